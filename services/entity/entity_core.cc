@@ -1,0 +1,632 @@
+#include "services/entity/entity_core.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "base/page_token.h"
+#include "base/status_macros.h"
+#include "base/time_util.h"
+#include "services/entity/entity_keyspace.h"
+#include "services/text/normalizer.h"
+#include "services/text/tokenizer.h"
+#include "services/text/utf8.h"
+#include "storage/key_codec.h"
+
+namespace newsgraph::entity {
+namespace {
+
+using newsgraph::v1::AnnotateDocumentResponse;
+using newsgraph::v1::Entity;
+using newsgraph::v1::EntityType;
+using newsgraph::v1::Mention;
+using storage::KeyBuilder;
+using storage::WriteBatch;
+
+constexpr char kEntityPrefix[] = "entities/";
+constexpr char kNextEntityKey[] = "next_entity_id";
+constexpr size_t kMaxAnalyzeBytes = 1u << 20;
+constexpr size_t kMaxResolveBytes = 4096;
+
+std::string IdKey(uint64_t id) { return KeyBuilder().AddUint64(id).key(); }
+std::string RankKey(int64_t count, uint64_t id) {
+  return KeyBuilder()
+      .AddUint64(std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(count))
+      .AddUint64(id)
+      .key();
+}
+std::string AliasKey(absl::string_view folded, EntityType type) {
+  return KeyBuilder().AddString(folded).AddUint64(static_cast<uint64_t>(type)).key();
+}
+std::string MentionKey(uint64_t entity, absl::string_view doc, uint64_t begin) {
+  return KeyBuilder().AddUint64(entity).AddString(doc).AddUint64(begin).key();
+}
+std::string EncodeU64(uint64_t v) {
+  std::string out;
+  storage::AppendBigEndian64(&out, v);
+  return out;
+}
+
+bool IsNameType(EntityType type) {
+  switch (type) {
+    case newsgraph::v1::PERSON:
+    case newsgraph::v1::NORP:
+    case newsgraph::v1::ORG:
+    case newsgraph::v1::GPE:
+    case newsgraph::v1::LOC:
+    case newsgraph::v1::EVENT:
+    case newsgraph::v1::LAW:
+    case newsgraph::v1::MISC:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Initials of the capitalized words: "Shanghai Cooperation Organisation" -> "sco".
+std::string Initials(absl::string_view name) {
+  std::string out;
+  for (const text::Token& t : text::Tokenize(name)) {
+    const absl::string_view w = t.in(name);
+    if (t.kind == text::TokenKind::kWord && !w.empty() &&
+        absl::ascii_isupper(static_cast<unsigned char>(w[0]))) {
+      out.push_back(absl::ascii_tolower(static_cast<unsigned char>(w[0])));
+    }
+  }
+  return out;
+}
+
+std::string LastWordFolded(absl::string_view name) {
+  const std::vector<text::Token> tokens = text::Tokenize(name);
+  for (auto it = tokens.rbegin(); it != tokens.rend(); ++it) {
+    if (it->kind == text::TokenKind::kWord) return text::FoldForMatching(it->in(name));
+  }
+  return "";
+}
+
+void AdjustAlias(Entity* entity, absl::string_view surface, int64_t delta) {
+  auto* aliases = entity->mutable_aliases();
+  for (int i = 0; i < aliases->size(); ++i) {
+    if (aliases->Get(i).text() == surface) {
+      aliases->Mutable(i)->set_mention_count(aliases->Get(i).mention_count() + delta);
+      if (aliases->Get(i).mention_count() <= 0) aliases->DeleteSubrange(i, 1);
+      return;
+    }
+  }
+  if (delta > 0) {
+    newsgraph::v1::Alias* alias = aliases->Add();
+    alias->set_text(std::string(surface));
+    alias->set_mention_count(delta);
+  }
+}
+
+void SortAliases(Entity* entity) {
+  std::stable_sort(entity->mutable_aliases()->begin(), entity->mutable_aliases()->end(),
+                   [](const newsgraph::v1::Alias& a, const newsgraph::v1::Alias& b) {
+                     return a.mention_count() > b.mention_count();
+                   });
+}
+
+newsgraph::v1::TextSpan MakeSpan(const text::CodePointOffsets& offsets, size_t begin, size_t end) {
+  newsgraph::v1::TextSpan span;
+  span.set_begin(offsets.FromByte(begin));
+  span.set_end(offsets.FromByte(end));
+  span.set_byte_begin(static_cast<uint32_t>(begin));
+  span.set_byte_end(static_cast<uint32_t>(end));
+  return span;
+}
+
+absl::Status ValidateText(absl::string_view text, absl::string_view field, size_t max_bytes) {
+  if (absl::StripAsciiWhitespace(text).empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is required and must not be empty"));
+  }
+  if (text.size() > max_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " is ", text.size(), " bytes; at most ", max_bytes, " allowed"));
+  }
+  if (auto bad = text::FindInvalidUtf8(text)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " is not valid UTF-8 at byte offset ", *bad));
+  }
+  return absl::OkStatus();
+}
+
+int PageSize(int requested, int default_size, int max_size) {
+  return requested <= 0 ? default_size : std::min(requested, max_size);
+}
+
+}  // namespace
+
+std::string EntityCore::EntityName(uint64_t id) { return absl::StrCat(kEntityPrefix, id); }
+
+absl::StatusOr<uint64_t> EntityCore::ParseEntityName(const std::string& name) {
+  absl::string_view rest = name;
+  uint64_t id = 0;
+  if (!absl::ConsumePrefix(&rest, kEntityPrefix) || !absl::SimpleAtoi(rest, &id) || id == 0 ||
+      rest.find_first_not_of("0123456789") != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("entity name '", name, "' must have the form entities/{positive integer}"));
+  }
+  return id;
+}
+
+absl::StatusOr<std::unique_ptr<EntityCore>> EntityCore::Open(storage::KvStore* store,
+                                                             const Recognizer* recognizer) {
+  std::unique_ptr<EntityCore> core(new EntityCore(store, recognizer));
+  NG_ASSIGN_OR_RETURN(std::optional<std::string> next, store->Get(cf::kMeta, kNextEntityKey));
+  absl::MutexLock lock(&core->write_mu_);
+  if (next.has_value()) {
+    if (next->size() != 8) return absl::DataLossError("entity meta counter is corrupted");
+    core->next_entity_id_ = storage::DecodeBigEndian64(next->data());
+  }
+  return core;
+}
+
+absl::StatusOr<std::optional<Entity>> EntityCore::ReadEntity(uint64_t id) const {
+  NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kEntities, IdKey(id)));
+  if (!value.has_value()) return std::nullopt;
+  Entity entity;
+  if (!entity.ParseFromString(*value)) {
+    return absl::DataLossError(absl::StrCat("stored entity ", id, " cannot be parsed"));
+  }
+  return entity;
+}
+
+absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> EntityCore::AnalyzeText(
+    const newsgraph::v1::AnalyzeTextRequest& request) const {
+  NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", kMaxAnalyzeBytes));
+  const Recognition recognition = recognizer_->Recognize(request.text());
+  const text::CodePointOffsets offsets(request.text());
+  newsgraph::v1::AnalyzeTextResponse response;
+  response.set_model(Recognizer::kModelId);
+  for (const auto& [begin, end] : recognition.sentences) {
+    *response.add_sentences() = MakeSpan(offsets, begin, end);
+  }
+  for (const RecognizedMention& m : recognition.mentions) {
+    Mention* mention = response.add_mentions();
+    mention->set_type(m.type);
+    mention->set_text(request.text().substr(m.byte_begin, m.byte_end - m.byte_begin));
+    *mention->mutable_span() = MakeSpan(offsets, m.byte_begin, m.byte_end);
+    mention->set_sentence_index(static_cast<uint32_t>(m.sentence_index));
+    mention->set_confidence(m.confidence);
+    mention->set_model(Recognizer::kModelId);
+    mention->set_normalized_value(m.normalized_value);
+  }
+  return response;
+}
+
+absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
+    const newsgraph::v1::AnnotateDocumentRequest& request) {
+  if (request.document().empty()) return absl::InvalidArgumentError("document is required");
+  if (request.version() <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("version must be positive (got ", request.version(), ")"));
+  }
+  NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", 64u << 20));
+  const std::string& doc = request.document();
+  const std::string& text = request.text();
+
+  absl::MutexLock lock(&write_mu_);
+  std::optional<AnnotateDocumentResponse> previous;
+  NG_ASSIGN_OR_RETURN(std::optional<std::string> stored, store_->Get(cf::kDocAnnotations, doc));
+  if (stored.has_value()) {
+    if (stored->size() < 8) return absl::DataLossError("stored annotation is corrupted");
+    const int64_t stored_version = static_cast<int64_t>(storage::DecodeBigEndian64(stored->data()));
+    previous.emplace();
+    if (!previous->ParseFromArray(stored->data() + 8, static_cast<int>(stored->size() - 8))) {
+      return absl::DataLossError(absl::StrCat("stored annotation of ", doc, " cannot be parsed"));
+    }
+    if (stored_version == request.version()) {
+      previous->set_already_annotated(true);
+      return *std::move(previous);
+    }
+    if (stored_version > request.version()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(doc, " version ", stored_version, " is already annotated; version ",
+                       request.version(), " is older"));
+    }
+  }
+
+  // Entities touched by this call, with their mention counts before it.
+  absl::flat_hash_map<uint64_t, Entity> touched;
+  absl::flat_hash_map<uint64_t, int64_t> original_counts;
+  auto load = [&](uint64_t id) -> absl::StatusOr<Entity*> {
+    auto it = touched.find(id);
+    if (it != touched.end()) return &it->second;
+    NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
+    if (!entity.has_value()) {
+      return absl::DataLossError(absl::StrCat("entity ", id, " is referenced but missing"));
+    }
+    original_counts[id] = entity->mention_count();
+    return &touched.emplace(id, *std::move(entity)).first->second;
+  };
+
+  WriteBatch batch;
+  // Remove the previous version's contribution.
+  if (previous.has_value()) {
+    for (const Mention& m : previous->mentions()) {
+      if (m.entity().empty()) continue;
+      NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(m.entity()));
+      NG_ASSIGN_OR_RETURN(Entity * entity, load(id));
+      entity->set_mention_count(entity->mention_count() - 1);
+      AdjustAlias(entity, m.text(), -1);
+      batch.Delete(cf::kEntityMentions, MentionKey(id, doc, m.span().byte_begin()));
+    }
+    for (const newsgraph::v1::DocumentEntity& de : previous->entities()) {
+      NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(de.entity()));
+      NG_ASSIGN_OR_RETURN(Entity * entity, load(id));
+      entity->set_document_count(entity->document_count() - 1);
+    }
+  }
+
+  const Recognition recognition = recognizer_->Recognize(text);
+  const text::CodePointOffsets offsets(text);
+  const google::protobuf::Timestamp seen =
+      request.has_published_time() ? request.published_time() : NowTimestamp();
+  AnnotateDocumentResponse response;
+  absl::flat_hash_map<std::string, uint64_t> learned_aliases;  // alias key -> id, this call
+  // Per document: entity id -> (mentions, first byte offset).
+  absl::flat_hash_map<uint64_t, std::pair<uint32_t, size_t>> in_document;
+  std::vector<std::pair<uint64_t, std::string>> doc_persons;  // (id, folded last word)
+  std::vector<std::pair<uint64_t, std::string>> doc_orgs;     // (id, initials)
+
+  for (const RecognizedMention& rm : recognition.mentions) {
+    Mention* mention = response.add_mentions();
+    const std::string surface = text.substr(rm.byte_begin, rm.byte_end - rm.byte_begin);
+    mention->set_document(doc);
+    mention->set_document_version(request.version());
+    mention->set_type(rm.type);
+    mention->set_text(surface);
+    *mention->mutable_span() = MakeSpan(offsets, rm.byte_begin, rm.byte_end);
+    mention->set_sentence_index(static_cast<uint32_t>(rm.sentence_index));
+    mention->set_confidence(rm.confidence);
+    mention->set_model(Recognizer::kModelId);
+    mention->set_normalized_value(rm.normalized_value);
+    for (int p = 0; p < request.paragraphs_size(); ++p) {
+      if (request.paragraphs(p).span().byte_end() > rm.byte_begin) {
+        mention->set_paragraph_index(static_cast<uint32_t>(p));
+        break;
+      }
+    }
+    if (!IsNameType(rm.type)) continue;
+
+    const std::string code = rm.type == newsgraph::v1::GPE ? recognizer_->CountryCode(surface) : "";
+    const std::string folded = text::FoldForMatching(surface);
+    const std::string key = code.empty() ? AliasKey(folded, rm.type)
+                                         : AliasKey(absl::StrCat("iso3166:", code), rm.type);
+    std::optional<uint64_t> id;
+    if (auto it = learned_aliases.find(key); it != learned_aliases.end()) {
+      id = it->second;
+    } else {
+      NG_ASSIGN_OR_RETURN(std::optional<std::string> found, store_->Get(cf::kAliases, key));
+      if (found.has_value() && found->size() == 8) id = storage::DecodeBigEndian64(found->data());
+    }
+    // Short forms within the document: "Zhang" after "Zhang Ming", "SCO"
+    // after "Shanghai Cooperation Organisation".
+    const bool single_word = surface.find(' ') == std::string::npos;
+    if (!id.has_value() && rm.type == newsgraph::v1::PERSON && single_word) {
+      for (const auto& [person, last] : doc_persons) {
+        if (last == folded) id = person;
+      }
+    }
+    if (!id.has_value() && single_word && surface.size() >= 2 && surface.size() <= 6) {
+      for (const auto& [org, initials] : doc_orgs) {
+        if (initials == folded) id = org;
+      }
+    }
+    if (!id.has_value()) {
+      id = next_entity_id_++;
+      Entity created;
+      created.set_name(EntityName(*id));
+      created.set_type(rm.type);
+      created.set_canonical_name(surface);
+      *created.mutable_first_seen_time() = seen;
+      *created.mutable_last_seen_time() = seen;
+      if (!code.empty()) (*created.mutable_external_ids())["iso3166"] = code;
+      original_counts[*id] = 0;
+      touched.emplace(*id, std::move(created));
+    }
+    if (!learned_aliases.contains(key)) {
+      learned_aliases[key] = *id;
+      batch.Put(cf::kAliases, key, EncodeU64(*id));
+      // The surface form is also reachable as text (for ResolveEntities).
+      if (!code.empty()) batch.Put(cf::kAliases, AliasKey(folded, rm.type), EncodeU64(*id));
+    }
+    NG_ASSIGN_OR_RETURN(Entity * entity, load(*id));
+    if (entity->type() != rm.type) mention->set_type(entity->type());
+    entity->set_mention_count(entity->mention_count() + 1);
+    AdjustAlias(entity, surface, +1);
+    if (FromTimestamp(seen) < FromTimestamp(entity->first_seen_time())) {
+      *entity->mutable_first_seen_time() = seen;
+    }
+    if (FromTimestamp(seen) > FromTimestamp(entity->last_seen_time())) {
+      *entity->mutable_last_seen_time() = seen;
+    }
+    mention->set_entity(EntityName(*id));
+    auto [slot, inserted] = in_document.try_emplace(*id, 0, rm.byte_begin);
+    ++slot->second.first;
+    if (inserted && entity->type() == newsgraph::v1::PERSON && !single_word) {
+      doc_persons.emplace_back(*id, LastWordFolded(surface));
+    }
+    if (inserted && entity->type() == newsgraph::v1::ORG && !single_word) {
+      doc_orgs.emplace_back(*id, Initials(surface));
+    }
+    batch.Put(cf::kEntityMentions, MentionKey(*id, doc, rm.byte_begin),
+              mention->SerializeAsString());
+  }
+
+  // Salience: share of the document's mentions, plus how early the entity
+  // first appears, plus a bonus for appearing in the title.
+  const std::string folded_title = text::FoldForMatching(request.title());
+  const double total = std::max<size_t>(1, response.mentions_size());
+  for (const auto& [id, stats] : in_document) {
+    NG_ASSIGN_OR_RETURN(Entity * entity, load(id));
+    entity->set_document_count(entity->document_count() + 1);
+    const double share = stats.first / total;
+    const double early = 1.0 - static_cast<double>(stats.second) / std::max<size_t>(1, text.size());
+    bool in_title = false;
+    for (const auto& alias : entity->aliases()) {
+      if (!folded_title.empty() &&
+          absl::StrContains(folded_title, text::FoldForMatching(alias.text()))) {
+        in_title = true;
+      }
+    }
+    newsgraph::v1::DocumentEntity* de = response.add_entities();
+    de->set_entity(EntityName(id));
+    de->set_canonical_name(entity->canonical_name());
+    de->set_type(entity->type());
+    de->set_mention_count(stats.first);
+    de->set_salience(static_cast<float>(
+        std::min(1.0, 0.55 * std::sqrt(share) + 0.25 * early + (in_title ? 0.2 : 0.0))));
+  }
+  std::sort(response.mutable_entities()->begin(), response.mutable_entities()->end(),
+            [](const auto& a, const auto& b) {
+              return a.salience() != b.salience() ? a.salience() > b.salience()
+                                                  : a.entity() < b.entity();
+            });
+
+  for (auto& [id, entity] : touched) {
+    SortAliases(&entity);
+    const int64_t before = original_counts[id];
+    if (before > 0) batch.Delete(cf::kEntityRank, RankKey(before, id));
+    if (entity.mention_count() > 0) batch.Put(cf::kEntityRank, RankKey(entity.mention_count(), id), "");
+    batch.Put(cf::kEntities, IdKey(id), entity.SerializeAsString());
+  }
+  std::string record = EncodeU64(static_cast<uint64_t>(request.version()));
+  response.AppendToString(&record);
+  batch.Put(cf::kDocAnnotations, doc, record);
+  batch.Put(cf::kMeta, kNextEntityKey, EncodeU64(next_entity_id_));
+  // Synced: the pipeline treats a returned annotation as durable.
+  NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
+  return response;
+}
+
+absl::StatusOr<int64_t> EntityCore::DeleteDocumentAnnotations(const std::string& document) {
+  if (document.empty()) return absl::InvalidArgumentError("document is required");
+  absl::MutexLock lock(&write_mu_);
+  NG_ASSIGN_OR_RETURN(std::optional<std::string> stored, store_->Get(cf::kDocAnnotations, document));
+  if (!stored.has_value()) return 0;
+  AnnotateDocumentResponse previous;
+  if (stored->size() < 8 ||
+      !previous.ParseFromArray(stored->data() + 8, static_cast<int>(stored->size() - 8))) {
+    return absl::DataLossError(absl::StrCat("stored annotation of ", document, " is corrupted"));
+  }
+  absl::flat_hash_map<uint64_t, Entity> touched;
+  absl::flat_hash_map<uint64_t, int64_t> original_counts;
+  auto load = [&](uint64_t id) -> absl::StatusOr<Entity*> {
+    auto it = touched.find(id);
+    if (it != touched.end()) return &it->second;
+    NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
+    if (!entity.has_value()) return absl::DataLossError(absl::StrCat("entity ", id, " missing"));
+    original_counts[id] = entity->mention_count();
+    return &touched.emplace(id, *std::move(entity)).first->second;
+  };
+  WriteBatch batch;
+  int64_t removed = 0;
+  for (const Mention& m : previous.mentions()) {
+    ++removed;
+    if (m.entity().empty()) continue;
+    NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(m.entity()));
+    NG_ASSIGN_OR_RETURN(Entity * entity, load(id));
+    entity->set_mention_count(entity->mention_count() - 1);
+    AdjustAlias(entity, m.text(), -1);
+    batch.Delete(cf::kEntityMentions, MentionKey(id, document, m.span().byte_begin()));
+  }
+  for (const newsgraph::v1::DocumentEntity& de : previous.entities()) {
+    NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(de.entity()));
+    NG_ASSIGN_OR_RETURN(Entity * entity, load(id));
+    entity->set_document_count(entity->document_count() - 1);
+  }
+  for (auto& [id, entity] : touched) {
+    const int64_t before = original_counts[id];
+    if (before > 0) batch.Delete(cf::kEntityRank, RankKey(before, id));
+    if (entity.mention_count() > 0) batch.Put(cf::kEntityRank, RankKey(entity.mention_count(), id), "");
+    batch.Put(cf::kEntities, IdKey(id), entity.SerializeAsString());
+  }
+  batch.Delete(cf::kDocAnnotations, document);
+  NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
+  return removed;
+}
+
+absl::StatusOr<Entity> EntityCore::GetEntity(const std::string& name) const {
+  NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(name));
+  NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
+  if (!entity.has_value()) {
+    return absl::NotFoundError(absl::StrCat("entity '", name, "' does not exist"));
+  }
+  return *std::move(entity);
+}
+
+absl::StatusOr<newsgraph::v1::ListEntitiesResponse> EntityCore::ListEntities(
+    const newsgraph::v1::ListEntitiesRequest& request) const {
+  if (request.page_size() < 0) return absl::InvalidArgumentError("page_size must not be negative");
+  const int page_size = PageSize(request.page_size(), 50, 1000);
+  const std::string fingerprint =
+      absl::StrCat(static_cast<int>(request.type()), "|", request.name_prefix());
+  std::string start;
+  if (!request.page_token().empty()) {
+    NG_ASSIGN_OR_RETURN(start, DecodePageToken(request.page_token(), "entities", fingerprint));
+  }
+  const std::string prefix = text::FoldForMatching(request.name_prefix());
+  newsgraph::v1::ListEntitiesResponse response;
+  std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kEntityRank);
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    if (it->key().size() != 16) return absl::DataLossError("entity rank key is corrupted");
+    const uint64_t id = storage::DecodeBigEndian64(it->key().data() + 8);
+    NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
+    if (!entity.has_value()) continue;
+    if (request.type() != newsgraph::v1::ENTITY_TYPE_UNSPECIFIED && entity->type() != request.type()) {
+      continue;
+    }
+    if (!prefix.empty()) {
+      bool match = absl::StartsWith(text::FoldForMatching(entity->canonical_name()), prefix);
+      for (const auto& alias : entity->aliases()) {
+        match = match || absl::StartsWith(text::FoldForMatching(alias.text()), prefix);
+      }
+      if (!match) continue;
+    }
+    if (response.entities_size() == page_size) {
+      response.set_next_page_token(EncodePageToken("entities", fingerprint, it->key()));
+      break;
+    }
+    *response.add_entities() = *std::move(entity);
+  }
+  NG_RETURN_IF_ERROR(it->status());
+  return response;
+}
+
+absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> EntityCore::ResolveEntities(
+    const newsgraph::v1::ResolveEntitiesRequest& request) const {
+  NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", kMaxResolveBytes));
+  const int max_candidates = PageSize(request.max_candidates(), 3, 20);
+  const std::string& text = request.text();
+  const std::vector<text::Token> tokens = text::Tokenize(text);
+  const text::CodePointOffsets offsets(text);
+  newsgraph::v1::ResolveEntitiesResponse response;
+  constexpr size_t kMaxSpanTokens = 6;
+  size_t i = 0;
+  while (i < tokens.size()) {
+    bool matched = false;
+    if (tokens[i].kind == text::TokenKind::kPunctuation) {
+      ++i;
+      continue;
+    }
+    for (size_t len = std::min(kMaxSpanTokens, tokens.size() - i); len >= 1 && !matched; --len) {
+      const size_t last = i + len - 1;
+      if (tokens[last].kind == text::TokenKind::kPunctuation) continue;
+      const size_t begin = tokens[i].byte_begin;
+      const size_t end = tokens[last].byte_end;
+      const std::string surface = text.substr(begin, end - begin);
+      const std::string folded = text::FoldForMatching(surface);
+      if (folded.size() < 2) continue;
+      std::vector<std::string> keys = {folded};
+      const std::string code = recognizer_->CountryCode(surface);
+      if (!code.empty()) keys.push_back(absl::StrCat("iso3166:", code));
+      std::vector<Entity> candidates;
+      for (const std::string& k : keys) {
+        const std::string key_prefix = KeyBuilder().AddString(k).key();
+        storage::ReadOptions scan;
+        scan.upper_bound = storage::PrefixSuccessor(key_prefix);
+        std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kAliases, scan);
+        for (it->Seek(key_prefix); it->Valid(); it->Next()) {
+          if (it->value().size() != 8) continue;
+          const uint64_t id = storage::DecodeBigEndian64(it->value().data());
+          NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
+          if (!entity.has_value() || entity->mention_count() <= 0) continue;
+          bool seen = false;
+          for (const Entity& c : candidates) seen = seen || c.name() == entity->name();
+          if (!seen) candidates.push_back(*std::move(entity));
+        }
+        NG_RETURN_IF_ERROR(it->status());
+      }
+      if (candidates.empty()) continue;
+      std::sort(candidates.begin(), candidates.end(), [](const Entity& a, const Entity& b) {
+        return a.mention_count() > b.mention_count();
+      });
+      int64_t sum = 0;
+      for (const Entity& c : candidates) sum += c.mention_count();
+      newsgraph::v1::ResolvedSpan* span = response.add_spans();
+      *span->mutable_span() = MakeSpan(offsets, begin, end);
+      span->set_text(surface);
+      for (int k = 0; k < static_cast<int>(candidates.size()) && k < max_candidates; ++k) {
+        newsgraph::v1::ResolvedCandidate* candidate = span->add_candidates();
+        candidate->set_score(static_cast<float>(candidates[k].mention_count()) /
+                             static_cast<float>(std::max<int64_t>(1, sum)));
+        *candidate->mutable_entity() = std::move(candidates[k]);
+      }
+      matched = true;
+      i = last + 1;
+    }
+    if (!matched) ++i;
+  }
+  return response;
+}
+
+absl::StatusOr<newsgraph::v1::ListMentionsResponse> EntityCore::ListMentions(
+    const newsgraph::v1::ListMentionsRequest& request) const {
+  if (request.entity().empty() == request.document().empty()) {
+    return absl::InvalidArgumentError("exactly one of entity and document must be set");
+  }
+  if (request.page_size() < 0) return absl::InvalidArgumentError("page_size must not be negative");
+  const int page_size = PageSize(request.page_size(), 100, 1000);
+  const std::string fingerprint = absl::StrCat(request.entity(), "|", request.document());
+  std::string position;
+  if (!request.page_token().empty()) {
+    NG_ASSIGN_OR_RETURN(position, DecodePageToken(request.page_token(), "mentions", fingerprint));
+  }
+  newsgraph::v1::ListMentionsResponse response;
+  if (!request.document().empty()) {
+    NG_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                        store_->Get(cf::kDocAnnotations, request.document()));
+    if (!stored.has_value()) {
+      return absl::NotFoundError(
+          absl::StrCat("document '", request.document(), "' has no annotations"));
+    }
+    AnnotateDocumentResponse annotations;
+    if (stored->size() < 8 ||
+        !annotations.ParseFromArray(stored->data() + 8, static_cast<int>(stored->size() - 8))) {
+      return absl::DataLossError("stored annotation is corrupted");
+    }
+    size_t offset = 0;
+    if (!position.empty() && !absl::SimpleAtoi(position, &offset)) {
+      return absl::InvalidArgumentError("page_token is malformed");
+    }
+    for (size_t k = offset; k < static_cast<size_t>(annotations.mentions_size()); ++k) {
+      if (response.mentions_size() == page_size) {
+        response.set_next_page_token(EncodePageToken("mentions", fingerprint, absl::StrCat(k)));
+        break;
+      }
+      *response.add_mentions() = annotations.mentions(static_cast<int>(k));
+    }
+    return response;
+  }
+  NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(request.entity()));
+  NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
+  if (!entity.has_value()) {
+    return absl::NotFoundError(absl::StrCat("entity '", request.entity(), "' does not exist"));
+  }
+  const std::string prefix = IdKey(id);
+  storage::ReadOptions scan;
+  scan.upper_bound = storage::PrefixSuccessor(prefix);
+  std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kEntityMentions, scan);
+  for (it->Seek(position.empty() ? prefix : position); it->Valid(); it->Next()) {
+    if (response.mentions_size() == page_size) {
+      response.set_next_page_token(EncodePageToken("mentions", fingerprint, it->key()));
+      break;
+    }
+    if (!response.add_mentions()->ParseFromArray(it->value().data(),
+                                                 static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("stored mention is corrupted");
+    }
+  }
+  NG_RETURN_IF_ERROR(it->status());
+  return response;
+}
+
+}  // namespace newsgraph::entity

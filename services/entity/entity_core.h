@@ -1,0 +1,71 @@
+// EntityCore: recognition, resolution into canonical entities, and the
+// entity store, without gRPC.
+//
+// Thread-safety: all methods are safe to call concurrently; annotation
+// writes are serialized (they read-modify-write entity counts).
+#ifndef NEWSGRAPH_SERVICES_ENTITY_ENTITY_CORE_H_
+#define NEWSGRAPH_SERVICES_ENTITY_ENTITY_CORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "newsgraph/v1/entity_service.pb.h"
+#include "services/entity/recognizer.h"
+#include "storage/kv_store.h"
+
+namespace newsgraph::entity {
+
+class EntityCore {
+ public:
+  // `store` (opened with EntityColumnFamilies()) and `recognizer` are
+  // borrowed and must outlive the core.
+  static absl::StatusOr<std::unique_ptr<EntityCore>> Open(storage::KvStore* store,
+                                                          const Recognizer* recognizer);
+
+  // Stateless recognition. Errors: INVALID_ARGUMENT (empty, too long, bad UTF-8).
+  absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> AnalyzeText(
+      const newsgraph::v1::AnalyzeTextRequest& request) const;
+
+  // See EntityService.AnnotateDocument. Errors: INVALID_ARGUMENT,
+  // FAILED_PRECONDITION when a newer version is already recorded.
+  absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> AnnotateDocument(
+      const newsgraph::v1::AnnotateDocumentRequest& request);
+
+  // Removes a document's contribution. Idempotent.
+  absl::StatusOr<int64_t> DeleteDocumentAnnotations(const std::string& document);
+
+  // Errors: INVALID_ARGUMENT for a malformed name, NOT_FOUND.
+  absl::StatusOr<newsgraph::v1::Entity> GetEntity(const std::string& name) const;
+
+  absl::StatusOr<newsgraph::v1::ListEntitiesResponse> ListEntities(
+      const newsgraph::v1::ListEntitiesRequest& request) const;
+
+  absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> ResolveEntities(
+      const newsgraph::v1::ResolveEntitiesRequest& request) const;
+
+  absl::StatusOr<newsgraph::v1::ListMentionsResponse> ListMentions(
+      const newsgraph::v1::ListMentionsRequest& request) const;
+
+  static std::string EntityName(uint64_t id);
+  static absl::StatusOr<uint64_t> ParseEntityName(const std::string& name);
+
+ private:
+  EntityCore(storage::KvStore* store, const Recognizer* recognizer)
+      : store_(store), recognizer_(recognizer) {}
+
+  absl::StatusOr<std::optional<newsgraph::v1::Entity>> ReadEntity(uint64_t id) const;
+
+  storage::KvStore* const store_;
+  const Recognizer* const recognizer_;
+
+  absl::Mutex write_mu_;
+  uint64_t next_entity_id_ ABSL_GUARDED_BY(write_mu_) = 1;
+};
+
+}  // namespace newsgraph::entity
+
+#endif  // NEWSGRAPH_SERVICES_ENTITY_ENTITY_CORE_H_

@@ -1,0 +1,95 @@
+#include "services/entity/entity_grpc_service.h"
+
+#include "services/common/grpc_status.h"
+
+namespace newsgraph::entity {
+namespace {
+
+// Calls `method` and moves its value into `response`, or maps its error.
+template <typename Response, typename Fn>
+grpc::Status Respond(Response* response, Fn&& method) {
+  auto result = method();
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+grpc::Status NotYet(const char* method) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                      std::string(method) +
+                          " is not implemented yet: it arrives with the entity service work "
+                          "(issue #4)");
+}
+
+}  // namespace
+
+grpc::Status EntityGrpcService::AnalyzeText(grpc::ServerContext*,
+                                            const newsgraph::v1::AnalyzeTextRequest* request,
+                                            newsgraph::v1::AnalyzeTextResponse* response) {
+  return Respond(response, [&] { return core_->AnalyzeText(*request); });
+}
+
+grpc::Status EntityGrpcService::AnnotateDocument(
+    grpc::ServerContext*, const newsgraph::v1::AnnotateDocumentRequest* request,
+    newsgraph::v1::AnnotateDocumentResponse* response) {
+  return Respond(response, [&] { return core_->AnnotateDocument(*request); });
+}
+
+grpc::Status EntityGrpcService::DeleteDocumentAnnotations(
+    grpc::ServerContext*, const newsgraph::v1::DeleteDocumentAnnotationsRequest* request,
+    newsgraph::v1::DeleteDocumentAnnotationsResponse* response) {
+  absl::StatusOr<int64_t> removed = core_->DeleteDocumentAnnotations(request->document());
+  if (!removed.ok()) return ToGrpcStatus(removed.status());
+  response->set_removed_mention_count(*removed);
+  return grpc::Status::OK;
+}
+
+grpc::Status EntityGrpcService::GetEntity(grpc::ServerContext*,
+                                          const newsgraph::v1::GetEntityRequest* request,
+                                          newsgraph::v1::Entity* response) {
+  return Respond(response, [&] { return core_->GetEntity(request->name()); });
+}
+
+grpc::Status EntityGrpcService::ListEntities(grpc::ServerContext*,
+                                             const newsgraph::v1::ListEntitiesRequest* request,
+                                             newsgraph::v1::ListEntitiesResponse* response) {
+  return Respond(response, [&] { return core_->ListEntities(*request); });
+}
+
+grpc::Status EntityGrpcService::ResolveEntities(
+    grpc::ServerContext*, const newsgraph::v1::ResolveEntitiesRequest* request,
+    newsgraph::v1::ResolveEntitiesResponse* response) {
+  return Respond(response, [&] { return core_->ResolveEntities(*request); });
+}
+
+grpc::Status EntityGrpcService::ListMentions(grpc::ServerContext*,
+                                             const newsgraph::v1::ListMentionsRequest* request,
+                                             newsgraph::v1::ListMentionsResponse* response) {
+  return Respond(response, [&] { return core_->ListMentions(*request); });
+}
+
+grpc::Status EntityGrpcService::ListRelatedEntities(
+    grpc::ServerContext*, const newsgraph::v1::ListRelatedEntitiesRequest*,
+    newsgraph::v1::ListRelatedEntitiesResponse*) {
+  return NotYet("ListRelatedEntities");
+}
+
+grpc::Status EntityGrpcService::ListQuotes(grpc::ServerContext*,
+                                           const newsgraph::v1::ListQuotesRequest*,
+                                           newsgraph::v1::ListQuotesResponse*) {
+  return NotYet("ListQuotes");
+}
+
+grpc::Status EntityGrpcService::MergeEntities(grpc::ServerContext*,
+                                              const newsgraph::v1::MergeEntitiesRequest*,
+                                              newsgraph::v1::Entity*) {
+  return NotYet("MergeEntities");
+}
+
+grpc::Status EntityGrpcService::UpdateEntity(grpc::ServerContext*,
+                                             const newsgraph::v1::UpdateEntityRequest*,
+                                             newsgraph::v1::Entity*) {
+  return NotYet("UpdateEntity");
+}
+
+}  // namespace newsgraph::entity

@@ -1,0 +1,503 @@
+#include "services/entity/recognizer.h"
+
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "services/text/normalizer.h"
+#include "services/text/tokenizer.h"
+
+namespace newsgraph::entity {
+namespace {
+
+using newsgraph::v1::EntityType;
+using text::Token;
+using text::TokenKind;
+
+const absl::flat_hash_set<std::string>& SentenceStartStopwords() {
+  static const auto* words = new absl::flat_hash_set<std::string>{
+      "the", "a", "an", "in", "on", "at", "it", "this", "that", "these", "those", "he", "she",
+      "we", "they", "i", "but", "and", "as", "if", "when", "what", "how", "why", "who", "where",
+      "there", "our", "their", "his", "her", "its", "all", "some", "many", "most", "after",
+      "before", "during", "for", "from", "with", "by", "to", "of", "since", "while", "although",
+      "however", "thus", "also", "yes", "no", "so", "today", "yesterday", "tomorrow", "according",
+      "meanwhile", "moreover", "furthermore", "besides", "nevertheless", "first", "second",
+      "third", "finally", "then", "now", "here", "my", "your", "you", "each", "every", "both",
+      "such", "one", "two", "three", "last", "next", "other", "another", "only", "even", "just",
+      "thank", "please", "let", "do", "does", "did", "is", "are", "was", "were", "will", "would",
+      "can", "could", "should", "may", "might", "must", "not", "over", "under", "about",
+      "regarding", "despite", "through", "within", "without", "among", "between"};
+  return *words;
+}
+
+const absl::flat_hash_set<std::string>& Connectors() {
+  static const auto* words = new absl::flat_hash_set<std::string>{
+      "of", "for", "and", "the", "on", "de", "del", "da", "von", "van", "al", "bin", "la", "le"};
+  return *words;
+}
+
+const absl::flat_hash_set<std::string>& TitleWords() {
+  static const auto* words = new absl::flat_hash_set<std::string>{
+      "secretary", "general", "president", "minister", "chairman", "chairwoman", "director",
+      "ambassador", "prime", "deputy", "mr", "mrs", "ms", "dr", "chancellor", "king", "queen",
+      "prince", "premier", "spokesman", "spokeswoman", "spokesperson", "governor", "senator",
+      "correspondent", "editor", "reporter", "envoy", "representative", "sir", "lady", "professor",
+      "chief", "executive", "ceo", "vice", "foreign", "defence", "defense", "finance"};
+  return *words;
+}
+
+const absl::flat_hash_set<std::string>& OrgHeads() {
+  static const auto* words = new absl::flat_hash_set<std::string>{
+      "organization", "organisation", "council", "ministry", "bank", "company", "corp",
+      "corporation", "inc", "ltd", "llc", "plc", "group", "union", "association", "agency",
+      "committee", "party", "university", "news", "service", "commission", "fund", "institute",
+      "secretariat", "parliament", "assembly", "court", "department", "office", "army", "navy",
+      "police", "federation", "alliance", "network", "exchange", "bureau", "board", "club",
+      "times", "post", "journal", "press", "novosti", "tass", "xinhua", "reuters", "structure",
+      "centre", "center", "foundation", "academy", "school", "authority", "government",
+      "cooperation", "community", "forum", "nations", "industries", "holdings", "motors",
+      "airlines", "airways", "energy", "oil", "petroleum", "telecom", "railways", "systems"};
+  return *words;
+}
+
+const absl::flat_hash_set<std::string>& EventHeads() {
+  static const auto* words = new absl::flat_hash_set<std::string>{
+      "summit", "war", "games", "olympics", "olympiad", "cup", "championship", "marathon",
+      "festival", "expo", "conference", "congress", "revolution", "election", "elections",
+      "crisis", "mission", "exercise", "exercises", "tournament", "world"};
+  return *words;
+}
+
+const absl::flat_hash_set<std::string>& LawHeads() {
+  static const auto* words = new absl::flat_hash_set<std::string>{
+      "treaty", "charter", "convention", "agreement", "act", "resolution", "declaration",
+      "accord", "accords", "protocol", "constitution", "pact", "memorandum", "law", "code"};
+  return *words;
+}
+
+const absl::flat_hash_set<std::string>& Abbreviations() {
+  static const auto* words = new absl::flat_hash_set<std::string>{
+      "mr", "mrs", "ms", "dr", "st", "inc", "ltd", "co", "corp", "jr", "sr", "vs", "etc", "no",
+      "gen", "col", "lt", "sgt", "capt", "gov", "sen", "rep", "prof", "jan", "feb", "mar",
+      "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "e.g", "i.e"};
+  return *words;
+}
+
+const absl::flat_hash_map<std::string, int>& Months() {
+  static const auto* months = new absl::flat_hash_map<std::string, int>{
+      {"january", 1}, {"february", 2}, {"march", 3},     {"april", 4},   {"may", 5},
+      {"june", 6},    {"july", 7},     {"august", 8},    {"september", 9}, {"october", 10},
+      {"november", 11}, {"december", 12}, {"jan", 1},    {"feb", 2},     {"mar", 3},
+      {"apr", 4},     {"jun", 6},      {"jul", 7},       {"aug", 8},     {"sep", 9},
+      {"sept", 9},    {"oct", 10},     {"nov", 11},      {"dec", 12}};
+  return *months;
+}
+
+const absl::flat_hash_map<std::string, std::string>& Currencies() {
+  static const auto* currencies = new absl::flat_hash_map<std::string, std::string>{
+      {"$", "USD"},        {"us$", "USD"},      {"€", "EUR"},       {"£", "GBP"},
+      {"¥", "CNY"},        {"₽", "RUB"},        {"dollar", "USD"},  {"dollars", "USD"},
+      {"euro", "EUR"},     {"euros", "EUR"},    {"pound", "GBP"},   {"pounds", "GBP"},
+      {"yuan", "CNY"},     {"renminbi", "CNY"}, {"rouble", "RUB"},  {"roubles", "RUB"},
+      {"ruble", "RUB"},    {"rubles", "RUB"},   {"yen", "JPY"},     {"rupee", "INR"},
+      {"rupees", "INR"},   {"usd", "USD"},      {"eur", "EUR"},     {"gbp", "GBP"},
+      {"cny", "CNY"},      {"rub", "RUB"},      {"jpy", "JPY"},     {"inr", "INR"},
+      {"dlrs", "USD"},     {"francs", "CHF"},   {"marks", "DEM"},   {"stg", "GBP"}};
+  return *currencies;
+}
+
+bool StartsUpper(absl::string_view word) {
+  if (word.empty()) return false;
+  int32_t i = 0;
+  UChar32 c;
+  U8_NEXT(word.data(), i, static_cast<int32_t>(word.size()), c);
+  return c >= 0 && (u_isupper(c) || u_istitle(c));
+}
+
+bool IsAllCapsAcronym(absl::string_view word) {
+  if (word.size() < 2 || word.size() > 6) return false;
+  for (char c : word) {
+    if (!absl::ascii_isupper(static_cast<unsigned char>(c)) && c != '.') return false;
+  }
+  return true;
+}
+
+std::string Lower(absl::string_view s) { return absl::AsciiStrToLower(std::string(s)); }
+
+// Only whitespace without a line break lies between the two tokens.
+bool Adjacent(absl::string_view text, const Token& a, const Token& b) {
+  if (b.byte_begin < a.byte_end) return false;
+  absl::string_view gap = text.substr(a.byte_end, b.byte_begin - a.byte_end);
+  return gap.find('\n') == absl::string_view::npos && gap.size() <= 2;
+}
+
+double ScaleWord(absl::string_view word) {
+  const std::string w = Lower(word);
+  if (w == "thousand") return 1e3;
+  if (w == "million" || w == "mln" || w == "m") return 1e6;
+  if (w == "billion" || w == "bln" || w == "bn") return 1e9;
+  if (w == "trillion" || w == "tn") return 1e12;
+  return 0;
+}
+
+bool ParseNumber(absl::string_view s, double* out) {
+  std::string cleaned = absl::StrReplaceAll(s, {{",", ""}});
+  return absl::SimpleAtod(cleaned, out);
+}
+
+}  // namespace
+
+absl::StatusOr<Gazetteer> LoadCountryGazetteer(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("country gazetteer not found: ", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  google::protobuf::Struct root;
+  auto status = google::protobuf::util::JsonStringToMessage(buffer.str(), &root);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot parse ", path, ": ", status.ToString()));
+  }
+  Gazetteer gazetteer;
+  auto it = root.fields().find("3166-1");
+  if (it == root.fields().end()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " has no \"3166-1\" list"));
+  }
+  for (const google::protobuf::Value& entry : it->second.list_value().values()) {
+    const auto& fields = entry.struct_value().fields();
+    auto code = fields.find("alpha_2");
+    if (code == fields.end()) continue;
+    for (const char* key : {"name", "official_name", "common_name"}) {
+      auto name = fields.find(key);
+      if (name != fields.end()) {
+        gazetteer.emplace(text::FoldForMatching(name->second.string_value()),
+                          code->second.string_value());
+      }
+    }
+    gazetteer.emplace(text::FoldForMatching(code->second.string_value()), code->second.string_value());
+  }
+  // Common short forms that iso-codes does not list.
+  for (auto [name, code] : {std::pair{"us", "US"}, {"usa", "US"}, {"america", "US"},
+                            {"uk", "GB"}, {"britain", "GB"}, {"great britain", "GB"},
+                            {"russia", "RU"}, {"iran", "IR"}, {"syria", "SY"},
+                            {"south korea", "KR"}, {"north korea", "KP"}, {"vietnam", "VN"},
+                            {"laos", "LA"}, {"turkey", "TR"}, {"turkiye", "TR"},
+                            {"taiwan", "TW"}, {"bolivia", "BO"}, {"venezuela", "VE"},
+                            {"tanzania", "TZ"}, {"moldova", "MD"}, {"czech republic", "CZ"}}) {
+    gazetteer.emplace(name, code);
+  }
+  return gazetteer;
+}
+
+Recognizer::Recognizer(Gazetteer countries) : countries_(std::move(countries)) {}
+
+std::string Recognizer::CountryCode(absl::string_view surface) const {
+  auto it = countries_.find(text::FoldForMatching(surface));
+  return it == countries_.end() ? "" : it->second;
+}
+
+EntityType Recognizer::ClassifyName(const std::vector<absl::string_view>& words,
+                                    absl::string_view surface, float* confidence) const {
+  const std::string folded = text::FoldForMatching(surface);
+  if (countries_.contains(folded)) {
+    *confidence = 0.9f;
+    return newsgraph::v1::GPE;
+  }
+  bool org = false, event = false, law = false;
+  for (absl::string_view w : words) {
+    const std::string lw = Lower(w);
+    org |= OrgHeads().contains(lw);
+    event |= EventHeads().contains(lw);
+    law |= LawHeads().contains(lw);
+  }
+  const std::string head = Lower(words.back());
+  if (LawHeads().contains(head) || (law && words.size() > 2 && Lower(words[0]) == "treaty")) {
+    *confidence = 0.7f;
+    return newsgraph::v1::LAW;
+  }
+  if (EventHeads().contains(head) || (event && !org)) {
+    *confidence = 0.6f;
+    return newsgraph::v1::EVENT;
+  }
+  if (org) {
+    *confidence = 0.75f;
+    return newsgraph::v1::ORG;
+  }
+  if (words.size() == 1) {
+    if (IsAllCapsAcronym(words[0])) {
+      *confidence = 0.6f;
+      return newsgraph::v1::ORG;
+    }
+    const std::string w = Lower(words[0]);
+    for (absl::string_view suffix : {"ian", "ese", "ish", "ean", "ani", "ians", "eans"}) {
+      if (w.size() > suffix.size() + 2 && absl::EndsWith(w, suffix)) {
+        *confidence = 0.55f;
+        return newsgraph::v1::NORP;
+      }
+    }
+    *confidence = 0.4f;
+    return newsgraph::v1::MISC;
+  }
+  if (words.size() <= 4) {
+    *confidence = 0.6f;
+    return newsgraph::v1::PERSON;
+  }
+  *confidence = 0.4f;
+  return newsgraph::v1::MISC;
+}
+
+Recognition Recognizer::Recognize(absl::string_view text) const {
+  Recognition result;
+  const std::vector<Token> tokens = text::Tokenize(text);
+  const size_t n = tokens.size();
+
+  // Sentence boundaries: . ? ! (not after an abbreviation or initial), or a
+  // paragraph break.
+  std::vector<size_t> sentence_of(n, 0);
+  std::vector<bool> starts_sentence(n, false);
+  size_t sentence = 0;
+  size_t sentence_begin = n > 0 ? tokens[0].byte_begin : 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (i == 0) starts_sentence[i] = true;
+    if (i > 0 && text.substr(tokens[i - 1].byte_end, tokens[i].byte_begin - tokens[i - 1].byte_end)
+                         .find("\n") != absl::string_view::npos &&
+        !starts_sentence[i]) {
+      result.sentences.emplace_back(sentence_begin, tokens[i - 1].byte_end);
+      ++sentence;
+      sentence_begin = tokens[i].byte_begin;
+      starts_sentence[i] = true;
+    }
+    sentence_of[i] = sentence;
+    const absl::string_view t = tokens[i].in(text);
+    const bool terminal = tokens[i].kind == TokenKind::kPunctuation &&
+                          (t == "." || t == "?" || t == "!" || t == "…");
+    if (!terminal || i + 1 >= n) continue;
+    if (t == "." && i > 0) {
+      const absl::string_view prev = tokens[i - 1].in(text);
+      if (Abbreviations().contains(Lower(prev)) ||
+          (prev.size() == 1 && absl::ascii_isupper(static_cast<unsigned char>(prev[0])))) {
+        continue;
+      }
+    }
+    // Close the sentence after trailing quotes and brackets.
+    size_t end = i;
+    while (end + 1 < n && tokens[end + 1].kind == TokenKind::kPunctuation &&
+           absl::string_view("\"'”’)»]").find(tokens[end + 1].in(text)) != absl::string_view::npos) {
+      ++end;
+      sentence_of[end] = sentence;
+    }
+    result.sentences.emplace_back(sentence_begin, tokens[end].byte_end);
+    ++sentence;
+    if (end + 1 < n) {
+      sentence_begin = tokens[end + 1].byte_begin;
+      starts_sentence[end + 1] = true;
+    }
+    i = end;
+  }
+  if (n > 0 && (result.sentences.empty() || result.sentences.back().second < tokens[n - 1].byte_end)) {
+    result.sentences.emplace_back(sentence_begin, tokens[n - 1].byte_end);
+  }
+
+  auto add = [&](size_t first, size_t last, EntityType type, float confidence,
+                 std::string value = "") {
+    result.mentions.push_back({tokens[first].byte_begin, tokens[last].byte_end, type, confidence,
+                               sentence_of[first], std::move(value)});
+  };
+
+  size_t i = 0;
+  while (i < n) {
+    const Token& tok = tokens[i];
+    const absl::string_view word = tok.in(text);
+
+    // Values: PERCENT, MONEY, DATE.
+    if (tok.kind == TokenKind::kNumber) {
+      double number = 0;
+      ParseNumber(word, &number);
+      size_t last = i;
+      double scale = 1;
+      if (i + 1 < n && Adjacent(text, tok, tokens[i + 1])) {
+        if (double s = ScaleWord(tokens[i + 1].in(text)); s > 0) {
+          scale = s;
+          last = i + 1;
+        }
+      }
+      // Currency before the number ("$5", "USD 5").
+      if (i > 0 && Adjacent(text, tokens[i - 1], tok) &&
+          Currencies().contains(Lower(tokens[i - 1].in(text))) &&
+          (result.mentions.empty() || result.mentions.back().byte_end <= tokens[i - 1].byte_begin)) {
+        add(i - 1, last, newsgraph::v1::MONEY, 0.85f,
+            absl::StrFormat("%s %.0f", Currencies().at(Lower(tokens[i - 1].in(text))),
+                            number * scale));
+        i = last + 1;
+        continue;
+      }
+      if (last + 1 < n && Adjacent(text, tokens[last], tokens[last + 1])) {
+        const std::string next = Lower(tokens[last + 1].in(text));
+        if (next == "%" || next == "percent" || (next == "per" && last + 2 < n &&
+                                                 Lower(tokens[last + 2].in(text)) == "cent")) {
+          const size_t end = next == "per" ? last + 2 : last + 1;
+          add(i, end, newsgraph::v1::PERCENT, 0.9f, absl::StrFormat("%g", number * scale / 100));
+          i = end + 1;
+          continue;
+        }
+        if (Currencies().contains(next) && next.size() > 1) {
+          add(i, last + 1, newsgraph::v1::MONEY, 0.8f,
+              absl::StrFormat("%s %.0f", Currencies().at(next), number * scale));
+          i = last + 2;
+          continue;
+        }
+        // "17 January 2023" / "17 January".
+        if (auto month = Months().find(next); month != Months().end() && number >= 1 &&
+                                               number <= 31 && word.size() <= 2) {
+          size_t end = last + 1;
+          std::string value = absl::StrFormat("--%02d-%02d", month->second, static_cast<int>(number));
+          if (end + 1 < n && tokens[end + 1].kind == TokenKind::kNumber &&
+              tokens[end + 1].in(text).size() == 4) {
+            ++end;
+            value = absl::StrFormat("%s-%02d-%02d", tokens[end].in(text), month->second,
+                                    static_cast<int>(number));
+          }
+          add(i, end, newsgraph::v1::DATE, 0.9f, value);
+          i = end + 1;
+          continue;
+        }
+      }
+      if (word.size() == 4 && number >= 1900 && number <= 2100 && word.find(',') == absl::string_view::npos) {
+        add(i, i, newsgraph::v1::DATE, 0.6f, std::string(word));
+        ++i;
+        continue;
+      }
+      ++i;
+      continue;
+    }
+
+    if (tok.kind != TokenKind::kWord || !StartsUpper(word)) {
+      ++i;
+      continue;
+    }
+
+    // "January 17, 2023" / "January 2023".
+    if (auto month = Months().find(Lower(word)); month != Months().end() && word.size() > 3) {
+      size_t end = i;
+      std::string value = absl::StrFormat("--%02d", month->second);
+      if (i + 1 < n && tokens[i + 1].kind == TokenKind::kNumber) {
+        const absl::string_view d = tokens[i + 1].in(text);
+        if (d.size() <= 2) {
+          end = i + 1;
+          value = absl::StrFormat("--%02d-%s%s", month->second, d.size() == 1 ? "0" : "", d);
+          if (i + 3 < n && tokens[i + 2].in(text) == "," && tokens[i + 3].in(text).size() == 4) {
+            end = i + 3;
+            value = absl::StrFormat("%s-%02d-%s%s", tokens[i + 3].in(text), month->second,
+                                    d.size() == 1 ? "0" : "", d);
+          }
+        } else if (d.size() == 4) {
+          end = i + 1;
+          value = absl::StrFormat("%s-%02d", d, month->second);
+        }
+      }
+      if (end > i || word.size() > 5) {
+        add(i, end, newsgraph::v1::DATE, 0.8f, value);
+        i = end + 1;
+        continue;
+      }
+    }
+
+    // A run of capitalized words with connectors and hyphens inside.
+    size_t first = i;
+    size_t last = i;
+    size_t j = i + 1;
+    while (j < n && Adjacent(text, tokens[j - 1], tokens[j])) {
+      const absl::string_view w = tokens[j].in(text);
+      if (tokens[j].kind == TokenKind::kWord && StartsUpper(w)) {
+        last = j++;
+        continue;
+      }
+      const bool connector = (tokens[j].kind == TokenKind::kWord && Connectors().contains(w)) ||
+                             w == "-" || w == "‑";
+      if (connector && j + 1 < n && Adjacent(text, tokens[j], tokens[j + 1]) &&
+          tokens[j + 1].kind == TokenKind::kWord && StartsUpper(tokens[j + 1].in(text))) {
+        last = j + 1;
+        j += 2;
+        continue;
+      }
+      if (w == "-" && j + 1 < n && tokens[j + 1].kind == TokenKind::kNumber &&
+          Adjacent(text, tokens[j], tokens[j + 1])) {  // "Peace Mission-2023"
+        last = j + 1;
+        j += 2;
+        continue;
+      }
+      break;
+    }
+    i = last + 1;
+
+    // Drop a sentence-initial function word ("The", "In", ...).
+    while (first <= last && starts_sentence[first] &&
+           SentenceStartStopwords().contains(Lower(tokens[first].in(text)))) {
+      ++first;
+    }
+    while (first <= last && Connectors().contains(Lower(tokens[first].in(text)))) ++first;
+    if (first > last) continue;
+
+    // Split off title words: "SCO Secretary-General Zhang Ming" -> "SCO",
+    // "Zhang Ming" (PERSON).
+    size_t title_end = first;  // One past the last title word.
+    bool has_title = false;
+    for (size_t k = first; k <= last; ++k) {
+      const std::string lw = Lower(tokens[k].in(text));
+      if (TitleWords().contains(lw) || (lw == "-" && has_title)) {
+        has_title = true;
+        title_end = k + 1;
+      }
+    }
+    if (has_title) {
+      size_t title_begin = first;
+      while (title_begin < title_end &&
+             !TitleWords().contains(Lower(tokens[title_begin].in(text)))) {
+        ++title_begin;
+      }
+      if (title_begin > first) {
+        std::vector<absl::string_view> words;
+        for (size_t k = first; k < title_begin; ++k) {
+          if (tokens[k].kind == TokenKind::kWord) words.push_back(tokens[k].in(text));
+        }
+        float conf = 0;
+        const size_t head_end = title_begin - 1;
+        absl::string_view surface = text.substr(
+            tokens[first].byte_begin, tokens[head_end].byte_end - tokens[first].byte_begin);
+        if (!words.empty()) add(first, head_end, ClassifyName(words, surface, &conf), conf);
+      }
+      if (title_end <= last) {
+        const size_t words_after = last - title_end + 1;
+        add(title_end, last, newsgraph::v1::PERSON, words_after >= 2 ? 0.8f : 0.6f);
+      }
+      continue;
+    }
+
+    std::vector<absl::string_view> words;
+    for (size_t k = first; k <= last; ++k) {
+      if (tokens[k].kind == TokenKind::kWord) words.push_back(tokens[k].in(text));
+    }
+    if (words.empty()) continue;
+    absl::string_view surface =
+        text.substr(tokens[first].byte_begin, tokens[last].byte_end - tokens[first].byte_begin);
+    float confidence = 0;
+    const EntityType type = ClassifyName(words, surface, &confidence);
+    // A lone capitalized word at a sentence start is usually not a name.
+    if (words.size() == 1 && starts_sentence[first] && type == newsgraph::v1::MISC) continue;
+    add(first, last, type, confidence);
+  }
+  return result;
+}
+
+}  // namespace newsgraph::entity

@@ -1,0 +1,148 @@
+#include "services/ingest/document_builder.h"
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
+#include "base/page_token.h"
+#include "base/time_util.h"
+#include "services/ingest/html_extractor.h"
+#include "services/text/normalizer.h"
+#include "services/text/utf8.h"
+
+namespace newsgraph::ingest {
+namespace {
+
+using newsgraph::v1::ContentType;
+using newsgraph::v1::Document;
+using newsgraph::v1::DocumentInput;
+
+// Parses the date forms found in HTML meta tags: RFC 3339 with or without
+// seconds or zone, or a plain date (taken as UTC midnight).
+bool ParseMetaTime(absl::string_view value, absl::Time* out) {
+  std::string err;
+  for (const char* format : {"%Y-%m-%d%ET%H:%M:%E*S%Ez", "%Y-%m-%d%ET%H:%M:%E*S", "%Y-%m-%d%ET%H:%M%Ez",
+                             "%Y-%m-%d%ET%H:%M", "%Y-%m-%d"}) {
+    if (absl::ParseTime(format, value, absl::UTCTimeZone(), out, &err)) return true;
+  }
+  return false;
+}
+
+// A first paragraph reads as a headline when it is one short line that does
+// not end like a sentence.
+bool LooksLikeHeadline(absl::string_view paragraph) {
+  if (paragraph.empty() || paragraph.size() > 200) return false;
+  if (paragraph.find('\n') != absl::string_view::npos) return false;
+  const char last = paragraph.back();
+  return last != '.' && last != ':' && last != ';' && last != ',' && text::CountCodePoints(paragraph) > 3;
+}
+
+}  // namespace
+
+absl::StatusOr<Document> BuildDocument(const DocumentInput& input, bool repair_invalid_utf8,
+                                       const DocumentLimits& limits) {
+  if (input.external_id().size() > limits.max_external_id_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat("document.external_id is ",
+                                                   input.external_id().size(), " bytes; at most ",
+                                                   limits.max_external_id_bytes, " allowed"));
+  }
+  if (static_cast<size_t>(input.labels_size()) > limits.max_labels) {
+    return absl::InvalidArgumentError(absl::StrCat("document.labels has ", input.labels_size(),
+                                                   " entries; at most ", limits.max_labels,
+                                                   " allowed"));
+  }
+  if (input.content().size() > limits.max_content_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat("document.content is ", input.content().size(),
+                                                   " bytes; at most ", limits.max_content_bytes,
+                                                   " allowed"));
+  }
+  for (const auto* field : {&input.title(), &input.source(), &input.external_id(), &input.url()}) {
+    if (auto bad = text::FindInvalidUtf8(*field)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("document metadata field holds invalid UTF-8 at byte offset ", *bad));
+    }
+  }
+
+  Document doc;
+  std::string content = input.content();
+  if (auto bad = text::FindInvalidUtf8(content)) {
+    if (!repair_invalid_utf8) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "document.content is not valid UTF-8: first invalid byte at offset ", *bad,
+          " (set repair_invalid_utf8 to replace invalid bytes with U+FFFD)"));
+    }
+    size_t replaced = 0;
+    content = text::RepairUtf8(content, &replaced);
+    doc.add_warnings(absl::StrCat("replaced ", replaced,
+                                  " invalid UTF-8 sequence(s) with U+FFFD; first at byte offset ",
+                                  *bad));
+  }
+
+  std::string title = input.title();
+  absl::Time published = absl::InfinitePast();
+  std::string source = input.source();
+  if (input.content_type() == ContentType::TEXT_HTML) {
+    HtmlExtraction html = ExtractHtml(content);
+    content = std::move(html.text);
+    if (title.empty()) title = html.title;
+    if (source.empty()) source = html.site_name;
+    absl::Time parsed;
+    if (!html.published.empty() && ParseMetaTime(html.published, &parsed)) published = parsed;
+    if (!html.author.empty()) doc.set_byline(html.author);
+  } else if (input.content_type() != ContentType::TEXT_PLAIN &&
+             input.content_type() != ContentType::CONTENT_TYPE_UNSPECIFIED &&
+             input.content_type() != ContentType::TEXT_MARKDOWN) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("document.content_type ", static_cast<int>(input.content_type()),
+                     " is not supported; use TEXT_PLAIN, TEXT_HTML or TEXT_MARKDOWN"));
+  }
+
+  absl::StatusOr<text::NormalizedText> normalized = text::NormalizeText(content);
+  if (!normalized.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("document.content: ", normalized.status().message()));
+  }
+  if (normalized->text.empty()) {
+    return absl::InvalidArgumentError(
+        "document.content is empty: it holds no text after normalization (whitespace-only or "
+        "markup-only input)");
+  }
+  absl::StatusOr<text::NormalizedText> normalized_title = text::NormalizeText(title);
+  if (normalized_title.ok()) title = normalized_title->text;
+
+  doc.set_text(std::move(normalized->text));
+  const text::CodePointOffsets offsets(doc.text());
+  for (const text::ByteSpan& p : normalized->paragraphs) {
+    newsgraph::v1::TextSpan* span = doc.add_paragraphs()->mutable_span();
+    span->set_begin(offsets.FromByte(p.begin));
+    span->set_end(offsets.FromByte(p.end));
+    span->set_byte_begin(static_cast<uint32_t>(p.begin));
+    span->set_byte_end(static_cast<uint32_t>(p.end));
+  }
+  if (title.empty() && normalized->paragraphs.size() > 1) {
+    const text::ByteSpan& first = normalized->paragraphs.front();
+    absl::string_view candidate =
+        absl::string_view(doc.text()).substr(first.begin, first.end - first.begin);
+    if (LooksLikeHeadline(candidate)) title = std::string(candidate);
+  }
+
+  doc.set_external_id(input.external_id());
+  doc.set_source(source);
+  doc.set_url(input.url());
+  doc.set_title(title);
+  doc.set_language(input.language().empty() ? "en" : input.language());
+  doc.mutable_labels()->insert(input.labels().begin(), input.labels().end());
+  if (input.has_published_time()) {
+    *doc.mutable_published_time() = input.published_time();
+  } else if (published != absl::InfinitePast()) {
+    *doc.mutable_published_time() = ToTimestamp(published);
+  }
+  doc.set_text_length(static_cast<uint32_t>(text::CountCodePoints(doc.text())));
+  doc.set_content_fingerprint(absl::StrFormat("%016x", Fingerprint64(doc.text())));
+  return doc;
+}
+
+}  // namespace newsgraph::ingest

@@ -1,0 +1,146 @@
+#include "services/ingest/pipeline.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/log.h"
+
+namespace newsgraph::ingest {
+
+bool IsTransient(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kCancelled:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Pipeline::Pipeline(IngestCore* core, PipelineDownstream* downstream, PipelineOptions options)
+    : core_(core), downstream_(downstream), options_(options) {}
+
+Pipeline::~Pipeline() { Stop(); }
+
+void Pipeline::Start() {
+  core_->SetOutboxListener([this] { Wake(); });
+  worker_ = std::thread([this] { Run(); });
+}
+
+void Pipeline::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (worker_.joinable()) worker_.join();
+  core_->SetOutboxListener(nullptr);
+}
+
+void Pipeline::Wake() {
+  absl::MutexLock lock(&mu_);
+  woken_ = true;
+}
+
+bool Pipeline::SleepUnlessStopped(absl::Duration delay) {
+  absl::MutexLock lock(&mu_);
+  mu_.AwaitWithTimeout(absl::Condition(&stopping_), delay);
+  return !stopping_;
+}
+
+void Pipeline::Run() {
+  absl::Duration error_backoff = options_.initial_backoff;
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+      woken_ = false;
+    }
+    absl::StatusOr<std::vector<OutboxItem>> items = core_->PeekOutbox(options_.batch_size);
+    if (!items.ok()) {
+      LogError("pipeline", absl::StrCat("cannot read outbox: ", items.status().ToString()));
+      if (!SleepUnlessStopped(error_backoff)) return;
+      error_backoff = std::min(error_backoff * 2, options_.max_backoff);
+      continue;
+    }
+    error_backoff = options_.initial_backoff;
+    if (items->empty()) {
+      absl::MutexLock lock(&mu_);
+      const auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || woken_; };
+      mu_.AwaitWithTimeout(absl::Condition(&wake), options_.idle_poll);
+      continue;
+    }
+    for (const OutboxItem& item : *items) {
+      if (!Process(item)) return;
+    }
+  }
+}
+
+bool Pipeline::Process(const OutboxItem& item) {
+  const std::string name = IngestCore::DocumentName(item.document_id);
+  absl::Duration backoff = options_.initial_backoff;
+  // Retries `attempt` while it fails transiently; returns its last status, or
+  // std::nullopt when the pipeline is stopping.
+  auto with_retries = [&](const char* what, auto attempt) -> std::optional<absl::Status> {
+    while (true) {
+      absl::Status status = attempt();
+      if (status.ok() || !IsTransient(status)) return status;
+      LogWarning("pipeline", absl::StrCat(what, " ", name, " v", item.version,
+                                          " failed transiently, retrying in ",
+                                          absl::FormatDuration(backoff), ": ", status.ToString()));
+      if (!SleepUnlessStopped(backoff)) return std::nullopt;
+      backoff = std::min(backoff * 2, options_.max_backoff);
+    }
+  };
+
+  absl::Status final_status;
+  newsgraph::v1::PipelineState final_state = newsgraph::v1::INDEXED;
+  if (item.action == OutboxItem::Action::kRemove) {
+    std::optional<absl::Status> removed =
+        with_retries("remove", [&] { return downstream_->Remove(name); });
+    if (!removed.has_value()) return false;
+    final_status = *removed;
+  } else {
+    absl::StatusOr<std::optional<newsgraph::v1::Document>> doc = core_->DocumentForItem(item);
+    if (!doc.ok()) {
+      final_status = doc.status();
+    } else if (!doc->has_value()) {
+      // Superseded by a newer version or deleted: nothing to do.
+      final_status = absl::OkStatus();
+    } else {
+      newsgraph::v1::AnnotateDocumentResponse annotations;
+      std::optional<absl::Status> annotated = with_retries("annotate", [&] {
+        absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> response =
+            downstream_->Annotate(**doc);
+        if (response.ok()) annotations = *std::move(response);
+        return response.status();
+      });
+      if (!annotated.has_value()) return false;
+      final_status = *annotated;
+      if (final_status.ok()) {
+        absl::Status progress = core_->RecordProgress(item, newsgraph::v1::ANNOTATED);
+        if (!progress.ok()) LogWarning("pipeline", progress.ToString());
+        std::optional<absl::Status> indexed =
+            with_retries("index", [&] { return downstream_->Index(**doc, annotations); });
+        if (!indexed.has_value()) return false;
+        final_status = *indexed;
+      }
+    }
+  }
+  if (!final_status.ok()) {
+    final_state = newsgraph::v1::FAILED;
+    LogError("pipeline", absl::StrCat(name, " v", item.version, " failed: ",
+                                      final_status.ToString()));
+  }
+  while (true) {
+    absl::Status completed =
+        core_->CompleteItem(item, final_state, final_status.ok() ? "" : final_status.ToString());
+    if (completed.ok()) return true;
+    LogError("pipeline", absl::StrCat("cannot complete outbox item: ", completed.ToString()));
+    if (!SleepUnlessStopped(options_.max_backoff)) return false;
+  }
+}
+
+}  // namespace newsgraph::ingest

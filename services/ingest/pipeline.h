@@ -1,0 +1,91 @@
+// Pipeline: drains the ingest outbox through the entity and search services.
+//
+// For each outbox item, in order: AnnotateDocument, then IndexDocument with
+// the annotations, then the item is completed (document INDEXED). Transient
+// downstream failures (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED,
+// ABORTED) are retried with capped exponential backoff until they succeed,
+// so an outage delays documents but never drops them. Permanent failures
+// mark the document FAILED with the reason. Downstream calls are idempotent
+// on (document, version), so replaying an item after a crash is safe.
+#ifndef NEWSGRAPH_SERVICES_INGEST_PIPELINE_H_
+#define NEWSGRAPH_SERVICES_INGEST_PIPELINE_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "newsgraph/v1/entity_service.pb.h"
+#include "newsgraph/v1/types.pb.h"
+#include "services/ingest/ingest_core.h"
+
+namespace newsgraph::ingest {
+
+// The services the pipeline calls. Implemented over gRPC by
+// GrpcPipelineDownstream; tests may substitute fakes.
+class PipelineDownstream {
+ public:
+  virtual ~PipelineDownstream() = default;
+  // Entity extraction for the document's current version.
+  virtual absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> Annotate(
+      const newsgraph::v1::Document& document) = 0;
+  // Indexes the document with its annotations.
+  virtual absl::Status Index(const newsgraph::v1::Document& document,
+                             const newsgraph::v1::AnnotateDocumentResponse& annotations) = 0;
+  // Removes a deleted document from the entity and search services.
+  virtual absl::Status Remove(const std::string& document_name) = 0;
+};
+
+struct PipelineOptions {
+  // Items fetched from the outbox per round. Default 64.
+  size_t batch_size = 64;
+  // First retry delay after a transient failure. Default 50 ms.
+  absl::Duration initial_backoff = absl::Milliseconds(50);
+  // Longest retry delay. Default 5 s.
+  absl::Duration max_backoff = absl::Seconds(5);
+  // How often the worker re-checks the outbox without a wake-up. Default 1 s.
+  absl::Duration idle_poll = absl::Seconds(1);
+};
+
+class Pipeline {
+ public:
+  // `core` and `downstream` are borrowed and must outlive the pipeline.
+  Pipeline(IngestCore* core, PipelineDownstream* downstream, PipelineOptions options = {});
+  ~Pipeline();
+
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Starts the worker thread. Call once.
+  void Start();
+  // Stops the worker after the item in progress; idempotent.
+  void Stop();
+  // Tells the worker that the outbox has new items.
+  void Wake();
+
+ private:
+  void Run();
+  // Processes one item; returns false when stopping interrupted it.
+  bool Process(const OutboxItem& item);
+  // Sleeps up to `delay` unless stopped; returns false when stopped.
+  bool SleepUnlessStopped(absl::Duration delay);
+
+  IngestCore* const core_;
+  PipelineDownstream* const downstream_;
+  const PipelineOptions options_;
+
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool woken_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread worker_;
+};
+
+// True for status codes worth retrying against a downstream service.
+bool IsTransient(const absl::Status& status);
+
+}  // namespace newsgraph::ingest
+
+#endif  // NEWSGRAPH_SERVICES_INGEST_PIPELINE_H_

@@ -1,0 +1,277 @@
+#include "storage/rocksdb_kv_store.h"
+
+#include <filesystem>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/utilities/options_util.h"
+#include "rocksdb/write_batch.h"
+
+namespace newsgraph::storage {
+namespace {
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context) {
+  if (s.ok()) return absl::OkStatus();
+  const std::string message = absl::StrCat(context, ": ", s.ToString());
+  switch (s.code()) {
+    case rocksdb::Status::kNotFound:
+      return absl::NotFoundError(message);
+    case rocksdb::Status::kCorruption:
+      return absl::DataLossError(message);
+    case rocksdb::Status::kInvalidArgument:
+    case rocksdb::Status::kNotSupported:
+      return absl::InvalidArgumentError(message);
+    case rocksdb::Status::kIOError:
+      if (s.ToString().find("lock") != std::string::npos) {
+        return absl::FailedPreconditionError(message);
+      }
+      return absl::UnavailableError(message);
+    case rocksdb::Status::kBusy:
+    case rocksdb::Status::kTryAgain:
+    case rocksdb::Status::kTimedOut:
+      return absl::UnavailableError(message);
+    case rocksdb::Status::kShutdownInProgress:
+      return absl::CancelledError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+class RocksSnapshot final : public Snapshot {
+ public:
+  RocksSnapshot(rocksdb::DB* db, const rocksdb::Snapshot* snapshot)
+      : db_(db), snapshot_(snapshot) {}
+  ~RocksSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
+  const rocksdb::Snapshot* get() const { return snapshot_; }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+class RocksIterator final : public Iterator {
+ public:
+  // `upper_bound` must outlive the iterator: it is owned here.
+  RocksIterator(std::unique_ptr<std::string> upper_bound, std::unique_ptr<rocksdb::Slice> slice,
+                std::unique_ptr<rocksdb::Iterator> it)
+      : upper_bound_(std::move(upper_bound)), slice_(std::move(slice)), it_(std::move(it)) {}
+
+  void Seek(absl::string_view key) override { it_->Seek(rocksdb::Slice(key.data(), key.size())); }
+  void SeekToFirst() override { it_->SeekToFirst(); }
+  void SeekToLast() override { it_->SeekToLast(); }
+  void SeekForPrev(absl::string_view key) override {
+    it_->SeekForPrev(rocksdb::Slice(key.data(), key.size()));
+  }
+  bool Valid() const override { return it_->Valid(); }
+  void Next() override { it_->Next(); }
+  void Prev() override { it_->Prev(); }
+  absl::string_view key() const override {
+    rocksdb::Slice k = it_->key();
+    return {k.data(), k.size()};
+  }
+  absl::string_view value() const override {
+    rocksdb::Slice v = it_->value();
+    return {v.data(), v.size()};
+  }
+  absl::Status status() const override { return FromRocks(it_->status(), "iterator"); }
+
+ private:
+  std::unique_ptr<std::string> upper_bound_;
+  std::unique_ptr<rocksdb::Slice> slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+class RocksDbKvStore final : public KvStore {
+ public:
+  RocksDbKvStore(std::string path, std::vector<std::string> names, std::unique_ptr<rocksdb::DB> db,
+                 std::vector<rocksdb::ColumnFamilyHandle*> handles)
+      : path_(std::move(path)), names_(std::move(names)), db_(std::move(db)), handles_(handles) {}
+
+  ~RocksDbKvStore() override {
+    // Sync the WAL so a clean shutdown never depends on crash recovery.
+    db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
+    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+      db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    }
+    handles_.clear();
+    db_->Close().PermitUncheckedError();
+  }
+
+  absl::StatusOr<ColumnFamily> FindColumnFamily(absl::string_view name) const override {
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] == name) return ColumnFamily{static_cast<int>(i)};
+    }
+    return absl::NotFoundError(absl::StrCat("no column family '", name, "' in ", path_));
+  }
+
+  absl::StatusOr<std::optional<std::string>> Get(ColumnFamily cf, absl::string_view key,
+                                                 const ReadOptions& options) override {
+    rocksdb::ReadOptions ro = ToRocks(options);
+    std::string value;
+    rocksdb::Status s = db_->Get(ro, Handle(cf), rocksdb::Slice(key.data(), key.size()), &value);
+    if (s.IsNotFound()) return std::nullopt;
+    if (!s.ok()) return FromRocks(s, absl::StrCat("get from ", path_));
+    return value;
+  }
+
+  absl::Status Write(const WriteBatch& batch, Durability durability) override {
+    rocksdb::WriteBatch rb;
+    for (const WriteBatch::Op& op : batch.ops()) {
+      rocksdb::Status s;
+      switch (op.type) {
+        case WriteBatch::OpType::kPut:
+          s = rb.Put(Handle(op.cf), op.key, op.value);
+          break;
+        case WriteBatch::OpType::kDelete:
+          s = rb.Delete(Handle(op.cf), op.key);
+          break;
+        case WriteBatch::OpType::kDeleteRange:
+          s = rb.DeleteRange(Handle(op.cf), op.key, op.value);
+          break;
+      }
+      if (!s.ok()) return FromRocks(s, "building write batch");
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = durability == Durability::kSynced;
+    return FromRocks(db_->Write(wo, &rb), absl::StrCat("write to ", path_));
+  }
+
+  std::unique_ptr<Iterator> NewIterator(ColumnFamily cf, const ReadOptions& options) override {
+    rocksdb::ReadOptions ro = ToRocks(options);
+    std::unique_ptr<std::string> bound;
+    std::unique_ptr<rocksdb::Slice> slice;
+    if (!options.upper_bound.empty()) {
+      bound = std::make_unique<std::string>(options.upper_bound);
+      slice = std::make_unique<rocksdb::Slice>(*bound);
+      ro.iterate_upper_bound = slice.get();
+    }
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, Handle(cf)));
+    return std::make_unique<RocksIterator>(std::move(bound), std::move(slice), std::move(it));
+  }
+
+  std::unique_ptr<Snapshot> GetSnapshot() override {
+    return std::make_unique<RocksSnapshot>(db_.get(), db_->GetSnapshot());
+  }
+
+  absl::Status Flush() override {
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    rocksdb::Status s = db_->Flush(fo, handles_);
+    if (!s.ok()) return FromRocks(s, absl::StrCat("flush ", path_));
+    return FromRocks(db_->FlushWAL(/*sync=*/true), absl::StrCat("sync WAL of ", path_));
+  }
+
+  absl::StatusOr<uint64_t> ApproximateDiskBytes() override {
+    uint64_t total = 0;
+    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+      uint64_t size = 0;
+      if (db_->GetIntProperty(handle, rocksdb::DB::Properties::kTotalSstFilesSize, &size)) {
+        total += size;
+      }
+    }
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(path_, ec)) {
+      if (entry.path().extension() == ".log") total += entry.file_size(ec);
+    }
+    return total;
+  }
+
+  const std::string& path() const override { return path_; }
+
+ private:
+  rocksdb::ColumnFamilyHandle* Handle(ColumnFamily cf) const {
+    return handles_.at(static_cast<size_t>(cf.index));
+  }
+
+  static rocksdb::ReadOptions ToRocks(const ReadOptions& options) {
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = options.fill_cache;
+    if (options.snapshot != nullptr) {
+      ro.snapshot = static_cast<const RocksSnapshot*>(options.snapshot)->get();
+    }
+    return ro;
+  }
+
+  const std::string path_;
+  const std::vector<std::string> names_;
+  std::unique_ptr<rocksdb::DB> db_;
+  // Handles in the order of names_; destroyed before db_.
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(const RocksDbOptions& options,
+                                                     const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = options.write_buffer_bytes;
+  cf.compression = rocksdb::kLZ4Compression;
+  cf.bottommost_compression = rocksdb::kZSTD;
+  cf.level_compaction_dynamic_level_bytes = true;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.block_size = 16 * 1024;
+  table.format_version = 5;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const RocksDbOptions& options) {
+  if (options.path.empty()) return absl::InvalidArgumentError("RocksDbOptions.path is empty");
+  if (options.column_families.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("no column families given for store ", options.path));
+  }
+  if (options.env == nullptr) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.path, ec);
+    if (ec) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot create data directory ", options.path, ": ", ec.message()));
+    }
+  }
+
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = options.background_jobs;
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  db_options.keep_log_file_num = 5;
+  db_options.max_total_wal_size = 256ull << 20;
+  db_options.avoid_flush_during_shutdown = false;
+  if (options.env != nullptr) db_options.env = options.env;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                           MakeColumnFamilyOptions(options, cache));
+  for (const std::string& name : options.column_families) {
+    if (name == rocksdb::kDefaultColumnFamilyName) {
+      return absl::InvalidArgumentError("column family 'default' is implicit; do not list it");
+    }
+    descriptors.emplace_back(name, MakeColumnFamilyOptions(options, cache));
+  }
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw_db);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("open RocksDB at ", options.path));
+  std::unique_ptr<rocksdb::DB> db(raw_db);
+
+  // handles[0] is "default"; it is kept out of the index space.
+  db->DestroyColumnFamilyHandle(handles[0]).PermitUncheckedError();
+  handles.erase(handles.begin());
+  return std::unique_ptr<KvStore>(std::make_unique<RocksDbKvStore>(
+      options.path, options.column_families, std::move(db), std::move(handles)));
+}
+
+}  // namespace newsgraph::storage
