@@ -44,7 +44,7 @@ const absl::flat_hash_set<std::string>& SentenceStartStopwords() {
 
 const absl::flat_hash_set<std::string>& Connectors() {
   static const auto* words = new absl::flat_hash_set<std::string>{
-      "of", "for", "and", "the", "on", "de", "del", "da", "von", "van", "al", "bin", "la", "le"};
+      "of", "for", "on", "de", "del", "da", "von", "van", "al", "bin", "la", "le"};
   return *words;
 }
 
@@ -68,7 +68,8 @@ const absl::flat_hash_set<std::string>& OrgHeads() {
       "times", "post", "journal", "press", "novosti", "tass", "xinhua", "reuters", "structure",
       "centre", "center", "foundation", "academy", "school", "authority", "government",
       "cooperation", "community", "forum", "nations", "industries", "holdings", "motors",
-      "airlines", "airways", "energy", "oil", "petroleum", "telecom", "railways", "systems"};
+      "airlines", "airways", "energy", "oil", "petroleum", "telecom", "railways", "systems",
+      "radio", "daily", "television", "tv", "review", "herald", "gazette", "tribune", "port"};
   return *words;
 }
 
@@ -103,6 +104,20 @@ const absl::flat_hash_map<std::string, int>& Months() {
       {"apr", 4},     {"jun", 6},      {"jul", 7},       {"aug", 8},     {"sep", 9},
       {"sept", 9},    {"oct", 10},     {"nov", 11},      {"dec", 12}};
   return *months;
+}
+
+// Lower-case words that headlines leave uncapitalized.
+const absl::flat_hash_set<std::string>& FunctionWords() {
+  static const auto* words = new absl::flat_hash_set<std::string>{
+      "a", "an", "the", "of", "in", "on", "at", "to", "for", "with", "by", "from", "and", "or",
+      "as", "into", "over", "after"};
+  return *words;
+}
+
+const absl::flat_hash_set<std::string>& Weekdays() {
+  static const auto* days = new absl::flat_hash_set<std::string>{
+      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
+  return *days;
 }
 
 const absl::flat_hash_map<std::string, std::string>& Currencies() {
@@ -234,6 +249,15 @@ EntityType Recognizer::ClassifyName(const std::vector<absl::string_view>& words,
     *confidence = 0.75f;
     return newsgraph::v1::ORG;
   }
+  if (words.size() > 1) {
+    for (absl::string_view w : words) {
+      const std::string lw = Lower(w);
+      if (IsAllCapsAcronym(w) || lw == "of" || lw == "for" || lw == "on") {
+        *confidence = 0.45f;
+        return newsgraph::v1::ORG;
+      }
+    }
+  }
   if (words.size() == 1) {
     if (IsAllCapsAcronym(words[0])) {
       *confidence = 0.6f;
@@ -280,6 +304,9 @@ Recognition Recognizer::Recognize(absl::string_view text) const {
     }
     sentence_of[i] = sentence;
     const absl::string_view t = tokens[i].in(text);
+    // A capitalized word after a colon starts a clause like a sentence does
+    // ("Director Karin Holm: Roughly ...").
+    if (t == ":" && i + 1 < n) starts_sentence[i + 1] = true;
     const bool terminal = tokens[i].kind == TokenKind::kPunctuation &&
                           (t == "." || t == "?" || t == "!" || t == "…");
     if (!terminal || i + 1 >= n) continue;
@@ -307,6 +334,31 @@ Recognition Recognizer::Recognize(absl::string_view text) const {
   }
   if (n > 0 && (result.sentences.empty() || result.sentences.back().second < tokens[n - 1].byte_end)) {
     result.sentences.emplace_back(sentence_begin, tokens[n - 1].byte_end);
+  }
+
+  // Tokens on headline-style lines (four or more words, most capitalized).
+  std::vector<bool> in_headline(n, false);
+  for (size_t line_begin = 0; line_begin < n;) {
+    size_t line_end = line_begin + 1;
+    while (line_end < n && text.substr(tokens[line_end - 1].byte_end,
+                                       tokens[line_end].byte_begin - tokens[line_end - 1].byte_end)
+                                   .find('\n') == absl::string_view::npos) {
+      ++line_end;
+    }
+    size_t words = 0, capitalized = 0;
+    bool ends_sentence = false;
+    for (size_t k = line_begin; k < line_end; ++k) {
+      const absl::string_view w = tokens[k].in(text);
+      if (tokens[k].kind == TokenKind::kWord && !FunctionWords().contains(w)) {
+        ++words;
+        capitalized += StartsUpper(w);
+      }
+      ends_sentence = w == "." || w == "?" || w == "!" || w == ":";
+    }
+    if (words >= 3 && capitalized * 10 >= words * 8 && !ends_sentence) {
+      for (size_t k = line_begin; k < line_end; ++k) in_headline[k] = true;
+    }
+    line_begin = line_end;
   }
 
   auto add = [&](size_t first, size_t last, EntityType type, float confidence,
@@ -413,20 +465,41 @@ Recognition Recognizer::Recognize(absl::string_view text) const {
       }
     }
 
+    if (Weekdays().contains(Lower(word))) {
+      add(i, i, newsgraph::v1::DATE, 0.8f);
+      ++i;
+      continue;
+    }
+
+    // Headlines capitalize every word: only single known names count there.
+    if (in_headline[i]) {
+      const std::string code = CountryCode(word);
+      if (!code.empty()) add(i, i, newsgraph::v1::GPE, 0.8f);
+      else if (IsAllCapsAcronym(word)) add(i, i, newsgraph::v1::ORG, 0.5f);
+      ++i;
+      continue;
+    }
+
     // A run of capitalized words with connectors and hyphens inside.
     size_t first = i;
     size_t last = i;
     size_t j = i + 1;
     while (j < n && Adjacent(text, tokens[j - 1], tokens[j])) {
       const absl::string_view w = tokens[j].in(text);
-      if (tokens[j].kind == TokenKind::kWord && StartsUpper(w)) {
+      const bool date_word = Weekdays().contains(Lower(w)) || Months().contains(Lower(w));
+      if (tokens[j].kind == TokenKind::kWord && StartsUpper(w) && !date_word) {
         last = j++;
         continue;
       }
-      const bool connector = (tokens[j].kind == TokenKind::kWord && Connectors().contains(w)) ||
+      // "the" joins only after another connector: "Bank of the North".
+      const bool after_connector = Connectors().contains(Lower(tokens[j - 1].in(text)));
+      const bool connector = (tokens[j].kind == TokenKind::kWord &&
+                              (Connectors().contains(w) || (w == "the" && after_connector))) ||
                              w == "-" || w == "‑";
       if (connector && j + 1 < n && Adjacent(text, tokens[j], tokens[j + 1]) &&
-          tokens[j + 1].kind == TokenKind::kWord && StartsUpper(tokens[j + 1].in(text))) {
+          tokens[j + 1].kind == TokenKind::kWord && StartsUpper(tokens[j + 1].in(text)) &&
+          !Weekdays().contains(Lower(tokens[j + 1].in(text))) &&
+          !Months().contains(Lower(tokens[j + 1].in(text)))) {
         last = j + 1;
         j += 2;
         continue;

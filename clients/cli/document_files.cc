@@ -1,0 +1,70 @@
+#include "clients/cli/document_files.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace newsgraph::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool IsDocumentFile(const fs::path& path) {
+  const std::string ext = absl::AsciiStrToLower(path.extension().string());
+  return ext == ".txt" || ext == ".text" || ext == ".md" || ext == ".html" || ext == ".htm";
+}
+
+absl::StatusOr<newsgraph::v1::DocumentInput> LoadFile(const fs::path& path,
+                                                      const std::string& external_id,
+                                                      const std::string& source) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::PermissionDeniedError(absl::StrCat("cannot read ", path.string()));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  newsgraph::v1::DocumentInput doc;
+  doc.set_content(buffer.str());
+  doc.set_external_id(external_id);
+  doc.set_source(source);
+  const std::string ext = absl::AsciiStrToLower(path.extension().string());
+  doc.set_content_type(ext == ".html" || ext == ".htm"  ? newsgraph::v1::TEXT_HTML
+                       : ext == ".md"                   ? newsgraph::v1::TEXT_MARKDOWN
+                                                        : newsgraph::v1::TEXT_PLAIN);
+  return doc;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<newsgraph::v1::DocumentInput>> LoadDocuments(
+    const std::vector<std::string>& paths, const std::string& source) {
+  std::vector<newsgraph::v1::DocumentInput> documents;
+  for (const std::string& arg : paths) {
+    std::error_code ec;
+    const fs::path root = fs::weakly_canonical(fs::path(arg), ec);
+    if (ec || !fs::exists(root)) return absl::NotFoundError(absl::StrCat("no such file or directory: ", arg));
+    const fs::path base = root.has_parent_path() ? root.parent_path() : root;
+    std::vector<fs::path> files;
+    if (fs::is_directory(root)) {
+      for (const auto& entry : fs::recursive_directory_iterator(root, ec)) {
+        if (entry.is_regular_file() && IsDocumentFile(entry.path())) files.push_back(entry.path());
+      }
+      if (ec) return absl::UnavailableError(absl::StrCat("cannot list ", arg, ": ", ec.message()));
+      std::sort(files.begin(), files.end());
+    } else {
+      files.push_back(root);
+    }
+    for (const fs::path& file : files) {
+      absl::StatusOr<newsgraph::v1::DocumentInput> doc =
+          LoadFile(file, fs::relative(file, base).generic_string(), source);
+      if (!doc.ok()) return doc.status();
+      documents.push_back(*std::move(doc));
+    }
+  }
+  return documents;
+}
+
+}  // namespace newsgraph::cli

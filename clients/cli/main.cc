@@ -1,0 +1,558 @@
+// newsgraph: command-line client for the newsgraph services.
+#include <google/protobuf/util/json_util.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "clients/cli/document_files.h"
+#include "newsgraph/client.h"
+
+namespace newsgraph::cli {
+namespace {
+
+constexpr char kUsage[] = R"(usage: newsgraph [--target=HOST:PORT] [--json] [--no-color] COMMAND [ARGS]
+
+commands:
+  ingest PATH...            ingest text/HTML files or directories (--source=NAME, --wait)
+  doc get NAME|ID           show a document and its pipeline state (--full)
+  doc list                  list documents (--filter=EXPR, --page-size=N, --page-token=T)
+  doc delete NAME|ID        delete a document
+  job get NAME|ID           show a batch ingest job
+  search QUERY              search (--page-size=N, --page-token=T, --facet=F, --source=S,
+                            --passages=N, --no-entities)
+  entity get NAME|ID        show an entity
+  entity list               list entities (--type=T, --prefix=P, --page-size=N, --page-token=T)
+  entity resolve TEXT       find the entities a text refers to
+  entity mentions NAME|ID   list an entity's mentions (--document=NAME for a document's)
+  analyze FILE|-            recognize entities in a file or stdin
+  status                    check that the services answer and show index statistics
+
+global flags:
+  --target=HOST:PORT   newsgraphd address (default 127.0.0.1:7700, or $NEWSGRAPH_TARGET)
+  --json               print responses as proto3 JSON
+  --no-color           never colour output
+  --timeout=SECONDS    per-call deadline (default 10 s for reads, 60 s for writes)
+  --verbose            print full error details
+)";
+
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::vector<std::string>> flags;
+
+  bool Has(const std::string& name) const { return flags.contains(name); }
+  std::string Get(const std::string& name, const std::string& fallback = "") const {
+    auto it = flags.find(name);
+    return it == flags.end() || it->second.empty() ? fallback : it->second.back();
+  }
+  std::vector<std::string> GetAll(const std::string& name) const {
+    auto it = flags.find(name);
+    return it == flags.end() ? std::vector<std::string>{} : it->second;
+  }
+};
+
+Args ParseArgs(int argc, char** argv) {
+  Args args;
+  bool flags_done = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (!flags_done && arg == "--") {
+      flags_done = true;
+    } else if (!flags_done && absl::StartsWith(arg, "--")) {
+      const size_t eq = arg.find('=');
+      if (eq == std::string::npos) {
+        args.flags[arg.substr(2)].push_back("");
+      } else {
+        args.flags[arg.substr(2, eq - 2)].push_back(arg.substr(eq + 1));
+      }
+    } else if (!flags_done && arg == "-h") {
+      args.flags["help"].push_back("");
+    } else {
+      args.positional.push_back(arg);
+    }
+  }
+  return args;
+}
+
+class Cli {
+ public:
+  Cli(Args args, std::unique_ptr<Client> client, std::string target)
+      : args_(std::move(args)), client_(std::move(client)), target_(std::move(target)) {
+    color_ = !args_.Has("no-color") && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == nullptr;
+    json_ = args_.Has("json");
+  }
+
+  int Run() {
+    const std::vector<std::string>& p = args_.positional;
+    const std::string verb = p.empty() ? "" : p[0];
+    const std::string sub = p.size() > 1 ? p[1] : "";
+    if (verb == "ingest") return Ingest();
+    if (verb == "doc" && sub == "get") return DocGet();
+    if (verb == "doc" && sub == "list") return DocList();
+    if (verb == "doc" && sub == "delete") return DocDelete();
+    if (verb == "job" && sub == "get") return JobGet();
+    if (verb == "search") return SearchCmd();
+    if (verb == "entity" && sub == "get") return EntityGet();
+    if (verb == "entity" && sub == "list") return EntityList();
+    if (verb == "entity" && sub == "resolve") return EntityResolve();
+    if (verb == "entity" && sub == "mentions") return EntityMentions();
+    if (verb == "analyze") return Analyze();
+    if (verb == "status") return Status();
+    return Usage(verb.empty() ? "missing command" : absl::StrCat("unknown command '",
+                                                                absl::StrJoin(p, " "), "'"));
+  }
+
+ private:
+  int Usage(const std::string& problem) {
+    std::fprintf(stderr, "newsgraph: %s\n\n%s", problem.c_str(), kUsage);
+    return 2;
+  }
+
+  int Fail(const absl::Status& status, const std::string& what) {
+    std::string message;
+    switch (status.code()) {
+      case absl::StatusCode::kUnavailable:
+        message = absl::StrCat("cannot reach newsgraph at ", target_,
+                               " (is newsgraphd running? scripts/run starts it)");
+        break;
+      case absl::StatusCode::kDeadlineExceeded:
+        message = absl::StrCat(what, ": no answer from ", target_, " before the deadline");
+        break;
+      default:
+        message = absl::StrCat(what, ": ", status.message());
+    }
+    std::fprintf(stderr, "newsgraph: %s\n", message.c_str());
+    if (args_.Has("verbose")) std::fprintf(stderr, "  status: %s\n", status.ToString().c_str());
+    return status.code() == absl::StatusCode::kUnavailable ? 3 : 1;
+  }
+
+  std::string Bold(const std::string& s) const { return color_ ? "\033[1m" + s + "\033[0m" : s; }
+  std::string Dim(const std::string& s) const { return color_ ? "\033[2m" + s + "\033[0m" : s; }
+  std::string Mark(const std::string& s) const {
+    return color_ ? "\033[1;33m" + s + "\033[0m" : "[" + s + "]";
+  }
+
+  void PrintJson(const google::protobuf::Message& message) {
+    std::string out;
+    google::protobuf::util::JsonPrintOptions options;
+    options.add_whitespace = !args_.Has("compact");
+    (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+    std::printf("%s\n", out.c_str());
+  }
+
+  static std::string Qualify(const std::string& id, const std::string& collection) {
+    return absl::StartsWith(id, collection + "/") ? id : absl::StrCat(collection, "/", id);
+  }
+
+  std::string Arg(size_t index) const {
+    return args_.positional.size() > index ? args_.positional[index] : "";
+  }
+
+  int PageSize() const {
+    int size = 0;
+    if (args_.Has("page-size")) (void)absl::SimpleAtoi(args_.Get("page-size"), &size);
+    return size;
+  }
+
+  static std::string FormatTime(const google::protobuf::Timestamp& ts) {
+    if (ts.seconds() == 0 && ts.nanos() == 0) return "-";
+    return absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(ts.seconds()), absl::UTCTimeZone());
+  }
+
+  int Ingest() {
+    std::vector<std::string> paths(args_.positional.begin() + 1, args_.positional.end());
+    if (paths.empty()) return Usage("ingest needs at least one file or directory");
+    absl::StatusOr<std::vector<newsgraph::v1::DocumentInput>> docs =
+        LoadDocuments(paths, args_.Get("source"));
+    if (!docs.ok()) return Fail(docs.status(), "ingest");
+    if (docs->empty()) return Fail(absl::NotFoundError("no .txt, .md or .html files found"), "ingest");
+    const bool tty = isatty(STDERR_FILENO) && !json_;
+    const absl::Time start = absl::Now();
+    size_t done = 0;
+    absl::StatusOr<BatchIngestSummary> summary = client_->BatchIngest(
+        *docs, [&](const newsgraph::v1::BatchIngestDocumentsResponse& ack) {
+          ++done;
+          if (json_) {
+            PrintJson(ack);
+          } else if (ack.error_code() != 0) {
+            std::fprintf(stderr, "%s%s: rejected: %s\n", tty ? "\r\033[K" : "",
+                         (*docs)[static_cast<size_t>(ack.sequence())].external_id().c_str(),
+                         ack.error_message().c_str());
+          }
+          if (tty) {
+            const double secs = std::max(1e-3, absl::ToDoubleSeconds(absl::Now() - start));
+            std::fprintf(stderr, "\ringest %zu/%zu documents  %.0f docs/s", done, docs->size(),
+                         done / secs);
+          }
+        });
+    if (tty) std::fprintf(stderr, "\n");
+    if (!summary.ok()) return Fail(summary.status(), "ingest");
+    if (args_.Has("wait")) {
+      for (const std::string& name : summary->documents) {
+        absl::StatusOr<newsgraph::v1::Document> doc = client_->WaitUntilProcessed(name, absl::Minutes(5));
+        if (!doc.ok()) return Fail(doc.status(), "waiting for indexing");
+      }
+    }
+    if (!json_) {
+      std::printf("%s: %lld accepted (%lld unchanged or duplicate), %lld rejected%s\n",
+                  summary->job.c_str(), static_cast<long long>(summary->accepted),
+                  static_cast<long long>(summary->duplicates),
+                  static_cast<long long>(summary->rejected),
+                  args_.Has("wait") ? "; all processed" : "");
+    }
+    return summary->rejected > 0 ? 1 : 0;
+  }
+
+  int DocGet() {
+    if (Arg(2).empty()) return Usage("doc get needs a document name or id");
+    absl::StatusOr<newsgraph::v1::Document> doc = client_->GetDocument(
+        Qualify(Arg(2), "documents"), args_.Has("full") ? newsgraph::v1::FULL : newsgraph::v1::BASIC);
+    if (!doc.ok()) return Fail(doc.status(), "doc get");
+    if (json_) {
+      PrintJson(*doc);
+      return 0;
+    }
+    std::printf("%s  %s\n", Bold(doc->name()).c_str(), doc->title().c_str());
+    std::printf("state: %s  version: %lld  source: %s  published: %s  external_id: %s\n",
+                newsgraph::v1::PipelineState_Name(doc->state()).c_str(),
+                static_cast<long long>(doc->version()), doc->source().c_str(),
+                FormatTime(doc->published_time()).c_str(), doc->external_id().c_str());
+    if (!doc->pipeline_error().empty()) std::printf("error: %s\n", doc->pipeline_error().c_str());
+    if (!doc->duplicate_of().empty()) std::printf("duplicate of: %s\n", doc->duplicate_of().c_str());
+    for (const std::string& w : doc->warnings()) std::printf("warning: %s\n", w.c_str());
+    std::printf("%d paragraphs, %u characters\n\n%s\n", doc->paragraphs_size(), doc->text_length(),
+                doc->text().c_str());
+    return 0;
+  }
+
+  int DocList() {
+    newsgraph::v1::ListDocumentsRequest request;
+    request.set_page_size(PageSize());
+    request.set_page_token(args_.Get("page-token"));
+    request.set_filter(args_.Get("filter"));
+    absl::StatusOr<newsgraph::v1::ListDocumentsResponse> list = client_->ListDocuments(request);
+    if (!list.ok()) return Fail(list.status(), "doc list");
+    if (json_) {
+      PrintJson(*list);
+      return 0;
+    }
+    std::printf("%s\n", Bold(absl::StrFormat("%-16s %-10s %-4s %-10s %s", "NAME", "STATE", "VER",
+                                             "PUBLISHED", "TITLE")).c_str());
+    for (const auto& d : list->documents()) {
+      std::printf("%-16s %-10s %-4lld %-10s %s\n", d.name().c_str(),
+                  newsgraph::v1::PipelineState_Name(d.state()).c_str(),
+                  static_cast<long long>(d.version()), FormatTime(d.published_time()).c_str(),
+                  d.title().substr(0, 70).c_str());
+    }
+    if (!list->next_page_token().empty()) {
+      std::printf("%s\n", Dim("more: --page-token=" + list->next_page_token()).c_str());
+    }
+    return 0;
+  }
+
+  int DocDelete() {
+    if (Arg(2).empty()) return Usage("doc delete needs a document name or id");
+    const std::string name = Qualify(Arg(2), "documents");
+    absl::Status status = client_->DeleteDocument(name);
+    if (!status.ok()) return Fail(status, "doc delete");
+    if (!json_) std::printf("deleted %s\n", name.c_str());
+    return 0;
+  }
+
+  int JobGet() {
+    if (Arg(2).empty()) return Usage("job get needs a job name or id");
+    absl::StatusOr<newsgraph::v1::IngestJob> job = client_->GetIngestJob(Qualify(Arg(2), "jobs"));
+    if (!job.ok()) return Fail(job.status(), "job get");
+    if (json_) {
+      PrintJson(*job);
+      return 0;
+    }
+    std::printf("%s: accepted %lld, rejected %lld, duplicates %lld, indexed %lld, failed %lld\n",
+                job->name().c_str(), static_cast<long long>(job->accepted_count()),
+                static_cast<long long>(job->rejected_count()),
+                static_cast<long long>(job->duplicate_count()),
+                static_cast<long long>(job->indexed_count()),
+                static_cast<long long>(job->failed_count()));
+    return 0;
+  }
+
+  std::string Highlight(const newsgraph::v1::Snippet& snippet) const {
+    std::string out;
+    size_t pos = 0;
+    const std::string& text = snippet.text();
+    for (const auto& h : snippet.highlights()) {
+      if (h.byte_begin() < pos || h.byte_end() > text.size()) continue;
+      out += text.substr(pos, h.byte_begin() - pos);
+      out += Mark(text.substr(h.byte_begin(), h.byte_end() - h.byte_begin()));
+      pos = h.byte_end();
+    }
+    out += text.substr(pos);
+    for (char& c : out) {
+      if (c == '\n') c = ' ';
+    }
+    return out;
+  }
+
+  int SearchCmd() {
+    std::vector<std::string> words(args_.positional.begin() + 1, args_.positional.end());
+    newsgraph::v1::SearchRequest request;
+    request.set_query(absl::StrJoin(words, " "));
+    request.set_page_size(PageSize());
+    request.set_page_token(args_.Get("page-token"));
+    int passages = 0;
+    if (args_.Has("passages")) (void)absl::SimpleAtoi(args_.Get("passages"), &passages);
+    request.set_max_passages(passages);
+    request.set_disable_entity_resolution(args_.Has("no-entities"));
+    for (const std::string& f : args_.GetAll("facet")) request.add_facets(f);
+    for (const std::string& s : args_.GetAll("source")) request.mutable_filter()->add_sources(s);
+    if (request.query().empty() && request.filter().sources().empty()) {
+      return Usage("search needs a query");
+    }
+    absl::StatusOr<newsgraph::v1::SearchResponse> response = client_->Search(request);
+    if (!response.ok()) return Fail(response.status(), "search");
+    if (json_) {
+      PrintJson(*response);
+      return 0;
+    }
+    for (const std::string& w : response->warnings()) std::printf("warning: %s\n", w.c_str());
+    for (const auto& span : response->recognized_entities()) {
+      if (span.candidates().empty()) continue;
+      const auto& e = span.candidates(0).entity();
+      std::printf("%s\n", Dim(absl::StrCat("entity: \"", span.text(), "\" -> ", e.canonical_name(),
+                                           " (", newsgraph::v1::EntityType_Name(e.type()), ", ",
+                                           e.name(), ")"))
+                              .c_str());
+    }
+    std::printf("%lld hits\n", static_cast<long long>(response->total_hits()));
+    int rank = 0;
+    for (const auto& hit : response->hits()) {
+      ++rank;
+      std::printf("\n%2d. %s  %s\n", rank, Bold(hit.title().empty() ? "(untitled)" : hit.title()).c_str(),
+                  Dim(absl::StrFormat("%s  score %.2f  %s %s", hit.document(), hit.score(),
+                                      hit.source(), FormatTime(hit.published_time())))
+                      .c_str());
+      for (const auto& snippet : hit.snippets()) {
+        std::printf("    %s\n", Highlight(snippet).c_str());
+      }
+    }
+    for (const auto& facet : response->facets()) {
+      std::printf("\n%s:", Bold(facet.field()).c_str());
+      for (const auto& v : facet.values()) {
+        std::printf("  %s (%lld)", (v.label().empty() ? v.value() : v.label()).c_str(),
+                    static_cast<long long>(v.count()));
+      }
+      std::printf("\n");
+    }
+    if (!response->next_page_token().empty()) {
+      std::printf("\n%s\n", Dim("more: --page-token=" + response->next_page_token()).c_str());
+    }
+    return 0;
+  }
+
+  void PrintEntityRow(const newsgraph::v1::Entity& e) {
+    std::vector<std::string> aliases;
+    for (const auto& a : e.aliases()) {
+      if (a.text() != e.canonical_name() && aliases.size() < 3) aliases.push_back(a.text());
+    }
+    std::printf("%-14s %-8s %8lld %6lld  %s%s\n", e.name().c_str(),
+                newsgraph::v1::EntityType_Name(e.type()).c_str(),
+                static_cast<long long>(e.mention_count()), static_cast<long long>(e.document_count()),
+                e.canonical_name().c_str(),
+                aliases.empty() ? "" : Dim("  aka " + absl::StrJoin(aliases, ", ")).c_str());
+  }
+
+  int EntityGet() {
+    if (Arg(2).empty()) return Usage("entity get needs an entity name or id");
+    absl::StatusOr<newsgraph::v1::Entity> entity = client_->GetEntity(Qualify(Arg(2), "entities"));
+    if (!entity.ok()) return Fail(entity.status(), "entity get");
+    if (json_) {
+      PrintJson(*entity);
+      return 0;
+    }
+    std::printf("%s  %s (%s)\n", Bold(entity->name()).c_str(), entity->canonical_name().c_str(),
+                newsgraph::v1::EntityType_Name(entity->type()).c_str());
+    std::printf("mentions: %lld in %lld documents; first seen %s, last seen %s\n",
+                static_cast<long long>(entity->mention_count()),
+                static_cast<long long>(entity->document_count()),
+                FormatTime(entity->first_seen_time()).c_str(),
+                FormatTime(entity->last_seen_time()).c_str());
+    for (const auto& a : entity->aliases()) {
+      std::printf("  alias %-40s %lld\n", a.text().c_str(), static_cast<long long>(a.mention_count()));
+    }
+    return 0;
+  }
+
+  int EntityList() {
+    newsgraph::v1::ListEntitiesRequest request;
+    request.set_page_size(PageSize());
+    request.set_page_token(args_.Get("page-token"));
+    request.set_name_prefix(args_.Get("prefix"));
+    if (args_.Has("type")) {
+      newsgraph::v1::EntityType type;
+      if (!newsgraph::v1::EntityType_Parse(args_.Get("type"), &type)) {
+        return Usage(absl::StrCat("unknown entity type '", args_.Get("type"), "'"));
+      }
+      request.set_type(type);
+    }
+    absl::StatusOr<newsgraph::v1::ListEntitiesResponse> list = client_->ListEntities(request);
+    if (!list.ok()) return Fail(list.status(), "entity list");
+    if (json_) {
+      PrintJson(*list);
+      return 0;
+    }
+    std::printf("%s\n", Bold(absl::StrFormat("%-14s %-8s %8s %6s  %s", "NAME", "TYPE", "MENTIONS",
+                                             "DOCS", "CANONICAL NAME")).c_str());
+    for (const auto& e : list->entities()) PrintEntityRow(e);
+    if (!list->next_page_token().empty()) {
+      std::printf("%s\n", Dim("more: --page-token=" + list->next_page_token()).c_str());
+    }
+    return 0;
+  }
+
+  int EntityResolve() {
+    std::vector<std::string> words(args_.positional.begin() + 2, args_.positional.end());
+    if (words.empty()) return Usage("entity resolve needs a text");
+    absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> resolved =
+        client_->ResolveEntities(absl::StrJoin(words, " "));
+    if (!resolved.ok()) return Fail(resolved.status(), "entity resolve");
+    if (json_) {
+      PrintJson(*resolved);
+      return 0;
+    }
+    if (resolved->spans().empty()) std::printf("no known entities\n");
+    for (const auto& span : resolved->spans()) {
+      std::printf("\"%s\"\n", span.text().c_str());
+      for (const auto& c : span.candidates()) {
+        std::printf("  %.2f  ", c.score());
+        PrintEntityRow(c.entity());
+      }
+    }
+    return 0;
+  }
+
+  int EntityMentions() {
+    newsgraph::v1::ListMentionsRequest request;
+    if (args_.Has("document")) {
+      request.set_document(Qualify(args_.Get("document"), "documents"));
+    } else if (!Arg(2).empty()) {
+      request.set_entity(Qualify(Arg(2), "entities"));
+    } else {
+      return Usage("entity mentions needs an entity, or --document=NAME");
+    }
+    request.set_page_size(PageSize());
+    request.set_page_token(args_.Get("page-token"));
+    absl::StatusOr<newsgraph::v1::ListMentionsResponse> list = client_->ListMentions(request);
+    if (!list.ok()) return Fail(list.status(), "entity mentions");
+    if (json_) {
+      PrintJson(*list);
+      return 0;
+    }
+    for (const auto& m : list->mentions()) {
+      std::printf("%-16s %6u-%-6u %-8s %-14s %s\n", m.document().c_str(), m.span().begin(),
+                  m.span().end(), newsgraph::v1::EntityType_Name(m.type()).c_str(),
+                  m.entity().c_str(), m.text().c_str());
+    }
+    if (!list->next_page_token().empty()) {
+      std::printf("%s\n", Dim("more: --page-token=" + list->next_page_token()).c_str());
+    }
+    return 0;
+  }
+
+  int Analyze() {
+    const std::string path = Arg(1);
+    if (path.empty()) return Usage("analyze needs a file, or - for standard input");
+    std::stringstream buffer;
+    if (path == "-") {
+      buffer << std::cin.rdbuf();
+    } else {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) return Fail(absl::NotFoundError(absl::StrCat("cannot read ", path)), "analyze");
+      buffer << in.rdbuf();
+    }
+    absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> response = client_->AnalyzeText(buffer.str());
+    if (!response.ok()) return Fail(response.status(), "analyze");
+    if (json_) {
+      PrintJson(*response);
+      return 0;
+    }
+    std::printf("%d sentences, %d mentions (model %s)\n", response->sentences_size(),
+                response->mentions_size(), response->model().c_str());
+    for (const auto& m : response->mentions()) {
+      std::printf("%6u-%-6u %-8s %.2f  %s%s\n", m.span().begin(), m.span().end(),
+                  newsgraph::v1::EntityType_Name(m.type()).c_str(), m.confidence(), m.text().c_str(),
+                  m.normalized_value().empty() ? "" : Dim("  = " + m.normalized_value()).c_str());
+    }
+    return 0;
+  }
+
+  int Status() {
+    newsgraph::v1::ListDocumentsRequest docs_request;
+    docs_request.set_page_size(1);
+    absl::StatusOr<newsgraph::v1::ListDocumentsResponse> docs = client_->ListDocuments(docs_request);
+    if (!docs.ok()) return Fail(docs.status(), "ingest service");
+    newsgraph::v1::ListEntitiesRequest entities_request;
+    entities_request.set_page_size(1);
+    absl::StatusOr<newsgraph::v1::ListEntitiesResponse> entities =
+        client_->ListEntities(entities_request);
+    if (!entities.ok()) return Fail(entities.status(), "entity service");
+    absl::StatusOr<newsgraph::v1::IndexStats> stats = client_->GetIndexStats();
+    if (!stats.ok()) return Fail(stats.status(), "search service");
+    if (json_) {
+      PrintJson(*stats);
+      return 0;
+    }
+    std::printf("newsgraph at %s: ingest, entity and search services answer\n", target_.c_str());
+    std::printf("index: %lld documents, %lld terms, %lld tokens, %.1f MiB on disk\n",
+                static_cast<long long>(stats->document_count()),
+                static_cast<long long>(stats->term_count()),
+                static_cast<long long>(stats->token_count()), stats->disk_bytes() / 1048576.0);
+    return 0;
+  }
+
+  Args args_;
+  std::unique_ptr<Client> client_;
+  std::string target_;
+  bool color_ = false;
+  bool json_ = false;
+};
+
+}  // namespace
+}  // namespace newsgraph::cli
+
+int main(int argc, char** argv) {
+  using namespace newsgraph::cli;
+  Args args = ParseArgs(argc, argv);
+  if (args.Has("help") || args.positional.empty()) {
+    std::printf("%s", kUsage);
+    return args.positional.empty() && !args.Has("help") ? 2 : 0;
+  }
+  newsgraph::ClientOptions options;
+  const char* env_target = getenv("NEWSGRAPH_TARGET");
+  options.target = args.Get("target", env_target != nullptr ? env_target : options.target);
+  if (args.Has("timeout")) {
+    double seconds = 0;
+    if (!absl::SimpleAtod(args.Get("timeout"), &seconds) || seconds <= 0) {
+      std::fprintf(stderr, "newsgraph: --timeout must be a positive number of seconds\n");
+      return 2;
+    }
+    options.read_timeout = options.write_timeout = absl::Seconds(seconds);
+  }
+  absl::StatusOr<std::unique_ptr<newsgraph::Client>> client = newsgraph::Client::Create(options);
+  if (!client.ok()) {
+    std::fprintf(stderr, "newsgraph: %s\n", std::string(client.status().message()).c_str());
+    return 2;
+  }
+  Cli cli(std::move(args), *std::move(client), options.target);
+  return cli.Run();
+}

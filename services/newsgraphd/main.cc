@@ -1,0 +1,121 @@
+// newsgraphd: the embedded default deployment. The ingest, entity and search
+// services in one process on one port, each with its own RocksDB under one
+// data directory, calling each other through their gRPC interfaces over
+// in-process channels: the same code paths as the split deployment.
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/log.h"
+#include "services/common/server_runner.h"
+#include "services/entity/entity_core.h"
+#include "services/entity/entity_grpc_service.h"
+#include "services/entity/entity_keyspace.h"
+#include "services/entity/recognizer.h"
+#include "services/ingest/grpc_downstream.h"
+#include "services/ingest/ingest_core.h"
+#include "services/ingest/ingest_grpc_service.h"
+#include "services/ingest/ingest_keyspace.h"
+#include "services/ingest/pipeline.h"
+#include "services/search/grpc_entity_resolver.h"
+#include "services/search/search_grpc_service.h"
+#include "services/search/search_index.h"
+#include "services/search/search_keyspace.h"
+#include "services/search/searcher.h"
+#include "storage/rocksdb_kv_store.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:7700", "host:port to serve on (port 0: any free port)");
+ABSL_FLAG(std::string, data_dir, "./data",
+          "data directory; stores live in <data_dir>/{ingest,entity,search}");
+ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
+ABSL_FLAG(int, block_cache_mb, 64, "RocksDB block cache size per service in MiB");
+
+namespace newsgraph {
+namespace {
+
+absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenStore(const std::string& dir,
+                                                            const std::vector<std::string>& cfs) {
+  storage::RocksDbOptions options;
+  options.path = dir;
+  options.column_families = cfs;
+  options.block_cache_bytes = static_cast<uint64_t>(absl::GetFlag(FLAGS_block_cache_mb)) << 20;
+  return storage::OpenRocksDbStore(options);
+}
+
+absl::Status Run() {
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  absl::StatusOr<entity::Gazetteer> countries = entity::LoadCountryGazetteer();
+  if (!countries.ok()) return countries.status();
+  const entity::Recognizer recognizer(*std::move(countries));
+
+  absl::StatusOr<std::unique_ptr<storage::KvStore>> ingest_store =
+      OpenStore(absl::StrCat(data_dir, "/ingest"), ingest::IngestColumnFamilies());
+  if (!ingest_store.ok()) return ingest_store.status();
+  absl::StatusOr<std::unique_ptr<storage::KvStore>> entity_store =
+      OpenStore(absl::StrCat(data_dir, "/entity"), entity::EntityColumnFamilies());
+  if (!entity_store.ok()) return entity_store.status();
+  absl::StatusOr<std::unique_ptr<storage::KvStore>> search_store =
+      OpenStore(absl::StrCat(data_dir, "/search"), search::SearchColumnFamilies());
+  if (!search_store.ok()) return search_store.status();
+
+  absl::StatusOr<std::unique_ptr<ingest::IngestCore>> ingest_core =
+      ingest::IngestCore::Open(ingest_store->get());
+  if (!ingest_core.ok()) return ingest_core.status();
+  absl::StatusOr<std::unique_ptr<entity::EntityCore>> entity_core =
+      entity::EntityCore::Open(entity_store->get(), &recognizer);
+  if (!entity_core.ok()) return entity_core.status();
+  absl::StatusOr<std::unique_ptr<search::SearchIndex>> search_index =
+      search::SearchIndex::Open(search_store->get());
+  if (!search_index.ok()) return search_index.status();
+
+  search::GrpcEntityResolver resolver;
+  search::Searcher searcher(search_index->get(), &resolver);
+  ingest::IngestGrpcService ingest_service(ingest_core->get());
+  entity::EntityGrpcService entity_service(entity_core->get());
+  search::SearchGrpcService search_service(search_index->get(), &searcher);
+
+  std::unique_ptr<ingest::GrpcPipelineDownstream> downstream;
+  std::unique_ptr<ingest::Pipeline> pipeline;
+  ServerRunnerOptions server_options;
+  server_options.process_name = "newsgraphd";
+  server_options.listen_address = absl::GetFlag(FLAGS_listen);
+  server_options.port_file = absl::GetFlag(FLAGS_port_file);
+  server_options.data_description = absl::StrCat(data_dir, "/{ingest,entity,search}");
+  absl::Status status = RunServer(
+      server_options,
+      {{&ingest_service, "newsgraph.v1.IngestService"},
+       {&entity_service, "newsgraph.v1.EntityService"},
+       {&search_service, "newsgraph.v1.SearchService"}},
+      [&](grpc::Server& server, int) {
+        grpc::ChannelArguments args;
+        args.SetMaxReceiveMessageSize(server_options.max_receive_message_bytes);
+        std::shared_ptr<grpc::Channel> channel = server.InProcessChannel(args);
+        resolver.SetChannel(channel);
+        downstream = std::make_unique<ingest::GrpcPipelineDownstream>(channel, channel);
+        pipeline = std::make_unique<ingest::Pipeline>(ingest_core->get(), downstream.get());
+        pipeline->Start();
+        return absl::OkStatus();
+      },
+      [&] {
+        if (pipeline != nullptr) pipeline->Stop();
+      });
+  // Stores close (flushing their WAL) as the unique_ptrs go out of scope.
+  return status;
+}
+
+}  // namespace
+}  // namespace newsgraph
+
+int main(int argc, char** argv) {
+  newsgraph::BlockTerminationSignals();
+  absl::ParseCommandLine(argc, argv);
+  absl::Status status = newsgraph::Run();
+  if (!status.ok()) {
+    newsgraph::LogError("newsgraphd", status.ToString());
+    return 1;
+  }
+  return 0;
+}

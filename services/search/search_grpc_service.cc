@@ -1,0 +1,43 @@
+#include "services/search/search_grpc_service.h"
+
+#include "services/common/grpc_status.h"
+
+namespace newsgraph::search {
+
+grpc::Status SearchGrpcService::IndexDocument(grpc::ServerContext*,
+                                              const newsgraph::v1::IndexDocumentRequest* request,
+                                              newsgraph::v1::IndexDocumentResponse* response) {
+  absl::StatusOr<newsgraph::v1::IndexDocumentResponse> result = index_->IndexDocument(*request);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+grpc::Status SearchGrpcService::RemoveDocument(grpc::ServerContext*,
+                                               const newsgraph::v1::RemoveDocumentRequest* request,
+                                               newsgraph::v1::RemoveDocumentResponse* response) {
+  absl::StatusOr<bool> removed = index_->RemoveDocument(request->document());
+  if (!removed.ok()) return ToGrpcStatus(removed.status());
+  response->set_removed(*removed);
+  return grpc::Status::OK;
+}
+
+grpc::Status SearchGrpcService::Search(grpc::ServerContext*,
+                                       const newsgraph::v1::SearchRequest* request,
+                                       newsgraph::v1::SearchResponse* response) {
+  absl::StatusOr<newsgraph::v1::SearchResponse> result = searcher_->Search(*request);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+grpc::Status SearchGrpcService::GetIndexStats(grpc::ServerContext*,
+                                              const newsgraph::v1::GetIndexStatsRequest*,
+                                              newsgraph::v1::IndexStats* response) {
+  absl::StatusOr<newsgraph::v1::IndexStats> stats = index_->GetIndexStats();
+  if (!stats.ok()) return ToGrpcStatus(stats.status());
+  *response = *std::move(stats);
+  return grpc::Status::OK;
+}
+
+}  // namespace newsgraph::search

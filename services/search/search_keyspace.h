@@ -1,0 +1,40 @@
+// The search service's RocksDB keyspaces (column families) and key layouts.
+//
+//   postings  term(str) doc(u64)  -> posting (see search_index.cc)
+//   terms     term (raw bytes)    -> document frequency (u64 BE)
+//   docs      doc(u64)            -> newsgraph.v1.IndexDocumentRequest (stored fields)
+//   norms     doc(u64)            -> title_len(u32) body_len(u32) published_seconds(i64)
+//   names     document name (raw) -> doc(u64 BE) version(u64 BE)
+//   meta      name (raw)          -> u64 BE counters
+//
+// Terms: analyzed words as produced by Analyze(); keyword terms start with
+// byte 0x01 and a field letter: "\x01s" source, "\x01l" language,
+// "\x01e" entity name, "\x01t" entity type.
+#ifndef NEWSGRAPH_SERVICES_SEARCH_SEARCH_KEYSPACE_H_
+#define NEWSGRAPH_SERVICES_SEARCH_SEARCH_KEYSPACE_H_
+
+#include <string>
+#include <vector>
+
+#include "storage/kv_store.h"
+
+namespace newsgraph::search {
+
+inline const std::vector<std::string>& SearchColumnFamilies() {
+  static const std::vector<std::string>* names =
+      new std::vector<std::string>{"postings", "terms", "docs", "norms", "names", "meta"};
+  return *names;
+}
+
+namespace cf {
+inline constexpr storage::ColumnFamily kPostings{0};
+inline constexpr storage::ColumnFamily kTerms{1};
+inline constexpr storage::ColumnFamily kDocs{2};
+inline constexpr storage::ColumnFamily kNorms{3};
+inline constexpr storage::ColumnFamily kNames{4};
+inline constexpr storage::ColumnFamily kMeta{5};
+}  // namespace cf
+
+}  // namespace newsgraph::search
+
+#endif  // NEWSGRAPH_SERVICES_SEARCH_SEARCH_KEYSPACE_H_

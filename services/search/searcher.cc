@@ -1,0 +1,584 @@
+#include "services/search/searcher.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "base/page_token.h"
+#include "base/status_macros.h"
+#include "base/time_util.h"
+#include "services/search/analyzer.h"
+#include "services/search/query_parser.h"
+#include "services/search/snippets.h"
+
+namespace newsgraph::search {
+namespace {
+
+using newsgraph::v1::SearchRequest;
+using newsgraph::v1::SearchResponse;
+using Kind = QueryNode::Kind;
+// Matching documents and their scores.
+using DocScores = absl::flat_hash_map<uint64_t, double>;
+
+constexpr int kDefaultPageSize = 10;
+constexpr int kMaxPageSize = 100;
+constexpr size_t kMaxPrefixExpansions = 64;
+constexpr size_t kMaxResultWindow = 10000;
+constexpr float kEntityResolutionMinScore = 0.2f;
+
+// Evaluates one query tree against the index.
+class Execution {
+ public:
+  Execution(const SearchIndex* index, EntityResolver* resolver, const RankingOptions& options,
+            SearchResponse* response)
+      : index_(index), resolver_(resolver), options_(options), response_(response),
+        stats_(index->Stats()) {}
+
+  absl::StatusOr<DocScores> Evaluate(const QueryNode& node) {
+    switch (node.kind) {
+      case Kind::kTerm:
+        return EvaluateTerm(node);
+      case Kind::kPhrase:
+        return EvaluatePhrase(node.text, node.field);
+      case Kind::kPrefix:
+        return EvaluatePrefix(node);
+      case Kind::kKeyword:
+        return EvaluateKeyword(node);
+      case Kind::kDateRange: {
+        NG_ASSIGN_OR_RETURN(DocScores all, Universe());
+        return FilterByDate(std::move(all), node);
+      }
+      case Kind::kNot: {
+        NG_ASSIGN_OR_RETURN(DocScores all, Universe());
+        NG_ASSIGN_OR_RETURN(DocScores excluded, Evaluate(node.children[0]));
+        for (const auto& [doc, score] : excluded) all.erase(doc);
+        return all;
+      }
+      case Kind::kOr: {
+        DocScores result;
+        for (const QueryNode& child : node.children) {
+          NG_ASSIGN_OR_RETURN(DocScores scores, Evaluate(child));
+          for (const auto& [doc, score] : scores) result[doc] += score;
+        }
+        return result;
+      }
+      case Kind::kAnd:
+        return EvaluateAnd(node);
+    }
+    return absl::InternalError("unknown query node");
+  }
+
+  // Analyzed words to highlight for this query.
+  HighlightTerms& highlight() { return highlight_; }
+
+ private:
+  absl::StatusOr<DocScores> EvaluateAnd(const QueryNode& node) {
+    std::optional<DocScores> result;
+    std::vector<const QueryNode*> dates;
+    std::vector<const QueryNode*> exclusions;
+    for (const QueryNode& child : node.children) {
+      if (child.kind == Kind::kDateRange) {
+        dates.push_back(&child);
+        continue;
+      }
+      if (child.kind == Kind::kNot) {
+        exclusions.push_back(&child.children[0]);
+        continue;
+      }
+      NG_ASSIGN_OR_RETURN(DocScores scores, Evaluate(child));
+      if (!result.has_value()) {
+        result = std::move(scores);
+        continue;
+      }
+      DocScores merged;
+      const DocScores& small = scores.size() < result->size() ? scores : *result;
+      const DocScores& large = scores.size() < result->size() ? *result : scores;
+      for (const auto& [doc, score] : small) {
+        auto it = large.find(doc);
+        if (it != large.end()) merged.emplace(doc, score + it->second);
+      }
+      result = std::move(merged);
+    }
+    if (!result.has_value()) {
+      NG_ASSIGN_OR_RETURN(result, Universe());
+    }
+    for (const QueryNode* date : dates) *result = FilterByDate(std::move(*result), *date);
+    for (const QueryNode* excluded : exclusions) {
+      exclude_mode_ = true;
+      NG_ASSIGN_OR_RETURN(DocScores scores, Evaluate(*excluded));
+      exclude_mode_ = false;
+      for (const auto& [doc, score] : scores) result->erase(doc);
+    }
+    return *std::move(result);
+  }
+
+  absl::StatusOr<DocScores> EvaluateTerm(const QueryNode& node) {
+    std::vector<AnalyzedToken> tokens = Analyze(node.text, "en");
+    if (tokens.size() > 1) return EvaluatePhrase(node.text, node.field);
+    if (tokens.empty()) return Universe();
+    return ScoreTerm(tokens[0].term, node.field, 1.0);
+  }
+
+  absl::StatusOr<DocScores> ScoreTerm(const std::string& term, const std::string& field,
+                                      double boost) {
+    if (!exclude_mode_) highlight_.terms.insert(term);
+    NG_ASSIGN_OR_RETURN(std::vector<Posting> postings, index_->ReadPostings(term));
+    DocScores scores;
+    const double idf = Idf(postings.size());
+    for (const Posting& p : postings) {
+      const uint32_t title_tf = field == "body" ? 0 : p.title_tf;
+      const uint32_t body_tf = field == "title" ? 0 : p.body_tf;
+      if (title_tf == 0 && body_tf == 0) continue;
+      NG_ASSIGN_OR_RETURN(double score, Bm25f(p.doc, title_tf, body_tf, idf));
+      scores.emplace(p.doc, score * boost);
+    }
+    return scores;
+  }
+
+  absl::StatusOr<DocScores> EvaluatePhrase(const std::string& phrase, const std::string& field) {
+    std::vector<AnalyzedToken> tokens = Analyze(phrase, "en");
+    if (tokens.empty()) return Universe();
+    if (tokens.size() == 1) return ScoreTerm(tokens[0].term, field, 1.0);
+    std::vector<std::vector<Posting>> lists;
+    for (const AnalyzedToken& t : tokens) {
+      if (!exclude_mode_) highlight_.terms.insert(t.term);
+      NG_ASSIGN_OR_RETURN(std::vector<Posting> postings, index_->ReadPostings(t.term));
+      lists.push_back(std::move(postings));
+    }
+    // Index each list by document for the intersection.
+    std::vector<absl::flat_hash_map<uint64_t, const Posting*>> by_doc(lists.size());
+    for (size_t k = 0; k < lists.size(); ++k) {
+      for (const Posting& p : lists[k]) by_doc[k].emplace(p.doc, &p);
+    }
+    DocScores scores;
+    for (const Posting& first : lists[0]) {
+      std::vector<const Posting*> row = {&first};
+      for (size_t k = 1; k < lists.size(); ++k) {
+        auto it = by_doc[k].find(first.doc);
+        if (it == by_doc[k].end()) break;
+        row.push_back(it->second);
+      }
+      if (row.size() != lists.size()) continue;
+      uint32_t title_matches = 0;
+      uint32_t body_matches = 0;
+      for (uint32_t start : first.positions) {
+        bool ok = true;
+        for (size_t k = 1; k < row.size() && ok; ++k) {
+          const uint32_t want = start + static_cast<uint32_t>(tokens[k].position - tokens[0].position);
+          ok = std::binary_search(row[k]->positions.begin(), row[k]->positions.end(), want);
+        }
+        if (ok) (start < kBodyOffset ? title_matches : body_matches)++;
+      }
+      if (field == "title") body_matches = 0;
+      if (field == "body") title_matches = 0;
+      if (title_matches + body_matches == 0) continue;
+      double score = 0;
+      for (size_t k = 0; k < lists.size(); ++k) {
+        NG_ASSIGN_OR_RETURN(double s, Bm25f(first.doc, title_matches, body_matches,
+                                            Idf(lists[k].size())));
+        score += s;
+      }
+      scores.emplace(first.doc, score * options_.phrase_boost);
+    }
+    return scores;
+  }
+
+  absl::StatusOr<DocScores> EvaluatePrefix(const QueryNode& node) {
+    const std::string prefix = FoldWord(node.text);
+    if (prefix.size() < 2) return absl::InvalidArgumentError(absl::StrCat(
+        "query syntax error at position ", node.begin, ": prefix '", node.text, "' is too short"));
+    if (!exclude_mode_) highlight_.prefixes.push_back(prefix);
+    NG_ASSIGN_OR_RETURN(std::vector<std::string> terms,
+                        index_->ExpandPrefix(prefix, kMaxPrefixExpansions));
+    if (terms.size() == kMaxPrefixExpansions) {
+      response_->add_warnings(absl::StrCat("prefix '", node.text, "*' matches more than ",
+                                           kMaxPrefixExpansions,
+                                           " terms; only the first ones were searched"));
+    }
+    DocScores result;
+    for (const std::string& term : terms) {
+      NG_ASSIGN_OR_RETURN(std::vector<Posting> postings, index_->ReadPostings(term));
+      const double idf = Idf(postings.size());
+      for (const Posting& p : postings) {
+        const uint32_t title_tf = node.field == "body" ? 0 : p.title_tf;
+        const uint32_t body_tf = node.field == "title" ? 0 : p.body_tf;
+        if (title_tf + body_tf == 0) continue;
+        NG_ASSIGN_OR_RETURN(double s, Bm25f(p.doc, title_tf, body_tf, idf));
+        double& slot = result[p.doc];
+        slot = std::max(slot, s);
+      }
+    }
+    return result;
+  }
+
+  absl::StatusOr<DocScores> EvaluateKeyword(const QueryNode& node) {
+    std::vector<std::string> terms;
+    if (node.field == "source") {
+      terms.push_back(SourceTerm(node.text));
+    } else if (node.field == "language") {
+      terms.push_back(LanguageTerm(node.text));
+    } else if (node.field == "type") {
+      const std::string type = absl::AsciiStrToUpper(node.text);
+      newsgraph::v1::EntityType parsed;
+      if (!newsgraph::v1::EntityType_Parse(type, &parsed) ||
+          parsed == newsgraph::v1::ENTITY_TYPE_UNSPECIFIED) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "query error at position ", node.begin, ": unknown entity type '", node.text,
+            "'; use PERSON, NORP, ORG, GPE, LOC, EVENT, LAW, DATE, MONEY, PERCENT, ..."));
+      }
+      terms.push_back(EntityTypeTerm(type));
+    } else if (node.field == "entity") {
+      if (absl::StartsWith(node.text, "entities/")) {
+        terms.push_back(EntityTerm(node.text));
+      } else {
+        NG_ASSIGN_OR_RETURN(std::vector<std::string> names, ResolveEntityNames(node.text));
+        for (const std::string& name : names) terms.push_back(EntityTerm(name));
+      }
+    }
+    DocScores result;
+    for (const std::string& term : terms) {
+      NG_ASSIGN_OR_RETURN(std::vector<Posting> postings, index_->ReadPostings(term));
+      for (const Posting& p : postings) {
+        double& slot = result[p.doc];
+        slot = std::max(slot, static_cast<double>(p.salience) * options_.entity_boost);
+      }
+    }
+    return result;
+  }
+
+  // Entity names for an `entity:` value, via the entity service.
+  absl::StatusOr<std::vector<std::string>> ResolveEntityNames(const std::string& text) {
+    std::vector<std::string> names;
+    if (resolver_ == nullptr) {
+      response_->add_warnings(absl::StrCat("entity:\"", text,
+                                           "\" matched nothing: no entity service is configured"));
+      return names;
+    }
+    absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> resolved = resolver_->Resolve(text);
+    if (!resolved.ok()) {
+      response_->add_warnings(absl::StrCat("entity:\"", text, "\" matched nothing: entity service ",
+                                           resolved.status().ToString()));
+      return names;
+    }
+    for (const auto& span : resolved->spans()) {
+      // Only a span covering the whole value names the entity.
+      if (span.span().byte_begin() != 0 || span.span().byte_end() != text.size()) continue;
+      for (const auto& candidate : span.candidates()) names.push_back(candidate.entity().name());
+    }
+    return names;
+  }
+
+  DocScores FilterByDate(DocScores scores, const QueryNode& node) {
+    for (auto it = scores.begin(); it != scores.end();) {
+      absl::StatusOr<DocNorms> norms = Norms(it->first);
+      const bool keep = norms.ok() && norms->published != absl::InfinitePast() &&
+                        norms->published >= node.from && norms->published < node.to;
+      if (keep) {
+        ++it;
+      } else {
+        scores.erase(it++);
+      }
+    }
+    return scores;
+  }
+
+  // Every indexed document with score 0.
+  absl::StatusOr<DocScores> Universe() {
+    if (!universe_.has_value()) {
+      universe_.emplace();
+      // Every document carries exactly one language term; their union is the corpus.
+      NG_ASSIGN_OR_RETURN(std::vector<std::string> languages, index_->ExpandPrefix("\x01l", 256));
+      for (const std::string& term : languages) {
+        NG_ASSIGN_OR_RETURN(std::vector<Posting> postings, index_->ReadPostings(term));
+        for (const Posting& p : postings) universe_->emplace(p.doc, 0.0);
+      }
+    }
+    return *universe_;
+  }
+
+  double Idf(size_t df) const {
+    const double n = static_cast<double>(stats_.document_count);
+    return std::log(1.0 + (n - static_cast<double>(df) + 0.5) / (static_cast<double>(df) + 0.5));
+  }
+
+  absl::StatusOr<DocNorms> Norms(uint64_t doc) {
+    auto it = norms_.find(doc);
+    if (it != norms_.end()) return it->second;
+    NG_ASSIGN_OR_RETURN(DocNorms norms, index_->Norms(doc));
+    norms_.emplace(doc, norms);
+    return norms;
+  }
+
+  absl::StatusOr<double> Bm25f(uint64_t doc, uint32_t title_tf, uint32_t body_tf, double idf) {
+    NG_ASSIGN_OR_RETURN(DocNorms norms, Norms(doc));
+    const double b = options_.b;
+    const double title_norm =
+        1 - b + b * norms.title_length / std::max(1.0, stats_.average_title_length);
+    const double body_norm =
+        1 - b + b * norms.body_length / std::max(1.0, stats_.average_body_length);
+    const double tf = options_.title_weight * title_tf / title_norm +
+                      options_.body_weight * body_tf / body_norm;
+    return idf * tf * (options_.k1 + 1) / (tf + options_.k1);
+  }
+
+  const SearchIndex* const index_;
+  EntityResolver* const resolver_;
+  const RankingOptions& options_;
+  SearchResponse* const response_;
+  const CorpusStats stats_;
+  absl::flat_hash_map<uint64_t, DocNorms> norms_;
+  std::optional<DocScores> universe_;
+  HighlightTerms highlight_;
+  bool exclude_mode_ = false;
+};
+
+// Lets recognized entities match: consecutive plain words of an AND (or a
+// whole phrase) that spell an entity the entity service recognized become
+// "(words) OR entity:ID".
+void RewriteWithEntities(const newsgraph::v1::ResolveEntitiesResponse& resolved, QueryNode* root) {
+  for (const auto& span : resolved.spans()) {
+    if (span.candidates().empty() || span.candidates(0).score() < kEntityResolutionMinScore) continue;
+    const size_t begin = span.span().byte_begin();
+    const size_t end = span.span().byte_end();
+    auto entity_node = [&](size_t b, size_t e) {
+      QueryNode node{.kind = Kind::kKeyword, .field = "entity", .begin = b, .end = e};
+      node.text = span.candidates(0).entity().name();
+      return node;
+    };
+    auto rewrite = [&](auto&& self, QueryNode* node) -> bool {
+      if ((node->kind == Kind::kTerm || node->kind == Kind::kPhrase) && node->field.empty()) {
+        const size_t inner_begin = node->kind == Kind::kPhrase ? node->begin + 1 : node->begin;
+        const size_t inner_end = node->kind == Kind::kPhrase ? node->end - 1 : node->end;
+        if (inner_begin == begin && inner_end == end) {
+          QueryNode original = std::move(*node);
+          *node = QueryNode{.kind = Kind::kOr, .begin = original.begin, .end = original.end};
+          node->children.push_back(std::move(original));
+          node->children.push_back(entity_node(begin, end));
+          return true;
+        }
+        return false;
+      }
+      if (node->kind == Kind::kAnd) {
+        auto& kids = node->children;
+        for (size_t i = 0; i < kids.size(); ++i) {
+          if (kids[i].kind != Kind::kTerm || !kids[i].field.empty() || kids[i].begin != begin) continue;
+          size_t j = i;
+          while (j < kids.size() && kids[j].kind == Kind::kTerm && kids[j].field.empty() &&
+                 kids[j].end < end) {
+            ++j;
+          }
+          if (j >= kids.size() || j == i || kids[j].kind != Kind::kTerm || kids[j].end != end) continue;
+          QueryNode words{.kind = Kind::kAnd, .begin = begin, .end = end};
+          for (size_t k = i; k <= j; ++k) words.children.push_back(std::move(kids[k]));
+          QueryNode either{.kind = Kind::kOr, .begin = begin, .end = end};
+          either.children.push_back(std::move(words));
+          either.children.push_back(entity_node(begin, end));
+          kids.erase(kids.begin() + static_cast<long>(i), kids.begin() + static_cast<long>(j) + 1);
+          kids.insert(kids.begin() + static_cast<long>(i), std::move(either));
+          return true;
+        }
+      }
+      if (node->kind == Kind::kNot) return false;
+      for (QueryNode& child : node->children) {
+        if (self(self, &child)) return true;
+      }
+      return false;
+    };
+    rewrite(rewrite, root);
+  }
+}
+
+// Appends the request's structured filters to the query as AND conditions.
+void AddFilters(const newsgraph::v1::SearchFilter& filter, QueryNode* root) {
+  auto any_of = [](const std::string& field, const auto& values) {
+    QueryNode node{.kind = Kind::kOr};
+    for (const auto& v : values) {
+      QueryNode leaf{.kind = Kind::kKeyword, .field = field};
+      if constexpr (std::is_same_v<std::decay_t<decltype(v)>, int>) {
+        leaf.text = newsgraph::v1::EntityType_Name(static_cast<newsgraph::v1::EntityType>(v));
+      } else {
+        leaf.text = v;
+      }
+      node.children.push_back(std::move(leaf));
+    }
+    return node;
+  };
+  if (filter.sources_size() > 0) root->children.push_back(any_of("source", filter.sources()));
+  if (filter.languages_size() > 0) root->children.push_back(any_of("language", filter.languages()));
+  if (filter.entity_types_size() > 0) root->children.push_back(any_of("type", filter.entity_types()));
+  for (const std::string& entity : filter.entities()) {
+    root->children.push_back(QueryNode{.kind = Kind::kKeyword, .field = "entity", .text = entity});
+  }
+  if (filter.has_published_after() || filter.has_published_before()) {
+    QueryNode range{.kind = Kind::kDateRange, .field = "published"};
+    if (filter.has_published_after()) range.from = FromTimestamp(filter.published_after());
+    if (filter.has_published_before()) range.to = FromTimestamp(filter.published_before());
+    root->children.push_back(std::move(range));
+  }
+}
+
+absl::Status CountFacets(const SearchIndex* index, const std::vector<std::pair<uint64_t, double>>& hits,
+                         const RankingOptions& options, const SearchRequest& request,
+                         SearchResponse* response) {
+  static const absl::flat_hash_set<std::string>* kFacetFields = new absl::flat_hash_set<std::string>{
+      "source", "language", "entity", "entity_type", "published_year"};
+  for (const std::string& field : request.facets()) {
+    if (!kFacetFields->contains(field)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "facets: unknown field '", field,
+          "'; supported: source, language, entity, entity_type, published_year"));
+    }
+  }
+  if (request.facets().empty()) return absl::OkStatus();
+  std::vector<absl::flat_hash_map<std::string, std::pair<int64_t, std::string>>> counts(
+      request.facets_size());
+  const size_t limit = std::min(hits.size(), options.max_facet_documents);
+  if (limit < hits.size()) {
+    response->add_warnings(absl::StrCat("facets count the best ", limit, " of ", hits.size(),
+                                        " matching documents"));
+  }
+  for (size_t h = 0; h < limit; ++h) {
+    NG_ASSIGN_OR_RETURN(newsgraph::v1::IndexDocumentRequest stored, index->StoredDocument(hits[h].first));
+    const newsgraph::v1::Document& doc = stored.document();
+    for (int f = 0; f < request.facets_size(); ++f) {
+      const std::string& field = request.facets(f);
+      auto bump = [&](const std::string& value, const std::string& label) {
+        auto& slot = counts[f][value];
+        ++slot.first;
+        slot.second = label;
+      };
+      if (field == "source" && !doc.source().empty()) bump(doc.source(), doc.source());
+      if (field == "language") bump(doc.language(), doc.language());
+      if (field == "published_year" && doc.has_published_time()) {
+        const std::string year = absl::FormatTime("%Y", FromTimestamp(doc.published_time()),
+                                                  absl::UTCTimeZone());
+        bump(year, year);
+      }
+      if (field == "entity") {
+        for (const auto& e : stored.entities()) bump(e.entity(), e.canonical_name());
+      }
+      if (field == "entity_type") {
+        absl::flat_hash_set<int> types;
+        for (const auto& e : stored.entities()) types.insert(e.type());
+        for (int t : types) {
+          const std::string name = newsgraph::v1::EntityType_Name(static_cast<newsgraph::v1::EntityType>(t));
+          bump(name, name);
+        }
+      }
+    }
+  }
+  for (int f = 0; f < request.facets_size(); ++f) {
+    std::vector<std::pair<std::string, std::pair<int64_t, std::string>>> values(counts[f].begin(),
+                                                                              counts[f].end());
+    std::sort(values.begin(), values.end(), [](const auto& a, const auto& b) {
+      return a.second.first != b.second.first ? a.second.first > b.second.first : a.first < b.first;
+    });
+    newsgraph::v1::Facet* facet = response->add_facets();
+    facet->set_field(request.facets(f));
+    for (size_t k = 0; k < values.size() && k < 10; ++k) {
+      newsgraph::v1::FacetValue* value = facet->add_values();
+      value->set_value(values[k].first);
+      value->set_count(values[k].second.first);
+      value->set_label(values[k].second.second);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) const {
+  if (request.page_size() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size must not be negative (got ", request.page_size(), ")"));
+  }
+  const int page_size = request.page_size() == 0 ? kDefaultPageSize
+                                                 : std::min(request.page_size(), kMaxPageSize);
+  const int max_passages = request.max_passages() <= 0 ? 1 : std::min(request.max_passages(), 5);
+  const bool has_filter = request.has_filter() && request.filter().ByteSizeLong() > 0;
+  if (absl::StripAsciiWhitespace(request.query()).empty() && !has_filter) {
+    return absl::InvalidArgumentError("query is required unless filter is set");
+  }
+
+  // The page token is bound to the query, filter and facets.
+  std::string fingerprint = request.query();
+  absl::StrAppend(&fingerprint, "|", request.filter().SerializeAsString(), "|",
+                  absl::StrJoin(request.facets(), ","), "|", request.disable_entity_resolution());
+  size_t offset = 0;
+  if (!request.page_token().empty()) {
+    NG_ASSIGN_OR_RETURN(std::string position,
+                        DecodePageToken(request.page_token(), "search", fingerprint));
+    if (!absl::SimpleAtoi(position, &offset)) return absl::InvalidArgumentError("page_token is malformed");
+  }
+
+  SearchResponse response;
+  QueryNode root{.kind = Kind::kAnd};
+  if (!absl::StripAsciiWhitespace(request.query()).empty()) {
+    NG_ASSIGN_OR_RETURN(QueryNode parsed, ParseQuery(request.query()));
+    if (!request.disable_entity_resolution() && resolver_ != nullptr) {
+      absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> resolved =
+          resolver_->Resolve(request.query());
+      if (resolved.ok()) {
+        RewriteWithEntities(*resolved, &parsed);
+        *response.mutable_recognized_entities() = resolved->spans();
+      } else {
+        response.add_warnings(absl::StrCat("entity service unavailable, searched text only: ",
+                                           resolved.status().ToString()));
+      }
+    }
+    root.children.push_back(std::move(parsed));
+  }
+  if (has_filter) AddFilters(request.filter(), &root);
+
+  Execution execution(index_, resolver_, options_, &response);
+  NG_ASSIGN_OR_RETURN(DocScores scores, execution.Evaluate(root));
+
+  std::vector<std::pair<uint64_t, double>> ranked(scores.begin(), scores.end());
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  response.set_total_hits(static_cast<int64_t>(ranked.size()));
+  NG_RETURN_IF_ERROR(CountFacets(index_, ranked, options_, request, &response));
+
+  if (offset > kMaxResultWindow) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("results beyond the first ", kMaxResultWindow, " cannot be paged to"));
+  }
+  const size_t end = std::min(ranked.size(), offset + static_cast<size_t>(page_size));
+  for (size_t i = offset; i < end; ++i) {
+    NG_ASSIGN_OR_RETURN(newsgraph::v1::IndexDocumentRequest stored,
+                        index_->StoredDocument(ranked[i].first));
+    const newsgraph::v1::Document& doc = stored.document();
+    newsgraph::v1::SearchHit* hit = response.add_hits();
+    hit->set_document(doc.name());
+    hit->set_score(ranked[i].second);
+    hit->set_title(doc.title());
+    hit->set_source(doc.source());
+    hit->set_version(doc.version());
+    if (doc.has_published_time()) *hit->mutable_published_time() = doc.published_time();
+    for (newsgraph::v1::Snippet& s : MakeSnippets(doc, execution.highlight(), max_passages)) {
+      *hit->add_snippets() = std::move(s);
+    }
+    for (const auto& span : response.recognized_entities()) {
+      for (const auto& candidate : span.candidates()) {
+        for (const auto& e : stored.entities()) {
+          if (e.entity() == candidate.entity().name()) *hit->add_matched_entities() = e;
+        }
+      }
+    }
+  }
+  if (end < ranked.size() && end < kMaxResultWindow) {
+    response.set_next_page_token(EncodePageToken("search", fingerprint, absl::StrCat(end)));
+  }
+  return response;
+}
+
+}  // namespace newsgraph::search
