@@ -41,6 +41,7 @@ class KeyBuilder {
 };
 
 // Reads components back from an encoded key, in the order they were added.
+// Borrows the key bytes: they must outlive the reader.
 // Each Read* returns INVALID_ARGUMENT (naming the byte offset) when the
 // remaining bytes do not hold a component of that type.
 class KeyReader {

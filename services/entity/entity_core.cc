@@ -310,7 +310,8 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
     // Short forms within the document: "Zhang" after "Zhang Ming", "SCO"
     // after "Shanghai Cooperation Organisation".
     const bool single_word = surface.find(' ') == std::string::npos;
-    if (!id.has_value() && rm.type == newsgraph::v1::PERSON && single_word) {
+    if (!id.has_value() && single_word &&
+        (rm.type == newsgraph::v1::PERSON || rm.type == newsgraph::v1::MISC)) {
       for (const auto& [person, last] : doc_persons) {
         if (last == folded) id = person;
       }

@@ -1,0 +1,149 @@
+#include "services/entity/entity_core.h"
+
+#include <gtest/gtest.h>
+
+#include "services/entity/entity_keyspace.h"
+#include "storage/rocksdb_kv_store.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace newsgraph::entity {
+namespace {
+
+using newsgraph::v1::AnnotateDocumentRequest;
+using ::newsgraph::testing::StatusIs;
+
+class EntityCoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto countries = LoadCountryGazetteer();
+    ASSERT_TRUE(countries.ok()) << countries.status();
+    recognizer_ = std::make_unique<Recognizer>(*std::move(countries));
+    storage::RocksDbOptions options;
+    options.path = dir_.path();
+    options.column_families = EntityColumnFamilies();
+    auto store = storage::OpenRocksDbStore(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    auto core = EntityCore::Open(store_.get(), recognizer_.get());
+    ASSERT_TRUE(core.ok()) << core.status();
+    core_ = *std::move(core);
+  }
+
+  static AnnotateDocumentRequest Doc(const std::string& name, int64_t version, const std::string& text) {
+    AnnotateDocumentRequest request;
+    request.set_document(name);
+    request.set_version(version);
+    request.set_text(text);
+    return request;
+  }
+
+  const newsgraph::v1::Mention* Find(const newsgraph::v1::AnnotateDocumentResponse& r,
+                                     const std::string& text) {
+    for (const auto& m : r.mentions()) {
+      if (m.text() == text) return &m;
+    }
+    return nullptr;
+  }
+
+  ::newsgraph::testing::TempDir dir_;
+  std::unique_ptr<Recognizer> recognizer_;
+  std::unique_ptr<storage::KvStore> store_;
+  std::unique_ptr<EntityCore> core_;
+};
+
+TEST_F(EntityCoreTest, RecognizesNamesValuesAndResolvesShortForms) {
+  NG_ASSERT_OK_AND_ASSIGN(
+      auto r, core_->AnnotateDocument(Doc(
+                  "documents/1", 1,
+                  "The Central Asian Water Council (CAWC) met in Kazakhstan on 12 March 2024. "
+                  "Executive secretary Aigerim Bekova said Bekova would seek $45 million, "
+                  "about 12 percent more. The CAWC meets again in October.")));
+  const auto* council = Find(r, "Central Asian Water Council");
+  const auto* acronym = Find(r, "CAWC");
+  const auto* person = Find(r, "Aigerim Bekova");
+  const auto* surname = Find(r, "Bekova");
+  ASSERT_NE(council, nullptr);
+  ASSERT_NE(acronym, nullptr);
+  ASSERT_NE(person, nullptr);
+  ASSERT_NE(surname, nullptr);
+  EXPECT_EQ(council->type(), newsgraph::v1::ORG);
+  EXPECT_EQ(acronym->entity(), council->entity());
+  EXPECT_EQ(person->type(), newsgraph::v1::PERSON);
+  EXPECT_EQ(surname->entity(), person->entity());
+  const auto* country = Find(r, "Kazakhstan");
+  ASSERT_NE(country, nullptr);
+  EXPECT_EQ(country->type(), newsgraph::v1::GPE);
+  const auto* date = Find(r, "12 March 2024");
+  ASSERT_NE(date, nullptr);
+  EXPECT_EQ(date->normalized_value(), "2024-03-12");
+  const auto* money = Find(r, "$45 million");
+  ASSERT_NE(money, nullptr);
+  EXPECT_EQ(money->normalized_value(), "USD 45000000");
+  ASSERT_NE(Find(r, "12 percent"), nullptr);
+  // Offsets point at the mention in the text.
+  EXPECT_EQ(council->span().byte_end() - council->span().byte_begin(), 27u);
+
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Entity entity, core_->GetEntity(council->entity()));
+  EXPECT_EQ(entity.mention_count(), 3);
+  EXPECT_EQ(entity.document_count(), 1);
+}
+
+TEST_F(EntityCoreTest, AnnotationIsIdempotentPerVersionAndReplacedByNewer) {
+  NG_ASSERT_OK(core_->AnnotateDocument(Doc("documents/1", 1, "Karin Holm visited Norway.")));
+  NG_ASSERT_OK_AND_ASSIGN(auto again,
+                          core_->AnnotateDocument(Doc("documents/1", 1, "Karin Holm visited Norway.")));
+  EXPECT_TRUE(again.already_annotated());
+  newsgraph::v1::ListEntitiesRequest list;
+  NG_ASSERT_OK_AND_ASSIGN(auto before, core_->ListEntities(list));
+  for (const auto& e : before.entities()) EXPECT_EQ(e.mention_count(), 1) << e.canonical_name();
+
+  NG_ASSERT_OK(core_->AnnotateDocument(Doc("documents/1", 2, "Karin Holm visited Denmark.")));
+  EXPECT_THAT(core_->AnnotateDocument(Doc("documents/1", 1, "Karin Holm visited Norway.")),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  NG_ASSERT_OK_AND_ASSIGN(auto after, core_->ListEntities(list));
+  std::vector<std::string> names;
+  for (const auto& e : after.entities()) names.push_back(e.canonical_name());
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre("Karin Holm", "Denmark"));
+
+  NG_ASSERT_OK_AND_ASSIGN(int64_t removed, core_->DeleteDocumentAnnotations("documents/1"));
+  EXPECT_EQ(removed, 2);
+  NG_ASSERT_OK_AND_ASSIGN(auto empty, core_->ListEntities(list));
+  EXPECT_EQ(empty.entities_size(), 0);
+}
+
+TEST_F(EntityCoreTest, ResolvesQueriesByAliasAndCountryName) {
+  NG_ASSERT_OK(core_->AnnotateDocument(
+      Doc("documents/1", 1, "The Nordic Grid Agency (NGA) said Türkiye and Norway agreed.")));
+  NG_ASSERT_OK_AND_ASSIGN(auto resolved, core_->ResolveEntities([] {
+    newsgraph::v1::ResolveEntitiesRequest r;
+    r.set_text("nga turkiye prices");
+    return r;
+  }()));
+  ASSERT_EQ(resolved.spans_size(), 2);
+  EXPECT_EQ(resolved.spans(0).text(), "nga");
+  EXPECT_EQ(resolved.spans(0).candidates(0).entity().canonical_name(), "Nordic Grid Agency");
+  EXPECT_EQ(resolved.spans(1).candidates(0).entity().canonical_name(), "Türkiye");
+}
+
+TEST_F(EntityCoreTest, ListsMentionsByEntityAndDocumentWithPaging) {
+  NG_ASSERT_OK_AND_ASSIGN(auto r, core_->AnnotateDocument(Doc(
+                                      "documents/9", 1, "Norway. Norway again. And Norway.")));
+  ASSERT_GE(r.mentions_size(), 3);
+  newsgraph::v1::ListMentionsRequest request;
+  request.set_entity(r.mentions(0).entity());
+  request.set_page_size(2);
+  NG_ASSERT_OK_AND_ASSIGN(auto first, core_->ListMentions(request));
+  EXPECT_EQ(first.mentions_size(), 2);
+  ASSERT_FALSE(first.next_page_token().empty());
+  request.set_page_token(first.next_page_token());
+  NG_ASSERT_OK_AND_ASSIGN(auto second, core_->ListMentions(request));
+  EXPECT_EQ(second.mentions_size(), 1);
+  request.set_entity(r.mentions(0).entity() == "entities/1" ? "entities/2" : "entities/1");
+  EXPECT_THAT(core_->ListMentions(request), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(core_->GetEntity("entities/12345"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(core_->GetEntity("people/1"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace newsgraph::entity

@@ -1,0 +1,206 @@
+#include "services/search/searcher.h"
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/ascii.h"
+#include "services/search/search_index.h"
+#include "services/search/search_keyspace.h"
+#include "storage/rocksdb_kv_store.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace newsgraph::search {
+namespace {
+
+using ::newsgraph::testing::StatusIs;
+using ::testing::HasSubstr;
+
+// Resolves "sco" and "shanghai cooperation organisation" to entities/1.
+class FakeResolver : public EntityResolver {
+ public:
+  absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> Resolve(absl::string_view text) override {
+    if (down) return absl::UnavailableError("entity service down");
+    newsgraph::v1::ResolveEntitiesResponse response;
+    const std::string lower = absl::AsciiStrToLower(std::string(text));
+    for (const std::string surface : {"shanghai cooperation organisation", "sco"}) {
+      const size_t at = lower.find(surface);
+      if (at == std::string::npos) continue;
+      auto* span = response.add_spans();
+      span->set_text(std::string(text.substr(at, surface.size())));
+      span->mutable_span()->set_byte_begin(static_cast<uint32_t>(at));
+      span->mutable_span()->set_byte_end(static_cast<uint32_t>(at + surface.size()));
+      auto* candidate = span->add_candidates();
+      candidate->set_score(1);
+      candidate->mutable_entity()->set_name("entities/1");
+      candidate->mutable_entity()->set_canonical_name("Shanghai Cooperation Organisation");
+      break;
+    }
+    return response;
+  }
+  bool down = false;
+};
+
+class SearcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    storage::RocksDbOptions options;
+    options.path = dir_.path();
+    options.column_families = SearchColumnFamilies();
+    auto store = storage::OpenRocksDbStore(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    auto index = SearchIndex::Open(store_.get());
+    ASSERT_TRUE(index.ok()) << index.status();
+    index_ = *std::move(index);
+    searcher_ = std::make_unique<Searcher>(index_.get(), &resolver_);
+    Add("documents/1", 1, "SCO summit opens", "Leaders of the SCO met in Astana on Tuesday.",
+        "TASS", 2024, true);
+    Add("documents/2", 1, "Grain prices rise", "Wheat prices rose after the harvest in Kazakhstan.",
+        "Reuters", 2023, false);
+    Add("documents/3", 1, "Foreign ministers meet",
+        "The foreign ministers of the organisation discussed security. Türkiye attended.",
+        "Reuters", 2022, true);
+  }
+
+  void Add(const std::string& name, int64_t version, const std::string& title,
+           const std::string& text, const std::string& source, int year, bool sco) {
+    newsgraph::v1::IndexDocumentRequest request;
+    auto* doc = request.mutable_document();
+    doc->set_name(name);
+    doc->set_version(version);
+    doc->set_title(title);
+    doc->set_text(text);
+    doc->set_source(source);
+    doc->set_language("en");
+    doc->mutable_published_time()->set_seconds(
+        absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(year, 6, 1), absl::UTCTimeZone())));
+    auto* p = doc->add_paragraphs()->mutable_span();
+    p->set_byte_begin(0);
+    p->set_byte_end(static_cast<uint32_t>(text.size()));
+    if (sco) {
+      auto* e = request.add_entities();
+      e->set_entity("entities/1");
+      e->set_canonical_name("Shanghai Cooperation Organisation");
+      e->set_type(newsgraph::v1::ORG);
+      e->set_mention_count(2);
+      e->set_salience(0.8f);
+    }
+    auto applied = index_->IndexDocument(request);
+    ASSERT_TRUE(applied.ok()) << applied.status();
+  }
+
+  std::vector<std::string> Hits(const std::string& query) {
+    newsgraph::v1::SearchRequest request;
+    request.set_query(query);
+    auto response = searcher_->Search(request);
+    EXPECT_TRUE(response.ok()) << response.status();
+    std::vector<std::string> names;
+    if (response.ok()) {
+      for (const auto& hit : response->hits()) names.push_back(hit.document());
+    }
+    return names;
+  }
+
+  ::newsgraph::testing::TempDir dir_;
+  FakeResolver resolver_;
+  std::unique_ptr<storage::KvStore> store_;
+  std::unique_ptr<SearchIndex> index_;
+  std::unique_ptr<Searcher> searcher_;
+};
+
+TEST_F(SearcherTest, MatchesStemmedFoldedTermsAndRanksTitleHigher) {
+  EXPECT_EQ(Hits("price"), std::vector<std::string>{"documents/2"});
+  EXPECT_EQ(Hits("turkiye"), std::vector<std::string>{"documents/3"});
+  EXPECT_EQ(Hits("ministers"), std::vector<std::string>{"documents/3"});
+}
+
+TEST_F(SearcherTest, PhrasesExclusionsOrAndFields) {
+  EXPECT_EQ(Hits("\"foreign ministers\""), std::vector<std::string>{"documents/3"});
+  EXPECT_TRUE(Hits("\"ministers foreign\"").empty());
+  EXPECT_EQ(Hits("prices -wheat"), std::vector<std::string>{});
+  EXPECT_THAT(Hits("wheat OR astana"), ::testing::UnorderedElementsAre("documents/1", "documents/2"));
+  EXPECT_EQ(Hits("source:tass"), std::vector<std::string>{"documents/1"});
+  EXPECT_EQ(Hits("title:grain"), std::vector<std::string>{"documents/2"});
+  EXPECT_TRUE(Hits("title:wheat").empty());
+  EXPECT_EQ(Hits("harv*"), std::vector<std::string>{"documents/2"});
+  EXPECT_EQ(Hits("published>=2023 published<2024"), std::vector<std::string>{"documents/2"});
+  EXPECT_THAT(Hits("type:ORG"), ::testing::UnorderedElementsAre("documents/1", "documents/3"));
+}
+
+TEST_F(SearcherTest, EntityResolutionMatchesDocumentsWithoutTheWords) {
+  newsgraph::v1::SearchRequest request;
+  request.set_query("Shanghai Cooperation Organisation");
+  NG_ASSERT_OK_AND_ASSIGN(auto response, searcher_->Search(request));
+  std::vector<std::string> names;
+  for (const auto& hit : response.hits()) names.push_back(hit.document());
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre("documents/1", "documents/3"));
+  ASSERT_EQ(response.recognized_entities_size(), 1);
+
+  resolver_.down = true;
+  NG_ASSERT_OK_AND_ASSIGN(auto degraded, searcher_->Search(request));
+  EXPECT_EQ(degraded.hits_size(), 0);
+  ASSERT_EQ(degraded.warnings_size(), 1);
+  EXPECT_THAT(degraded.warnings(0), HasSubstr("entity service unavailable"));
+}
+
+TEST_F(SearcherTest, SnippetsHighlightAndFacetsCount) {
+  newsgraph::v1::SearchRequest request;
+  request.set_query("harvest");
+  request.add_facets("source");
+  NG_ASSERT_OK_AND_ASSIGN(auto response, searcher_->Search(request));
+  ASSERT_EQ(response.hits_size(), 1);
+  ASSERT_EQ(response.hits(0).snippets_size(), 1);
+  const auto& snippet = response.hits(0).snippets(0);
+  ASSERT_EQ(snippet.highlights_size(), 1);
+  EXPECT_EQ(snippet.text().substr(snippet.highlights(0).byte_begin(),
+                                  snippet.highlights(0).byte_end() - snippet.highlights(0).byte_begin()),
+            "harvest");
+  ASSERT_EQ(response.facets_size(), 1);
+  EXPECT_EQ(response.facets(0).values(0).value(), "Reuters");
+}
+
+TEST_F(SearcherTest, PagesWithTokensAndRejectsForgedOnes) {
+  newsgraph::v1::SearchRequest request;
+  request.set_query("the");
+  request.set_page_size(2);
+  NG_ASSERT_OK_AND_ASSIGN(auto first, searcher_->Search(request));
+  EXPECT_EQ(first.total_hits(), 3);
+  EXPECT_EQ(first.hits_size(), 2);
+  request.set_page_token(first.next_page_token());
+  NG_ASSERT_OK_AND_ASSIGN(auto second, searcher_->Search(request));
+  EXPECT_EQ(second.hits_size(), 1);
+  EXPECT_TRUE(second.next_page_token().empty());
+  request.set_query("other query");
+  EXPECT_THAT(searcher_->Search(request), StatusIs(absl::StatusCode::kInvalidArgument));
+  request.set_page_token("AAAA");
+  EXPECT_THAT(searcher_->Search(request), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(SearcherTest, NewerVersionReplacesOlderAndRemoveDeletes) {
+  Add("documents/2", 2, "Oil output falls", "Crude production fell.", "Reuters", 2023, false);
+  EXPECT_TRUE(Hits("wheat").empty());
+  EXPECT_EQ(Hits("crude"), std::vector<std::string>{"documents/2"});
+  Add("documents/2", 1, "Grain prices rise", "Wheat again.", "Reuters", 2023, false);
+  EXPECT_TRUE(Hits("wheat").empty()) << "an older version must be ignored";
+  NG_ASSERT_OK_AND_ASSIGN(bool removed, index_->RemoveDocument("documents/2"));
+  EXPECT_TRUE(removed);
+  EXPECT_TRUE(Hits("crude").empty());
+  NG_ASSERT_OK_AND_ASSIGN(auto stats, index_->GetIndexStats());
+  EXPECT_EQ(stats.document_count(), 2);
+}
+
+TEST_F(SearcherTest, BadRequestsAreInvalidArgument) {
+  newsgraph::v1::SearchRequest request;
+  EXPECT_THAT(searcher_->Search(request), StatusIs(absl::StatusCode::kInvalidArgument));
+  request.set_query("a (b");
+  EXPECT_THAT(searcher_->Search(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("position 2")));
+  request.set_query("type:SPACESHIP");
+  EXPECT_THAT(searcher_->Search(request), StatusIs(absl::StatusCode::kInvalidArgument));
+  request.set_query("x");
+  request.add_facets("colour");
+  EXPECT_THAT(searcher_->Search(request), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace newsgraph::search

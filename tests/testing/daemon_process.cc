@@ -1,0 +1,130 @@
+#include "tests/testing/daemon_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+
+namespace newsgraph::testing {
+namespace {
+
+std::atomic<int> counter{0};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+absl::StatusOr<DaemonProcess> DaemonProcess::Start(const std::string& binary,
+                                                   const std::vector<std::string>& args,
+                                                   const std::string& work_dir,
+                                                   absl::Duration timeout) {
+  const int id = counter.fetch_add(1);
+  const std::string port_file = absl::StrCat(work_dir, "/port-", getpid(), "-", id);
+  const std::string log_path = absl::StrCat(work_dir, "/log-", getpid(), "-", id);
+  unlink(port_file.c_str());
+  std::vector<std::string> argv_storage = {binary};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  argv_storage.push_back("--listen=127.0.0.1:0");
+  argv_storage.push_back("--port_file=" + port_file);
+  std::vector<char*> argv;
+  for (std::string& a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  const pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    const int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      dup2(fd, STDOUT_FILENO);
+      dup2(fd, STDERR_FILENO);
+      close(fd);
+    }
+    // Signals blocked by the test's threads must not stay blocked in the child.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  DaemonProcess process(pid, 0, log_path);
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      process.pid_ = -1;
+      return absl::FailedPreconditionError(
+          absl::StrCat(binary, " exited during start-up:\n", ReadFile(log_path)));
+    }
+    std::string content = ReadFile(port_file);
+    int port = 0;
+    if (absl::SimpleAtoi(absl::StripAsciiWhitespace(content), &port) && port > 0) {
+      process.port_ = port;
+      return process;
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return absl::DeadlineExceededError(
+      absl::StrCat(binary, " did not report a port within ", absl::FormatDuration(timeout), ":\n",
+                   ReadFile(log_path)));
+}
+
+DaemonProcess::DaemonProcess(DaemonProcess&& other) noexcept
+    : pid_(other.pid_), port_(other.port_), log_path_(std::move(other.log_path_)) {
+  other.pid_ = -1;
+}
+
+DaemonProcess& DaemonProcess::operator=(DaemonProcess&& other) noexcept {
+  if (this != &other) {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    pid_ = other.pid_;
+    port_ = other.port_;
+    log_path_ = std::move(other.log_path_);
+    other.pid_ = -1;
+  }
+  return *this;
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+absl::StatusOr<int> DaemonProcess::Stop(int signal, absl::Duration timeout) {
+  if (pid_ <= 0) return absl::FailedPreconditionError("process is not running");
+  kill(pid_, signal);
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
+      return 128 + WTERMSIG(status);
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return absl::DeadlineExceededError("process did not exit in time:\n" + Log());
+}
+
+std::string DaemonProcess::Log() const { return ReadFile(log_path_); }
+
+}  // namespace newsgraph::testing

@@ -1,0 +1,49 @@
+// Starts a daemon binary as a child process on a free loopback port and
+// stops it with a signal. The daemon reports its port through --port_file.
+#ifndef NEWSGRAPH_TESTS_TESTING_DAEMON_PROCESS_H_
+#define NEWSGRAPH_TESTS_TESTING_DAEMON_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace newsgraph::testing {
+
+class DaemonProcess {
+ public:
+  // Starts `binary` with `args` plus --listen=127.0.0.1:0 and --port_file,
+  // and waits up to `timeout` for the port. Output goes to `log_path`.
+  static absl::StatusOr<DaemonProcess> Start(const std::string& binary,
+                                             const std::vector<std::string>& args,
+                                             const std::string& work_dir,
+                                             absl::Duration timeout = absl::Seconds(30));
+
+  DaemonProcess(DaemonProcess&& other) noexcept;
+  DaemonProcess& operator=(DaemonProcess&& other) noexcept;
+  DaemonProcess(const DaemonProcess&) = delete;
+  ~DaemonProcess();  // Kills the process (SIGKILL) if it still runs.
+
+  // Sends `signal` and waits for exit; returns the exit code (or 128+signal).
+  absl::StatusOr<int> Stop(int signal, absl::Duration timeout = absl::Seconds(30));
+
+  int port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  pid_t pid() const { return pid_; }
+  // The process's stderr/stdout so far, for failure messages.
+  std::string Log() const;
+
+ private:
+  DaemonProcess(pid_t pid, int port, std::string log_path)
+      : pid_(pid), port_(port), log_path_(std::move(log_path)) {}
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string log_path_;
+};
+
+}  // namespace newsgraph::testing
+
+#endif  // NEWSGRAPH_TESTS_TESTING_DAEMON_PROCESS_H_
