@@ -31,9 +31,7 @@ bool ReadLengthPrefixed(absl::string_view* in, std::string* part) {
 
 }  // namespace
 
-uint64_t Fingerprint64(absl::string_view bytes) {
-  return XXH64(bytes.data(), bytes.size(), 0);
-}
+uint64_t Fingerprint64(absl::string_view bytes) { return XXH64(bytes.data(), bytes.size(), 0); }
 
 std::string EncodePageToken(absl::string_view kind, absl::string_view request_fingerprint,
                             absl::string_view position) {

@@ -13,10 +13,10 @@
 
 // Evaluates `expr` (an absl::Status) and returns it from the enclosing
 // function when it is not OK.
-#define NG_RETURN_IF_ERROR(expr)                  \
-  do {                                            \
-    ::absl::Status ng_status_ = (expr);           \
-    if (!ng_status_.ok()) return ng_status_;      \
+#define NG_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::absl::Status ng_status_ = (expr);      \
+    if (!ng_status_.ok()) return ng_status_; \
   } while (false)
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); on error returns its status from
@@ -25,8 +25,8 @@
 #define NG_ASSIGN_OR_RETURN(lhs, rexpr) \
   NG_ASSIGN_OR_RETURN_IMPL(NG_STATUS_CONCAT(ng_statusor_, __COUNTER__), lhs, rexpr)
 
-#define NG_ASSIGN_OR_RETURN_IMPL(statusor, lhs, rexpr) \
-  auto statusor = (rexpr);                             \
+#define NG_ASSIGN_OR_RETURN_IMPL(statusor, lhs, rexpr)     \
+  auto statusor = (rexpr);                                 \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
 

@@ -31,9 +31,9 @@ absl::StatusOr<newsgraph::v1::DocumentInput> LoadFile(const fs::path& path,
   doc.set_external_id(external_id);
   doc.set_source(source);
   const std::string ext = absl::AsciiStrToLower(path.extension().string());
-  doc.set_content_type(ext == ".html" || ext == ".htm"  ? newsgraph::v1::TEXT_HTML
-                       : ext == ".md"                   ? newsgraph::v1::TEXT_MARKDOWN
-                                                        : newsgraph::v1::TEXT_PLAIN);
+  doc.set_content_type(ext == ".html" || ext == ".htm" ? newsgraph::v1::TEXT_HTML
+                       : ext == ".md"                  ? newsgraph::v1::TEXT_MARKDOWN
+                                                       : newsgraph::v1::TEXT_PLAIN);
   return doc;
 }
 
@@ -45,7 +45,8 @@ absl::StatusOr<std::vector<newsgraph::v1::DocumentInput>> LoadDocuments(
   for (const std::string& arg : paths) {
     std::error_code ec;
     const fs::path root = fs::weakly_canonical(fs::path(arg), ec);
-    if (ec || !fs::exists(root)) return absl::NotFoundError(absl::StrCat("no such file or directory: ", arg));
+    if (ec || !fs::exists(root))
+      return absl::NotFoundError(absl::StrCat("no such file or directory: ", arg));
     const fs::path base = root.has_parent_path() ? root.parent_path() : root;
     std::vector<fs::path> files;
     if (fs::is_directory(root)) {

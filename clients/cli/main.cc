@@ -22,7 +22,8 @@
 namespace newsgraph::cli {
 namespace {
 
-constexpr char kUsage[] = R"(usage: newsgraph [--target=HOST:PORT] [--json] [--no-color] COMMAND [ARGS]
+constexpr char kUsage[] =
+    R"(usage: newsgraph [--target=HOST:PORT] [--json] [--no-color] COMMAND [ARGS]
 
 commands:
   ingest PATH...            ingest text/HTML files or directories (--source=NAME, --wait)
@@ -109,8 +110,8 @@ class Cli {
     if (verb == "entity" && sub == "mentions") return EntityMentions();
     if (verb == "analyze") return Analyze();
     if (verb == "status") return Status();
-    return Usage(verb.empty() ? "missing command" : absl::StrCat("unknown command '",
-                                                                absl::StrJoin(p, " "), "'"));
+    return Usage(verb.empty() ? "missing command"
+                              : absl::StrCat("unknown command '", absl::StrJoin(p, " "), "'"));
   }
 
  private:
@@ -176,12 +177,13 @@ class Cli {
     absl::StatusOr<std::vector<newsgraph::v1::DocumentInput>> docs =
         LoadDocuments(paths, args_.Get("source"));
     if (!docs.ok()) return Fail(docs.status(), "ingest");
-    if (docs->empty()) return Fail(absl::NotFoundError("no .txt, .md or .html files found"), "ingest");
+    if (docs->empty())
+      return Fail(absl::NotFoundError("no .txt, .md or .html files found"), "ingest");
     const bool tty = isatty(STDERR_FILENO) && !json_;
     const absl::Time start = absl::Now();
     size_t done = 0;
-    absl::StatusOr<BatchIngestSummary> summary = client_->BatchIngest(
-        *docs, [&](const newsgraph::v1::BatchIngestDocumentsResponse& ack) {
+    absl::StatusOr<BatchIngestSummary> summary =
+        client_->BatchIngest(*docs, [&](const newsgraph::v1::BatchIngestDocumentsResponse& ack) {
           ++done;
           if (json_) {
             PrintJson(ack);
@@ -200,7 +202,8 @@ class Cli {
     if (!summary.ok()) return Fail(summary.status(), "ingest");
     if (args_.Has("wait")) {
       for (const std::string& name : summary->documents) {
-        absl::StatusOr<newsgraph::v1::Document> doc = client_->WaitUntilProcessed(name, absl::Minutes(5));
+        absl::StatusOr<newsgraph::v1::Document> doc =
+            client_->WaitUntilProcessed(name, absl::Minutes(5));
         if (!doc.ok()) return Fail(doc.status(), "waiting for indexing");
       }
     }
@@ -216,8 +219,9 @@ class Cli {
 
   int DocGet() {
     if (Arg(2).empty()) return Usage("doc get needs a document name or id");
-    absl::StatusOr<newsgraph::v1::Document> doc = client_->GetDocument(
-        Qualify(Arg(2), "documents"), args_.Has("full") ? newsgraph::v1::FULL : newsgraph::v1::BASIC);
+    absl::StatusOr<newsgraph::v1::Document> doc =
+        client_->GetDocument(Qualify(Arg(2), "documents"),
+                             args_.Has("full") ? newsgraph::v1::FULL : newsgraph::v1::BASIC);
     if (!doc.ok()) return Fail(doc.status(), "doc get");
     if (json_) {
       PrintJson(*doc);
@@ -229,7 +233,8 @@ class Cli {
                 static_cast<long long>(doc->version()), doc->source().c_str(),
                 FormatTime(doc->published_time()).c_str(), doc->external_id().c_str());
     if (!doc->pipeline_error().empty()) std::printf("error: %s\n", doc->pipeline_error().c_str());
-    if (!doc->duplicate_of().empty()) std::printf("duplicate of: %s\n", doc->duplicate_of().c_str());
+    if (!doc->duplicate_of().empty())
+      std::printf("duplicate of: %s\n", doc->duplicate_of().c_str());
     for (const std::string& w : doc->warnings()) std::printf("warning: %s\n", w.c_str());
     std::printf("%d paragraphs, %u characters\n\n%s\n", doc->paragraphs_size(), doc->text_length(),
                 doc->text().c_str());
@@ -248,7 +253,8 @@ class Cli {
       return 0;
     }
     std::printf("%s\n", Bold(absl::StrFormat("%-16s %-10s %-4s %-10s %s", "NAME", "STATE", "VER",
-                                             "PUBLISHED", "TITLE")).c_str());
+                                             "PUBLISHED", "TITLE"))
+                            .c_str());
     for (const auto& d : list->documents()) {
       std::printf("%-16s %-10s %-4lld %-10s %s\n", d.name().c_str(),
                   newsgraph::v1::PipelineState_Name(d.state()).c_str(),
@@ -329,16 +335,17 @@ class Cli {
     for (const auto& span : response->recognized_entities()) {
       if (span.candidates().empty()) continue;
       const auto& e = span.candidates(0).entity();
-      std::printf("%s\n", Dim(absl::StrCat("entity: \"", span.text(), "\" -> ", e.canonical_name(),
-                                           " (", newsgraph::v1::EntityType_Name(e.type()), ", ",
-                                           e.name(), ")"))
-                              .c_str());
+      std::printf("%s\n",
+                  Dim(absl::StrCat("entity: \"", span.text(), "\" -> ", e.canonical_name(), " (",
+                                   newsgraph::v1::EntityType_Name(e.type()), ", ", e.name(), ")"))
+                      .c_str());
     }
     std::printf("%lld hits\n", static_cast<long long>(response->total_hits()));
     int rank = 0;
     for (const auto& hit : response->hits()) {
       ++rank;
-      std::printf("\n%2d. %s  %s\n", rank, Bold(hit.title().empty() ? "(untitled)" : hit.title()).c_str(),
+      std::printf("\n%2d. %s  %s\n", rank,
+                  Bold(hit.title().empty() ? "(untitled)" : hit.title()).c_str(),
                   Dim(absl::StrFormat("%s  score %.2f  %s %s", hit.document(), hit.score(),
                                       hit.source(), FormatTime(hit.published_time())))
                       .c_str());
@@ -367,8 +374,8 @@ class Cli {
     }
     std::printf("%-14s %-8s %8lld %6lld  %s%s\n", e.name().c_str(),
                 newsgraph::v1::EntityType_Name(e.type()).c_str(),
-                static_cast<long long>(e.mention_count()), static_cast<long long>(e.document_count()),
-                e.canonical_name().c_str(),
+                static_cast<long long>(e.mention_count()),
+                static_cast<long long>(e.document_count()), e.canonical_name().c_str(),
                 aliases.empty() ? "" : Dim("  aka " + absl::StrJoin(aliases, ", ")).c_str());
   }
 
@@ -388,7 +395,8 @@ class Cli {
                 FormatTime(entity->first_seen_time()).c_str(),
                 FormatTime(entity->last_seen_time()).c_str());
     for (const auto& a : entity->aliases()) {
-      std::printf("  alias %-40s %lld\n", a.text().c_str(), static_cast<long long>(a.mention_count()));
+      std::printf("  alias %-40s %lld\n", a.text().c_str(),
+                  static_cast<long long>(a.mention_count()));
     }
     return 0;
   }
@@ -412,7 +420,8 @@ class Cli {
       return 0;
     }
     std::printf("%s\n", Bold(absl::StrFormat("%-14s %-8s %8s %6s  %s", "NAME", "TYPE", "MENTIONS",
-                                             "DOCS", "CANONICAL NAME")).c_str());
+                                             "DOCS", "CANONICAL NAME"))
+                            .c_str());
     for (const auto& e : list->entities()) PrintEntityRow(e);
     if (!list->next_page_token().empty()) {
       std::printf("%s\n", Dim("more: --page-token=" + list->next_page_token()).c_str());
@@ -480,7 +489,8 @@ class Cli {
       if (!in) return Fail(absl::NotFoundError(absl::StrCat("cannot read ", path)), "analyze");
       buffer << in.rdbuf();
     }
-    absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> response = client_->AnalyzeText(buffer.str());
+    absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> response =
+        client_->AnalyzeText(buffer.str());
     if (!response.ok()) return Fail(response.status(), "analyze");
     if (json_) {
       PrintJson(*response);
@@ -490,7 +500,8 @@ class Cli {
                 response->mentions_size(), response->model().c_str());
     for (const auto& m : response->mentions()) {
       std::printf("%6u-%-6u %-8s %.2f  %s%s\n", m.span().begin(), m.span().end(),
-                  newsgraph::v1::EntityType_Name(m.type()).c_str(), m.confidence(), m.text().c_str(),
+                  newsgraph::v1::EntityType_Name(m.type()).c_str(), m.confidence(),
+                  m.text().c_str(),
                   m.normalized_value().empty() ? "" : Dim("  = " + m.normalized_value()).c_str());
     }
     return 0;
@@ -499,7 +510,8 @@ class Cli {
   int Status() {
     newsgraph::v1::ListDocumentsRequest docs_request;
     docs_request.set_page_size(1);
-    absl::StatusOr<newsgraph::v1::ListDocumentsResponse> docs = client_->ListDocuments(docs_request);
+    absl::StatusOr<newsgraph::v1::ListDocumentsResponse> docs =
+        client_->ListDocuments(docs_request);
     if (!docs.ok()) return Fail(docs.status(), "ingest service");
     newsgraph::v1::ListEntitiesRequest entities_request;
     entities_request.set_page_size(1);

@@ -91,9 +91,8 @@ absl::Status RunServer(const ServerRunnerOptions& options,
   }
 
   const std::string host = options.listen_address.substr(0, options.listen_address.rfind(':'));
-  LogInfo(options.process_name,
-          absl::StrCat("serving ", absl::StrJoin(names, ", "), " on ", host, ":", port, "; data in ",
-                       options.data_description));
+  LogInfo(options.process_name, absl::StrCat("serving ", absl::StrJoin(names, ", "), " on ", host,
+                                             ":", port, "; data in ", options.data_description));
 
   const int signal_number = WaitForTerminationSignal();
   LogInfo(options.process_name,

@@ -227,9 +227,9 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
       return *std::move(previous);
     }
     if (stored_version > request.version()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(doc, " version ", stored_version, " is already annotated; version ",
-                       request.version(), " is older"));
+      return absl::FailedPreconditionError(absl::StrCat(doc, " version ", stored_version,
+                                                        " is already annotated; version ",
+                                                        request.version(), " is older"));
     }
   }
 
@@ -396,7 +396,8 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
     SortAliases(&entity);
     const int64_t before = original_counts[id];
     if (before > 0) batch.Delete(cf::kEntityRank, RankKey(before, id));
-    if (entity.mention_count() > 0) batch.Put(cf::kEntityRank, RankKey(entity.mention_count(), id), "");
+    if (entity.mention_count() > 0)
+      batch.Put(cf::kEntityRank, RankKey(entity.mention_count(), id), "");
     batch.Put(cf::kEntities, IdKey(id), entity.SerializeAsString());
   }
   std::string record = EncodeU64(static_cast<uint64_t>(request.version()));
@@ -411,7 +412,8 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
 absl::StatusOr<int64_t> EntityCore::DeleteDocumentAnnotations(const std::string& document) {
   if (document.empty()) return absl::InvalidArgumentError("document is required");
   absl::MutexLock lock(&write_mu_);
-  NG_ASSIGN_OR_RETURN(std::optional<std::string> stored, store_->Get(cf::kDocAnnotations, document));
+  NG_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                      store_->Get(cf::kDocAnnotations, document));
   if (!stored.has_value()) return 0;
   AnnotateDocumentResponse previous;
   if (stored->size() < 8 ||
@@ -447,7 +449,8 @@ absl::StatusOr<int64_t> EntityCore::DeleteDocumentAnnotations(const std::string&
   for (auto& [id, entity] : touched) {
     const int64_t before = original_counts[id];
     if (before > 0) batch.Delete(cf::kEntityRank, RankKey(before, id));
-    if (entity.mention_count() > 0) batch.Put(cf::kEntityRank, RankKey(entity.mention_count(), id), "");
+    if (entity.mention_count() > 0)
+      batch.Put(cf::kEntityRank, RankKey(entity.mention_count(), id), "");
     batch.Put(cf::kEntities, IdKey(id), entity.SerializeAsString());
   }
   batch.Delete(cf::kDocAnnotations, document);
@@ -482,7 +485,8 @@ absl::StatusOr<newsgraph::v1::ListEntitiesResponse> EntityCore::ListEntities(
     const uint64_t id = storage::DecodeBigEndian64(it->key().data() + 8);
     NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
     if (!entity.has_value()) continue;
-    if (request.type() != newsgraph::v1::ENTITY_TYPE_UNSPECIFIED && entity->type() != request.type()) {
+    if (request.type() != newsgraph::v1::ENTITY_TYPE_UNSPECIFIED &&
+        entity->type() != request.type()) {
       continue;
     }
     if (!prefix.empty()) {

@@ -16,9 +16,9 @@ class EntityGrpcService final : public newsgraph::v1::EntityService::Service {
                            newsgraph::v1::AnalyzeTextResponse*) override;
   grpc::Status AnnotateDocument(grpc::ServerContext*, const newsgraph::v1::AnnotateDocumentRequest*,
                                 newsgraph::v1::AnnotateDocumentResponse*) override;
-  grpc::Status DeleteDocumentAnnotations(grpc::ServerContext*,
-                                         const newsgraph::v1::DeleteDocumentAnnotationsRequest*,
-                                         newsgraph::v1::DeleteDocumentAnnotationsResponse*) override;
+  grpc::Status DeleteDocumentAnnotations(
+      grpc::ServerContext*, const newsgraph::v1::DeleteDocumentAnnotationsRequest*,
+      newsgraph::v1::DeleteDocumentAnnotationsResponse*) override;
   grpc::Status GetEntity(grpc::ServerContext*, const newsgraph::v1::GetEntityRequest*,
                          newsgraph::v1::Entity*) override;
   grpc::Status ListEntities(grpc::ServerContext*, const newsgraph::v1::ListEntitiesRequest*,

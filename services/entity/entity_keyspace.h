@@ -2,10 +2,10 @@
 //
 //   entities         entity_id(u64)                     -> newsgraph.v1.Entity
 //   aliases          folded_surface(str) type(u64)      -> entity_id(u64 BE)
-//   doc_annotations  document(str)                      -> version(u64 BE) + AnnotateDocumentResponse
-//   entity_mentions  entity_id(u64) document(str) begin(u64) -> newsgraph.v1.Mention
-//   entity_rank      (2^64-1 - mention_count)(u64) entity_id(u64) -> ""
-//   meta             name(str)                          -> u64 BE counters
+//   doc_annotations  document(str)                      -> version(u64 BE) +
+//   AnnotateDocumentResponse entity_mentions  entity_id(u64) document(str) begin(u64) ->
+//   newsgraph.v1.Mention entity_rank      (2^64-1 - mention_count)(u64) entity_id(u64) -> "" meta
+//   name(str)                          -> u64 BE counters
 #ifndef NEWSGRAPH_SERVICES_ENTITY_ENTITY_KEYSPACE_H_
 #define NEWSGRAPH_SERVICES_ENTITY_ENTITY_KEYSPACE_H_
 

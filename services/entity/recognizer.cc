@@ -28,17 +28,23 @@ using text::TokenKind;
 
 const absl::flat_hash_set<std::string>& SentenceStartStopwords() {
   static const auto* words = new absl::flat_hash_set<std::string>{
-      "the", "a", "an", "in", "on", "at", "it", "this", "that", "these", "those", "he", "she",
-      "we", "they", "i", "but", "and", "as", "if", "when", "what", "how", "why", "who", "where",
-      "there", "our", "their", "his", "her", "its", "all", "some", "many", "most", "after",
-      "before", "during", "for", "from", "with", "by", "to", "of", "since", "while", "although",
-      "however", "thus", "also", "yes", "no", "so", "today", "yesterday", "tomorrow", "according",
-      "meanwhile", "moreover", "furthermore", "besides", "nevertheless", "first", "second",
-      "third", "finally", "then", "now", "here", "my", "your", "you", "each", "every", "both",
-      "such", "one", "two", "three", "last", "next", "other", "another", "only", "even", "just",
-      "thank", "please", "let", "do", "does", "did", "is", "are", "was", "were", "will", "would",
-      "can", "could", "should", "may", "might", "must", "not", "over", "under", "about",
-      "regarding", "despite", "through", "within", "without", "among", "between"};
+      "the",      "a",         "an",        "in",       "on",          "at",       "it",
+      "this",     "that",      "these",     "those",    "he",          "she",      "we",
+      "they",     "i",         "but",       "and",      "as",          "if",       "when",
+      "what",     "how",       "why",       "who",      "where",       "there",    "our",
+      "their",    "his",       "her",       "its",      "all",         "some",     "many",
+      "most",     "after",     "before",    "during",   "for",         "from",     "with",
+      "by",       "to",        "of",        "since",    "while",       "although", "however",
+      "thus",     "also",      "yes",       "no",       "so",          "today",    "yesterday",
+      "tomorrow", "according", "meanwhile", "moreover", "furthermore", "besides",  "nevertheless",
+      "first",    "second",    "third",     "finally",  "then",        "now",      "here",
+      "my",       "your",      "you",       "each",     "every",       "both",     "such",
+      "one",      "two",       "three",     "last",     "next",        "other",    "another",
+      "only",     "even",      "just",      "thank",    "please",      "let",      "do",
+      "does",     "did",       "is",        "are",      "was",         "were",     "will",
+      "would",    "can",       "could",     "should",   "may",         "might",    "must",
+      "not",      "over",      "under",     "about",    "regarding",   "despite",  "through",
+      "within",   "without",   "among",     "between"};
   return *words;
 }
 
@@ -49,68 +55,107 @@ const absl::flat_hash_set<std::string>& Connectors() {
 }
 
 const absl::flat_hash_set<std::string>& TitleWords() {
-  static const auto* words = new absl::flat_hash_set<std::string>{
-      "secretary", "general", "president", "minister", "chairman", "chairwoman", "director",
-      "ambassador", "prime", "deputy", "mr", "mrs", "ms", "dr", "chancellor", "king", "queen",
-      "prince", "premier", "spokesman", "spokeswoman", "spokesperson", "governor", "senator",
-      "correspondent", "editor", "reporter", "envoy", "representative", "sir", "lady", "professor",
-      "chief", "executive", "ceo", "vice", "foreign", "defence", "defense", "finance"};
+  static const auto* words = new absl::flat_hash_set<std::string>{"secretary",
+                                                                  "general",
+                                                                  "president",
+                                                                  "minister",
+                                                                  "chairman",
+                                                                  "chairwoman",
+                                                                  "director",
+                                                                  "ambassador",
+                                                                  "prime",
+                                                                  "deputy",
+                                                                  "mr",
+                                                                  "mrs",
+                                                                  "ms",
+                                                                  "dr",
+                                                                  "chancellor",
+                                                                  "king",
+                                                                  "queen",
+                                                                  "prince",
+                                                                  "premier",
+                                                                  "spokesman",
+                                                                  "spokeswoman",
+                                                                  "spokesperson",
+                                                                  "governor",
+                                                                  "senator",
+                                                                  "correspondent",
+                                                                  "editor",
+                                                                  "reporter",
+                                                                  "envoy",
+                                                                  "representative",
+                                                                  "sir",
+                                                                  "lady",
+                                                                  "professor",
+                                                                  "chief",
+                                                                  "executive",
+                                                                  "ceo",
+                                                                  "vice",
+                                                                  "foreign",
+                                                                  "defence",
+                                                                  "defense",
+                                                                  "finance"};
   return *words;
 }
 
 const absl::flat_hash_set<std::string>& OrgHeads() {
   static const auto* words = new absl::flat_hash_set<std::string>{
-      "organization", "organisation", "council", "ministry", "bank", "company", "corp",
-      "corporation", "inc", "ltd", "llc", "plc", "group", "union", "association", "agency",
-      "committee", "party", "university", "news", "service", "commission", "fund", "institute",
-      "secretariat", "parliament", "assembly", "court", "department", "office", "army", "navy",
-      "police", "federation", "alliance", "network", "exchange", "bureau", "board", "club",
-      "times", "post", "journal", "press", "novosti", "tass", "xinhua", "reuters", "structure",
-      "centre", "center", "foundation", "academy", "school", "authority", "government",
-      "cooperation", "community", "forum", "nations", "industries", "holdings", "motors",
-      "airlines", "airways", "energy", "oil", "petroleum", "telecom", "railways", "systems",
-      "radio", "daily", "television", "tv", "review", "herald", "gazette", "tribune", "port"};
+      "organization", "organisation", "council",     "ministry",   "bank",       "company",
+      "corp",         "corporation",  "inc",         "ltd",        "llc",        "plc",
+      "group",        "union",        "association", "agency",     "committee",  "party",
+      "university",   "news",         "service",     "commission", "fund",       "institute",
+      "secretariat",  "parliament",   "assembly",    "court",      "department", "office",
+      "army",         "navy",         "police",      "federation", "alliance",   "network",
+      "exchange",     "bureau",       "board",       "club",       "times",      "post",
+      "journal",      "press",        "novosti",     "tass",       "xinhua",     "reuters",
+      "structure",    "centre",       "center",      "foundation", "academy",    "school",
+      "authority",    "government",   "cooperation", "community",  "forum",      "nations",
+      "industries",   "holdings",     "motors",      "airlines",   "airways",    "energy",
+      "oil",          "petroleum",    "telecom",     "railways",   "systems",    "radio",
+      "daily",        "television",   "tv",          "review",     "herald",     "gazette",
+      "tribune",      "port"};
   return *words;
 }
 
 const absl::flat_hash_set<std::string>& EventHeads() {
   static const auto* words = new absl::flat_hash_set<std::string>{
-      "summit", "war", "games", "olympics", "olympiad", "cup", "championship", "marathon",
-      "festival", "expo", "conference", "congress", "revolution", "election", "elections",
-      "crisis", "mission", "exercise", "exercises", "tournament", "world"};
+      "summit",    "war",      "games",   "olympics",   "olympiad",  "cup",        "championship",
+      "marathon",  "festival", "expo",    "conference", "congress",  "revolution", "election",
+      "elections", "crisis",   "mission", "exercise",   "exercises", "tournament", "world"};
   return *words;
 }
 
 const absl::flat_hash_set<std::string>& LawHeads() {
   static const auto* words = new absl::flat_hash_set<std::string>{
-      "treaty", "charter", "convention", "agreement", "act", "resolution", "declaration",
-      "accord", "accords", "protocol", "constitution", "pact", "memorandum", "law", "code"};
+      "treaty",       "charter",     "convention", "agreement", "act",
+      "resolution",   "declaration", "accord",     "accords",   "protocol",
+      "constitution", "pact",        "memorandum", "law",       "code"};
   return *words;
 }
 
 const absl::flat_hash_set<std::string>& Abbreviations() {
   static const auto* words = new absl::flat_hash_set<std::string>{
-      "mr", "mrs", "ms", "dr", "st", "inc", "ltd", "co", "corp", "jr", "sr", "vs", "etc", "no",
-      "gen", "col", "lt", "sgt", "capt", "gov", "sen", "rep", "prof", "jan", "feb", "mar",
-      "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "e.g", "i.e"};
+      "mr",  "mrs", "ms",  "dr",  "st",  "inc",  "ltd", "co",  "corp", "jr",   "sr",  "vs",  "etc",
+      "no",  "gen", "col", "lt",  "sgt", "capt", "gov", "sen", "rep",  "prof", "jan", "feb", "mar",
+      "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",  "u.s",  "u.k", "e.g", "i.e"};
   return *words;
 }
 
 const absl::flat_hash_map<std::string, int>& Months() {
   static const auto* months = new absl::flat_hash_map<std::string, int>{
-      {"january", 1}, {"february", 2}, {"march", 3},     {"april", 4},   {"may", 5},
-      {"june", 6},    {"july", 7},     {"august", 8},    {"september", 9}, {"october", 10},
-      {"november", 11}, {"december", 12}, {"jan", 1},    {"feb", 2},     {"mar", 3},
-      {"apr", 4},     {"jun", 6},      {"jul", 7},       {"aug", 8},     {"sep", 9},
-      {"sept", 9},    {"oct", 10},     {"nov", 11},      {"dec", 12}};
+      {"january", 1},   {"february", 2},  {"march", 3},  {"april", 4},     {"may", 5},
+      {"june", 6},      {"july", 7},      {"august", 8}, {"september", 9}, {"october", 10},
+      {"november", 11}, {"december", 12}, {"jan", 1},    {"feb", 2},       {"mar", 3},
+      {"apr", 4},       {"jun", 6},       {"jul", 7},    {"aug", 8},       {"sep", 9},
+      {"sept", 9},      {"oct", 10},      {"nov", 11},   {"dec", 12}};
   return *months;
 }
 
 // Lower-case words that headlines leave uncapitalized.
 const absl::flat_hash_set<std::string>& FunctionWords() {
   static const auto* words = new absl::flat_hash_set<std::string>{
-      "a", "an", "the", "of", "in", "on", "at", "to", "for", "with", "by", "from", "and", "or",
-      "as", "into", "over", "after"};
+      "a",    "an", "the",  "of",  "in", "on", "at",   "to",   "for",
+      "with", "by", "from", "and", "or", "as", "into", "over", "after"};
   return *words;
 }
 
@@ -122,14 +167,14 @@ const absl::flat_hash_set<std::string>& Weekdays() {
 
 const absl::flat_hash_map<std::string, std::string>& Currencies() {
   static const auto* currencies = new absl::flat_hash_map<std::string, std::string>{
-      {"$", "USD"},        {"us$", "USD"},      {"€", "EUR"},       {"£", "GBP"},
-      {"¥", "CNY"},        {"₽", "RUB"},        {"dollar", "USD"},  {"dollars", "USD"},
-      {"euro", "EUR"},     {"euros", "EUR"},    {"pound", "GBP"},   {"pounds", "GBP"},
-      {"yuan", "CNY"},     {"renminbi", "CNY"}, {"rouble", "RUB"},  {"roubles", "RUB"},
-      {"ruble", "RUB"},    {"rubles", "RUB"},   {"yen", "JPY"},     {"rupee", "INR"},
-      {"rupees", "INR"},   {"usd", "USD"},      {"eur", "EUR"},     {"gbp", "GBP"},
-      {"cny", "CNY"},      {"rub", "RUB"},      {"jpy", "JPY"},     {"inr", "INR"},
-      {"dlrs", "USD"},     {"francs", "CHF"},   {"marks", "DEM"},   {"stg", "GBP"}};
+      {"$", "USD"},      {"us$", "USD"},      {"€", "EUR"},      {"£", "GBP"},
+      {"¥", "CNY"},      {"₽", "RUB"},      {"dollar", "USD"}, {"dollars", "USD"},
+      {"euro", "EUR"},   {"euros", "EUR"},    {"pound", "GBP"},  {"pounds", "GBP"},
+      {"yuan", "CNY"},   {"renminbi", "CNY"}, {"rouble", "RUB"}, {"roubles", "RUB"},
+      {"ruble", "RUB"},  {"rubles", "RUB"},   {"yen", "JPY"},    {"rupee", "INR"},
+      {"rupees", "INR"}, {"usd", "USD"},      {"eur", "EUR"},    {"gbp", "GBP"},
+      {"cny", "CNY"},    {"rub", "RUB"},      {"jpy", "JPY"},    {"inr", "INR"},
+      {"dlrs", "USD"},   {"francs", "CHF"},   {"marks", "DEM"},  {"stg", "GBP"}};
   return *currencies;
 }
 
@@ -200,16 +245,17 @@ absl::StatusOr<Gazetteer> LoadCountryGazetteer(const std::string& path) {
                           code->second.string_value());
       }
     }
-    gazetteer.emplace(text::FoldForMatching(code->second.string_value()), code->second.string_value());
+    gazetteer.emplace(text::FoldForMatching(code->second.string_value()),
+                      code->second.string_value());
   }
   // Common short forms that iso-codes does not list.
-  for (auto [name, code] : {std::pair{"us", "US"}, {"usa", "US"}, {"america", "US"},
-                            {"uk", "GB"}, {"britain", "GB"}, {"great britain", "GB"},
-                            {"russia", "RU"}, {"iran", "IR"}, {"syria", "SY"},
-                            {"south korea", "KR"}, {"north korea", "KP"}, {"vietnam", "VN"},
-                            {"laos", "LA"}, {"turkey", "TR"}, {"turkiye", "TR"},
-                            {"taiwan", "TW"}, {"bolivia", "BO"}, {"venezuela", "VE"},
-                            {"tanzania", "TZ"}, {"moldova", "MD"}, {"czech republic", "CZ"}}) {
+  for (auto [name, code] :
+       {std::pair{"us", "US"},   {"usa", "US"},           {"america", "US"},     {"uk", "GB"},
+        {"britain", "GB"},       {"great britain", "GB"}, {"russia", "RU"},      {"iran", "IR"},
+        {"syria", "SY"},         {"south korea", "KR"},   {"north korea", "KP"}, {"vietnam", "VN"},
+        {"laos", "LA"},          {"turkey", "TR"},        {"turkiye", "TR"},     {"taiwan", "TW"},
+        {"bolivia", "BO"},       {"venezuela", "VE"},     {"tanzania", "TZ"},    {"moldova", "MD"},
+        {"czech republic", "CZ"}}) {
     gazetteer.emplace(name, code);
   }
   return gazetteer;
@@ -294,8 +340,9 @@ Recognition Recognizer::Recognize(absl::string_view text) const {
   size_t sentence_begin = n > 0 ? tokens[0].byte_begin : 0;
   for (size_t i = 0; i < n; ++i) {
     if (i == 0) starts_sentence[i] = true;
-    if (i > 0 && text.substr(tokens[i - 1].byte_end, tokens[i].byte_begin - tokens[i - 1].byte_end)
-                         .find("\n") != absl::string_view::npos &&
+    if (i > 0 &&
+        text.substr(tokens[i - 1].byte_end, tokens[i].byte_begin - tokens[i - 1].byte_end)
+                .find("\n") != absl::string_view::npos &&
         !starts_sentence[i]) {
       result.sentences.emplace_back(sentence_begin, tokens[i - 1].byte_end);
       ++sentence;
@@ -307,8 +354,8 @@ Recognition Recognizer::Recognize(absl::string_view text) const {
     // A capitalized word after a colon starts a clause like a sentence does
     // ("Director Karin Holm: Roughly ...").
     if (t == ":" && i + 1 < n) starts_sentence[i + 1] = true;
-    const bool terminal = tokens[i].kind == TokenKind::kPunctuation &&
-                          (t == "." || t == "?" || t == "!" || t == "…");
+    const bool terminal =
+        tokens[i].kind == TokenKind::kPunctuation && (t == "." || t == "?" || t == "!" || t == "…");
     if (!terminal || i + 1 >= n) continue;
     if (t == "." && i > 0) {
       const absl::string_view prev = tokens[i - 1].in(text);
@@ -320,7 +367,8 @@ Recognition Recognizer::Recognize(absl::string_view text) const {
     // Close the sentence after trailing quotes and brackets.
     size_t end = i;
     while (end + 1 < n && tokens[end + 1].kind == TokenKind::kPunctuation &&
-           absl::string_view("\"'”’)»]").find(tokens[end + 1].in(text)) != absl::string_view::npos) {
+           absl::string_view("\"'”’)»]").find(tokens[end + 1].in(text)) !=
+               absl::string_view::npos) {
       ++end;
       sentence_of[end] = sentence;
     }
@@ -332,7 +380,8 @@ Recognition Recognizer::Recognize(absl::string_view text) const {
     }
     i = end;
   }
-  if (n > 0 && (result.sentences.empty() || result.sentences.back().second < tokens[n - 1].byte_end)) {
+  if (n > 0 &&
+      (result.sentences.empty() || result.sentences.back().second < tokens[n - 1].byte_end)) {
     result.sentences.emplace_back(sentence_begin, tokens[n - 1].byte_end);
   }
 
@@ -387,7 +436,8 @@ Recognition Recognizer::Recognize(absl::string_view text) const {
       // Currency before the number ("$5", "USD 5").
       if (i > 0 && Adjacent(text, tokens[i - 1], tok) &&
           Currencies().contains(Lower(tokens[i - 1].in(text))) &&
-          (result.mentions.empty() || result.mentions.back().byte_end <= tokens[i - 1].byte_begin)) {
+          (result.mentions.empty() ||
+           result.mentions.back().byte_end <= tokens[i - 1].byte_begin)) {
         add(i - 1, last, newsgraph::v1::MONEY, 0.85f,
             absl::StrFormat("%s %.0f", Currencies().at(Lower(tokens[i - 1].in(text))),
                             number * scale));
@@ -396,8 +446,8 @@ Recognition Recognizer::Recognize(absl::string_view text) const {
       }
       if (last + 1 < n && Adjacent(text, tokens[last], tokens[last + 1])) {
         const std::string next = Lower(tokens[last + 1].in(text));
-        if (next == "%" || next == "percent" || (next == "per" && last + 2 < n &&
-                                                 Lower(tokens[last + 2].in(text)) == "cent")) {
+        if (next == "%" || next == "percent" ||
+            (next == "per" && last + 2 < n && Lower(tokens[last + 2].in(text)) == "cent")) {
           const size_t end = next == "per" ? last + 2 : last + 1;
           add(i, end, newsgraph::v1::PERCENT, 0.9f, absl::StrFormat("%g", number * scale / 100));
           i = end + 1;
@@ -410,10 +460,11 @@ Recognition Recognizer::Recognize(absl::string_view text) const {
           continue;
         }
         // "17 January 2023" / "17 January".
-        if (auto month = Months().find(next); month != Months().end() && number >= 1 &&
-                                               number <= 31 && word.size() <= 2) {
+        if (auto month = Months().find(next);
+            month != Months().end() && number >= 1 && number <= 31 && word.size() <= 2) {
           size_t end = last + 1;
-          std::string value = absl::StrFormat("--%02d-%02d", month->second, static_cast<int>(number));
+          std::string value =
+              absl::StrFormat("--%02d-%02d", month->second, static_cast<int>(number));
           if (end + 1 < n && tokens[end + 1].kind == TokenKind::kNumber &&
               tokens[end + 1].in(text).size() == 4) {
             ++end;
@@ -425,7 +476,8 @@ Recognition Recognizer::Recognize(absl::string_view text) const {
           continue;
         }
       }
-      if (word.size() == 4 && number >= 1900 && number <= 2100 && word.find(',') == absl::string_view::npos) {
+      if (word.size() == 4 && number >= 1900 && number <= 2100 &&
+          word.find(',') == absl::string_view::npos) {
         add(i, i, newsgraph::v1::DATE, 0.6f, std::string(word));
         ++i;
         continue;
@@ -474,8 +526,10 @@ Recognition Recognizer::Recognize(absl::string_view text) const {
     // Headlines capitalize every word: only single known names count there.
     if (in_headline[i]) {
       const std::string code = CountryCode(word);
-      if (!code.empty()) add(i, i, newsgraph::v1::GPE, 0.8f);
-      else if (IsAllCapsAcronym(word)) add(i, i, newsgraph::v1::ORG, 0.5f);
+      if (!code.empty())
+        add(i, i, newsgraph::v1::GPE, 0.8f);
+      else if (IsAllCapsAcronym(word))
+        add(i, i, newsgraph::v1::ORG, 0.5f);
       ++i;
       continue;
     }

@@ -24,8 +24,8 @@ using newsgraph::v1::DocumentInput;
 // seconds or zone, or a plain date (taken as UTC midnight).
 bool ParseMetaTime(absl::string_view value, absl::Time* out) {
   std::string err;
-  for (const char* format : {"%Y-%m-%d%ET%H:%M:%E*S%Ez", "%Y-%m-%d%ET%H:%M:%E*S", "%Y-%m-%d%ET%H:%M%Ez",
-                             "%Y-%m-%d%ET%H:%M", "%Y-%m-%d"}) {
+  for (const char* format : {"%Y-%m-%d%ET%H:%M:%E*S%Ez", "%Y-%m-%d%ET%H:%M:%E*S",
+                             "%Y-%m-%d%ET%H:%M%Ez", "%Y-%m-%d%ET%H:%M", "%Y-%m-%d"}) {
     if (absl::ParseTime(format, value, absl::UTCTimeZone(), out, &err)) return true;
   }
   return false;
@@ -37,7 +37,8 @@ bool LooksLikeHeadline(absl::string_view paragraph) {
   if (paragraph.empty() || paragraph.size() > 200) return false;
   if (paragraph.find('\n') != absl::string_view::npos) return false;
   const char last = paragraph.back();
-  return last != '.' && last != ':' && last != ';' && last != ',' && text::CountCodePoints(paragraph) > 3;
+  return last != '.' && last != ':' && last != ';' && last != ',' &&
+         text::CountCodePoints(paragraph) > 3;
 }
 
 }  // namespace
@@ -70,9 +71,9 @@ absl::StatusOr<Document> BuildDocument(const DocumentInput& input, bool repair_i
   std::string content = input.content();
   if (auto bad = text::FindInvalidUtf8(content)) {
     if (!repair_invalid_utf8) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "document.content is not valid UTF-8: first invalid byte at offset ", *bad,
-          " (set repair_invalid_utf8 to replace invalid bytes with U+FFFD)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("document.content is not valid UTF-8: first invalid byte at offset ", *bad,
+                       " (set repair_invalid_utf8 to replace invalid bytes with U+FFFD)"));
     }
     size_t replaced = 0;
     content = text::RepairUtf8(content, &replaced);

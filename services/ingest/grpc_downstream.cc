@@ -21,7 +21,8 @@ void GrpcPipelineDownstream::SetDeadline(grpc::ClientContext* context) const {
                         std::chrono::milliseconds(absl::ToInt64Milliseconds(call_timeout_)));
 }
 
-absl::StatusOr<AnnotateDocumentResponse> GrpcPipelineDownstream::Annotate(const Document& document) {
+absl::StatusOr<AnnotateDocumentResponse> GrpcPipelineDownstream::Annotate(
+    const Document& document) {
   newsgraph::v1::AnnotateDocumentRequest request;
   request.set_document(document.name());
   request.set_version(document.version());

@@ -107,8 +107,10 @@ void AppendText(const GumboNode* node, int depth, std::string* out) {
       for (unsigned i = 0; i < element.children.length; ++i) {
         AppendText(static_cast<const GumboNode*>(element.children.data[i]), depth + 1, out);
       }
-      if (block) out->append("\n\n");
-      else if (element.tag == GUMBO_TAG_TD || element.tag == GUMBO_TAG_TH) out->push_back(' ');
+      if (block)
+        out->append("\n\n");
+      else if (element.tag == GUMBO_TAG_TD || element.tag == GUMBO_TAG_TH)
+        out->push_back(' ');
       return;
     }
     default:
@@ -121,7 +123,8 @@ const GumboNode* FindFirst(const GumboNode* node, GumboTag tag, int depth = 0) {
   if (node->v.element.tag == tag) return node;
   const GumboVector& children = node->v.element.children;
   for (unsigned i = 0; i < children.length; ++i) {
-    if (const GumboNode* found = FindFirst(static_cast<const GumboNode*>(children.data[i]), tag, depth + 1)) {
+    if (const GumboNode* found =
+            FindFirst(static_cast<const GumboNode*>(children.data[i]), tag, depth + 1)) {
       return found;
     }
   }
@@ -140,8 +143,8 @@ void CollectMeta(const GumboNode* node, HtmlExtraction* out, std::string* og_tit
       const std::string k = absl::AsciiStrToLower(key->value);
       if (k == "og:title" && og_title->empty()) *og_title = content->value;
       if (k == "og:site_name" && out->site_name.empty()) out->site_name = content->value;
-      if ((k == "article:published_time" || k == "datepublished" || k == "date" ||
-           k == "pubdate" || k == "dc.date" || k == "dc.date.issued") &&
+      if ((k == "article:published_time" || k == "datepublished" || k == "date" || k == "pubdate" ||
+           k == "dc.date" || k == "dc.date.issued") &&
           out->published.empty()) {
         out->published = content->value;
       }

@@ -98,8 +98,8 @@ absl::StatusOr<DocumentFilter> ParseFilter(absl::string_view filter) {
     absl::string_view t = absl::StripAsciiWhitespace(term);
     const size_t eq = t.find('=');
     if (eq == absl::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "filter: expected field=value at position ", term_offset, ", got '", t, "'"));
+      return absl::InvalidArgumentError(absl::StrCat("filter: expected field=value at position ",
+                                                     term_offset, ", got '", t, "'"));
     }
     const absl::string_view field = absl::StripAsciiWhitespace(t.substr(0, eq));
     absl::string_view value = absl::StripAsciiWhitespace(t.substr(eq + 1));
@@ -110,9 +110,9 @@ absl::StatusOr<DocumentFilter> ParseFilter(absl::string_view filter) {
       PipelineState state;
       if (!newsgraph::v1::PipelineState_Parse(std::string(value), &state) ||
           state == newsgraph::v1::PIPELINE_STATE_UNSPECIFIED) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "filter: unknown state '", value, "' at position ", term_offset,
-            "; use STORED, ANNOTATED, INDEXED or FAILED"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("filter: unknown state '", value, "' at position ", term_offset,
+                         "; use STORED, ANNOTATED, INDEXED or FAILED"));
       }
       result.state = state;
     } else if (field == "source") {
@@ -120,9 +120,9 @@ absl::StatusOr<DocumentFilter> ParseFilter(absl::string_view filter) {
     } else if (field == "external_id") {
       result.external_id = std::string(value);
     } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat("filter: unknown field '", field, "' at position ", term_offset,
-                       "; supported: state, source, external_id"));
+      return absl::InvalidArgumentError(absl::StrCat("filter: unknown field '", field,
+                                                     "' at position ", term_offset,
+                                                     "; supported: state, source, external_id"));
     }
   }
   return result;
@@ -145,9 +145,9 @@ absl::StatusOr<std::unique_ptr<IngestCore>> IngestCore::Open(storage::KvStore* s
 
 absl::Status IngestCore::LoadCounters() {
   absl::MutexLock lock(&write_mu_);
-  for (auto [key, counter] : {std::pair{kNextDocumentKey, &next_document_id_},
-                              std::pair{kNextOutboxKey, &next_outbox_sequence_},
-                              std::pair{kNextJobKey, &next_job_id_}}) {
+  for (auto [key, counter] :
+       {std::pair{kNextDocumentKey, &next_document_id_},
+        std::pair{kNextOutboxKey, &next_outbox_sequence_}, std::pair{kNextJobKey, &next_job_id_}}) {
     NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kMeta, key));
     if (!value.has_value()) continue;
     if (value->size() != 8) {
@@ -184,7 +184,7 @@ absl::StatusOr<std::optional<Document>> IngestCore::ReadDocument(uint64_t id) co
 }
 
 absl::StatusOr<std::optional<uint64_t>> IngestCore::ReadIdIndex(storage::ColumnFamily cf,
-                                                               const std::string& key) const {
+                                                                const std::string& key) const {
   NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf, StringKey(key)));
   if (!value.has_value()) return std::nullopt;
   if (value->size() != 8) return absl::DataLossError("ingest id index entry is corrupted");
@@ -277,8 +277,8 @@ absl::StatusOr<IngestResult> IngestCore::Ingest(const newsgraph::v1::DocumentInp
       result.document = std::move(built);
     }
 
-    const bool changed = result.outcome == newsgraph::v1::CREATED ||
-                         result.outcome == newsgraph::v1::NEW_VERSION;
+    const bool changed =
+        result.outcome == newsgraph::v1::CREATED || result.outcome == newsgraph::v1::NEW_VERSION;
     if (changed) {
       batch.Put(cf::kDocuments, IdKey(doc_id), result.document.SerializeAsString());
       if (!same_text_id.has_value()) {
@@ -314,8 +314,7 @@ absl::StatusOr<IngestResult> IngestCore::Ingest(const newsgraph::v1::DocumentInp
   return result;
 }
 
-absl::StatusOr<Document> IngestCore::GetDocument(const std::string& name,
-                                                 DocumentView view) const {
+absl::StatusOr<Document> IngestCore::GetDocument(const std::string& name, DocumentView view) const {
   NG_ASSIGN_OR_RETURN(uint64_t id, ParseDocumentName(name));
   NG_ASSIGN_OR_RETURN(std::optional<Document> doc, ReadDocument(id));
   if (!doc.has_value()) {
@@ -331,8 +330,8 @@ absl::StatusOr<newsgraph::v1::ListDocumentsResponse> IngestCore::ListDocuments(
     return absl::InvalidArgumentError(
         absl::StrCat("page_size must not be negative (got ", request.page_size(), ")"));
   }
-  const int page_size = request.page_size() == 0 ? kDefaultPageSize
-                                                 : std::min(request.page_size(), kMaxPageSize);
+  const int page_size =
+      request.page_size() == 0 ? kDefaultPageSize : std::min(request.page_size(), kMaxPageSize);
   NG_ASSIGN_OR_RETURN(DocumentFilter filter, ParseFilter(request.filter()));
   uint64_t start_id = 0;
   if (!request.page_token().empty()) {

@@ -108,7 +108,7 @@ class IngestCore {
   absl::Status LoadCounters();
   absl::StatusOr<std::optional<newsgraph::v1::Document>> ReadDocument(uint64_t id) const;
   absl::StatusOr<std::optional<uint64_t>> ReadIdIndex(storage::ColumnFamily cf,
-                                                     const std::string& key) const;
+                                                      const std::string& key) const;
   absl::StatusOr<newsgraph::v1::IngestJob> ReadJob(uint64_t job_id) const;
   void AddOutboxItem(storage::WriteBatch* batch, uint64_t doc, int64_t version,
                      OutboxItem::Action action) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);

@@ -40,10 +40,10 @@ grpc::Status IngestGrpcService::BatchIngestDocuments(
         job = request.job();
       }
     } else if (!request.job().empty() && request.job() != job) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          absl::StrCat("message ", request.sequence(), " names job '",
-                                       request.job(), "' but the stream is attached to '", job,
-                                       "'"));
+      return grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("message ", request.sequence(), " names job '", request.job(),
+                       "' but the stream is attached to '", job, "'"));
     }
     BatchIngestDocumentsResponse ack;
     ack.set_job(job);
@@ -77,7 +77,8 @@ grpc::Status IngestGrpcService::BatchIngestDocuments(
 grpc::Status IngestGrpcService::GetDocument(grpc::ServerContext*,
                                             const newsgraph::v1::GetDocumentRequest* request,
                                             newsgraph::v1::Document* response) {
-  absl::StatusOr<newsgraph::v1::Document> doc = core_->GetDocument(request->name(), request->view());
+  absl::StatusOr<newsgraph::v1::Document> doc =
+      core_->GetDocument(request->name(), request->view());
   if (!doc.ok()) return ToGrpcStatus(doc.status());
   *response = std::move(*doc);
   return grpc::Status::OK;

@@ -131,8 +131,8 @@ bool Pipeline::Process(const OutboxItem& item) {
   }
   if (!final_status.ok()) {
     final_state = newsgraph::v1::FAILED;
-    LogError("pipeline", absl::StrCat(name, " v", item.version, " failed: ",
-                                      final_status.ToString()));
+    LogError("pipeline",
+             absl::StrCat(name, " v", item.version, " failed: ", final_status.ToString()));
   }
   while (true) {
     absl::Status completed =

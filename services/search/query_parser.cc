@@ -31,7 +31,8 @@ class Parser {
 
  private:
   absl::Status Error(size_t at, absl::string_view what) const {
-    return absl::InvalidArgumentError(absl::StrCat("query syntax error at position ", at, ": ", what));
+    return absl::InvalidArgumentError(
+        absl::StrCat("query syntax error at position ", at, ": ", what));
   }
 
   void SkipSpace() {
@@ -100,7 +101,8 @@ class Parser {
     if (q_[pos_] == '-') {
       negate = true;
       ++pos_;
-      if (pos_ == q_.size() || IsSpace(q_[pos_])) return Error(begin, "'-' must be followed by a term");
+      if (pos_ == q_.size() || IsSpace(q_[pos_]))
+        return Error(begin, "'-' must be followed by a term");
     } else if (PeekKeyword("NOT")) {
       negate = true;
       pos_ += 3;
@@ -189,9 +191,11 @@ class Parser {
     }
     pos_ = close + 1;
     if (absl::Status counted = CountLeaf(begin); !counted.ok()) return counted;
-    QueryNode node{.kind = QueryNode::Kind::kPhrase, .field = field,
+    QueryNode node{.kind = QueryNode::Kind::kPhrase,
+                   .field = field,
                    .text = std::string(q_.substr(quote + 1, close - quote - 1)),
-                   .begin = begin, .end = pos_};
+                   .begin = begin,
+                   .end = pos_};
     if (absl::StripAsciiWhitespace(node.text).empty()) return Error(quote, "empty phrase");
     return node;
   }
@@ -200,12 +204,14 @@ class Parser {
     absl::string_view word = q_.substr(begin, end - begin);
     absl::string_view rest = word.substr(op_at);
     std::string op;
-    while (!rest.empty() && (rest[0] == '<' || rest[0] == '>' || rest[0] == '=' || rest[0] == ':')) {
+    while (!rest.empty() &&
+           (rest[0] == '<' || rest[0] == '>' || rest[0] == '=' || rest[0] == ':')) {
       op.push_back(rest[0]);
       rest.remove_prefix(1);
     }
     if (op != ">=" && op != ">" && op != "<=" && op != "<" && op != "=" && op != ":") {
-      return Error(begin + op_at, absl::StrCat("unknown comparison '", op, "'; use >=, >, <=, < or :"));
+      return Error(begin + op_at,
+                   absl::StrCat("unknown comparison '", op, "'; use >=, >, <=, < or :"));
     }
     absl::Time start;
     absl::Time next;
@@ -226,8 +232,8 @@ class Parser {
     }
     pos_ = end;
     if (absl::Status counted = CountLeaf(begin); !counted.ok()) return counted;
-    QueryNode node{.kind = QueryNode::Kind::kDateRange, .field = "published", .begin = begin,
-                   .end = end};
+    QueryNode node{
+        .kind = QueryNode::Kind::kDateRange, .field = "published", .begin = begin, .end = end};
     if (op == ">=") node.from = start;
     if (op == ">") node.from = next;
     if (op == "<=") node.to = next;

@@ -1,4 +1,4 @@
-// The newsgraph query language (documented in services/search/QUERY_LANGUAGE.md).
+// The newsgraph query language (docs/query-language.md).
 //
 //   zhang ming              both words (AND is implicit)
 //   "foreign ministers"     exact phrase
@@ -33,7 +33,7 @@ struct QueryNode {
     kDateRange,  // published in [from, to).
     kAnd,
     kOr,
-    kNot,        // Exactly one child.
+    kNot,  // Exactly one child.
   };
   Kind kind = Kind::kAnd;
   std::string field;

@@ -150,13 +150,13 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore*
 
 absl::Status SearchIndex::Load() {
   absl::MutexLock lock(&mu_);
-  for (auto [key, counter] : {std::pair{kNextDocKey, &next_doc_},
-                              std::pair{kDocCountKey, &document_count_},
-                              std::pair{kTitleTokensKey, &title_tokens_},
-                              std::pair{kBodyTokensKey, &body_tokens_}}) {
+  for (auto [key, counter] :
+       {std::pair{kNextDocKey, &next_doc_}, std::pair{kDocCountKey, &document_count_},
+        std::pair{kTitleTokensKey, &title_tokens_}, std::pair{kBodyTokensKey, &body_tokens_}}) {
     NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kMeta, key));
     if (!value.has_value()) continue;
-    if (value->size() != 8) return absl::DataLossError(absl::StrCat("search counter ", key, " corrupted"));
+    if (value->size() != 8)
+      return absl::DataLossError(absl::StrCat("search counter ", key, " corrupted"));
     *counter = storage::DecodeBigEndian64(value->data());
   }
   return absl::OkStatus();

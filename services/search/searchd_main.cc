@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
     LogError("searchd", store.status().ToString());
     return 1;
   }
-  absl::StatusOr<std::unique_ptr<search::SearchIndex>> index = search::SearchIndex::Open(store->get());
+  absl::StatusOr<std::unique_ptr<search::SearchIndex>> index =
+      search::SearchIndex::Open(store->get());
   if (!index.ok()) {
     LogError("searchd", index.status().ToString());
     return 1;

@@ -39,7 +39,10 @@ class Execution {
  public:
   Execution(const SearchIndex* index, EntityResolver* resolver, const RankingOptions& options,
             SearchResponse* response)
-      : index_(index), resolver_(resolver), options_(options), response_(response),
+      : index_(index),
+        resolver_(resolver),
+        options_(options),
+        response_(response),
         stats_(index->Stats()) {}
 
   absl::StatusOr<DocScores> Evaluate(const QueryNode& node) {
@@ -172,7 +175,8 @@ class Execution {
       for (uint32_t start : first.positions) {
         bool ok = true;
         for (size_t k = 1; k < row.size() && ok; ++k) {
-          const uint32_t want = start + static_cast<uint32_t>(tokens[k].position - tokens[0].position);
+          const uint32_t want =
+              start + static_cast<uint32_t>(tokens[k].position - tokens[0].position);
           ok = std::binary_search(row[k]->positions.begin(), row[k]->positions.end(), want);
         }
         if (ok) (start < kBodyOffset ? title_matches : body_matches)++;
@@ -182,8 +186,8 @@ class Execution {
       if (title_matches + body_matches == 0) continue;
       double score = 0;
       for (size_t k = 0; k < lists.size(); ++k) {
-        NG_ASSIGN_OR_RETURN(double s, Bm25f(first.doc, title_matches, body_matches,
-                                            Idf(lists[k].size())));
+        NG_ASSIGN_OR_RETURN(double s,
+                            Bm25f(first.doc, title_matches, body_matches, Idf(lists[k].size())));
         score += s;
       }
       scores.emplace(first.doc, score * options_.phrase_boost);
@@ -193,8 +197,9 @@ class Execution {
 
   absl::StatusOr<DocScores> EvaluatePrefix(const QueryNode& node) {
     const std::string prefix = FoldWord(node.text);
-    if (prefix.size() < 2) return absl::InvalidArgumentError(absl::StrCat(
-        "query syntax error at position ", node.begin, ": prefix '", node.text, "' is too short"));
+    if (prefix.size() < 2)
+      return absl::InvalidArgumentError(absl::StrCat("query syntax error at position ", node.begin,
+                                                     ": prefix '", node.text, "' is too short"));
     if (!exclude_mode_) highlight_.prefixes.push_back(prefix);
     NG_ASSIGN_OR_RETURN(std::vector<std::string> terms,
                         index_->ExpandPrefix(prefix, kMaxPrefixExpansions));
@@ -258,8 +263,8 @@ class Execution {
   absl::StatusOr<std::vector<std::string>> ResolveEntityNames(const std::string& text) {
     std::vector<std::string> names;
     if (resolver_ == nullptr) {
-      response_->add_warnings(absl::StrCat("entity:\"", text,
-                                           "\" matched nothing: no entity service is configured"));
+      response_->add_warnings(
+          absl::StrCat("entity:\"", text, "\" matched nothing: no entity service is configured"));
       return names;
     }
     absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> resolved = resolver_->Resolve(text);
@@ -324,8 +329,8 @@ class Execution {
         1 - b + b * norms.title_length / std::max(1.0, stats_.average_title_length);
     const double body_norm =
         1 - b + b * norms.body_length / std::max(1.0, stats_.average_body_length);
-    const double tf = options_.title_weight * title_tf / title_norm +
-                      options_.body_weight * body_tf / body_norm;
+    const double tf =
+        options_.title_weight * title_tf / title_norm + options_.body_weight * body_tf / body_norm;
     return idf * tf * (options_.k1 + 1) / (tf + options_.k1);
   }
 
@@ -345,7 +350,8 @@ class Execution {
 // "(words) OR entity:ID".
 void RewriteWithEntities(const newsgraph::v1::ResolveEntitiesResponse& resolved, QueryNode* root) {
   for (const auto& span : resolved.spans()) {
-    if (span.candidates().empty() || span.candidates(0).score() < kEntityResolutionMinScore) continue;
+    if (span.candidates().empty() || span.candidates(0).score() < kEntityResolutionMinScore)
+      continue;
     const size_t begin = span.span().byte_begin();
     const size_t end = span.span().byte_end();
     auto entity_node = [&](size_t b, size_t e) {
@@ -369,13 +375,15 @@ void RewriteWithEntities(const newsgraph::v1::ResolveEntitiesResponse& resolved,
       if (node->kind == Kind::kAnd) {
         auto& kids = node->children;
         for (size_t i = 0; i < kids.size(); ++i) {
-          if (kids[i].kind != Kind::kTerm || !kids[i].field.empty() || kids[i].begin != begin) continue;
+          if (kids[i].kind != Kind::kTerm || !kids[i].field.empty() || kids[i].begin != begin)
+            continue;
           size_t j = i;
           while (j < kids.size() && kids[j].kind == Kind::kTerm && kids[j].field.empty() &&
                  kids[j].end < end) {
             ++j;
           }
-          if (j >= kids.size() || j == i || kids[j].kind != Kind::kTerm || kids[j].end != end) continue;
+          if (j >= kids.size() || j == i || kids[j].kind != Kind::kTerm || kids[j].end != end)
+            continue;
           QueryNode words{.kind = Kind::kAnd, .begin = begin, .end = end};
           for (size_t k = i; k <= j; ++k) words.children.push_back(std::move(kids[k]));
           QueryNode either{.kind = Kind::kOr, .begin = begin, .end = end};
@@ -413,7 +421,8 @@ void AddFilters(const newsgraph::v1::SearchFilter& filter, QueryNode* root) {
   };
   if (filter.sources_size() > 0) root->children.push_back(any_of("source", filter.sources()));
   if (filter.languages_size() > 0) root->children.push_back(any_of("language", filter.languages()));
-  if (filter.entity_types_size() > 0) root->children.push_back(any_of("type", filter.entity_types()));
+  if (filter.entity_types_size() > 0)
+    root->children.push_back(any_of("type", filter.entity_types()));
   for (const std::string& entity : filter.entities()) {
     root->children.push_back(QueryNode{.kind = Kind::kKeyword, .field = "entity", .text = entity});
   }
@@ -425,16 +434,18 @@ void AddFilters(const newsgraph::v1::SearchFilter& filter, QueryNode* root) {
   }
 }
 
-absl::Status CountFacets(const SearchIndex* index, const std::vector<std::pair<uint64_t, double>>& hits,
+absl::Status CountFacets(const SearchIndex* index,
+                         const std::vector<std::pair<uint64_t, double>>& hits,
                          const RankingOptions& options, const SearchRequest& request,
                          SearchResponse* response) {
-  static const absl::flat_hash_set<std::string>* kFacetFields = new absl::flat_hash_set<std::string>{
-      "source", "language", "entity", "entity_type", "published_year"};
+  static const absl::flat_hash_set<std::string>* kFacetFields =
+      new absl::flat_hash_set<std::string>{"source", "language", "entity", "entity_type",
+                                           "published_year"};
   for (const std::string& field : request.facets()) {
     if (!kFacetFields->contains(field)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "facets: unknown field '", field,
-          "'; supported: source, language, entity, entity_type, published_year"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("facets: unknown field '", field,
+                       "'; supported: source, language, entity, entity_type, published_year"));
     }
   }
   if (request.facets().empty()) return absl::OkStatus();
@@ -442,11 +453,12 @@ absl::Status CountFacets(const SearchIndex* index, const std::vector<std::pair<u
       request.facets_size());
   const size_t limit = std::min(hits.size(), options.max_facet_documents);
   if (limit < hits.size()) {
-    response->add_warnings(absl::StrCat("facets count the best ", limit, " of ", hits.size(),
-                                        " matching documents"));
+    response->add_warnings(
+        absl::StrCat("facets count the best ", limit, " of ", hits.size(), " matching documents"));
   }
   for (size_t h = 0; h < limit; ++h) {
-    NG_ASSIGN_OR_RETURN(newsgraph::v1::IndexDocumentRequest stored, index->StoredDocument(hits[h].first));
+    NG_ASSIGN_OR_RETURN(newsgraph::v1::IndexDocumentRequest stored,
+                        index->StoredDocument(hits[h].first));
     const newsgraph::v1::Document& doc = stored.document();
     for (int f = 0; f < request.facets_size(); ++f) {
       const std::string& field = request.facets(f);
@@ -458,8 +470,8 @@ absl::Status CountFacets(const SearchIndex* index, const std::vector<std::pair<u
       if (field == "source" && !doc.source().empty()) bump(doc.source(), doc.source());
       if (field == "language") bump(doc.language(), doc.language());
       if (field == "published_year" && doc.has_published_time()) {
-        const std::string year = absl::FormatTime("%Y", FromTimestamp(doc.published_time()),
-                                                  absl::UTCTimeZone());
+        const std::string year =
+            absl::FormatTime("%Y", FromTimestamp(doc.published_time()), absl::UTCTimeZone());
         bump(year, year);
       }
       if (field == "entity") {
@@ -469,7 +481,8 @@ absl::Status CountFacets(const SearchIndex* index, const std::vector<std::pair<u
         absl::flat_hash_set<int> types;
         for (const auto& e : stored.entities()) types.insert(e.type());
         for (int t : types) {
-          const std::string name = newsgraph::v1::EntityType_Name(static_cast<newsgraph::v1::EntityType>(t));
+          const std::string name =
+              newsgraph::v1::EntityType_Name(static_cast<newsgraph::v1::EntityType>(t));
           bump(name, name);
         }
       }
@@ -477,7 +490,7 @@ absl::Status CountFacets(const SearchIndex* index, const std::vector<std::pair<u
   }
   for (int f = 0; f < request.facets_size(); ++f) {
     std::vector<std::pair<std::string, std::pair<int64_t, std::string>>> values(counts[f].begin(),
-                                                                              counts[f].end());
+                                                                                counts[f].end());
     std::sort(values.begin(), values.end(), [](const auto& a, const auto& b) {
       return a.second.first != b.second.first ? a.second.first > b.second.first : a.first < b.first;
     });
@@ -500,8 +513,8 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
     return absl::InvalidArgumentError(
         absl::StrCat("page_size must not be negative (got ", request.page_size(), ")"));
   }
-  const int page_size = request.page_size() == 0 ? kDefaultPageSize
-                                                 : std::min(request.page_size(), kMaxPageSize);
+  const int page_size =
+      request.page_size() == 0 ? kDefaultPageSize : std::min(request.page_size(), kMaxPageSize);
   const int max_passages = request.max_passages() <= 0 ? 1 : std::min(request.max_passages(), 5);
   const bool has_filter = request.has_filter() && request.filter().ByteSizeLong() > 0;
   if (absl::StripAsciiWhitespace(request.query()).empty() && !has_filter) {
@@ -516,7 +529,8 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
   if (!request.page_token().empty()) {
     NG_ASSIGN_OR_RETURN(std::string position,
                         DecodePageToken(request.page_token(), "search", fingerprint));
-    if (!absl::SimpleAtoi(position, &offset)) return absl::InvalidArgumentError("page_token is malformed");
+    if (!absl::SimpleAtoi(position, &offset))
+      return absl::InvalidArgumentError("page_token is malformed");
   }
 
   SearchResponse response;

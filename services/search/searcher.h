@@ -19,7 +19,8 @@ class EntityResolver {
   virtual ~EntityResolver() = default;
   // Errors (e.g. UNAVAILABLE, DEADLINE_EXCEEDED) make the searcher fall back
   // to text-only matching with a warning in the response.
-  virtual absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> Resolve(absl::string_view text) = 0;
+  virtual absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> Resolve(
+      absl::string_view text) = 0;
 };
 
 struct RankingOptions {

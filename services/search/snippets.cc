@@ -45,7 +45,8 @@ std::vector<newsgraph::v1::Snippet> MakeSnippets(const newsgraph::v1::Document& 
     for (const AnalyzedToken& t : Analyze(paragraph, doc.language())) {
       bool match = terms.terms.contains(t.term);
       if (!match && !terms.prefixes.empty()) {
-        const std::string folded = FoldWord(paragraph.substr(t.byte_begin, t.byte_end - t.byte_begin));
+        const std::string folded =
+            FoldWord(paragraph.substr(t.byte_begin, t.byte_end - t.byte_begin));
         for (const std::string& p : terms.prefixes) match = match || absl::StartsWith(folded, p);
       }
       if (!match) continue;
@@ -54,9 +55,8 @@ std::vector<newsgraph::v1::Snippet> MakeSnippets(const newsgraph::v1::Document& 
     }
     c.distinct = seen.size();
   }
-  std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
-    return a.distinct > b.distinct;
-  });
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.distinct > b.distinct; });
   std::vector<newsgraph::v1::Snippet> snippets;
   const text::CodePointOffsets doc_offsets(text);
   for (const Candidate& c : candidates) {

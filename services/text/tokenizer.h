@@ -4,8 +4,9 @@
 #define NEWSGRAPH_SERVICES_TEXT_TOKENIZER_H_
 
 #include <cstddef>
-#include "absl/strings/string_view.h"
 #include <vector>
+
+#include "absl/strings/string_view.h"
 
 namespace newsgraph::text {
 

@@ -1,10 +1,9 @@
 // The newsgraph CLI against a real newsgraphd, on the sample corpus.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <cstdio>
-
-#include <gtest/gtest.h>
 
 #include "google/protobuf/util/json_util.h"
 #include "newsgraph/v1/search_service.pb.h"
@@ -38,8 +37,9 @@ CommandResult RunCli(const std::string& args) {
 
 TEST(CliTest, IngestsSampleCorpusSearchesAndListsEntities) {
   ::newsgraph::testing::TempDir dir;
-  NG_ASSERT_OK_AND_ASSIGN(DaemonProcess daemon,
-                          DaemonProcess::Start(NEWSGRAPHD_PATH, {"--data_dir=" + dir.path()}, dir.path()));
+  NG_ASSERT_OK_AND_ASSIGN(
+      DaemonProcess daemon,
+      DaemonProcess::Start(NEWSGRAPHD_PATH, {"--data_dir=" + dir.path()}, dir.path()));
   const std::string target = "--target=" + daemon.address() + " ";
 
   CommandResult ingest = RunCli(target + "ingest --wait " + EXAMPLES_CORPUS_DIR);
@@ -54,7 +54,8 @@ TEST(CliTest, IngestsSampleCorpusSearchesAndListsEntities) {
   CommandResult json = RunCli(target + "--json search \"orbital lift\"");
   ASSERT_EQ(json.exit_code, 0) << json.output;
   newsgraph::v1::SearchResponse parsed;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.output, &parsed).ok()) << json.output;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.output, &parsed).ok())
+      << json.output;
   ASSERT_GE(parsed.hits_size(), 1);
   EXPECT_EQ(parsed.hits(0).title(), "Orbital Lift Completes First Reusable Launch");
 

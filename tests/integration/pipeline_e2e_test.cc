@@ -1,9 +1,8 @@
 // End-to-end: real daemons on loopback with real RocksDB in temporary
 // directories, driven through the client library. Runs the same flow
 // against the all-in-one newsgraphd and against ingestd + entityd + searchd.
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "newsgraph/client.h"
 #include "tests/testing/daemon_process.h"
@@ -32,19 +31,22 @@ class Deployment {
   absl::Status Start() {
     const std::string data_flag = "--data_dir=" + data_dir_;
     if (!split_) {
-      absl::StatusOr<DaemonProcess> daemon = DaemonProcess::Start(NEWSGRAPHD_PATH, {data_flag}, data_dir_);
+      absl::StatusOr<DaemonProcess> daemon =
+          DaemonProcess::Start(NEWSGRAPHD_PATH, {data_flag}, data_dir_);
       if (!daemon.ok()) return daemon.status();
       processes_.push_back(*std::move(daemon));
       options_.target = processes_[0].address();
     } else {
-      absl::StatusOr<DaemonProcess> entity = DaemonProcess::Start(ENTITYD_PATH, {data_flag}, data_dir_);
+      absl::StatusOr<DaemonProcess> entity =
+          DaemonProcess::Start(ENTITYD_PATH, {data_flag}, data_dir_);
       if (!entity.ok()) return entity.status();
       const std::string entity_flag = "--entity_address=" + entity->address();
       absl::StatusOr<DaemonProcess> search =
           DaemonProcess::Start(SEARCHD_PATH, {data_flag, entity_flag}, data_dir_);
       if (!search.ok()) return search.status();
       absl::StatusOr<DaemonProcess> ingest = DaemonProcess::Start(
-          INGESTD_PATH, {data_flag, entity_flag, "--search_address=" + search->address()}, data_dir_);
+          INGESTD_PATH, {data_flag, entity_flag, "--search_address=" + search->address()},
+          data_dir_);
       if (!ingest.ok()) return ingest.status();
       options_.target = ingest->address();
       options_.ingest_target = ingest->address();
@@ -175,7 +177,8 @@ TEST_P(PipelineE2ETest, BatchIngestAcknowledgesEveryDocumentAndDeleteRemovesIt) 
   for (size_t i = 0; i < sequences.size(); ++i) EXPECT_EQ(sequences[i], static_cast<int64_t>(i));
 
   for (const std::string& name : summary.documents) {
-    NG_ASSERT_OK_AND_ASSIGN(auto doc, deployment.client().WaitUntilProcessed(name, absl::Seconds(60)));
+    NG_ASSERT_OK_AND_ASSIGN(auto doc,
+                            deployment.client().WaitUntilProcessed(name, absl::Seconds(60)));
     EXPECT_EQ(doc.state(), newsgraph::v1::INDEXED);
   }
   NG_ASSERT_OK_AND_ASSIGN(auto job, deployment.client().GetIngestJob(summary.job));

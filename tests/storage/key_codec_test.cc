@@ -16,12 +16,8 @@ namespace {
 using ::newsgraph::testing::StatusIs;
 
 TEST(KeyCodecTest, RoundTripsMixedComponents) {
-  const std::string key = KeyBuilder()
-                              .AddUint64(42)
-                              .AddString(std::string("a\0b", 3))
-                              .AddInt64(-7)
-                              .AddString("")
-                              .key();
+  const std::string key =
+      KeyBuilder().AddUint64(42).AddString(std::string("a\0b", 3)).AddInt64(-7).AddString("").key();
   KeyReader reader(key);
   NG_ASSERT_OK_AND_ASSIGN(uint64_t u, reader.ReadUint64());
   NG_ASSERT_OK_AND_ASSIGN(std::string s, reader.ReadString());
@@ -47,7 +43,10 @@ TEST(KeyCodecTest, Int64OrderIsPreserved) {
 // including strings that are prefixes of each other and contain 0x00/0xFF.
 TEST(KeyCodecTest, CompositeOrderMatchesTupleOrderOnRandomKeys) {
   std::mt19937 rng(1234);
-  const std::string alphabet("\x00\x01\xFF" "ab", 5);
+  const std::string alphabet(
+      "\x00\x01\xFF"
+      "ab",
+      5);
   std::vector<std::tuple<std::string, uint64_t>> tuples;
   for (int i = 0; i < 2000; ++i) {
     std::string s;
@@ -82,12 +81,12 @@ TEST(KeyCodecTest, RejectsTruncatedAndCorruptKeys) {
   KeyReader short_int(three_bytes);
   EXPECT_THAT(short_int.ReadUint64(), StatusIs(absl::StatusCode::kInvalidArgument));
   KeyReader unterminated("abc");
-  EXPECT_THAT(unterminated.ReadString(), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                  ::testing::HasSubstr("unterminated")));
+  EXPECT_THAT(unterminated.ReadString(),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("unterminated")));
   const std::string escaped("a\0\x07", 3);
   KeyReader bad_escape(escaped);
-  EXPECT_THAT(bad_escape.ReadString(), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                ::testing::HasSubstr("bad escape")));
+  EXPECT_THAT(bad_escape.ReadString(),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("bad escape")));
 }
 
 TEST(KeyCodecTest, PrefixSuccessor) {

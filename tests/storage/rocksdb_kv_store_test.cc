@@ -110,10 +110,12 @@ TEST(RocksDbKvStoreTest, WriteBatchIsAtomicDeleteRange) {
   TempDir dir;
   NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<KvStore> store, OpenRocksDbStore(Options(dir.path())));
   WriteBatch batch;
-  for (uint64_t i = 0; i < 10; ++i) batch.Put(ColumnFamily{0}, KeyBuilder().AddUint64(i).key(), "v");
+  for (uint64_t i = 0; i < 10; ++i)
+    batch.Put(ColumnFamily{0}, KeyBuilder().AddUint64(i).key(), "v");
   NG_ASSERT_OK(store->Write(batch, Durability::kSynced));
   WriteBatch range;
-  range.DeleteRange(ColumnFamily{0}, KeyBuilder().AddUint64(2).key(), KeyBuilder().AddUint64(8).key());
+  range.DeleteRange(ColumnFamily{0}, KeyBuilder().AddUint64(2).key(),
+                    KeyBuilder().AddUint64(8).key());
   NG_ASSERT_OK(store->Write(range, Durability::kSynced));
   int count = 0;
   std::unique_ptr<Iterator> it = store->NewIterator(ColumnFamily{0});
@@ -125,8 +127,8 @@ TEST(RocksDbKvStoreTest, SecondOpenOfSameDirectoryFailsClearly) {
   TempDir dir;
   NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<KvStore> store, OpenRocksDbStore(Options(dir.path())));
   absl::StatusOr<std::unique_ptr<KvStore>> second = OpenRocksDbStore(Options(dir.path()));
-  EXPECT_THAT(second, StatusIs(absl::StatusCode::kFailedPrecondition,
-                               ::testing::HasSubstr(dir.path())));
+  EXPECT_THAT(second,
+              StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr(dir.path())));
 }
 
 TEST(RocksDbKvStoreTest, RejectsBadOptions) {

@@ -78,9 +78,9 @@ absl::StatusOr<DaemonProcess> DaemonProcess::Start(const std::string& binary,
     }
     absl::SleepFor(absl::Milliseconds(20));
   }
-  return absl::DeadlineExceededError(
-      absl::StrCat(binary, " did not report a port within ", absl::FormatDuration(timeout), ":\n",
-                   ReadFile(log_path)));
+  return absl::DeadlineExceededError(absl::StrCat(binary, " did not report a port within ",
+                                                  absl::FormatDuration(timeout), ":\n",
+                                                  ReadFile(log_path)));
 }
 
 DaemonProcess::DaemonProcess(DaemonProcess&& other) noexcept

@@ -50,8 +50,8 @@ MATCHER_P2(StatusIs, code, message_matcher, "") {
   NG_ASSERT_OK_AND_ASSIGN_IMPL(NG_TEST_CONCAT(ng_test_statusor_, __COUNTER__), lhs, rexpr)
 #define NG_TEST_CONCAT_INNER(a, b) a##b
 #define NG_TEST_CONCAT(a, b) NG_TEST_CONCAT_INNER(a, b)
-#define NG_ASSERT_OK_AND_ASSIGN_IMPL(statusor, lhs, rexpr) \
-  auto statusor = (rexpr);                                 \
+#define NG_ASSERT_OK_AND_ASSIGN_IMPL(statusor, lhs, rexpr)    \
+  auto statusor = (rexpr);                                    \
   ASSERT_TRUE(statusor.ok()) << statusor.status().ToString(); \
   lhs = std::move(statusor).value()
 

@@ -33,7 +33,8 @@ absl::StatusOr<Response> Unary(absl::Duration timeout, Call&& call) {
   return response;
 }
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, const ClientOptions& options) {
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
+                                           const ClientOptions& options) {
   grpc::ChannelArguments args;
   args.SetServiceConfigJSON(ClientServiceConfigJson(options.max_attempts));
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
@@ -53,7 +54,8 @@ std::string ClientServiceConfigJson(int max_attempts) {
       {"newsgraph.v1.EntityService",
        {"AnalyzeText", "GetEntity", "ListEntities", "ResolveEntities", "ListMentions",
         "ListRelatedEntities", "ListQuotes"}},
-      {"newsgraph.v1.SearchService", {"Search", "GetIndexStats", "IndexDocument", "RemoveDocument"}},
+      {"newsgraph.v1.SearchService",
+       {"Search", "GetIndexStats", "IndexDocument", "RemoveDocument"}},
   };
   std::vector<std::string> names;
   for (const auto& [service, methods] : idempotent) {
@@ -135,9 +137,9 @@ absl::StatusOr<BatchIngestSummary> Client::BatchIngest(
   grpc::Status status = stream->Finish();
   if (!status.ok()) return FromGrpcStatus(status);
   if (summary.accepted + summary.rejected != static_cast<int64_t>(documents.size())) {
-    return absl::UnavailableError(
-        absl::StrCat("batch stream ended after ", summary.accepted + summary.rejected, " of ",
-                     documents.size(), " acknowledgements"));
+    return absl::UnavailableError(absl::StrCat("batch stream ended after ",
+                                               summary.accepted + summary.rejected, " of ",
+                                               documents.size(), " acknowledgements"));
   }
   return summary;
 }
@@ -235,9 +237,9 @@ absl::StatusOr<newsgraph::v1::ListMentionsResponse> Client::ListMentions(
 
 absl::StatusOr<newsgraph::v1::SearchResponse> Client::Search(
     const newsgraph::v1::SearchRequest& request) {
-  return Unary<newsgraph::v1::SearchResponse>(
-      options_.read_timeout,
-      [&](auto* ctx, auto* resp) { return search_->Search(ctx, request, resp); });
+  return Unary<newsgraph::v1::SearchResponse>(options_.read_timeout, [&](auto* ctx, auto* resp) {
+    return search_->Search(ctx, request, resp);
+  });
 }
 
 absl::StatusOr<newsgraph::v1::IndexStats> Client::GetIndexStats() {

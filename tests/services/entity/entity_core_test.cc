@@ -10,8 +10,8 @@
 namespace newsgraph::entity {
 namespace {
 
-using newsgraph::v1::AnnotateDocumentRequest;
 using ::newsgraph::testing::StatusIs;
+using newsgraph::v1::AnnotateDocumentRequest;
 
 class EntityCoreTest : public ::testing::Test {
  protected:
@@ -30,7 +30,8 @@ class EntityCoreTest : public ::testing::Test {
     core_ = *std::move(core);
   }
 
-  static AnnotateDocumentRequest Doc(const std::string& name, int64_t version, const std::string& text) {
+  static AnnotateDocumentRequest Doc(const std::string& name, int64_t version,
+                                     const std::string& text) {
     AnnotateDocumentRequest request;
     request.set_document(name);
     request.set_version(version);
@@ -54,11 +55,11 @@ class EntityCoreTest : public ::testing::Test {
 
 TEST_F(EntityCoreTest, RecognizesNamesValuesAndResolvesShortForms) {
   NG_ASSERT_OK_AND_ASSIGN(
-      auto r, core_->AnnotateDocument(Doc(
-                  "documents/1", 1,
-                  "The Central Asian Water Council (CAWC) met in Kazakhstan on 12 March 2024. "
-                  "Executive secretary Aigerim Bekova said Bekova would seek $45 million, "
-                  "about 12 percent more. The CAWC meets again in October.")));
+      auto r, core_->AnnotateDocument(
+                  Doc("documents/1", 1,
+                      "The Central Asian Water Council (CAWC) met in Kazakhstan on 12 March 2024. "
+                      "Executive secretary Aigerim Bekova said Bekova would seek $45 million, "
+                      "about 12 percent more. The CAWC meets again in October.")));
   const auto* council = Find(r, "Central Asian Water Council");
   const auto* acronym = Find(r, "CAWC");
   const auto* person = Find(r, "Aigerim Bekova");
@@ -91,8 +92,8 @@ TEST_F(EntityCoreTest, RecognizesNamesValuesAndResolvesShortForms) {
 
 TEST_F(EntityCoreTest, AnnotationIsIdempotentPerVersionAndReplacedByNewer) {
   NG_ASSERT_OK(core_->AnnotateDocument(Doc("documents/1", 1, "Karin Holm visited Norway.")));
-  NG_ASSERT_OK_AND_ASSIGN(auto again,
-                          core_->AnnotateDocument(Doc("documents/1", 1, "Karin Holm visited Norway.")));
+  NG_ASSERT_OK_AND_ASSIGN(
+      auto again, core_->AnnotateDocument(Doc("documents/1", 1, "Karin Holm visited Norway.")));
   EXPECT_TRUE(again.already_annotated());
   newsgraph::v1::ListEntitiesRequest list;
   NG_ASSERT_OK_AND_ASSIGN(auto before, core_->ListEntities(list));
@@ -127,8 +128,8 @@ TEST_F(EntityCoreTest, ResolvesQueriesByAliasAndCountryName) {
 }
 
 TEST_F(EntityCoreTest, ListsMentionsByEntityAndDocumentWithPaging) {
-  NG_ASSERT_OK_AND_ASSIGN(auto r, core_->AnnotateDocument(Doc(
-                                      "documents/9", 1, "Norway. Norway again. And Norway.")));
+  NG_ASSERT_OK_AND_ASSIGN(
+      auto r, core_->AnnotateDocument(Doc("documents/9", 1, "Norway. Norway again. And Norway.")));
   ASSERT_GE(r.mentions_size(), 3);
   newsgraph::v1::ListMentionsRequest request;
   request.set_entity(r.mentions(0).entity());

@@ -12,8 +12,8 @@
 namespace newsgraph::ingest {
 namespace {
 
-using newsgraph::v1::DocumentInput;
 using ::newsgraph::testing::StatusIs;
+using newsgraph::v1::DocumentInput;
 using ::testing::HasSubstr;
 
 class IngestCoreTest : public ::testing::Test {
@@ -47,8 +47,9 @@ class IngestCoreTest : public ::testing::Test {
 };
 
 TEST_F(IngestCoreTest, StoresNormalizedDocumentAndQueuesIt) {
-  NG_ASSERT_OK_AND_ASSIGN(IngestResult r,
-                          core_->Ingest(Text("Headline Here\n\nFirst  paragraph.\n\nSecond one."), false));
+  NG_ASSERT_OK_AND_ASSIGN(
+      IngestResult r,
+      core_->Ingest(Text("Headline Here\n\nFirst  paragraph.\n\nSecond one."), false));
   EXPECT_EQ(r.outcome, newsgraph::v1::CREATED);
   EXPECT_EQ(r.document.name(), "documents/1");
   EXPECT_EQ(r.document.text(), "Headline Here\n\nFirst paragraph.\n\nSecond one.");
@@ -63,7 +64,8 @@ TEST_F(IngestCoreTest, ExternalIdMakesIngestIdempotentAndVersioned) {
   NG_ASSERT_OK_AND_ASSIGN(IngestResult again, core_->Ingest(Text("Version one.", "ext-1"), false));
   EXPECT_EQ(again.outcome, newsgraph::v1::UNCHANGED);
   EXPECT_EQ(again.document.name(), first.document.name());
-  NG_ASSERT_OK_AND_ASSIGN(IngestResult changed, core_->Ingest(Text("Version two.", "ext-1"), false));
+  NG_ASSERT_OK_AND_ASSIGN(IngestResult changed,
+                          core_->Ingest(Text("Version two.", "ext-1"), false));
   EXPECT_EQ(changed.outcome, newsgraph::v1::NEW_VERSION);
   EXPECT_EQ(changed.document.version(), 2);
   EXPECT_EQ(changed.document.name(), first.document.name());
@@ -192,7 +194,8 @@ TEST_F(IngestCoreTest, PipelineRetriesTransientFailuresAndMarksIndexed) {
   options.idle_poll = absl::Milliseconds(20);
   Pipeline pipeline(core_.get(), &downstream, options);
   pipeline.Start();
-  NG_ASSERT_OK_AND_ASSIGN(IngestResult r, core_->Ingest(Text("A document for the pipeline."), false));
+  NG_ASSERT_OK_AND_ASSIGN(IngestResult r,
+                          core_->Ingest(Text("A document for the pipeline."), false));
   const absl::Time deadline = absl::Now() + absl::Seconds(10);
   while (core_->OutboxSize() > 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
   NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Document doc,

@@ -12,8 +12,8 @@ using ::newsgraph::testing::StatusIs;
 using ::testing::HasSubstr;
 
 TEST(QueryParserTest, ParsesImplicitAndWithPhraseExclusionAndFields) {
-  NG_ASSERT_OK_AND_ASSIGN(QueryNode q,
-                          ParseQuery("zhang \"foreign ministers\" -sanctions title:summit source:TASS"));
+  NG_ASSERT_OK_AND_ASSIGN(
+      QueryNode q, ParseQuery("zhang \"foreign ministers\" -sanctions title:summit source:TASS"));
   ASSERT_EQ(q.kind, Kind::kAnd);
   ASSERT_EQ(q.children.size(), 5u);
   EXPECT_EQ(q.children[0].kind, Kind::kTerm);
@@ -35,8 +35,8 @@ TEST(QueryParserTest, OrBindsLooserThanAndAndParenthesesGroup) {
 }
 
 TEST(QueryParserTest, PrefixEntityAndDates) {
-  NG_ASSERT_OK_AND_ASSIGN(QueryNode q,
-                          ParseQuery("energ* entity:\"Zhang Ming\" published>=2023-01 published<2024"));
+  NG_ASSERT_OK_AND_ASSIGN(
+      QueryNode q, ParseQuery("energ* entity:\"Zhang Ming\" published>=2023-01 published<2024"));
   ASSERT_EQ(q.children.size(), 4u);
   EXPECT_EQ(q.children[0].kind, Kind::kPrefix);
   EXPECT_EQ(q.children[0].text, "energ");
@@ -55,12 +55,12 @@ TEST(QueryParserTest, UnknownFieldIsPlainText) {
 TEST(QueryParserTest, SyntaxErrorsNamePositions) {
   EXPECT_THAT(ParseQuery("a \"open phrase"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("position 2")));
-  EXPECT_THAT(ParseQuery("(a OR b"), StatusIs(absl::StatusCode::kInvalidArgument,
-                                              HasSubstr("unclosed '('")));
-  EXPECT_THAT(ParseQuery("a)"), StatusIs(absl::StatusCode::kInvalidArgument,
-                                         HasSubstr("position 1: unmatched ')'")));
-  EXPECT_THAT(ParseQuery("a OR"), StatusIs(absl::StatusCode::kInvalidArgument,
-                                           HasSubstr("OR needs a term")));
+  EXPECT_THAT(ParseQuery("(a OR b"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unclosed '('")));
+  EXPECT_THAT(ParseQuery("a)"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("position 1: unmatched ')'")));
+  EXPECT_THAT(ParseQuery("a OR"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("OR needs a term")));
   EXPECT_THAT(ParseQuery("- a"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseQuery("published>=yesterday"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("bad date")));
@@ -71,8 +71,8 @@ TEST(QueryParserTest, SyntaxErrorsNamePositions) {
 TEST(QueryParserTest, LimitsTermsAndNesting) {
   std::string many;
   for (int i = 0; i < 10000; ++i) many += "w" + std::to_string(i) + " ";
-  EXPECT_THAT(ParseQuery(many), StatusIs(absl::StatusCode::kInvalidArgument,
-                                         HasSubstr("more than 256 terms")));
+  EXPECT_THAT(ParseQuery(many),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("more than 256 terms")));
   EXPECT_THAT(ParseQuery(std::string(100, '(') + "a" + std::string(100, ')')),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("nested deeper")));
 }

@@ -118,7 +118,8 @@ TEST_F(SearcherTest, PhrasesExclusionsOrAndFields) {
   EXPECT_EQ(Hits("\"foreign ministers\""), std::vector<std::string>{"documents/3"});
   EXPECT_TRUE(Hits("\"ministers foreign\"").empty());
   EXPECT_EQ(Hits("prices -wheat"), std::vector<std::string>{});
-  EXPECT_THAT(Hits("wheat OR astana"), ::testing::UnorderedElementsAre("documents/1", "documents/2"));
+  EXPECT_THAT(Hits("wheat OR astana"),
+              ::testing::UnorderedElementsAre("documents/1", "documents/2"));
   EXPECT_EQ(Hits("source:tass"), std::vector<std::string>{"documents/1"});
   EXPECT_EQ(Hits("title:grain"), std::vector<std::string>{"documents/2"});
   EXPECT_TRUE(Hits("title:wheat").empty());
@@ -152,9 +153,10 @@ TEST_F(SearcherTest, SnippetsHighlightAndFacetsCount) {
   ASSERT_EQ(response.hits(0).snippets_size(), 1);
   const auto& snippet = response.hits(0).snippets(0);
   ASSERT_EQ(snippet.highlights_size(), 1);
-  EXPECT_EQ(snippet.text().substr(snippet.highlights(0).byte_begin(),
-                                  snippet.highlights(0).byte_end() - snippet.highlights(0).byte_begin()),
-            "harvest");
+  EXPECT_EQ(
+      snippet.text().substr(snippet.highlights(0).byte_begin(),
+                            snippet.highlights(0).byte_end() - snippet.highlights(0).byte_begin()),
+      "harvest");
   ASSERT_EQ(response.facets_size(), 1);
   EXPECT_EQ(response.facets(0).values(0).value(), "Reuters");
 }

@@ -14,15 +14,19 @@ using ::newsgraph::testing::StatusIs;
 TEST(Utf8Test, FindsFirstInvalidByte) {
   EXPECT_FALSE(FindInvalidUtf8("plain ascii and T\xC3\xBCrkiye").has_value());
   EXPECT_EQ(FindInvalidUtf8("ok\xFFrest"), 2u);
-  EXPECT_EQ(FindInvalidUtf8("ab\xC3"), 2u);               // Truncated sequence.
-  EXPECT_EQ(FindInvalidUtf8("\xC0\xAF"), 0u);             // Overlong form.
-  EXPECT_EQ(FindInvalidUtf8("x\xED\xA0\x80"), 1u);        // Surrogate.
-  EXPECT_EQ(FindInvalidUtf8("\xF4\x90\x80\x80"), 0u);     // Above U+10FFFF.
+  EXPECT_EQ(FindInvalidUtf8("ab\xC3"), 2u);            // Truncated sequence.
+  EXPECT_EQ(FindInvalidUtf8("\xC0\xAF"), 0u);          // Overlong form.
+  EXPECT_EQ(FindInvalidUtf8("x\xED\xA0\x80"), 1u);     // Surrogate.
+  EXPECT_EQ(FindInvalidUtf8("\xF4\x90\x80\x80"), 0u);  // Above U+10FFFF.
 }
 
 TEST(Utf8Test, RepairReplacesEachBrokenSequence) {
   size_t replaced = 0;
-  EXPECT_EQ(RepairUtf8("a\xFF" "b\xC3", &replaced), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+  EXPECT_EQ(RepairUtf8("a\xFF"
+                       "b\xC3",
+                       &replaced),
+            "a\xEF\xBF\xBD"
+            "b\xEF\xBF\xBD");
   EXPECT_EQ(replaced, 2u);
 }
 
@@ -38,8 +42,8 @@ TEST(Utf8Test, CodePointOffsets) {
 
 TEST(NormalizerTest, ComposesToNfcAndCleansWhitespace) {
   // "e" + combining acute -> "é"; NBSP and tabs collapse; CRLF becomes LF.
-  NG_ASSERT_OK_AND_ASSIGN(NormalizedText n,
-                          NormalizeText("  Caf\x65\xCC\x81\xC2\xA0\t au  lait \r\n\r\n\r\nSecond  "));
+  NG_ASSERT_OK_AND_ASSIGN(
+      NormalizedText n, NormalizeText("  Caf\x65\xCC\x81\xC2\xA0\t au  lait \r\n\r\n\r\nSecond  "));
   EXPECT_EQ(n.text, "Caf\xC3\xA9 au lait\n\nSecond");
   ASSERT_EQ(n.paragraphs.size(), 2u);
   EXPECT_EQ(n.text.substr(n.paragraphs[1].begin, n.paragraphs[1].end - n.paragraphs[1].begin),
@@ -47,7 +51,8 @@ TEST(NormalizerTest, ComposesToNfcAndCleansWhitespace) {
 }
 
 TEST(NormalizerTest, KeepsTypographicCharacters) {
-  NG_ASSERT_OK_AND_ASSIGN(NormalizedText n, NormalizeText("\xE2\x80\x9CQuote\xE2\x80\x9D \xE2\x80\x93 dash"));
+  NG_ASSERT_OK_AND_ASSIGN(NormalizedText n,
+                          NormalizeText("\xE2\x80\x9CQuote\xE2\x80\x9D \xE2\x80\x93 dash"));
   EXPECT_EQ(n.text, "\xE2\x80\x9CQuote\xE2\x80\x9D \xE2\x80\x93 dash");
 }
 
@@ -63,13 +68,16 @@ TEST(NormalizerTest, RejectsInvalidUtf8WithOffset) {
 
 TEST(NormalizerTest, FoldsCaseAndDiacritics) {
   EXPECT_EQ(FoldForMatching("T\xC3\xBCrkiye"), "turkiye");
-  EXPECT_EQ(FoldForMatching("STRA\xC3\x9F" "E"), "strasse");
+  EXPECT_EQ(FoldForMatching("STRA\xC3\x9F"
+                            "E"),
+            "strasse");
   EXPECT_EQ(FoldForMatching("\xD0\x9C\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0"),
             "\xD0\xBC\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0");  // Москва -> москва
 }
 
 TEST(TokenizerTest, SplitsWordsInAnyScript) {
-  const std::string text = "Hossein Amir-Abdollahian met \xD0\x9B\xD0\xB0\xD0\xB2\xD1\x80\xD0\xBE\xD0\xB2, 42.5%!";
+  const std::string text =
+      "Hossein Amir-Abdollahian met \xD0\x9B\xD0\xB0\xD0\xB2\xD1\x80\xD0\xBE\xD0\xB2, 42.5%!";
   std::vector<std::string> words;
   for (const Token& t : Tokenize(text)) words.emplace_back(t.in(text));
   EXPECT_EQ(words, (std::vector<std::string>{"Hossein", "Amir", "-", "Abdollahian", "met",
