@@ -56,7 +56,7 @@ void BlockTerminationSignals() {
 absl::Status RunServer(const ServerRunnerOptions& options,
                        const std::vector<ServedService>& services,
                        const std::function<absl::Status(grpc::Server&, int port)>& on_started,
-                       const std::function<void()>& before_shutdown) {
+                       const std::function<void()>& on_stopping) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
@@ -85,8 +85,8 @@ absl::Status RunServer(const ServerRunnerOptions& options,
     started = WritePortFile(options.port_file, port);
   }
   if (!started.ok()) {
+    if (on_stopping) on_stopping();
     server->Shutdown(std::chrono::system_clock::now());
-    if (before_shutdown) before_shutdown();
     return started;
   }
 
@@ -99,12 +99,12 @@ absl::Status RunServer(const ServerRunnerOptions& options,
           absl::StrCat("received ", signal_number == SIGINT ? "SIGINT" : "SIGTERM",
                        ": draining in-flight calls"));
   health->Shutdown();
+  if (on_stopping) on_stopping();
   const auto deadline =
       std::chrono::system_clock::now() +
       std::chrono::milliseconds(absl::ToInt64Milliseconds(options.shutdown_grace));
   server->Shutdown(deadline);
   server->Wait();
-  if (before_shutdown) before_shutdown();
   LogInfo(options.process_name, "stopped");
   return absl::OkStatus();
 }

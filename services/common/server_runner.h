@@ -42,13 +42,14 @@ struct ServerRunnerOptions {
 // Builds and starts the server, then blocks until SIGINT or SIGTERM.
 // `on_started` runs after the server accepts calls, with the server (for
 // in-process channels) and the bound port; a non-OK return shuts down.
-// `before_shutdown` runs after the server stopped accepting and drained calls,
-// before Run returns (stop worker threads there; close stores after Run).
+// `on_stopping` runs when a termination signal arrives, before the server
+// drains in-flight calls (stop background workers that call the server
+// there); stores are closed by the caller after RunServer returns.
 // Returns a non-OK status when the server cannot start.
 absl::Status RunServer(const ServerRunnerOptions& options,
                        const std::vector<ServedService>& services,
                        const std::function<absl::Status(grpc::Server&, int port)>& on_started,
-                       const std::function<void()>& before_shutdown);
+                       const std::function<void()>& on_stopping);
 
 // Blocks SIGINT and SIGTERM in the calling thread and all threads it starts
 // afterwards. Call first thing in main(), before any thread exists.

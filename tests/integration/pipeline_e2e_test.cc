@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <grpcpp/grpcpp.h>
+
+#include "health.grpc.pb.h"
 #include "newsgraph/client.h"
+#include "reflection.grpc.pb.h"
 #include "tests/testing/daemon_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -36,6 +40,9 @@ class Deployment {
       if (!daemon.ok()) return daemon.status();
       processes_.push_back(*std::move(daemon));
       options_.target = processes_[0].address();
+      endpoints_ = {{options_.target,
+                     {"newsgraph.v1.IngestService", "newsgraph.v1.EntityService",
+                      "newsgraph.v1.SearchService"}}};
     } else {
       absl::StatusOr<DaemonProcess> entity =
           DaemonProcess::Start(ENTITYD_PATH, {data_flag}, data_dir_);
@@ -52,6 +59,9 @@ class Deployment {
       options_.ingest_target = ingest->address();
       options_.entity_target = entity->address();
       options_.search_target = search->address();
+      endpoints_ = {{ingest->address(), {"newsgraph.v1.IngestService"}},
+                    {entity->address(), {"newsgraph.v1.EntityService"}},
+                    {search->address(), {"newsgraph.v1.SearchService"}}};
       processes_.push_back(*std::move(ingest));
       processes_.push_back(*std::move(search));
       processes_.push_back(*std::move(entity));
@@ -74,8 +84,13 @@ class Deployment {
   }
 
   Client& client() { return *client_; }
+  // Each process's address with the services it serves.
+  const std::vector<std::pair<std::string, std::vector<std::string>>>& endpoints() const {
+    return endpoints_;
+  }
 
  private:
+  std::vector<std::pair<std::string, std::vector<std::string>>> endpoints_;
   const bool split_;
   const std::string data_dir_;
   ClientOptions options_;
@@ -204,6 +219,45 @@ TEST_P(PipelineE2ETest, BatchIngestAcknowledgesEveryDocumentAndDeleteRemovesIt) 
     absl::SleepFor(absl::Milliseconds(20));
   }
   EXPECT_EQ(total, 19);
+  deployment.Stop();
+}
+
+TEST_P(PipelineE2ETest, EveryProcessServesHealthAndReflection) {
+  TempDir dir;
+  Deployment deployment(/*split=*/GetParam(), dir.path());
+  NG_ASSERT_OK(deployment.Start());
+  for (const auto& [address, services] : deployment.endpoints()) {
+    auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    auto health = grpc::health::v1::Health::NewStub(channel);
+    for (const std::string& service : services) {
+      grpc::ClientContext context;
+      grpc::health::v1::HealthCheckRequest request;
+      request.set_service(service);
+      grpc::health::v1::HealthCheckResponse response;
+      ASSERT_TRUE(health->Check(&context, request, &response).ok()) << address << " " << service;
+      EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING) << service;
+    }
+    grpc::ClientContext unknown_context;
+    grpc::health::v1::HealthCheckRequest unknown;
+    unknown.set_service("no.such.Service");
+    grpc::health::v1::HealthCheckResponse unknown_response;
+    EXPECT_EQ(health->Check(&unknown_context, unknown, &unknown_response).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+
+    auto reflection = grpc::reflection::v1alpha::ServerReflection::NewStub(channel);
+    grpc::ClientContext context;
+    auto stream = reflection->ServerReflectionInfo(&context);
+    grpc::reflection::v1alpha::ServerReflectionRequest request;
+    request.set_list_services("*");
+    ASSERT_TRUE(stream->Write(request));
+    stream->WritesDone();
+    grpc::reflection::v1alpha::ServerReflectionResponse response;
+    ASSERT_TRUE(stream->Read(&response));
+    std::vector<std::string> listed;
+    for (const auto& s : response.list_services_response().service()) listed.push_back(s.name());
+    EXPECT_THAT(listed, ::testing::IsSupersetOf(services));
+    EXPECT_TRUE(stream->Finish().ok());
+  }
   deployment.Stop();
 }
 
