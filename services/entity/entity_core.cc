@@ -1,6 +1,7 @@
 #include "services/entity/entity_core.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 
 #include "absl/container/flat_hash_map.h"
@@ -113,6 +114,67 @@ void SortAliases(Entity* entity) {
                    });
 }
 
+// Entities changed by one write: loaded on first touch, remembered with their
+// mention counts before the change so their rank keys can be moved.
+class EntityChanges {
+ public:
+  using Reader = std::function<absl::StatusOr<std::optional<Entity>>(uint64_t)>;
+  explicit EntityChanges(Reader reader) : reader_(std::move(reader)) {}
+
+  absl::StatusOr<Entity*> Load(uint64_t id) {
+    auto it = touched_.find(id);
+    if (it != touched_.end()) return &it->second;
+    NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, reader_(id));
+    if (!entity.has_value()) {
+      return absl::DataLossError(absl::StrCat("entity ", id, " is referenced but missing"));
+    }
+    original_counts_[id] = entity->mention_count();
+    return &touched_.emplace(id, *std::move(entity)).first->second;
+  }
+
+  void Create(uint64_t id, Entity entity) {
+    original_counts_[id] = 0;
+    touched_.emplace(id, std::move(entity));
+  }
+
+  // Subtracts everything `annotations` of `document` contributed.
+  absl::Status RemoveDocument(absl::string_view document,
+                              const AnnotateDocumentResponse& annotations, WriteBatch* batch) {
+    for (const Mention& m : annotations.mentions()) {
+      if (m.entity().empty()) continue;
+      NG_ASSIGN_OR_RETURN(uint64_t id, EntityCore::ParseEntityName(m.entity()));
+      NG_ASSIGN_OR_RETURN(Entity * entity, Load(id));
+      entity->set_mention_count(entity->mention_count() - 1);
+      AdjustAlias(entity, m.text(), -1);
+      batch->Delete(cf::kEntityMentions, MentionKey(id, document, m.span().byte_begin()));
+    }
+    for (const newsgraph::v1::DocumentEntity& de : annotations.entities()) {
+      NG_ASSIGN_OR_RETURN(uint64_t id, EntityCore::ParseEntityName(de.entity()));
+      NG_ASSIGN_OR_RETURN(Entity * entity, Load(id));
+      entity->set_document_count(entity->document_count() - 1);
+    }
+    return absl::OkStatus();
+  }
+
+  // Writes every changed entity and moves its rank key.
+  void WriteTo(WriteBatch* batch) {
+    for (auto& [id, entity] : touched_) {
+      SortAliases(&entity);
+      const int64_t before = original_counts_[id];
+      if (before > 0) batch->Delete(cf::kEntityRank, RankKey(before, id));
+      if (entity.mention_count() > 0) {
+        batch->Put(cf::kEntityRank, RankKey(entity.mention_count(), id), "");
+      }
+      batch->Put(cf::kEntities, IdKey(id), entity.SerializeAsString());
+    }
+  }
+
+ private:
+  Reader reader_;
+  absl::flat_hash_map<uint64_t, Entity> touched_;
+  absl::flat_hash_map<uint64_t, int64_t> original_counts_;
+};
+
 newsgraph::v1::TextSpan MakeSpan(const text::CodePointOffsets& offsets, size_t begin, size_t end) {
   newsgraph::v1::TextSpan span;
   span.set_begin(offsets.FromByte(begin));
@@ -178,6 +240,19 @@ absl::StatusOr<std::optional<Entity>> EntityCore::ReadEntity(uint64_t id) const 
   return entity;
 }
 
+absl::StatusOr<std::optional<EntityCore::StoredAnnotation>> EntityCore::ReadAnnotation(
+    const std::string& document) const {
+  NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kDocAnnotations, document));
+  if (!value.has_value()) return std::nullopt;
+  StoredAnnotation stored;
+  if (value->size() < 8 ||
+      !stored.annotations.ParseFromArray(value->data() + 8, static_cast<int>(value->size() - 8))) {
+    return absl::DataLossError(absl::StrCat("stored annotation of ", document, " is corrupted"));
+  }
+  stored.version = static_cast<int64_t>(storage::DecodeBigEndian64(value->data()));
+  return stored;
+}
+
 absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> EntityCore::AnalyzeText(
     const newsgraph::v1::AnalyzeTextRequest& request) const {
   NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", kMaxAnalyzeBytes));
@@ -214,56 +289,23 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
 
   absl::MutexLock lock(&write_mu_);
   std::optional<AnnotateDocumentResponse> previous;
-  NG_ASSIGN_OR_RETURN(std::optional<std::string> stored, store_->Get(cf::kDocAnnotations, doc));
+  NG_ASSIGN_OR_RETURN(std::optional<StoredAnnotation> stored, ReadAnnotation(doc));
   if (stored.has_value()) {
-    if (stored->size() < 8) return absl::DataLossError("stored annotation is corrupted");
-    const int64_t stored_version = static_cast<int64_t>(storage::DecodeBigEndian64(stored->data()));
-    previous.emplace();
-    if (!previous->ParseFromArray(stored->data() + 8, static_cast<int>(stored->size() - 8))) {
-      return absl::DataLossError(absl::StrCat("stored annotation of ", doc, " cannot be parsed"));
+    if (stored->version == request.version()) {
+      stored->annotations.set_already_annotated(true);
+      return std::move(stored->annotations);
     }
-    if (stored_version == request.version()) {
-      previous->set_already_annotated(true);
-      return *std::move(previous);
-    }
-    if (stored_version > request.version()) {
-      return absl::FailedPreconditionError(absl::StrCat(doc, " version ", stored_version,
+    if (stored->version > request.version()) {
+      return absl::FailedPreconditionError(absl::StrCat(doc, " version ", stored->version,
                                                         " is already annotated; version ",
                                                         request.version(), " is older"));
     }
+    previous = std::move(stored->annotations);
   }
 
-  // Entities touched by this call, with their mention counts before it.
-  absl::flat_hash_map<uint64_t, Entity> touched;
-  absl::flat_hash_map<uint64_t, int64_t> original_counts;
-  auto load = [&](uint64_t id) -> absl::StatusOr<Entity*> {
-    auto it = touched.find(id);
-    if (it != touched.end()) return &it->second;
-    NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
-    if (!entity.has_value()) {
-      return absl::DataLossError(absl::StrCat("entity ", id, " is referenced but missing"));
-    }
-    original_counts[id] = entity->mention_count();
-    return &touched.emplace(id, *std::move(entity)).first->second;
-  };
-
+  EntityChanges changes([this](uint64_t id) { return ReadEntity(id); });
   WriteBatch batch;
-  // Remove the previous version's contribution.
-  if (previous.has_value()) {
-    for (const Mention& m : previous->mentions()) {
-      if (m.entity().empty()) continue;
-      NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(m.entity()));
-      NG_ASSIGN_OR_RETURN(Entity * entity, load(id));
-      entity->set_mention_count(entity->mention_count() - 1);
-      AdjustAlias(entity, m.text(), -1);
-      batch.Delete(cf::kEntityMentions, MentionKey(id, doc, m.span().byte_begin()));
-    }
-    for (const newsgraph::v1::DocumentEntity& de : previous->entities()) {
-      NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(de.entity()));
-      NG_ASSIGN_OR_RETURN(Entity * entity, load(id));
-      entity->set_document_count(entity->document_count() - 1);
-    }
-  }
+  if (previous.has_value()) NG_RETURN_IF_ERROR(changes.RemoveDocument(doc, *previous, &batch));
 
   const Recognition recognition = recognizer_->Recognize(text);
   const text::CodePointOffsets offsets(text);
@@ -330,8 +372,7 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
       *created.mutable_first_seen_time() = seen;
       *created.mutable_last_seen_time() = seen;
       if (!code.empty()) (*created.mutable_external_ids())["iso3166"] = code;
-      original_counts[*id] = 0;
-      touched.emplace(*id, std::move(created));
+      changes.Create(*id, std::move(created));
     }
     if (!learned_aliases.contains(key)) {
       learned_aliases[key] = *id;
@@ -339,7 +380,7 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
       // The surface form is also reachable as text (for ResolveEntities).
       if (!code.empty()) batch.Put(cf::kAliases, AliasKey(folded, rm.type), EncodeU64(*id));
     }
-    NG_ASSIGN_OR_RETURN(Entity * entity, load(*id));
+    NG_ASSIGN_OR_RETURN(Entity * entity, changes.Load(*id));
     if (entity->type() != rm.type) mention->set_type(entity->type());
     entity->set_mention_count(entity->mention_count() + 1);
     AdjustAlias(entity, surface, +1);
@@ -367,7 +408,7 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
   const std::string folded_title = text::FoldForMatching(request.title());
   const double total = std::max<size_t>(1, response.mentions_size());
   for (const auto& [id, stats] : in_document) {
-    NG_ASSIGN_OR_RETURN(Entity * entity, load(id));
+    NG_ASSIGN_OR_RETURN(Entity * entity, changes.Load(id));
     entity->set_document_count(entity->document_count() + 1);
     const double share = stats.first / total;
     const double early = 1.0 - static_cast<double>(stats.second) / std::max<size_t>(1, text.size());
@@ -392,14 +433,7 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
                                                   : a.entity() < b.entity();
             });
 
-  for (auto& [id, entity] : touched) {
-    SortAliases(&entity);
-    const int64_t before = original_counts[id];
-    if (before > 0) batch.Delete(cf::kEntityRank, RankKey(before, id));
-    if (entity.mention_count() > 0)
-      batch.Put(cf::kEntityRank, RankKey(entity.mention_count(), id), "");
-    batch.Put(cf::kEntities, IdKey(id), entity.SerializeAsString());
-  }
+  changes.WriteTo(&batch);
   std::string record = EncodeU64(static_cast<uint64_t>(request.version()));
   response.AppendToString(&record);
   batch.Put(cf::kDocAnnotations, doc, record);
@@ -412,50 +446,15 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
 absl::StatusOr<int64_t> EntityCore::DeleteDocumentAnnotations(const std::string& document) {
   if (document.empty()) return absl::InvalidArgumentError("document is required");
   absl::MutexLock lock(&write_mu_);
-  NG_ASSIGN_OR_RETURN(std::optional<std::string> stored,
-                      store_->Get(cf::kDocAnnotations, document));
+  NG_ASSIGN_OR_RETURN(std::optional<StoredAnnotation> stored, ReadAnnotation(document));
   if (!stored.has_value()) return 0;
-  AnnotateDocumentResponse previous;
-  if (stored->size() < 8 ||
-      !previous.ParseFromArray(stored->data() + 8, static_cast<int>(stored->size() - 8))) {
-    return absl::DataLossError(absl::StrCat("stored annotation of ", document, " is corrupted"));
-  }
-  absl::flat_hash_map<uint64_t, Entity> touched;
-  absl::flat_hash_map<uint64_t, int64_t> original_counts;
-  auto load = [&](uint64_t id) -> absl::StatusOr<Entity*> {
-    auto it = touched.find(id);
-    if (it != touched.end()) return &it->second;
-    NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
-    if (!entity.has_value()) return absl::DataLossError(absl::StrCat("entity ", id, " missing"));
-    original_counts[id] = entity->mention_count();
-    return &touched.emplace(id, *std::move(entity)).first->second;
-  };
+  EntityChanges changes([this](uint64_t id) { return ReadEntity(id); });
   WriteBatch batch;
-  int64_t removed = 0;
-  for (const Mention& m : previous.mentions()) {
-    ++removed;
-    if (m.entity().empty()) continue;
-    NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(m.entity()));
-    NG_ASSIGN_OR_RETURN(Entity * entity, load(id));
-    entity->set_mention_count(entity->mention_count() - 1);
-    AdjustAlias(entity, m.text(), -1);
-    batch.Delete(cf::kEntityMentions, MentionKey(id, document, m.span().byte_begin()));
-  }
-  for (const newsgraph::v1::DocumentEntity& de : previous.entities()) {
-    NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(de.entity()));
-    NG_ASSIGN_OR_RETURN(Entity * entity, load(id));
-    entity->set_document_count(entity->document_count() - 1);
-  }
-  for (auto& [id, entity] : touched) {
-    const int64_t before = original_counts[id];
-    if (before > 0) batch.Delete(cf::kEntityRank, RankKey(before, id));
-    if (entity.mention_count() > 0)
-      batch.Put(cf::kEntityRank, RankKey(entity.mention_count(), id), "");
-    batch.Put(cf::kEntities, IdKey(id), entity.SerializeAsString());
-  }
+  NG_RETURN_IF_ERROR(changes.RemoveDocument(document, stored->annotations, &batch));
+  changes.WriteTo(&batch);
   batch.Delete(cf::kDocAnnotations, document);
   NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
-  return removed;
+  return stored->annotations.mentions_size();
 }
 
 absl::StatusOr<Entity> EntityCore::GetEntity(const std::string& name) const {
@@ -587,17 +586,12 @@ absl::StatusOr<newsgraph::v1::ListMentionsResponse> EntityCore::ListMentions(
   }
   newsgraph::v1::ListMentionsResponse response;
   if (!request.document().empty()) {
-    NG_ASSIGN_OR_RETURN(std::optional<std::string> stored,
-                        store_->Get(cf::kDocAnnotations, request.document()));
+    NG_ASSIGN_OR_RETURN(std::optional<StoredAnnotation> stored, ReadAnnotation(request.document()));
     if (!stored.has_value()) {
       return absl::NotFoundError(
           absl::StrCat("document '", request.document(), "' has no annotations"));
     }
-    AnnotateDocumentResponse annotations;
-    if (stored->size() < 8 ||
-        !annotations.ParseFromArray(stored->data() + 8, static_cast<int>(stored->size() - 8))) {
-      return absl::DataLossError("stored annotation is corrupted");
-    }
+    const AnnotateDocumentResponse& annotations = stored->annotations;
     size_t offset = 0;
     if (!position.empty() && !absl::SimpleAtoi(position, &offset)) {
       return absl::InvalidArgumentError("page_token is malformed");

@@ -57,7 +57,12 @@ class EntityCore {
   EntityCore(storage::KvStore* store, const Recognizer* recognizer)
       : store_(store), recognizer_(recognizer) {}
 
+  struct StoredAnnotation {
+    int64_t version = 0;
+    newsgraph::v1::AnnotateDocumentResponse annotations;
+  };
   absl::StatusOr<std::optional<newsgraph::v1::Entity>> ReadEntity(uint64_t id) const;
+  absl::StatusOr<std::optional<StoredAnnotation>> ReadAnnotation(const std::string& document) const;
 
   storage::KvStore* const store_;
   const Recognizer* const recognizer_;

@@ -8,11 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/log.h"
 #include "services/common/server_runner.h"
+#include "services/common/service_store.h"
 #include "services/entity/entity_core.h"
 #include "services/entity/entity_grpc_service.h"
 #include "services/entity/entity_keyspace.h"
 #include "services/entity/recognizer.h"
-#include "storage/rocksdb_kv_store.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7702", "host:port to serve on (port 0: any free port)");
 ABSL_FLAG(std::string, data_dir, "./data", "data directory; the store lives in <data_dir>/entity");
@@ -31,11 +31,9 @@ int main(int argc, char** argv) {
   }
   const entity::Recognizer recognizer(*std::move(countries));
   const std::string dir = absl::StrCat(absl::GetFlag(FLAGS_data_dir), "/entity");
-  storage::RocksDbOptions options;
-  options.path = dir;
-  options.column_families = entity::EntityColumnFamilies();
-  options.block_cache_bytes = static_cast<uint64_t>(absl::GetFlag(FLAGS_block_cache_mb)) << 20;
-  absl::StatusOr<std::unique_ptr<storage::KvStore>> store = storage::OpenRocksDbStore(options);
+  absl::StatusOr<std::unique_ptr<storage::KvStore>> store =
+      OpenServiceStore(absl::GetFlag(FLAGS_data_dir), "entity", entity::EntityColumnFamilies(),
+                       absl::GetFlag(FLAGS_block_cache_mb));
   if (!store.ok()) {
     LogError("entityd", store.status().ToString());
     return 1;

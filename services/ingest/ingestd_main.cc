@@ -9,12 +9,12 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/log.h"
 #include "services/common/server_runner.h"
+#include "services/common/service_store.h"
 #include "services/ingest/grpc_downstream.h"
 #include "services/ingest/ingest_core.h"
 #include "services/ingest/ingest_grpc_service.h"
 #include "services/ingest/ingest_keyspace.h"
 #include "services/ingest/pipeline.h"
-#include "storage/rocksdb_kv_store.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7701", "host:port to serve on (port 0: any free port)");
 ABSL_FLAG(std::string, data_dir, "./data", "data directory; the store lives in <data_dir>/ingest");
@@ -29,11 +29,9 @@ int main(int argc, char** argv) {
   using namespace newsgraph;
 
   const std::string dir = absl::StrCat(absl::GetFlag(FLAGS_data_dir), "/ingest");
-  storage::RocksDbOptions options;
-  options.path = dir;
-  options.column_families = ingest::IngestColumnFamilies();
-  options.block_cache_bytes = static_cast<uint64_t>(absl::GetFlag(FLAGS_block_cache_mb)) << 20;
-  absl::StatusOr<std::unique_ptr<storage::KvStore>> store = storage::OpenRocksDbStore(options);
+  absl::StatusOr<std::unique_ptr<storage::KvStore>> store =
+      OpenServiceStore(absl::GetFlag(FLAGS_data_dir), "ingest", ingest::IngestColumnFamilies(),
+                       absl::GetFlag(FLAGS_block_cache_mb));
   if (!store.ok()) {
     LogError("ingestd", store.status().ToString());
     return 1;

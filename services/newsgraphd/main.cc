@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/log.h"
 #include "services/common/server_runner.h"
+#include "services/common/service_store.h"
 #include "services/entity/entity_core.h"
 #include "services/entity/entity_grpc_service.h"
 #include "services/entity/entity_keyspace.h"
@@ -25,7 +26,6 @@
 #include "services/search/search_index.h"
 #include "services/search/search_keyspace.h"
 #include "services/search/searcher.h"
-#include "storage/rocksdb_kv_store.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7700", "host:port to serve on (port 0: any free port)");
 ABSL_FLAG(std::string, data_dir, "./data",
@@ -36,29 +36,21 @@ ABSL_FLAG(int, block_cache_mb, 64, "RocksDB block cache size per service in MiB"
 namespace newsgraph {
 namespace {
 
-absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenStore(const std::string& dir,
-                                                            const std::vector<std::string>& cfs) {
-  storage::RocksDbOptions options;
-  options.path = dir;
-  options.column_families = cfs;
-  options.block_cache_bytes = static_cast<uint64_t>(absl::GetFlag(FLAGS_block_cache_mb)) << 20;
-  return storage::OpenRocksDbStore(options);
-}
-
 absl::Status Run() {
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  const int block_cache_mb = absl::GetFlag(FLAGS_block_cache_mb);
   absl::StatusOr<entity::Gazetteer> countries = entity::LoadCountryGazetteer();
   if (!countries.ok()) return countries.status();
   const entity::Recognizer recognizer(*std::move(countries));
 
   absl::StatusOr<std::unique_ptr<storage::KvStore>> ingest_store =
-      OpenStore(absl::StrCat(data_dir, "/ingest"), ingest::IngestColumnFamilies());
+      OpenServiceStore(data_dir, "ingest", ingest::IngestColumnFamilies(), block_cache_mb);
   if (!ingest_store.ok()) return ingest_store.status();
   absl::StatusOr<std::unique_ptr<storage::KvStore>> entity_store =
-      OpenStore(absl::StrCat(data_dir, "/entity"), entity::EntityColumnFamilies());
+      OpenServiceStore(data_dir, "entity", entity::EntityColumnFamilies(), block_cache_mb);
   if (!entity_store.ok()) return entity_store.status();
   absl::StatusOr<std::unique_ptr<storage::KvStore>> search_store =
-      OpenStore(absl::StrCat(data_dir, "/search"), search::SearchColumnFamilies());
+      OpenServiceStore(data_dir, "search", search::SearchColumnFamilies(), block_cache_mb);
   if (!search_store.ok()) return search_store.status();
 
   absl::StatusOr<std::unique_ptr<ingest::IngestCore>> ingest_core =

@@ -8,12 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/log.h"
 #include "services/common/server_runner.h"
+#include "services/common/service_store.h"
 #include "services/search/grpc_entity_resolver.h"
 #include "services/search/search_grpc_service.h"
 #include "services/search/search_index.h"
 #include "services/search/search_keyspace.h"
 #include "services/search/searcher.h"
-#include "storage/rocksdb_kv_store.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7703", "host:port to serve on (port 0: any free port)");
 ABSL_FLAG(std::string, data_dir, "./data", "data directory; the store lives in <data_dir>/search");
@@ -28,11 +28,9 @@ int main(int argc, char** argv) {
   using namespace newsgraph;
 
   const std::string dir = absl::StrCat(absl::GetFlag(FLAGS_data_dir), "/search");
-  storage::RocksDbOptions options;
-  options.path = dir;
-  options.column_families = search::SearchColumnFamilies();
-  options.block_cache_bytes = static_cast<uint64_t>(absl::GetFlag(FLAGS_block_cache_mb)) << 20;
-  absl::StatusOr<std::unique_ptr<storage::KvStore>> store = storage::OpenRocksDbStore(options);
+  absl::StatusOr<std::unique_ptr<storage::KvStore>> store =
+      OpenServiceStore(absl::GetFlag(FLAGS_data_dir), "search", search::SearchColumnFamilies(),
+                       absl::GetFlag(FLAGS_block_cache_mb));
   if (!store.ok()) {
     LogError("searchd", store.status().ToString());
     return 1;

@@ -1,10 +1,9 @@
 // End-to-end: real daemons on loopback with real RocksDB in temporary
 // directories, driven through the client library. Runs the same flow
 // against the all-in-one newsgraphd and against ingestd + entityd + searchd.
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-
-#include <grpcpp/grpcpp.h>
 
 #include "health.grpc.pb.h"
 #include "newsgraph/client.h"
