@@ -5,11 +5,14 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "base/page_token.h"
 #include "base/time_util.h"
 #include "services/ingest/html_extractor.h"
+#include "services/ingest/markdown_text.h"
+#include "services/ingest/structure.h"
 #include "services/text/normalizer.h"
 #include "services/text/utf8.h"
 
@@ -31,20 +34,11 @@ bool ParseMetaTime(absl::string_view value, absl::Time* out) {
   return false;
 }
 
-// A first paragraph reads as a headline when it is one short line that does
-// not end like a sentence.
-bool LooksLikeHeadline(absl::string_view paragraph) {
-  if (paragraph.empty() || paragraph.size() > 200) return false;
-  if (paragraph.find('\n') != absl::string_view::npos) return false;
-  const char last = paragraph.back();
-  return last != '.' && last != ':' && last != ';' && last != ',' &&
-         text::CountCodePoints(paragraph) > 3;
-}
-
 }  // namespace
 
-absl::StatusOr<Document> BuildDocument(const DocumentInput& input, bool repair_invalid_utf8,
-                                       const DocumentLimits& limits) {
+absl::StatusOr<Document> BuildDocument(
+    const DocumentInput& input, bool repair_invalid_utf8, const DocumentLimits& limits,
+    const std::function<bool(absl::string_view)>& is_recurring_line) {
   if (input.external_id().size() > limits.max_external_id_bytes) {
     return absl::InvalidArgumentError(absl::StrCat("document.external_id is ",
                                                    input.external_id().size(), " bytes; at most ",
@@ -93,41 +87,65 @@ absl::StatusOr<Document> BuildDocument(const DocumentInput& input, bool repair_i
     absl::Time parsed;
     if (!html.published.empty() && ParseMetaTime(html.published, &parsed)) published = parsed;
     if (!html.author.empty()) doc.set_byline(html.author);
+  } else if (input.content_type() == ContentType::TEXT_MARKDOWN) {
+    std::string heading;
+    content = MarkdownToText(content, &heading);
+    if (title.empty()) title = heading;
   } else if (input.content_type() != ContentType::TEXT_PLAIN &&
-             input.content_type() != ContentType::CONTENT_TYPE_UNSPECIFIED &&
-             input.content_type() != ContentType::TEXT_MARKDOWN) {
+             input.content_type() != ContentType::CONTENT_TYPE_UNSPECIFIED) {
     return absl::InvalidArgumentError(
         absl::StrCat("document.content_type ", static_cast<int>(input.content_type()),
                      " is not supported; use TEXT_PLAIN, TEXT_HTML or TEXT_MARKDOWN"));
   }
 
-  absl::StatusOr<text::NormalizedText> normalized = text::NormalizeText(content);
-  if (!normalized.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("document.content: ", normalized.status().message()));
-  }
-  if (normalized->text.empty()) {
-    return absl::InvalidArgumentError(
-        "document.content is empty: it holds no text after normalization (whitespace-only or "
-        "markup-only input)");
+  absl::StatusOr<std::vector<std::string>> split = text::SplitParagraphs(content);
+  if (!split.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("document.content: ", split.status().message()));
   }
   absl::StatusOr<text::NormalizedText> normalized_title = text::NormalizeText(title);
-  if (normalized_title.ok()) title = normalized_title->text;
-
-  doc.set_text(std::move(normalized->text));
-  const text::CodePointOffsets offsets(doc.text());
-  for (const text::ByteSpan& p : normalized->paragraphs) {
-    newsgraph::v1::TextSpan* span = doc.add_paragraphs()->mutable_span();
-    span->set_begin(offsets.FromByte(p.begin));
-    span->set_end(offsets.FromByte(p.end));
-    span->set_byte_begin(static_cast<uint32_t>(p.begin));
-    span->set_byte_end(static_cast<uint32_t>(p.end));
+  if (normalized_title.ok()) {
+    title = normalized_title->text;
+    absl::StrReplaceAll({{"\n\n", " "}}, &title);
   }
-  if (title.empty() && normalized->paragraphs.size() > 1) {
-    const text::ByteSpan& first = normalized->paragraphs.front();
-    absl::string_view candidate =
-        absl::string_view(doc.text()).substr(first.begin, first.end - first.begin);
-    if (LooksLikeHeadline(candidate)) title = std::string(candidate);
+  StructureOptions structure_options;
+  structure_options.detect_title = title.empty();
+  structure_options.known_title = title;
+  structure_options.is_recurring_line = is_recurring_line;
+  StructuredText structure = ExtractStructure(*std::move(split), structure_options);
+  text::NormalizedText normalized = text::JoinParagraphs(structure.paragraphs);
+  if (normalized.text.empty()) {
+    return absl::InvalidArgumentError(
+        "document.content is empty: it holds no text after normalization (whitespace-only, "
+        "markup-only or boilerplate-only input)");
+  }
+  if (title.empty()) title = structure.title;
+  if (published == absl::InfinitePast() && structure.published.has_value()) {
+    published = *structure.published;
+  }
+  if (doc.byline().empty()) doc.set_byline(structure.byline);
+  doc.set_editor(structure.editor);
+  for (std::string& removed : structure.removed) doc.add_removed_boilerplate(std::move(removed));
+
+  doc.set_text(std::move(normalized.text));
+  const text::CodePointOffsets offsets(doc.text());
+  auto make_span = [&](size_t begin, size_t end, newsgraph::v1::TextSpan* span) {
+    span->set_begin(offsets.FromByte(begin));
+    span->set_end(offsets.FromByte(end));
+    span->set_byte_begin(static_cast<uint32_t>(begin));
+    span->set_byte_end(static_cast<uint32_t>(end));
+  };
+  for (const text::ByteSpan& p : normalized.paragraphs) {
+    make_span(p.begin, p.end, doc.add_paragraphs()->mutable_span());
+  }
+  for (QaBlock& block : structure.qa_blocks) {
+    newsgraph::v1::Passage* passage = doc.add_passages();
+    make_span(normalized.paragraphs[block.question_paragraph].begin,
+              normalized.paragraphs[block.last_paragraph].end, passage->mutable_span());
+    passage->set_question(std::move(block.question));
+    passage->set_answer(std::move(block.answer));
+    passage->set_asked_by(std::move(block.asked_by));
+    passage->set_answered_by(std::move(block.answered_by));
+    passage->set_number(block.number);
   }
 
   doc.set_external_id(input.external_id());

@@ -5,6 +5,7 @@
 #define NEWSGRAPH_SERVICES_INGEST_DOCUMENT_BUILDER_H_
 
 #include <cstddef>
+#include <functional>
 
 #include "absl/status/statusor.h"
 #include "newsgraph/v1/ingest_service.pb.h"
@@ -13,8 +14,8 @@
 namespace newsgraph::ingest {
 
 struct DocumentLimits {
-  // Largest accepted content, in bytes. Default 16 MiB.
-  size_t max_content_bytes = 16u << 20;
+  // Largest accepted content, in bytes. Default 8 MiB.
+  size_t max_content_bytes = 8u << 20;
   // Longest external_id, in bytes. Default 512.
   size_t max_external_id_bytes = 512;
   // Most labels per document. Default 64.
@@ -25,9 +26,12 @@ struct DocumentLimits {
 // metadata, warnings and content_fingerprint set; name, version, state and
 // times are left for the store. Errors are INVALID_ARGUMENT naming the field
 // and, for encoding problems, the byte offset.
-absl::StatusOr<newsgraph::v1::Document> BuildDocument(const newsgraph::v1::DocumentInput& input,
-                                                      bool repair_invalid_utf8,
-                                                      const DocumentLimits& limits = {});
+// `is_recurring_line` (may be empty) tells whether a short paragraph recurs
+// across documents of the same source; such paragraphs are boilerplate.
+absl::StatusOr<newsgraph::v1::Document> BuildDocument(
+    const newsgraph::v1::DocumentInput& input, bool repair_invalid_utf8,
+    const DocumentLimits& limits = {},
+    const std::function<bool(absl::string_view)>& is_recurring_line = {});
 
 }  // namespace newsgraph::ingest
 

@@ -1,7 +1,11 @@
 #include "services/ingest/ingest_core.h"
 
+#include <xxhash.h>
+
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -12,6 +16,8 @@
 #include "base/status_macros.h"
 #include "base/time_util.h"
 #include "services/ingest/ingest_keyspace.h"
+#include "services/ingest/minhash.h"
+#include "services/text/normalizer.h"
 #include "storage/key_codec.h"
 
 namespace newsgraph::ingest {
@@ -112,7 +118,7 @@ absl::StatusOr<DocumentFilter> ParseFilter(absl::string_view filter) {
           state == newsgraph::v1::PIPELINE_STATE_UNSPECIFIED) {
         return absl::InvalidArgumentError(
             absl::StrCat("filter: unknown state '", value, "' at position ", term_offset,
-                         "; use STORED, ANNOTATED, INDEXED or FAILED"));
+                         "; use RECEIVED, ANNOTATED, INDEXED or FAILED"));
       }
       result.state = state;
     } else if (field == "source") {
@@ -128,7 +134,36 @@ absl::StatusOr<DocumentFilter> ParseFilter(absl::string_view filter) {
   return result;
 }
 
+// Key of a short line in the source_lines keyspace.
+std::string SourceLineKey(const std::string& source, uint64_t line_hash) {
+  return KeyBuilder().AddString(source).AddUint64(line_hash).key();
+}
+
+uint64_t LineHash(absl::string_view line) {
+  const std::string folded = text::FoldForMatching(line);
+  return XXH64(folded.data(), folded.size(), 0x4C494E45);
+}
+
+std::string BandEntryKey(int band, uint64_t band_key, uint64_t doc) {
+  return KeyBuilder()
+      .AddUint64(static_cast<uint64_t>(band))
+      .AddUint64(band_key)
+      .AddUint64(doc)
+      .key();
+}
+
 }  // namespace
+
+// One caller's ingest waiting for (or done by) a group commit.
+struct IngestCore::Pending {
+  uint64_t job_id = 0;
+  newsgraph::v1::Document built;
+  std::optional<MinHashSignature> minhash;
+  std::vector<uint64_t> line_hashes;
+  absl::StatusOr<IngestResult> result = absl::InternalError("ingest was not committed");
+  bool changed = false;
+  bool done = false;
+};
 
 std::string IngestCore::DocumentName(uint64_t id) { return absl::StrCat(kDocumentPrefix, id); }
 
@@ -137,8 +172,8 @@ absl::StatusOr<uint64_t> IngestCore::ParseDocumentName(const std::string& name) 
 }
 
 absl::StatusOr<std::unique_ptr<IngestCore>> IngestCore::Open(storage::KvStore* store,
-                                                             DocumentLimits limits) {
-  std::unique_ptr<IngestCore> core(new IngestCore(store, limits));
+                                                             IngestOptions options) {
+  std::unique_ptr<IngestCore> core(new IngestCore(store, options));
   NG_RETURN_IF_ERROR(core->LoadCounters());
   return core;
 }
@@ -167,12 +202,6 @@ void IngestCore::PutCounters(WriteBatch* batch) {
   batch->Put(cf::kMeta, kNextJobKey, EncodeU64(next_job_id_));
 }
 
-void IngestCore::AddOutboxItem(WriteBatch* batch, uint64_t doc, int64_t version,
-                               OutboxItem::Action action) {
-  batch->Put(cf::kOutbox, IdKey(next_outbox_sequence_++), EncodeOutboxValue(doc, version, action));
-  ++outbox_size_;
-}
-
 absl::StatusOr<std::optional<Document>> IngestCore::ReadDocument(uint64_t id) const {
   NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kDocuments, IdKey(id)));
   if (!value.has_value()) return std::nullopt;
@@ -181,14 +210,6 @@ absl::StatusOr<std::optional<Document>> IngestCore::ReadDocument(uint64_t id) co
     return absl::DataLossError(absl::StrCat("stored document ", id, " cannot be parsed"));
   }
   return doc;
-}
-
-absl::StatusOr<std::optional<uint64_t>> IngestCore::ReadIdIndex(storage::ColumnFamily cf,
-                                                                const std::string& key) const {
-  NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf, StringKey(key)));
-  if (!value.has_value()) return std::nullopt;
-  if (value->size() != 8) return absl::DataLossError("ingest id index entry is corrupted");
-  return storage::DecodeBigEndian64(value->data());
 }
 
 absl::StatusOr<IngestJob> IngestCore::ReadJob(uint64_t job_id) const {
@@ -203,34 +224,152 @@ absl::StatusOr<IngestJob> IngestCore::ReadJob(uint64_t job_id) const {
   return job;
 }
 
+absl::StatusOr<std::optional<uint64_t>> IngestCore::ReadIdIndex(storage::ColumnFamily family,
+                                                                const std::string& key) const {
+  NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(family, StringKey(key)));
+  if (!value.has_value()) return std::nullopt;
+  if (value->size() != 8) return absl::DataLossError("ingest id index entry is corrupted");
+  return storage::DecodeBigEndian64(value->data());
+}
+
+uint64_t IngestCore::RecurringLineCount(const std::string& source, uint64_t line_hash) const {
+  absl::StatusOr<std::optional<std::string>> value =
+      store_->Get(cf::kSourceLines, SourceLineKey(source, line_hash));
+  if (!value.ok() || !value->has_value() || (*value)->size() != 8) return 0;
+  return storage::DecodeBigEndian64((*value)->data());
+}
+
 absl::StatusOr<IngestResult> IngestCore::Ingest(const newsgraph::v1::DocumentInput& input,
                                                 bool repair_invalid_utf8, const std::string& job) {
-  uint64_t job_id = 0;
+  Pending pending;
   if (!job.empty()) {
-    NG_ASSIGN_OR_RETURN(job_id, ParseResourceId(job, kJobPrefix, "job"));
+    NG_ASSIGN_OR_RETURN(pending.job_id, ParseResourceId(job, kJobPrefix, "job"));
   }
-  // Normalization is pure and runs outside the lock.
-  NG_ASSIGN_OR_RETURN(Document built, BuildDocument(input, repair_invalid_utf8, limits_));
-  const google::protobuf::Timestamp now = NowTimestamp();
+  if (OutboxSize() >= options_.max_backlog) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("ingest backlog is full (", options_.max_backlog,
+                     " documents waiting for the pipeline); retry in a few seconds"));
+  }
+  // Normalization is pure and runs outside any lock, in the caller's thread.
+  const std::string& source = input.source();
+  auto is_recurring = [&](absl::string_view line) {
+    const uint64_t hash = LineHash(line);
+    pending.line_hashes.push_back(hash);
+    return !source.empty() && RecurringLineCount(source, hash) >= options_.recurring_line_threshold;
+  };
+  NG_ASSIGN_OR_RETURN(pending.built,
+                      BuildDocument(input, repair_invalid_utf8, options_.limits, is_recurring));
+  pending.minhash = ComputeMinHash(pending.built.text());
 
-  IngestResult result;
+  // Group commit: the first caller to find no commit running writes the
+  // whole queue; the others wait for it.
   {
-    absl::MutexLock lock(&write_mu_);
-    std::optional<IngestJob> job_record;
-    if (job_id != 0) {
-      NG_ASSIGN_OR_RETURN(job_record, ReadJob(job_id));
+    absl::MutexLock lock(&queue_mu_);
+    queue_.push_back(&pending);
+    while (!pending.done) {
+      if (!committing_) {
+        committing_ = true;
+        std::vector<Pending*> group;
+        const size_t take = std::min(queue_.size(), options_.max_group);
+        group.assign(queue_.begin(), queue_.begin() + static_cast<long>(take));
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(take));
+        queue_mu_.Unlock();
+        CommitGroup(group);
+        queue_mu_.Lock();
+        for (Pending* p : group) p->done = true;
+        committing_ = false;
+      } else {
+        const auto finished_or_free = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+          return pending.done || !committing_;
+        };
+        queue_mu_.Await(absl::Condition(&finished_or_free));
+      }
+    }
+  }
+  if (pending.changed) NotifyOutbox();
+  return std::move(pending.result);
+}
+
+void IngestCore::CommitGroup(const std::vector<Pending*>& group) {
+  const google::protobuf::Timestamp now = NowTimestamp();
+  absl::MutexLock lock(&write_mu_);
+  const uint64_t saved[] = {next_document_id_, next_outbox_sequence_, next_job_id_, outbox_size_};
+
+  // State written by earlier members of this group, consulted before the store.
+  absl::flat_hash_map<std::string, uint64_t> external_ids;
+  absl::flat_hash_map<std::string, uint64_t> fingerprints;
+  absl::flat_hash_map<uint64_t, Document> documents;
+  absl::flat_hash_map<uint64_t, IngestJob> jobs;
+  std::vector<std::pair<uint64_t, MinHashSignature>> signatures;  // Added by the group.
+  absl::flat_hash_map<std::string, uint64_t> line_counts;         // source_lines key -> new count
+  WriteBatch batch;
+
+  auto lookup_index = [&](storage::ColumnFamily family,
+                          absl::flat_hash_map<std::string, uint64_t>& local,
+                          const std::string& key) -> absl::StatusOr<std::optional<uint64_t>> {
+    if (auto it = local.find(key); it != local.end()) return it->second;
+    return ReadIdIndex(family, key);
+  };
+  auto lookup_document = [&](uint64_t id) -> absl::StatusOr<std::optional<Document>> {
+    if (auto it = documents.find(id); it != documents.end()) return it->second;
+    return ReadDocument(id);
+  };
+  // The earliest document whose signature is similar enough to `signature`.
+  auto near_duplicate =
+      [&](const MinHashSignature& signature) -> absl::StatusOr<std::optional<uint64_t>> {
+    std::optional<uint64_t> best;
+    auto consider = [&](uint64_t doc, const MinHashSignature& other) {
+      if ((!best || doc < *best) && EstimateJaccard(signature, other) >= kNearDuplicateJaccard) {
+        best = doc;
+      }
+    };
+    for (const auto& [doc, other] : signatures) consider(doc, other);
+    absl::flat_hash_set<uint64_t> compared;
+    for (int band = 0; band < kMinHashBands; ++band) {
+      const std::string prefix = KeyBuilder()
+                                     .AddUint64(static_cast<uint64_t>(band))
+                                     .AddUint64(MinHashBandKey(signature, band))
+                                     .key();
+      storage::ReadOptions scan;
+      scan.upper_bound = storage::PrefixSuccessor(prefix);
+      std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kMinHashBands, scan);
+      for (it->Seek(prefix); it->Valid(); it->Next()) {
+        if (it->key().size() != 24) continue;
+        const uint64_t doc = storage::DecodeBigEndian64(it->key().data() + 16);
+        if (!compared.insert(doc).second) continue;
+        NG_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                            store_->Get(cf::kMinHashes, IdKey(doc)));
+        if (!stored.has_value()) continue;
+        if (std::optional<MinHashSignature> other = DecodeMinHash(*stored)) consider(doc, *other);
+      }
+      NG_RETURN_IF_ERROR(it->status());
+    }
+    return best;
+  };
+
+  // Applies one pending ingest to the batch; on error only that one fails.
+  auto apply = [&](Pending& p) -> absl::StatusOr<IngestResult> {
+    Document built = p.built;
+    IngestJob* job = nullptr;
+    if (p.job_id != 0) {
+      auto it = jobs.find(p.job_id);
+      if (it == jobs.end()) {
+        NG_ASSIGN_OR_RETURN(IngestJob record, ReadJob(p.job_id));
+        it = jobs.emplace(p.job_id, std::move(record)).first;
+      }
+      job = &it->second;
     }
     std::optional<uint64_t> existing_id;
     if (!built.external_id().empty()) {
-      NG_ASSIGN_OR_RETURN(existing_id, ReadIdIndex(cf::kExternalIds, built.external_id()));
+      NG_ASSIGN_OR_RETURN(existing_id,
+                          lookup_index(cf::kExternalIds, external_ids, built.external_id()));
     }
     NG_ASSIGN_OR_RETURN(std::optional<uint64_t> same_text_id,
-                        ReadIdIndex(cf::kFingerprints, built.content_fingerprint()));
-
-    WriteBatch batch;
+                        lookup_index(cf::kFingerprints, fingerprints, built.content_fingerprint()));
+    IngestResult result;
     uint64_t doc_id = 0;
     if (existing_id.has_value()) {
-      NG_ASSIGN_OR_RETURN(std::optional<Document> stored, ReadDocument(*existing_id));
+      NG_ASSIGN_OR_RETURN(std::optional<Document> stored, lookup_document(*existing_id));
       if (!stored.has_value()) {
         return absl::DataLossError(absl::StrCat("external_id '", built.external_id(),
                                                 "' points to missing document ", *existing_id));
@@ -239,79 +378,104 @@ absl::StatusOr<IngestResult> IngestCore::Ingest(const newsgraph::v1::DocumentInp
       if (stored->content_fingerprint() == built.content_fingerprint() &&
           stored->title() == built.title()) {
         result.outcome = newsgraph::v1::UNCHANGED;
-        result.document = std::move(*stored);
+        result.document = *std::move(stored);
       } else {
         built.set_name(DocumentName(doc_id));
         built.set_version(stored->version() + 1);
-        built.set_state(newsgraph::v1::STORED);
         *built.mutable_create_time() = stored->create_time();
-        *built.mutable_update_time() = now;
-        if (same_text_id.has_value() && *same_text_id != doc_id) {
-          built.set_duplicate_of(DocumentName(*same_text_id));
-        }
         result.outcome = newsgraph::v1::NEW_VERSION;
-        result.document = std::move(built);
       }
     } else if (same_text_id.has_value() && built.external_id().empty()) {
-      NG_ASSIGN_OR_RETURN(std::optional<Document> stored, ReadDocument(*same_text_id));
+      NG_ASSIGN_OR_RETURN(std::optional<Document> stored, lookup_document(*same_text_id));
       if (!stored.has_value()) {
         return absl::DataLossError(
             absl::StrCat("fingerprint index points to missing document ", *same_text_id));
       }
       doc_id = *same_text_id;
       result.outcome = newsgraph::v1::DUPLICATE;
-      result.document = std::move(*stored);
+      result.document = *std::move(stored);
       result.document.set_duplicate_of(DocumentName(doc_id));
     } else {
       doc_id = next_document_id_++;
       built.set_name(DocumentName(doc_id));
       built.set_version(1);
-      built.set_state(newsgraph::v1::STORED);
       *built.mutable_create_time() = now;
-      *built.mutable_update_time() = now;
-      if (same_text_id.has_value()) built.set_duplicate_of(DocumentName(*same_text_id));
-      if (!built.external_id().empty()) {
-        batch.Put(cf::kExternalIds, StringKey(built.external_id()), EncodeU64(doc_id));
-      }
       result.outcome = newsgraph::v1::CREATED;
-      result.document = std::move(built);
     }
 
     const bool changed =
         result.outcome == newsgraph::v1::CREATED || result.outcome == newsgraph::v1::NEW_VERSION;
     if (changed) {
-      batch.Put(cf::kDocuments, IdKey(doc_id), result.document.SerializeAsString());
+      built.set_state(newsgraph::v1::RECEIVED);
+      *built.mutable_update_time() = now;
+      if (same_text_id.has_value() && *same_text_id != doc_id) {
+        built.set_duplicate_of(DocumentName(*same_text_id));
+      } else if (p.minhash.has_value()) {
+        NG_ASSIGN_OR_RETURN(std::optional<uint64_t> near, near_duplicate(*p.minhash));
+        if (near.has_value() && *near != doc_id) built.set_near_duplicate_of(DocumentName(*near));
+      }
+      if (result.outcome == newsgraph::v1::CREATED && !built.external_id().empty()) {
+        batch.Put(cf::kExternalIds, StringKey(built.external_id()), EncodeU64(doc_id));
+        external_ids[built.external_id()] = doc_id;
+      }
       if (!same_text_id.has_value()) {
-        batch.Put(cf::kFingerprints, StringKey(result.document.content_fingerprint()),
-                  EncodeU64(doc_id));
+        batch.Put(cf::kFingerprints, StringKey(built.content_fingerprint()), EncodeU64(doc_id));
+        fingerprints[built.content_fingerprint()] = doc_id;
       }
-      AddOutboxItem(&batch, doc_id, result.document.version(), OutboxItem::Action::kProcess);
-    }
-    if (job_record.has_value()) {
-      job_record->set_accepted_count(job_record->accepted_count() + 1);
-      if (!changed) job_record->set_duplicate_count(job_record->duplicate_count() + 1);
-      *job_record->mutable_update_time() = now;
-      batch.Put(cf::kJobs, IdKey(job_id), job_record->SerializeAsString());
-      batch.Put(cf::kJobDocuments, KeyBuilder().AddUint64(job_id).AddUint64(doc_id).key(), "");
-    }
-    if (!batch.empty()) {
-      PutCounters(&batch);
-      absl::Status written = store_->Write(batch, Durability::kSynced);
-      if (!written.ok()) {
-        // Nothing was applied: undo the in-memory allocations.
-        if (result.outcome == newsgraph::v1::CREATED) --next_document_id_;
-        if (changed) {
-          --next_outbox_sequence_;
-          --outbox_size_;
+      if (p.minhash.has_value()) {
+        for (int band = 0; band < kMinHashBands; ++band) {
+          batch.Put(cf::kMinHashBands, BandEntryKey(band, MinHashBandKey(*p.minhash, band), doc_id),
+                    "");
         }
-        return written;
+        batch.Put(cf::kMinHashes, IdKey(doc_id), EncodeMinHash(*p.minhash));
+        signatures.emplace_back(doc_id, *p.minhash);
       }
+      if (!built.source().empty()) {
+        absl::flat_hash_set<uint64_t> distinct(p.line_hashes.begin(), p.line_hashes.end());
+        for (uint64_t hash : distinct) {
+          const std::string key = SourceLineKey(built.source(), hash);
+          auto it = line_counts.find(key);
+          if (it == line_counts.end()) {
+            it = line_counts.emplace(key, RecurringLineCount(built.source(), hash)).first;
+          }
+          ++it->second;
+        }
+      }
+      batch.Put(cf::kDocuments, IdKey(doc_id), built.SerializeAsString());
+      batch.Put(cf::kOutbox, IdKey(next_outbox_sequence_++),
+                EncodeOutboxValue(doc_id, built.version(), OutboxItem::Action::kProcess));
+      ++outbox_size_;
+      documents[doc_id] = built;
+      result.document = std::move(built);
+    }
+    if (job != nullptr) {
+      job->set_accepted_count(job->accepted_count() + 1);
+      if (!changed) job->set_duplicate_count(job->duplicate_count() + 1);
+      *job->mutable_update_time() = now;
+      batch.Put(cf::kJobDocuments, KeyBuilder().AddUint64(p.job_id).AddUint64(doc_id).key(), "");
+    }
+    p.changed = changed;
+    return result;
+  };
+
+  for (Pending* p : group) p->result = apply(*p);
+  for (const auto& [id, job] : jobs) batch.Put(cf::kJobs, IdKey(id), job.SerializeAsString());
+  for (const auto& [key, count] : line_counts) batch.Put(cf::kSourceLines, key, EncodeU64(count));
+  if (batch.empty()) return;
+  PutCounters(&batch);
+  absl::Status written = store_->Write(batch, Durability::kSynced);
+  if (!written.ok()) {
+    // Nothing was applied: every member of the group fails, and the
+    // in-memory counters return to their values before the group.
+    next_document_id_ = saved[0];
+    next_outbox_sequence_ = saved[1];
+    next_job_id_ = saved[2];
+    outbox_size_ = saved[3];
+    for (Pending* p : group) {
+      if (p->result.ok()) p->result = written;
+      p->changed = false;
     }
   }
-  if (result.outcome == newsgraph::v1::CREATED || result.outcome == newsgraph::v1::NEW_VERSION) {
-    NotifyOutbox();
-  }
-  return result;
 }
 
 absl::StatusOr<Document> IngestCore::GetDocument(const std::string& name, DocumentView view) const {
@@ -322,6 +486,48 @@ absl::StatusOr<Document> IngestCore::GetDocument(const std::string& name, Docume
   }
   ApplyView(view, &*doc);
   return *std::move(doc);
+}
+
+absl::StatusOr<Document> IngestCore::WaitUntilProcessed(const std::string& name, int64_t version,
+                                                        absl::Time deadline) const {
+  NG_ASSIGN_OR_RETURN(uint64_t id, ParseDocumentName(name));
+  while (true) {
+    uint64_t generation;
+    {
+      absl::MutexLock lock(&state_mu_);
+      generation = state_generation_;
+    }
+    NG_ASSIGN_OR_RETURN(std::optional<Document> doc, ReadDocument(id));
+    if (!doc.has_value()) {
+      return absl::NotFoundError(absl::StrCat("document '", name, "' was deleted"));
+    }
+    if (doc->version() != version || doc->state() == newsgraph::v1::INDEXED ||
+        doc->state() == newsgraph::v1::FAILED) {
+      return *std::move(doc);
+    }
+    absl::MutexLock lock(&state_mu_);
+    const auto changed = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_) {
+      return state_generation_ != generation;
+    };
+    if (!state_mu_.AwaitWithDeadline(absl::Condition(&changed), deadline)) {
+      return absl::DeadlineExceededError(
+          absl::StrCat(name, " is stored but not yet indexed (state ",
+                       newsgraph::v1::PipelineState_Name(doc->state()), ") at the deadline"));
+    }
+  }
+}
+
+bool IngestCore::WaitForBacklogRoom(absl::Time deadline) const {
+  absl::MutexLock lock(&write_mu_);
+  const auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) {
+    return outbox_size_ < options_.max_backlog;
+  };
+  return write_mu_.AwaitWithDeadline(absl::Condition(&room), deadline);
+}
+
+void IngestCore::NotifyStateChange() const {
+  absl::MutexLock lock(&state_mu_);
+  ++state_generation_;
 }
 
 absl::StatusOr<newsgraph::v1::ListDocumentsResponse> IngestCore::ListDocuments(
@@ -382,7 +588,19 @@ absl::Status IngestCore::DeleteDocument(const std::string& name) {
     if (holder.has_value() && *holder == id) {
       batch.Delete(cf::kFingerprints, StringKey(doc->content_fingerprint()));
     }
-    AddOutboxItem(&batch, id, doc->version(), OutboxItem::Action::kRemove);
+    NG_ASSIGN_OR_RETURN(std::optional<std::string> signature,
+                        store_->Get(cf::kMinHashes, IdKey(id)));
+    if (signature.has_value()) {
+      if (std::optional<MinHashSignature> decoded = DecodeMinHash(*signature)) {
+        for (int band = 0; band < kMinHashBands; ++band) {
+          batch.Delete(cf::kMinHashBands, BandEntryKey(band, MinHashBandKey(*decoded, band), id));
+        }
+      }
+      batch.Delete(cf::kMinHashes, IdKey(id));
+    }
+    batch.Put(cf::kOutbox, IdKey(next_outbox_sequence_++),
+              EncodeOutboxValue(id, doc->version(), OutboxItem::Action::kRemove));
+    ++outbox_size_;
     PutCounters(&batch);
     absl::Status written = store_->Write(batch, Durability::kSynced);
     if (!written.ok()) {
@@ -392,6 +610,7 @@ absl::Status IngestCore::DeleteDocument(const std::string& name) {
     }
   }
   NotifyOutbox();
+  NotifyStateChange();
   return absl::OkStatus();
 }
 
@@ -413,12 +632,22 @@ absl::StatusOr<std::string> IngestCore::CreateJob() {
   return job.name();
 }
 
-absl::Status IngestCore::RecordRejection(const std::string& job) {
+absl::Status IngestCore::RecordRejection(const std::string& job, int64_t sequence,
+                                         const std::string& external_id,
+                                         const absl::Status& error) {
   NG_ASSIGN_OR_RETURN(uint64_t id, ParseResourceId(job, kJobPrefix, "job"));
   absl::MutexLock lock(&write_mu_);
   NG_ASSIGN_OR_RETURN(IngestJob record, ReadJob(id));
   record.set_rejected_count(record.rejected_count() + 1);
   *record.mutable_update_time() = NowTimestamp();
+  constexpr int kMaxRecordedErrors = 10;
+  if (record.first_errors_size() < kMaxRecordedErrors) {
+    newsgraph::v1::JobError* recorded = record.add_first_errors();
+    recorded->set_sequence(sequence);
+    recorded->set_external_id(external_id);
+    recorded->set_error_code(static_cast<int32_t>(error.code()));
+    recorded->set_error_message(std::string(error.message()));
+  }
   WriteBatch batch;
   batch.Put(cf::kJobs, IdKey(id), record.SerializeAsString());
   return store_->Write(batch, Durability::kProcessCrashSafe);
@@ -432,18 +661,21 @@ absl::StatusOr<IngestJob> IngestCore::GetJob(const std::string& name) const {
   storage::ReadOptions scan;
   scan.upper_bound = storage::PrefixSuccessor(prefix);
   std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kJobDocuments, scan);
-  int64_t indexed = 0;
-  int64_t failed = 0;
+  int64_t by_state[newsgraph::v1::PipelineState_ARRAYSIZE] = {};
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     const uint64_t doc_id = storage::DecodeBigEndian64(it->key().data() + 8);
     NG_ASSIGN_OR_RETURN(std::optional<Document> doc, ReadDocument(doc_id));
     if (!doc.has_value()) continue;
-    indexed += doc->state() == newsgraph::v1::INDEXED;
-    failed += doc->state() == newsgraph::v1::FAILED;
+    ++by_state[doc->state()];
   }
   NG_RETURN_IF_ERROR(it->status());
-  job.set_indexed_count(indexed);
-  job.set_failed_count(failed);
+  job.set_received_count(by_state[newsgraph::v1::RECEIVED]);
+  job.set_annotated_count(by_state[newsgraph::v1::ANNOTATED]);
+  job.set_indexed_count(by_state[newsgraph::v1::INDEXED]);
+  job.set_failed_count(by_state[newsgraph::v1::FAILED]);
+  const double seconds =
+      absl::ToDoubleSeconds(FromTimestamp(job.update_time()) - FromTimestamp(job.create_time()));
+  if (seconds > 0) job.set_accepted_per_second(static_cast<double>(job.accepted_count()) / seconds);
   return job;
 }
 
@@ -471,11 +703,13 @@ absl::StatusOr<std::optional<Document>> IngestCore::DocumentForItem(const Outbox
   return doc;
 }
 
-absl::Status IngestCore::RecordProgress(const OutboxItem& item, PipelineState state) {
+absl::Status IngestCore::RecordProgress(const OutboxItem& item, PipelineState state,
+                                        int32_t attempts) {
   absl::MutexLock lock(&write_mu_);
   NG_ASSIGN_OR_RETURN(std::optional<Document> doc, ReadDocument(item.document_id));
   if (!doc.has_value() || doc->version() != item.version) return absl::OkStatus();
   doc->set_state(state);
+  doc->set_pipeline_attempts(attempts);
   *doc->mutable_update_time() = NowTimestamp();
   WriteBatch batch;
   batch.Put(cf::kDocuments, IdKey(item.document_id), doc->SerializeAsString());
@@ -483,7 +717,7 @@ absl::Status IngestCore::RecordProgress(const OutboxItem& item, PipelineState st
 }
 
 absl::Status IngestCore::CompleteItem(const OutboxItem& item, PipelineState final_state,
-                                      const std::string& error) {
+                                      const std::string& error, int32_t attempts) {
   absl::MutexLock lock(&write_mu_);
   WriteBatch batch;
   batch.Delete(cf::kOutbox, IdKey(item.sequence));
@@ -492,6 +726,7 @@ absl::Status IngestCore::CompleteItem(const OutboxItem& item, PipelineState fina
     if (doc.has_value() && doc->version() == item.version) {
       doc->set_state(final_state);
       doc->set_pipeline_error(error);
+      doc->set_pipeline_attempts(attempts);
       *doc->mutable_update_time() = NowTimestamp();
       batch.Put(cf::kDocuments, IdKey(item.document_id), doc->SerializeAsString());
     }
@@ -499,6 +734,7 @@ absl::Status IngestCore::CompleteItem(const OutboxItem& item, PipelineState fina
   // Losing this write in a power cut only replays idempotent pipeline work.
   NG_RETURN_IF_ERROR(store_->Write(batch, Durability::kProcessCrashSafe));
   if (outbox_size_ > 0) --outbox_size_;
+  NotifyStateChange();
   return absl::OkStatus();
 }
 

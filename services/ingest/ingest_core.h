@@ -1,25 +1,28 @@
 // IngestCore: the ingest service's state and rules, without gRPC.
 //
-// Owns documents, the external-id and fingerprint indexes, batch jobs, and
-// the durable outbox that drives the pipeline. Every acknowledged ingest is
-// one synced RocksDB write holding the document, its index entries and its
-// outbox entry, so an acknowledged document is never lost and its pipeline
-// work is never forgotten, whatever the moment of a crash.
+// Owns documents, the external-id, fingerprint and MinHash indexes, batch
+// jobs, and the durable outbox that drives the pipeline. Every acknowledged
+// ingest is part of one synced RocksDB write holding the document, its
+// index entries and its outbox entry, so an acknowledged document is never
+// lost and its pipeline work never forgotten, whatever the moment of a
+// crash. Concurrent ingests are group-committed: one leader writes the
+// documents of every waiting caller with a single WAL sync.
 //
-// Thread-safety: all methods are safe to call concurrently. Writes that
-// read-modify-write (ingest, delete, state changes) are serialized.
+// Thread-safety: all methods are safe to call concurrently.
 #ifndef NEWSGRAPH_SERVICES_INGEST_INGEST_CORE_H_
 #define NEWSGRAPH_SERVICES_INGEST_INGEST_CORE_H_
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "newsgraph/v1/ingest_service.pb.h"
 #include "services/ingest/document_builder.h"
 #include "storage/kv_store.h"
@@ -45,17 +48,30 @@ struct IngestResult {
   newsgraph::v1::IngestOutcome outcome = newsgraph::v1::INGEST_OUTCOME_UNSPECIFIED;
 };
 
+struct IngestOptions {
+  DocumentLimits limits;
+  // Outbox length above which Ingest fails with RESOURCE_EXHAUSTED and
+  // batch streams wait. Default 100,000 documents.
+  uint64_t max_backlog = 100000;
+  // Most documents written by one group commit. Default 512.
+  size_t max_group = 512;
+  // A short line seen in at least this many earlier documents of the same
+  // source is boilerplate. Default 3.
+  uint64_t recurring_line_threshold = 3;
+};
+
 class IngestCore {
  public:
   // Opens the core over `store`, which must have been opened with
   // IngestColumnFamilies(). `store` is borrowed and must outlive the core.
   static absl::StatusOr<std::unique_ptr<IngestCore>> Open(storage::KvStore* store,
-                                                          DocumentLimits limits = {});
+                                                          IngestOptions options = {});
 
   // Normalizes and durably stores a document (see IngestService in the
   // proto for the idempotency rules). `job` is "" or "jobs/{id}" to count
-  // the document towards. Errors: INVALID_ARGUMENT for bad input or job name,
-  // NOT_FOUND for an unknown job, storage errors.
+  // the document towards. Errors: INVALID_ARGUMENT for bad input or job
+  // name, NOT_FOUND for an unknown job, RESOURCE_EXHAUSTED when the backlog
+  // is over its bound, storage errors (nothing is stored then).
   absl::StatusOr<IngestResult> Ingest(const newsgraph::v1::DocumentInput& input,
                                       bool repair_invalid_utf8, const std::string& job = "");
 
@@ -71,10 +87,22 @@ class IngestCore {
   // Errors: INVALID_ARGUMENT, NOT_FOUND.
   absl::Status DeleteDocument(const std::string& name);
 
+  // Waits until document `name` at `version` is INDEXED or FAILED (or
+  // replaced by a newer version or deleted), or `deadline` passes
+  // (DEADLINE_EXCEEDED). Returns the document then.
+  absl::StatusOr<newsgraph::v1::Document> WaitUntilProcessed(const std::string& name,
+                                                             int64_t version,
+                                                             absl::Time deadline) const;
+
+  // Blocks while the outbox is at or above its bound, up to `deadline`;
+  // returns whether there is room. Batch streams call it between messages.
+  bool WaitForBacklogRoom(absl::Time deadline) const;
+
   // Creates a batch job and returns its name, "jobs/{id}".
   absl::StatusOr<std::string> CreateJob();
-  // Counts a rejected document towards `job`.
-  absl::Status RecordRejection(const std::string& job);
+  // Counts a rejected document towards `job`, keeping the first errors.
+  absl::Status RecordRejection(const std::string& job, int64_t sequence,
+                               const std::string& external_id, const absl::Status& error);
   // Errors: INVALID_ARGUMENT for a malformed name, NOT_FOUND.
   absl::StatusOr<newsgraph::v1::IngestJob> GetJob(const std::string& name) const;
 
@@ -88,11 +116,12 @@ class IngestCore {
       const OutboxItem& item) const;
   // Records the document's progress for `item` (when the item's version is
   // still current) without completing the item.
-  absl::Status RecordProgress(const OutboxItem& item, newsgraph::v1::PipelineState state);
+  absl::Status RecordProgress(const OutboxItem& item, newsgraph::v1::PipelineState state,
+                              int32_t attempts);
   // Completes `item`: removes it from the outbox and, when its version is
   // still current, sets the document's state (INDEXED or FAILED with `error`).
   absl::Status CompleteItem(const OutboxItem& item, newsgraph::v1::PipelineState final_state,
-                            const std::string& error);
+                            const std::string& error, int32_t attempts);
   // Number of items waiting in the outbox.
   uint64_t OutboxSize() const;
 
@@ -104,25 +133,41 @@ class IngestCore {
   static std::string DocumentName(uint64_t id);
 
  private:
-  IngestCore(storage::KvStore* store, DocumentLimits limits) : store_(store), limits_(limits) {}
+  struct Pending;
+  class GroupWriter;
+
+  IngestCore(storage::KvStore* store, IngestOptions options) : store_(store), options_(options) {}
   absl::Status LoadCounters();
   absl::StatusOr<std::optional<newsgraph::v1::Document>> ReadDocument(uint64_t id) const;
-  absl::StatusOr<std::optional<uint64_t>> ReadIdIndex(storage::ColumnFamily cf,
-                                                      const std::string& key) const;
   absl::StatusOr<newsgraph::v1::IngestJob> ReadJob(uint64_t job_id) const;
-  void AddOutboxItem(storage::WriteBatch* batch, uint64_t doc, int64_t version,
-                     OutboxItem::Action action) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Reads an id index (external_ids, fingerprints): key -> document id.
+  absl::StatusOr<std::optional<uint64_t>> ReadIdIndex(storage::ColumnFamily family,
+                                                      const std::string& key) const;
+  uint64_t RecurringLineCount(const std::string& source, uint64_t line_hash) const;
+  // Writes one group of pending ingests with a single synced write.
+  void CommitGroup(const std::vector<Pending*>& group);
   void PutCounters(storage::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   void NotifyOutbox();
+  void NotifyStateChange() const;
 
   storage::KvStore* const store_;
-  const DocumentLimits limits_;
+  const IngestOptions options_;
 
+  // Serializes read-modify-write of documents, indexes and counters.
   mutable absl::Mutex write_mu_;
   uint64_t next_document_id_ ABSL_GUARDED_BY(write_mu_) = 1;
   uint64_t next_outbox_sequence_ ABSL_GUARDED_BY(write_mu_) = 1;
   uint64_t next_job_id_ ABSL_GUARDED_BY(write_mu_) = 1;
   uint64_t outbox_size_ ABSL_GUARDED_BY(write_mu_) = 0;
+
+  // Group commit: callers queue here; one of them at a time commits.
+  absl::Mutex queue_mu_;
+  std::vector<Pending*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool committing_ ABSL_GUARDED_BY(queue_mu_) = false;
+
+  // Bumped whenever a document's pipeline state changes.
+  mutable absl::Mutex state_mu_;
+  mutable uint64_t state_generation_ ABSL_GUARDED_BY(state_mu_) = 0;
 
   absl::Mutex listener_mu_;
   std::function<void()> outbox_listener_ ABSL_GUARDED_BY(listener_mu_);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/random/distributions.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/log.h"
 
@@ -81,16 +82,23 @@ void Pipeline::Run() {
 bool Pipeline::Process(const OutboxItem& item) {
   const std::string name = IngestCore::DocumentName(item.document_id);
   absl::Duration backoff = options_.initial_backoff;
-  // Retries `attempt` while it fails transiently; returns its last status, or
-  // std::nullopt when the pipeline is stopping.
+  int32_t attempts = 0;
+  // Retries `attempt` while it fails transiently, with capped exponential
+  // backoff and full jitter; returns its last status, or std::nullopt when
+  // the pipeline is stopping.
   auto with_retries = [&](const char* what, auto attempt) -> std::optional<absl::Status> {
     while (true) {
+      ++attempts;
       absl::Status status = attempt();
       if (status.ok() || !IsTransient(status)) return status;
-      LogWarning("pipeline", absl::StrCat(what, " ", name, " v", item.version,
-                                          " failed transiently, retrying in ",
-                                          absl::FormatDuration(backoff), ": ", status.ToString()));
-      if (!SleepUnlessStopped(backoff)) return std::nullopt;
+      const absl::Duration delay = backoff * absl::Uniform(rng_, 0.5, 1.0);
+      LogWarning("pipeline", absl::StrCat(what, " ", name, " v", item.version, " attempt ",
+                                          attempts, " failed transiently, retrying in ",
+                                          absl::FormatDuration(delay), ": ", status.ToString()));
+      if (attempts % 8 == 1) {
+        (void)core_->RecordProgress(item, newsgraph::v1::RECEIVED, attempts);
+      }
+      if (!SleepUnlessStopped(delay)) return std::nullopt;
       backoff = std::min(backoff * 2, options_.max_backoff);
     }
   };
@@ -120,7 +128,7 @@ bool Pipeline::Process(const OutboxItem& item) {
       if (!annotated.has_value()) return false;
       final_status = *annotated;
       if (final_status.ok()) {
-        absl::Status progress = core_->RecordProgress(item, newsgraph::v1::ANNOTATED);
+        absl::Status progress = core_->RecordProgress(item, newsgraph::v1::ANNOTATED, attempts);
         if (!progress.ok()) LogWarning("pipeline", progress.ToString());
         std::optional<absl::Status> indexed =
             with_retries("index", [&] { return downstream_->Index(**doc, annotations); });
@@ -135,8 +143,8 @@ bool Pipeline::Process(const OutboxItem& item) {
              absl::StrCat(name, " v", item.version, " failed: ", final_status.ToString()));
   }
   while (true) {
-    absl::Status completed =
-        core_->CompleteItem(item, final_state, final_status.ok() ? "" : final_status.ToString());
+    absl::Status completed = core_->CompleteItem(
+        item, final_state, final_status.ok() ? "" : final_status.ToString(), attempts);
     if (completed.ok()) return true;
     LogError("pipeline", absl::StrCat("cannot complete outbox item: ", completed.ToString()));
     if (!SleepUnlessStopped(options_.max_backoff)) return false;

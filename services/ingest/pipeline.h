@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/random/random.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -81,6 +82,7 @@ class Pipeline {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   std::thread worker_;
+  absl::BitGen rng_;  // Backoff jitter; used by the worker thread only.
 };
 
 // True for status codes worth retrying against a downstream service.

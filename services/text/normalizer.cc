@@ -5,6 +5,8 @@
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "services/text/utf8.h"
@@ -52,20 +54,28 @@ absl::StatusOr<std::string> ToNfc(absl::string_view input) {
   return out;
 }
 
-absl::StatusOr<NormalizedText> NormalizeText(absl::string_view input) {
+absl::StatusOr<std::vector<std::string>> SplitParagraphs(absl::string_view input) {
   absl::StatusOr<std::string> nfc = ToNfc(input);
   if (!nfc.ok()) return nfc.status();
 
-  // Pass 1: split into trimmed lines with collapsed horizontal whitespace.
-  std::vector<std::string> lines;
-  std::string line;
+  // Pass 1: trimmed lines with collapsed horizontal whitespace, remembering
+  // which lines were indented.
+  struct Line {
+    std::string text;
+    bool indented = false;
+  };
+  std::vector<Line> lines;
+  Line line;
+  size_t leading_spaces = 0;
   bool pending_space = false;
   const std::string& s = *nfc;
   int32_t i = 0;
   const int32_t n = static_cast<int32_t>(s.size());
   auto end_line = [&]() {
+    line.indented = leading_spaces >= 2;
     lines.push_back(std::move(line));
-    line.clear();
+    line = Line();
+    leading_spaces = 0;
     pending_space = false;
   };
   while (i < n) {
@@ -77,44 +87,71 @@ absl::StatusOr<NormalizedText> NormalizeText(absl::string_view input) {
     } else if (c == '\n' || c == 0x2028 || c == 0x2029 || c == 0x85) {
       end_line();
     } else if (IsHorizontalSpace(c)) {
-      if (!line.empty()) pending_space = true;
+      if (line.text.empty()) {
+        leading_spaces += c == '\t' ? 4 : 1;
+      } else {
+        pending_space = true;
+      }
     } else if (!IsDropped(c) && c >= 0) {
-      if (pending_space) line.push_back(' ');
+      if (pending_space) line.text.push_back(' ');
       pending_space = false;
-      AppendUtf8(&line, c);
+      AppendUtf8(&line.text, c);
     }
   }
   end_line();
 
-  // Pass 2: join lines; blank-line runs become one paragraph break.
-  bool has_blank_line = false;
-  for (size_t k = 1; k + 1 < lines.size(); ++k) {
-    if (lines[k].empty()) has_blank_line = true;
+  // Hard-wrapped text (wire copy wrapped at ~70 columns) breaks lines inside
+  // sentences; there a paragraph is a run of lines up to a blank or indented
+  // line. Otherwise every line is a paragraph of its own.
+  size_t continued = 0;
+  size_t candidates = 0;
+  size_t longest = 0;
+  for (size_t k = 0; k + 1 < lines.size(); ++k) {
+    if (lines[k].text.empty() || lines[k + 1].text.empty()) continue;
+    ++candidates;
+    const char last = lines[k].text.back();
+    continued += last != '.' && last != '?' && last != '!' && last != ':' && last != '"';
   }
-  NormalizedText result;
-  result.text.reserve(s.size());
-  size_t paragraph_begin = 0;
-  bool in_paragraph = false;
-  bool blank_seen = false;
-  for (const std::string& l : lines) {
-    if (l.empty()) {
-      blank_seen = true;
+  for (const Line& l : lines) longest = std::max(longest, l.text.size());
+  const bool hard_wrapped = candidates >= 3 && continued * 2 >= candidates && longest <= 100;
+
+  std::vector<std::string> paragraphs;
+  bool open = false;
+  for (const Line& l : lines) {
+    if (l.text.empty()) {
+      open = false;
       continue;
     }
-    const bool new_paragraph = !in_paragraph || blank_seen || !has_blank_line;
-    if (in_paragraph && new_paragraph) {
-      result.paragraphs.push_back({paragraph_begin, result.text.size()});
-      result.text.append(has_blank_line ? "\n\n" : "\n");
-      paragraph_begin = result.text.size();
-    } else if (in_paragraph) {
-      result.text.push_back('\n');
+    if (hard_wrapped && open && !l.indented) {
+      paragraphs.back().push_back(' ');
+      paragraphs.back().append(l.text);
+    } else {
+      paragraphs.push_back(l.text);
     }
-    result.text.append(l);
-    in_paragraph = true;
-    blank_seen = false;
+    open = true;
   }
-  if (in_paragraph) result.paragraphs.push_back({paragraph_begin, result.text.size()});
+  return paragraphs;
+}
+
+NormalizedText JoinParagraphs(const std::vector<std::string>& paragraphs) {
+  NormalizedText result;
+  size_t total = 0;
+  for (const std::string& p : paragraphs) total += p.size() + 2;
+  result.text.reserve(total);
+  for (const std::string& p : paragraphs) {
+    if (p.empty()) continue;
+    if (!result.text.empty()) result.text.append("\n\n");
+    const size_t begin = result.text.size();
+    result.text.append(p);
+    result.paragraphs.push_back({begin, result.text.size()});
+  }
   return result;
+}
+
+absl::StatusOr<NormalizedText> NormalizeText(absl::string_view input) {
+  absl::StatusOr<std::vector<std::string>> paragraphs = SplitParagraphs(input);
+  if (!paragraphs.ok()) return paragraphs.status();
+  return JoinParagraphs(*paragraphs);
 }
 
 std::string FoldForMatching(absl::string_view input) {

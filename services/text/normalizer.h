@@ -19,20 +19,27 @@ struct ByteSpan {
 };
 
 struct NormalizedText {
-  // NFC text: LF line ends; no control characters but LF; horizontal
-  // whitespace (including NBSP and other Unicode spaces) collapsed to one
-  // ASCII space; lines trimmed; paragraphs separated by exactly one blank
-  // line; no leading or trailing whitespace. Typographic characters (curly
-  // quotes, dashes) are kept.
+  // Paragraphs separated by exactly one blank line ("\n\n"); no other line
+  // breaks; no leading or trailing whitespace.
   std::string text;
   // Paragraph byte spans of `text`, in order.
   std::vector<ByteSpan> paragraphs;
 };
 
-// Normalizes valid UTF-8 `input`. Paragraphs are the blocks separated by
-// blank lines; a text without blank lines but with several lines has one
-// paragraph per line. Returns INVALID_ARGUMENT when `input` is not valid
+// Splits valid UTF-8 `input` into cleaned paragraphs: NFC; no control
+// characters; horizontal whitespace (including NBSP and other Unicode
+// spaces) collapsed to one ASCII space; trimmed. Typographic characters
+// (curly quotes, dashes) are kept. Every non-empty line is a paragraph,
+// except in hard-wrapped text (most lines end mid-sentence and none is
+// longer than 100 bytes), where lines up to a blank or indented line are
+// joined with a space. Errors: INVALID_ARGUMENT when `input` is not valid
 // UTF-8 (with the byte offset), INTERNAL if ICU fails.
+absl::StatusOr<std::vector<std::string>> SplitParagraphs(absl::string_view input);
+
+// Joins non-empty paragraphs with "\n\n", recording their spans.
+NormalizedText JoinParagraphs(const std::vector<std::string>& paragraphs);
+
+// SplitParagraphs then JoinParagraphs.
 absl::StatusOr<NormalizedText> NormalizeText(absl::string_view input);
 
 // NFC-normalizes valid UTF-8 `input` and nothing else.

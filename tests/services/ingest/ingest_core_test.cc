@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "absl/synchronization/mutex.h"
 #include "services/ingest/ingest_keyspace.h"
 #include "services/ingest/pipeline.h"
@@ -20,7 +23,7 @@ class IngestCoreTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
 
-  void Reopen() {
+  void Reopen(IngestOptions ingest_options = {}) {
     core_.reset();
     store_.reset();
     storage::RocksDbOptions options;
@@ -29,7 +32,7 @@ class IngestCoreTest : public ::testing::Test {
     auto store = storage::OpenRocksDbStore(options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    auto core = IngestCore::Open(store_.get());
+    auto core = IngestCore::Open(store_.get(), ingest_options);
     ASSERT_TRUE(core.ok()) << core.status();
     core_ = *std::move(core);
   }
@@ -52,10 +55,11 @@ TEST_F(IngestCoreTest, StoresNormalizedDocumentAndQueuesIt) {
       core_->Ingest(Text("Headline Here\n\nFirst  paragraph.\n\nSecond one."), false));
   EXPECT_EQ(r.outcome, newsgraph::v1::CREATED);
   EXPECT_EQ(r.document.name(), "documents/1");
-  EXPECT_EQ(r.document.text(), "Headline Here\n\nFirst paragraph.\n\nSecond one.");
+  // The headline moves from the text to the title.
+  EXPECT_EQ(r.document.text(), "First paragraph.\n\nSecond one.");
   EXPECT_EQ(r.document.title(), "Headline Here");
-  EXPECT_EQ(r.document.paragraphs_size(), 3);
-  EXPECT_EQ(r.document.state(), newsgraph::v1::STORED);
+  EXPECT_EQ(r.document.paragraphs_size(), 2);
+  EXPECT_EQ(r.document.state(), newsgraph::v1::RECEIVED);
   EXPECT_EQ(core_->OutboxSize(), 1u);
 }
 
@@ -230,12 +234,144 @@ TEST_F(IngestCoreTest, JobsCountDocuments) {
   NG_ASSERT_OK_AND_ASSIGN(std::string job, core_->CreateJob());
   NG_ASSERT_OK(core_->Ingest(Text("One.", "1"), false, job));
   NG_ASSERT_OK(core_->Ingest(Text("One.", "1"), false, job));
-  NG_ASSERT_OK(core_->RecordRejection(job));
+  NG_ASSERT_OK(core_->RecordRejection(job, 7, "bad-doc", absl::InvalidArgumentError("empty")));
   NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::IngestJob record, core_->GetJob(job));
   EXPECT_EQ(record.accepted_count(), 2);
   EXPECT_EQ(record.duplicate_count(), 1);
   EXPECT_EQ(record.rejected_count(), 1);
+  ASSERT_EQ(record.first_errors_size(), 1);
+  EXPECT_EQ(record.first_errors(0).sequence(), 7);
+  EXPECT_EQ(record.first_errors(0).external_id(), "bad-doc");
+  EXPECT_EQ(record.received_count(), 1);
   EXPECT_THAT(core_->GetJob("jobs/77"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+std::string Story(int variant) {
+  std::string text;
+  const char* sentences[] = {
+      "The harbour authority said on Monday that container traffic through the northern terminals "
+      "rose for the third month in a row.",
+      "Officials credited new shipping routes to Asia and a recovery in grain exports after last "
+      "year's drought, which had emptied several silos along the river.",
+      "Two new cranes will enter service in the spring, and the authority expects the growth to "
+      "continue through the summer if fuel prices stay where they are.",
+      "Union leaders welcomed the figures but warned that night shifts remain understaffed and "
+      "asked for talks on overtime pay before the peak season begins.",
+      "The city council will debate a plan to dredge the eastern channel next week, a project "
+      "that would let larger vessels call at the port without waiting for the tide."};
+  for (const char* sentence : sentences) text += std::string(sentence) + " ";
+  if (variant == 1) {
+    // A resent wire with one word corrected.
+    text.replace(text.find("third month"), 11, "fourth month");
+  }
+  if (variant == 2) {
+    text =
+        "A completely different report about rainfall in the mountains and its effect on "
+        "hydroelectric output during the long winter season, according to the national weather "
+        "office, which said reservoirs were fuller than in any year since records began and that "
+        "grid operators had asked neighbouring countries to take more power at night.";
+  }
+  return text;
+}
+
+TEST_F(IngestCoreTest, NearDuplicatesAreStoredAndMarked) {
+  NG_ASSERT_OK_AND_ASSIGN(IngestResult original, core_->Ingest(Text(Story(0)), false));
+  NG_ASSERT_OK_AND_ASSIGN(IngestResult near, core_->Ingest(Text(Story(1)), false));
+  NG_ASSERT_OK_AND_ASSIGN(IngestResult other, core_->Ingest(Text(Story(2)), false));
+  EXPECT_EQ(near.outcome, newsgraph::v1::CREATED);
+  EXPECT_EQ(near.document.near_duplicate_of(), original.document.name());
+  EXPECT_TRUE(near.document.duplicate_of().empty());
+  EXPECT_TRUE(other.document.near_duplicate_of().empty());
+  EXPECT_TRUE(original.document.near_duplicate_of().empty());
+}
+
+TEST_F(IngestCoreTest, ConcurrentIngestsAreGroupCommittedWithoutLossOrDoubles) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 40;
+  std::vector<std::thread> threads;
+  absl::Mutex mu;
+  std::vector<std::string> names;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        // Every document is sent twice with the same external id.
+        const std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
+        for (int repeat = 0; repeat < 2; ++repeat) {
+          auto r = core_->Ingest(Text("Report " + id + " about grain.", id), false);
+          ASSERT_TRUE(r.ok()) << r.status();
+          absl::MutexLock lock(&mu);
+          if (r->outcome == newsgraph::v1::CREATED) names.push_back(r->document.name());
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(names.size(), static_cast<size_t>(kThreads * kPerThread));
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(std::unique(names.begin(), names.end()), names.end());
+  EXPECT_EQ(core_->OutboxSize(), static_cast<uint64_t>(kThreads * kPerThread));
+  Reopen();
+  newsgraph::v1::ListDocumentsRequest list;
+  list.set_page_size(1000);
+  NG_ASSERT_OK_AND_ASSIGN(auto listed, core_->ListDocuments(list));
+  EXPECT_EQ(listed.documents_size(), kThreads * kPerThread);
+}
+
+TEST_F(IngestCoreTest, FullBacklogRejectsWithResourceExhausted) {
+  IngestOptions options;
+  options.max_backlog = 2;
+  Reopen(options);
+  NG_ASSERT_OK(core_->Ingest(Text("One."), false));
+  NG_ASSERT_OK(core_->Ingest(Text("Two."), false));
+  EXPECT_THAT(core_->Ingest(Text("Three."), false),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("retry")));
+  EXPECT_FALSE(core_->WaitForBacklogRoom(absl::Now() + absl::Milliseconds(10)));
+}
+
+TEST_F(IngestCoreTest, WaitUntilProcessedReturnsOnceIndexedOrAtDeadline) {
+  NG_ASSERT_OK_AND_ASSIGN(IngestResult r, core_->Ingest(Text("Waiting document."), false));
+  EXPECT_THAT(core_->WaitUntilProcessed(r.document.name(), 1, absl::Now() + absl::Milliseconds(20)),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  FakeDownstream downstream(0);
+  PipelineOptions options;
+  options.idle_poll = absl::Milliseconds(20);
+  Pipeline pipeline(core_.get(), &downstream, options);
+  pipeline.Start();
+  NG_ASSERT_OK_AND_ASSIGN(
+      newsgraph::v1::Document done,
+      core_->WaitUntilProcessed(r.document.name(), 1, absl::Now() + absl::Seconds(10)));
+  EXPECT_EQ(done.state(), newsgraph::v1::INDEXED);
+  EXPECT_EQ(done.pipeline_attempts(), 2);  // Annotate + index.
+  pipeline.Stop();
+}
+
+TEST_F(IngestCoreTest, MarkdownAndRecurringSourceLines) {
+  DocumentInput md;
+  md.set_content_type(newsgraph::v1::TEXT_MARKDOWN);
+  md.set_content(
+      "# Budget Passes\n\nThe **lower house** passed the [budget](http://x) on *Friday*.\n");
+  NG_ASSERT_OK_AND_ASSIGN(IngestResult r, core_->Ingest(md, false));
+  EXPECT_EQ(r.document.title(), "Budget Passes");
+  EXPECT_EQ(r.document.text(), "The lower house passed the budget on Friday.");
+
+  // A footer line repeated by one source becomes boilerplate from the fourth document on.
+  for (int i = 0; i < 4; ++i) {
+    DocumentInput doc = Text("Story number " + std::to_string(i) +
+                             " tells about the harbour.\n\nSubscribe to our newsletter for daily "
+                             "harbour news and more\n\nThe story goes on for a while.");
+    doc.set_source("Example Gazette");
+    NG_ASSERT_OK_AND_ASSIGN(IngestResult stored, core_->Ingest(doc, false));
+    if (i < 3) {
+      EXPECT_THAT(stored.document.text(), HasSubstr("Subscribe")) << i;
+    } else {
+      EXPECT_THAT(stored.document.text(), ::testing::Not(HasSubstr("Subscribe")));
+      NG_ASSERT_OK_AND_ASSIGN(auto full,
+                              core_->GetDocument(stored.document.name(), newsgraph::v1::FULL));
+      EXPECT_THAT(
+          full.removed_boilerplate(),
+          ::testing::Contains("Subscribe to our newsletter for daily harbour news and more"));
+    }
+  }
 }
 
 }  // namespace

@@ -56,9 +56,20 @@ TEST(NormalizerTest, KeepsTypographicCharacters) {
   EXPECT_EQ(n.text, "\xE2\x80\x9CQuote\xE2\x80\x9D \xE2\x80\x93 dash");
 }
 
-TEST(NormalizerTest, LinesAreParagraphsWhenThereAreNoBlankLines) {
-  NG_ASSERT_OK_AND_ASSIGN(NormalizedText n, NormalizeText("one\ntwo\nthree"));
-  EXPECT_EQ(n.paragraphs.size(), 3u);
+TEST(NormalizerTest, EveryLineIsAParagraphUnlessTextIsHardWrapped) {
+  NG_ASSERT_OK_AND_ASSIGN(NormalizedText lines, NormalizeText("One line.\nTwo line.\n\nThree."));
+  EXPECT_EQ(lines.text, "One line.\n\nTwo line.\n\nThree.");
+  EXPECT_EQ(lines.paragraphs.size(), 3u);
+  // Wire copy: wrapped mid-sentence, paragraphs start with an indent.
+  NG_ASSERT_OK_AND_ASSIGN(
+      NormalizedText wrapped,
+      NormalizeText("Showers continued throughout the week in\nthe cocoa zone, alleviating the\n"
+                    "drought since early January.\n    The dry period means the harvest\n"
+                    "will be late this year.\n Reuter"));
+  EXPECT_EQ(wrapped.text,
+            "Showers continued throughout the week in the cocoa zone, alleviating the drought "
+            "since early January.\n\nThe dry period means the harvest will be late this year. "
+            "Reuter");
 }
 
 TEST(NormalizerTest, RejectsInvalidUtf8WithOffset) {
