@@ -7,16 +7,27 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "newsgraph/importers.h"
 
 namespace newsgraph::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-bool IsDocumentFile(const fs::path& path) {
-  const std::string ext = absl::AsciiStrToLower(path.extension().string());
-  return ext == ".txt" || ext == ".text" || ext == ".md" || ext == ".html" || ext == ".htm";
+enum class FileKind { kNone, kSingleDocument, kReutersSgml, kJsonLines };
+
+FileKind KindOf(const fs::path& path) {
+  const std::string name = absl::AsciiStrToLower(path.filename().string());
+  if (absl::EndsWith(name, ".sgm") || absl::EndsWith(name, ".sgm.gz")) return FileKind::kReutersSgml;
+  if (absl::EndsWith(name, ".jsonl") || absl::EndsWith(name, ".jsonl.gz")) {
+    return FileKind::kJsonLines;
+  }
+  for (const char* ext : {".txt", ".text", ".md", ".html", ".htm"}) {
+    if (absl::EndsWith(name, ext)) return FileKind::kSingleDocument;
+  }
+  return FileKind::kNone;
 }
 
 absl::StatusOr<newsgraph::v1::DocumentInput> LoadFile(const fs::path& path,
@@ -51,7 +62,9 @@ absl::StatusOr<std::vector<newsgraph::v1::DocumentInput>> LoadDocuments(
     std::vector<fs::path> files;
     if (fs::is_directory(root)) {
       for (const auto& entry : fs::recursive_directory_iterator(root, ec)) {
-        if (entry.is_regular_file() && IsDocumentFile(entry.path())) files.push_back(entry.path());
+        if (entry.is_regular_file() && KindOf(entry.path()) != FileKind::kNone) {
+          files.push_back(entry.path());
+        }
       }
       if (ec) return absl::UnavailableError(absl::StrCat("cannot list ", arg, ": ", ec.message()));
       std::sort(files.begin(), files.end());
@@ -59,6 +72,18 @@ absl::StatusOr<std::vector<newsgraph::v1::DocumentInput>> LoadDocuments(
       files.push_back(root);
     }
     for (const fs::path& file : files) {
+      const FileKind kind = KindOf(file);
+      if (kind == FileKind::kReutersSgml || kind == FileKind::kJsonLines) {
+        absl::StatusOr<std::vector<newsgraph::v1::DocumentInput>> many =
+            kind == FileKind::kReutersSgml ? ReadReutersSgml(file.string())
+                                           : ReadJsonLines(file.string());
+        if (!many.ok()) return many.status();
+        for (newsgraph::v1::DocumentInput& doc : *many) {
+          if (!source.empty()) doc.set_source(source);
+          documents.push_back(std::move(doc));
+        }
+        continue;
+      }
       absl::StatusOr<newsgraph::v1::DocumentInput> doc =
           LoadFile(file, fs::relative(file, base).generic_string(), source);
       if (!doc.ok()) return doc.status();

@@ -10,9 +10,10 @@
 
 namespace newsgraph::cli {
 
-// Reads every path: a file becomes one document (.html/.htm as HTML,
-// anything else as plain text); a directory contributes its .txt, .text,
-// .md, .html and .htm files, recursively, in name order. The external_id is
+// Reads every path: a .txt/.text/.md/.html/.htm file becomes one document
+// (HTML and Markdown by extension); Reuters-21578 SGML (.sgm, .sgm.gz) and
+// JSON Lines (.jsonl, .jsonl.gz) files hold many; a directory contributes
+// all such files, recursively, in name order. The external_id is
 // the path relative to the argument's parent directory, so re-ingesting the
 // same tree is idempotent. Errors: NOT_FOUND for a missing path,
 // PERMISSION_DENIED / UNAVAILABLE when a file cannot be read.

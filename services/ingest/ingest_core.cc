@@ -241,32 +241,68 @@ uint64_t IngestCore::RecurringLineCount(const std::string& source, uint64_t line
 
 absl::StatusOr<IngestResult> IngestCore::Ingest(const newsgraph::v1::DocumentInput& input,
                                                 bool repair_invalid_utf8, const std::string& job) {
-  Pending pending;
+  std::vector<absl::StatusOr<IngestResult>> results =
+      IngestMany({Request{&input, repair_invalid_utf8}}, job);
+  return std::move(results[0]);
+}
+
+std::vector<absl::StatusOr<IngestResult>> IngestCore::IngestMany(
+    const std::vector<Request>& requests, const std::string& job) {
+  std::vector<absl::StatusOr<IngestResult>> results(requests.size(),
+                                                    absl::InternalError("not ingested"));
+  uint64_t job_id = 0;
   if (!job.empty()) {
-    NG_ASSIGN_OR_RETURN(pending.job_id, ParseResourceId(job, kJobPrefix, "job"));
+    absl::StatusOr<uint64_t> parsed = ParseResourceId(job, kJobPrefix, "job");
+    if (!parsed.ok()) {
+      for (auto& r : results) r = parsed.status();
+      return results;
+    }
+    job_id = *parsed;
   }
   if (OutboxSize() >= options_.max_backlog) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("ingest backlog is full (", options_.max_backlog,
-                     " documents waiting for the pipeline); retry in a few seconds"));
+    for (auto& r : results) {
+      r = absl::ResourceExhaustedError(absl::StrCat(
+          "ingest backlog is full (", options_.max_backlog,
+          " documents waiting for the pipeline); retry in a few seconds"));
+    }
+    return results;
   }
   // Normalization is pure and runs outside any lock, in the caller's thread.
-  const std::string& source = input.source();
-  auto is_recurring = [&](absl::string_view line) {
-    const uint64_t hash = LineHash(line);
-    pending.line_hashes.push_back(hash);
-    return !source.empty() && RecurringLineCount(source, hash) >= options_.recurring_line_threshold;
-  };
-  NG_ASSIGN_OR_RETURN(pending.built,
-                      BuildDocument(input, repair_invalid_utf8, options_.limits, is_recurring));
-  pending.minhash = ComputeMinHash(pending.built.text());
+  std::vector<Pending> pendings(requests.size());
+  std::vector<Pending*> queued;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    Pending& pending = pendings[i];
+    pending.job_id = job_id;
+    const std::string& source = requests[i].input->source();
+    auto is_recurring = [&](absl::string_view line) {
+      const uint64_t hash = LineHash(line);
+      pending.line_hashes.push_back(hash);
+      return !source.empty() &&
+             RecurringLineCount(source, hash) >= options_.recurring_line_threshold;
+    };
+    absl::StatusOr<Document> built = BuildDocument(
+        *requests[i].input, requests[i].repair_invalid_utf8, options_.limits, is_recurring);
+    if (!built.ok()) {
+      results[i] = built.status();
+      continue;
+    }
+    pending.built = *std::move(built);
+    pending.minhash = ComputeMinHash(pending.built.text());
+    queued.push_back(&pending);
+  }
 
   // Group commit: the first caller to find no commit running writes the
-  // whole queue; the others wait for it.
-  {
+  // queue (its own documents and any other caller's); the others wait.
+  if (!queued.empty()) {
     absl::MutexLock lock(&queue_mu_);
-    queue_.push_back(&pending);
-    while (!pending.done) {
+    queue_.insert(queue_.end(), queued.begin(), queued.end());
+    const auto all_done = [&]() {
+      for (const Pending* p : queued) {
+        if (!p->done) return false;
+      }
+      return true;
+    };
+    while (!all_done()) {
       if (!committing_) {
         committing_ = true;
         std::vector<Pending*> group;
@@ -280,14 +316,20 @@ absl::StatusOr<IngestResult> IngestCore::Ingest(const newsgraph::v1::DocumentInp
         committing_ = false;
       } else {
         const auto finished_or_free = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
-          return pending.done || !committing_;
+          return all_done() || !committing_;
         };
         queue_mu_.Await(absl::Condition(&finished_or_free));
       }
     }
   }
-  if (pending.changed) NotifyOutbox();
-  return std::move(pending.result);
+  bool changed = false;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (!pendings[i].done) continue;
+    changed |= pendings[i].changed;
+    results[i] = std::move(pendings[i].result);
+  }
+  if (changed) NotifyOutbox();
+  return results;
 }
 
 void IngestCore::CommitGroup(const std::vector<Pending*>& group) {

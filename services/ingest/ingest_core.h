@@ -75,6 +75,16 @@ class IngestCore {
   absl::StatusOr<IngestResult> Ingest(const newsgraph::v1::DocumentInput& input,
                                       bool repair_invalid_utf8, const std::string& job = "");
 
+  // One document of an IngestMany call. `input` is borrowed.
+  struct Request {
+    const newsgraph::v1::DocumentInput* input = nullptr;
+    bool repair_invalid_utf8 = false;
+  };
+  // Ingests several documents with one group commit (one WAL sync); each
+  // gets its own result, in order, so one bad document fails alone.
+  std::vector<absl::StatusOr<IngestResult>> IngestMany(const std::vector<Request>& requests,
+                                                       const std::string& job = "");
+
   // Errors: INVALID_ARGUMENT for a malformed name, NOT_FOUND.
   absl::StatusOr<newsgraph::v1::Document> GetDocument(const std::string& name,
                                                       newsgraph::v1::DocumentView view) const;

@@ -1,8 +1,11 @@
 #include "services/ingest/ingest_grpc_service.h"
 
 #include <algorithm>
+#include <deque>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/common/grpc_status.h"
@@ -50,58 +53,142 @@ grpc::Status IngestGrpcService::IngestDocument(grpc::ServerContext* context,
 grpc::Status IngestGrpcService::BatchIngestDocuments(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<BatchIngestDocumentsResponse, BatchIngestDocumentsRequest>* stream) {
-  std::string job;
-  BatchIngestDocumentsRequest request;
-  while (true) {
-    // Backpressure: while the pipeline backlog is full, stop reading, so
-    // gRPC flow control slows the client down.
-    while (!core_->WaitForBacklogRoom(absl::Now() + absl::Seconds(1))) {
-      if (context->IsCancelled()) break;
+  // A reader thread keeps up to kReadAhead messages ready, so that every
+  // round commits all waiting documents with one WAL sync. While the
+  // pipeline backlog is full it stops reading, and gRPC flow control slows
+  // the client down.
+  constexpr size_t kReadAhead = 256;
+  absl::Mutex mu;
+  // Guarded by mu:
+  std::deque<BatchIngestDocumentsRequest> inbox;
+  bool reader_done = false;
+  bool stop_reading = false;
+  std::thread reader([&] {
+    while (true) {
+      {
+        absl::MutexLock lock(&mu);
+        const auto room = [&]() {
+          return inbox.size() < kReadAhead || stop_reading;
+        };
+        mu.Await(absl::Condition(&room));
+        if (stop_reading) break;
+      }
+      while (!core_->WaitForBacklogRoom(absl::Now() + absl::Seconds(1))) {
+        if (context->IsCancelled()) break;
+      }
+      BatchIngestDocumentsRequest request;
+      if (context->IsCancelled() || !stream->Read(&request)) break;
+      absl::MutexLock lock(&mu);
+      inbox.push_back(std::move(request));
     }
-    if (context->IsCancelled() || !stream->Read(&request)) break;
+    absl::MutexLock lock(&mu);
+    reader_done = true;
+  });
+  // Ends the reader. A reader still blocked in Read can only be woken by
+  // cancelling the call, which happens only when the stream ends early.
+  auto stop_reader = [&] {
+    bool blocked;
+    {
+      absl::MutexLock lock(&mu);
+      stop_reading = true;
+      blocked = !reader_done;
+    }
+    if (blocked) context->TryCancel();
+    reader.join();
+  };
+
+  std::string job;
+  grpc::Status final_status = grpc::Status::OK;
+  while (true) {
+    std::vector<BatchIngestDocumentsRequest> round;
+    {
+      absl::MutexLock lock(&mu);
+      const auto ready = [&]() {
+        return !inbox.empty() || reader_done;
+      };
+      mu.Await(absl::Condition(&ready));
+      if (inbox.empty()) break;
+      round.assign(std::make_move_iterator(inbox.begin()), std::make_move_iterator(inbox.end()));
+      inbox.clear();
+    }
+    // The stream attaches to one job: the first message's, or a new one.
     if (job.empty()) {
-      if (request.job().empty()) {
+      if (round.front().job().empty()) {
         absl::StatusOr<std::string> created = core_->CreateJob();
-        if (!created.ok()) return ToGrpcStatus(created.status());
+        if (!created.ok()) {
+          final_status = ToGrpcStatus(created.status());
+          break;
+        }
         job = *created;
       } else {
-        absl::StatusOr<newsgraph::v1::IngestJob> existing = core_->GetJob(request.job());
-        if (!existing.ok()) return ToGrpcStatus(existing.status());
-        job = request.job();
+        absl::StatusOr<newsgraph::v1::IngestJob> existing = core_->GetJob(round.front().job());
+        if (!existing.ok()) {
+          final_status = ToGrpcStatus(existing.status());
+          break;
+        }
+        job = round.front().job();
       }
-    } else if (!request.job().empty() && request.job() != job) {
-      return grpc::Status(
-          grpc::StatusCode::INVALID_ARGUMENT,
-          absl::StrCat("message ", request.sequence(), " names job '", request.job(),
-                       "' but the stream is attached to '", job, "'"));
     }
-    BatchIngestDocumentsResponse ack;
-    ack.set_job(job);
-    ack.set_sequence(request.sequence());
-    absl::StatusOr<IngestResult> result =
-        request.has_document()
-            ? core_->Ingest(request.document(), request.repair_invalid_utf8(), job)
-            : absl::InvalidArgumentError("document is required");
-    if (result.ok()) {
-      ack.set_document(result->document.name());
-      ack.set_outcome(result->outcome);
-      ack.set_version(result->document.version());
-      ack.set_duplicate_of(result->document.duplicate_of());
-      ack.set_near_duplicate_of(result->document.near_duplicate_of());
-    } else {
-      ack.set_error_code(static_cast<int>(result.status().code()));
-      ack.set_error_message(std::string(result.status().message()));
-      // A storage failure or a full backlog is not the document's fault: end
-      // the stream so the client resends instead of counting a rejection.
-      if (result.status().code() != absl::StatusCode::kInvalidArgument) {
-        return ToGrpcStatus(result.status());
+    std::vector<IngestCore::Request> requests;
+    std::vector<size_t> positions;  // round index of each request
+    std::vector<BatchIngestDocumentsResponse> acks(round.size());
+    for (size_t i = 0; i < round.size(); ++i) {
+      const BatchIngestDocumentsRequest& request = round[i];
+      acks[i].set_job(job);
+      acks[i].set_sequence(request.sequence());
+      if (!request.job().empty() && request.job() != job) {
+        final_status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                    absl::StrCat("message ", request.sequence(), " names job '",
+                                                 request.job(), "' but the stream is attached to '",
+                                                 job, "'"));
+        break;
       }
-      absl::Status counted = core_->RecordRejection(
-          job, request.sequence(), request.document().external_id(), result.status());
-      if (!counted.ok()) return ToGrpcStatus(counted);
+      if (!request.has_document()) {
+        acks[i].set_error_code(static_cast<int>(absl::StatusCode::kInvalidArgument));
+        acks[i].set_error_message("document is required");
+        continue;
+      }
+      requests.push_back({&request.document(), request.repair_invalid_utf8()});
+      positions.push_back(i);
     }
-    if (!stream->Write(ack)) break;
+    if (!final_status.ok()) break;
+    std::vector<absl::StatusOr<IngestResult>> results = core_->IngestMany(requests, job);
+    for (size_t k = 0; k < results.size(); ++k) {
+      BatchIngestDocumentsResponse& ack = acks[positions[k]];
+      if (results[k].ok()) {
+        ack.set_document(results[k]->document.name());
+        ack.set_outcome(results[k]->outcome);
+        ack.set_version(results[k]->document.version());
+        ack.set_duplicate_of(results[k]->document.duplicate_of());
+        ack.set_near_duplicate_of(results[k]->document.near_duplicate_of());
+      } else if (results[k].status().code() == absl::StatusCode::kInvalidArgument) {
+        ack.set_error_code(static_cast<int>(results[k].status().code()));
+        ack.set_error_message(std::string(results[k].status().message()));
+      } else if (final_status.ok()) {
+        // A storage failure or full backlog is not the document's fault: end
+        // the stream after the acks before it, so the client resends the rest.
+        final_status = ToGrpcStatus(results[k].status());
+      }
+    }
+    bool write_failed = false;
+    for (size_t i = 0; i < round.size() && !write_failed; ++i) {
+      const BatchIngestDocumentsResponse& ack = acks[i];
+      if (ack.error_code() == 0 && ack.document().empty()) break;  // Not processed.
+      if (ack.error_code() != 0) {
+        absl::Status counted = core_->RecordRejection(
+            job, ack.sequence(), round[i].document().external_id(),
+            absl::Status(static_cast<absl::StatusCode>(ack.error_code()), ack.error_message()));
+        if (!counted.ok()) {
+          final_status = ToGrpcStatus(counted);
+          break;
+        }
+      }
+      write_failed = !stream->Write(ack);
+    }
+    if (!final_status.ok() || write_failed) break;
   }
+  stop_reader();
+  if (!final_status.ok()) return final_status;
   if (context->IsCancelled()) {
     return grpc::Status(grpc::StatusCode::CANCELLED, "client cancelled the batch stream");
   }
