@@ -20,7 +20,8 @@ enum class FileKind { kNone, kSingleDocument, kReutersSgml, kJsonLines };
 
 FileKind KindOf(const fs::path& path) {
   const std::string name = absl::AsciiStrToLower(path.filename().string());
-  if (absl::EndsWith(name, ".sgm") || absl::EndsWith(name, ".sgm.gz")) return FileKind::kReutersSgml;
+  if (absl::EndsWith(name, ".sgm") || absl::EndsWith(name, ".sgm.gz"))
+    return FileKind::kReutersSgml;
   if (absl::EndsWith(name, ".jsonl") || absl::EndsWith(name, ".jsonl.gz")) {
     return FileKind::kJsonLines;
   }

@@ -200,19 +200,42 @@ class Cli {
         });
     if (tty) std::fprintf(stderr, "\n");
     if (!summary.ok()) return Fail(summary.status(), "ingest");
-    if (args_.Has("wait")) {
-      for (const std::string& name : summary->documents) {
-        absl::StatusOr<newsgraph::v1::Document> doc =
-            client_->WaitUntilProcessed(name, absl::Minutes(5));
-        if (!doc.ok()) return Fail(doc.status(), "waiting for indexing");
-      }
-    }
+    const double ingest_seconds = std::max(1e-3, absl::ToDoubleSeconds(absl::Now() - start));
     if (!json_) {
-      std::printf("%s: %lld accepted (%lld unchanged or duplicate), %lld rejected%s\n",
-                  summary->job.c_str(), static_cast<long long>(summary->accepted),
-                  static_cast<long long>(summary->duplicates),
-                  static_cast<long long>(summary->rejected),
-                  args_.Has("wait") ? "; all processed" : "");
+      std::printf(
+          "%s: %lld accepted (%lld unchanged or duplicate), %lld rejected in %.1f s (%.0f docs/s "
+          "acknowledged); %lld exact and %lld near duplicates of earlier documents\n",
+          summary->job.c_str(), static_cast<long long>(summary->accepted),
+          static_cast<long long>(summary->duplicates), static_cast<long long>(summary->rejected),
+          ingest_seconds, static_cast<double>(docs->size()) / ingest_seconds,
+          static_cast<long long>(summary->exact_duplicates),
+          static_cast<long long>(summary->near_duplicates));
+    }
+    if (args_.Has("wait") && !summary->job.empty()) {
+      // The job counts its documents by pipeline state; wait until none is pending.
+      const absl::Time wait_start = absl::Now();
+      while (true) {
+        absl::StatusOr<newsgraph::v1::IngestJob> job = client_->GetIngestJob(summary->job);
+        if (!job.ok()) return Fail(job.status(), "waiting for indexing");
+        const int64_t pending = job->received_count() + job->annotated_count();
+        if (tty) {
+          std::fprintf(stderr, "\rpipeline: %lld indexed, %lld failed, %lld pending   ",
+                       static_cast<long long>(job->indexed_count()),
+                       static_cast<long long>(job->failed_count()),
+                       static_cast<long long>(pending));
+        }
+        if (pending == 0) {
+          if (tty) std::fprintf(stderr, "\n");
+          if (!json_) {
+            std::printf("pipeline drained %.1f s later: %lld indexed, %lld failed\n",
+                        absl::ToDoubleSeconds(absl::Now() - wait_start),
+                        static_cast<long long>(job->indexed_count()),
+                        static_cast<long long>(job->failed_count()));
+          }
+          break;
+        }
+        absl::SleepFor(absl::Milliseconds(500));
+      }
     }
     return summary->rejected > 0 ? 1 : 0;
   }

@@ -4,17 +4,45 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "services/common/log.h"
 
 namespace newsgraph {
 namespace {
+
+// Counts server calls in flight: gRPC creates one interceptor per call and
+// destroys it when the call is over.
+class CallCounter final : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo*) override {
+    return new Counted(&active_);
+  }
+  int active() const { return active_.load(); }
+
+ private:
+  class Counted final : public grpc::experimental::Interceptor {
+   public:
+    explicit Counted(std::atomic<int>* active) : active_(active) { active_->fetch_add(1); }
+    ~Counted() override { active_->fetch_sub(1); }
+    void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+      methods->Proceed();
+    }
+
+   private:
+    std::atomic<int>* active_;
+  };
+  std::atomic<int> active_{0};
+};
 
 absl::Status WritePortFile(const std::string& path, int port) {
   const std::string tmp = path + ".tmp";
@@ -61,9 +89,18 @@ absl::Status RunServer(const ServerRunnerOptions& options,
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
+  // The factory is owned by the server; the raw pointer stays valid while it lives.
+  auto counter_owner = std::make_unique<CallCounter>();
+  CallCounter* call_counter = counter_owner.get();
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::move(counter_owner));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   int port = 0;
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  // Sync-server polling threads notice shutdown only when their poll times
+  // out (10 s by default), which would stall every graceful stop.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::CQ_TIMEOUT_MSEC, 200);
   builder.SetMaxSendMessageSize(options.max_receive_message_bytes);
   std::vector<std::string> names;
   for (const ServedService& s : services) {
@@ -100,10 +137,19 @@ absl::Status RunServer(const ServerRunnerOptions& options,
                        ": draining in-flight calls"));
   health->Shutdown();
   if (on_stopping) on_stopping();
+  // Stop accepting calls and let in-flight ones finish, up to the grace
+  // period. Shutdown also waits for clients to close idle connections, so
+  // once no call is left those are closed from this side.
   const auto deadline =
       std::chrono::system_clock::now() +
       std::chrono::milliseconds(absl::ToInt64Milliseconds(options.shutdown_grace));
-  server->Shutdown(deadline);
+  std::thread shutdown([&] { server->Shutdown(deadline); });
+  absl::SleepFor(absl::Milliseconds(50));
+  while (call_counter->active() > 0 && std::chrono::system_clock::now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  grpc_server_cancel_all_calls(server->c_server());
+  shutdown.join();
   server->Wait();
   LogInfo(options.process_name, "stopped");
   return absl::OkStatus();

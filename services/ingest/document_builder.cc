@@ -1,6 +1,9 @@
 #include "services/ingest/document_builder.h"
 
+#include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -161,6 +164,16 @@ absl::StatusOr<Document> BuildDocument(
   }
   doc.set_text_length(static_cast<uint32_t>(text::CountCodePoints(doc.text())));
   doc.set_content_fingerprint(absl::StrFormat("%016x", Fingerprint64(doc.text())));
+  // The input as sent, independent of normalization rules and of what the
+  // service has learned (recurring lines) since: the idempotency check.
+  newsgraph::v1::DocumentInput canonical = input;
+  canonical.clear_labels();
+  std::string identity = canonical.SerializeAsString();
+  std::vector<std::pair<std::string, std::string>> labels(input.labels().begin(),
+                                                          input.labels().end());
+  std::sort(labels.begin(), labels.end());
+  for (const auto& [key, value] : labels) absl::StrAppend(&identity, "\x1F", key, "=", value);
+  doc.set_input_fingerprint(absl::StrFormat("%016x", Fingerprint64(identity)));
   return doc;
 }
 

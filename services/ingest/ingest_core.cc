@@ -261,9 +261,9 @@ std::vector<absl::StatusOr<IngestResult>> IngestCore::IngestMany(
   }
   if (OutboxSize() >= options_.max_backlog) {
     for (auto& r : results) {
-      r = absl::ResourceExhaustedError(absl::StrCat(
-          "ingest backlog is full (", options_.max_backlog,
-          " documents waiting for the pipeline); retry in a few seconds"));
+      r = absl::ResourceExhaustedError(
+          absl::StrCat("ingest backlog is full (", options_.max_backlog,
+                       " documents waiting for the pipeline); retry in a few seconds"));
     }
     return results;
   }
@@ -417,8 +417,7 @@ void IngestCore::CommitGroup(const std::vector<Pending*>& group) {
                                                 "' points to missing document ", *existing_id));
       }
       doc_id = *existing_id;
-      if (stored->content_fingerprint() == built.content_fingerprint() &&
-          stored->title() == built.title()) {
+      if (stored->input_fingerprint() == built.input_fingerprint()) {
         result.outcome = newsgraph::v1::UNCHANGED;
         result.document = *std::move(stored);
       } else {

@@ -67,9 +67,7 @@ grpc::Status IngestGrpcService::BatchIngestDocuments(
     while (true) {
       {
         absl::MutexLock lock(&mu);
-        const auto room = [&]() {
-          return inbox.size() < kReadAhead || stop_reading;
-        };
+        const auto room = [&]() { return inbox.size() < kReadAhead || stop_reading; };
         mu.Await(absl::Condition(&room));
         if (stop_reading) break;
       }
@@ -103,9 +101,7 @@ grpc::Status IngestGrpcService::BatchIngestDocuments(
     std::vector<BatchIngestDocumentsRequest> round;
     {
       absl::MutexLock lock(&mu);
-      const auto ready = [&]() {
-        return !inbox.empty() || reader_done;
-      };
+      const auto ready = [&]() { return !inbox.empty() || reader_done; };
       mu.Await(absl::Condition(&ready));
       if (inbox.empty()) break;
       round.assign(std::make_move_iterator(inbox.begin()), std::make_move_iterator(inbox.end()));
@@ -137,10 +133,10 @@ grpc::Status IngestGrpcService::BatchIngestDocuments(
       acks[i].set_job(job);
       acks[i].set_sequence(request.sequence());
       if (!request.job().empty() && request.job() != job) {
-        final_status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                    absl::StrCat("message ", request.sequence(), " names job '",
-                                                 request.job(), "' but the stream is attached to '",
-                                                 job, "'"));
+        final_status =
+            grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                         absl::StrCat("message ", request.sequence(), " names job '", request.job(),
+                                      "' but the stream is attached to '", job, "'"));
         break;
       }
       if (!request.has_document()) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/log.h"
 #include "services/common/server_runner.h"
+#include "services/common/service_channel.h"
 #include "services/common/service_store.h"
 #include "services/ingest/grpc_downstream.h"
 #include "services/ingest/ingest_core.h"
@@ -42,8 +43,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   ingest::GrpcPipelineDownstream downstream(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_entity_address), grpc::InsecureChannelCredentials()),
-      grpc::CreateChannel(absl::GetFlag(FLAGS_search_address), grpc::InsecureChannelCredentials()));
+      CreateServiceChannel(absl::GetFlag(FLAGS_entity_address)),
+      CreateServiceChannel(absl::GetFlag(FLAGS_search_address)));
   ingest::Pipeline pipeline(core->get(), &downstream);
   ingest::IngestGrpcService service(core->get());
 

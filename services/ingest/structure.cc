@@ -294,34 +294,36 @@ StructuredText ExtractStructure(std::vector<std::string> paragraphs,
     kept.push_back(std::move(p));
   }
 
-  // Edges: lone short non-sentences before the text ("X", "Menu") and after
-  // it ("Reuter", "Share"); then a short heading near the end followed only
-  // by short lines ("Leave a Reply" + form text).
+  // Page chrome can make up a whole terse item ("Qtly div 45 cts", "Pay
+  // July One"): never remove everything.
+  if (kept.empty()) {
+    kept = std::move(paragraphs);
+    out.removed.clear();
+  }
+
+  // Edges: lone words before the text ("X", "Menu") and after it ("Reuter",
+  // "Share"); then, near the end, a short heading followed only by short
+  // lines ("Leave a Reply" and its form, "Comments", "Read on the topic").
   size_t begin = 0;
-  while (begin < kept.size() && WordCount(kept[begin]) <= 1 && !EndsSentence(kept[begin]) &&
-         begin + 1 < kept.size()) {
+  while (begin + 1 < kept.size() && WordCount(kept[begin]) <= 1 && !EndsSentence(kept[begin])) {
     out.removed.push_back(kept[begin++]);
   }
   size_t end = kept.size();
-  std::vector<std::string> tail;
-  while (end > begin + 1 && IsShortNonSentence(kept[end - 1], 4)) tail.push_back(kept[--end]);
+  while (end > begin + 1 && IsShortNonSentence(kept[end - 1], 2)) --end;
   size_t total_bytes = 0;
   for (size_t k = begin; k < end; ++k) total_bytes += kept[k].size();
   size_t tail_bytes = 0;
+  size_t cut = end;
   for (size_t k = end; k > begin + 1; --k) {
     const std::string& p = kept[k - 1];
-    if (p.size() > 200) break;
     tail_bytes += p.size();
-    if (tail_bytes * 5 > total_bytes || tail_bytes > 400) break;
-    if (IsShortNonSentence(p, 6) && k - 1 > begin) {
-      for (size_t j = end; j > k - 1; --j) tail.push_back(kept[j - 1]);
-      end = k - 1;
-      break;
-    }
+    if (p.size() > 200 || tail_bytes * 5 > total_bytes || tail_bytes > 400) break;
+    if (IsShortNonSentence(p, 6)) cut = k - 1;
   }
-  std::reverse(tail.begin(), tail.end());
+  std::vector<std::string> tail(std::make_move_iterator(kept.begin() + static_cast<long>(cut)),
+                                std::make_move_iterator(kept.end()));
   out.paragraphs.assign(std::make_move_iterator(kept.begin() + static_cast<long>(begin)),
-                        std::make_move_iterator(kept.begin() + static_cast<long>(end)));
+                        std::make_move_iterator(kept.begin() + static_cast<long>(cut)));
 
   if (!out.paragraphs.empty()) {
     if (options.detect_title) {

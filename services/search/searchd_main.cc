@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/log.h"
 #include "services/common/server_runner.h"
+#include "services/common/service_channel.h"
 #include "services/common/service_store.h"
 #include "services/search/grpc_entity_resolver.h"
 #include "services/search/search_grpc_service.h"
@@ -44,7 +45,7 @@ int main(int argc, char** argv) {
   search::GrpcEntityResolver resolver;
   const std::string entity_address = absl::GetFlag(FLAGS_entity_address);
   if (!entity_address.empty()) {
-    resolver.SetChannel(grpc::CreateChannel(entity_address, grpc::InsecureChannelCredentials()));
+    resolver.SetChannel(CreateServiceChannel(entity_address));
   }
   search::Searcher searcher(index->get(), entity_address.empty() ? nullptr : &resolver);
   search::SearchGrpcService service(index->get(), &searcher);

@@ -30,11 +30,11 @@ inline std::string ReadWholeFile(const std::string& path) {
 }  // namespace newsgraph::testing
 
 // Skips the current test when the shared corpora are not available.
-#define NG_REQUIRE_CORPORA(var)                                                          \
-  const std::optional<std::string> var##_opt = ::newsgraph::testing::CorporaDir();       \
-  if (!var##_opt.has_value()) {                                                          \
+#define NG_REQUIRE_CORPORA(var)                                                             \
+  const std::optional<std::string> var##_opt = ::newsgraph::testing::CorporaDir();          \
+  if (!var##_opt.has_value()) {                                                             \
     GTEST_SKIP() << "../shared/corpora is absent (set NEWSGRAPH_CORPORA to run this test)"; \
-  }                                                                                      \
+  }                                                                                         \
   const std::string var = *var##_opt
 
 #endif  // NEWSGRAPH_TESTS_TESTING_CORPORA_H_

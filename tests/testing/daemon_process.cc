@@ -1,7 +1,10 @@
 #include "tests/testing/daemon_process.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,14 +35,15 @@ std::string ReadFile(const std::string& path) {
 absl::StatusOr<DaemonProcess> DaemonProcess::Start(const std::string& binary,
                                                    const std::vector<std::string>& args,
                                                    const std::string& work_dir,
-                                                   absl::Duration timeout) {
+                                                   absl::Duration timeout,
+                                                   const std::string& listen) {
   const int id = counter.fetch_add(1);
   const std::string port_file = absl::StrCat(work_dir, "/port-", getpid(), "-", id);
   const std::string log_path = absl::StrCat(work_dir, "/log-", getpid(), "-", id);
   unlink(port_file.c_str());
   std::vector<std::string> argv_storage = {binary};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  argv_storage.push_back("--listen=127.0.0.1:0");
+  argv_storage.push_back("--listen=" + listen);
   argv_storage.push_back("--port_file=" + port_file);
   std::vector<char*> argv;
   for (std::string& a : argv_storage) argv.push_back(a.data());
@@ -126,5 +130,21 @@ absl::StatusOr<int> DaemonProcess::Stop(int signal, absl::Duration timeout) {
 }
 
 std::string DaemonProcess::Log() const { return ReadFile(log_path_); }
+
+int PickFreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
 
 }  // namespace newsgraph::testing

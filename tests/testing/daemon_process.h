@@ -15,12 +15,13 @@ namespace newsgraph::testing {
 
 class DaemonProcess {
  public:
-  // Starts `binary` with `args` plus --listen=127.0.0.1:0 and --port_file,
-  // and waits up to `timeout` for the port. Output goes to `log_path`.
+  // Starts `binary` with `args` plus --listen=`listen` and --port_file, and
+  // waits up to `timeout` for the port. Output goes to a log in `work_dir`.
   static absl::StatusOr<DaemonProcess> Start(const std::string& binary,
                                              const std::vector<std::string>& args,
                                              const std::string& work_dir,
-                                             absl::Duration timeout = absl::Seconds(30));
+                                             absl::Duration timeout = absl::Seconds(30),
+                                             const std::string& listen = "127.0.0.1:0");
 
   DaemonProcess(DaemonProcess&& other) noexcept;
   DaemonProcess& operator=(DaemonProcess&& other) noexcept;
@@ -43,6 +44,10 @@ class DaemonProcess {
   int port_ = 0;
   std::string log_path_;
 };
+
+// A loopback port that was free a moment ago (for a daemon that must come
+// back on the same address after a restart).
+int PickFreePort();
 
 }  // namespace newsgraph::testing
 

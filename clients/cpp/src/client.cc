@@ -127,6 +127,8 @@ absl::StatusOr<BatchIngestSummary> Client::BatchIngest(
       if (ack.outcome() == newsgraph::v1::DUPLICATE || ack.outcome() == newsgraph::v1::UNCHANGED) {
         ++summary.duplicates;
       }
+      if (!ack.duplicate_of().empty()) ++summary.exact_duplicates;
+      if (!ack.near_duplicate_of().empty()) ++summary.near_duplicates;
       if (seen.insert(ack.document()).second) summary.documents.push_back(ack.document());
     } else {
       ++summary.rejected;

@@ -74,10 +74,14 @@ std::string DecodeSgmlText(absl::string_view in) {
       if (semi != absl::string_view::npos && semi - i <= 8) {
         const absl::string_view entity = in.substr(i + 1, semi - i - 1);
         uint32_t code = 0;
-        if (entity == "lt") code = '<';
-        else if (entity == "gt") code = '>';
-        else if (entity == "amp") code = '&';
-        else if (entity == "quot") code = '"';
+        if (entity == "lt")
+          code = '<';
+        else if (entity == "gt")
+          code = '>';
+        else if (entity == "amp")
+          code = '&';
+        else if (entity == "quot")
+          code = '"';
         else if (!entity.empty() && entity[0] == '#' && absl::SimpleAtoi(entity.substr(1), &code)) {
         }
         if (code != 0) {
@@ -119,7 +123,8 @@ void FlattenLabel(const std::string& key, const google::protobuf::Value& value,
     case google::protobuf::Value::kListValue: {
       std::vector<std::string> items;
       for (const auto& item : value.list_value().values()) {
-        if (item.kind_case() == google::protobuf::Value::kStringValue) items.push_back(item.string_value());
+        if (item.kind_case() == google::protobuf::Value::kStringValue)
+          items.push_back(item.string_value());
       }
       if (!items.empty()) (*doc->mutable_labels())[key] = absl::StrJoin(items, ",");
       break;
@@ -136,7 +141,8 @@ absl::StatusOr<std::string> ReadMaybeGzipped(const std::string& path) {
   if (!probe) return absl::NotFoundError(absl::StrCat("cannot open ", path));
   char magic[2] = {0, 0};
   probe.read(magic, 2);
-  if (!(static_cast<unsigned char>(magic[0]) == 0x1F && static_cast<unsigned char>(magic[1]) == 0x8B)) {
+  if (!(static_cast<unsigned char>(magic[0]) == 0x1F &&
+        static_cast<unsigned char>(magic[1]) == 0x8B)) {
     probe.seekg(0);
     std::stringstream buffer;
     buffer << probe.rdbuf();
@@ -170,7 +176,8 @@ absl::StatusOr<std::vector<DocumentInput>> ReadReutersSgml(const std::string& pa
     rest.remove_prefix(end + 10);
     const absl::string_view open_tag = story.substr(0, story.find('>'));
     const std::string newid = Attribute(open_tag, "NEWID");
-    if (newid.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": story without NEWID"));
+    if (newid.empty())
+      return absl::InvalidArgumentError(absl::StrCat(path, ": story without NEWID"));
 
     DocumentInput doc;
     doc.set_external_id(absl::StrCat("reuters-21578:", newid));
@@ -184,7 +191,8 @@ absl::StatusOr<std::vector<DocumentInput>> ReadReutersSgml(const std::string& pa
     std::optional<absl::string_view> body = text ? Element(*text, "BODY") : std::nullopt;
     if (body.has_value()) {
       doc.set_content(DecodeSgmlText(*body));
-    } else if (text.has_value() && Attribute(story.substr(story.find("<TEXT")), "TYPE") == "UNPROC") {
+    } else if (text.has_value() &&
+               Attribute(story.substr(story.find("<TEXT")), "TYPE") == "UNPROC") {
       doc.set_content(DecodeSgmlText(*text));
     } else if (!doc.title().empty()) {
       doc.set_content(doc.title());  // Headline-only (BRIEF) stories.
@@ -195,7 +203,8 @@ absl::StatusOr<std::vector<DocumentInput>> ReadReutersSgml(const std::string& pa
       value = value.substr(0, std::min<size_t>(value.size(), 20));
       absl::Time t;
       std::string err;
-      if (absl::ParseTime("%d-%b-%Y %H:%M:%S", value.substr(0, 20), absl::UTCTimeZone(), &t, &err) ||
+      if (absl::ParseTime("%d-%b-%Y %H:%M:%S", value.substr(0, 20), absl::UTCTimeZone(), &t,
+                          &err) ||
           absl::ParseTime("%d-%b-%Y", value.substr(0, 11), absl::UTCTimeZone(), &t, &err)) {
         SetPublished(t, &doc);
       }
@@ -253,7 +262,8 @@ absl::StatusOr<std::vector<DocumentInput>> ReadJsonLines(const std::string& path
       }
     }
     if (auto labels = fields.find("labels");
-        labels != fields.end() && labels->second.kind_case() == google::protobuf::Value::kStructValue) {
+        labels != fields.end() &&
+        labels->second.kind_case() == google::protobuf::Value::kStructValue) {
       for (const auto& [key, value] : labels->second.struct_value().fields()) {
         FlattenLabel(key, value, &doc);
       }

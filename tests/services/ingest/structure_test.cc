@@ -24,7 +24,9 @@ newsgraph::v1::Document BuildSeed(const std::string& corpora, const std::string&
   return doc.ok() ? *doc : newsgraph::v1::Document();
 }
 
-absl::Time Day(int y, int m, int d) { return absl::FromCivil(absl::CivilDay(y, m, d), absl::UTCTimeZone()); }
+absl::Time Day(int y, int m, int d) {
+  return absl::FromCivil(absl::CivilDay(y, m, d), absl::UTCTimeZone());
+}
 
 TEST(SeedStructureTest, PressConferenceHasEighteenNumberedPassagesWithOutlets) {
   NG_REQUIRE_CORPORA(corpora);
@@ -109,10 +111,10 @@ TEST(StructureTest, DatesAsNewsWritesThem) {
 }
 
 TEST(StructureTest, NumberedListWithoutQuestionsIsNotAnInterview) {
-  StructuredText s = ExtractStructure(
-      {"Plan for the year", "1. Build the bridge.", "Work starts in May.", "2. Open the school.",
-       "Teachers are hired."},
-      {});
+  StructuredText s =
+      ExtractStructure({"Plan for the year", "1. Build the bridge.", "Work starts in May.",
+                        "2. Open the school.", "Teachers are hired."},
+                       {});
   EXPECT_TRUE(s.qa_blocks.empty());
   EXPECT_EQ(s.title, "Plan for the year");
 }

@@ -54,7 +54,12 @@ struct BatchIngestSummary {
   std::string job;
   int64_t accepted = 0;
   int64_t rejected = 0;
+  // UNCHANGED or DUPLICATE acknowledgements: nothing new was stored.
   int64_t duplicates = 0;
+  // Acknowledgements naming an exact duplicate (duplicate_of) or a near
+  // duplicate (near_duplicate_of) of an earlier document.
+  int64_t exact_duplicates = 0;
+  int64_t near_duplicates = 0;
   // Distinct document names acknowledged.
   std::vector<std::string> documents;
 };

@@ -1,0 +1,20 @@
+// Channels for service-to-service calls.
+#ifndef NEWSGRAPH_SERVICES_COMMON_SERVICE_CHANNEL_H_
+#define NEWSGRAPH_SERVICES_COMMON_SERVICE_CHANNEL_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+namespace newsgraph {
+
+// An insecure channel to another newsgraph service at `address`, tuned for
+// recovering quickly after that service restarts: reconnect backoff capped
+// at 2 s (gRPC's default grows to 120 s), keepalive every 30 s, and
+// messages up to 64 MiB.
+std::shared_ptr<grpc::Channel> CreateServiceChannel(const std::string& address);
+
+}  // namespace newsgraph
+
+#endif  // NEWSGRAPH_SERVICES_COMMON_SERVICE_CHANNEL_H_
