@@ -221,6 +221,70 @@ TEST_P(PipelineE2ETest, BatchIngestAcknowledgesEveryDocumentAndDeleteRemovesIt) 
   deployment.Stop();
 }
 
+TEST_P(PipelineE2ETest, NewVersionReplacesOldDownstreamAndDeleteRemovesEverywhere) {
+  TempDir dir;
+  Deployment deployment(/*split=*/GetParam(), dir.path());
+  NG_ASSERT_OK(deployment.Start());
+  newsgraph::v1::IngestDocumentRequest request;
+  request.set_wait_until_indexed(true);
+  newsgraph::v1::DocumentInput* input = request.mutable_document();
+  input->set_external_id("versioned");
+  input->set_content("Karin Holm opened the Albatross bridge in Tromso on Friday.");
+  newsgraph::v1::IngestDocumentResponse first;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    ASSERT_TRUE(deployment.client().ingest_stub().IngestDocument(&context, request, &first).ok());
+  }
+  // Read-your-writes: the response already shows the document indexed.
+  EXPECT_EQ(first.document().state(), newsgraph::v1::INDEXED);
+  const std::string name = first.document().name();
+
+  input->set_content("Lotte Vermeer opened the Pelican tunnel in Bergen on Monday.");
+  newsgraph::v1::IngestDocumentResponse second;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    ASSERT_TRUE(deployment.client().ingest_stub().IngestDocument(&context, request, &second).ok());
+  }
+  EXPECT_EQ(second.outcome(), newsgraph::v1::NEW_VERSION);
+  EXPECT_EQ(second.document().version(), 2);
+  EXPECT_EQ(second.document().state(), newsgraph::v1::INDEXED);
+  EXPECT_EQ(second.document().name(), name);
+
+  auto hits = [&](const std::string& query) {
+    newsgraph::v1::SearchRequest search;
+    search.set_query(query);
+    absl::StatusOr<newsgraph::v1::SearchResponse> response = deployment.client().Search(search);
+    EXPECT_TRUE(response.ok()) << response.status();
+    return response.ok() ? response->total_hits() : -1;
+  };
+  EXPECT_EQ(hits("albatross"), 0) << "the old version's index entries must be gone";
+  EXPECT_EQ(hits("pelican"), 1);
+  newsgraph::v1::ListMentionsRequest mentions;
+  mentions.set_document(name);
+  NG_ASSERT_OK_AND_ASSIGN(auto recorded, deployment.client().ListMentions(mentions));
+  std::vector<std::string> texts;
+  for (const auto& m : recorded.mentions()) {
+    texts.push_back(m.text());
+    EXPECT_EQ(m.document_version(), 2);
+  }
+  EXPECT_THAT(texts, ::testing::Contains("Lotte Vermeer"));
+  EXPECT_THAT(texts, ::testing::Not(::testing::Contains("Karin Holm")));
+
+  NG_ASSERT_OK(deployment.client().DeleteDocument(name));
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline && hits("pelican") != 0) absl::SleepFor(absl::Milliseconds(20));
+  EXPECT_EQ(hits("pelican"), 0);
+  absl::StatusOr<newsgraph::v1::ListMentionsResponse> after = deployment.client().ListMentions(mentions);
+  while (absl::Now() < deadline && after.ok()) {
+    absl::SleepFor(absl::Milliseconds(20));
+    after = deployment.client().ListMentions(mentions);
+  }
+  EXPECT_THAT(after, StatusIs(absl::StatusCode::kNotFound)) << "entity annotations must be deleted";
+  deployment.Stop();
+}
+
 TEST_P(PipelineE2ETest, EveryProcessServesHealthAndReflection) {
   TempDir dir;
   Deployment deployment(/*split=*/GetParam(), dir.path());

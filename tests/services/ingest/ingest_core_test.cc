@@ -97,6 +97,16 @@ TEST_F(IngestCoreTest, RejectsBadInputWithClearErrors) {
   EXPECT_EQ(repaired.document.text(), "bad \xEF\xBF\xBD byte");
   ASSERT_EQ(repaired.document.warnings_size(), 1);
   EXPECT_THAT(repaired.document.warnings(0), HasSubstr("U+FFFD"));
+  EXPECT_THAT(core_->Ingest(Text(std::string((8u << 20) + 1, 'a')), false),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most 8388608")));
+  DocumentInput nested;
+  nested.set_content_type(newsgraph::v1::TEXT_HTML);
+  std::string deep;
+  for (int i = 0; i < 3000; ++i) deep += "<div>";
+  nested.set_content(deep + "deep text");
+  // Deeply nested HTML must not crash the extractor; text below the depth
+  // bound is dropped, leaving an empty document here.
+  EXPECT_THAT(core_->Ingest(nested, false), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(core_->GetDocument("documents/999", newsgraph::v1::BASIC),
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(core_->GetDocument("docs/1", newsgraph::v1::BASIC),
