@@ -1,0 +1,141 @@
+#include "services/entity/ner/features.h"
+
+#include <xxhash.h>
+
+#include "absl/strings/ascii.h"
+
+namespace newsgraph::entity::ner {
+namespace {
+
+std::string Shape(absl::string_view word, bool collapse) {
+  std::string shape;
+  for (unsigned char c : word) {
+    char s;
+    if (absl::ascii_isupper(c)) s = 'X';
+    else if (absl::ascii_islower(c)) s = 'x';
+    else if (absl::ascii_isdigit(c)) s = 'd';
+    else if (c >= 0x80) s = 'u';
+    else s = static_cast<char>(c);
+    if (collapse && !shape.empty() && shape.back() == s) continue;
+    if (!collapse && shape.size() >= 2 && shape[shape.size() - 1] == s &&
+        shape[shape.size() - 2] == s) {
+      continue;
+    }
+    shape.push_back(s);
+  }
+  return shape;
+}
+
+// Feature ids are hashes of a template id and its value.
+class Emitter {
+ public:
+  explicit Emitter(std::vector<uint64_t>* out) : out_(out) {}
+  void Add(uint32_t template_id, absl::string_view value) {
+    out_->push_back(XXH64(value.data(), value.size(), template_id));
+  }
+  void Add(uint32_t template_id, absl::string_view a, absl::string_view b) {
+    buffer_.assign(a.data(), a.size());
+    buffer_.push_back('\x1F');
+    buffer_.append(b.data(), b.size());
+    Add(template_id, buffer_);
+  }
+  void Add(uint32_t template_id, int64_t value) {
+    out_->push_back(XXH64(&value, sizeof(value), template_id));
+  }
+
+ private:
+  std::vector<uint64_t>* out_;
+  std::string buffer_;
+};
+
+}  // namespace
+
+absl::flat_hash_set<std::string> LowercaseWords(
+    const std::vector<const std::vector<std::string>*>& sentences) {
+  absl::flat_hash_set<std::string> words;
+  for (const std::vector<std::string>* sentence : sentences) {
+    for (const std::string& w : *sentence) {
+      if (!w.empty() && absl::ascii_islower(static_cast<unsigned char>(w[0]))) words.insert(w);
+    }
+  }
+  return words;
+}
+
+std::vector<TokenInfo> DescribeTokens(const std::vector<std::string>& tokens,
+                                      const Lexicons& lexicons,
+                                      const absl::flat_hash_set<std::string>* document_lowercase) {
+  std::vector<TokenInfo> infos(tokens.size());
+  size_t letters = 0;
+  size_t upper = 0;
+  for (const std::string& t : tokens) {
+    for (unsigned char c : t) {
+      letters += absl::ascii_isalpha(c) ? 1 : 0;
+      upper += absl::ascii_isupper(c) ? 1 : 0;
+    }
+  }
+  const bool all_caps = letters >= 8 && upper * 10 >= letters * 9;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    TokenInfo& t = infos[i];
+    t.word = tokens[i];
+    t.lower = absl::AsciiStrToLower(tokens[i]);
+    t.shape = Shape(tokens[i], false);
+    t.short_shape = Shape(tokens[i], true);
+    t.in_gazetteer = lexicons.places.contains(t.lower);
+    t.seen_lowercase = document_lowercase != nullptr && document_lowercase->contains(t.lower);
+    t.all_caps_sentence = all_caps;
+  }
+  return infos;
+}
+
+void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int previous_tag,
+                     int previous_previous_tag, int document_tag_of_word,
+                     std::vector<uint64_t>* features) {
+  features->clear();
+  Emitter f(features);
+  static const TokenInfo kBoundary{"<s>", "<s>", "<s>", "<s>", false, false, false};
+  auto at = [&](long k) -> const TokenInfo& {
+    return k < 0 || k >= static_cast<long>(s.size()) ? kBoundary : s[static_cast<size_t>(k)];
+  };
+  const long n = static_cast<long>(i);
+  const TokenInfo& w = s[i];
+  f.Add(0, "bias");
+  f.Add(1, w.word);
+  f.Add(2, w.lower);
+  f.Add(3, w.shape);
+  f.Add(4, w.short_shape);
+  for (size_t k = 1; k <= 4 && k <= w.lower.size(); ++k) {
+    f.Add(10 + static_cast<uint32_t>(k), w.lower.substr(0, k));
+    f.Add(20 + static_cast<uint32_t>(k), w.lower.substr(w.lower.size() - k));
+  }
+  f.Add(30, at(n - 1).lower);
+  f.Add(31, at(n + 1).lower);
+  f.Add(32, at(n - 2).lower);
+  f.Add(33, at(n + 2).lower);
+  f.Add(34, at(n - 1).short_shape);
+  f.Add(35, at(n + 1).short_shape);
+  f.Add(36, at(n - 1).short_shape, w.short_shape);
+  f.Add(37, w.short_shape, at(n + 1).short_shape);
+  f.Add(38, at(n - 1).lower, w.lower);
+  f.Add(39, w.lower, at(n + 1).lower);
+  f.Add(40, at(n - 1).word);
+  f.Add(41, at(n + 1).word);
+  f.Add(50, previous_tag);
+  f.Add(51, static_cast<int64_t>(previous_tag) * 64 + previous_previous_tag);
+  f.Add(52, std::to_string(previous_tag), w.lower);
+  f.Add(53, std::to_string(previous_tag), w.short_shape);
+  f.Add(60, w.in_gazetteer ? 1 : 0);
+  f.Add(61, at(n - 1).in_gazetteer ? 1 : 0);
+  f.Add(62, at(n + 1).in_gazetteer ? 1 : 0);
+  f.Add(70, i == 0 ? 1 : 0);
+  f.Add(71, static_cast<int64_t>(i == 0) * 1000 + (w.short_shape == "Xx" ? 1 : 0));
+  f.Add(72, w.all_caps_sentence ? 1 : 0);
+  f.Add(73, std::string(w.all_caps_sentence ? "C" : "c"), w.lower);
+  f.Add(74, w.seen_lowercase ? 1 : 0);
+  f.Add(75, std::string(w.seen_lowercase ? "L" : "l"), w.short_shape);
+  f.Add(76, w.short_shape, w.lower.size() >= 3 ? w.lower.substr(w.lower.size() - 3) : w.lower);
+  f.Add(77, at(n - 1).lower, at(n + 1).lower);
+  f.Add(80, document_tag_of_word);
+  f.Add(81, std::to_string(document_tag_of_word), w.short_shape);
+}
+
+}  // namespace newsgraph::entity::ner

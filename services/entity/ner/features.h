@@ -1,0 +1,54 @@
+// Features of a token for the named-entity tagger.
+#ifndef NEWSGRAPH_SERVICES_ENTITY_NER_FEATURES_H_
+#define NEWSGRAPH_SERVICES_ENTITY_NER_FEATURES_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/string_view.h"
+
+namespace newsgraph::entity::ner {
+
+// Precomputed per-token views of a sentence.
+struct TokenInfo {
+  std::string word;
+  std::string lower;
+  std::string shape;        // "Xxxx", "XX", "dd-dd": runs collapsed
+  std::string short_shape;  // shape with runs collapsed to one character
+  bool in_gazetteer = false;
+  // The word also occurs in lower case elsewhere in the document.
+  bool seen_lowercase = false;
+  // The sentence is written in capitals (a headline).
+  bool all_caps_sentence = false;
+};
+
+// Word lists the tagger consults (lower-cased entries).
+struct Lexicons {
+  // Country, region and city names (may be multi-word; matched by first word too).
+  absl::flat_hash_set<std::string> places;
+  // Demonyms and nationalities ("german", "chinese").
+  absl::flat_hash_set<std::string> demonyms;
+};
+
+// `document_lowercase` (may be null) holds the words that occur in lower
+// case anywhere in the document.
+std::vector<TokenInfo> DescribeTokens(const std::vector<std::string>& tokens,
+                                      const Lexicons& lexicons,
+                                      const absl::flat_hash_set<std::string>* document_lowercase);
+
+// The lower-case words of a document's sentences.
+absl::flat_hash_set<std::string> LowercaseWords(
+    const std::vector<const std::vector<std::string>*>& sentences);
+
+// Appends the hashed features of token `i` given the two previous predicted
+// tags (indices into the tag set; -1 for sentence start) and the document's
+// earlier predictions for the same word (-1 when none).
+void ExtractFeatures(const std::vector<TokenInfo>& sentence, size_t i, int previous_tag,
+                     int previous_previous_tag, int document_tag_of_word,
+                     std::vector<uint64_t>* features);
+
+}  // namespace newsgraph::entity::ner
+
+#endif  // NEWSGRAPH_SERVICES_ENTITY_NER_FEATURES_H_

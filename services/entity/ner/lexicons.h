@@ -1,0 +1,19 @@
+// Word lists for the tagger, from Debian's iso-codes.
+#ifndef NEWSGRAPH_SERVICES_ENTITY_NER_LEXICONS_H_
+#define NEWSGRAPH_SERVICES_ENTITY_NER_LEXICONS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "services/entity/ner/features.h"
+
+namespace newsgraph::entity::ner {
+
+// Country names (ISO 3166-1 name, official and common names) and
+// subdivision names (ISO 3166-2) from the iso-codes JSON files in `dir`,
+// lower-cased. Errors: NOT_FOUND / INVALID_ARGUMENT naming the file.
+absl::StatusOr<Lexicons> LoadLexicons(const std::string& dir = "/usr/share/iso-codes/json");
+
+}  // namespace newsgraph::entity::ner
+
+#endif  // NEWSGRAPH_SERVICES_ENTITY_NER_LEXICONS_H_

@@ -1,0 +1,179 @@
+#include "services/entity/ner/perceptron.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace newsgraph::entity::ner {
+namespace {
+
+constexpr char kMagic[8] = {'N', 'G', 'P', 'C', 'P', 'T', '0', '1'};
+
+template <typename T>
+void Put(std::string* out, T value) {
+  out->append(reinterpret_cast<const char*>(&value), sizeof(value));
+}
+void PutString(std::string* out, const std::string& s) {
+  Put<uint32_t>(out, static_cast<uint32_t>(s.size()));
+  out->append(s);
+}
+
+class Reader {
+ public:
+  explicit Reader(const std::string& data) : data_(data) {}
+  template <typename T>
+  bool Get(T* value) {
+    if (pos_ + sizeof(T) > data_.size()) return false;
+    std::memcpy(value, data_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return true;
+  }
+  bool GetString(std::string* s) {
+    uint32_t size = 0;
+    if (!Get(&size) || pos_ + size > data_.size()) return false;
+    s->assign(data_.data() + pos_, size);
+    pos_ += size;
+    return true;
+  }
+  bool AtEnd() const { return pos_ == data_.size(); }
+
+ private:
+  const std::string& data_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+Perceptron::Perceptron(std::vector<std::string> labels) : labels_(std::move(labels)) {}
+
+void Perceptron::Score(const std::vector<uint64_t>& features, std::vector<float>* scores) const {
+  const size_t n = labels_.size();
+  scores->assign(n, 0.0f);
+  for (uint64_t feature : features) {
+    auto it = rows_.find(feature);
+    if (it == rows_.end()) continue;
+    const float* row = weights_.data() + static_cast<size_t>(it->second) * n;
+    for (size_t l = 0; l < n; ++l) (*scores)[l] += row[l];
+  }
+}
+
+void Perceptron::Update(const std::vector<uint64_t>& features, int truth, int guess) {
+  if (truth == guess) return;
+  const size_t n = labels_.size();
+  for (uint64_t feature : features) {
+    auto [it, inserted] = rows_.try_emplace(feature, static_cast<uint32_t>(rows_.size()));
+    if (inserted) {
+      weights_.resize(weights_.size() + n, 0.0f);
+      totals_.resize(totals_.size() + n, 0.0);
+      stamps_.resize(stamps_.size() + n, clock_);
+    }
+    const size_t base = static_cast<size_t>(it->second) * n;
+    for (int label : {truth, guess}) {
+      const size_t k = base + static_cast<size_t>(label);
+      totals_[k] += static_cast<double>(clock_ - stamps_[k]) * weights_[k];
+      stamps_[k] = clock_;
+      weights_[k] += label == truth ? 1.0f : -1.0f;
+    }
+  }
+}
+
+Perceptron Perceptron::Averaged() const {
+  Perceptron averaged(labels_);
+  averaged.rows_ = rows_;
+  averaged.weights_.resize(weights_.size());
+  for (size_t k = 0; k < weights_.size(); ++k) {
+    const double total = totals_[k] + static_cast<double>(clock_ - stamps_[k]) * weights_[k];
+    averaged.weights_[k] = static_cast<float>(total / static_cast<double>(clock_));
+  }
+  return averaged;
+}
+
+absl::Status Perceptron::Save(const std::string& path, const std::string& metadata) const {
+  const size_t n = labels_.size();
+  float max_abs = 0;
+  for (float w : weights_) max_abs = std::max(max_abs, std::fabs(w));
+  const float scale = max_abs > 0 ? max_abs / 32767.0f : 1.0f;
+  std::string out(kMagic, sizeof(kMagic));
+  PutString(&out, metadata);
+  Put<uint32_t>(&out, static_cast<uint32_t>(n));
+  for (const std::string& label : labels_) PutString(&out, label);
+  Put<float>(&out, scale);
+  std::vector<std::pair<uint64_t, uint32_t>> rows(rows_.begin(), rows_.end());
+  std::sort(rows.begin(), rows.end());
+  std::string body;
+  uint32_t kept = 0;
+  for (const auto& [feature, row] : rows) {
+    std::vector<std::pair<uint8_t, int16_t>> nonzero;
+    for (size_t l = 0; l < n; ++l) {
+      const long q = std::lround(weights_[static_cast<size_t>(row) * n + l] / scale);
+      if (q != 0) nonzero.emplace_back(static_cast<uint8_t>(l), static_cast<int16_t>(q));
+    }
+    if (nonzero.empty()) continue;
+    ++kept;
+    Put<uint64_t>(&body, feature);
+    Put<uint8_t>(&body, static_cast<uint8_t>(nonzero.size()));
+    for (const auto& [label, q] : nonzero) {
+      Put<uint8_t>(&body, label);
+      Put<int16_t>(&body, q);
+    }
+  }
+  Put<uint32_t>(&out, kept);
+  out.append(body);
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file.write(out.data(), static_cast<std::streamsize>(out.size()));
+  if (!file) return absl::UnavailableError(absl::StrCat("cannot write model ", path));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Perceptron> Perceptron::Load(const std::string& path, std::string* metadata) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return absl::NotFoundError(absl::StrCat("model file not found: ", path));
+  std::string data((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  if (data.size() < sizeof(kMagic) || std::memcmp(data.data(), kMagic, sizeof(kMagic)) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is not a newsgraph perceptron model"));
+  }
+  const std::string rest = data.substr(sizeof(kMagic));
+  Reader in(rest);
+  std::string meta;
+  uint32_t n = 0;
+  if (!in.GetString(&meta) || !in.Get(&n) || n == 0 || n > 255) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": corrupt model header"));
+  }
+  std::vector<std::string> labels(n);
+  for (std::string& label : labels) {
+    if (!in.GetString(&label)) return absl::InvalidArgumentError(absl::StrCat(path, ": corrupt labels"));
+  }
+  float scale = 0;
+  uint32_t rows = 0;
+  if (!in.Get(&scale) || !in.Get(&rows)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": corrupt model header"));
+  }
+  Perceptron model(std::move(labels));
+  model.rows_.reserve(rows);
+  model.weights_.assign(static_cast<size_t>(rows) * n, 0.0f);
+  for (uint32_t r = 0; r < rows; ++r) {
+    uint64_t feature = 0;
+    uint8_t count = 0;
+    if (!in.Get(&feature) || !in.Get(&count)) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": truncated at feature ", r));
+    }
+    model.rows_.emplace(feature, r);
+    for (uint8_t c = 0; c < count; ++c) {
+      uint8_t label = 0;
+      int16_t q = 0;
+      if (!in.Get(&label) || !in.Get(&q) || label >= n) {
+        return absl::InvalidArgumentError(absl::StrCat(path, ": corrupt weights at feature ", r));
+      }
+      model.weights_[static_cast<size_t>(r) * n + label] = q * scale;
+    }
+  }
+  if (!in.AtEnd()) return absl::InvalidArgumentError(absl::StrCat(path, ": trailing bytes"));
+  if (metadata != nullptr) *metadata = meta;
+  return model;
+}
+
+}  // namespace newsgraph::entity::ner

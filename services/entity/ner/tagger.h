@@ -1,0 +1,83 @@
+// NerTagger: greedy left-to-right BILOU tagging with an averaged
+// perceptron, and its training loop.
+//
+// Each token is tagged with features of the word, its neighbours, the two
+// previous predicted tags, gazetteer membership and what the same word was
+// tagged earlier in the document (document-level consistency). Decoding only
+// considers tags that continue a valid BILOU sequence.
+#ifndef NEWSGRAPH_SERVICES_ENTITY_NER_TAGGER_H_
+#define NEWSGRAPH_SERVICES_ENTITY_NER_TAGGER_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/entity/ner/conll.h"
+#include "services/entity/ner/features.h"
+#include "services/entity/ner/perceptron.h"
+
+namespace newsgraph::entity::ner {
+
+// The entity types of CoNLL-2003.
+const std::vector<std::string>& EntityTypes();
+// "O" then B-, I-, L-, U- of every type.
+const std::vector<std::string>& BilouTagSet();
+
+// Thread-safe: Tag methods are const and keep their state on the stack.
+class NerTagger {
+ public:
+  NerTagger(Perceptron model, Lexicons lexicons)
+      : model_(std::move(model)), lexicons_(std::move(lexicons)) {}
+
+  // Tags the sentences of one document, in order; returns their spans.
+  std::vector<std::vector<Span>> TagDocument(
+      const std::vector<std::vector<std::string>>& sentences) const;
+
+  // Tags with confidences: for each span, the mean over its tokens of the
+  // softmax probability of the chosen tag.
+  std::vector<std::vector<std::pair<Span, float>>> TagDocumentWithConfidence(
+      const std::vector<std::vector<std::string>>& sentences) const;
+
+  const Perceptron& model() const { return model_; }
+
+ private:
+  Perceptron model_;
+  Lexicons lexicons_;
+};
+
+struct TrainOptions {
+  // Passes over the training data. Default 12.
+  int epochs = 12;
+  // Seed of the document shuffle. Default 1.
+  uint64_t seed = 1;
+};
+
+// Trains on `train`, evaluates the averaged model on `dev` after every
+// epoch (reported through `on_epoch` with the dev micro F1), and returns
+// the averaged model of the best epoch.
+Perceptron TrainNer(const std::vector<Sentence>& train, const std::vector<Sentence>& dev,
+                    const Lexicons& lexicons, const TrainOptions& options,
+                    const std::function<void(int epoch, double dev_f1)>& on_epoch);
+
+// Precision, recall and F1 of exact span matches, as conlleval counts them.
+struct SpanCounts {
+  long true_positives = 0;
+  long false_positives = 0;
+  long false_negatives = 0;
+  double Precision() const;
+  double Recall() const;
+  double F1() const;
+};
+
+struct NerEvaluation {
+  SpanCounts micro;
+  std::vector<std::pair<std::string, SpanCounts>> by_type;
+};
+
+// Tags `gold` document by document with `tagger` and scores the result.
+NerEvaluation EvaluateNer(const NerTagger& tagger, const std::vector<Sentence>& gold);
+
+}  // namespace newsgraph::entity::ner
+
+#endif  // NEWSGRAPH_SERVICES_ENTITY_NER_TAGGER_H_
