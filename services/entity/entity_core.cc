@@ -259,7 +259,7 @@ absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> EntityCore::AnalyzeText(
   const Recognition recognition = recognizer_->Recognize(request.text());
   const text::CodePointOffsets offsets(request.text());
   newsgraph::v1::AnalyzeTextResponse response;
-  response.set_model(Recognizer::kModelId);
+  response.set_model(recognizer_->model_id());
   for (const auto& [begin, end] : recognition.sentences) {
     *response.add_sentences() = MakeSpan(offsets, begin, end);
   }
@@ -270,7 +270,7 @@ absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> EntityCore::AnalyzeText(
     *mention->mutable_span() = MakeSpan(offsets, m.byte_begin, m.byte_end);
     mention->set_sentence_index(static_cast<uint32_t>(m.sentence_index));
     mention->set_confidence(m.confidence);
-    mention->set_model(Recognizer::kModelId);
+    mention->set_model(recognizer_->model_id());
     mention->set_normalized_value(m.normalized_value);
   }
   return response;
@@ -328,7 +328,7 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
     *mention->mutable_span() = MakeSpan(offsets, rm.byte_begin, rm.byte_end);
     mention->set_sentence_index(static_cast<uint32_t>(rm.sentence_index));
     mention->set_confidence(rm.confidence);
-    mention->set_model(Recognizer::kModelId);
+    mention->set_model(recognizer_->model_id());
     mention->set_normalized_value(rm.normalized_value);
     for (int p = 0; p < request.paragraphs_size(); ++p) {
       if (request.paragraphs(p).span().byte_end() > rm.byte_begin) {

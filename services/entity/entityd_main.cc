@@ -18,18 +18,20 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:7702", "host:port to serve on (port 0:
 ABSL_FLAG(std::string, data_dir, "./data", "data directory; the store lives in <data_dir>/entity");
 ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
 ABSL_FLAG(int, block_cache_mb, 64, "RocksDB block cache size in MiB");
+ABSL_FLAG(std::string, ner_model, NEWSGRAPH_DEFAULT_NER_MODEL,
+          "named-entity model written by train_ner; empty: rule-based names only");
 
 int main(int argc, char** argv) {
   newsgraph::BlockTerminationSignals();
   absl::ParseCommandLine(argc, argv);
   using namespace newsgraph;
 
-  absl::StatusOr<entity::Gazetteer> countries = entity::LoadCountryGazetteer();
-  if (!countries.ok()) {
-    LogError("entityd", countries.status().ToString());
+  absl::StatusOr<std::unique_ptr<entity::Recognizer>> recognizer =
+      entity::LoadRecognizer(absl::GetFlag(FLAGS_ner_model));
+  if (!recognizer.ok()) {
+    LogError("entityd", recognizer.status().ToString());
     return 1;
   }
-  const entity::Recognizer recognizer(*std::move(countries));
   const std::string dir = absl::StrCat(absl::GetFlag(FLAGS_data_dir), "/entity");
   absl::StatusOr<std::unique_ptr<storage::KvStore>> store =
       OpenServiceStore(absl::GetFlag(FLAGS_data_dir), "entity", entity::EntityColumnFamilies(),
@@ -39,7 +41,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   absl::StatusOr<std::unique_ptr<entity::EntityCore>> core =
-      entity::EntityCore::Open(store->get(), &recognizer);
+      entity::EntityCore::Open(store->get(), recognizer->get());
   if (!core.ok()) {
     LogError("entityd", core.status().ToString());
     return 1;

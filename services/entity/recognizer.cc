@@ -5,6 +5,7 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -16,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "services/entity/ner/lexicons.h"
 #include "services/text/normalizer.h"
 #include "services/text/tokenizer.h"
 
@@ -261,7 +263,81 @@ absl::StatusOr<Gazetteer> LoadCountryGazetteer(const std::string& path) {
   return gazetteer;
 }
 
-Recognizer::Recognizer(Gazetteer countries) : countries_(std::move(countries)) {}
+Recognizer::Recognizer(Gazetteer countries, std::shared_ptr<const ner::NerTagger> tagger,
+                       std::string model_id)
+    : countries_(std::move(countries)), tagger_(std::move(tagger)), model_id_(std::move(model_id)) {
+  if (model_id_.empty()) model_id_ = tagger_ ? "ner-perceptron" : "rules-0.1";
+}
+
+newsgraph::v1::EntityType Recognizer::MapConllType(const std::string& type,
+                                                   const std::vector<absl::string_view>& words,
+                                                   absl::string_view surface) const {
+  static const auto* kGeographic = new absl::flat_hash_set<std::string>{
+      "river", "sea", "ocean", "mountains", "mountain", "mount", "lake", "gulf", "bay", "strait",
+      "desert", "valley", "island", "islands", "peninsula", "basin", "coast", "region", "canal",
+      "plateau", "range", "hills", "forest", "delta", "channel", "cape", "continent"};
+  const std::string head = words.empty() ? "" : Lower(words.back());
+  const std::string first = words.empty() ? "" : Lower(words.front());
+  if (LawHeads().contains(head) || (first == "treaty" && words.size() > 2)) return newsgraph::v1::LAW;
+  if (type == "PER") return newsgraph::v1::PERSON;
+  if (type == "LOC") {
+    if (!CountryCode(surface).empty()) return newsgraph::v1::GPE;
+    return kGeographic->contains(head) || kGeographic->contains(first) ? newsgraph::v1::LOC
+                                                                       : newsgraph::v1::GPE;
+  }
+  if (EventHeads().contains(head) && head != "world") return newsgraph::v1::EVENT;
+  if (type == "ORG") return newsgraph::v1::ORG;
+  // MISC: single words are mostly nationalities and groups ("German", "Muslims").
+  return words.size() == 1 ? newsgraph::v1::NORP : newsgraph::v1::MISC;
+}
+
+void Recognizer::AddTaggedNames(absl::string_view text, const std::vector<Token>& tokens,
+                                const std::vector<size_t>& sentence_of,
+                                Recognition* result) const {
+  // The tagger sees each sentence as its token strings.
+  std::vector<std::vector<std::string>> sentences;
+  std::vector<std::vector<size_t>> token_index;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (sentences.size() <= sentence_of[i]) {
+      sentences.resize(sentence_of[i] + 1);
+      token_index.resize(sentence_of[i] + 1);
+    }
+    sentences[sentence_of[i]].emplace_back(tokens[i].in(text));
+    token_index[sentence_of[i]].push_back(i);
+  }
+  const auto tagged = tagger_->TagDocumentWithConfidence(sentences);
+  std::vector<RecognizedMention> names;
+  for (size_t s = 0; s < tagged.size(); ++s) {
+    for (const auto& [span, confidence] : tagged[s]) {
+      const Token& first = tokens[token_index[s][span.begin]];
+      const Token& last = tokens[token_index[s][span.end - 1]];
+      std::vector<absl::string_view> words;
+      for (size_t k = span.begin; k < span.end; ++k) {
+        const Token& t = tokens[token_index[s][k]];
+        if (t.kind != TokenKind::kPunctuation) words.push_back(t.in(text));
+      }
+      const absl::string_view surface =
+          text.substr(first.byte_begin, last.byte_end - first.byte_begin);
+      names.push_back({first.byte_begin, last.byte_end, MapConllType(span.type, words, surface),
+                       confidence, s, ""});
+    }
+  }
+  // Values (dates, amounts) win over overlapping names.
+  std::vector<RecognizedMention> merged;
+  merged.reserve(result->mentions.size() + names.size());
+  for (const RecognizedMention& name : names) {
+    bool overlaps = false;
+    for (const RecognizedMention& value : result->mentions) {
+      overlaps |= value.byte_begin < name.byte_end && name.byte_begin < value.byte_end;
+    }
+    if (!overlaps) merged.push_back(name);
+  }
+  merged.insert(merged.end(), result->mentions.begin(), result->mentions.end());
+  std::sort(merged.begin(), merged.end(), [](const RecognizedMention& a, const RecognizedMention& b) {
+    return a.byte_begin < b.byte_begin;
+  });
+  result->mentions = std::move(merged);
+}
 
 std::string Recognizer::CountryCode(absl::string_view surface) const {
   auto it = countries_.find(text::FoldForMatching(surface));
@@ -523,6 +599,12 @@ Recognition Recognizer::Recognize(absl::string_view text) const {
       continue;
     }
 
+    // With a trained tagger, names come from it (below).
+    if (tagger_ != nullptr) {
+      ++i;
+      continue;
+    }
+
     // Headlines capitalize every word: only single known names count there.
     if (in_headline[i]) {
       const std::string code = CountryCode(word);
@@ -624,7 +706,28 @@ Recognition Recognizer::Recognize(absl::string_view text) const {
     if (words.size() == 1 && starts_sentence[first] && type == newsgraph::v1::MISC) continue;
     add(first, last, type, confidence);
   }
+  if (tagger_ != nullptr) AddTaggedNames(text, tokens, sentence_of, &result);
   return result;
+}
+
+}  // namespace newsgraph::entity
+
+namespace newsgraph::entity {
+
+absl::StatusOr<std::unique_ptr<Recognizer>> LoadRecognizer(const std::string& ner_model_path) {
+  absl::StatusOr<Gazetteer> countries = LoadCountryGazetteer();
+  if (!countries.ok()) return countries.status();
+  if (ner_model_path.empty()) return std::make_unique<Recognizer>(*std::move(countries));
+  std::string metadata;
+  absl::StatusOr<ner::Perceptron> model = ner::Perceptron::Load(ner_model_path, &metadata);
+  if (!model.ok()) return model.status();
+  absl::StatusOr<ner::Lexicons> lexicons = ner::LoadLexicons();
+  if (!lexicons.ok()) return lexicons.status();
+  // The model id is the file name without its extension ("ner-conll2003").
+  std::string id = ner_model_path.substr(ner_model_path.find_last_of('/') + 1);
+  id = id.substr(0, id.find('.'));
+  auto tagger = std::make_shared<const ner::NerTagger>(*std::move(model), *std::move(lexicons));
+  return std::make_unique<Recognizer>(*std::move(countries), std::move(tagger), id);
 }
 
 }  // namespace newsgraph::entity

@@ -1,9 +1,10 @@
 // Recognizer: finds entity and value mentions in text.
 //
-// This first recognizer is rule-based: capitalized-token runs typed by
-// head words, acronyms and the ISO 3166 country gazetteer, plus DATE, MONEY
-// and PERCENT patterns. The trained sequence model (issue #4) replaces the
-// name part behind the same interface.
+// Names (PERSON, ORG, GPE/LOC, NORP, EVENT, LAW, MISC) come from the
+// trained sequence tagger when one is given (CoNLL types mapped to OntoNotes
+// ones by gazetteer and head words), else from rules: capitalized-token runs
+// typed by head words, acronyms and the ISO 3166 country gazetteer. DATE,
+// MONEY and PERCENT always come from a rule grammar with normalized values.
 #ifndef NEWSGRAPH_SERVICES_ENTITY_RECOGNIZER_H_
 #define NEWSGRAPH_SERVICES_ENTITY_RECOGNIZER_H_
 
@@ -16,7 +17,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/text/tokenizer.h"
 #include "newsgraph/v1/types.pb.h"
+#include "services/entity/ner/tagger.h"
 
 namespace newsgraph::entity {
 
@@ -47,10 +50,13 @@ absl::StatusOr<Gazetteer> LoadCountryGazetteer(
 // Thread-safe after construction (const methods only).
 class Recognizer {
  public:
-  explicit Recognizer(Gazetteer countries);
+  // `tagger` may be null: names then come from rules.
+  explicit Recognizer(Gazetteer countries, std::shared_ptr<const ner::NerTagger> tagger = nullptr,
+                      std::string model_id = "");
 
-  // Model identifier reported on every mention.
-  static constexpr char kModelId[] = "rules-0.1";
+  // Identifier of what produced the mentions, reported on every mention:
+  // the tagger's model id, or "rules-0.1".
+  const std::string& model_id() const { return model_id_; }
 
   // Recognizes mentions in valid UTF-8 `text`, in text order, never
   // overlapping.
@@ -63,8 +69,22 @@ class Recognizer {
   newsgraph::v1::EntityType ClassifyName(const std::vector<absl::string_view>& words,
                                          absl::string_view surface, float* confidence) const;
 
+  // Adds the tagger's name mentions that do not overlap `result`'s values.
+  void AddTaggedNames(absl::string_view text, const std::vector<text::Token>& tokens,
+                      const std::vector<size_t>& sentence_of, Recognition* result) const;
+  newsgraph::v1::EntityType MapConllType(const std::string& type,
+                                         const std::vector<absl::string_view>& words,
+                                         absl::string_view surface) const;
+
   Gazetteer countries_;
+  std::shared_ptr<const ner::NerTagger> tagger_;
+  std::string model_id_;
 };
+
+// Loads the country gazetteer and, when `ner_model_path` is not empty, the
+// tagger model written by train_ner (the model id is its file name without
+// extension). Errors: NOT_FOUND / INVALID_ARGUMENT naming the file.
+absl::StatusOr<std::unique_ptr<Recognizer>> LoadRecognizer(const std::string& ner_model_path);
 
 }  // namespace newsgraph::entity
 

@@ -32,6 +32,8 @@ ABSL_FLAG(std::string, data_dir, "./data",
           "data directory; stores live in <data_dir>/{ingest,entity,search}");
 ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
 ABSL_FLAG(int, block_cache_mb, 64, "RocksDB block cache size per service in MiB");
+ABSL_FLAG(std::string, ner_model, NEWSGRAPH_DEFAULT_NER_MODEL,
+          "named-entity model written by train_ner; empty: rule-based names only");
 
 namespace newsgraph {
 namespace {
@@ -39,9 +41,9 @@ namespace {
 absl::Status Run() {
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   const int block_cache_mb = absl::GetFlag(FLAGS_block_cache_mb);
-  absl::StatusOr<entity::Gazetteer> countries = entity::LoadCountryGazetteer();
-  if (!countries.ok()) return countries.status();
-  const entity::Recognizer recognizer(*std::move(countries));
+  absl::StatusOr<std::unique_ptr<entity::Recognizer>> recognizer =
+      entity::LoadRecognizer(absl::GetFlag(FLAGS_ner_model));
+  if (!recognizer.ok()) return recognizer.status();
 
   absl::StatusOr<std::unique_ptr<storage::KvStore>> ingest_store =
       OpenServiceStore(data_dir, "ingest", ingest::IngestColumnFamilies(), block_cache_mb);
@@ -57,7 +59,7 @@ absl::Status Run() {
       ingest::IngestCore::Open(ingest_store->get());
   if (!ingest_core.ok()) return ingest_core.status();
   absl::StatusOr<std::unique_ptr<entity::EntityCore>> entity_core =
-      entity::EntityCore::Open(entity_store->get(), &recognizer);
+      entity::EntityCore::Open(entity_store->get(), recognizer->get());
   if (!entity_core.ok()) return entity_core.status();
   absl::StatusOr<std::unique_ptr<search::SearchIndex>> search_index =
       search::SearchIndex::Open(search_store->get());

@@ -1,0 +1,107 @@
+#include <gtest/gtest.h>
+
+#include "services/entity/ner/conll.h"
+#include "services/entity/ner/lexicons.h"
+#include "services/entity/ner/perceptron.h"
+#include "services/entity/ner/tagger.h"
+#include "services/entity/recognizer.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace newsgraph::entity::ner {
+namespace {
+
+using ::newsgraph::testing::StatusIs;
+
+TEST(ConllTest, Iob1AndIob2SpansAndBilouRoundTrip) {
+  // IOB1: I- starts a span unless it continues one of the same type; B- only
+  // separates two touching spans of one type.
+  const std::vector<std::string> iob1 = {"I-PER", "I-PER", "O", "I-LOC", "B-LOC", "I-ORG"};
+  const std::vector<Span> spans = SpansFromIob(iob1);
+  ASSERT_EQ(spans.size(), 4u);
+  EXPECT_EQ(spans[0], (Span{0, 2, "PER"}));
+  EXPECT_EQ(spans[1], (Span{3, 4, "LOC"}));
+  EXPECT_EQ(spans[2], (Span{4, 5, "LOC"}));
+  EXPECT_EQ(spans[3], (Span{5, 6, "ORG"}));
+  EXPECT_EQ(SpansFromIob({"B-PER", "I-PER", "O"}), (std::vector<Span>{{0, 2, "PER"}}));
+  const std::vector<std::string> bilou = BilouFromSpans(spans, 6);
+  EXPECT_EQ(bilou, (std::vector<std::string>{"B-PER", "L-PER", "O", "U-LOC", "U-LOC", "U-ORG"}));
+  EXPECT_EQ(SpansFromBilou(bilou), spans);
+}
+
+TEST(ConllTest, BilouDecodingRepairsInvalidSequences) {
+  // An I without a B starts a span; a B cut short still yields its span.
+  EXPECT_EQ(SpansFromBilou({"I-PER", "L-PER", "O", "B-ORG", "O"}),
+            (std::vector<Span>{{0, 2, "PER"}, {3, 4, "ORG"}}));
+  EXPECT_EQ(SpansFromBilou({"B-PER", "L-ORG"}), (std::vector<Span>{{0, 1, "PER"}, {1, 2, "ORG"}}));
+}
+
+TEST(PerceptronTest, LearnsSavesAndLoads) {
+  Perceptron model({"O", "X"});
+  const std::vector<uint64_t> a = {1, 2};
+  const std::vector<uint64_t> b = {3, 2};
+  for (int i = 0; i < 10; ++i) {
+    std::vector<float> scores;
+    model.Score(a, &scores);
+    model.Update(a, 1, scores[1] > scores[0] ? 1 : 0);
+    model.NextExample();
+    model.Score(b, &scores);
+    model.Update(b, 0, scores[1] > scores[0] ? 1 : 0);
+    model.NextExample();
+  }
+  Perceptron averaged = model.Averaged();
+  std::vector<float> scores;
+  averaged.Score(a, &scores);
+  EXPECT_GT(scores[1], scores[0]);
+  averaged.Score(b, &scores);
+  EXPECT_GT(scores[0], scores[1]);
+
+  ::newsgraph::testing::TempDir dir;
+  NG_ASSERT_OK(averaged.Save(dir.Sub("m.ngpm"), "{\"test\":true}"));
+  std::string metadata;
+  NG_ASSERT_OK_AND_ASSIGN(Perceptron loaded, Perceptron::Load(dir.Sub("m.ngpm"), &metadata));
+  EXPECT_EQ(metadata, "{\"test\":true}");
+  std::vector<float> original, reloaded;
+  averaged.Score(a, &original);
+  loaded.Score(a, &reloaded);
+  for (int l = 0; l < 2; ++l) EXPECT_NEAR(original[l], reloaded[l], 1e-3);
+  EXPECT_THAT(Perceptron::Load(dir.Sub("missing"), nullptr), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(NerModelTest, ShippedModelTagsKnownSentence) {
+  std::string metadata;
+  NG_ASSERT_OK_AND_ASSIGN(Perceptron model, Perceptron::Load(NEWSGRAPH_DEFAULT_NER_MODEL, &metadata));
+  EXPECT_NE(metadata.find("CoNLL-2003"), std::string::npos) << metadata;
+  NG_ASSERT_OK_AND_ASSIGN(Lexicons lexicons, LoadLexicons());
+  NerTagger tagger(std::move(model), std::move(lexicons));
+  const std::vector<std::string> sentence = {"Karin", "Holm", "of",  "the",   "European",
+                                             "Space", "Agency", "visited", "Norway", "."};
+  const std::vector<std::vector<Span>> spans = tagger.TagDocument({sentence});
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0], (std::vector<Span>{{0, 2, "PER"}, {4, 7, "ORG"}, {8, 9, "LOC"}}));
+}
+
+TEST(NerModelTest, RecognizerMapsTaggerTypesAndKeepsValueGrammar) {
+  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Recognizer> recognizer,
+                          LoadRecognizer(NEWSGRAPH_DEFAULT_NER_MODEL));
+  EXPECT_EQ(recognizer->model_id(), "ner-conll2003");
+  const std::string text =
+      "German officials said Karin Holm flew to Norway on 12 March 2024 with $45 million.";
+  const Recognition r = recognizer->Recognize(text);
+  std::vector<std::pair<std::string, newsgraph::v1::EntityType>> found;
+  for (const RecognizedMention& m : r.mentions) {
+    found.emplace_back(text.substr(m.byte_begin, m.byte_end - m.byte_begin), m.type);
+  }
+  EXPECT_THAT(found, ::testing::Contains(std::pair{std::string("German"), newsgraph::v1::NORP}));
+  EXPECT_THAT(found, ::testing::Contains(std::pair{std::string("Karin Holm"), newsgraph::v1::PERSON}));
+  EXPECT_THAT(found, ::testing::Contains(std::pair{std::string("Norway"), newsgraph::v1::GPE}));
+  EXPECT_THAT(found, ::testing::Contains(std::pair{std::string("12 March 2024"), newsgraph::v1::DATE}));
+  EXPECT_THAT(found, ::testing::Contains(std::pair{std::string("$45 million"), newsgraph::v1::MONEY}));
+  for (const RecognizedMention& m : r.mentions) {
+    EXPECT_GT(m.confidence, 0.0f);
+    EXPECT_LE(m.confidence, 1.0f);
+  }
+}
+
+}  // namespace
+}  // namespace newsgraph::entity::ner
