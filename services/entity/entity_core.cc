@@ -363,6 +363,44 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
         if (initials == folded) id = org;
       }
     }
+    // A new long name whose initials are a known organisation's acronym is
+    // that organisation ("Shanghai Cooperation Organization" and "SCO").
+    if (!id.has_value() && rm.type == newsgraph::v1::ORG && !single_word) {
+      const std::string initials = Initials(surface);
+      if (initials.size() >= 2) {
+        const std::string key = AliasKey(initials, newsgraph::v1::ORG);
+        if (auto it = learned_aliases.find(key); it != learned_aliases.end()) {
+          id = it->second;
+        } else {
+          NG_ASSIGN_OR_RETURN(std::optional<std::string> found, store_->Get(cf::kAliases, key));
+          if (found.has_value() && found->size() == 8)
+            id = storage::DecodeBigEndian64(found->data());
+        }
+      }
+    }
+    // Weakly typed mentions (NORP, MISC) of a name already known with a
+    // stronger type join that entity instead of starting a new one.
+    if (!id.has_value() && (rm.type == newsgraph::v1::NORP || rm.type == newsgraph::v1::MISC)) {
+      const std::string prefix = KeyBuilder().AddString(folded).key();
+      storage::ReadOptions scan;
+      scan.upper_bound = storage::PrefixSuccessor(prefix);
+      std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kAliases, scan);
+      int64_t best_mentions = 0;
+      for (it->Seek(prefix); it->Valid(); it->Next()) {
+        if (it->value().size() != 8) continue;
+        const uint64_t candidate = storage::DecodeBigEndian64(it->value().data());
+        NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(candidate));
+        if (!entity.has_value() || entity->type() == newsgraph::v1::NORP ||
+            entity->type() == newsgraph::v1::MISC) {
+          continue;
+        }
+        if (entity->mention_count() > best_mentions) {
+          best_mentions = entity->mention_count();
+          id = candidate;
+        }
+      }
+      NG_RETURN_IF_ERROR(it->status());
+    }
     if (!id.has_value()) {
       id = next_entity_id_++;
       Entity created;

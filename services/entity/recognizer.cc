@@ -273,12 +273,14 @@ newsgraph::v1::EntityType Recognizer::MapConllType(const std::string& type,
                                                    const std::vector<absl::string_view>& words,
                                                    absl::string_view surface) const {
   static const auto* kGeographic = new absl::flat_hash_set<std::string>{
-      "river", "sea", "ocean", "mountains", "mountain", "mount", "lake", "gulf", "bay", "strait",
-      "desert", "valley", "island", "islands", "peninsula", "basin", "coast", "region", "canal",
-      "plateau", "range", "hills", "forest", "delta", "channel", "cape", "continent"};
+      "river",     "sea",    "ocean",  "mountains", "mountain", "mount",    "lake",
+      "gulf",      "bay",    "strait", "desert",    "valley",   "island",   "islands",
+      "peninsula", "basin",  "coast",  "region",    "canal",    "plateau",  "range",
+      "hills",     "forest", "delta",  "channel",   "cape",     "continent"};
   const std::string head = words.empty() ? "" : Lower(words.back());
   const std::string first = words.empty() ? "" : Lower(words.front());
-  if (LawHeads().contains(head) || (first == "treaty" && words.size() > 2)) return newsgraph::v1::LAW;
+  if (LawHeads().contains(head) || (first == "treaty" && words.size() > 2))
+    return newsgraph::v1::LAW;
   if (type == "PER") return newsgraph::v1::PERSON;
   if (type == "LOC") {
     if (!CountryCode(surface).empty()) return newsgraph::v1::GPE;
@@ -292,34 +294,69 @@ newsgraph::v1::EntityType Recognizer::MapConllType(const std::string& type,
 }
 
 void Recognizer::AddTaggedNames(absl::string_view text, const std::vector<Token>& tokens,
-                                const std::vector<size_t>& sentence_of,
-                                Recognition* result) const {
-  // The tagger sees each sentence as its token strings.
+                                const std::vector<size_t>& sentence_of, Recognition* result) const {
+  // The tagger sees each sentence as its token strings, tokenized the way
+  // its training data was: hyphenated words ("Secretary-General") and
+  // abbreviations with their final dot ("U.S.") stay one token.
+  struct Piece {
+    size_t byte_begin;
+    size_t byte_end;
+    bool punctuation;
+  };
   std::vector<std::vector<std::string>> sentences;
-  std::vector<std::vector<size_t>> token_index;
+  std::vector<std::vector<Piece>> pieces;
   for (size_t i = 0; i < tokens.size(); ++i) {
-    if (sentences.size() <= sentence_of[i]) {
-      sentences.resize(sentence_of[i] + 1);
-      token_index.resize(sentence_of[i] + 1);
+    const size_t s = sentence_of[i];
+    if (sentences.size() <= s) {
+      sentences.resize(s + 1);
+      pieces.resize(s + 1);
     }
-    sentences[sentence_of[i]].emplace_back(tokens[i].in(text));
-    token_index[sentence_of[i]].push_back(i);
+    Piece piece{tokens[i].byte_begin, tokens[i].byte_end,
+                tokens[i].kind == TokenKind::kPunctuation};
+    const bool glued_to_previous =
+        !pieces[s].empty() && pieces[s].back().byte_end == piece.byte_begin;
+    const absl::string_view word = tokens[i].in(text);
+    if (glued_to_previous && !pieces[s].back().punctuation && word == "-" &&
+        i + 1 < tokens.size() && tokens[i + 1].byte_begin == piece.byte_end &&
+        sentence_of[i + 1] == s && tokens[i + 1].kind != TokenKind::kPunctuation) {
+      pieces[s].back().byte_end = tokens[i + 1].byte_end;  // word-word
+      ++i;
+    } else if (glued_to_previous && !pieces[s].back().punctuation && word == "." &&
+               text.substr(pieces[s].back().byte_begin,
+                           pieces[s].back().byte_end - pieces[s].back().byte_begin)
+                       .find('.') != absl::string_view::npos) {
+      pieces[s].back().byte_end = piece.byte_end;  // U.S.
+    } else {
+      pieces[s].push_back(piece);
+    }
+  }
+  for (size_t s = 0; s < pieces.size(); ++s) {
+    for (const Piece& p : pieces[s]) {
+      sentences[s].emplace_back(text.substr(p.byte_begin, p.byte_end - p.byte_begin));
+    }
   }
   const auto tagged = tagger_->TagDocumentWithConfidence(sentences);
   std::vector<RecognizedMention> names;
   for (size_t s = 0; s < tagged.size(); ++s) {
     for (const auto& [span, confidence] : tagged[s]) {
-      const Token& first = tokens[token_index[s][span.begin]];
-      const Token& last = tokens[token_index[s][span.end - 1]];
+      // Trim punctuation at the edges; a span of punctuation only is noise.
+      size_t begin = span.begin;
+      size_t end = span.end;
+      while (begin < end && pieces[s][begin].punctuation) ++begin;
+      while (end > begin && pieces[s][end - 1].punctuation) --end;
+      if (begin == end) continue;
       std::vector<absl::string_view> words;
-      for (size_t k = span.begin; k < span.end; ++k) {
-        const Token& t = tokens[token_index[s][k]];
-        if (t.kind != TokenKind::kPunctuation) words.push_back(t.in(text));
+      for (size_t k = begin; k < end; ++k) {
+        if (!pieces[s][k].punctuation) {
+          words.push_back(text.substr(pieces[s][k].byte_begin,
+                                      pieces[s][k].byte_end - pieces[s][k].byte_begin));
+        }
       }
-      const absl::string_view surface =
-          text.substr(first.byte_begin, last.byte_end - first.byte_begin);
-      names.push_back({first.byte_begin, last.byte_end, MapConllType(span.type, words, surface),
-                       confidence, s, ""});
+      const size_t byte_begin = pieces[s][begin].byte_begin;
+      const size_t byte_end = pieces[s][end - 1].byte_end;
+      const absl::string_view surface = text.substr(byte_begin, byte_end - byte_begin);
+      names.push_back(
+          {byte_begin, byte_end, MapConllType(span.type, words, surface), confidence, s, ""});
     }
   }
   // Values (dates, amounts) win over overlapping names.
@@ -333,9 +370,10 @@ void Recognizer::AddTaggedNames(absl::string_view text, const std::vector<Token>
     if (!overlaps) merged.push_back(name);
   }
   merged.insert(merged.end(), result->mentions.begin(), result->mentions.end());
-  std::sort(merged.begin(), merged.end(), [](const RecognizedMention& a, const RecognizedMention& b) {
-    return a.byte_begin < b.byte_begin;
-  });
+  std::sort(merged.begin(), merged.end(),
+            [](const RecognizedMention& a, const RecognizedMention& b) {
+              return a.byte_begin < b.byte_begin;
+            });
   result->mentions = std::move(merged);
 }
 

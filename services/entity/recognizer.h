@@ -17,9 +17,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/text/tokenizer.h"
 #include "newsgraph/v1/types.pb.h"
 #include "services/entity/ner/tagger.h"
+#include "services/text/tokenizer.h"
 
 namespace newsgraph::entity {
 

@@ -276,7 +276,8 @@ TEST_P(PipelineE2ETest, NewVersionReplacesOldDownstreamAndDeleteRemovesEverywher
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (absl::Now() < deadline && hits("pelican") != 0) absl::SleepFor(absl::Milliseconds(20));
   EXPECT_EQ(hits("pelican"), 0);
-  absl::StatusOr<newsgraph::v1::ListMentionsResponse> after = deployment.client().ListMentions(mentions);
+  absl::StatusOr<newsgraph::v1::ListMentionsResponse> after =
+      deployment.client().ListMentions(mentions);
   while (absl::Now() < deadline && after.ok()) {
     absl::SleepFor(absl::Milliseconds(20));
     after = deployment.client().ListMentions(mentions);

@@ -33,8 +33,8 @@ std::vector<Span> SpansFromIob(const std::vector<std::string>& tags) {
     const std::string& tag = tags[i];
     if (tag == "O" || tag.size() < 3) continue;
     const std::string type = TypeOf(tag);
-    const bool continues = tag[0] == 'I' && !spans.empty() && spans.back().end == i &&
-                           spans.back().type == type;
+    const bool continues =
+        tag[0] == 'I' && !spans.empty() && spans.back().end == i && spans.back().type == type;
     if (continues) {
       spans.back().end = i + 1;
     } else {
@@ -69,8 +69,8 @@ std::vector<Span> SpansFromBilou(const std::vector<std::string>& tags) {
       open = false;
       continue;
     }
-    const bool extends = (kind == 'I' || kind == 'L') && open && spans.back().type == type &&
-                         spans.back().end == i;
+    const bool extends =
+        (kind == 'I' || kind == 'L') && open && spans.back().type == type && spans.back().end == i;
     if (extends) {
       spans.back().end = i + 1;
     } else {
@@ -108,7 +108,8 @@ absl::StatusOr<std::vector<Sentence>> ReadConll(const std::string& path) {
       ++document;
       continue;
     }
-    std::vector<absl::string_view> columns = absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    std::vector<absl::string_view> columns =
+        absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     if (columns.size() < 2) {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ":", line_number, ": expected 'word ... tag', got '", line, "'"));

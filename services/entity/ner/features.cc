@@ -11,11 +11,16 @@ std::string Shape(absl::string_view word, bool collapse) {
   std::string shape;
   for (unsigned char c : word) {
     char s;
-    if (absl::ascii_isupper(c)) s = 'X';
-    else if (absl::ascii_islower(c)) s = 'x';
-    else if (absl::ascii_isdigit(c)) s = 'd';
-    else if (c >= 0x80) s = 'u';
-    else s = static_cast<char>(c);
+    if (absl::ascii_isupper(c))
+      s = 'X';
+    else if (absl::ascii_islower(c))
+      s = 'x';
+    else if (absl::ascii_isdigit(c))
+      s = 'd';
+    else if (c >= 0x80)
+      s = 'u';
+    else
+      s = static_cast<char>(c);
     if (collapse && !shape.empty() && shape.back() == s) continue;
     if (!collapse && shape.size() >= 2 && shape[shape.size() - 1] == s &&
         shape[shape.size() - 2] == s) {

@@ -145,7 +145,8 @@ absl::StatusOr<Perceptron> Perceptron::Load(const std::string& path, std::string
   }
   std::vector<std::string> labels(n);
   for (std::string& label : labels) {
-    if (!in.GetString(&label)) return absl::InvalidArgumentError(absl::StrCat(path, ": corrupt labels"));
+    if (!in.GetString(&label))
+      return absl::InvalidArgumentError(absl::StrCat(path, ": corrupt labels"));
   }
   float scale = 0;
   uint32_t rows = 0;

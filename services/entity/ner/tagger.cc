@@ -14,8 +14,7 @@ namespace {
 // Whether tag `next` may follow tag `previous` (-1 = sentence start).
 bool ValidTransition(int previous, int next) {
   const std::vector<std::string>& tags = BilouTagSet();
-  const bool previous_open =
-      previous > 0 && (tags[previous][0] == 'B' || tags[previous][0] == 'I');
+  const bool previous_open = previous > 0 && (tags[previous][0] == 'B' || tags[previous][0] == 'I');
   const char kind = tags[next][0];
   const bool continues = kind == 'I' || kind == 'L';
   if (!previous_open) return !continues;
@@ -92,7 +91,8 @@ std::vector<Span> SpansOf(const std::vector<int>& tags) {
 std::vector<std::vector<const Sentence*>> ByDocument(const std::vector<Sentence>& sentences) {
   std::vector<std::vector<const Sentence*>> documents;
   for (const Sentence& s : sentences) {
-    if (documents.empty() || documents.back().front()->document != s.document) documents.emplace_back();
+    if (documents.empty() || documents.back().front()->document != s.document)
+      documents.emplace_back();
     documents.back().push_back(&s);
   }
   return documents;
@@ -102,8 +102,10 @@ void Count(const std::vector<Span>& gold, const std::vector<Span>& predicted,
            absl::flat_hash_map<std::string, SpanCounts>* by_type) {
   for (const Span& p : predicted) {
     const bool hit = std::find(gold.begin(), gold.end(), p) != gold.end();
-    if (hit) ++(*by_type)[p.type].true_positives;
-    else ++(*by_type)[p.type].false_positives;
+    if (hit)
+      ++(*by_type)[p.type].true_positives;
+    else
+      ++(*by_type)[p.type].false_positives;
   }
   for (const Span& g : gold) {
     if (std::find(predicted.begin(), predicted.end(), g) == predicted.end()) {
@@ -154,7 +156,8 @@ std::vector<std::vector<std::pair<Span, float>>> NerTagger::TagDocumentWithConfi
     for (const Span& span : SpansOf(tags)) {
       double sum = 0;
       for (size_t i = span.begin; i < span.end; ++i) sum += confidences[i];
-      spans.emplace_back(span, static_cast<float>(sum / static_cast<double>(span.end - span.begin)));
+      spans.emplace_back(span,
+                         static_cast<float>(sum / static_cast<double>(span.end - span.begin)));
     }
     out.push_back(std::move(spans));
   }
@@ -179,7 +182,8 @@ Perceptron TrainNer(const std::vector<Sentence>& train, const std::vector<Senten
                     const std::function<void(int epoch, double dev_f1)>& on_epoch) {
   Perceptron model(BilouTagSet());
   absl::flat_hash_map<std::string, int> tag_index;
-  for (size_t t = 0; t < BilouTagSet().size(); ++t) tag_index[BilouTagSet()[t]] = static_cast<int>(t);
+  for (size_t t = 0; t < BilouTagSet().size(); ++t)
+    tag_index[BilouTagSet()[t]] = static_cast<int>(t);
   // Precompute token views and gold tags once.
   struct Prepared {
     std::vector<TokenInfo> tokens;

@@ -70,11 +70,12 @@ TEST(PerceptronTest, LearnsSavesAndLoads) {
 
 TEST(NerModelTest, ShippedModelTagsKnownSentence) {
   std::string metadata;
-  NG_ASSERT_OK_AND_ASSIGN(Perceptron model, Perceptron::Load(NEWSGRAPH_DEFAULT_NER_MODEL, &metadata));
+  NG_ASSERT_OK_AND_ASSIGN(Perceptron model,
+                          Perceptron::Load(NEWSGRAPH_DEFAULT_NER_MODEL, &metadata));
   EXPECT_NE(metadata.find("CoNLL-2003"), std::string::npos) << metadata;
   NG_ASSERT_OK_AND_ASSIGN(Lexicons lexicons, LoadLexicons());
   NerTagger tagger(std::move(model), std::move(lexicons));
-  const std::vector<std::string> sentence = {"Karin", "Holm", "of",  "the",   "European",
+  const std::vector<std::string> sentence = {"Karin", "Holm",   "of",      "the",    "European",
                                              "Space", "Agency", "visited", "Norway", "."};
   const std::vector<std::vector<Span>> spans = tagger.TagDocument({sentence});
   ASSERT_EQ(spans.size(), 1u);
@@ -93,10 +94,13 @@ TEST(NerModelTest, RecognizerMapsTaggerTypesAndKeepsValueGrammar) {
     found.emplace_back(text.substr(m.byte_begin, m.byte_end - m.byte_begin), m.type);
   }
   EXPECT_THAT(found, ::testing::Contains(std::pair{std::string("German"), newsgraph::v1::NORP}));
-  EXPECT_THAT(found, ::testing::Contains(std::pair{std::string("Karin Holm"), newsgraph::v1::PERSON}));
+  EXPECT_THAT(found,
+              ::testing::Contains(std::pair{std::string("Karin Holm"), newsgraph::v1::PERSON}));
   EXPECT_THAT(found, ::testing::Contains(std::pair{std::string("Norway"), newsgraph::v1::GPE}));
-  EXPECT_THAT(found, ::testing::Contains(std::pair{std::string("12 March 2024"), newsgraph::v1::DATE}));
-  EXPECT_THAT(found, ::testing::Contains(std::pair{std::string("$45 million"), newsgraph::v1::MONEY}));
+  EXPECT_THAT(found,
+              ::testing::Contains(std::pair{std::string("12 March 2024"), newsgraph::v1::DATE}));
+  EXPECT_THAT(found,
+              ::testing::Contains(std::pair{std::string("$45 million"), newsgraph::v1::MONEY}));
   for (const RecognizedMention& m : r.mentions) {
     EXPECT_GT(m.confidence, 0.0f);
     EXPECT_LE(m.confidence, 1.0f);
