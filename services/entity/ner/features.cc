@@ -87,6 +87,12 @@ std::vector<TokenInfo> DescribeTokens(const std::vector<std::string>& tokens,
     t.short_shape = Shape(tokens[i], true);
     t.in_gazetteer = lexicons.places.contains(t.lower);
     t.seen_lowercase = document_lowercase != nullptr && document_lowercase->contains(t.lower);
+    if (auto it = lexicons.clusters.find(t.lower); it != lexicons.clusters.end()) {
+      t.cluster_coarse = it->second.coarse;
+      t.cluster_fine = it->second.fine;
+    }
+    t.common_word = lexicons.common_words.contains(t.lower);
+    t.proper_word = lexicons.proper_words.contains(t.lower);
     t.all_caps_sentence = all_caps;
   }
   return infos;
@@ -97,7 +103,8 @@ void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int previous_tag
                      std::vector<uint64_t>* features) {
   features->clear();
   Emitter f(features);
-  static const TokenInfo kBoundary{"<s>", "<s>", "<s>", "<s>", false, false, false};
+  static const TokenInfo kBoundary{"<s>", "<s>", "<s>", "<s>", false, false,
+                                   false, -2,    -2,    false, false};
   auto at = [&](long k) -> const TokenInfo& {
     return k < 0 || k >= static_cast<long>(s.size()) ? kBoundary : s[static_cast<size_t>(k)];
   };
@@ -139,6 +146,17 @@ void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int previous_tag
   f.Add(75, std::string(w.seen_lowercase ? "L" : "l"), w.short_shape);
   f.Add(76, w.short_shape, w.lower.size() >= 3 ? w.lower.substr(w.lower.size() - 3) : w.lower);
   f.Add(77, at(n - 1).lower, at(n + 1).lower);
+  f.Add(90, w.cluster_coarse);
+  f.Add(91, w.cluster_fine);
+  f.Add(92, at(n - 1).cluster_fine);
+  f.Add(93, at(n + 1).cluster_fine);
+  f.Add(94, std::to_string(w.cluster_fine), w.short_shape);
+  f.Add(95, static_cast<int64_t>(at(n - 1).cluster_coarse) * 1000 + w.cluster_coarse);
+  f.Add(96, static_cast<int64_t>(w.cluster_coarse) * 1000 + at(n + 1).cluster_coarse);
+  f.Add(97, std::to_string(previous_tag), std::to_string(w.cluster_fine));
+  f.Add(100, static_cast<int64_t>(w.common_word) * 2 + w.proper_word);
+  f.Add(101, std::to_string(w.common_word * 2 + w.proper_word), w.short_shape);
+  f.Add(102, static_cast<int64_t>(at(n + 1).common_word) * 2 + at(n + 1).proper_word);
   f.Add(80, document_tag_of_word);
   f.Add(81, std::to_string(document_tag_of_word), w.short_shape);
 }

@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
+#include "services/entity/ner/word_clusters.h"
 
 namespace newsgraph::entity::ner {
 
@@ -22,14 +23,25 @@ struct TokenInfo {
   bool seen_lowercase = false;
   // The sentence is written in capitals (a headline).
   bool all_caps_sentence = false;
+  // Distributional clusters of the lower-cased word; -1 when unknown.
+  int cluster_coarse = -1;
+  int cluster_fine = -1;
+  // The dictionary knows the lower-cased word as a common word, and/or the
+  // word as a capitalized (proper) one.
+  bool common_word = false;
+  bool proper_word = false;
 };
 
 // Word lists the tagger consults (lower-cased entries).
 struct Lexicons {
   // Country, region and city names (may be multi-word; matched by first word too).
   absl::flat_hash_set<std::string> places;
-  // Demonyms and nationalities ("german", "chinese").
-  absl::flat_hash_set<std::string> demonyms;
+  // Dictionary words: common (lower-case entries) and proper (capitalized
+  // entries, stored lower-cased).
+  absl::flat_hash_set<std::string> common_words;
+  absl::flat_hash_set<std::string> proper_words;
+  // Distributional word clusters (lower-cased words).
+  WordClusters clusters;
 };
 
 // `document_lowercase` (may be null) holds the words that occur in lower

@@ -39,12 +39,34 @@ absl::Status AddNames(const std::string& path, const std::string& list_key,
 
 }  // namespace
 
-absl::StatusOr<Lexicons> LoadLexicons(const std::string& dir) {
+absl::StatusOr<Lexicons> LoadLexicons(const std::string& clusters_path,
+                                      const std::string& iso_codes_dir,
+                                      const std::string& dictionary) {
   Lexicons lexicons;
-  absl::Status countries = AddNames(dir + "/iso_3166-1.json", "3166-1", &lexicons.places);
+  absl::Status countries = AddNames(iso_codes_dir + "/iso_3166-1.json", "3166-1", &lexicons.places);
   if (!countries.ok()) return countries;
-  absl::Status regions = AddNames(dir + "/iso_3166-2.json", "3166-2", &lexicons.places);
+  absl::Status regions = AddNames(iso_codes_dir + "/iso_3166-2.json", "3166-2", &lexicons.places);
   if (!regions.ok()) return regions;
+  std::ifstream words(dictionary);
+  if (!words) {
+    return absl::NotFoundError(
+        absl::StrCat("word list not found: ", dictionary,
+                     " (Debian package wamerican; scripts/setup installs it)"));
+  }
+  std::string word;
+  while (std::getline(words, word)) {
+    if (word.empty() || word.find('\'') != std::string::npos) continue;
+    if (absl::ascii_isupper(static_cast<unsigned char>(word[0]))) {
+      lexicons.proper_words.insert(absl::AsciiStrToLower(word));
+    } else {
+      lexicons.common_words.insert(word);
+    }
+  }
+  if (!clusters_path.empty()) {
+    absl::StatusOr<WordClusters> clusters = LoadWordClusters(clusters_path);
+    if (!clusters.ok()) return clusters.status();
+    lexicons.clusters = *std::move(clusters);
+  }
   return lexicons;
 }
 

@@ -10,9 +10,15 @@
 namespace newsgraph::entity::ner {
 
 // Country names (ISO 3166-1 name, official and common names) and
-// subdivision names (ISO 3166-2) from the iso-codes JSON files in `dir`,
-// lower-cased. Errors: NOT_FOUND / INVALID_ARGUMENT naming the file.
-absl::StatusOr<Lexicons> LoadLexicons(const std::string& dir = "/usr/share/iso-codes/json");
+// subdivision names (ISO 3166-2) from the iso-codes JSON files in
+// `iso_codes_dir`, lower-cased; common and proper words from the system
+// word list (`dictionary`, Debian's wamerican), when present; word clusters
+// from `clusters_path` when not empty. Errors: NOT_FOUND / INVALID_ARGUMENT
+// naming the file.
+absl::StatusOr<Lexicons> LoadLexicons(
+    const std::string& clusters_path = "",
+    const std::string& iso_codes_dir = "/usr/share/iso-codes/json",
+    const std::string& dictionary = "/usr/share/dict/words");
 
 }  // namespace newsgraph::entity::ner
 

@@ -22,6 +22,9 @@ ABSL_FLAG(std::string, conll_dir, "../shared/corpora/conll2003",
           "directory with eng.train.gz, eng.testa.gz and eng.testb.gz");
 ABSL_FLAG(std::string, out, "models/ner-conll2003.ngpm", "model file to write");
 ABSL_FLAG(int, epochs, 12, "training epochs");
+ABSL_FLAG(std::string, clusters, "models/word-clusters.tsv",
+          "word clusters from learn_clusters (recorded in the model by file name; keep it next to "
+          "the model); empty: none");
 ABSL_FLAG(uint64_t, seed, 1, "shuffle seed");
 
 int main(int argc, char** argv) {
@@ -37,7 +40,8 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  absl::StatusOr<Lexicons> lexicons = LoadLexicons();
+  const std::string clusters_path = absl::GetFlag(FLAGS_clusters);
+  absl::StatusOr<Lexicons> lexicons = LoadLexicons(clusters_path);
   if (!lexicons.ok()) {
     std::fprintf(stderr, "train_ner: %s\n", lexicons.status().ToString().c_str());
     return 1;
@@ -71,8 +75,10 @@ int main(int argc, char** argv) {
               evaluation.micro.Recall(), evaluation.micro.F1());
   const std::string metadata = absl::StrFormat(
       "{\"name\":\"newsgraph-ner-perceptron\",\"trained_on\":\"CoNLL-2003 eng.train\","
-      "\"tuned_on\":\"eng.testa\",\"test_f1\":%.4f,\"epochs\":%d,\"seed\":%d}",
-      evaluation.micro.F1(), options.epochs, static_cast<int>(options.seed));
+      "\"tuned_on\":\"eng.testa\",\"test_f1\":%.4f,\"epochs\":%d,\"seed\":%d,"
+      "\"clusters\":\"%s\"}",
+      evaluation.micro.F1(), options.epochs, static_cast<int>(options.seed),
+      std::filesystem::path(clusters_path).filename().string());
   const std::string out = absl::GetFlag(FLAGS_out);
   std::filesystem::create_directories(std::filesystem::path(out).parent_path());
   absl::Status saved = model.Save(out, metadata);

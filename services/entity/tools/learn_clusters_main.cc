@@ -1,0 +1,91 @@
+// learn_clusters: learns the word clusters the named-entity tagger uses from
+// unlabeled news text: the CoNLL-2003 training text (without its labels)
+// and the Reuters-21578, BBC News and AG News bodies in ../shared/corpora.
+//
+//   build/release/services/entity/learn_clusters --corpora=../shared/corpora
+//       --out=models/word-clusters.tsv
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <zlib.h>
+
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_split.h"
+#include "services/entity/ner/conll.h"
+#include "services/entity/ner/word_clusters.h"
+#include "services/text/tokenizer.h"
+
+ABSL_FLAG(std::string, corpora, "../shared/corpora", "the shared corpora directory");
+ABSL_FLAG(std::string, out, "models/word-clusters.tsv", "clusters file to write");
+
+namespace {
+
+std::string ReadGzip(const std::string& path) {
+  std::string out;
+  gzFile file = gzopen(path.c_str(), "rb");
+  if (file == nullptr) return out;
+  char chunk[1 << 16];
+  int n;
+  while ((n = gzread(file, chunk, sizeof(chunk))) > 0) out.append(chunk, static_cast<size_t>(n));
+  gzclose(file);
+  return out;
+}
+
+// Adds the paragraphs of every JSON Lines record's title and body as token lists.
+size_t AddJsonLines(const std::string& path, std::vector<std::vector<std::string>>* sentences) {
+  size_t records = 0;
+  const std::string content = ReadGzip(path);
+  for (absl::string_view line : absl::StrSplit(content, '\n')) {
+    if (line.empty()) continue;
+    google::protobuf::Struct object;
+    if (!google::protobuf::util::JsonStringToMessage(std::string(line), &object).ok()) continue;
+    ++records;
+    for (const char* key : {"title", "body"}) {
+      auto it = object.fields().find(key);
+      if (it == object.fields().end()) continue;
+      const std::string& text = it->second.string_value();
+      for (absl::string_view paragraph : absl::StrSplit(text, '\n', absl::SkipWhitespace())) {
+        std::vector<std::string> tokens;
+        for (const auto& token : newsgraph::text::Tokenize(paragraph)) {
+          tokens.emplace_back(token.in(paragraph));
+        }
+        if (!tokens.empty()) sentences->push_back(std::move(tokens));
+      }
+    }
+  }
+  return records;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  using namespace newsgraph::entity::ner;
+  const std::string corpora = absl::GetFlag(FLAGS_corpora);
+  std::vector<std::vector<std::string>> sentences;
+  auto conll = ReadConll(corpora + "/conll2003/eng.train.gz");
+  if (!conll.ok()) {
+    std::fprintf(stderr, "learn_clusters: %s\n", conll.status().ToString().c_str());
+    return 1;
+  }
+  for (const Sentence& s : *conll) sentences.push_back(s.tokens);
+  std::printf("CoNLL-2003 train: %zu sentences\n", conll->size());
+  for (const char* file : {"/reuters21578/reuters21578.jsonl.gz", "/bbc/bbc.jsonl.gz",
+                           "/ag_news/ag_news_test.jsonl.gz"}) {
+    std::printf("%s: %zu records\n", file, AddJsonLines(corpora + file, &sentences));
+  }
+  size_t tokens = 0;
+  for (const auto& s : sentences) tokens += s.size();
+  std::printf("%zu token sequences, %zu tokens\n", sentences.size(), tokens);
+  std::fflush(stdout);
+  const WordClusters clusters = LearnWordClusters(sentences, ClusterOptions());
+  std::printf("clustered %zu words\n", clusters.size());
+  auto saved = SaveWordClusters(clusters, absl::GetFlag(FLAGS_out));
+  if (!saved.ok()) {
+    std::fprintf(stderr, "learn_clusters: %s\n", saved.ToString().c_str());
+    return 1;
+  }
+  return 0;
+}
