@@ -756,28 +756,13 @@ absl::StatusOr<std::unique_ptr<Recognizer>> LoadRecognizer(const std::string& ne
   absl::StatusOr<Gazetteer> countries = LoadCountryGazetteer();
   if (!countries.ok()) return countries.status();
   if (ner_model_path.empty()) return std::make_unique<Recognizer>(*std::move(countries));
-  std::string metadata;
-  absl::StatusOr<ner::Perceptron> model = ner::Perceptron::Load(ner_model_path, &metadata);
-  if (!model.ok()) return model.status();
-  // The model's metadata names the word-clusters file it was trained with,
-  // which lives next to it.
-  google::protobuf::Struct meta;
-  std::string clusters_path;
-  if (google::protobuf::util::JsonStringToMessage(metadata, &meta).ok()) {
-    auto it = meta.fields().find("clusters");
-    if (it != meta.fields().end() && !it->second.string_value().empty()) {
-      const size_t slash = ner_model_path.find_last_of('/');
-      clusters_path = (slash == std::string::npos ? "" : ner_model_path.substr(0, slash + 1)) +
-                      it->second.string_value();
-    }
-  }
-  absl::StatusOr<ner::Lexicons> lexicons = ner::LoadLexicons(clusters_path);
-  if (!lexicons.ok()) return lexicons.status();
+  absl::StatusOr<ner::NerTagger> tagger = ner::LoadNerTagger(ner_model_path, nullptr);
+  if (!tagger.ok()) return tagger.status();
   // The model id is the file name without its extension ("ner-conll2003").
   std::string id = ner_model_path.substr(ner_model_path.find_last_of('/') + 1);
   id = id.substr(0, id.find('.'));
-  auto tagger = std::make_shared<const ner::NerTagger>(*std::move(model), *std::move(lexicons));
-  return std::make_unique<Recognizer>(*std::move(countries), std::move(tagger), id);
+  return std::make_unique<Recognizer>(
+      *std::move(countries), std::make_shared<const ner::NerTagger>(*std::move(tagger)), id);
 }
 
 }  // namespace newsgraph::entity

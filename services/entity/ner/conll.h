@@ -3,6 +3,7 @@
 #ifndef NEWSGRAPH_SERVICES_ENTITY_NER_CONLL_H_
 #define NEWSGRAPH_SERVICES_ENTITY_NER_CONLL_H_
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@ struct Span {
   std::string type;
   bool operator==(const Span& other) const {
     return begin == other.begin && end == other.end && type == other.type;
+  }
+  // Readable test failures.
+  friend void PrintTo(const Span& span, std::ostream* os) {
+    *os << span.type << "[" << span.begin << "," << span.end << ")";
   }
 };
 

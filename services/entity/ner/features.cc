@@ -157,6 +157,11 @@ void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int previous_tag
   f.Add(100, static_cast<int64_t>(w.common_word) * 2 + w.proper_word);
   f.Add(101, std::to_string(w.common_word * 2 + w.proper_word), w.short_shape);
   f.Add(102, static_cast<int64_t>(at(n + 1).common_word) * 2 + at(n + 1).proper_word);
+  f.Add(110, w.first_pass_type);
+  f.Add(111, w.first_pass_majority);
+  f.Add(112, static_cast<int64_t>(w.first_pass_majority) * 100 + w.first_pass_type);
+  f.Add(113, std::to_string(w.first_pass_majority), w.short_shape);
+  f.Add(114, static_cast<int64_t>(at(n - 1).first_pass_type) * 100 + at(n + 1).first_pass_type);
   f.Add(80, document_tag_of_word);
   f.Add(81, std::to_string(document_tag_of_word), w.short_shape);
 }

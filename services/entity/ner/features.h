@@ -30,6 +30,11 @@ struct TokenInfo {
   // word as a capitalized (proper) one.
   bool common_word = false;
   bool proper_word = false;
+  // Non-local evidence from a first tagging pass over the whole document
+  // (-1 without one): the type this token got (0 = none, 1 + type index),
+  // and the type most often given to the same word anywhere in the document.
+  int first_pass_type = -1;
+  int first_pass_majority = -1;
 };
 
 // Word lists the tagger consults (lower-cased entries).

@@ -1,12 +1,18 @@
 #include "services/entity/ner/tagger.h"
 
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <random>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
+#include "services/entity/ner/lexicons.h"
 
 namespace newsgraph::entity::ner {
 namespace {
@@ -87,6 +93,52 @@ std::vector<Span> SpansOf(const std::vector<int>& tags) {
   return SpansFromBilou(names);
 }
 
+// Fills first_pass_type / first_pass_majority of a document's tokens from
+// first-pass tags.
+void AddFirstPassEvidence(const std::vector<std::vector<int>>& first_pass_tags,
+                          std::vector<std::vector<TokenInfo>>* document) {
+  absl::flat_hash_map<std::string, std::array<int, 5>> votes;
+  for (size_t s = 0; s < document->size(); ++s) {
+    for (size_t i = 0; i < (*document)[s].size(); ++i) {
+      ++votes[(*document)[s][i].lower][TypeIdOf(first_pass_tags[s][i])];
+    }
+  }
+  for (size_t s = 0; s < document->size(); ++s) {
+    for (size_t i = 0; i < (*document)[s].size(); ++i) {
+      TokenInfo& token = (*document)[s][i];
+      token.first_pass_type = TypeIdOf(first_pass_tags[s][i]);
+      const std::array<int, 5>& v = votes[token.lower];
+      int majority = 0;
+      for (int t = 1; t < 5; ++t) {
+        if (v[t] > v[majority] || (majority == 0 && v[t] > 0)) majority = t;
+      }
+      token.first_pass_majority = majority;
+    }
+  }
+}
+
+// Describes a document's sentences for tagging, with first-pass evidence
+// when `first_pass` is set.
+std::vector<std::vector<TokenInfo>> DescribeDocument(
+    const std::vector<std::vector<std::string>>& sentences, const Lexicons& lexicons,
+    const Perceptron* first_pass) {
+  std::vector<const std::vector<std::string>*> pointers;
+  for (const auto& s : sentences) pointers.push_back(&s);
+  const absl::flat_hash_set<std::string> lowercase = LowercaseWords(pointers);
+  std::vector<std::vector<TokenInfo>> document;
+  document.reserve(sentences.size());
+  for (const auto& s : sentences) document.push_back(DescribeTokens(s, lexicons, &lowercase));
+  if (first_pass != nullptr) {
+    absl::flat_hash_map<std::string, int> memory;
+    std::vector<std::vector<int>> tags;
+    for (const auto& tokens : document) {
+      tags.push_back(Decode(*first_pass, tokens, &memory, nullptr, nullptr, nullptr));
+    }
+    AddFirstPassEvidence(tags, &document);
+  }
+  return document;
+}
+
 // Sentences grouped by document, in order.
 std::vector<std::vector<const Sentence*>> ByDocument(const std::vector<Sentence>& sentences) {
   std::vector<std::vector<const Sentence*>> documents;
@@ -116,9 +168,6 @@ void Count(const std::vector<Span>& gold, const std::vector<Span>& predicted,
 
 }  // namespace
 
-absl::flat_hash_set<std::string> DocumentLowercase(
-    const std::vector<std::vector<std::string>>& sentences);
-
 const std::vector<std::string>& EntityTypes() {
   static const auto* types = new std::vector<std::string>{"PER", "ORG", "LOC", "MISC"};
   return *types;
@@ -135,23 +184,16 @@ const std::vector<std::string>& BilouTagSet() {
   return *tags;
 }
 
-absl::flat_hash_set<std::string> DocumentLowercase(
-    const std::vector<std::vector<std::string>>& sentences) {
-  std::vector<const std::vector<std::string>*> pointers;
-  for (const auto& s : sentences) pointers.push_back(&s);
-  return LowercaseWords(pointers);
-}
-
 std::vector<std::vector<std::pair<Span, float>>> NerTagger::TagDocumentWithConfidence(
     const std::vector<std::vector<std::string>>& sentences) const {
-  const absl::flat_hash_set<std::string> lowercase = DocumentLowercase(sentences);
+  const std::vector<std::vector<TokenInfo>> document =
+      DescribeDocument(sentences, lexicons_, first_pass_ ? &*first_pass_ : nullptr);
   absl::flat_hash_map<std::string, int> memory;
   std::vector<std::vector<std::pair<Span, float>>> out;
   out.reserve(sentences.size());
-  for (const std::vector<std::string>& sentence : sentences) {
+  for (const std::vector<TokenInfo>& tokens : document) {
     std::vector<float> confidences;
-    const std::vector<int> tags = Decode(model_, DescribeTokens(sentence, lexicons_, &lowercase),
-                                         &memory, &confidences, nullptr, nullptr);
+    const std::vector<int> tags = Decode(model_, tokens, &memory, &confidences, nullptr, nullptr);
     std::vector<std::pair<Span, float>> spans;
     for (const Span& span : SpansOf(tags)) {
       double sum = 0;
@@ -166,61 +208,147 @@ std::vector<std::vector<std::pair<Span, float>>> NerTagger::TagDocumentWithConfi
 
 std::vector<std::vector<Span>> NerTagger::TagDocument(
     const std::vector<std::vector<std::string>>& sentences) const {
-  const absl::flat_hash_set<std::string> lowercase = DocumentLowercase(sentences);
+  const std::vector<std::vector<TokenInfo>> document =
+      DescribeDocument(sentences, lexicons_, first_pass_ ? &*first_pass_ : nullptr);
   absl::flat_hash_map<std::string, int> memory;
   std::vector<std::vector<Span>> out;
   out.reserve(sentences.size());
-  for (const std::vector<std::string>& sentence : sentences) {
-    out.push_back(SpansOf(Decode(model_, DescribeTokens(sentence, lexicons_, &lowercase), &memory,
-                                 nullptr, nullptr, nullptr)));
+  for (const std::vector<TokenInfo>& tokens : document) {
+    out.push_back(SpansOf(Decode(model_, tokens, &memory, nullptr, nullptr, nullptr)));
   }
   return out;
 }
 
-Perceptron TrainNer(const std::vector<Sentence>& train, const std::vector<Sentence>& dev,
-                    const Lexicons& lexicons, const TrainOptions& options,
-                    const std::function<void(int epoch, double dev_f1)>& on_epoch) {
+namespace {
+
+struct PreparedSentence {
+  std::vector<TokenInfo> tokens;
+  std::vector<int> gold;
+};
+using PreparedDocument = std::vector<PreparedSentence>;
+
+// Runs `epochs` perceptron epochs over `documents`; after each, `evaluate`
+// (when set) scores the averaged model, and the best is kept. Without
+// `evaluate` the last averaged model is returned.
+Perceptron TrainPass(std::vector<PreparedDocument> documents, int epochs, uint64_t seed,
+                     const std::function<double(const Perceptron&)>& evaluate,
+                     const std::function<void(int epoch, double f1)>& on_epoch) {
   Perceptron model(BilouTagSet());
-  absl::flat_hash_map<std::string, int> tag_index;
-  for (size_t t = 0; t < BilouTagSet().size(); ++t)
-    tag_index[BilouTagSet()[t]] = static_cast<int>(t);
-  // Precompute token views and gold tags once.
-  struct Prepared {
-    std::vector<TokenInfo> tokens;
-    std::vector<int> gold;
-  };
-  std::vector<std::vector<Prepared>> documents;
-  for (const std::vector<const Sentence*>& doc : ByDocument(train)) {
-    documents.emplace_back();
-    std::vector<const std::vector<std::string>*> pointers;
-    for (const Sentence* s : doc) pointers.push_back(&s->tokens);
-    const absl::flat_hash_set<std::string> lowercase = LowercaseWords(pointers);
-    for (const Sentence* s : doc) {
-      Prepared p{DescribeTokens(s->tokens, lexicons, &lowercase), {}};
-      for (const std::string& tag : BilouFromSpans(s->entities, s->tokens.size())) {
-        p.gold.push_back(tag_index.at(tag));
-      }
-      documents.back().push_back(std::move(p));
-    }
-  }
-  std::mt19937_64 rng(options.seed);
-  Perceptron best = model.Averaged();
+  std::mt19937_64 rng(seed);
+  std::optional<Perceptron> best;
   double best_f1 = -1;
-  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+  for (int epoch = 1; epoch <= epochs; ++epoch) {
     std::shuffle(documents.begin(), documents.end(), rng);
-    for (const std::vector<Prepared>& doc : documents) {
+    for (const PreparedDocument& doc : documents) {
       absl::flat_hash_map<std::string, int> memory;
-      for (const Prepared& s : doc) Decode(model, s.tokens, &memory, nullptr, &model, &s.gold);
+      for (const PreparedSentence& s : doc)
+        Decode(model, s.tokens, &memory, nullptr, &model, &s.gold);
     }
+    if (!evaluate) continue;
     Perceptron averaged = model.Averaged();
-    const double f1 = EvaluateNer(NerTagger(averaged, lexicons), dev).micro.F1();
+    const double f1 = evaluate(averaged);
     if (on_epoch) on_epoch(epoch, f1);
     if (f1 > best_f1) {
       best_f1 = f1;
       best = std::move(averaged);
     }
   }
-  return best;
+  return best.has_value() ? *std::move(best) : model.Averaged();
+}
+
+}  // namespace
+
+TrainedNer TrainNer(const std::vector<Sentence>& train, const std::vector<Sentence>& dev,
+                    const Lexicons& lexicons, const TrainOptions& options,
+                    const std::function<void(int pass, int epoch, double dev_f1)>& on_epoch) {
+  absl::flat_hash_map<std::string, int> tag_index;
+  for (size_t t = 0; t < BilouTagSet().size(); ++t)
+    tag_index[BilouTagSet()[t]] = static_cast<int>(t);
+  std::vector<PreparedDocument> documents;
+  std::vector<std::vector<std::vector<std::string>>> document_tokens;
+  for (const std::vector<const Sentence*>& doc : ByDocument(train)) {
+    std::vector<std::vector<std::string>> tokens;
+    for (const Sentence* s : doc) tokens.push_back(s->tokens);
+    const std::vector<std::vector<TokenInfo>> described =
+        DescribeDocument(tokens, lexicons, nullptr);
+    PreparedDocument prepared;
+    for (size_t k = 0; k < doc.size(); ++k) {
+      PreparedSentence p{described[k], {}};
+      for (const std::string& tag : BilouFromSpans(doc[k]->entities, doc[k]->tokens.size())) {
+        p.gold.push_back(tag_index.at(tag));
+      }
+      prepared.push_back(std::move(p));
+    }
+    documents.push_back(std::move(prepared));
+    document_tokens.push_back(std::move(tokens));
+  }
+
+  // Pass 1 on everything, tuned on dev.
+  Perceptron first = TrainPass(
+      documents, options.epochs, options.seed,
+      [&](const Perceptron& m) { return EvaluateNer(NerTagger(m, lexicons), dev).micro.F1(); },
+      [&](int epoch, double f1) {
+        if (on_epoch) on_epoch(1, epoch, f1);
+      });
+  if (!options.two_pass) return TrainedNer{std::move(first), std::nullopt};
+
+  // Jackknifed first-pass evidence for the second pass's training data.
+  int best_epoch = options.epochs;
+  std::vector<PreparedDocument> stacked = documents;
+  for (int fold = 0; fold < options.folds; ++fold) {
+    std::vector<PreparedDocument> rest;
+    for (size_t d = 0; d < documents.size(); ++d) {
+      if (static_cast<int>(d % options.folds) != fold) rest.push_back(documents[d]);
+    }
+    const Perceptron held_out_model =
+        TrainPass(std::move(rest), best_epoch, options.seed + fold, {}, {});
+    for (size_t d = fold; d < documents.size(); d += options.folds) {
+      absl::flat_hash_map<std::string, int> memory;
+      std::vector<std::vector<int>> tags;
+      std::vector<std::vector<TokenInfo>> tokens;
+      for (const PreparedSentence& s : documents[d]) {
+        tags.push_back(Decode(held_out_model, s.tokens, &memory, nullptr, nullptr, nullptr));
+        tokens.push_back(s.tokens);
+      }
+      AddFirstPassEvidence(tags, &tokens);
+      for (size_t k = 0; k < tokens.size(); ++k) stacked[d][k].tokens = std::move(tokens[k]);
+    }
+  }
+  Perceptron second = TrainPass(
+      std::move(stacked), options.epochs, options.seed,
+      [&](const Perceptron& m) {
+        return EvaluateNer(NerTagger(m, lexicons, first), dev).micro.F1();
+      },
+      [&](int epoch, double f1) {
+        if (on_epoch) on_epoch(2, epoch, f1);
+      });
+  return TrainedNer{std::move(second), std::move(first)};
+}
+
+absl::StatusOr<NerTagger> LoadNerTagger(const std::string& model_path, std::string* metadata) {
+  std::string meta_json;
+  absl::StatusOr<Perceptron> model = Perceptron::Load(model_path, &meta_json);
+  if (!model.ok()) return model.status();
+  if (metadata != nullptr) *metadata = meta_json;
+  google::protobuf::Struct meta;
+  (void)google::protobuf::util::JsonStringToMessage(meta_json, &meta);
+  const size_t slash = model_path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "" : model_path.substr(0, slash + 1);
+  auto companion = [&](const char* key) -> std::string {
+    auto it = meta.fields().find(key);
+    return it == meta.fields().end() || it->second.string_value().empty()
+               ? ""
+               : dir + it->second.string_value();
+  };
+  absl::StatusOr<Lexicons> lexicons = LoadLexicons(companion("clusters"));
+  if (!lexicons.ok()) return lexicons.status();
+  std::optional<Perceptron> first_pass;
+  if (const std::string path = companion("first_pass"); !path.empty()) {
+    absl::StatusOr<Perceptron> loaded = Perceptron::Load(path, nullptr);
+    if (!loaded.ok()) return loaded.status();
+    first_pass = *std::move(loaded);
+  }
+  return NerTagger(*std::move(model), *std::move(lexicons), std::move(first_pass));
 }
 
 double SpanCounts::Precision() const {

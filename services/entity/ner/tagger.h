@@ -9,6 +9,7 @@
 #define NEWSGRAPH_SERVICES_ENTITY_NER_TAGGER_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,13 @@ const std::vector<std::string>& BilouTagSet();
 // Thread-safe: Tag methods are const and keep their state on the stack.
 class NerTagger {
  public:
-  NerTagger(Perceptron model, Lexicons lexicons)
-      : model_(std::move(model)), lexicons_(std::move(lexicons)) {}
+  // With `first_pass`, documents are tagged twice: the first pass's output
+  // becomes non-local evidence for `model` (two-pass stacking).
+  NerTagger(Perceptron model, Lexicons lexicons,
+            std::optional<Perceptron> first_pass = std::nullopt)
+      : model_(std::move(model)),
+        lexicons_(std::move(lexicons)),
+        first_pass_(std::move(first_pass)) {}
 
   // Tags the sentences of one document, in order; returns their spans.
   std::vector<std::vector<Span>> TagDocument(
@@ -40,10 +46,12 @@ class NerTagger {
       const std::vector<std::vector<std::string>>& sentences) const;
 
   const Perceptron& model() const { return model_; }
+  const std::optional<Perceptron>& first_pass() const { return first_pass_; }
 
  private:
   Perceptron model_;
   Lexicons lexicons_;
+  std::optional<Perceptron> first_pass_;
 };
 
 struct TrainOptions {
@@ -51,14 +59,30 @@ struct TrainOptions {
   int epochs = 12;
   // Seed of the document shuffle. Default 1.
   uint64_t seed = 1;
+  // Train a second, stacked pass. Its training data gets first-pass
+  // evidence from `folds`-fold cross-validation (jackknifing), so it learns
+  // how much to trust first-pass output it has not seen. Default true.
+  bool two_pass = true;
+  int folds = 5;
 };
 
-// Trains on `train`, evaluates the averaged model on `dev` after every
-// epoch (reported through `on_epoch` with the dev micro F1), and returns
-// the averaged model of the best epoch.
-Perceptron TrainNer(const std::vector<Sentence>& train, const std::vector<Sentence>& dev,
+struct TrainedNer {
+  Perceptron model;
+  std::optional<Perceptron> first_pass;
+};
+
+// Trains on `train`, evaluates on `dev` after every epoch (reported through
+// `on_epoch` with the pass number and dev micro F1), and keeps the averaged
+// model of the best epoch of each pass.
+TrainedNer TrainNer(const std::vector<Sentence>& train, const std::vector<Sentence>& dev,
                     const Lexicons& lexicons, const TrainOptions& options,
-                    const std::function<void(int epoch, double dev_f1)>& on_epoch);
+                    const std::function<void(int pass, int epoch, double dev_f1)>& on_epoch);
+
+// Loads a tagger written by train_ner from `model_path`, with the companion
+// files its metadata names (word clusters, first pass) from the same
+// directory, and the lexicons. Errors: NOT_FOUND / INVALID_ARGUMENT naming
+// the file.
+absl::StatusOr<NerTagger> LoadNerTagger(const std::string& model_path, std::string* metadata);
 
 // Precision, recall and F1 of exact span matches, as conlleval counts them.
 struct SpanCounts {

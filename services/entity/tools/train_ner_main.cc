@@ -26,6 +26,10 @@ ABSL_FLAG(std::string, clusters, "models/word-clusters.tsv",
           "word clusters from learn_clusters (recorded in the model by file name; keep it next to "
           "the model); empty: none");
 ABSL_FLAG(uint64_t, seed, 1, "shuffle seed");
+ABSL_FLAG(bool, two_pass, true, "train a stacked second pass with document-level evidence");
+ABSL_FLAG(std::string, evaluate, "",
+          "instead of training, load this model file (as the service does) and score it on "
+          "eng.testb");
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -41,6 +45,21 @@ int main(int argc, char** argv) {
     }
   }
   const std::string clusters_path = absl::GetFlag(FLAGS_clusters);
+  if (const std::string path = absl::GetFlag(FLAGS_evaluate); !path.empty()) {
+    absl::StatusOr<NerTagger> loaded = LoadNerTagger(path, nullptr);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "train_ner: %s\n", loaded.status().ToString().c_str());
+      return 1;
+    }
+    const NerEvaluation evaluation = EvaluateNer(*loaded, *test);
+    for (const auto& [type, counts] : evaluation.by_type) {
+      std::printf("%-5s %9.4f %9.4f %9.4f\n", type.c_str(), counts.Precision(), counts.Recall(),
+                  counts.F1());
+    }
+    std::printf("%-5s %9.4f %9.4f %9.4f\n", "all", evaluation.micro.Precision(),
+                evaluation.micro.Recall(), evaluation.micro.F1());
+    return 0;
+  }
   absl::StatusOr<Lexicons> lexicons = LoadLexicons(clusters_path);
   if (!lexicons.ok()) {
     std::fprintf(stderr, "train_ner: %s\n", lexicons.status().ToString().c_str());
@@ -50,14 +69,16 @@ int main(int argc, char** argv) {
   TrainOptions options;
   options.epochs = absl::GetFlag(FLAGS_epochs);
   options.seed = absl::GetFlag(FLAGS_seed);
+  options.two_pass = absl::GetFlag(FLAGS_two_pass);
   const auto start = std::chrono::steady_clock::now();
-  Perceptron model = TrainNer(*train, *dev, *lexicons, options, [&](int epoch, double f1) {
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("epoch %2d  dev F1 %.4f  (%.0f s)\n", epoch, f1, secs);
-    std::fflush(stdout);
-  });
-  NerTagger tagger(model, *lexicons);
+  TrainedNer trained =
+      TrainNer(*train, *dev, *lexicons, options, [&](int pass, int epoch, double f1) {
+        const double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::printf("pass %d epoch %2d  dev F1 %.4f  (%.0f s)\n", pass, epoch, f1, secs);
+        std::fflush(stdout);
+      });
+  NerTagger tagger(trained.model, *lexicons, trained.first_pass);
   size_t tokens = 0;
   for (const Sentence& s : *test) tokens += s.tokens.size();
   const auto tag_start = std::chrono::steady_clock::now();
@@ -73,20 +94,35 @@ int main(int argc, char** argv) {
   }
   std::printf("%-5s %9.4f %9.4f %9.4f\n", "all", evaluation.micro.Precision(),
               evaluation.micro.Recall(), evaluation.micro.F1());
+  const std::string out = absl::GetFlag(FLAGS_out);
+  std::filesystem::create_directories(std::filesystem::path(out).parent_path());
+  std::string first_pass_name;
+  if (trained.first_pass.has_value()) {
+    const std::filesystem::path path(out);
+    const std::filesystem::path first_path =
+        path.parent_path() / (path.stem().string() + ".pass1" + path.extension().string());
+    first_pass_name = first_path.filename().string();
+    absl::Status saved = trained.first_pass->Save(
+        first_path.string(), "{\"name\":\"newsgraph-ner-perceptron first pass\"}");
+    if (!saved.ok()) {
+      std::fprintf(stderr, "train_ner: %s\n", saved.ToString().c_str());
+      return 1;
+    }
+    std::printf("wrote %s (%zu features, %.1f MB)\n", first_path.c_str(),
+                trained.first_pass->num_features(), std::filesystem::file_size(first_path) / 1e6);
+  }
   const std::string metadata = absl::StrFormat(
       "{\"name\":\"newsgraph-ner-perceptron\",\"trained_on\":\"CoNLL-2003 eng.train\","
       "\"tuned_on\":\"eng.testa\",\"test_f1\":%.4f,\"epochs\":%d,\"seed\":%d,"
-      "\"clusters\":\"%s\"}",
+      "\"clusters\":\"%s\",\"first_pass\":\"%s\"}",
       evaluation.micro.F1(), options.epochs, static_cast<int>(options.seed),
-      std::filesystem::path(clusters_path).filename().string());
-  const std::string out = absl::GetFlag(FLAGS_out);
-  std::filesystem::create_directories(std::filesystem::path(out).parent_path());
-  absl::Status saved = model.Save(out, metadata);
+      std::filesystem::path(clusters_path).filename().string(), first_pass_name);
+  absl::Status saved = trained.model.Save(out, metadata);
   if (!saved.ok()) {
     std::fprintf(stderr, "train_ner: %s\n", saved.ToString().c_str());
     return 1;
   }
-  std::printf("wrote %s (%zu features, %.1f MB)\n", out.c_str(), model.num_features(),
+  std::printf("wrote %s (%zu features, %.1f MB)\n", out.c_str(), trained.model.num_features(),
               std::filesystem::file_size(out) / 1e6);
   return 0;
 }

@@ -75,11 +75,14 @@ TEST(NerModelTest, ShippedModelTagsKnownSentence) {
   EXPECT_NE(metadata.find("CoNLL-2003"), std::string::npos) << metadata;
   NG_ASSERT_OK_AND_ASSIGN(Lexicons lexicons, LoadLexicons());
   NerTagger tagger(std::move(model), std::move(lexicons));
-  const std::vector<std::string> sentence = {"Karin", "Holm",   "of",      "the",    "European",
-                                             "Space", "Agency", "visited", "Norway", "."};
+  const std::vector<std::string> sentence = {"Karin", "Holm",     "told",   "Reuters", "in",
+                                             "Oslo",  "that",     "Norway", "would",   "join",
+                                             "the",   "European", "Union",  "."};
   const std::vector<std::vector<Span>> spans = tagger.TagDocument({sentence});
   ASSERT_EQ(spans.size(), 1u);
-  EXPECT_EQ(spans[0], (std::vector<Span>{{0, 2, "PER"}, {4, 7, "ORG"}, {8, 9, "LOC"}}));
+  EXPECT_EQ(spans[0],
+            (std::vector<Span>{
+                {0, 2, "PER"}, {3, 4, "ORG"}, {5, 6, "LOC"}, {7, 8, "LOC"}, {11, 13, "ORG"}}));
 }
 
 TEST(NerModelTest, RecognizerMapsTaggerTypesAndKeepsValueGrammar) {
