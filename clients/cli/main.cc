@@ -17,6 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "clients/cli/document_files.h"
+#include "newsgraph/batch_ingester.h"
 #include "newsgraph/client.h"
 
 namespace newsgraph::cli {
@@ -177,64 +178,72 @@ class Cli {
     absl::StatusOr<std::vector<newsgraph::v1::DocumentInput>> docs =
         LoadDocuments(paths, args_.Get("source"));
     if (!docs.ok()) return Fail(docs.status(), "ingest");
-    if (docs->empty())
-      return Fail(absl::NotFoundError("no .txt, .md or .html files found"), "ingest");
+    if (docs->empty()) {
+      return Fail(absl::NotFoundError("no .txt, .md, .html, .sgm or .jsonl files found"), "ingest");
+    }
     const bool tty = isatty(STDERR_FILENO) && !json_;
     const absl::Time start = absl::Now();
+    const size_t total = docs->size();
     size_t done = 0;
-    absl::StatusOr<BatchIngestSummary> summary =
-        client_->BatchIngest(*docs, [&](const newsgraph::v1::BatchIngestDocumentsResponse& ack) {
-          ++done;
-          if (json_) {
-            PrintJson(ack);
-          } else if (ack.error_code() != 0) {
-            std::fprintf(stderr, "%s%s: rejected: %s\n", tty ? "\r\033[K" : "",
-                         (*docs)[static_cast<size_t>(ack.sequence())].external_id().c_str(),
-                         ack.error_message().c_str());
-          }
-          if (tty) {
-            const double secs = std::max(1e-3, absl::ToDoubleSeconds(absl::Now() - start));
-            std::fprintf(stderr, "\ringest %zu/%zu documents  %.0f docs/s", done, docs->size(),
-                         done / secs);
-          }
-        });
+    size_t errors = 0;
+    BatchIngesterOptions options;
+    options.wait_until_indexed = args_.Has("wait");
+    options.on_result = [&](const BatchItemResult& result) {
+      ++done;
+      if (json_) {
+        PrintJson(result.ack);
+      } else if (result.ack.error_code() != 0) {
+        ++errors;
+        std::fprintf(stderr, "%s%s: rejected: %s\n", tty ? "\r\033[K" : "",
+                     (*docs)[static_cast<size_t>(result.index)].external_id().c_str(),
+                     result.ack.error_message().c_str());
+      }
+      if (tty && (done % 64 == 0 || done == total)) {
+        const double secs = std::max(1e-3, absl::ToDoubleSeconds(absl::Now() - start));
+        const double rate = done / secs;
+        const int width = 30;
+        const int filled = static_cast<int>(width * done / total);
+        std::fprintf(stderr, "\r[%s%s] %zu/%zu docs  %.0f docs/s  ETA %.0f s  %zu errors ",
+                     std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(),
+                     done, total, rate, (total - done) / std::max(rate, 1e-3), errors);
+      }
+    };
+    absl::Time acked_at = absl::InfinitePast();
+    options.on_progress = [&](const newsgraph::v1::IngestJob& job) {
+      if (acked_at == absl::InfinitePast()) acked_at = absl::Now();
+      if (tty) {
+        std::fprintf(stderr, "\r\033[Kpipeline: %lld indexed, %lld failed, %lld pending",
+                     static_cast<long long>(job.indexed_count()),
+                     static_cast<long long>(job.failed_count()),
+                     static_cast<long long>(job.received_count() + job.annotated_count()));
+      }
+    };
+    BatchIngester ingester(client_.get(), options);
+    for (newsgraph::v1::DocumentInput& doc : *docs) {
+      if (absl::Status added = ingester.Add(doc); !added.ok()) return Fail(added, "ingest");
+    }
+    absl::StatusOr<BatchSummary> summary = ingester.Finish();
     if (tty) std::fprintf(stderr, "\n");
     if (!summary.ok()) return Fail(summary.status(), "ingest");
-    const double ingest_seconds = std::max(1e-3, absl::ToDoubleSeconds(absl::Now() - start));
     if (!json_) {
+      const double all = absl::ToDoubleSeconds(summary->elapsed);
+      const double acked =
+          acked_at == absl::InfinitePast() ? all : absl::ToDoubleSeconds(acked_at - start);
       std::printf(
           "%s: %lld accepted (%lld unchanged or duplicate), %lld rejected in %.1f s (%.0f docs/s "
-          "acknowledged); %lld exact and %lld near duplicates of earlier documents\n",
+          "acknowledged); %lld exact and %lld near duplicates of earlier documents%s\n",
           summary->job.c_str(), static_cast<long long>(summary->accepted),
-          static_cast<long long>(summary->duplicates), static_cast<long long>(summary->rejected),
-          ingest_seconds, static_cast<double>(docs->size()) / ingest_seconds,
+          static_cast<long long>(summary->unchanged), static_cast<long long>(summary->rejected),
+          acked, static_cast<double>(total) / std::max(acked, 1e-3),
           static_cast<long long>(summary->exact_duplicates),
-          static_cast<long long>(summary->near_duplicates));
-    }
-    if (args_.Has("wait") && !summary->job.empty()) {
-      // The job counts its documents by pipeline state; wait until none is pending.
-      const absl::Time wait_start = absl::Now();
-      while (true) {
-        absl::StatusOr<newsgraph::v1::IngestJob> job = client_->GetIngestJob(summary->job);
-        if (!job.ok()) return Fail(job.status(), "waiting for indexing");
-        const int64_t pending = job->received_count() + job->annotated_count();
-        if (tty) {
-          std::fprintf(stderr, "\rpipeline: %lld indexed, %lld failed, %lld pending   ",
-                       static_cast<long long>(job->indexed_count()),
-                       static_cast<long long>(job->failed_count()),
-                       static_cast<long long>(pending));
-        }
-        if (pending == 0) {
-          if (tty) std::fprintf(stderr, "\n");
-          if (!json_) {
-            std::printf("pipeline drained %.1f s later: %lld indexed, %lld failed\n",
-                        absl::ToDoubleSeconds(absl::Now() - wait_start),
-                        static_cast<long long>(job->indexed_count()),
-                        static_cast<long long>(job->failed_count()));
-          }
-          break;
-        }
-        absl::SleepFor(absl::Milliseconds(500));
+          static_cast<long long>(summary->near_duplicates),
+          summary->reconnects > 0
+              ? absl::StrCat("; reconnected ", summary->reconnects, " times").c_str()
+              : "");
+      if (args_.Has("wait")) {
+        std::printf("pipeline drained %.1f s later: %lld indexed, %lld failed\n", all - acked,
+                    static_cast<long long>(summary->indexed),
+                    static_cast<long long>(summary->failed));
       }
     }
     return summary->rejected > 0 ? 1 : 0;
