@@ -2,9 +2,8 @@
 // and automatic reconnect and resend when the daemon restarts mid-batch.
 #include "newsgraph/batch_ingester.h"
 
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <thread>
 
@@ -29,9 +28,9 @@ newsgraph::v1::DocumentInput Story(int i) {
 
 TEST(BatchIngesterTest, StreamsWithABoundedWindowAndWaitsForIndexing) {
   ::newsgraph::testing::TempDir dir;
-  NG_ASSERT_OK_AND_ASSIGN(DaemonProcess daemon, DaemonProcess::Start(NEWSGRAPHD_PATH,
-                                                                     {"--data_dir=" + dir.path()},
-                                                                     dir.path()));
+  NG_ASSERT_OK_AND_ASSIGN(
+      DaemonProcess daemon,
+      DaemonProcess::Start(NEWSGRAPHD_PATH, {"--data_dir=" + dir.path()}, dir.path()));
   ClientOptions options;
   options.target = daemon.address();
   NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Client> client, Client::Create(options));
@@ -57,8 +56,9 @@ TEST(BatchIngesterTest, ReconnectsAndResendsWhenTheDaemonRestarts) {
   ::newsgraph::testing::TempDir dir;
   const std::string listen = "127.0.0.1:" + std::to_string(::newsgraph::testing::PickFreePort());
   const std::vector<std::string> args = {"--data_dir=" + dir.path()};
-  NG_ASSERT_OK_AND_ASSIGN(DaemonProcess daemon, DaemonProcess::Start(NEWSGRAPHD_PATH, args, dir.path(),
-                                                                     absl::Seconds(30), listen));
+  NG_ASSERT_OK_AND_ASSIGN(
+      DaemonProcess daemon,
+      DaemonProcess::Start(NEWSGRAPHD_PATH, args, dir.path(), absl::Seconds(30), listen));
   ClientOptions options;
   options.target = listen;
   NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Client> client, Client::Create(options));

@@ -13,7 +13,8 @@ using newsgraph::v1::BatchIngestDocumentsResponse;
 
 struct BatchIngester::Stream {
   grpc::ClientContext context;
-  std::unique_ptr<grpc::ClientReaderWriter<BatchIngestDocumentsRequest, BatchIngestDocumentsResponse>>
+  std::unique_ptr<
+      grpc::ClientReaderWriter<BatchIngestDocumentsRequest, BatchIngestDocumentsResponse>>
       rw;
   bool writes_done = false;
 };
@@ -48,7 +49,8 @@ void BatchIngester::ReadAcks(Stream* stream) {
       backoff_ = absl::Milliseconds(100);
       if (ack.error_code() == 0) {
         ++summary_.accepted;
-        if (ack.outcome() == newsgraph::v1::UNCHANGED || ack.outcome() == newsgraph::v1::DUPLICATE) {
+        if (ack.outcome() == newsgraph::v1::UNCHANGED ||
+            ack.outcome() == newsgraph::v1::DUPLICATE) {
           ++summary_.unchanged;
         }
         if (!ack.duplicate_of().empty()) ++summary_.exact_duplicates;
@@ -78,10 +80,10 @@ absl::Status BatchIngester::Reconnect() {
     {
       absl::MutexLock lock(&mu_);
       if (absl::Now() - last_progress_ > options_.reconnect_timeout) {
-        return absl::UnavailableError(absl::StrCat(
-            "ingest stream broke and no document was acknowledged for ",
-            absl::FormatDuration(options_.reconnect_timeout), "; ", unacked_.size(),
-            " documents were not acknowledged"));
+        return absl::UnavailableError(
+            absl::StrCat("ingest stream broke and no document was acknowledged for ",
+                         absl::FormatDuration(options_.reconnect_timeout), "; ", unacked_.size(),
+                         " documents were not acknowledged"));
       }
       ++summary_.reconnects;
       backoff = backoff_;
