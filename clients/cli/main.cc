@@ -1,7 +1,9 @@
 // newsgraph: command-line client for the newsgraph services.
 #include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -27,7 +29,8 @@ constexpr char kUsage[] =
     R"(usage: newsgraph [--target=HOST:PORT] [--json] [--no-color] COMMAND [ARGS]
 
 commands:
-  ingest PATH...            ingest text/HTML files or directories (--source=NAME, --wait)
+  ingest PATH...            ingest files or directories: .txt .md .html, Reuters .sgm,
+                            .jsonl (also gzip'd); --source=NAME, --wait
   doc get NAME|ID           show a document and its pipeline state (--full)
   doc list                  list documents (--filter=EXPR, --page-size=N, --page-token=T)
   doc delete NAME|ID        delete a document
@@ -38,8 +41,11 @@ commands:
   entity list               list entities (--type=T, --prefix=P, --page-size=N, --page-token=T)
   entity resolve TEXT       find the entities a text refers to
   entity mentions NAME|ID   list an entity's mentions (--document=NAME for a document's)
+  entity related|quotes NAME|ID, entity merge TARGET SOURCE..., entity update NAME|ID
   analyze FILE|-            recognize entities in a file or stdin
   status                    check that the services answer and show index statistics
+
+`newsgraph VERB --help` explains a verb.
 
 global flags:
   --target=HOST:PORT   newsgraphd address (default 127.0.0.1:7700, or $NEWSGRAPH_TARGET)
@@ -48,6 +54,44 @@ global flags:
   --timeout=SECONDS    per-call deadline (default 10 s for reads, 60 s for writes)
   --verbose            print full error details
 )";
+
+// Help for each verb (`newsgraph VERB --help`).
+const std::map<std::string, std::string>& VerbHelp() {
+  static const auto* help = new std::map<std::string, std::string>{
+      {"ingest",
+       "newsgraph ingest [--source=NAME] [--wait] PATH...\n"
+       "  Streams files to the ingest service: .txt/.md/.html files (one document each),\n"
+       "  Reuters-21578 SGML (.sgm, .sgm.gz) and JSON Lines (.jsonl, .jsonl.gz), or\n"
+       "  directories of them. Resending is safe: documents carry external ids.\n"
+       "  --wait  also wait until the pipeline has indexed every document.\n"},
+      {"doc",
+       "newsgraph doc get NAME|ID [--full]\n"
+       "newsgraph doc list [--filter=EXPR] [--page-size=N] [--page-token=T]\n"
+       "newsgraph doc delete NAME|ID\n"
+       "  EXPR: state=INDEXED AND source=\"Reuters\" AND external_id=\"x\"\n"},
+      {"job", "newsgraph job get NAME|ID\n  Counts of a batch job by pipeline state.\n"},
+      {"search",
+       "newsgraph search QUERY [--page-size=N] [--page-token=T] [--passages=N]\n"
+       "    [--facet=source|entity|entity_type|language|published_year]...\n"
+       "    [--source=S]... [--entity=entities/ID]... [--type=ORG]... [--language=en]...\n"
+       "    [--after=YYYY-MM-DD] [--before=YYYY-MM-DD] [--no-entities]\n"
+       "  QUERY syntax: docs/query-language.md\n"},
+      {"entity",
+       "newsgraph entity get NAME|ID\n"
+       "newsgraph entity list [--type=T] [--prefix=P] [--page-size=N] [--page-token=T]\n"
+       "newsgraph entity resolve TEXT\n"
+       "newsgraph entity mentions NAME|ID | --document=NAME\n"
+       "newsgraph entity related NAME|ID [--type=T]\n"
+       "newsgraph entity quotes NAME|ID\n"
+       "newsgraph entity merge TARGET SOURCE...\n"
+       "newsgraph entity update NAME|ID [--canonical-name=N] [--type=T] [--description=D]\n"},
+      {"analyze",
+       "newsgraph analyze FILE|-\n  Recognizes entities in a file or stdin; stores nothing.\n"},
+      {"status",
+       "newsgraph status\n  Checks that the three services answer; shows index statistics.\n"},
+  };
+  return *help;
+}
 
 struct Args {
   std::vector<std::string> positional;
@@ -99,6 +143,12 @@ class Cli {
     const std::vector<std::string>& p = args_.positional;
     const std::string verb = p.empty() ? "" : p[0];
     const std::string sub = p.size() > 1 ? p[1] : "";
+    if (args_.Has("help")) {
+      auto it = VerbHelp().find(verb);
+      if (it == VerbHelp().end()) return Usage(absl::StrCat("no help for '", verb, "'"));
+      std::printf("%s", it->second.c_str());
+      return 0;
+    }
     if (verb == "ingest") return Ingest();
     if (verb == "doc" && sub == "get") return DocGet();
     if (verb == "doc" && sub == "list") return DocList();
@@ -109,6 +159,10 @@ class Cli {
     if (verb == "entity" && sub == "list") return EntityList();
     if (verb == "entity" && sub == "resolve") return EntityResolve();
     if (verb == "entity" && sub == "mentions") return EntityMentions();
+    if (verb == "entity" && sub == "related") return EntityRelated();
+    if (verb == "entity" && sub == "quotes") return EntityQuotes();
+    if (verb == "entity" && sub == "merge") return EntityMerge();
+    if (verb == "entity" && sub == "update") return EntityUpdate();
     if (verb == "analyze") return Analyze();
     if (verb == "status") return Status();
     return Usage(verb.empty() ? "missing command"
@@ -145,10 +199,11 @@ class Cli {
     return color_ ? "\033[1;33m" + s + "\033[0m" : "[" + s + "]";
   }
 
-  void PrintJson(const google::protobuf::Message& message) {
+  // One object; with `one_line`, compact (JSON Lines for streams).
+  void PrintJson(const google::protobuf::Message& message, bool one_line = false) {
     std::string out;
     google::protobuf::util::JsonPrintOptions options;
-    options.add_whitespace = !args_.Has("compact");
+    options.add_whitespace = !one_line && !args_.Has("compact");
     (void)google::protobuf::util::MessageToJsonString(message, &out, options);
     std::printf("%s\n", out.c_str());
   }
@@ -191,7 +246,7 @@ class Cli {
     options.on_result = [&](const BatchItemResult& result) {
       ++done;
       if (json_) {
-        PrintJson(result.ack);
+        PrintJson(result.ack, /*one_line=*/true);
       } else if (result.ack.error_code() != 0) {
         ++errors;
         std::fprintf(stderr, "%s%s: rejected: %s\n", tty ? "\r\033[K" : "",
@@ -354,8 +409,32 @@ class Cli {
     request.set_disable_entity_resolution(args_.Has("no-entities"));
     for (const std::string& f : args_.GetAll("facet")) request.add_facets(f);
     for (const std::string& s : args_.GetAll("source")) request.mutable_filter()->add_sources(s);
-    if (request.query().empty() && request.filter().sources().empty()) {
-      return Usage("search needs a query");
+    for (const std::string& e : args_.GetAll("entity")) {
+      request.mutable_filter()->add_entities(Qualify(e, "entities"));
+    }
+    for (const std::string& l : args_.GetAll("language"))
+      request.mutable_filter()->add_languages(l);
+    for (const std::string& t : args_.GetAll("type")) {
+      newsgraph::v1::EntityType type;
+      if (!newsgraph::v1::EntityType_Parse(t, &type)) {
+        return Usage(absl::StrCat("unknown entity type '", t, "'"));
+      }
+      request.mutable_filter()->add_entity_types(type);
+    }
+    for (const char* bound : {"after", "before"}) {
+      if (!args_.Has(bound)) continue;
+      absl::Time t;
+      std::string err;
+      if (!absl::ParseTime("%Y-%m-%d", args_.Get(bound), absl::UTCTimeZone(), &t, &err)) {
+        return Usage(absl::StrCat("--", bound, " wants YYYY-MM-DD, got '", args_.Get(bound), "'"));
+      }
+      google::protobuf::Timestamp* ts = std::string(bound) == "after"
+                                            ? request.mutable_filter()->mutable_published_after()
+                                            : request.mutable_filter()->mutable_published_before();
+      ts->set_seconds(absl::ToUnixSeconds(t));
+    }
+    if (request.query().empty() && request.filter().ByteSizeLong() == 0) {
+      return Usage("search needs a query or a filter");
     }
     absl::StatusOr<newsgraph::v1::SearchResponse> response = client_->Search(request);
     if (!response.ok()) return Fail(response.status(), "search");
@@ -510,6 +589,110 @@ class Cli {
     return 0;
   }
 
+  // Runs one EntityService call through the generated stub.
+  template <typename Request, typename Response, typename Method>
+  absl::StatusOr<Response> CallEntity(const Request& request, Method method) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    Response response;
+    grpc::Status status = (client_->entity_stub().*method)(&context, request, &response);
+    if (!status.ok()) {
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                          status.error_message());
+    }
+    return response;
+  }
+
+  int EntityRelated() {
+    if (Arg(2).empty()) return Usage("entity related needs an entity name or id");
+    newsgraph::v1::ListRelatedEntitiesRequest request;
+    request.set_entity(Qualify(Arg(2), "entities"));
+    request.set_page_size(PageSize());
+    auto response = CallEntity<newsgraph::v1::ListRelatedEntitiesRequest,
+                               newsgraph::v1::ListRelatedEntitiesResponse>(
+        request, &newsgraph::v1::EntityService::Stub::ListRelatedEntities);
+    if (!response.ok()) return Fail(response.status(), "entity related");
+    if (json_) {
+      PrintJson(*response);
+      return 0;
+    }
+    for (const auto& r : response->related_entities()) {
+      std::printf("%.3f  %4lld docs  ", r.strength(), static_cast<long long>(r.document_count()));
+      PrintEntityRow(r.entity());
+    }
+    return 0;
+  }
+
+  int EntityQuotes() {
+    if (Arg(2).empty()) return Usage("entity quotes needs an entity name or id");
+    newsgraph::v1::ListQuotesRequest request;
+    request.set_entity(Qualify(Arg(2), "entities"));
+    request.set_page_size(PageSize());
+    auto response = CallEntity<newsgraph::v1::ListQuotesRequest, newsgraph::v1::ListQuotesResponse>(
+        request, &newsgraph::v1::EntityService::Stub::ListQuotes);
+    if (!response.ok()) return Fail(response.status(), "entity quotes");
+    if (json_) {
+      PrintJson(*response);
+      return 0;
+    }
+    for (const auto& q : response->quotes()) {
+      std::printf("%s  \"%s\"\n", q.document().c_str(), q.text().c_str());
+    }
+    return 0;
+  }
+
+  int EntityMerge() {
+    if (args_.positional.size() < 4) return Usage("entity merge needs a target and sources");
+    newsgraph::v1::MergeEntitiesRequest request;
+    request.set_target(Qualify(Arg(2), "entities"));
+    for (size_t i = 3; i < args_.positional.size(); ++i) {
+      request.add_sources(Qualify(args_.positional[i], "entities"));
+    }
+    auto response = CallEntity<newsgraph::v1::MergeEntitiesRequest, newsgraph::v1::Entity>(
+        request, &newsgraph::v1::EntityService::Stub::MergeEntities);
+    if (!response.ok()) return Fail(response.status(), "entity merge");
+    if (json_) {
+      PrintJson(*response);
+      return 0;
+    }
+    PrintEntityRow(*response);
+    return 0;
+  }
+
+  int EntityUpdate() {
+    if (Arg(2).empty()) return Usage("entity update needs an entity name or id");
+    newsgraph::v1::UpdateEntityRequest request;
+    request.mutable_entity()->set_name(Qualify(Arg(2), "entities"));
+    if (args_.Has("canonical-name")) {
+      request.mutable_entity()->set_canonical_name(args_.Get("canonical-name"));
+      request.mutable_update_mask()->add_paths("canonical_name");
+    }
+    if (args_.Has("description")) {
+      request.mutable_entity()->set_description(args_.Get("description"));
+      request.mutable_update_mask()->add_paths("description");
+    }
+    if (args_.Has("type")) {
+      newsgraph::v1::EntityType type;
+      if (!newsgraph::v1::EntityType_Parse(args_.Get("type"), &type)) {
+        return Usage(absl::StrCat("unknown entity type '", args_.Get("type"), "'"));
+      }
+      request.mutable_entity()->set_type(type);
+      request.mutable_update_mask()->add_paths("type");
+    }
+    if (request.update_mask().paths().empty()) {
+      return Usage("entity update needs --canonical-name, --type or --description");
+    }
+    auto response = CallEntity<newsgraph::v1::UpdateEntityRequest, newsgraph::v1::Entity>(
+        request, &newsgraph::v1::EntityService::Stub::UpdateEntity);
+    if (!response.ok()) return Fail(response.status(), "entity update");
+    if (json_) {
+      PrintJson(*response);
+      return 0;
+    }
+    PrintEntityRow(*response);
+    return 0;
+  }
+
   int Analyze() {
     const std::string path = Arg(1);
     if (path.empty()) return Usage("analyze needs a file, or - for standard input");
@@ -577,9 +760,9 @@ class Cli {
 int main(int argc, char** argv) {
   using namespace newsgraph::cli;
   Args args = ParseArgs(argc, argv);
-  if (args.Has("help") || args.positional.empty()) {
+  if (args.positional.empty()) {
     std::printf("%s", kUsage);
-    return args.positional.empty() && !args.Has("help") ? 2 : 0;
+    return args.Has("help") ? 0 : 2;
   }
   newsgraph::ClientOptions options;
   const char* env_target = getenv("NEWSGRAPH_TARGET");

@@ -198,15 +198,25 @@ absl::StatusOr<std::vector<DocumentInput>> ReadReutersSgml(const std::string& pa
       doc.set_content(doc.title());  // Headline-only (BRIEF) stories.
     }
     if (std::optional<absl::string_view> date = Element(story, "DATE")) {
-      // "26-FEB-1987 15:01:01.79", sometimes with noise after it.
-      std::string value(absl::StripAsciiWhitespace(*date));
-      value = value.substr(0, std::min<size_t>(value.size(), 20));
+      // "26-FEB-1987 15:01:01.79", sometimes with noise after the time.
+      std::vector<absl::string_view> parts =
+          absl::StrSplit(absl::StripAsciiWhitespace(*date), ' ', absl::SkipEmpty());
       absl::Time t;
       std::string err;
-      if (absl::ParseTime("%d-%b-%Y %H:%M:%S", value.substr(0, 20), absl::UTCTimeZone(), &t,
-                          &err) ||
-          absl::ParseTime("%d-%b-%Y", value.substr(0, 11), absl::UTCTimeZone(), &t, &err)) {
-        SetPublished(t, &doc);
+      if (!parts.empty()) {
+        std::string day(parts[0]);
+        std::string time;
+        if (parts.size() > 1) {
+          for (char c : parts[1]) {
+            if (!absl::ascii_isdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') break;
+            time.push_back(c);
+          }
+        }
+        if ((!time.empty() && absl::ParseTime("%d-%b-%Y %H:%M:%E*S", day + " " + time,
+                                              absl::UTCTimeZone(), &t, &err)) ||
+            absl::ParseTime("%d-%b-%Y", day, absl::UTCTimeZone(), &t, &err)) {
+          SetPublished(t, &doc);
+        }
       }
     }
     for (const char* field : {"TOPICS", "PLACES", "PEOPLE", "ORGS", "EXCHANGES"}) {
