@@ -451,6 +451,9 @@ class Cli {
                                    newsgraph::v1::EntityType_Name(e.type()), ", ", e.name(), ")"))
                       .c_str());
     }
+    for (const std::string& c : response->corrections()) {
+      std::printf("%s\n", Dim("searched instead: " + c).c_str());
+    }
     std::printf("%lld hits\n", static_cast<long long>(response->total_hits()));
     int rank = 0;
     for (const auto& hit : response->hits()) {
@@ -460,6 +463,11 @@ class Cli {
                   Dim(absl::StrFormat("%s  score %.2f  %s %s", hit.document(), hit.score(),
                                       hit.source(), FormatTime(hit.published_time())))
                       .c_str());
+      if (hit.cluster_size() > 1) {
+        std::printf(
+            "    %s\n",
+            Dim(absl::StrCat("+", hit.cluster_size() - 1, " more from the same story")).c_str());
+      }
       for (const auto& snippet : hit.snippets()) {
         std::printf("    %s\n", Highlight(snippet).c_str());
       }

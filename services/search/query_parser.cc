@@ -12,7 +12,8 @@ bool EndsWord(char c) { return IsSpace(c) || c == '(' || c == ')' || c == '"'; }
 
 bool IsTextField(absl::string_view f) { return f == "title" || f == "body"; }
 bool IsKeywordField(absl::string_view f) {
-  return f == "source" || f == "language" || f == "entity" || f == "type";
+  return f == "source" || f == "language" || f == "entity" || f == "type" || f == "about" ||
+         f == "said_by" || f == "asked_by";
 }
 
 class Parser {

@@ -9,6 +9,9 @@
 //   source:Reuters          keyword fields: source, language
 //   entity:"Zhang Ming"     documents mentioning the entity (name, alias or entities/ID)
 //   type:ORG                documents mentioning an entity of the type
+//   about:"SCO"             documents where the entity is salient (>= min_salience)
+//   said_by:"Zhang Ming"    documents with Q&A answers given by that speaker
+//   asked_by:TASS           documents with questions asked by that outlet
 //   energ*                  prefix (at least 2 characters before the star)
 //   published>=2023-01-01   date range: >=, >, <=, <, = or : with YYYY, YYYY-MM or YYYY-MM-DD
 #ifndef NEWSGRAPH_SERVICES_SEARCH_QUERY_PARSER_H_

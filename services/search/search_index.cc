@@ -6,6 +6,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "base/page_token.h"
 #include "base/status_macros.h"
 #include "base/time_util.h"
 #include "services/search/analyzer.h"
@@ -95,7 +96,20 @@ std::string EncodeNorms(const DocNorms& n) {
   const int64_t published =
       n.published == absl::InfinitePast() ? kUnknownPublished : absl::ToUnixSeconds(n.published);
   storage::AppendBigEndian64(&out, static_cast<uint64_t>(published));
+  storage::AppendBigEndian64(&out, n.cluster);
   return out;
+}
+
+// Adds a keyword term for `name` and each of its word suffixes.
+void AddNameTerms(const std::string& prefix, const std::string& folded_name,
+                  absl::btree_map<std::string, Posting>* postings) {
+  size_t from = 0;
+  while (from < folded_name.size()) {
+    (*postings)[prefix + folded_name.substr(from)].body_tf = 1;
+    const size_t space = folded_name.find(' ', from);
+    if (space == std::string::npos) break;
+    from = space + 1;
+  }
 }
 
 // All the postings one document contributes, keyed by term.
@@ -124,6 +138,18 @@ absl::btree_map<std::string, Posting> CollectPostings(const IndexDocumentRequest
     Posting& type = postings[EntityTypeTerm(newsgraph::v1::EntityType_Name(e.type()))];
     type.body_tf += std::max<uint32_t>(1, e.mention_count());
   }
+  for (const newsgraph::v1::Passage& passage : doc.passages()) {
+    if (!passage.answered_by().empty()) {
+      AddNameTerms("\x01a", text::FoldForMatching(passage.answered_by()), &postings);
+    }
+    if (!passage.asked_by().empty()) {
+      AddNameTerms("\x01q", text::FoldForMatching(passage.asked_by()), &postings);
+    }
+  }
+  const std::string& story = !doc.duplicate_of().empty()        ? doc.duplicate_of()
+                             : !doc.near_duplicate_of().empty() ? doc.near_duplicate_of()
+                                                                : doc.name();
+  norms->cluster = Fingerprint64(story);
   norms->title_length = static_cast<uint32_t>(title.size());
   norms->body_length = static_cast<uint32_t>(body.size());
   norms->published =
@@ -141,6 +167,10 @@ std::string LanguageTerm(absl::string_view language) {
 }
 std::string EntityTerm(absl::string_view entity_name) { return absl::StrCat("\x01e", entity_name); }
 std::string EntityTypeTerm(absl::string_view type_name) { return absl::StrCat("\x01t", type_name); }
+std::string SpeakerTerm(absl::string_view folded_name) {
+  return absl::StrCat("\x01a", folded_name);
+}
+std::string AskerTerm(absl::string_view folded_name) { return absl::StrCat("\x01q", folded_name); }
 
 absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore* store) {
   std::unique_ptr<SearchIndex> index(new SearchIndex(store));
@@ -336,7 +366,7 @@ absl::StatusOr<uint64_t> SearchIndex::DocumentFrequency(const std::string& term)
 
 absl::StatusOr<DocNorms> SearchIndex::Norms(uint64_t doc) const {
   NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kNorms, DocKey(doc)));
-  if (!value.has_value() || value->size() != 16) {
+  if (!value.has_value() || (value->size() != 16 && value->size() != 24)) {
     return absl::NotFoundError(absl::StrCat("no norms for document ", doc));
   }
   DocNorms norms;
@@ -346,6 +376,8 @@ absl::StatusOr<DocNorms> SearchIndex::Norms(uint64_t doc) const {
   const int64_t published = static_cast<int64_t>(storage::DecodeBigEndian64(value->data() + 8));
   norms.published =
       published == kUnknownPublished ? absl::InfinitePast() : absl::FromUnixSeconds(published);
+  // Entries written before story clusters existed: the document is its own story.
+  norms.cluster = value->size() == 24 ? storage::DecodeBigEndian64(value->data() + 16) : doc;
   return norms;
 }
 

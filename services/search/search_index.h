@@ -35,6 +35,10 @@ std::string SourceTerm(absl::string_view source);
 std::string LanguageTerm(absl::string_view language);
 std::string EntityTerm(absl::string_view entity_name);
 std::string EntityTypeTerm(absl::string_view type_name);
+// Who answered / who asked in a document's Q&A passages; indexed for the
+// full (folded) name and each of its word suffixes ("zhang ming", "ming").
+std::string SpeakerTerm(absl::string_view folded_name);
+std::string AskerTerm(absl::string_view folded_name);
 
 struct Posting {
   uint64_t doc = 0;
@@ -51,6 +55,9 @@ struct DocNorms {
   uint32_t body_length = 0;
   // Publication time; InfinitePast when unknown.
   absl::Time published = absl::InfinitePast();
+  // Story cluster: a fingerprint of the document this one duplicates (or
+  // nearly duplicates), else of the document itself.
+  uint64_t cluster = 0;
 };
 
 struct CorpusStats {

@@ -4,12 +4,13 @@
 //   terms     term (raw bytes)    -> document frequency (u64 BE)
 //   docs      doc(u64)            -> newsgraph.v1.IndexDocumentRequest (stored fields)
 //   norms     doc(u64)            -> title_len(u32) body_len(u32) published_seconds(i64)
+//                                    story_cluster(u64)
 //   names     document name (raw) -> doc(u64 BE) version(u64 BE)
 //   meta      name (raw)          -> u64 BE counters
 //
 // Terms: analyzed words as produced by Analyze(); keyword terms start with
 // byte 0x01 and a field letter: "\x01s" source, "\x01l" language,
-// "\x01e" entity name, "\x01t" entity type.
+// "\x01e" entity name, "\x01t" entity type, "\x01a" Q&A answerer, "\x01q" Q&A asker.
 #ifndef NEWSGRAPH_SERVICES_SEARCH_SEARCH_KEYSPACE_H_
 #define NEWSGRAPH_SERVICES_SEARCH_SEARCH_KEYSPACE_H_
 

@@ -18,6 +18,8 @@
 #include "services/search/analyzer.h"
 #include "services/search/query_parser.h"
 #include "services/search/snippets.h"
+#include "services/text/normalizer.h"
+#include "services/text/utf8.h"
 
 namespace newsgraph::search {
 namespace {
@@ -38,12 +40,17 @@ constexpr float kEntityResolutionMinScore = 0.2f;
 class Execution {
  public:
   Execution(const SearchIndex* index, EntityResolver* resolver, const RankingOptions& options,
-            SearchResponse* response)
+            const SearchRequest& request, SearchResponse* response)
       : index_(index),
         resolver_(resolver),
         options_(options),
         response_(response),
-        stats_(index->Stats()) {}
+        stats_(index->Stats()),
+        min_salience_(request.min_salience() > 0 ? request.min_salience() : 0.3f),
+        typo_tolerance_(!request.disable_typo_tolerance()) {}
+
+  // The document's norms (lengths, date, story cluster), cached.
+  absl::StatusOr<DocNorms> NormsOf(uint64_t doc) { return Norms(doc); }
 
   absl::StatusOr<DocScores> Evaluate(const QueryNode& node) {
     switch (node.kind) {
@@ -127,7 +134,64 @@ class Execution {
     std::vector<AnalyzedToken> tokens = Analyze(node.text, "en");
     if (tokens.size() > 1) return EvaluatePhrase(node.text, node.field);
     if (tokens.empty()) return Universe();
-    return ScoreTerm(tokens[0].term, node.field, 1.0);
+    std::string term = tokens[0].term;
+    if (typo_tolerance_ && !exclude_mode_) {
+      NG_ASSIGN_OR_RETURN(uint64_t df, index_->DocumentFrequency(term));
+      if (df == 0) {
+        NG_ASSIGN_OR_RETURN(std::optional<std::string> corrected, Correct(term));
+        if (corrected.has_value()) {
+          response_->add_corrections(absl::StrCat(node.text, " -> ", *corrected));
+          term = *corrected;
+        }
+      }
+    }
+    return ScoreTerm(term, node.field, 1.0);
+  }
+
+  // The dictionary term closest to `term` (sharing its first character)
+  // within edit distance 1 (5-7 characters) or 2 (8 or more); the most
+  // frequent on ties. std::nullopt when none qualifies.
+  absl::StatusOr<std::optional<std::string>> Correct(const std::string& term) {
+    const size_t length = text::CountCodePoints(term);
+    if (length < 5) return std::nullopt;
+    const int max_distance = length >= 8 ? 2 : 1;
+    NG_ASSIGN_OR_RETURN(std::vector<std::string> candidates,
+                        index_->ExpandPrefix(term.substr(0, 1), 1u << 20));
+    std::optional<std::string> best;
+    int best_distance = max_distance + 1;
+    uint64_t best_df = 0;
+    for (const std::string& candidate : candidates) {
+      const long size_gap = static_cast<long>(candidate.size()) - static_cast<long>(term.size());
+      if (size_gap > max_distance || size_gap < -max_distance) continue;
+      const int distance = BoundedEditDistance(term, candidate, max_distance);
+      if (distance > max_distance || distance > best_distance) continue;
+      NG_ASSIGN_OR_RETURN(uint64_t df, index_->DocumentFrequency(candidate));
+      if (distance < best_distance || df > best_df) {
+        best = candidate;
+        best_distance = distance;
+        best_df = df;
+      }
+    }
+    return best;
+  }
+
+  // Levenshtein distance of byte strings, or max_distance + 1 when larger.
+  static int BoundedEditDistance(absl::string_view a, absl::string_view b, int max_distance) {
+    std::vector<int> previous(b.size() + 1);
+    std::vector<int> current(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) previous[j] = static_cast<int>(j);
+    for (size_t i = 1; i <= a.size(); ++i) {
+      current[0] = static_cast<int>(i);
+      int row_min = current[0];
+      for (size_t j = 1; j <= b.size(); ++j) {
+        current[j] = std::min({previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        row_min = std::min(row_min, current[j]);
+      }
+      if (row_min > max_distance) return max_distance + 1;
+      std::swap(previous, current);
+    }
+    return previous[b.size()];
   }
 
   absl::StatusOr<DocScores> ScoreTerm(const std::string& term, const std::string& field,
@@ -240,18 +304,25 @@ class Execution {
             "'; use PERSON, NORP, ORG, GPE, LOC, EVENT, LAW, DATE, MONEY, PERCENT, ..."));
       }
       terms.push_back(EntityTypeTerm(type));
-    } else if (node.field == "entity") {
+    } else if (node.field == "entity" || node.field == "about") {
       if (absl::StartsWith(node.text, "entities/")) {
         terms.push_back(EntityTerm(node.text));
       } else {
         NG_ASSIGN_OR_RETURN(std::vector<std::string> names, ResolveEntityNames(node.text));
         for (const std::string& name : names) terms.push_back(EntityTerm(name));
       }
+    } else if (node.field == "said_by") {
+      terms.push_back(SpeakerTerm(text::FoldForMatching(node.text)));
+    } else if (node.field == "asked_by") {
+      terms.push_back(AskerTerm(text::FoldForMatching(node.text)));
     }
+    // about: only documents where the entity is salient.
+    const float min_salience = node.field == "about" ? min_salience_ : -1.0f;
     DocScores result;
     for (const std::string& term : terms) {
       NG_ASSIGN_OR_RETURN(std::vector<Posting> postings, index_->ReadPostings(term));
       for (const Posting& p : postings) {
+        if (p.salience < min_salience) continue;
         double& slot = result[p.doc];
         slot = std::max(slot, static_cast<double>(p.salience) * options_.entity_boost);
       }
@@ -343,6 +414,8 @@ class Execution {
   std::optional<DocScores> universe_;
   HighlightTerms highlight_;
   bool exclude_mode_ = false;
+  const float min_salience_;
+  const bool typo_tolerance_;
 };
 
 // Lets recognized entities match: consecutive plain words of an AND (or a
@@ -524,7 +597,9 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
   // The page token is bound to the query, filter and facets.
   std::string fingerprint = request.query();
   absl::StrAppend(&fingerprint, "|", request.filter().SerializeAsString(), "|",
-                  absl::StrJoin(request.facets(), ","), "|", request.disable_entity_resolution());
+                  absl::StrJoin(request.facets(), ","), "|", request.disable_entity_resolution(),
+                  request.disable_collapse(), request.disable_typo_tolerance(), "|",
+                  request.min_salience());
   size_t offset = 0;
   if (!request.page_token().empty()) {
     NG_ASSIGN_OR_RETURN(std::string position,
@@ -552,7 +627,7 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
   }
   if (has_filter) AddFilters(request.filter(), &root);
 
-  Execution execution(index_, resolver_, options_, &response);
+  Execution execution(index_, resolver_, options_, request, &response);
   NG_ASSIGN_OR_RETURN(DocScores scores, execution.Evaluate(root));
 
   std::vector<std::pair<uint64_t, double>> ranked(scores.begin(), scores.end());
@@ -561,6 +636,26 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
   });
   response.set_total_hits(static_cast<int64_t>(ranked.size()));
   NG_RETURN_IF_ERROR(CountFacets(index_, ranked, options_, request, &response));
+
+  // One hit per story: later members of a cluster fold into its best hit.
+  std::vector<int32_t> cluster_sizes;
+  if (!request.disable_collapse()) {
+    absl::flat_hash_map<uint64_t, size_t> first_of_cluster;
+    std::vector<std::pair<uint64_t, double>> collapsed;
+    for (const auto& [doc, score] : ranked) {
+      NG_ASSIGN_OR_RETURN(DocNorms norms, execution.NormsOf(doc));
+      auto [it, inserted] = first_of_cluster.try_emplace(norms.cluster, collapsed.size());
+      if (inserted) {
+        collapsed.emplace_back(doc, score);
+        cluster_sizes.push_back(1);
+      } else {
+        ++cluster_sizes[it->second];
+      }
+    }
+    ranked = std::move(collapsed);
+  } else {
+    cluster_sizes.assign(ranked.size(), 1);
+  }
 
   if (offset > kMaxResultWindow) {
     return absl::InvalidArgumentError(
@@ -577,6 +672,7 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
     hit->set_title(doc.title());
     hit->set_source(doc.source());
     hit->set_version(doc.version());
+    hit->set_cluster_size(cluster_sizes[i]);
     if (doc.has_published_time()) *hit->mutable_published_time() = doc.published_time();
     for (newsgraph::v1::Snippet& s : MakeSnippets(doc, execution.highlight(), max_passages)) {
       *hit->add_snippets() = std::move(s);

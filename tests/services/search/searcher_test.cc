@@ -191,6 +191,64 @@ TEST_F(SearcherTest, NewerVersionReplacesOlderAndRemoveDeletes) {
   EXPECT_EQ(stats.document_count(), 2);
 }
 
+TEST_F(SearcherTest, TypoToleranceCorrectsLongWordsOnly) {
+  newsgraph::v1::SearchRequest request;
+  request.set_query("kazakstan");
+  NG_ASSERT_OK_AND_ASSIGN(auto response, searcher_->Search(request));
+  ASSERT_EQ(response.hits_size(), 1);
+  EXPECT_EQ(response.hits(0).document(), "documents/2");
+  ASSERT_EQ(response.corrections_size(), 1);
+  EXPECT_EQ(response.corrections(0), "kazakstan -> kazakhstan");
+  request.set_disable_typo_tolerance(true);
+  NG_ASSERT_OK_AND_ASSIGN(auto strict, searcher_->Search(request));
+  EXPECT_EQ(strict.hits_size(), 0);
+  EXPECT_TRUE(Hits("whet").empty()) << "short words are not corrected";
+}
+
+TEST_F(SearcherTest, AboutSaidByAskedByAndStoryCollapse) {
+  newsgraph::v1::IndexDocumentRequest interview;
+  auto* doc = interview.mutable_document();
+  doc->set_name("documents/4");
+  doc->set_version(1);
+  doc->set_title("Interview on regional security");
+  doc->set_text("What are the priorities? Security and trade, the secretary-general said.");
+  auto* passage = doc->add_passages();
+  passage->set_question("What are the priorities?");
+  passage->set_answer("Security and trade.");
+  passage->set_asked_by("TASS");
+  passage->set_answered_by("SCO Secretary-General Zhang Ming");
+  NG_ASSERT_OK(index_->IndexDocument(interview));
+  EXPECT_EQ(Hits("said_by:\"Zhang Ming\""), std::vector<std::string>{"documents/4"});
+  EXPECT_EQ(Hits("asked_by:tass"), std::vector<std::string>{"documents/4"});
+  EXPECT_TRUE(Hits("said_by:\"Wang Yi\"").empty());
+
+  EXPECT_THAT(Hits("about:entities/1"),
+              ::testing::UnorderedElementsAre("documents/1", "documents/3"));
+  newsgraph::v1::SearchRequest strict;
+  strict.set_query("about:entities/1");
+  strict.set_min_salience(0.9f);
+  NG_ASSERT_OK_AND_ASSIGN(auto none, searcher_->Search(strict));
+  EXPECT_EQ(none.hits_size(), 0);
+
+  // A resent wire marked as a near duplicate folds into the original's hit.
+  newsgraph::v1::IndexDocumentRequest resent;
+  resent.mutable_document()->set_name("documents/5");
+  resent.mutable_document()->set_version(1);
+  resent.mutable_document()->set_title("Grain prices rise again");
+  resent.mutable_document()->set_text("Wheat prices rose after the harvest in Kazakhstan.");
+  resent.mutable_document()->set_near_duplicate_of("documents/2");
+  NG_ASSERT_OK(index_->IndexDocument(resent));
+  newsgraph::v1::SearchRequest wheat;
+  wheat.set_query("wheat");
+  NG_ASSERT_OK_AND_ASSIGN(auto collapsed, searcher_->Search(wheat));
+  EXPECT_EQ(collapsed.total_hits(), 2);
+  ASSERT_EQ(collapsed.hits_size(), 1);
+  EXPECT_EQ(collapsed.hits(0).cluster_size(), 2);
+  wheat.set_disable_collapse(true);
+  NG_ASSERT_OK_AND_ASSIGN(auto separate, searcher_->Search(wheat));
+  EXPECT_EQ(separate.hits_size(), 2);
+}
+
 TEST_F(SearcherTest, BadRequestsAreInvalidArgument) {
   newsgraph::v1::SearchRequest request;
   EXPECT_THAT(searcher_->Search(request), StatusIs(absl::StatusCode::kInvalidArgument));
