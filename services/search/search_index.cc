@@ -112,6 +112,19 @@ void AddNameTerms(const std::string& prefix, const std::string& folded_name,
   }
 }
 
+bool DecodeNorms(absl::string_view value, uint64_t doc, DocNorms* norms) {
+  if (value.size() != 16 && value.size() != 24) return false;
+  const uint64_t lengths = storage::DecodeBigEndian64(value.data());
+  norms->title_length = static_cast<uint32_t>(lengths >> 32);
+  norms->body_length = static_cast<uint32_t>(lengths & 0xFFFFFFFF);
+  const int64_t published = static_cast<int64_t>(storage::DecodeBigEndian64(value.data() + 8));
+  norms->published =
+      published == kUnknownPublished ? absl::InfinitePast() : absl::FromUnixSeconds(published);
+  // Entries written before story clusters existed: the document is its own story.
+  norms->cluster = value.size() == 24 ? storage::DecodeBigEndian64(value.data() + 16) : doc;
+  return true;
+}
+
 // All the postings one document contributes, keyed by term.
 absl::btree_map<std::string, Posting> CollectPostings(const IndexDocumentRequest& request,
                                                       DocNorms* norms) {
@@ -189,7 +202,16 @@ absl::Status SearchIndex::Load() {
       return absl::DataLossError(absl::StrCat("search counter ", key, " corrupted"));
     *counter = storage::DecodeBigEndian64(value->data());
   }
-  return absl::OkStatus();
+  absl::MutexLock norms_lock(&norms_mu_);
+  std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kNorms);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) continue;
+    const uint64_t doc = storage::DecodeBigEndian64(it->key().data());
+    DocNorms norms;
+    if (!DecodeNorms(it->value(), doc, &norms)) return absl::DataLossError("norms entry corrupted");
+    norms_.emplace(doc, norms);
+  }
+  return it->status();
 }
 
 void SearchIndex::PutCounters(storage::WriteBatch* batch) {
@@ -199,9 +221,10 @@ void SearchIndex::PutCounters(storage::WriteBatch* batch) {
   batch->Put(cf::kMeta, kBodyTokensKey, EncodeU64(body_tokens_));
 }
 
-void SearchIndex::ApplyDocument(const IndexDocumentRequest& doc, uint64_t docnum, int sign,
-                                storage::WriteBatch* batch,
-                                absl::flat_hash_map<std::string, int64_t>* df_deltas) {
+void SearchIndex::ApplyDocument(
+    const IndexDocumentRequest& doc, uint64_t docnum, int sign, storage::WriteBatch* batch,
+    absl::flat_hash_map<std::string, int64_t>* df_deltas,
+    std::vector<std::pair<uint64_t, std::optional<DocNorms>>>* norm_updates) {
   DocNorms norms;
   const absl::btree_map<std::string, Posting> postings = CollectPostings(doc, &norms);
   for (const auto& [term, posting] : postings) {
@@ -214,11 +237,13 @@ void SearchIndex::ApplyDocument(const IndexDocumentRequest& doc, uint64_t docnum
   }
   if (sign > 0) {
     batch->Put(cf::kNorms, DocKey(docnum), EncodeNorms(norms));
+    norm_updates->emplace_back(docnum, norms);
     ++document_count_;
     title_tokens_ += norms.title_length;
     body_tokens_ += norms.body_length;
   } else {
     batch->Delete(cf::kNorms, DocKey(docnum));
+    norm_updates->emplace_back(docnum, std::nullopt);
     --document_count_;
     title_tokens_ -= std::min<uint64_t>(title_tokens_, norms.title_length);
     body_tokens_ -= std::min<uint64_t>(body_tokens_, norms.body_length);
@@ -260,6 +285,7 @@ absl::StatusOr<newsgraph::v1::IndexDocumentResponse> SearchIndex::IndexDocument(
   NG_ASSIGN_OR_RETURN(std::optional<std::string> existing, store_->Get(cf::kNames, doc.name()));
   storage::WriteBatch batch;
   absl::flat_hash_map<std::string, int64_t> df_deltas;
+  std::vector<std::pair<uint64_t, std::optional<DocNorms>>> norm_updates;
   uint64_t docnum = 0;
   const uint64_t saved_counters[] = {next_doc_, document_count_, title_tokens_, body_tokens_};
   if (existing.has_value()) {
@@ -272,11 +298,11 @@ absl::StatusOr<newsgraph::v1::IndexDocumentResponse> SearchIndex::IndexDocument(
       return response;
     }
     NG_ASSIGN_OR_RETURN(IndexDocumentRequest old, StoredDocument(docnum));
-    ApplyDocument(old, docnum, -1, &batch, &df_deltas);
+    ApplyDocument(old, docnum, -1, &batch, &df_deltas, &norm_updates);
   } else {
     docnum = next_doc_++;
   }
-  ApplyDocument(stored, docnum, +1, &batch, &df_deltas);
+  ApplyDocument(stored, docnum, +1, &batch, &df_deltas, &norm_updates);
   absl::Status status = ApplyDocumentFrequencies(df_deltas, &batch);
   if (status.ok()) {
     batch.Put(cf::kDocs, DocKey(docnum), stored.SerializeAsString());
@@ -293,6 +319,7 @@ absl::StatusOr<newsgraph::v1::IndexDocumentResponse> SearchIndex::IndexDocument(
     body_tokens_ = saved_counters[3];
     return status;
   }
+  ApplyNormUpdates(norm_updates);
   response.set_applied(true);
   response.set_indexed_version(doc.version());
   return response;
@@ -309,7 +336,8 @@ absl::StatusOr<bool> SearchIndex::RemoveDocument(const std::string& name) {
   const uint64_t saved_counters[] = {document_count_, title_tokens_, body_tokens_};
   storage::WriteBatch batch;
   absl::flat_hash_map<std::string, int64_t> df_deltas;
-  ApplyDocument(old, docnum, -1, &batch, &df_deltas);
+  std::vector<std::pair<uint64_t, std::optional<DocNorms>>> norm_updates;
+  ApplyDocument(old, docnum, -1, &batch, &df_deltas, &norm_updates);
   absl::Status status = ApplyDocumentFrequencies(df_deltas, &batch);
   if (status.ok()) {
     batch.Delete(cf::kDocs, DocKey(docnum));
@@ -323,6 +351,7 @@ absl::StatusOr<bool> SearchIndex::RemoveDocument(const std::string& name) {
     body_tokens_ = saved_counters[2];
     return status;
   }
+  ApplyNormUpdates(norm_updates);
   return true;
 }
 
@@ -365,20 +394,22 @@ absl::StatusOr<uint64_t> SearchIndex::DocumentFrequency(const std::string& term)
 }
 
 absl::StatusOr<DocNorms> SearchIndex::Norms(uint64_t doc) const {
-  NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kNorms, DocKey(doc)));
-  if (!value.has_value() || (value->size() != 16 && value->size() != 24)) {
-    return absl::NotFoundError(absl::StrCat("no norms for document ", doc));
+  absl::ReaderMutexLock lock(&norms_mu_);
+  auto it = norms_.find(doc);
+  if (it == norms_.end()) return absl::NotFoundError(absl::StrCat("no norms for document ", doc));
+  return it->second;
+}
+
+void SearchIndex::ApplyNormUpdates(
+    const std::vector<std::pair<uint64_t, std::optional<DocNorms>>>& updates) {
+  absl::MutexLock lock(&norms_mu_);
+  for (const auto& [doc, norms] : updates) {
+    if (norms.has_value()) {
+      norms_[doc] = *norms;
+    } else {
+      norms_.erase(doc);
+    }
   }
-  DocNorms norms;
-  const uint64_t lengths = storage::DecodeBigEndian64(value->data());
-  norms.title_length = static_cast<uint32_t>(lengths >> 32);
-  norms.body_length = static_cast<uint32_t>(lengths & 0xFFFFFFFF);
-  const int64_t published = static_cast<int64_t>(storage::DecodeBigEndian64(value->data() + 8));
-  norms.published =
-      published == kUnknownPublished ? absl::InfinitePast() : absl::FromUnixSeconds(published);
-  // Entries written before story clusters existed: the document is its own story.
-  norms.cluster = value->size() == 24 ? storage::DecodeBigEndian64(value->data() + 16) : doc;
-  return norms;
 }
 
 absl::StatusOr<IndexDocumentRequest> SearchIndex::StoredDocument(uint64_t doc) const {

@@ -97,10 +97,14 @@ class SearchIndex {
   // Adds (sign +1) or removes (-1) the document's postings and counters.
   // Document-frequency changes are accumulated in `df_deltas` and applied
   // once per batch by ApplyDocumentFrequencies.
+  // Norms written (or removed, nullopt) are recorded in `norm_updates` and
+  // reach the in-memory cache once the batch is written.
   void ApplyDocument(const newsgraph::v1::IndexDocumentRequest& doc, uint64_t docnum, int sign,
                      storage::WriteBatch* batch,
-                     absl::flat_hash_map<std::string, int64_t>* df_deltas)
+                     absl::flat_hash_map<std::string, int64_t>* df_deltas,
+                     std::vector<std::pair<uint64_t, std::optional<DocNorms>>>* norm_updates)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ApplyNormUpdates(const std::vector<std::pair<uint64_t, std::optional<DocNorms>>>& updates);
   absl::Status ApplyDocumentFrequencies(const absl::flat_hash_map<std::string, int64_t>& df_deltas,
                                         storage::WriteBatch* batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -112,6 +116,11 @@ class SearchIndex {
   uint64_t document_count_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t title_tokens_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t body_tokens_ ABSL_GUARDED_BY(mu_) = 0;
+
+  // Every document's norms, in memory: ranking reads them for each
+  // candidate (24 bytes per document; loaded at Open).
+  mutable absl::Mutex norms_mu_;
+  absl::flat_hash_map<uint64_t, DocNorms> norms_ ABSL_GUARDED_BY(norms_mu_);
 };
 
 }  // namespace newsgraph::search

@@ -1,0 +1,136 @@
+#include "bench/common/bench_corpus.h"
+
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <zlib.h>
+
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+namespace newsgraph::bench {
+namespace {
+
+std::string ReadGzip(const std::string& path) {
+  std::string out;
+  gzFile file = gzopen(path.c_str(), "rb");
+  if (file == nullptr) return out;
+  char chunk[1 << 16];
+  int n;
+  while ((n = gzread(file, chunk, sizeof(chunk))) > 0) out.append(chunk, static_cast<size_t>(n));
+  gzclose(file);
+  return out;
+}
+
+std::vector<std::string> Words(const std::string& text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : text + " ") {
+    if (std::isalpha(static_cast<unsigned char>(c))) {
+      word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    } else {
+      if (word.size() >= 4) words.push_back(word);
+      word.clear();
+    }
+  }
+  return words;
+}
+
+}  // namespace
+
+std::vector<BenchDocument> ReadCorpus(const std::string& jsonl_gz, size_t limit) {
+  std::vector<BenchDocument> docs;
+  const std::string content = ReadGzip(jsonl_gz);
+  std::istringstream in(content);
+  std::string line;
+  while (std::getline(in, line) && (limit == 0 || docs.size() < limit)) {
+    google::protobuf::Struct object;
+    if (!google::protobuf::util::JsonStringToMessage(line, &object).ok()) continue;
+    const auto& f = object.fields();
+    BenchDocument doc;
+    doc.id = f.count("id") ? f.at("id").string_value() : "";
+    doc.title = f.count("title") ? f.at("title").string_value() : "";
+    doc.body = f.count("body") ? f.at("body").string_value() : "";
+    if (doc.title.empty() && doc.body.empty()) continue;
+    docs.push_back(std::move(doc));
+  }
+  return docs;
+}
+
+std::vector<BenchQuery> GenerateQueries(const std::vector<BenchDocument>& docs, size_t count,
+                                        uint64_t seed) {
+  std::unordered_map<std::string, size_t> df;
+  std::vector<std::vector<std::string>> doc_words;
+  for (const BenchDocument& d : docs) {
+    std::vector<std::string> words = Words(d.title + " " + d.body);
+    std::set<std::string> unique(words.begin(), words.end());
+    for (const std::string& w : unique) ++df[w];
+    doc_words.emplace_back(unique.begin(), unique.end());
+  }
+  std::mt19937_64 rng(seed);
+  std::vector<BenchQuery> queries;
+  for (int kind = 0; kind < 2; ++kind) {
+    size_t made = 0;
+    size_t attempts = 0;
+    while (made < count && attempts++ < count * 1000) {
+      const auto& words = doc_words[rng() % doc_words.size()];
+      std::vector<std::string> good;
+      for (const std::string& w : words) {
+        if (df[w] >= 20 && df[w] <= 2000) good.push_back(w);
+      }
+      if (good.size() < 2) continue;
+      const std::string a = good[rng() % good.size()];
+      const std::string b = good[rng() % good.size()];
+      if (a == b) continue;
+      queries.push_back({kind == 0, {a, b}});
+      ++made;
+    }
+  }
+  return queries;
+}
+
+void WriteQueries(const std::vector<BenchQuery>& queries, const std::string& path) {
+  std::ofstream out(path);
+  for (const BenchQuery& q : queries) {
+    out << (q.conjunctive ? "AND" : "OR");
+    for (const std::string& w : q.words) out << ' ' << w;
+    out << '\n';
+  }
+}
+
+std::vector<BenchQuery> ReadQueries(const std::string& path) {
+  std::vector<BenchQuery> queries;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string kind;
+    fields >> kind;
+    BenchQuery q;
+    q.conjunctive = kind == "AND";
+    std::string w;
+    while (fields >> w) q.words.push_back(w);
+    if (!q.words.empty()) queries.push_back(q);
+  }
+  return queries;
+}
+
+void PrintResult(const EngineResult& r) {
+  std::printf(
+      "{\"engine\":\"%s\",\"documents\":%zu,\"raw_bytes\":%llu,\"index_seconds\":%.3f,"
+      "\"docs_per_second\":%.1f,\"index_bytes\":%llu,\"index_to_raw\":%.3f,"
+      "\"and_p50_us\":%.1f,\"and_p99_us\":%.1f,\"or_p50_us\":%.1f,\"or_p99_us\":%.1f,"
+      "\"qps\":%.1f,\"top10_hits\":%llu}\n",
+      r.engine.c_str(), r.documents, static_cast<unsigned long long>(r.raw_bytes), r.index_seconds,
+      r.documents / std::max(r.index_seconds, 1e-9), static_cast<unsigned long long>(r.index_bytes),
+      static_cast<double>(r.index_bytes) / std::max<uint64_t>(r.raw_bytes, 1),
+      r.and_queries.Percentile(0.5), r.and_queries.Percentile(0.99), r.or_queries.Percentile(0.5),
+      r.or_queries.Percentile(0.99), r.queries / std::max(r.query_seconds, 1e-9),
+      static_cast<unsigned long long>(r.hits));
+}
+
+}  // namespace newsgraph::bench
