@@ -73,12 +73,13 @@ std::string EncodePosting(const Posting& p) {
   return out;
 }
 
-bool DecodePosting(absl::string_view in, Posting* p) {
+bool DecodePosting(absl::string_view in, bool with_positions, Posting* p) {
   uint32_t salience = 0;
   if (!GetVarint(&in, &p->title_tf) || !GetVarint(&in, &p->body_tf) || !GetVarint(&in, &salience)) {
     return false;
   }
   p->salience = static_cast<float>(salience) / 1000.0f;
+  if (!with_positions) return true;
   p->positions.reserve(p->title_tf + p->body_tf);
   uint32_t position = 0;
   while (!in.empty()) {
@@ -355,7 +356,8 @@ absl::StatusOr<bool> SearchIndex::RemoveDocument(const std::string& name) {
   return true;
 }
 
-absl::StatusOr<std::vector<Posting>> SearchIndex::ReadPostings(const std::string& term) const {
+absl::StatusOr<std::vector<Posting>> SearchIndex::ReadPostings(const std::string& term,
+                                                               bool with_positions) const {
   std::vector<Posting> postings;
   const std::string prefix = KeyBuilder().AddString(term).key();
   storage::ReadOptions options;
@@ -366,7 +368,9 @@ absl::StatusOr<std::vector<Posting>> SearchIndex::ReadPostings(const std::string
     if (key.size() != prefix.size() + 8) continue;
     Posting p;
     p.doc = storage::DecodeBigEndian64(key.data() + prefix.size());
-    if (!DecodePosting(it->value(), &p)) return absl::DataLossError("posting is corrupted");
+    if (!DecodePosting(it->value(), with_positions, &p)) {
+      return absl::DataLossError("posting is corrupted");
+    }
     postings.push_back(std::move(p));
   }
   NG_RETURN_IF_ERROR(it->status());

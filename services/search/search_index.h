@@ -79,8 +79,10 @@ class SearchIndex {
   // Returns whether the document was indexed. Idempotent.
   absl::StatusOr<bool> RemoveDocument(const std::string& name);
 
-  // Postings of `term` in document order.
-  absl::StatusOr<std::vector<Posting>> ReadPostings(const std::string& term) const;
+  // Postings of `term` in document order; positions are decoded only when
+  // asked for (phrase matching).
+  absl::StatusOr<std::vector<Posting>> ReadPostings(const std::string& term,
+                                                    bool with_positions = true) const;
   // Dictionary terms starting with `prefix`, at most `max_terms`, in order.
   absl::StatusOr<std::vector<std::string>> ExpandPrefix(const std::string& prefix,
                                                         size_t max_terms) const;

@@ -197,7 +197,8 @@ class Execution {
   absl::StatusOr<DocScores> ScoreTerm(const std::string& term, const std::string& field,
                                       double boost) {
     if (!exclude_mode_) highlight_.terms.insert(term);
-    NG_ASSIGN_OR_RETURN(std::vector<Posting> postings, index_->ReadPostings(term));
+    NG_ASSIGN_OR_RETURN(std::vector<Posting> postings,
+                        index_->ReadPostings(term, /*with_positions=*/false));
     DocScores scores;
     const double idf = Idf(postings.size());
     for (const Posting& p : postings) {
@@ -274,7 +275,8 @@ class Execution {
     }
     DocScores result;
     for (const std::string& term : terms) {
-      NG_ASSIGN_OR_RETURN(std::vector<Posting> postings, index_->ReadPostings(term));
+      NG_ASSIGN_OR_RETURN(std::vector<Posting> postings,
+                          index_->ReadPostings(term, /*with_positions=*/false));
       const double idf = Idf(postings.size());
       for (const Posting& p : postings) {
         const uint32_t title_tf = node.field == "body" ? 0 : p.title_tf;
@@ -320,7 +322,8 @@ class Execution {
     const float min_salience = node.field == "about" ? min_salience_ : -1.0f;
     DocScores result;
     for (const std::string& term : terms) {
-      NG_ASSIGN_OR_RETURN(std::vector<Posting> postings, index_->ReadPostings(term));
+      NG_ASSIGN_OR_RETURN(std::vector<Posting> postings,
+                          index_->ReadPostings(term, /*with_positions=*/false));
       for (const Posting& p : postings) {
         if (p.salience < min_salience) continue;
         double& slot = result[p.doc];
@@ -373,7 +376,8 @@ class Execution {
       // Every document carries exactly one language term; their union is the corpus.
       NG_ASSIGN_OR_RETURN(std::vector<std::string> languages, index_->ExpandPrefix("\x01l", 256));
       for (const std::string& term : languages) {
-        NG_ASSIGN_OR_RETURN(std::vector<Posting> postings, index_->ReadPostings(term));
+        NG_ASSIGN_OR_RETURN(std::vector<Posting> postings,
+                            index_->ReadPostings(term, /*with_positions=*/false));
         for (const Posting& p : postings) universe_->emplace(p.doc, 0.0);
       }
     }
