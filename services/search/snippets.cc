@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "services/search/analyzer.h"
 #include "services/text/utf8.h"
@@ -39,9 +40,31 @@ std::vector<newsgraph::v1::Snippet> MakeSnippets(const newsgraph::v1::Document& 
       candidates.push_back({span.byte_begin(), span.byte_end(), {}, 0, static_cast<size_t>(i)});
     }
   }
+  // Analyzing text is the expensive part; most paragraphs cannot match.
+  // ASCII stems keep the start of the word they came from (the stemmer
+  // rewrites at most the last letter of what it keeps), so a paragraph whose
+  // lower-cased text contains no term minus its last letter is skipped.
+  std::vector<std::string> probes;
+  bool can_prefilter = true;
+  for (const std::string& term : terms.terms) {
+    for (char ch : term) can_prefilter &= static_cast<unsigned char>(ch) < 0x80;
+    probes.push_back(term.size() >= 3 ? term.substr(0, term.size() - 1) : term);
+  }
+  for (const std::string& prefix : terms.prefixes) {
+    for (char ch : prefix) can_prefilter &= static_cast<unsigned char>(ch) < 0x80;
+    probes.push_back(prefix);
+  }
+  std::string lower;
   for (Candidate& c : candidates) {
     absl::flat_hash_set<std::string> seen;
     const absl::string_view paragraph(text.data() + c.begin, c.end - c.begin);
+    if (can_prefilter) {
+      lower.assign(paragraph.data(), paragraph.size());
+      for (char& ch : lower) ch = absl::ascii_tolower(static_cast<unsigned char>(ch));
+      bool possible = false;
+      for (const std::string& probe : probes) possible |= lower.find(probe) != std::string::npos;
+      if (!possible) continue;
+    }
     for (const AnalyzedToken& t : Analyze(paragraph, doc.language())) {
       bool match = terms.terms.contains(t.term);
       if (!match && !terms.prefixes.empty()) {
