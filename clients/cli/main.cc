@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
@@ -52,6 +53,8 @@ global flags:
   --json               print responses as proto3 JSON
   --no-color           never colour output
   --timeout=SECONDS    per-call deadline (default 10 s for reads, 60 s for writes)
+  --tls-ca=FILE        use TLS, verifying the server with this PEM CA (--tls-server-name=N)
+  --token=TOKEN        bearer token (or $NEWSGRAPH_TOKEN); needs --tls-ca
   --verbose            print full error details
 )";
 
@@ -181,6 +184,10 @@ class Cli {
       case absl::StatusCode::kUnavailable:
         message = absl::StrCat("cannot reach newsgraph at ", target_,
                                " (is newsgraphd running? scripts/run starts it)");
+        break;
+      case absl::StatusCode::kUnauthenticated:
+      case absl::StatusCode::kPermissionDenied:
+        message = absl::StrCat(what, ": ", status.message(), " (check --token)");
         break;
       case absl::StatusCode::kDeadlineExceeded:
         message = absl::StrCat(what, ": no answer from ", target_, " before the deadline");
@@ -783,6 +790,17 @@ int main(int argc, char** argv) {
     }
     options.read_timeout = options.write_timeout = absl::Seconds(seconds);
   }
+  if (args.Has("tls-ca")) {
+    std::ifstream ca(args.Get("tls-ca"), std::ios::binary);
+    if (!ca) {
+      std::fprintf(stderr, "newsgraph: cannot read --tls-ca file %s\n", args.Get("tls-ca").c_str());
+      return 2;
+    }
+    options.tls_ca_pem.assign(std::istreambuf_iterator<char>(ca), std::istreambuf_iterator<char>());
+    options.tls_server_name = args.Get("tls-server-name");
+  }
+  const char* env_token = getenv("NEWSGRAPH_TOKEN");
+  options.bearer_token = args.Get("token", env_token != nullptr ? env_token : "");
   absl::StatusOr<std::unique_ptr<newsgraph::Client>> client = newsgraph::Client::Create(options);
   if (!client.ok()) {
     std::fprintf(stderr, "newsgraph: %s\n", std::string(client.status().message()).c_str());

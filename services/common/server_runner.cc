@@ -9,11 +9,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
+#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "services/common/auth.h"
 #include "services/common/log.h"
 
 namespace newsgraph {
@@ -73,6 +76,21 @@ int WaitForTerminationSignal() {
 
 }  // namespace
 
+}  // namespace newsgraph
+
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve with TLS (with --tls_key)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert");
+ABSL_FLAG(std::string, auth_tokens, "",
+          "token file ('TOKEN NAME [read|write]' per line): require bearer tokens (needs TLS)");
+
+namespace newsgraph {
+
+void ApplySecurityFlags(ServerRunnerOptions* options) {
+  options->tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options->tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options->auth_tokens_file = absl::GetFlag(FLAGS_auth_tokens);
+}
+
 void BlockTerminationSignals() {
   sigset_t set;
   sigemptyset(&set);
@@ -96,7 +114,31 @@ absl::Status RunServer(const ServerRunnerOptions& options,
   interceptors.push_back(std::move(counter_owner));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   int port = 0;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    auto read = [](const std::string& path) -> absl::StatusOr<std::string> {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+      return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    };
+    absl::StatusOr<std::string> cert = read(options.tls_cert_file);
+    if (!cert.ok()) return cert.status();
+    absl::StatusOr<std::string> key = read(options.tls_key_file);
+    if (!key.ok()) return key.status();
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    credentials = grpc::SslServerCredentials(ssl);
+  }
+  if (!options.auth_tokens_file.empty()) {
+    if (options.tls_cert_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--auth_tokens requires TLS (--tls_cert and --tls_key): tokens must not travel in clear");
+    }
+    absl::StatusOr<TokenTable> tokens = LoadTokenFile(options.auth_tokens_file);
+    if (!tokens.ok()) return tokens.status();
+    credentials->SetAuthMetadataProcessor(std::make_shared<TokenAuthProcessor>(*std::move(tokens)));
+  }
+  builder.AddListeningPort(options.listen_address, credentials, &port);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   // Sync-server polling threads notice shutdown only when their poll times
   // out (10 s by default), which would stall every graceful stop.

@@ -37,7 +37,18 @@ struct ServerRunnerOptions {
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Human-readable description of where the data lives, for the startup line.
   std::string data_description;
+  // PEM certificate chain and private key: when both are set the server
+  // listens with TLS. Default: plaintext.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Token file (see services/common/auth.h): when set, every call but health
+  // checks needs a bearer token. Requires TLS.
+  std::string auth_tokens_file;
 };
+
+// Fills the TLS and token options from the daemons' shared flags
+// (--tls_cert, --tls_key, --auth_tokens).
+void ApplySecurityFlags(ServerRunnerOptions* options);
 
 // Builds and starts the server, then blocks until SIGINT or SIGTERM.
 // `on_started` runs after the server accepts calls, with the server (for

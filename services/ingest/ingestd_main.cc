@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   server_options.process_name = "ingestd";
   server_options.listen_address = absl::GetFlag(FLAGS_listen);
   server_options.port_file = absl::GetFlag(FLAGS_port_file);
+  ApplySecurityFlags(&server_options);
   server_options.data_description = dir;
   absl::Status status = RunServer(
       server_options, {{&service, "newsgraph.v1.IngestService"}},

@@ -77,6 +77,7 @@ absl::Status Run() {
   server_options.process_name = "newsgraphd";
   server_options.listen_address = absl::GetFlag(FLAGS_listen);
   server_options.port_file = absl::GetFlag(FLAGS_port_file);
+  ApplySecurityFlags(&server_options);
   server_options.data_description = absl::StrCat(data_dir, "/{ingest,entity,search}");
   absl::Status status = RunServer(
       server_options,

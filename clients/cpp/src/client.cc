@@ -42,7 +42,20 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (!options.tls_ca_pem.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = options.tls_ca_pem;
+    credentials = grpc::SslCredentials(ssl);
+    if (!options.tls_server_name.empty()) {
+      args.SetSslTargetNameOverride(options.tls_server_name);
+    }
+    if (!options.bearer_token.empty()) {
+      credentials = grpc::CompositeChannelCredentials(
+          credentials, grpc::AccessTokenCredentials(options.bearer_token));
+    }
+  }
+  return grpc::CreateCustomChannel(target, credentials, args);
 }
 
 }  // namespace
@@ -71,6 +84,10 @@ std::string ClientServiceConfigJson(int max_attempts) {
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Create(const ClientOptions& options) {
   if (options.target.empty()) return absl::InvalidArgumentError("ClientOptions.target is empty");
+  if (!options.bearer_token.empty() && options.tls_ca_pem.empty()) {
+    return absl::InvalidArgumentError(
+        "ClientOptions.bearer_token requires TLS (tls_ca_pem): tokens must not travel in clear");
+  }
   auto pick = [&](const std::string& t) { return t.empty() ? options.target : t; };
   std::shared_ptr<grpc::Channel> shared = MakeChannel(options.target, options);
   auto channel_for = [&](const std::string& t) {

@@ -47,6 +47,12 @@ struct ClientOptions {
   absl::Duration write_timeout = absl::Seconds(60);
   // Attempts for idempotent calls failing with UNAVAILABLE. Default 4.
   int max_attempts = 4;
+  // TLS: PEM CA certificate(s) to verify the server with; empty = plaintext.
+  std::string tls_ca_pem;
+  // Name to verify in the server certificate instead of the target's host.
+  std::string tls_server_name;
+  // Bearer token sent with every call (requires TLS). Empty = none.
+  std::string bearer_token;
 };
 
 // Summary of a BatchIngest call.
