@@ -1,6 +1,7 @@
 #include "services/entity/entity_core.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <limits>
 
@@ -23,6 +24,12 @@
 namespace newsgraph::entity {
 namespace {
 
+using keys::AliasKey;
+using keys::EncodeU64;
+using keys::IdKey;
+using keys::MentionKey;
+using keys::RankKey;
+
 using newsgraph::v1::AnnotateDocumentResponse;
 using newsgraph::v1::Entity;
 using newsgraph::v1::EntityType;
@@ -32,27 +39,9 @@ using storage::WriteBatch;
 
 constexpr char kEntityPrefix[] = "entities/";
 constexpr char kNextEntityKey[] = "next_entity_id";
+constexpr char kAnnotatedKey[] = "annotated_documents";
 constexpr size_t kMaxAnalyzeBytes = 1u << 20;
 constexpr size_t kMaxResolveBytes = 4096;
-
-std::string IdKey(uint64_t id) { return KeyBuilder().AddUint64(id).key(); }
-std::string RankKey(int64_t count, uint64_t id) {
-  return KeyBuilder()
-      .AddUint64(std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(count))
-      .AddUint64(id)
-      .key();
-}
-std::string AliasKey(absl::string_view folded, EntityType type) {
-  return KeyBuilder().AddString(folded).AddUint64(static_cast<uint64_t>(type)).key();
-}
-std::string MentionKey(uint64_t entity, absl::string_view doc, uint64_t begin) {
-  return KeyBuilder().AddUint64(entity).AddString(doc).AddUint64(begin).key();
-}
-std::string EncodeU64(uint64_t v) {
-  std::string out;
-  storage::AppendBigEndian64(&out, v);
-  return out;
-}
 
 bool IsNameType(EntityType type) {
   switch (type) {
@@ -132,6 +121,17 @@ class EntityChanges {
     return &touched_.emplace(id, *std::move(entity)).first->second;
   }
 
+  // Loads `id`, following merges to the entity that absorbed it; returns
+  // the id actually loaded.
+  absl::StatusOr<std::pair<uint64_t, Entity*>> LoadResolved(uint64_t id) {
+    for (int hops = 0; hops < 8; ++hops) {
+      NG_ASSIGN_OR_RETURN(Entity * entity, Load(id));
+      if (entity->merged_into().empty()) return std::pair{id, entity};
+      NG_ASSIGN_OR_RETURN(id, EntityCore::ParseEntityName(entity->merged_into()));
+    }
+    return absl::DataLossError(absl::StrCat("entity ", id, " is merged in a cycle"));
+  }
+
   void Create(uint64_t id, Entity entity) {
     original_counts_[id] = 0;
     touched_.emplace(id, std::move(entity));
@@ -143,15 +143,16 @@ class EntityChanges {
     for (const Mention& m : annotations.mentions()) {
       if (m.entity().empty()) continue;
       NG_ASSIGN_OR_RETURN(uint64_t id, EntityCore::ParseEntityName(m.entity()));
-      NG_ASSIGN_OR_RETURN(Entity * entity, Load(id));
-      entity->set_mention_count(entity->mention_count() - 1);
-      AdjustAlias(entity, m.text(), -1);
-      batch->Delete(cf::kEntityMentions, MentionKey(id, document, m.span().byte_begin()));
+      NG_ASSIGN_OR_RETURN(auto resolved, LoadResolved(id));
+      resolved.second->set_mention_count(resolved.second->mention_count() - 1);
+      AdjustAlias(resolved.second, m.text(), -1);
+      batch->Delete(cf::kEntityMentions,
+                    MentionKey(resolved.first, document, m.span().byte_begin()));
     }
     for (const newsgraph::v1::DocumentEntity& de : annotations.entities()) {
       NG_ASSIGN_OR_RETURN(uint64_t id, EntityCore::ParseEntityName(de.entity()));
-      NG_ASSIGN_OR_RETURN(Entity * entity, Load(id));
-      entity->set_document_count(entity->document_count() - 1);
+      NG_ASSIGN_OR_RETURN(auto resolved, LoadResolved(id));
+      resolved.second->set_document_count(resolved.second->document_count() - 1);
     }
     return absl::OkStatus();
   }
@@ -418,7 +419,9 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
       // The surface form is also reachable as text (for ResolveEntities).
       if (!code.empty()) batch.Put(cf::kAliases, AliasKey(folded, rm.type), EncodeU64(*id));
     }
-    NG_ASSIGN_OR_RETURN(Entity * entity, changes.Load(*id));
+    NG_ASSIGN_OR_RETURN(auto resolved, changes.LoadResolved(*id));  // Follows merges.
+    id = resolved.first;
+    Entity* entity = resolved.second;
     if (entity->type() != rm.type) mention->set_type(entity->type());
     entity->set_mention_count(entity->mention_count() + 1);
     AdjustAlias(entity, surface, +1);
@@ -476,6 +479,8 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
   response.AppendToString(&record);
   batch.Put(cf::kDocAnnotations, doc, record);
   batch.Put(cf::kMeta, kNextEntityKey, EncodeU64(next_entity_id_));
+  NG_RETURN_IF_ERROR(
+      UpdateCooccurrence(previous.has_value() ? &*previous : nullptr, &response, &batch));
   // Synced: the pipeline treats a returned annotation as durable.
   NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
   return response;
@@ -490,6 +495,7 @@ absl::StatusOr<int64_t> EntityCore::DeleteDocumentAnnotations(const std::string&
   WriteBatch batch;
   NG_RETURN_IF_ERROR(changes.RemoveDocument(document, stored->annotations, &batch));
   changes.WriteTo(&batch);
+  NG_RETURN_IF_ERROR(UpdateCooccurrence(&stored->annotations, nullptr, &batch));
   batch.Delete(cf::kDocAnnotations, document);
   NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
   return stored->annotations.mentions_size();
@@ -497,11 +503,136 @@ absl::StatusOr<int64_t> EntityCore::DeleteDocumentAnnotations(const std::string&
 
 absl::StatusOr<Entity> EntityCore::GetEntity(const std::string& name) const {
   NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(name));
-  NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
-  if (!entity.has_value()) {
-    return absl::NotFoundError(absl::StrCat("entity '", name, "' does not exist"));
+  // Follow merges (bounded, in case of a cycle from manual edits).
+  for (int hops = 0; hops < 8; ++hops) {
+    NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
+    if (!entity.has_value()) {
+      return absl::NotFoundError(absl::StrCat("entity '", name, "' does not exist"));
+    }
+    if (entity->merged_into().empty()) return *std::move(entity);
+    NG_ASSIGN_OR_RETURN(id, ParseEntityName(entity->merged_into()));
   }
-  return *std::move(entity);
+  return absl::InternalError(absl::StrCat("entity '", name, "' is merged in a cycle"));
+}
+
+absl::Status EntityCore::UpdateCooccurrence(const AnnotateDocumentResponse* removed,
+                                            const AnnotateDocumentResponse* added,
+                                            WriteBatch* batch) {
+  // The most salient entities of a document form its pairs (bounded cost).
+  constexpr int kMaxMembers = 20;
+  absl::flat_hash_map<std::pair<uint64_t, uint64_t>, int64_t> deltas;
+  auto add_pairs = [&](const AnnotateDocumentResponse* annotations, int sign) -> absl::Status {
+    if (annotations == nullptr) return absl::OkStatus();
+    std::vector<uint64_t> members;
+    for (const auto& e : annotations->entities()) {
+      if (static_cast<int>(members.size()) == kMaxMembers) break;
+      NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(e.entity()));
+      members.push_back(id);
+    }
+    std::sort(members.begin(), members.end());
+    for (size_t i = 0; i < members.size(); ++i) {
+      for (size_t j = i + 1; j < members.size(); ++j) deltas[{members[i], members[j]}] += sign;
+    }
+    return absl::OkStatus();
+  };
+  NG_RETURN_IF_ERROR(add_pairs(removed, -1));
+  NG_RETURN_IF_ERROR(add_pairs(added, +1));
+  for (const auto& [pair, delta] : deltas) {
+    if (delta == 0) continue;
+    const std::string key = KeyBuilder().AddUint64(pair.first).AddUint64(pair.second).key();
+    NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kCooccurrence, key));
+    int64_t count = value.has_value() && value->size() == 8
+                        ? static_cast<int64_t>(storage::DecodeBigEndian64(value->data()))
+                        : 0;
+    count = std::max<int64_t>(0, count + delta);
+    const std::string reverse = KeyBuilder().AddUint64(pair.second).AddUint64(pair.first).key();
+    for (const std::string& k : {key, reverse}) {
+      if (count == 0) {
+        batch->Delete(cf::kCooccurrence, k);
+      } else {
+        batch->Put(cf::kCooccurrence, k, EncodeU64(static_cast<uint64_t>(count)));
+      }
+    }
+  }
+  // Number of annotated documents, for the association strength.
+  const int64_t change = (added != nullptr ? 1 : 0) - (removed != nullptr ? 1 : 0);
+  if (change != 0) {
+    NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kMeta, kAnnotatedKey));
+    int64_t documents = value.has_value() && value->size() == 8
+                            ? static_cast<int64_t>(storage::DecodeBigEndian64(value->data()))
+                            : 0;
+    documents = std::max<int64_t>(0, documents + change);
+    batch->Put(cf::kMeta, kAnnotatedKey, EncodeU64(static_cast<uint64_t>(documents)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> EntityCore::ListRelatedEntities(
+    const newsgraph::v1::ListRelatedEntitiesRequest& request) const {
+  if (request.page_size() < 0) return absl::InvalidArgumentError("page_size must not be negative");
+  const int page_size = PageSize(request.page_size(), 20, 200);
+  NG_ASSIGN_OR_RETURN(Entity entity, GetEntity(request.entity()));
+  NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(entity.name()));
+  const std::string fingerprint =
+      absl::StrCat(entity.name(), "|", static_cast<int>(request.type()));
+  size_t offset = 0;
+  if (!request.page_token().empty()) {
+    NG_ASSIGN_OR_RETURN(std::string position,
+                        DecodePageToken(request.page_token(), "related", fingerprint));
+    if (!absl::SimpleAtoi(position, &offset))
+      return absl::InvalidArgumentError("page_token is malformed");
+  }
+  NG_ASSIGN_OR_RETURN(std::optional<std::string> total_value,
+                      store_->Get(cf::kMeta, kAnnotatedKey));
+  const double documents =
+      total_value.has_value() && total_value->size() == 8
+          ? static_cast<double>(storage::DecodeBigEndian64(total_value->data()))
+          : 0;
+  std::vector<newsgraph::v1::RelatedEntity> related;
+  const std::string prefix = IdKey(id);
+  storage::ReadOptions scan;
+  scan.upper_bound = storage::PrefixSuccessor(prefix);
+  std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kCooccurrence, scan);
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    if (it->key().size() != 16 || it->value().size() != 8) continue;
+    const uint64_t other_id = storage::DecodeBigEndian64(it->key().data() + 8);
+    const double both = static_cast<double>(storage::DecodeBigEndian64(it->value().data()));
+    NG_ASSIGN_OR_RETURN(std::optional<Entity> other, ReadEntity(other_id));
+    if (!other.has_value() || !other->merged_into().empty() || other->document_count() <= 0)
+      continue;
+    if (request.type() != newsgraph::v1::ENTITY_TYPE_UNSPECIFIED &&
+        other->type() != request.type()) {
+      continue;
+    }
+    // Normalized pointwise mutual information of appearing in one document, clipped at 0.
+    double strength = 0;
+    if (documents > 0 && entity.document_count() > 0 && both < documents) {
+      const double p_ab = both / documents;
+      const double p_a = static_cast<double>(entity.document_count()) / documents;
+      const double p_b = static_cast<double>(other->document_count()) / documents;
+      strength = std::max(0.0, std::log(p_ab / (p_a * p_b)) / -std::log(p_ab));
+    } else if (both >= documents && documents > 0) {
+      strength = 1.0;
+    }
+    newsgraph::v1::RelatedEntity r;
+    *r.mutable_entity() = *std::move(other);
+    r.set_document_count(static_cast<int64_t>(both));
+    r.set_strength(static_cast<float>(std::min(1.0, strength)));
+    related.push_back(std::move(r));
+  }
+  NG_RETURN_IF_ERROR(it->status());
+  std::sort(related.begin(), related.end(), [](const auto& a, const auto& b) {
+    if (a.strength() != b.strength()) return a.strength() > b.strength();
+    if (a.document_count() != b.document_count()) return a.document_count() > b.document_count();
+    return a.entity().name() < b.entity().name();
+  });
+  newsgraph::v1::ListRelatedEntitiesResponse response;
+  const size_t end = std::min(related.size(), offset + static_cast<size_t>(page_size));
+  for (size_t k = offset; k < end; ++k) *response.add_related_entities() = std::move(related[k]);
+  if (end < related.size()) {
+    response.set_next_page_token(EncodePageToken("related", fingerprint, absl::StrCat(end)));
+  }
+  return response;
 }
 
 absl::StatusOr<newsgraph::v1::ListEntitiesResponse> EntityCore::ListEntities(

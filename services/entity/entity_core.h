@@ -50,6 +50,19 @@ class EntityCore {
   absl::StatusOr<newsgraph::v1::ListMentionsResponse> ListMentions(
       const newsgraph::v1::ListMentionsRequest& request) const;
 
+  // Entities co-occurring with an entity in documents, strongest (NPMI)
+  // first. Errors: INVALID_ARGUMENT, NOT_FOUND.
+  absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> ListRelatedEntities(
+      const newsgraph::v1::ListRelatedEntitiesRequest& request) const;
+
+  // Curation (entity_curation.cc). Both persist and win over automatic
+  // resolution when documents are annotated again. Errors: INVALID_ARGUMENT,
+  // NOT_FOUND.
+  absl::StatusOr<newsgraph::v1::Entity> MergeEntities(
+      const newsgraph::v1::MergeEntitiesRequest& request);
+  absl::StatusOr<newsgraph::v1::Entity> UpdateEntity(
+      const newsgraph::v1::UpdateEntityRequest& request);
+
   static std::string EntityName(uint64_t id);
   static absl::StatusOr<uint64_t> ParseEntityName(const std::string& name);
 
@@ -63,6 +76,12 @@ class EntityCore {
   };
   absl::StatusOr<std::optional<newsgraph::v1::Entity>> ReadEntity(uint64_t id) const;
   absl::StatusOr<std::optional<StoredAnnotation>> ReadAnnotation(const std::string& document) const;
+  // Moves co-occurrence counts (and the annotated-document count) from the
+  // `removed` annotations of a document to its `added` ones (either may be null).
+  absl::Status UpdateCooccurrence(const newsgraph::v1::AnnotateDocumentResponse* removed,
+                                  const newsgraph::v1::AnnotateDocumentResponse* added,
+                                  storage::WriteBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   storage::KvStore* const store_;
   const Recognizer* const recognizer_;

@@ -69,9 +69,9 @@ grpc::Status EntityGrpcService::ListMentions(grpc::ServerContext*,
 }
 
 grpc::Status EntityGrpcService::ListRelatedEntities(
-    grpc::ServerContext*, const newsgraph::v1::ListRelatedEntitiesRequest*,
-    newsgraph::v1::ListRelatedEntitiesResponse*) {
-  return NotYet("ListRelatedEntities");
+    grpc::ServerContext*, const newsgraph::v1::ListRelatedEntitiesRequest* request,
+    newsgraph::v1::ListRelatedEntitiesResponse* response) {
+  return Respond(response, [&] { return core_->ListRelatedEntities(*request); });
 }
 
 grpc::Status EntityGrpcService::ListQuotes(grpc::ServerContext*,
@@ -81,15 +81,15 @@ grpc::Status EntityGrpcService::ListQuotes(grpc::ServerContext*,
 }
 
 grpc::Status EntityGrpcService::MergeEntities(grpc::ServerContext*,
-                                              const newsgraph::v1::MergeEntitiesRequest*,
-                                              newsgraph::v1::Entity*) {
-  return NotYet("MergeEntities");
+                                              const newsgraph::v1::MergeEntitiesRequest* request,
+                                              newsgraph::v1::Entity* response) {
+  return Respond(response, [&] { return core_->MergeEntities(*request); });
 }
 
 grpc::Status EntityGrpcService::UpdateEntity(grpc::ServerContext*,
-                                             const newsgraph::v1::UpdateEntityRequest*,
-                                             newsgraph::v1::Entity*) {
-  return NotYet("UpdateEntity");
+                                             const newsgraph::v1::UpdateEntityRequest* request,
+                                             newsgraph::v1::Entity* response) {
+  return Respond(response, [&] { return core_->UpdateEntity(*request); });
 }
 
 }  // namespace newsgraph::entity

@@ -9,16 +9,22 @@
 #ifndef NEWSGRAPH_SERVICES_ENTITY_ENTITY_KEYSPACE_H_
 #define NEWSGRAPH_SERVICES_ENTITY_ENTITY_KEYSPACE_H_
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+#include "newsgraph/v1/types.pb.h"
+#include "storage/key_codec.h"
 #include "storage/kv_store.h"
 
 namespace newsgraph::entity {
 
 inline const std::vector<std::string>& EntityColumnFamilies() {
-  static const std::vector<std::string>* names = new std::vector<std::string>{
-      "entities", "aliases", "doc_annotations", "entity_mentions", "entity_rank", "meta"};
+  static const std::vector<std::string>* names =
+      new std::vector<std::string>{"entities",    "aliases", "doc_annotations", "entity_mentions",
+                                   "entity_rank", "meta",    "cooccurrence"};
   return *names;
 }
 
@@ -29,7 +35,31 @@ inline constexpr storage::ColumnFamily kDocAnnotations{2};
 inline constexpr storage::ColumnFamily kEntityMentions{3};
 inline constexpr storage::ColumnFamily kEntityRank{4};
 inline constexpr storage::ColumnFamily kMeta{5};
+inline constexpr storage::ColumnFamily kCooccurrence{6};
 }  // namespace cf
+
+// Key layouts of the keyspaces above.
+namespace keys {
+inline std::string IdKey(uint64_t id) { return storage::KeyBuilder().AddUint64(id).key(); }
+inline std::string RankKey(int64_t count, uint64_t id) {
+  return storage::KeyBuilder()
+      .AddUint64(std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(count))
+      .AddUint64(id)
+      .key();
+}
+inline std::string AliasKey(absl::string_view folded, newsgraph::v1::EntityType type) {
+  return storage::KeyBuilder().AddString(folded).AddUint64(static_cast<uint64_t>(type)).key();
+}
+inline std::string MentionKey(uint64_t entity, absl::string_view doc, uint64_t begin) {
+  return storage::KeyBuilder().AddUint64(entity).AddString(doc).AddUint64(begin).key();
+}
+inline std::string EncodeU64(uint64_t v) {
+  std::string out;
+  storage::AppendBigEndian64(&out, v);
+  return out;
+}
+
+}  // namespace keys
 
 }  // namespace newsgraph::entity
 

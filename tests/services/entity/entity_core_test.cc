@@ -146,5 +146,93 @@ TEST_F(EntityCoreTest, ListsMentionsByEntityAndDocumentWithPaging) {
   EXPECT_THAT(core_->GetEntity("people/1"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TEST_F(EntityCoreTest, RelatedEntitiesByDocumentCooccurrence) {
+  NG_ASSERT_OK(core_->AnnotateDocument(Doc("documents/1", 1, "Karin Holm visited Norway.")));
+  NG_ASSERT_OK(
+      core_->AnnotateDocument(Doc("documents/2", 1, "Karin Holm met Lotte Vermeer in Norway.")));
+  NG_ASSERT_OK(core_->AnnotateDocument(Doc("documents/3", 1, "Lotte Vermeer praised Denmark.")));
+  NG_ASSERT_OK_AND_ASSIGN(auto entities, core_->ListEntities({}));
+  std::string karin;
+  for (const auto& e : entities.entities()) {
+    if (e.canonical_name() == "Karin Holm") karin = e.name();
+  }
+  ASSERT_FALSE(karin.empty());
+  newsgraph::v1::ListRelatedEntitiesRequest request;
+  request.set_entity(karin);
+  NG_ASSERT_OK_AND_ASSIGN(auto related, core_->ListRelatedEntities(request));
+  ASSERT_GE(related.related_entities_size(), 2);
+  EXPECT_EQ(related.related_entities(0).entity().canonical_name(), "Norway");
+  EXPECT_EQ(related.related_entities(0).document_count(), 2);
+  for (const auto& r : related.related_entities()) {
+    EXPECT_NE(r.entity().canonical_name(), "Denmark") << "never in a document with Karin Holm";
+    EXPECT_GE(r.strength(), 0.0f);
+    EXPECT_LE(r.strength(), 1.0f);
+  }
+  // Deleting a document takes its pairs away.
+  NG_ASSERT_OK(core_->DeleteDocumentAnnotations("documents/1"));
+  NG_ASSERT_OK_AND_ASSIGN(auto after, core_->ListRelatedEntities(request));
+  for (const auto& r : after.related_entities()) {
+    if (r.entity().canonical_name() == "Norway") {
+      EXPECT_EQ(r.document_count(), 1);
+    }
+  }
+}
+
+TEST_F(EntityCoreTest, MergeAndUpdateWinOverAutomaticResolution) {
+  NG_ASSERT_OK_AND_ASSIGN(auto a,
+                          core_->AnnotateDocument(Doc("documents/1", 1, "Karin Holm spoke.")));
+  NG_ASSERT_OK_AND_ASSIGN(auto b,
+                          core_->AnnotateDocument(Doc("documents/2", 1, "Karen Holm spoke.")));
+  const std::string target = Find(a, "Karin Holm")->entity();
+  ASSERT_NE(Find(b, "Karen Holm"), nullptr);
+  const std::string source = Find(b, "Karen Holm")->entity();
+  ASSERT_NE(target, source);
+
+  newsgraph::v1::MergeEntitiesRequest merge;
+  merge.set_target(target);
+  merge.add_sources(source);
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Entity merged, core_->MergeEntities(merge));
+  EXPECT_EQ(merged.mention_count(), 2);
+  EXPECT_THAT(merged.merged_entities(), ::testing::ElementsAre(source));
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Entity redirected, core_->GetEntity(source));
+  EXPECT_EQ(redirected.name(), target) << "a merged entity resolves to its target";
+  newsgraph::v1::ListMentionsRequest mentions;
+  mentions.set_entity(target);
+  NG_ASSERT_OK_AND_ASSIGN(auto listed, core_->ListMentions(mentions));
+  EXPECT_EQ(listed.mentions_size(), 2);
+  // Re-annotation keeps the curator's decision: "Karen Holm" stays Karin Holm.
+  NG_ASSERT_OK_AND_ASSIGN(
+      auto again, core_->AnnotateDocument(Doc("documents/2", 2, "Karen Holm spoke again.")));
+  EXPECT_EQ(Find(again, "Karen Holm")->entity(), target);
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Entity after_reannotation, core_->GetEntity(target));
+  EXPECT_EQ(after_reannotation.mention_count(), 2);
+
+  newsgraph::v1::UpdateEntityRequest update;
+  update.mutable_entity()->set_name(target);
+  update.mutable_entity()->set_canonical_name("Karin Holm (NGA)");
+  update.mutable_entity()->set_type(newsgraph::v1::PERSON);
+  update.mutable_entity()->add_aliases()->set_text("Karin Holm");
+  update.mutable_update_mask()->add_paths("canonical_name");
+  update.mutable_update_mask()->add_paths("aliases");
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Entity edited, core_->UpdateEntity(update));
+  EXPECT_EQ(edited.canonical_name(), "Karin Holm (NGA)");
+  // "Karen Holm" was removed from the aliases: it no longer resolves here.
+  NG_ASSERT_OK_AND_ASSIGN(auto third,
+                          core_->AnnotateDocument(Doc("documents/3", 1, "Karen Holm left early.")));
+  EXPECT_NE(Find(third, "Karen Holm")->entity(), target);
+  NG_ASSERT_OK_AND_ASSIGN(auto fourth,
+                          core_->AnnotateDocument(Doc("documents/4", 1, "Karin Holm stayed.")));
+  EXPECT_EQ(Find(fourth, "Karin Holm")->entity(), target);
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Entity kept, core_->GetEntity(target));
+  EXPECT_EQ(kept.canonical_name(), "Karin Holm (NGA)") << "re-annotation keeps the curated name";
+
+  update.mutable_update_mask()->Clear();
+  update.mutable_update_mask()->add_paths("mention_count");
+  EXPECT_THAT(core_->UpdateEntity(update), StatusIs(absl::StatusCode::kInvalidArgument));
+  merge.clear_sources();
+  merge.add_sources(target);
+  EXPECT_THAT(core_->MergeEntities(merge), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace newsgraph::entity

@@ -1,0 +1,221 @@
+// Curation of canonical entities: merging and editing. Edits persist and
+// take precedence over automatic resolution: merged entities redirect to
+// their target, and aliases point where the curator says.
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "services/entity/entity_core.h"
+#include "services/entity/entity_keyspace.h"
+#include "services/text/normalizer.h"
+
+namespace newsgraph::entity {
+namespace {
+
+using keys::AliasKey;
+using keys::EncodeU64;
+using keys::IdKey;
+using keys::MentionKey;
+using keys::RankKey;
+using newsgraph::v1::Entity;
+using storage::KeyBuilder;
+using storage::WriteBatch;
+
+// Points every alias of `entity` (and its country code) at `target_id`.
+void PointAliases(const Entity& entity, uint64_t target_id, WriteBatch* batch) {
+  for (const auto& alias : entity.aliases()) {
+    batch->Put(cf::kAliases, AliasKey(text::FoldForMatching(alias.text()), entity.type()),
+               EncodeU64(target_id));
+  }
+  batch->Put(cf::kAliases, AliasKey(text::FoldForMatching(entity.canonical_name()), entity.type()),
+             EncodeU64(target_id));
+  if (auto code = entity.external_ids().find("iso3166"); code != entity.external_ids().end()) {
+    batch->Put(cf::kAliases, AliasKey(absl::StrCat("iso3166:", code->second), entity.type()),
+               EncodeU64(target_id));
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<Entity> EntityCore::MergeEntities(
+    const newsgraph::v1::MergeEntitiesRequest& request) {
+  NG_ASSIGN_OR_RETURN(uint64_t target_id, ParseEntityName(request.target()));
+  if (request.sources().empty()) return absl::InvalidArgumentError("sources must not be empty");
+  absl::MutexLock lock(&write_mu_);
+  NG_ASSIGN_OR_RETURN(std::optional<Entity> target, ReadEntity(target_id));
+  if (!target.has_value()) {
+    return absl::NotFoundError(absl::StrCat("entity '", request.target(), "' does not exist"));
+  }
+  if (!target->merged_into().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(request.target(), " was itself merged into ",
+                                                      target->merged_into(), "; merge into that"));
+  }
+  const int64_t target_count_before = target->mention_count();
+  WriteBatch batch;
+  for (const std::string& source_name : request.sources()) {
+    NG_ASSIGN_OR_RETURN(uint64_t source_id, ParseEntityName(source_name));
+    if (source_id == target_id) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("sources must not contain the target ", request.target()));
+    }
+    NG_ASSIGN_OR_RETURN(std::optional<Entity> source, ReadEntity(source_id));
+    if (!source.has_value()) {
+      return absl::NotFoundError(absl::StrCat("entity '", source_name, "' does not exist"));
+    }
+    if (!source->merged_into().empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(source_name, " was already merged into ", source->merged_into()));
+    }
+    // Counts, aliases and first/last seen move to the target.
+    target->set_mention_count(target->mention_count() + source->mention_count());
+    target->set_document_count(target->document_count() + source->document_count());
+    for (const auto& alias : source->aliases()) {
+      bool found = false;
+      for (auto& existing : *target->mutable_aliases()) {
+        if (existing.text() == alias.text()) {
+          existing.set_mention_count(existing.mention_count() + alias.mention_count());
+          found = true;
+        }
+      }
+      if (!found) *target->add_aliases() = alias;
+    }
+    if (source->first_seen_time().seconds() < target->first_seen_time().seconds()) {
+      *target->mutable_first_seen_time() = source->first_seen_time();
+    }
+    if (source->last_seen_time().seconds() > target->last_seen_time().seconds()) {
+      *target->mutable_last_seen_time() = source->last_seen_time();
+    }
+    target->add_merged_entities(source_name);
+    PointAliases(*source, target_id, &batch);
+
+    // Mentions move under the target.
+    const std::string prefix = IdKey(source_id);
+    storage::ReadOptions scan;
+    scan.upper_bound = storage::PrefixSuccessor(prefix);
+    std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kEntityMentions, scan);
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      newsgraph::v1::Mention mention;
+      if (!mention.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        return absl::DataLossError("stored mention is corrupted");
+      }
+      mention.set_entity(target->name());
+      mention.set_type(target->type());
+      batch.Put(cf::kEntityMentions,
+                MentionKey(target_id, mention.document(), mention.span().byte_begin()),
+                mention.SerializeAsString());
+      batch.Delete(cf::kEntityMentions, std::string(it->key()));
+    }
+    NG_RETURN_IF_ERROR(it->status());
+
+    // Co-occurrence counts move to the target too.
+    std::unique_ptr<storage::Iterator> pairs = store_->NewIterator(cf::kCooccurrence, scan);
+    for (pairs->Seek(prefix); pairs->Valid(); pairs->Next()) {
+      if (pairs->key().size() != 16 || pairs->value().size() != 8) continue;
+      const uint64_t other = storage::DecodeBigEndian64(pairs->key().data() + 8);
+      const uint64_t count = storage::DecodeBigEndian64(pairs->value().data());
+      batch.Delete(cf::kCooccurrence, std::string(pairs->key()));
+      batch.Delete(cf::kCooccurrence, KeyBuilder().AddUint64(other).AddUint64(source_id).key());
+      if (other == target_id) continue;
+      const std::string key = KeyBuilder().AddUint64(target_id).AddUint64(other).key();
+      NG_ASSIGN_OR_RETURN(std::optional<std::string> existing, store_->Get(cf::kCooccurrence, key));
+      const uint64_t merged = count + (existing.has_value() && existing->size() == 8
+                                           ? storage::DecodeBigEndian64(existing->data())
+                                           : 0);
+      batch.Put(cf::kCooccurrence, key, EncodeU64(merged));
+      batch.Put(cf::kCooccurrence, KeyBuilder().AddUint64(other).AddUint64(target_id).key(),
+                EncodeU64(merged));
+    }
+    NG_RETURN_IF_ERROR(pairs->status());
+
+    if (source->mention_count() > 0) {
+      batch.Delete(cf::kEntityRank, RankKey(source->mention_count(), source_id));
+    }
+    source->set_merged_into(target->name());
+    source->set_mention_count(0);
+    source->set_document_count(0);
+    batch.Put(cf::kEntities, IdKey(source_id), source->SerializeAsString());
+  }
+  std::sort(target->mutable_aliases()->begin(), target->mutable_aliases()->end(),
+            [](const auto& a, const auto& b) { return a.mention_count() > b.mention_count(); });
+  if (target_count_before > 0)
+    batch.Delete(cf::kEntityRank, RankKey(target_count_before, target_id));
+  if (target->mention_count() > 0) {
+    batch.Put(cf::kEntityRank, RankKey(target->mention_count(), target_id), "");
+  }
+  batch.Put(cf::kEntities, IdKey(target_id), target->SerializeAsString());
+  NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
+  return *std::move(target);
+}
+
+absl::StatusOr<Entity> EntityCore::UpdateEntity(const newsgraph::v1::UpdateEntityRequest& request) {
+  if (request.update_mask().paths().empty()) {
+    return absl::InvalidArgumentError(
+        "update_mask is required: canonical_name, type, description, external_ids or aliases");
+  }
+  NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(request.entity().name()));
+  absl::MutexLock lock(&write_mu_);
+  NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
+  if (!entity.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("entity '", request.entity().name(), "' does not exist"));
+  }
+  if (!entity->merged_into().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(request.entity().name(), " was merged into ",
+                                                      entity->merged_into(), "; update that"));
+  }
+  WriteBatch batch;
+  const Entity& update = request.entity();
+  for (const std::string& path : request.update_mask().paths()) {
+    if (path == "canonical_name") {
+      if (update.canonical_name().empty()) {
+        return absl::InvalidArgumentError("canonical_name must not be empty");
+      }
+      entity->set_canonical_name(update.canonical_name());
+      batch.Put(cf::kAliases,
+                AliasKey(text::FoldForMatching(update.canonical_name()), entity->type()),
+                EncodeU64(id));
+    } else if (path == "type") {
+      if (update.type() == newsgraph::v1::ENTITY_TYPE_UNSPECIFIED) {
+        return absl::InvalidArgumentError("type must be set");
+      }
+      entity->set_type(update.type());
+      PointAliases(*entity, id, &batch);  // Reachable under the new type too.
+    } else if (path == "description") {
+      entity->set_description(update.description());
+    } else if (path == "external_ids") {
+      *entity->mutable_external_ids() = update.external_ids();
+    } else if (path == "aliases") {
+      // The curator's list replaces ours: removed surfaces stop resolving here.
+      absl::flat_hash_map<std::string, int64_t> counts;
+      for (const auto& alias : entity->aliases()) counts[alias.text()] = alias.mention_count();
+      for (const auto& alias : entity->aliases()) {
+        bool kept = false;
+        for (const auto& wanted : update.aliases()) kept |= wanted.text() == alias.text();
+        if (!kept) {
+          const std::string key = AliasKey(text::FoldForMatching(alias.text()), entity->type());
+          NG_ASSIGN_OR_RETURN(std::optional<std::string> target, store_->Get(cf::kAliases, key));
+          if (target.has_value() && *target == EncodeU64(id)) batch.Delete(cf::kAliases, key);
+        }
+      }
+      entity->clear_aliases();
+      for (const auto& wanted : update.aliases()) {
+        newsgraph::v1::Alias* alias = entity->add_aliases();
+        alias->set_text(wanted.text());
+        alias->set_mention_count(counts.contains(wanted.text()) ? counts[wanted.text()] : 0);
+        batch.Put(cf::kAliases, AliasKey(text::FoldForMatching(wanted.text()), entity->type()),
+                  EncodeU64(id));
+      }
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "update_mask path '", path,
+          "' cannot be updated; use canonical_name, type, description, external_ids or aliases"));
+    }
+  }
+  batch.Put(cf::kEntities, IdKey(id), entity->SerializeAsString());
+  NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
+  return *std::move(entity);
+}
+
+}  // namespace newsgraph::entity
