@@ -153,15 +153,35 @@ TEST(CliTest, EveryVerbAnswersInTextAndJson) {
   EXPECT_EQ(from_stdin.exit_code, 0) << from_stdin.output;
   EXPECT_THAT(from_stdin.output, HasSubstr("Paulo Mendes"));
 
-  // Entity curation and graph verbs reach the server, which does not offer
-  // them yet: one clear line, exit 1.
   for (const std::string& verb :
-       {"entity related " + entity, "entity quotes " + entity,
-        "entity merge " + entity + " entities/2", "entity update " + entity + " --description=x"}) {
-    CommandResult result = RunCli(t + verb);
-    EXPECT_EQ(result.exit_code, 1) << verb << "\n" << result.output;
-    EXPECT_THAT(result.output, HasSubstr("not implemented yet")) << verb;
+       {"entity related " + entity, "entity update " + entity + " --description=curated"}) {
+    CommandResult text = RunCli(t + verb);
+    EXPECT_EQ(text.exit_code, 0) << verb << "\n" << text.output;
+    CommandResult json = RunCli(t + "--json " + verb);
+    EXPECT_EQ(json.exit_code, 0) << verb << "\n" << json.output;
+    EXPECT_TRUE(IsJson(json.output, false)) << verb << "\n" << json.output;
   }
+  {
+    // Merge the second most mentioned entity into the first.
+    CommandResult two = RunCli(t + "--json entity list --page-size=2");
+    google::protobuf::Struct top;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(two.output, &top).ok());
+    const std::string second = top.fields()
+                                   .at("entities")
+                                   .list_value()
+                                   .values(1)
+                                   .struct_value()
+                                   .fields()
+                                   .at("name")
+                                   .string_value();
+    CommandResult merged = RunCli(t + "--json entity merge " + entity + " " + second);
+    EXPECT_EQ(merged.exit_code, 0) << merged.output;
+    EXPECT_THAT(merged.output, HasSubstr(second)) << "merged_entities lists the source";
+  }
+  // Quotes arrive with the entity service work: one clear line, exit 1.
+  CommandResult quotes = RunCli(t + "entity quotes " + entity);
+  EXPECT_EQ(quotes.exit_code, 1) << quotes.output;
+  EXPECT_THAT(quotes.output, HasSubstr("not implemented yet"));
   for (const char* verb : {"ingest", "doc", "job", "search", "entity", "analyze", "status"}) {
     CommandResult help = RunCli(t + verb + " --help");
     EXPECT_EQ(help.exit_code, 0) << verb;
