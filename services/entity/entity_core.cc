@@ -16,6 +16,7 @@
 #include "base/status_macros.h"
 #include "base/time_util.h"
 #include "services/entity/entity_keyspace.h"
+#include "services/entity/quotes.h"
 #include "services/text/normalizer.h"
 #include "services/text/tokenizer.h"
 #include "services/text/utf8.h"
@@ -475,6 +476,57 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
             });
 
   changes.WriteTo(&batch);
+  // Quotes: interview answers and reported speech, attributed to people.
+  auto resolve_speaker = [&](absl::string_view speaker) -> std::optional<std::string> {
+    // A person of this document whose name ends the attribution
+    // ("SCO Secretary-General Zhang Ming" -> "Zhang Ming"), longest first.
+    const std::string folded_speaker = text::FoldForMatching(speaker);
+    std::optional<std::string> best;
+    size_t best_length = 0;
+    for (const Mention& m : response.mentions()) {
+      if (m.type() != newsgraph::v1::PERSON || m.entity().empty()) continue;
+      const std::string name = text::FoldForMatching(m.text());
+      if (name.size() > best_length && absl::EndsWith(folded_speaker, name)) {
+        best = m.entity();
+        best_length = name.size();
+      }
+    }
+    if (best.has_value()) return best;
+    // Else the person named in the attribution, through the alias table.
+    for (const RecognizedMention& m : recognizer_->Recognize(speaker).mentions) {
+      if (m.type != newsgraph::v1::PERSON) continue;
+      const std::string key =
+          AliasKey(text::FoldForMatching(speaker.substr(m.byte_begin, m.byte_end - m.byte_begin)),
+                   newsgraph::v1::PERSON);
+      if (auto it = learned_aliases.find(key); it != learned_aliases.end()) {
+        return EntityName(it->second);
+      }
+      absl::StatusOr<std::optional<std::string>> found = store_->Get(cf::kAliases, key);
+      if (found.ok() && found->has_value() && (*found)->size() == 8) {
+        return EntityName(storage::DecodeBigEndian64((*found)->data()));
+      }
+    }
+    return std::nullopt;
+  };
+  for (newsgraph::v1::Quote& quote : FindQuotes(text, recognition.sentences, response.mentions(),
+                                                request.passages(), resolve_speaker)) {
+    quote.set_document(doc);
+    if (request.has_published_time()) *quote.mutable_published_time() = request.published_time();
+    *response.add_quotes() = std::move(quote);
+  }
+  if (previous.has_value()) {
+    for (const newsgraph::v1::Quote& quote : previous->quotes()) {
+      NG_ASSIGN_OR_RETURN(uint64_t speaker, ParseEntityName(quote.speaker()));
+      NG_ASSIGN_OR_RETURN(speaker, ResolveMerged(speaker));
+      batch.Delete(cf::kQuotes, keys::QuoteKey(speaker, doc, quote.span().byte_begin()));
+    }
+  }
+  for (const newsgraph::v1::Quote& quote : response.quotes()) {
+    NG_ASSIGN_OR_RETURN(uint64_t speaker, ParseEntityName(quote.speaker()));
+    batch.Put(cf::kQuotes, keys::QuoteKey(speaker, doc, quote.span().byte_begin()),
+              quote.SerializeAsString());
+  }
+
   std::string record = EncodeU64(static_cast<uint64_t>(request.version()));
   response.AppendToString(&record);
   batch.Put(cf::kDocAnnotations, doc, record);
@@ -496,6 +548,11 @@ absl::StatusOr<int64_t> EntityCore::DeleteDocumentAnnotations(const std::string&
   NG_RETURN_IF_ERROR(changes.RemoveDocument(document, stored->annotations, &batch));
   changes.WriteTo(&batch);
   NG_RETURN_IF_ERROR(UpdateCooccurrence(&stored->annotations, nullptr, &batch));
+  for (const newsgraph::v1::Quote& quote : stored->annotations.quotes()) {
+    NG_ASSIGN_OR_RETURN(uint64_t speaker, ParseEntityName(quote.speaker()));
+    NG_ASSIGN_OR_RETURN(speaker, ResolveMerged(speaker));
+    batch.Delete(cf::kQuotes, keys::QuoteKey(speaker, document, quote.span().byte_begin()));
+  }
   batch.Delete(cf::kDocAnnotations, document);
   NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
   return stored->annotations.mentions_size();
@@ -513,6 +570,64 @@ absl::StatusOr<Entity> EntityCore::GetEntity(const std::string& name) const {
     NG_ASSIGN_OR_RETURN(id, ParseEntityName(entity->merged_into()));
   }
   return absl::InternalError(absl::StrCat("entity '", name, "' is merged in a cycle"));
+}
+
+absl::StatusOr<uint64_t> EntityCore::ResolveMerged(uint64_t id) const {
+  for (int hops = 0; hops < 8; ++hops) {
+    NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
+    if (!entity.has_value() || entity->merged_into().empty()) return id;
+    NG_ASSIGN_OR_RETURN(id, ParseEntityName(entity->merged_into()));
+  }
+  return absl::DataLossError(absl::StrCat("entity ", id, " is merged in a cycle"));
+}
+
+absl::StatusOr<newsgraph::v1::ListQuotesResponse> EntityCore::ListQuotes(
+    const newsgraph::v1::ListQuotesRequest& request) const {
+  if (request.page_size() < 0) return absl::InvalidArgumentError("page_size must not be negative");
+  const int page_size = PageSize(request.page_size(), 20, 200);
+  NG_ASSIGN_OR_RETURN(Entity speaker, GetEntity(request.entity()));
+  NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(speaker.name()));
+  std::string about;
+  if (!request.mentioned_entity().empty()) {
+    NG_ASSIGN_OR_RETURN(Entity mentioned, GetEntity(request.mentioned_entity()));
+    about = mentioned.name();
+  }
+  const std::string fingerprint = absl::StrCat(speaker.name(), "|", about);
+  size_t offset = 0;
+  if (!request.page_token().empty()) {
+    NG_ASSIGN_OR_RETURN(std::string position,
+                        DecodePageToken(request.page_token(), "quotes", fingerprint));
+    if (!absl::SimpleAtoi(position, &offset))
+      return absl::InvalidArgumentError("page_token is malformed");
+  }
+  std::vector<newsgraph::v1::Quote> quotes;
+  const std::string prefix = IdKey(id);
+  storage::ReadOptions scan;
+  scan.upper_bound = storage::PrefixSuccessor(prefix);
+  std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kQuotes, scan);
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    newsgraph::v1::Quote quote;
+    if (!quote.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("stored quote is corrupted");
+    }
+    if (!about.empty() &&
+        std::find(quote.mentioned_entities().begin(), quote.mentioned_entities().end(), about) ==
+            quote.mentioned_entities().end()) {
+      continue;
+    }
+    quotes.push_back(std::move(quote));
+  }
+  NG_RETURN_IF_ERROR(it->status());
+  std::stable_sort(quotes.begin(), quotes.end(), [](const auto& a, const auto& b) {
+    return a.published_time().seconds() > b.published_time().seconds();
+  });
+  newsgraph::v1::ListQuotesResponse response;
+  const size_t end = std::min(quotes.size(), offset + static_cast<size_t>(page_size));
+  for (size_t k = offset; k < end; ++k) *response.add_quotes() = std::move(quotes[k]);
+  if (end < quotes.size()) {
+    response.set_next_page_token(EncodePageToken("quotes", fingerprint, absl::StrCat(end)));
+  }
+  return response;
 }
 
 absl::Status EntityCore::UpdateCooccurrence(const AnnotateDocumentResponse* removed,

@@ -55,6 +55,11 @@ class EntityCore {
   absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> ListRelatedEntities(
       const newsgraph::v1::ListRelatedEntitiesRequest& request) const;
 
+  // Quotes attributed to an entity, newest document first. Errors:
+  // INVALID_ARGUMENT, NOT_FOUND.
+  absl::StatusOr<newsgraph::v1::ListQuotesResponse> ListQuotes(
+      const newsgraph::v1::ListQuotesRequest& request) const;
+
   // Curation (entity_curation.cc). Both persist and win over automatic
   // resolution when documents are annotated again. Errors: INVALID_ARGUMENT,
   // NOT_FOUND.
@@ -75,6 +80,8 @@ class EntityCore {
     newsgraph::v1::AnnotateDocumentResponse annotations;
   };
   absl::StatusOr<std::optional<newsgraph::v1::Entity>> ReadEntity(uint64_t id) const;
+  // `id`, or the entity it was merged into (following merges).
+  absl::StatusOr<uint64_t> ResolveMerged(uint64_t id) const;
   absl::StatusOr<std::optional<StoredAnnotation>> ReadAnnotation(const std::string& document) const;
   // Moves co-occurrence counts (and the annotated-document count) from the
   // `removed` annotations of a document to its `added` ones (either may be null).

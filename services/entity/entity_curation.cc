@@ -109,6 +109,20 @@ absl::StatusOr<Entity> EntityCore::MergeEntities(
     }
     NG_RETURN_IF_ERROR(it->status());
 
+    // Quotes move under the target.
+    std::unique_ptr<storage::Iterator> quotes = store_->NewIterator(cf::kQuotes, scan);
+    for (quotes->Seek(prefix); quotes->Valid(); quotes->Next()) {
+      newsgraph::v1::Quote quote;
+      if (!quote.ParseFromArray(quotes->value().data(), static_cast<int>(quotes->value().size()))) {
+        return absl::DataLossError("stored quote is corrupted");
+      }
+      quote.set_speaker(target->name());
+      batch.Put(cf::kQuotes, keys::QuoteKey(target_id, quote.document(), quote.span().byte_begin()),
+                quote.SerializeAsString());
+      batch.Delete(cf::kQuotes, std::string(quotes->key()));
+    }
+    NG_RETURN_IF_ERROR(quotes->status());
+
     // Co-occurrence counts move to the target too.
     std::unique_ptr<storage::Iterator> pairs = store_->NewIterator(cf::kCooccurrence, scan);
     for (pairs->Seek(prefix); pairs->Valid(); pairs->Next()) {

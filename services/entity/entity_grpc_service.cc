@@ -14,13 +14,6 @@ grpc::Status Respond(Response* response, Fn&& method) {
   return grpc::Status::OK;
 }
 
-grpc::Status NotYet(const char* method) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      std::string(method) +
-                          " is not implemented yet: it arrives with the entity service work "
-                          "(issue #4)");
-}
-
 }  // namespace
 
 grpc::Status EntityGrpcService::AnalyzeText(grpc::ServerContext*,
@@ -75,9 +68,9 @@ grpc::Status EntityGrpcService::ListRelatedEntities(
 }
 
 grpc::Status EntityGrpcService::ListQuotes(grpc::ServerContext*,
-                                           const newsgraph::v1::ListQuotesRequest*,
-                                           newsgraph::v1::ListQuotesResponse*) {
-  return NotYet("ListQuotes");
+                                           const newsgraph::v1::ListQuotesRequest* request,
+                                           newsgraph::v1::ListQuotesResponse* response) {
+  return Respond(response, [&] { return core_->ListQuotes(*request); });
 }
 
 grpc::Status EntityGrpcService::MergeEntities(grpc::ServerContext*,

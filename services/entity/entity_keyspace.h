@@ -24,7 +24,7 @@ namespace newsgraph::entity {
 inline const std::vector<std::string>& EntityColumnFamilies() {
   static const std::vector<std::string>* names =
       new std::vector<std::string>{"entities",    "aliases", "doc_annotations", "entity_mentions",
-                                   "entity_rank", "meta",    "cooccurrence"};
+                                   "entity_rank", "meta",    "cooccurrence",    "quotes"};
   return *names;
 }
 
@@ -36,6 +36,7 @@ inline constexpr storage::ColumnFamily kEntityMentions{3};
 inline constexpr storage::ColumnFamily kEntityRank{4};
 inline constexpr storage::ColumnFamily kMeta{5};
 inline constexpr storage::ColumnFamily kCooccurrence{6};
+inline constexpr storage::ColumnFamily kQuotes{7};
 }  // namespace cf
 
 // Key layouts of the keyspaces above.
@@ -59,6 +60,9 @@ inline std::string EncodeU64(uint64_t v) {
   return out;
 }
 
+inline std::string QuoteKey(uint64_t speaker, absl::string_view doc, uint64_t begin) {
+  return storage::KeyBuilder().AddUint64(speaker).AddString(doc).AddUint64(begin).key();
+}
 }  // namespace keys
 
 }  // namespace newsgraph::entity

@@ -153,8 +153,8 @@ TEST(CliTest, EveryVerbAnswersInTextAndJson) {
   EXPECT_EQ(from_stdin.exit_code, 0) << from_stdin.output;
   EXPECT_THAT(from_stdin.output, HasSubstr("Paulo Mendes"));
 
-  for (const std::string& verb :
-       {"entity related " + entity, "entity update " + entity + " --description=curated"}) {
+  for (const std::string& verb : {"entity related " + entity, "entity quotes " + entity,
+                                  "entity update " + entity + " --description=curated"}) {
     CommandResult text = RunCli(t + verb);
     EXPECT_EQ(text.exit_code, 0) << verb << "\n" << text.output;
     CommandResult json = RunCli(t + "--json " + verb);
@@ -178,10 +178,10 @@ TEST(CliTest, EveryVerbAnswersInTextAndJson) {
     EXPECT_EQ(merged.exit_code, 0) << merged.output;
     EXPECT_THAT(merged.output, HasSubstr(second)) << "merged_entities lists the source";
   }
-  // Quotes arrive with the entity service work: one clear line, exit 1.
-  CommandResult quotes = RunCli(t + "entity quotes " + entity);
-  EXPECT_EQ(quotes.exit_code, 1) << quotes.output;
-  EXPECT_THAT(quotes.output, HasSubstr("not implemented yet"));
+  // A curation mistake gets one clear line and exit 1.
+  CommandResult self_merge = RunCli(t + "entity merge " + entity + " " + entity);
+  EXPECT_EQ(self_merge.exit_code, 1) << self_merge.output;
+  EXPECT_THAT(self_merge.output, HasSubstr("must not contain the target"));
   for (const char* verb : {"ingest", "doc", "job", "search", "entity", "analyze", "status"}) {
     CommandResult help = RunCli(t + verb + " --help");
     EXPECT_EQ(help.exit_code, 0) << verb;

@@ -178,6 +178,51 @@ TEST_F(EntityCoreTest, RelatedEntitiesByDocumentCooccurrence) {
   }
 }
 
+TEST_F(EntityCoreTest, QuotesFromInterviewAnswersAndReportedSpeech) {
+  const std::string text =
+      "What about Norway?\n\nZhang Ming: Norway is a partner of the Council.\n\n"
+      "Karin Holm said the plan would help Denmark. The weather was cold.";
+  AnnotateDocumentRequest request = Doc("documents/1", 1, text);
+  request.mutable_published_time()->set_seconds(1700000000);
+  auto* passage = request.add_passages();
+  passage->set_question("What about Norway?");
+  passage->set_answer("Norway is a partner of the Council.");
+  passage->set_answered_by("Secretary-General Zhang Ming");
+  passage->set_asked_by("TASS");
+  passage->mutable_span()->set_byte_begin(0);
+  passage->mutable_span()->set_byte_end(static_cast<uint32_t>(text.find("\n\nKarin")));
+  NG_ASSERT_OK_AND_ASSIGN(auto r, core_->AnnotateDocument(request));
+  ASSERT_EQ(r.quotes_size(), 2) << r.DebugString();
+  EXPECT_EQ(r.quotes(0).kind(), "interview_answer");
+  EXPECT_EQ(r.quotes(0).text(), "Norway is a partner of the Council.");
+  EXPECT_EQ(r.quotes(1).kind(), "reported_speech");
+  EXPECT_EQ(r.quotes(1).text(), "Karin Holm said the plan would help Denmark.");
+  const std::string zhang = r.quotes(0).speaker();
+  const std::string karin = r.quotes(1).speaker();
+  EXPECT_EQ(Find(r, "Karin Holm")->entity(), karin);
+
+  newsgraph::v1::ListQuotesRequest list;
+  list.set_entity(karin);
+  NG_ASSERT_OK_AND_ASSIGN(auto quoted, core_->ListQuotes(list));
+  ASSERT_EQ(quoted.quotes_size(), 1);
+  EXPECT_EQ(quoted.quotes(0).document(), "documents/1");
+  EXPECT_EQ(quoted.quotes(0).published_time().seconds(), 1700000000);
+  // What did Zhang Ming say about Norway?
+  list.set_entity(zhang);
+  list.set_mentioned_entity(Find(r, "Norway")->entity());
+  NG_ASSERT_OK_AND_ASSIGN(auto about, core_->ListQuotes(list));
+  ASSERT_EQ(about.quotes_size(), 1);
+  list.set_mentioned_entity(Find(r, "Denmark")->entity());
+  NG_ASSERT_OK_AND_ASSIGN(auto none, core_->ListQuotes(list));
+  EXPECT_EQ(none.quotes_size(), 0);
+  // Deleting the document deletes its quotes.
+  NG_ASSERT_OK(core_->DeleteDocumentAnnotations("documents/1"));
+  list.clear_mentioned_entity();
+  list.set_entity(karin);
+  NG_ASSERT_OK_AND_ASSIGN(auto gone, core_->ListQuotes(list));
+  EXPECT_EQ(gone.quotes_size(), 0);
+}
+
 TEST_F(EntityCoreTest, MergeAndUpdateWinOverAutomaticResolution) {
   NG_ASSERT_OK_AND_ASSIGN(auto a,
                           core_->AnnotateDocument(Doc("documents/1", 1, "Karin Holm spoke.")));
