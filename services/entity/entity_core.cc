@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -320,6 +321,17 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
   std::vector<std::pair<uint64_t, std::string>> doc_persons;  // (id, folded last word)
   std::vector<std::pair<uint64_t, std::string>> doc_orgs;     // (id, initials)
 
+  // Acronyms the document uses (folded), for linking long names to them.
+  absl::flat_hash_set<std::string> document_acronyms;
+  for (const RecognizedMention& rm : recognition.mentions) {
+    const absl::string_view surface =
+        absl::string_view(text).substr(rm.byte_begin, rm.byte_end - rm.byte_begin);
+    if (surface.size() >= 2 && surface.size() <= 6 &&
+        std::all_of(surface.begin(), surface.end(),
+                    [](char c) { return absl::ascii_isupper(static_cast<unsigned char>(c)); })) {
+      document_acronyms.insert(text::FoldForMatching(surface));
+    }
+  }
   for (const RecognizedMention& rm : recognition.mentions) {
     Mention* mention = response.add_mentions();
     const std::string surface = text.substr(rm.byte_begin, rm.byte_end - rm.byte_begin);
@@ -365,11 +377,13 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
         if (initials == folded) id = org;
       }
     }
-    // A new long name whose initials are a known organisation's acronym is
-    // that organisation ("Shanghai Cooperation Organization" and "SCO").
+    // A new long name whose initials are a known organisation's acronym that
+    // this document also uses is that organisation ("Shanghai Cooperation
+    // Organization" and "SCO"). Without the acronym in the document, initials
+    // alone prove nothing ("Supreme Court of Ontario" is not the SCO).
     if (!id.has_value() && rm.type == newsgraph::v1::ORG && !single_word) {
       const std::string initials = Initials(surface);
-      if (initials.size() >= 2) {
+      if (initials.size() >= 2 && document_acronyms.contains(initials)) {
         const std::string key = AliasKey(initials, newsgraph::v1::ORG);
         if (auto it = learned_aliases.find(key); it != learned_aliases.end()) {
           id = it->second;
