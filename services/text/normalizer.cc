@@ -115,14 +115,25 @@ absl::StatusOr<std::vector<std::string>> SplitParagraphs(absl::string_view input
   for (const Line& l : lines) longest = std::max(longest, l.text.size());
   const bool hard_wrapped = candidates >= 3 && continued * 2 >= candidates && longest <= 100;
 
+  // A short last line after a finished sentence is a sign-off ("Reuter"),
+  // not the end of the paragraph.
+  size_t last = lines.size();
+  while (last > 0 && lines[last - 1].text.empty()) --last;
+  auto is_sign_off = [&](size_t k) {
+    if (k + 1 != last || k == 0 || lines[k - 1].text.empty()) return false;
+    const char end = lines[k - 1].text.back();
+    return std::count(lines[k].text.begin(), lines[k].text.end(), ' ') <= 1 &&
+           (end == '.' || end == '?' || end == '!' || end == '"');
+  };
   std::vector<std::string> paragraphs;
   bool open = false;
-  for (const Line& l : lines) {
+  for (size_t k = 0; k < lines.size(); ++k) {
+    const Line& l = lines[k];
     if (l.text.empty()) {
       open = false;
       continue;
     }
-    if (hard_wrapped && open && !l.indented) {
+    if (hard_wrapped && open && !l.indented && !is_sign_off(k)) {
       paragraphs.back().push_back(' ');
       paragraphs.back().append(l.text);
     } else {

@@ -68,7 +68,7 @@ TEST(NormalizerTest, EveryLineIsAParagraphUnlessTextIsHardWrapped) {
                     "will be late this year.\n Reuter"));
   EXPECT_EQ(wrapped.text,
             "Showers continued throughout the week in the cocoa zone, alleviating the drought "
-            "since early January.\n\nThe dry period means the harvest will be late this year. "
+            "since early January.\n\nThe dry period means the harvest will be late this year.\n\n"
             "Reuter");
 }
 
