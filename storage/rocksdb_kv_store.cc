@@ -12,6 +12,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/options_util.h"
 #include "rocksdb/write_batch.h"
+#include "storage/sync_ledger.h"
 
 namespace newsgraph::storage {
 namespace {
@@ -89,9 +90,14 @@ class RocksIterator final : public Iterator {
 
 class RocksDbKvStore final : public KvStore {
  public:
-  RocksDbKvStore(std::string path, std::vector<std::string> names, std::unique_ptr<rocksdb::DB> db,
+  RocksDbKvStore(std::string path, std::vector<std::string> names,
+                 std::unique_ptr<rocksdb::Env> owned_env, std::unique_ptr<rocksdb::DB> db,
                  std::vector<rocksdb::ColumnFamilyHandle*> handles)
-      : path_(std::move(path)), names_(std::move(names)), db_(std::move(db)), handles_(handles) {}
+      : path_(std::move(path)),
+        names_(std::move(names)),
+        owned_env_(std::move(owned_env)),
+        db_(std::move(db)),
+        handles_(handles) {}
 
   ~RocksDbKvStore() override {
     // Sync the WAL so a clean shutdown never depends on crash recovery.
@@ -200,6 +206,8 @@ class RocksDbKvStore final : public KvStore {
 
   const std::string path_;
   const std::vector<std::string> names_;
+  // Declared before db_ so the database is destroyed first.
+  std::unique_ptr<rocksdb::Env> owned_env_;
   std::unique_ptr<rocksdb::DB> db_;
   // Handles in the order of names_; destroyed before db_.
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
@@ -245,11 +253,21 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const RocksDbOptions& 
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = options.background_jobs;
-  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  db_options.wal_recovery_mode = options.wal_recovery == RocksDbOptions::WalRecovery::kPointInTime
+                                     ? rocksdb::WALRecoveryMode::kPointInTimeRecovery
+                                     : rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   db_options.keep_log_file_num = 5;
   db_options.max_total_wal_size = 256ull << 20;
   db_options.avoid_flush_during_shutdown = false;
-  if (options.env != nullptr) db_options.env = options.env;
+  std::unique_ptr<rocksdb::Env> owned_env;
+  if (options.env != nullptr) {
+    db_options.env = options.env;
+  } else if (!options.sync_ledger_path.empty()) {
+    absl::StatusOr<std::unique_ptr<rocksdb::Env>> env = NewSyncLedgerEnv(options.sync_ledger_path);
+    if (!env.ok()) return env.status();
+    owned_env = *std::move(env);
+    db_options.env = owned_env.get();
+  }
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
@@ -264,14 +282,22 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const RocksDbOptions& 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw_db);
+  if (s.IsCorruption() && options.wal_recovery != RocksDbOptions::WalRecovery::kPointInTime) {
+    return absl::DataLossError(absl::StrCat(
+        "open RocksDB at ", options.path, ": ", s.ToString(),
+        " (the write-ahead log or a table is damaged; nothing was changed. Restore a backup, or "
+        "restart with --wal_recovery=point_in_time to keep the consistent prefix before the damage "
+        "and drop the rest)"));
+  }
   if (!s.ok()) return FromRocks(s, absl::StrCat("open RocksDB at ", options.path));
   std::unique_ptr<rocksdb::DB> db(raw_db);
 
   // handles[0] is "default"; it is kept out of the index space.
   db->DestroyColumnFamilyHandle(handles[0]).PermitUncheckedError();
   handles.erase(handles.begin());
-  return std::unique_ptr<KvStore>(std::make_unique<RocksDbKvStore>(
-      options.path, options.column_families, std::move(db), std::move(handles)));
+  return std::unique_ptr<KvStore>(
+      std::make_unique<RocksDbKvStore>(options.path, options.column_families, std::move(owned_env),
+                                       std::move(db), std::move(handles)));
 }
 
 }  // namespace newsgraph::storage

@@ -34,6 +34,20 @@ struct RocksDbOptions {
   // Environment to run on; nullptr uses the real file system. Borrowed; must
   // outlive the store. Tests pass an in-memory or fault-injecting Env.
   rocksdb::Env* env = nullptr;
+  // Testing only: record every file sync in this ledger so a crash test can
+  // simulate power loss (storage/sync_ledger.h). Ignored when `env` is set.
+  std::string sync_ledger_path;
+  // How to replay the write-ahead log after an unclean shutdown.
+  enum class WalRecovery {
+    // Default. A torn last record (a write cut off by the crash, never
+    // acknowledged) is dropped; damage anywhere else fails the open with
+    // DATA_LOSS naming the store, so no acknowledged write is skipped silently.
+    kTolerateTornTail,
+    // Operator's choice after DATA_LOSS: replay up to the first damaged record
+    // and drop everything after it, leaving a consistent prefix.
+    kPointInTime,
+  };
+  WalRecovery wal_recovery = WalRecovery::kTolerateTornTail;
 };
 
 // Opens (creating when missing) the RocksDB database described by `options`.
@@ -41,9 +55,9 @@ struct RocksDbOptions {
 // directory is locked by another process, DATA_LOSS on corruption, INTERNAL
 // for other RocksDB failures; each message names the path.
 //
-// Settings chosen for newsgraph: WAL always on; point-in-time WAL recovery
-// (after a crash the store holds a prefix of the acknowledged writes and
-// never a hole); LZ4 compression, ZSTD for the bottommost level; 10-bit
+// Settings chosen for newsgraph: WAL always on; WAL recovery as chosen in
+// `wal_recovery` (after a crash the store holds a prefix of the writes, every
+// synced one included, never a hole); LZ4 compression, ZSTD for the bottommost level; 10-bit
 // bloom filters; dynamic level sizing.
 absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const RocksDbOptions& options);
 

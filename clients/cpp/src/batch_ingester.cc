@@ -167,6 +167,11 @@ absl::StatusOr<BatchSummary> BatchIngester::Finish() {
     const absl::Time deadline = absl::Now() + options_.index_timeout;
     while (true) {
       absl::StatusOr<newsgraph::v1::IngestJob> job = client_->GetIngestJob(summary.job);
+      if (absl::IsUnavailable(job.status()) && absl::Now() < deadline) {
+        // The daemon is restarting; its pipeline resumes from the outbox.
+        absl::SleepFor(absl::Milliseconds(500));
+        continue;
+      }
       if (!job.ok()) return job.status();
       if (options_.on_progress) options_.on_progress(*job);
       if (job->received_count() + job->annotated_count() == 0) {

@@ -62,7 +62,8 @@ struct BatchIngesterOptions {
   // Give up when the stream keeps breaking and nothing has been acknowledged
   // for this long. Default 60 s.
   absl::Duration reconnect_timeout = absl::Seconds(60);
-  // Finish waits until every document of the job is INDEXED or FAILED.
+  // Finish waits until every document of the job is INDEXED or FAILED
+  // (riding out daemon restarts: UNAVAILABLE is retried until index_timeout).
   bool wait_until_indexed = false;
   // Longest wait for indexing. Default 30 min.
   absl::Duration index_timeout = absl::Minutes(30);
