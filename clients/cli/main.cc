@@ -1,6 +1,7 @@
 // newsgraph: command-line client for the newsgraph services.
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
+#include <openssl/rand.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -22,6 +24,7 @@
 #include "clients/cli/document_files.h"
 #include "newsgraph/batch_ingester.h"
 #include "newsgraph/client.h"
+#include "services/common/auth.h"
 
 namespace newsgraph::cli {
 namespace {
@@ -45,6 +48,7 @@ commands:
   entity related|quotes NAME|ID, entity merge TARGET SOURCE..., entity update NAME|ID
   analyze FILE|-            recognize entities in a file or stdin
   status                    check that the services answer and show index statistics
+  token new NAME SCOPES     make a bearer token and the line for a daemon's --auth_tokens file
 
 `newsgraph VERB --help` explains a verb.
 
@@ -54,6 +58,7 @@ global flags:
   --no-color           never colour output
   --timeout=SECONDS    per-call deadline (default 10 s for reads, 60 s for writes)
   --tls-ca=FILE        use TLS, verifying the server with this PEM CA (--tls-server-name=N)
+  --tls-cert=FILE --tls-key=FILE   client certificate for servers that require mutual TLS
   --token=TOKEN        bearer token (or $NEWSGRAPH_TOKEN); needs --tls-ca
   --verbose            print full error details
 )";
@@ -73,6 +78,12 @@ const std::map<std::string, std::string>& VerbHelp() {
        "newsgraph doc delete NAME|ID\n"
        "  EXPR: state=INDEXED AND source=\"Reuters\" AND external_id=\"x\"\n"},
       {"job", "newsgraph job get NAME|ID\n  Counts of a batch job by pipeline state.\n"},
+      {"token",
+       "newsgraph token new NAME SCOPE[,SCOPE...]\n"
+       "  Prints a new random bearer token (give it to the caller) and the line to add to\n"
+       "  the daemon's --auth_tokens file, which stores only the token's SHA-256.\n"
+       "  Scopes: ingest.read ingest.write entity.read entity.write entity.admin\n"
+       "  search.read search.write, or read, write (all but entity.admin), *.\n"},
       {"search",
        "newsgraph search QUERY [--page-size=N] [--page-token=T] [--passages=N]\n"
        "    [--facet=source|entity|entity_type|language|published_year]...\n"
@@ -769,6 +780,21 @@ class Cli {
   bool json_ = false;
 };
 
+// `newsgraph token new NAME SCOPES`: 32 random bytes, URL-safe base64.
+int PrintNewToken(const std::string& name, const std::string& scopes) {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
+    std::fprintf(stderr, "newsgraph: no secure random bytes available\n");
+    return 1;
+  }
+  const std::string token =
+      "ngt_" + absl::WebSafeBase64Escape(absl::string_view(reinterpret_cast<char*>(bytes), 32));
+  std::printf("token: %s\n", token.c_str());
+  std::printf("line for --auth_tokens:\nsha256:%s %s %s\n", newsgraph::HashToken(token).c_str(),
+              name.c_str(), scopes.c_str());
+  return 0;
+}
+
 }  // namespace
 }  // namespace newsgraph::cli
 
@@ -778,6 +804,13 @@ int main(int argc, char** argv) {
   if (args.positional.empty()) {
     std::printf("%s", kUsage);
     return args.Has("help") ? 0 : 2;
+  }
+  if (args.positional[0] == "token") {
+    if (args.Has("help") || args.positional.size() != 4 || args.positional[1] != "new") {
+      std::printf("%s", VerbHelp().at("token").c_str());
+      return args.Has("help") ? 0 : 2;
+    }
+    return PrintNewToken(args.positional[2], args.positional[3]);
   }
   newsgraph::ClientOptions options;
   const char* env_target = getenv("NEWSGRAPH_TARGET");
@@ -798,6 +831,22 @@ int main(int argc, char** argv) {
     }
     options.tls_ca_pem.assign(std::istreambuf_iterator<char>(ca), std::istreambuf_iterator<char>());
     options.tls_server_name = args.Get("tls-server-name");
+  }
+  if (args.Has("tls-cert") != args.Has("tls-key")) {
+    std::fprintf(stderr, "newsgraph: --tls-cert and --tls-key go together\n");
+    return 2;
+  }
+  if (args.Has("tls-cert")) {
+    std::ifstream cert(args.Get("tls-cert"), std::ios::binary);
+    std::ifstream key(args.Get("tls-key"), std::ios::binary);
+    if (!cert || !key) {
+      std::fprintf(stderr, "newsgraph: cannot read --tls-cert or --tls-key\n");
+      return 2;
+    }
+    options.tls_cert_pem.assign(std::istreambuf_iterator<char>(cert),
+                                std::istreambuf_iterator<char>());
+    options.tls_key_pem.assign(std::istreambuf_iterator<char>(key),
+                               std::istreambuf_iterator<char>());
   }
   const char* env_token = getenv("NEWSGRAPH_TOKEN");
   options.bearer_token = args.Get("token", env_token != nullptr ? env_token : "");

@@ -1,13 +1,46 @@
 #include "services/common/auth.h"
 
+#include <openssl/evp.h>
+
 #include <fstream>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
 namespace newsgraph {
+namespace {
+
+constexpr const char* kKnownScopes[] = {
+    "ingest.read", "ingest.write", "entity.read", "entity.write", "entity.admin",
+    "search.read", "search.write", "read",        "write",        "*"};
+
+bool IsKnownScope(absl::string_view scope) {
+  for (const char* known : kKnownScopes) {
+    if (scope == known) return true;
+  }
+  return false;
+}
+
+bool IsHexDigest(absl::string_view text) {
+  if (text.size() != 64) return false;
+  for (char c : text) {
+    if (!absl::ascii_isxdigit(c) || absl::ascii_isupper(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string HashToken(const std::string& token) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(token.data(), token.size(), digest, &length, EVP_sha256(), nullptr);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
+}
 
 absl::StatusOr<TokenTable> LoadTokenFile(const std::string& path) {
   std::ifstream in(path);
@@ -23,28 +56,60 @@ absl::StatusOr<TokenTable> LoadTokenFile(const std::string& path) {
     std::vector<std::string> fields =
         absl::StrSplit(text, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     if (fields.empty()) continue;
-    if (fields.size() < 2 || fields.size() > 3 ||
-        (fields.size() == 3 && fields[2] != "read" && fields[2] != "write") ||
-        fields[0].size() < 16) {
+    auto bad = [&](absl::string_view why) {
       return absl::InvalidArgumentError(
-          absl::StrCat(path, ":", number,
-                       ": expected 'TOKEN NAME [read|write]' with a token of 16+ characters"));
+          absl::StrCat(path, ":", number, ": ", why,
+                       " (expected 'sha256:<hex digest of the token> NAME SCOPE[,SCOPE...]'; "
+                       "`newsgraph token new NAME SCOPES` prints one)"));
+    };
+    if (fields.size() != 3) return bad("wrong number of fields");
+    absl::string_view digest = fields[0];
+    if (!absl::ConsumePrefix(&digest, "sha256:") || !IsHexDigest(digest)) {
+      return bad("the first field must be a lower-case hex SHA-256 digest, never the token");
     }
-    tokens[fields[0]] = TokenGrant{fields[1], fields.size() == 2 || fields[2] == "write"};
+    TokenGrant grant{fields[1], {}};
+    for (absl::string_view scope : absl::StrSplit(fields[2], ',', absl::SkipEmpty())) {
+      if (!IsKnownScope(scope)) return bad(absl::StrCat("unknown scope '", scope, "'"));
+      grant.scopes.insert(std::string(scope));
+    }
+    if (grant.scopes.empty()) return bad("no scopes");
+    tokens[std::string(digest)] = std::move(grant);
   }
   if (tokens.empty()) return absl::InvalidArgumentError(absl::StrCat(path, " holds no tokens"));
   return tokens;
 }
 
-bool IsReadOnlyMethod(const std::string& path) {
-  if (absl::StartsWith(path, "/grpc.reflection.")) return true;
-  const size_t slash = path.rfind('/');
-  const absl::string_view method =
-      slash == std::string::npos ? path : absl::string_view(path).substr(slash + 1);
-  for (const char* prefix : {"Get", "List", "Search", "Analyze", "Resolve"}) {
-    if (absl::StartsWith(method, prefix)) return true;
+std::string RequiredScope(const std::string& path) {
+  absl::string_view rest = path;
+  if (!absl::ConsumePrefix(&rest, "/newsgraph.v1.")) return "";
+  const size_t slash = rest.find('/');
+  if (slash == absl::string_view::npos) return "*";
+  const absl::string_view service = rest.substr(0, slash);
+  const absl::string_view method = rest.substr(slash + 1);
+  auto starts = [&](std::initializer_list<const char*> prefixes) {
+    for (const char* p : prefixes) {
+      if (absl::StartsWith(method, p)) return true;
+    }
+    return false;
+  };
+  if (service == "IngestService") {
+    return starts({"Get", "List"}) ? "ingest.read" : "ingest.write";
   }
-  return false;
+  if (service == "EntityService") {
+    if (starts({"Get", "List", "Analyze", "Resolve"})) return "entity.read";
+    if (starts({"Merge", "Update"})) return "entity.admin";
+    return "entity.write";
+  }
+  if (service == "SearchService") {
+    return starts({"Search", "Get"}) ? "search.read" : "search.write";
+  }
+  return "*";  // Unknown newsgraph service: only a full-access token.
+}
+
+bool Allows(const TokenGrant& grant, const std::string& scope) {
+  if (scope.empty() || grant.scopes.contains("*") || grant.scopes.contains(scope)) return true;
+  if (absl::EndsWith(scope, ".read") && grant.scopes.contains("read")) return true;
+  return scope != "entity.admin" && scope != "*" && grant.scopes.contains("write");
 }
 
 grpc::Status TokenAuthProcessor::Process(const InputMetadata& auth_metadata,
@@ -65,14 +130,15 @@ grpc::Status TokenAuthProcessor::Process(const InputMetadata& auth_metadata,
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                         "authorization header must be 'Bearer TOKEN'");
   }
-  auto grant = tokens_.find(std::string(value));
+  auto grant = tokens_.find(HashToken(std::string(value)));
   if (grant == tokens_.end()) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "invalid or revoked token");
   }
-  if (!grant->second.can_write && !IsReadOnlyMethod(path)) {
+  const std::string scope = RequiredScope(path);
+  if (!Allows(grant->second, scope)) {
     return grpc::Status(
         grpc::StatusCode::PERMISSION_DENIED,
-        absl::StrCat("token '", grant->second.name, "' may only read; ", path, " changes data"));
+        absl::StrCat("token '", grant->second.name, "' lacks scope ", scope, " needed for ", path));
   }
   context->AddProperty("newsgraph_token_name", grant->second.name);
   consumed_auth_metadata->insert(

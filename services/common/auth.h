@@ -1,9 +1,22 @@
 // Bearer-token access control for servers that listen with TLS.
 //
-// Token file: one "TOKEN NAME [read|write]" per line ('#' starts a comment;
-// the role defaults to write). Read tokens may call Get*, List*, Search,
-// Analyze*, Resolve* and reflection; write tokens may call everything.
-// Health checks need no token, so orchestrators can probe.
+// Token file, one grant per line ('#' starts a comment):
+//
+//   sha256:<64 hex digits of SHA-256(token)>  <name>  <scope>[,<scope>...]
+//
+// Only hashes are stored; `newsgraph token new NAME SCOPES` prints a fresh
+// token and its line. Scopes:
+//   ingest.read   IngestService Get*/List*
+//   ingest.write  IngestService IngestDocument, BatchIngestDocuments, Delete*
+//   entity.read   EntityService Get*/List*/AnalyzeText/ResolveEntities
+//   entity.write  EntityService AnnotateDocument, DeleteDocumentAnnotations
+//   entity.admin  EntityService MergeEntities, UpdateEntity (curation)
+//   search.read   SearchService Search, Get*
+//   search.write  SearchService IndexDocument, RemoveDocument
+//   read          every *.read scope; write: every scope but entity.admin;
+//   *             everything.
+// Reflection needs any valid token; health checks need none, so
+// orchestrators can probe.
 #ifndef NEWSGRAPH_SERVICES_COMMON_AUTH_H_
 #define NEWSGRAPH_SERVICES_COMMON_AUTH_H_
 
@@ -12,22 +25,32 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 
 namespace newsgraph {
 
 struct TokenGrant {
   std::string name;
-  bool can_write = true;
+  absl::flat_hash_set<std::string> scopes;
 };
 
+// Keyed by the hex SHA-256 of the token.
 using TokenTable = absl::flat_hash_map<std::string, TokenGrant>;
 
-// Errors: NOT_FOUND, INVALID_ARGUMENT naming the line.
+// Lower-case hex SHA-256 of `token`.
+std::string HashToken(const std::string& token);
+
+// Errors: NOT_FOUND, INVALID_ARGUMENT naming the file, line and problem.
 absl::StatusOr<TokenTable> LoadTokenFile(const std::string& path);
 
-// True for methods a read token may call ("/newsgraph.v1.SearchService/Search").
-bool IsReadOnlyMethod(const std::string& path);
+// The scope a method needs, e.g. "search.read" for
+// "/newsgraph.v1.SearchService/Search"; "" for methods any valid token may
+// call (reflection).
+std::string RequiredScope(const std::string& method_path);
+
+// True when `grant` holds `scope` (directly or through read/write/*).
+bool Allows(const TokenGrant& grant, const std::string& scope);
 
 // Checks "authorization: Bearer TOKEN" on every call. Thread-safe.
 class TokenAuthProcessor final : public grpc::AuthMetadataProcessor {

@@ -17,35 +17,30 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "services/common/auth.h"
+#include "services/common/call_watchdog.h"
 #include "services/common/log.h"
 
 namespace newsgraph {
 namespace {
 
-// Counts server calls in flight: gRPC creates one interceptor per call and
-// destroys it when the call is over.
-class CallCounter final : public grpc::experimental::ServerInterceptorFactoryInterface {
- public:
-  grpc::experimental::Interceptor* CreateServerInterceptor(
-      grpc::experimental::ServerRpcInfo*) override {
-    return new Counted(&active_);
+// True for 127.0.0.0/8, ::1 and localhost.
+bool IsLoopback(const std::string& listen_address) {
+  std::string host = listen_address.substr(0, listen_address.rfind(':'));
+  if (!host.empty() && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
   }
-  int active() const { return active_.load(); }
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
 
- private:
-  class Counted final : public grpc::experimental::Interceptor {
-   public:
-    explicit Counted(std::atomic<int>* active) : active_(active) { active_->fetch_add(1); }
-    ~Counted() override { active_->fetch_sub(1); }
-    void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
-      methods->Proceed();
-    }
+absl::StatusOr<std::string> ReadPem(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
 
-   private:
-    std::atomic<int>* active_;
-  };
-  std::atomic<int> active_{0};
-};
+int Millis(absl::Duration d) {
+  return static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(d), INT32_MAX));
+}
 
 absl::Status WritePortFile(const std::string& path, int port) {
   const std::string tmp = path + ".tmp";
@@ -80,15 +75,27 @@ int WaitForTerminationSignal() {
 
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve with TLS (with --tls_key)");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle: require client certificates signed by it (mutual TLS)");
 ABSL_FLAG(std::string, auth_tokens, "",
-          "token file ('TOKEN NAME [read|write]' per line): require bearer tokens (needs TLS)");
+          "token file ('sha256:DIGEST NAME SCOPES' per line): require bearer tokens (needs TLS)");
+ABSL_FLAG(
+    bool, insecure_listen, false,
+    "allow a non-loopback --listen address without TLS and tokens (TLS terminated elsewhere)");
+ABSL_FLAG(absl::Duration, default_deadline, absl::Minutes(2),
+          "cancel unary calls that set no deadline after this long (0 disables)");
+ABSL_FLAG(int, max_threads, 128, "threads serving calls; more calls get RESOURCE_EXHAUSTED");
 
 namespace newsgraph {
 
 void ApplySecurityFlags(ServerRunnerOptions* options) {
   options->tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options->tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options->tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
   options->auth_tokens_file = absl::GetFlag(FLAGS_auth_tokens);
+  options->allow_insecure_remote = absl::GetFlag(FLAGS_insecure_listen);
+  options->default_deadline = absl::GetFlag(FLAGS_default_deadline);
+  options->max_threads = absl::GetFlag(FLAGS_max_threads);
 }
 
 void BlockTerminationSignals() {
@@ -106,44 +113,72 @@ absl::Status RunServer(const ServerRunnerOptions& options,
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
+  const bool tls = !options.tls_cert_file.empty() || !options.tls_key_file.empty();
+  if (!options.auth_tokens_file.empty() && !tls) {
+    return absl::FailedPreconditionError(
+        "--auth_tokens requires TLS (--tls_cert and --tls_key): tokens must not travel in clear");
+  }
+  if (!IsLoopback(options.listen_address) && !options.allow_insecure_remote &&
+      (!tls || options.auth_tokens_file.empty())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to listen on ", options.listen_address,
+        " without TLS and bearer tokens (--tls_cert, --tls_key, --auth_tokens); pass "
+        "--insecure_listen if TLS and authentication happen in front of this process"));
+  }
+
   grpc::ServerBuilder builder;
   // The factory is owned by the server; the raw pointer stays valid while it lives.
-  auto counter_owner = std::make_unique<CallCounter>();
-  CallCounter* call_counter = counter_owner.get();
+  auto tracker_owner = std::make_unique<CallTracker>(options.default_deadline);
+  CallTracker* call_tracker = tracker_owner.get();
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(std::move(counter_owner));
+  interceptors.push_back(std::move(tracker_owner));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   int port = 0;
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
-  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
-    auto read = [](const std::string& path) -> absl::StatusOr<std::string> {
-      std::ifstream in(path, std::ios::binary);
-      if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-      return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    };
-    absl::StatusOr<std::string> cert = read(options.tls_cert_file);
+  if (tls) {
+    absl::StatusOr<std::string> cert = ReadPem(options.tls_cert_file);
     if (!cert.ok()) return cert.status();
-    absl::StatusOr<std::string> key = read(options.tls_key_file);
+    absl::StatusOr<std::string> key = ReadPem(options.tls_key_file);
     if (!key.ok()) return key.status();
     grpc::SslServerCredentialsOptions ssl;
     ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    if (!options.tls_client_ca_file.empty()) {
+      absl::StatusOr<std::string> client_ca = ReadPem(options.tls_client_ca_file);
+      if (!client_ca.ok()) return client_ca.status();
+      ssl.pem_root_certs = *client_ca;
+      ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    }
     credentials = grpc::SslServerCredentials(ssl);
+  } else if (!options.tls_client_ca_file.empty()) {
+    return absl::FailedPreconditionError("--tls_client_ca requires --tls_cert and --tls_key");
   }
   if (!options.auth_tokens_file.empty()) {
-    if (options.tls_cert_file.empty()) {
-      return absl::InvalidArgumentError(
-          "--auth_tokens requires TLS (--tls_cert and --tls_key): tokens must not travel in clear");
-    }
     absl::StatusOr<TokenTable> tokens = LoadTokenFile(options.auth_tokens_file);
     if (!tokens.ok()) return tokens.status();
     credentials->SetAuthMetadataProcessor(std::make_shared<TokenAuthProcessor>(*std::move(tokens)));
   }
   builder.AddListeningPort(options.listen_address, credentials, &port);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_receive_message_bytes);
   // Sync-server polling threads notice shutdown only when their poll times
   // out (10 s by default), which would stall every graceful stop.
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::CQ_TIMEOUT_MSEC, 200);
-  builder.SetMaxSendMessageSize(options.max_receive_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
+  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, options.max_metadata_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, Millis(options.max_connection_age));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             Millis(options.max_connection_age_grace));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, Millis(options.max_connection_idle));
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             Millis(options.min_client_ping_interval));
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, 10 * 1000);
+  grpc::ResourceQuota quota("newsgraph-server");
+  quota.Resize(static_cast<size_t>(options.memory_quota_bytes));
+  quota.SetMaxThreads(options.max_threads);
+  builder.SetResourceQuota(quota);
   std::vector<std::string> names;
   for (const ServedService& s : services) {
     builder.RegisterService(s.service);
@@ -187,7 +222,7 @@ absl::Status RunServer(const ServerRunnerOptions& options,
       std::chrono::milliseconds(absl::ToInt64Milliseconds(options.shutdown_grace));
   std::thread shutdown([&] { server->Shutdown(deadline); });
   absl::SleepFor(absl::Milliseconds(50));
-  while (call_counter->active() > 0 && std::chrono::system_clock::now() < deadline) {
+  while (call_tracker->active() > 0 && std::chrono::system_clock::now() < deadline) {
     absl::SleepFor(absl::Milliseconds(10));
   }
   grpc_server_cancel_all_calls(server->c_server());

@@ -5,6 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -41,13 +42,41 @@ struct ServerRunnerOptions {
   // listens with TLS. Default: plaintext.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // PEM CA bundle: when set (with TLS), clients must present a certificate
+  // signed by it (mutual TLS).
+  std::string tls_client_ca_file;
   // Token file (see services/common/auth.h): when set, every call but health
   // checks needs a bearer token. Requires TLS.
   std::string auth_tokens_file;
+  // Listening on a non-loopback address needs TLS and tokens unless this is
+  // set (deployments that terminate TLS in a sidecar or mesh).
+  bool allow_insecure_remote = false;
+
+  // Transport limits (Debian's gRPC 1.51 predates several fixes, so every
+  // limit is explicit). Calls without a client deadline are cancelled after
+  // `default_deadline` (unary and server-streaming calls; 0 disables).
+  absl::Duration default_deadline = absl::Minutes(2);
+  // Concurrent streams per HTTP/2 connection.
+  int max_concurrent_streams = 64;
+  // Total size of a request's header list (HPACK-decoded), in bytes.
+  int max_metadata_bytes = 16 << 10;
+  // Threads serving calls; beyond it calls fail with RESOURCE_EXHAUSTED.
+  int max_threads = 128;
+  // Memory gRPC may use for buffers across connections, in bytes.
+  int64_t memory_quota_bytes = int64_t{1} << 30;
+  // Connections are closed (gracefully) after this age plus the grace time,
+  // and when idle this long.
+  absl::Duration max_connection_age = absl::Hours(1);
+  absl::Duration max_connection_age_grace = absl::Minutes(10);
+  absl::Duration max_connection_idle = absl::Minutes(15);
+  // Client pings more often than this without calls count as strikes; two
+  // strikes close the connection (GOAWAY ENHANCE_YOUR_CALM).
+  absl::Duration min_client_ping_interval = absl::Seconds(10);
 };
 
-// Fills the TLS and token options from the daemons' shared flags
-// (--tls_cert, --tls_key, --auth_tokens).
+// Fills the security and limit options from the daemons' shared flags
+// (--tls_cert, --tls_key, --tls_client_ca, --auth_tokens, --insecure_listen,
+// --default_deadline, --max_threads).
 void ApplySecurityFlags(ServerRunnerOptions* options);
 
 // Builds and starts the server, then blocks until SIGINT or SIGTERM.
@@ -56,7 +85,9 @@ void ApplySecurityFlags(ServerRunnerOptions* options);
 // `on_stopping` runs when a termination signal arrives, before the server
 // drains in-flight calls (stop background workers that call the server
 // there); stores are closed by the caller after RunServer returns.
-// Returns a non-OK status when the server cannot start.
+// Returns a non-OK status when the server cannot start, including
+// FAILED_PRECONDITION for a non-loopback address without TLS and tokens
+// (unless allow_insecure_remote) and for tokens without TLS.
 absl::Status RunServer(const ServerRunnerOptions& options,
                        const std::vector<ServedService>& services,
                        const std::function<absl::Status(grpc::Server&, int port)>& on_started,

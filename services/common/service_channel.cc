@@ -7,6 +7,10 @@
 
 ABSL_FLAG(std::string, peer_tls_ca, "",
           "PEM CA certificate: call the other services over TLS, verifying them with it");
+ABSL_FLAG(
+    std::string, peer_tls_cert, "",
+    "PEM certificate chain presented to the other services (mutual TLS, with --peer_tls_key)");
+ABSL_FLAG(std::string, peer_tls_key, "", "PEM private key for --peer_tls_cert");
 ABSL_FLAG(std::string, peer_token, "", "bearer token for calls to the other services (needs TLS)");
 
 namespace newsgraph {
@@ -22,9 +26,16 @@ std::shared_ptr<grpc::Channel> CreateServiceChannel(const std::string& address) 
   args.SetMaxSendMessageSize(64 << 20);
   std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
   if (const std::string ca = absl::GetFlag(FLAGS_peer_tls_ca); !ca.empty()) {
-    std::ifstream in(ca, std::ios::binary);
+    auto read = [](const std::string& path) {
+      std::ifstream in(path, std::ios::binary);
+      return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    };
     grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    ssl.pem_root_certs = read(ca);
+    if (const std::string cert = absl::GetFlag(FLAGS_peer_tls_cert); !cert.empty()) {
+      ssl.pem_cert_chain = read(cert);
+      ssl.pem_private_key = read(absl::GetFlag(FLAGS_peer_tls_key));
+    }
     credentials = grpc::SslCredentials(ssl);
     if (const std::string token = absl::GetFlag(FLAGS_peer_token); !token.empty()) {
       credentials =

@@ -49,6 +49,10 @@ struct ClientOptions {
   int max_attempts = 4;
   // TLS: PEM CA certificate(s) to verify the server with; empty = plaintext.
   std::string tls_ca_pem;
+  // Client certificate chain and key (PEM) for servers that require mutual
+  // TLS (--tls_client_ca). Both or neither.
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
   // Name to verify in the server certificate instead of the target's host.
   std::string tls_server_name;
   // Bearer token sent with every call (requires TLS). Empty = none.

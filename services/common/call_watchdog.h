@@ -1,0 +1,65 @@
+// Cancels calls that outlive a deadline the server imposes when the client
+// set none (gRPC would otherwise let them run forever).
+#ifndef NEWSGRAPH_SERVICES_COMMON_CALL_WATCHDOG_H_
+#define NEWSGRAPH_SERVICES_COMMON_CALL_WATCHDOG_H_
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/server_interceptor.h>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace newsgraph {
+
+// Tracks calls by deadline and TryCancel()s those still running when their
+// deadline passes. Thread-safe.
+class CallWatchdog {
+ public:
+  CallWatchdog();
+  ~CallWatchdog();
+
+  // Watches `context` until Forget(ticket). Returns the ticket.
+  uint64_t Watch(grpc::ServerContextBase* context, absl::Time deadline);
+  // Stops watching; after it returns the watchdog never touches the context.
+  void Forget(uint64_t ticket);
+  int64_t cancelled() const { return cancelled_.load(); }
+
+ private:
+  void Run();
+
+  absl::Mutex mu_;
+  // (deadline, ticket) -> context.
+  std::map<std::pair<absl::Time, uint64_t>, grpc::ServerContextBase*> calls_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, absl::Time> deadline_of_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<int64_t> cancelled_{0};
+  std::thread thread_;
+};
+
+// Server interceptors: count calls in flight (for graceful shutdown) and give
+// unary and server-streaming calls without a client deadline
+// `default_deadline` (streams from the client, like batch ingest, are exempt).
+class CallTracker final : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit CallTracker(absl::Duration default_deadline) : default_deadline_(default_deadline) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override;
+  int active() const { return active_.load(); }
+  int64_t cancelled_by_default_deadline() const { return watchdog_.cancelled(); }
+
+ private:
+  class Tracked;
+  const absl::Duration default_deadline_;
+  std::atomic<int> active_{0};
+  CallWatchdog watchdog_;
+};
+
+}  // namespace newsgraph
+
+#endif  // NEWSGRAPH_SERVICES_COMMON_CALL_WATCHDOG_H_
