@@ -38,8 +38,13 @@ void CallWatchdog::Run() {
     const absl::Time now = absl::Now();
     while (!calls_.empty() && calls_.begin()->first.first <= now) {
       // Under mu_: Forget() cannot return (and the call end) meanwhile.
-      calls_.begin()->second->TryCancel();
-      cancelled_.fetch_add(1);
+      // Only calls whose client set no deadline are cancelled; the client's
+      // deadline is read here since it is not yet known when the call starts.
+      grpc::ServerContextBase* context = calls_.begin()->second;
+      if (absl::FromChrono(context->deadline()) > now + absl::Hours(24 * 365)) {
+        context->TryCancel();
+        cancelled_.fetch_add(1);
+      }
       deadline_of_.erase(calls_.begin()->first.second);
       calls_.erase(calls_.begin());
     }
@@ -64,14 +69,22 @@ class CallTracker::Tracked final : public grpc::experimental::Interceptor {
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
     using grpc::experimental::ServerRpcInfo;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      size_t metadata_bytes = 0;
+      for (const auto& [key, value] : *methods->GetRecvInitialMetadata()) {
+        metadata_bytes += key.size() + value.size() + 32;  // RFC 7540 6.5.2 accounting
+      }
+      if (metadata_bytes > tracker_->max_metadata_bytes_) {
+        tracker_->oversized_metadata_.fetch_add(1);
+        info_->server_context()->TryCancel();
+      }
+    }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA) &&
         ticket_ == 0 && tracker_->default_deadline_ > absl::ZeroDuration() &&
         (info_->type() == ServerRpcInfo::Type::UNARY ||
          info_->type() == ServerRpcInfo::Type::SERVER_STREAMING)) {
-      grpc::ServerContextBase* context = info_->server_context();
-      const absl::Time client_deadline = absl::FromChrono(context->deadline());
-      const absl::Time imposed = absl::Now() + tracker_->default_deadline_;
-      if (client_deadline > imposed) ticket_ = tracker_->watchdog_.Watch(context, imposed);
+      ticket_ = tracker_->watchdog_.Watch(info_->server_context(),
+                                          absl::Now() + tracker_->default_deadline_);
     }
     methods->Proceed();
   }

@@ -16,8 +16,8 @@
 
 namespace newsgraph {
 
-// Tracks calls by deadline and TryCancel()s those still running when their
-// deadline passes. Thread-safe.
+// Tracks calls by an imposed deadline and TryCancel()s those still running
+// when it passes, unless the client set a deadline of its own. Thread-safe.
 class CallWatchdog {
  public:
   CallWatchdog();
@@ -42,21 +42,27 @@ class CallWatchdog {
   std::thread thread_;
 };
 
-// Server interceptors: count calls in flight (for graceful shutdown) and give
+// Server interceptors: count calls in flight (for graceful shutdown), give
 // unary and server-streaming calls without a client deadline
-// `default_deadline` (streams from the client, like batch ingest, are exempt).
+// `default_deadline` (streams from the client, like batch ingest, are exempt),
+// and cancel calls whose request headers exceed `max_metadata_bytes` (gRPC
+// 1.51 advertises SETTINGS_MAX_HEADER_LIST_SIZE but does not enforce it).
 class CallTracker final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit CallTracker(absl::Duration default_deadline) : default_deadline_(default_deadline) {}
+  CallTracker(absl::Duration default_deadline, size_t max_metadata_bytes)
+      : default_deadline_(default_deadline), max_metadata_bytes_(max_metadata_bytes) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
   int active() const { return active_.load(); }
   int64_t cancelled_by_default_deadline() const { return watchdog_.cancelled(); }
+  int64_t cancelled_for_oversized_metadata() const { return oversized_metadata_.load(); }
 
  private:
   class Tracked;
   const absl::Duration default_deadline_;
+  const size_t max_metadata_bytes_;
   std::atomic<int> active_{0};
+  std::atomic<int64_t> oversized_metadata_{0};
   CallWatchdog watchdog_;
 };
 

@@ -1,8 +1,14 @@
 #include "services/common/server_runner.h"
 
+#include <arpa/inet.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -36,6 +42,70 @@ absl::StatusOr<std::string> ReadPem(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Lifts the soft limit on open files to the hard limit: every connection
+// costs a descriptor, and gRPC 1.51 stops accepting for good once accept()
+// fails for lack of one (CVE-2023-4785).
+void RaiseFileDescriptorLimit(const std::string& process_name) {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    LogError(process_name, "cannot raise the open-file limit to the hard limit");
+  }
+}
+
+// Connects to the server's own port and checks that it is served: the
+// HTTP/2 preface is answered with SETTINGS (plaintext), or a TLS handshake
+// completes. Returns false only when the server could be reached but did not
+// answer within `timeout`, or refused the connection; when no descriptor is
+// left here the probe cannot tell and returns true.
+bool ListenerAnswers(const std::string& host, int port, bool tls, absl::Duration timeout) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return true;
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
+  const timeval tv{static_cast<time_t>(absl::ToInt64Seconds(timeout)),
+                   static_cast<suseconds_t>(absl::ToInt64Microseconds(timeout) % 1000000)};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  const bool any = host == "0.0.0.0" || host == "localhost" || host.empty() ||
+                   host.find(':') != std::string::npos;
+  if (inet_pton(AF_INET, any ? "127.0.0.1" : host.c_str(), &address.sin_addr) != 1) return true;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    return errno != ECONNREFUSED && errno != EINPROGRESS && errno != ETIMEDOUT;
+  }
+  if (tls) {
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    if (ctx == nullptr) return true;
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    static const unsigned char kAlpn[] = {2, 'h', '2'};
+    SSL_set_alpn_protos(ssl, kAlpn, sizeof(kAlpn));
+    const bool answered = SSL_connect(ssl) == 1;
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    return answered;
+  }
+  static const char kPrefaceAndSettings[] =
+      "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00";
+  if (send(fd, kPrefaceAndSettings, sizeof(kPrefaceAndSettings) - 1, MSG_NOSIGNAL) < 0) {
+    return false;
+  }
+  unsigned char frame[9];
+  size_t got = 0;
+  while (got < sizeof(frame)) {
+    const ssize_t n = recv(fd, frame + got, sizeof(frame) - got, 0);
+    if (n <= 0) return false;
+    got += static_cast<size_t>(n);
+  }
+  return frame[3] == 0x04;  // The server's SETTINGS frame.
 }
 
 int Millis(absl::Duration d) {
@@ -126,9 +196,11 @@ absl::Status RunServer(const ServerRunnerOptions& options,
         "--insecure_listen if TLS and authentication happen in front of this process"));
   }
 
+  RaiseFileDescriptorLimit(options.process_name);
   grpc::ServerBuilder builder;
   // The factory is owned by the server; the raw pointer stays valid while it lives.
-  auto tracker_owner = std::make_unique<CallTracker>(options.default_deadline);
+  auto tracker_owner =
+      std::make_unique<CallTracker>(options.default_deadline, options.max_metadata_bytes);
   CallTracker* call_tracker = tracker_owner.get();
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::move(tracker_owner));
@@ -208,7 +280,33 @@ absl::Status RunServer(const ServerRunnerOptions& options,
   LogInfo(options.process_name, absl::StrCat("serving ", absl::StrJoin(names, ", "), " on ", host,
                                              ":", port, "; data in ", options.data_description));
 
+  // gRPC 1.51 closes its listening socket for good when accept() fails (out
+  // of descriptors, CVE-2023-4785). A process that can no longer accept calls
+  // must not linger: notice it and stop, so the supervisor restarts it.
+  std::atomic<bool> listener_lost{false};
+  std::atomic<bool> stopping{false};
+  std::thread listener_watch([&] {
+    int silent = 0;
+    while (!stopping.load()) {
+      absl::SleepFor(absl::Seconds(1));
+      silent = ListenerAnswers(host, port, tls, absl::Seconds(2)) ? 0 : silent + 1;
+      if (silent == 3 && !stopping.load()) {
+        listener_lost = true;
+        kill(getpid(), SIGTERM);
+        return;
+      }
+    }
+  });
   const int signal_number = WaitForTerminationSignal();
+  stopping = true;
+  listener_watch.join();
+  if (listener_lost) {
+    LogError(options.process_name,
+             absl::StrCat("the listener on ", host, ":", port,
+                          " stopped accepting connections (gRPC closes it when accept() fails, "
+                          "e.g. with no file descriptor left); stopping so the supervisor "
+                          "restarts this process"));
+  }
   LogInfo(options.process_name,
           absl::StrCat("received ", signal_number == SIGINT ? "SIGINT" : "SIGTERM",
                        ": draining in-flight calls"));
@@ -229,6 +327,9 @@ absl::Status RunServer(const ServerRunnerOptions& options,
   shutdown.join();
   server->Wait();
   LogInfo(options.process_name, "stopped");
+  if (listener_lost) {
+    return absl::UnavailableError("stopped because the listening socket was lost");
+  }
   return absl::OkStatus();
 }
 

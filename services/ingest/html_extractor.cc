@@ -3,6 +3,7 @@
 #include <gumbo.h>
 
 #include <cstring>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -87,34 +88,53 @@ bool LooksLikeChrome(const GumboElement& element) {
   return aria_hidden != nullptr && absl::EqualsIgnoreCase(aria_hidden->value, "true");
 }
 
-void AppendText(const GumboNode* node, int depth, std::string* out) {
-  switch (node->type) {
-    case GUMBO_NODE_TEXT:
-    case GUMBO_NODE_CDATA:
-    case GUMBO_NODE_WHITESPACE:
-      out->append(node->v.text.text);
-      return;
-    case GUMBO_NODE_ELEMENT:
-    case GUMBO_NODE_TEMPLATE: {
-      const GumboElement& element = node->v.element;
-      if (depth > kMaxDepth || IsDroppedTag(element.tag) || LooksLikeChrome(element)) return;
-      if (element.tag == GUMBO_TAG_BR) {
-        out->push_back('\n');
+// Appends the visible text under `root`. Iterative, so hostile nesting
+// depth cannot exhaust the stack.
+void AppendText(const GumboNode* root, std::string* out) {
+  struct Frame {
+    const GumboNode* element;
+    unsigned next_child;
+  };
+  auto open = [out](const GumboNode* node, std::vector<Frame>* stack) {
+    switch (node->type) {
+      case GUMBO_NODE_TEXT:
+      case GUMBO_NODE_CDATA:
+      case GUMBO_NODE_WHITESPACE:
+        out->append(node->v.text.text);
+        return;
+      case GUMBO_NODE_ELEMENT:
+      case GUMBO_NODE_TEMPLATE: {
+        const GumboElement& element = node->v.element;
+        if (IsDroppedTag(element.tag) || LooksLikeChrome(element)) return;
+        if (element.tag == GUMBO_TAG_BR) {
+          out->push_back('\n');
+          return;
+        }
+        if (IsBlockTag(element.tag)) out->append("\n\n");
+        stack->push_back({node, 0});
         return;
       }
-      const bool block = IsBlockTag(element.tag);
-      if (block) out->append("\n\n");
-      for (unsigned i = 0; i < element.children.length; ++i) {
-        AppendText(static_cast<const GumboNode*>(element.children.data[i]), depth + 1, out);
-      }
-      if (block)
-        out->append("\n\n");
-      else if (element.tag == GUMBO_TAG_TD || element.tag == GUMBO_TAG_TH)
-        out->push_back(' ');
-      return;
+      default:
+        return;
     }
-    default:
-      return;
+  };
+  std::vector<Frame> stack;
+  open(root, &stack);
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    const GumboVector& children = top.element->v.element.children;
+    if (top.next_child < children.length) {
+      const auto* child = static_cast<const GumboNode*>(children.data[top.next_child++]);
+      open(child, &stack);  // May invalidate `top`.
+      continue;
+    }
+    const GumboTag tag = top.element->v.element.tag;
+    stack.pop_back();
+    if (IsBlockTag(tag)) {
+      out->append("\n\n");
+    } else if (tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) {
+      out->push_back(' ');
+    }
   }
 }
 
@@ -181,7 +201,7 @@ HtmlExtraction ExtractHtml(absl::string_view html) {
   if (content == nullptr) content = FindFirst(output->root, GUMBO_TAG_MAIN);
   if (content == nullptr) content = FindFirst(output->root, GUMBO_TAG_BODY);
   if (content == nullptr) content = output->root;
-  AppendText(content, 0, &result.text);
+  AppendText(content, &result.text);
   gumbo_destroy_output(&options, output);
   return result;
 }

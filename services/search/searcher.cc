@@ -32,8 +32,11 @@ using DocScores = absl::flat_hash_map<uint64_t, double>;
 
 constexpr int kDefaultPageSize = 10;
 constexpr int kMaxPageSize = 100;
-constexpr size_t kMaxPrefixExpansions = 64;
+constexpr size_t kMaxPrefixExpansions = 1024;
 constexpr size_t kMaxResultWindow = 10000;
+// Unknown query words per query that typo tolerance tries to correct; each
+// scans the dictionary terms sharing its first letter.
+constexpr int kMaxTypoCorrections = 8;
 constexpr float kEntityResolutionMinScore = 0.2f;
 
 // Evaluates one query tree against the index.
@@ -135,9 +138,10 @@ class Execution {
     if (tokens.size() > 1) return EvaluatePhrase(node.text, node.field);
     if (tokens.empty()) return Universe();
     std::string term = tokens[0].term;
-    if (typo_tolerance_ && !exclude_mode_) {
+    if (typo_tolerance_ && !exclude_mode_ && corrections_tried_ < kMaxTypoCorrections) {
       NG_ASSIGN_OR_RETURN(uint64_t df, index_->DocumentFrequency(term));
       if (df == 0) {
+        ++corrections_tried_;
         NG_ASSIGN_OR_RETURN(std::optional<std::string> corrected, Correct(term));
         if (corrected.has_value()) {
           response_->add_corrections(absl::StrCat(node.text, " -> ", *corrected));
@@ -267,11 +271,11 @@ class Execution {
                                                      ": prefix '", node.text, "' is too short"));
     if (!exclude_mode_) highlight_.prefixes.push_back(prefix);
     NG_ASSIGN_OR_RETURN(std::vector<std::string> terms,
-                        index_->ExpandPrefix(prefix, kMaxPrefixExpansions));
-    if (terms.size() == kMaxPrefixExpansions) {
-      response_->add_warnings(absl::StrCat("prefix '", node.text, "*' matches more than ",
-                                           kMaxPrefixExpansions,
-                                           " terms; only the first ones were searched"));
+                        index_->ExpandPrefix(prefix, kMaxPrefixExpansions + 1));
+    if (terms.size() > kMaxPrefixExpansions) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("prefix '", node.text, "*' at position ", node.begin, " matches more than ",
+                       kMaxPrefixExpansions, " indexed terms; use a longer prefix"));
     }
     DocScores result;
     for (const std::string& term : terms) {
@@ -420,6 +424,8 @@ class Execution {
   bool exclude_mode_ = false;
   const float min_salience_;
   const bool typo_tolerance_;
+  // Unknown words looked up for a correction so far (bounded per query).
+  int corrections_tried_ = 0;
 };
 
 // Lets recognized entities match: consecutive plain words of an AND (or a

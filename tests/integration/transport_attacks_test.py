@@ -1,0 +1,449 @@
+#!/usr/bin/python3
+"""Hostile HTTP/2 clients against newsgraphd's gRPC port.
+
+Debian's gRPC 1.51 predates the fixes for CVE-2023-1428 (malformed -bin
+headers), CVE-2023-33953 (HPACK parser memory and CPU), CVE-2023-4785
+(connection floods) and the HTTP/2 rapid-reset attack, so newsgraph sets
+every transport limit itself (services/common/server_runner.cc). Each case
+here speaks raw HTTP/2 (python3-h2), then checks that the daemon is still
+alive and that a canary client still gets a gRPC health check answered.
+
+usage: transport_attacks_test.py NEWSGRAPHD [CASE...]
+"""
+import os
+import resource
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+import h2.config
+import h2.connection
+import h2.events
+import h2.exceptions
+import hpack
+import hyperframe.frame
+
+HEALTH = "/grpc.health.v1.Health/Check"
+
+
+def grpc_frame(message=b""):
+    return b"\x00" + struct.pack(">I", len(message)) + message
+
+
+def request_headers(port, path=HEALTH, extra=()):
+    return [
+        (":method", "POST"),
+        (":scheme", "http"),
+        (":path", path),
+        (":authority", f"127.0.0.1:{port}"),
+        ("content-type", "application/grpc"),
+        ("te", "trailers"),
+    ] + list(extra)
+
+
+class Peer:
+    """One raw HTTP/2 connection."""
+
+    def __init__(self, port, timeout=5.0):
+        self.port = port
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        config = h2.config.H2Configuration(
+            client_side=True,
+            header_encoding="utf-8",
+            validate_outbound_headers=False,
+            normalize_outbound_headers=False,
+            validate_inbound_headers=False,
+        )
+        self.conn = h2.connection.H2Connection(config)
+        self.conn.initiate_connection()
+        self.flush()
+        self.goaway = None
+        self.resets = 0
+        self.closed = False
+
+    def flush(self):
+        data = self.conn.data_to_send()
+        if data:
+            self.sock.sendall(data)
+
+    def pump(self, seconds):
+        """Reads events for up to `seconds`; returns them (connection errors end it)."""
+        self.closed = False
+        events = []
+        end = time.time() + seconds
+        self.sock.settimeout(0.2)
+        while time.time() < end:
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                self.closed = True
+                break
+            if not data:
+                self.closed = True
+                break
+            try:
+                got = self.conn.receive_data(data)
+            except h2.exceptions.ProtocolError:
+                # Frames h2 cannot place (e.g. for streams written raw); a
+                # GOAWAY among them still counts.
+                if b"\x07" in data[3:4]:
+                    self.goaway = h2.events.ConnectionTerminated()
+                break
+            self.flush()
+            for e in got:
+                if isinstance(e, h2.events.ConnectionTerminated):
+                    self.goaway = e
+                if isinstance(e, h2.events.StreamReset):
+                    self.resets += 1
+            events += got
+            if self.goaway is not None:
+                break
+        return events
+
+    def call(self, path=HEALTH, extra=(), message=b"", seconds=5.0):
+        """A unary gRPC call; returns (grpc-status or None, grpc-message)."""
+        stream = self.conn.get_next_available_stream_id()
+        self.conn.send_headers(stream, request_headers(self.port, path, extra))
+        self.conn.send_data(stream, grpc_frame(message), end_stream=True)
+        self.flush()
+        status, text = None, ""
+        end = time.time() + seconds
+        while time.time() < end:
+            for e in self.pump(0.3):
+                if getattr(e, "stream_id", None) != stream:
+                    continue
+                if isinstance(e, (h2.events.ResponseReceived, h2.events.TrailersReceived)):
+                    for k, v in e.headers:
+                        if k == "grpc-status":
+                            status = int(v)
+                        if k == "grpc-message":
+                            text = v
+                if isinstance(e, h2.events.StreamReset):
+                    return None, f"reset {e.error_code}"
+                if isinstance(e, h2.events.StreamEnded):
+                    return status, text
+            if self.goaway is not None:
+                return None, f"goaway {self.goaway.error_code}"
+        return status, text
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def raw_frame(frame):
+    return frame.serialize()
+
+
+class Daemon:
+    def __init__(self, binary, fd_limit):
+        self.dir = tempfile.mkdtemp(prefix="newsgraph-h2-")
+        port_file = os.path.join(self.dir, "port")
+        self.log = open(os.path.join(self.dir, "log"), "w")
+
+        def limit():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (fd_limit, fd_limit))
+
+        self.proc = subprocess.Popen(
+            [binary, "--listen=127.0.0.1:0", f"--port_file={port_file}",
+             f"--data_dir={self.dir}/data"],
+            stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=limit)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("newsgraphd exited during start-up:\n" + self.read_log())
+            try:
+                self.port = int(open(port_file).read().strip())
+                return
+            except (OSError, ValueError):
+                time.sleep(0.05)
+        raise RuntimeError("newsgraphd did not start")
+
+    def read_log(self):
+        self.log.flush()
+        return open(os.path.join(self.dir, "log")).read()
+
+    def rss_mb(self):
+        with open(f"/proc/{self.proc.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024.0
+        return 0.0
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.alive():
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                code = self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                code = "timeout"
+        else:
+            code = self.proc.returncode
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return code
+
+
+def canary(daemon):
+    peer = Peer(daemon.port)
+    try:
+        status, text = peer.call()
+    finally:
+        peer.close()
+    assert status == 0, f"canary health check failed: {status} {text}"
+
+
+# --- Cases: each returns a one-line description of what the server did. ---
+
+def huge_header(daemon):
+    peer = Peer(daemon.port)
+    status, text = peer.call(extra=[("x-padding", "a" * (1 << 20))])
+    peer.close()
+    assert status != 0, "a 1 MiB header must not be accepted"
+    return f"1 MiB header -> {status if status is not None else ''} {text}".strip()
+
+
+def many_headers(daemon):
+    peer = Peer(daemon.port)
+    status, text = peer.call(extra=[(f"x-h{i}", "v") for i in range(20000)])
+    peer.close()
+    assert status != 0, "20,000 headers must not be accepted"
+    return f"20,000 headers -> {status if status is not None else ''} {text}".strip()
+
+
+def hpack_churn(daemon):
+    before = daemon.rss_mb()
+    peer = Peer(daemon.port)
+    ok = 0
+    for round_ in range(300):
+        extra = [(f"x-churn-{round_}-{i}", "z" * 200) for i in range(40)]
+        status, _ = peer.call(extra=extra)
+        ok += status == 0
+    peer.close()
+    grown = daemon.rss_mb() - before
+    assert ok == 300, f"only {ok}/300 legitimate calls with churning HPACK tables answered"
+    assert grown < 200, f"RSS grew {grown:.0f} MB"
+    return f"300 calls x 40 new indexed headers: all answered, RSS +{grown:.1f} MB"
+
+
+def malformed_hpack(daemon):
+    peer = Peer(daemon.port)
+    headers = hyperframe.frame.HeadersFrame(1)
+    headers.flags.add("END_HEADERS")
+    headers.data = b"\xff\xff\xff\xff\xff\x0f\x00\x81"  # index far beyond both tables
+    peer.sock.sendall(raw_frame(headers))
+    deadline = time.time() + 3
+    while time.time() < deadline and peer.goaway is None and not peer.closed:
+        peer.pump(0.5)
+    got, closed = peer.goaway, peer.closed
+    peer.close()
+    assert got is not None or closed, "a malformed header block must end the connection"
+    return "invalid HPACK index -> " + (f"GOAWAY {got.error_code}" if got else "connection closed")
+
+
+def zero_length_headers(daemon):
+    peer = Peer(daemon.port)
+    encoder = hpack.Encoder()
+    block = encoder.encode(request_headers(daemon.port)) + b"\x00\x00\x00" * 5000
+    headers = hyperframe.frame.HeadersFrame(1)
+    headers.flags.add("END_HEADERS")
+    headers.data = block
+    peer.sock.sendall(raw_frame(headers))
+    peer.pump(2)
+    peer.close()
+    return "5,000 empty-name literal headers -> connection handled"
+
+
+def bad_bin_header(daemon):
+    peer = Peer(daemon.port)
+    status, text = peer.call(extra=[("x-trace-bin", "!!!not base64!!!")])
+    peer.close()
+    return f"malformed -bin header -> {status if status is not None else ''} {text}".strip()
+
+
+def rapid_reset(daemon):
+    peer = Peer(daemon.port)
+    start = time.time()
+    sent = 0
+    try:
+        for i in range(20000):
+            stream = 1 + 2 * i
+            peer.conn.send_headers(stream, request_headers(daemon.port))
+            peer.conn.reset_stream(stream)
+            sent += 1
+            if i % 200 == 0:
+                peer.flush()
+                peer.pump(0)
+        peer.flush()
+    except (OSError, h2.exceptions.ProtocolError):
+        pass
+    peer.pump(1)
+    elapsed = time.time() - start
+    peer.close()
+    return f"{sent} streams opened and reset in {elapsed:.1f} s"
+
+
+def stream_flood(daemon):
+    """More concurrent streams than advertised, written as raw frames."""
+    peer = Peer(daemon.port)
+    peer.pump(0.5)  # Read the server's SETTINGS.
+    advertised = peer.conn.remote_settings.max_concurrent_streams
+    encoder = hpack.Encoder()
+    frames = b""
+    for i in range(300):
+        headers = hyperframe.frame.HeadersFrame(1 + 2 * i)
+        headers.flags.add("END_HEADERS")
+        headers.data = encoder.encode(request_headers(daemon.port))
+        frames += raw_frame(headers)
+    peer.sock.sendall(frames)
+    peer.pump(2)
+    refused = peer.resets
+    goaway = peer.goaway
+    peer.close()
+    assert advertised <= 100, f"server advertises {advertised} concurrent streams"
+    # gRPC 1.51 queues streams beyond the advertised limit instead of refusing
+    # them; what matters is that they cost bounded memory and the canary is served.
+    return (f"300 open streams vs {advertised} advertised -> {refused} refused"
+            + (f", GOAWAY {goaway.error_code}" if goaway is not None else ""))
+
+
+def ping_flood(daemon):
+    peer = Peer(daemon.port)
+    for i in range(50):
+        peer.conn.ping(struct.pack(">Q", i))
+        peer.flush()
+    peer.pump(3)
+    got = peer.goaway
+    peer.close()
+    assert got is not None and got.error_code == 11, (
+        "pings without calls must be answered with GOAWAY ENHANCE_YOUR_CALM")
+    return f"50 pings -> GOAWAY ENHANCE_YOUR_CALM ({got.additional_data!r})"
+
+
+def flood(daemon, count):
+    """Opens up to `count` connections that send the HTTP/2 preface and idle."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
+    sockets = []
+    preface = h2.connection.H2Connection()
+    preface.initiate_connection()
+    hello = preface.data_to_send()
+    for _ in range(count):
+        try:
+            s = socket.create_connection(("127.0.0.1", daemon.port), timeout=2)
+            s.sendall(hello)
+            sockets.append(s)
+        except OSError:
+            break
+    return sockets
+
+
+def connection_flood(daemon):
+    """2,000 idle connections against a daemon with its default descriptor limit."""
+    established = Peer(daemon.port)
+    sockets = flood(daemon, 2000)
+    time.sleep(1)
+    assert daemon.alive(), "daemon died under the connection flood"
+    status, text = established.call()
+    assert status == 0, f"an established connection stopped being served: {status} {text}"
+    canary(daemon)
+    for s in sockets:
+        s.close()
+    established.close()
+    return f"{len(sockets)} idle connections held open: established and new clients served"
+
+
+def descriptor_exhaustion(binary):
+    """A daemon confined to 256 descriptors, flooded past them: gRPC 1.51 then
+    closes its listener for good; newsgraph must notice and exit non-zero (for
+    its supervisor to restart it) instead of lingering deaf. Runs its own daemon."""
+    daemon = Daemon(binary, fd_limit=256)
+    try:
+        established = Peer(daemon.port)
+        sockets = flood(daemon, 600)
+        status, _ = established.call()
+        assert status == 0, "established connections must be served during the flood"
+        for s in sockets:
+            s.close()
+        established.close()
+        deadline = time.time() + 20
+        served = False
+        while time.time() < deadline and daemon.alive():
+            try:
+                canary(daemon)
+                served = True
+                break
+            except (AssertionError, OSError):
+                time.sleep(0.5)
+        if served:
+            return f"{len(sockets)} connections past a 256-descriptor limit: still accepting"
+        assert not daemon.alive(), "the daemon neither accepts nor exits: it lingers deaf"
+        code = daemon.proc.returncode
+        log = daemon.read_log()
+        assert code != 0, f"exit code {code} must tell the supervisor something went wrong"
+        assert "stopped accepting connections" in log, "the log must say why it stopped"
+        return (f"{len(sockets)} connections past a 256-descriptor limit: gRPC lost its "
+                f"listener, newsgraphd noticed and exited {code} for a restart")
+    finally:
+        daemon.stop()
+
+
+CASES = [huge_header, many_headers, hpack_churn, malformed_hpack, zero_length_headers,
+         bad_bin_header, rapid_reset, stream_flood, ping_flood, connection_flood]
+SEPARATE_DAEMON_CASES = [descriptor_exhaustion]
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        return 2
+    wanted = set(sys.argv[2:])
+    failures = 0
+    for case in SEPARATE_DAEMON_CASES:
+        if wanted and case.__name__ not in wanted:
+            continue
+        try:
+            print(f"ok    {case.__name__}: {case(sys.argv[1])}")
+        except (AssertionError, OSError, RuntimeError) as e:
+            failures += 1
+            print(f"FAIL  {case.__name__}: {e}")
+    daemon = Daemon(sys.argv[1], fd_limit=resource.getrlimit(resource.RLIMIT_NOFILE)[1])
+    try:
+        canary(daemon)
+        for case in CASES:
+            if wanted and case.__name__ not in wanted:
+                continue
+            try:
+                outcome = case(daemon)
+                assert daemon.alive(), "daemon died"
+                canary(daemon)
+                print(f"ok    {case.__name__}: {outcome}; canary served")
+            except (AssertionError, OSError, h2.exceptions.H2Error) as e:
+                failures += 1
+                print(f"FAIL  {case.__name__}: {e}")
+                if not daemon.alive():
+                    print(daemon.read_log()[-3000:])
+                    break
+    finally:
+        code = daemon.stop()
+    if code != 0:
+        print(f"FAIL  newsgraphd exited {code} on SIGTERM")
+        failures += 1
+    print(f"{failures} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
