@@ -745,12 +745,13 @@ absl::StatusOr<std::optional<Document>> IngestCore::DocumentForItem(const Outbox
 }
 
 absl::Status IngestCore::RecordProgress(const OutboxItem& item, PipelineState state,
-                                        int32_t attempts) {
+                                        int32_t attempts, const std::string& last_error) {
   absl::MutexLock lock(&write_mu_);
   NG_ASSIGN_OR_RETURN(std::optional<Document> doc, ReadDocument(item.document_id));
   if (!doc.has_value() || doc->version() != item.version) return absl::OkStatus();
   doc->set_state(state);
   doc->set_pipeline_attempts(attempts);
+  doc->set_pipeline_error(last_error);
   *doc->mutable_update_time() = NowTimestamp();
   WriteBatch batch;
   batch.Put(cf::kDocuments, IdKey(item.document_id), doc->SerializeAsString());

@@ -125,9 +125,10 @@ class IngestCore {
   absl::StatusOr<std::optional<newsgraph::v1::Document>> DocumentForItem(
       const OutboxItem& item) const;
   // Records the document's progress for `item` (when the item's version is
-  // still current) without completing the item.
+  // still current) without completing the item; `last_error` is the transient
+  // failure being retried, empty when none.
   absl::Status RecordProgress(const OutboxItem& item, newsgraph::v1::PipelineState state,
-                              int32_t attempts);
+                              int32_t attempts, const std::string& last_error);
   // Completes `item`: removes it from the outbox and, when its version is
   // still current, sets the document's state (INDEXED or FAILED with `error`).
   absl::Status CompleteItem(const OutboxItem& item, newsgraph::v1::PipelineState final_state,

@@ -7,6 +7,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "services/common/log.h"
 #include "services/common/server_runner.h"
 #include "services/common/service_channel.h"
@@ -23,6 +24,9 @@ ABSL_FLAG(std::string, entity_address, "127.0.0.1:7702", "EntityService address"
 ABSL_FLAG(std::string, search_address, "127.0.0.1:7703", "SearchService address");
 ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
 ABSL_FLAG(int, block_cache_mb, 64, "RocksDB block cache size in MiB");
+ABSL_FLAG(absl::Duration, downstream_timeout, absl::Seconds(30),
+          "deadline of each call to the entity and search services; a call that runs out is "
+          "retried with backoff, never dropped");
 
 int main(int argc, char** argv) {
   newsgraph::BlockTerminationSignals();
@@ -44,7 +48,8 @@ int main(int argc, char** argv) {
   }
   ingest::GrpcPipelineDownstream downstream(
       CreateServiceChannel(absl::GetFlag(FLAGS_entity_address)),
-      CreateServiceChannel(absl::GetFlag(FLAGS_search_address)));
+      CreateServiceChannel(absl::GetFlag(FLAGS_search_address)),
+      absl::GetFlag(FLAGS_downstream_timeout));
   ingest::Pipeline pipeline(core->get(), &downstream);
   ingest::IngestGrpcService service(core->get());
 

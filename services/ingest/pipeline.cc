@@ -86,7 +86,8 @@ bool Pipeline::Process(const OutboxItem& item) {
   // Retries `attempt` while it fails transiently, with capped exponential
   // backoff and full jitter; returns its last status, or std::nullopt when
   // the pipeline is stopping.
-  auto with_retries = [&](const char* what, auto attempt) -> std::optional<absl::Status> {
+  auto with_retries = [&](const char* what, newsgraph::v1::PipelineState state,
+                          auto attempt) -> std::optional<absl::Status> {
     while (true) {
       ++attempts;
       absl::Status status = attempt();
@@ -96,7 +97,9 @@ bool Pipeline::Process(const OutboxItem& item) {
                                           attempts, " failed transiently, retrying in ",
                                           absl::FormatDuration(delay), ": ", status.ToString()));
       if (attempts % 8 == 1) {
-        (void)core_->RecordProgress(item, newsgraph::v1::RECEIVED, attempts);
+        (void)core_->RecordProgress(
+            item, state, attempts,
+            absl::StrCat(what, " attempt ", attempts, " failed, retrying: ", status.ToString()));
       }
       if (!SleepUnlessStopped(delay)) return std::nullopt;
       backoff = std::min(backoff * 2, options_.max_backoff);
@@ -107,7 +110,7 @@ bool Pipeline::Process(const OutboxItem& item) {
   newsgraph::v1::PipelineState final_state = newsgraph::v1::INDEXED;
   if (item.action == OutboxItem::Action::kRemove) {
     std::optional<absl::Status> removed =
-        with_retries("remove", [&] { return downstream_->Remove(name); });
+        with_retries("remove", newsgraph::v1::RECEIVED, [&] { return downstream_->Remove(name); });
     if (!removed.has_value()) return false;
     final_status = *removed;
   } else {
@@ -119,19 +122,21 @@ bool Pipeline::Process(const OutboxItem& item) {
       final_status = absl::OkStatus();
     } else {
       newsgraph::v1::AnnotateDocumentResponse annotations;
-      std::optional<absl::Status> annotated = with_retries("annotate", [&] {
-        absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> response =
-            downstream_->Annotate(**doc);
-        if (response.ok()) annotations = *std::move(response);
-        return response.status();
-      });
+      std::optional<absl::Status> annotated =
+          with_retries("annotate", newsgraph::v1::RECEIVED, [&] {
+            absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> response =
+                downstream_->Annotate(**doc);
+            if (response.ok()) annotations = *std::move(response);
+            return response.status();
+          });
       if (!annotated.has_value()) return false;
       final_status = *annotated;
       if (final_status.ok()) {
-        absl::Status progress = core_->RecordProgress(item, newsgraph::v1::ANNOTATED, attempts);
+        absl::Status progress = core_->RecordProgress(item, newsgraph::v1::ANNOTATED, attempts, "");
         if (!progress.ok()) LogWarning("pipeline", progress.ToString());
-        std::optional<absl::Status> indexed =
-            with_retries("index", [&] { return downstream_->Index(**doc, annotations); });
+        std::optional<absl::Status> indexed = with_retries("index", newsgraph::v1::ANNOTATED, [&] {
+          return downstream_->Index(**doc, annotations);
+        });
         if (!indexed.has_value()) return false;
         final_status = *indexed;
       }

@@ -3,8 +3,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <optional>
+
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "base/status_macros.h"
 #include "newsgraph/client.h"
 #include "newsgraph/importers.h"
 #include "tests/testing/corpora.h"
@@ -170,6 +175,167 @@ TEST(IngestReliabilityTest, IngestContinuesWhileEntityServiceIsDownAndCatchesUp)
   NG_ASSERT_OK_AND_ASSIGN(auto entities, client->ListEntities(list));
   EXPECT_GT(entities.entities_size(), 0);
   for (DaemonProcess* p : {&ingest, &search, &entity}) ASSERT_EQ(*p->Stop(SIGTERM), 0) << p->Log();
+}
+
+// Three services on fixed ports, for outage tests.
+struct SplitCluster {
+  std::string data;
+  std::string entity_listen;
+  std::string search_listen;
+  std::vector<std::string> ingest_extra;
+  std::optional<DaemonProcess> entity;
+  std::optional<DaemonProcess> search;
+  std::optional<DaemonProcess> ingest;
+
+  absl::Status StartEntity(const std::string& dir) {
+    absl::StatusOr<DaemonProcess> p =
+        DaemonProcess::Start(ENTITYD_PATH, {data}, dir, absl::Seconds(30), entity_listen);
+    if (!p.ok()) return p.status();
+    entity.emplace(*std::move(p));
+    return absl::OkStatus();
+  }
+  absl::Status StartSearch(const std::string& dir) {
+    absl::StatusOr<DaemonProcess> p =
+        DaemonProcess::Start(SEARCHD_PATH, {data, "--entity_address=" + entity_listen}, dir,
+                             absl::Seconds(30), search_listen);
+    if (!p.ok()) return p.status();
+    search.emplace(*std::move(p));
+    return absl::OkStatus();
+  }
+  absl::Status Start(const std::string& dir) {
+    data = "--data_dir=" + dir;
+    entity_listen = "127.0.0.1:" + std::to_string(::newsgraph::testing::PickFreePort());
+    search_listen = "127.0.0.1:" + std::to_string(::newsgraph::testing::PickFreePort());
+    NG_RETURN_IF_ERROR(StartEntity(dir));
+    NG_RETURN_IF_ERROR(StartSearch(dir));
+    std::vector<std::string> args = {data, "--entity_address=" + entity_listen,
+                                     "--search_address=" + search_listen};
+    args.insert(args.end(), ingest_extra.begin(), ingest_extra.end());
+    absl::StatusOr<DaemonProcess> p = DaemonProcess::Start(INGESTD_PATH, args, dir);
+    if (!p.ok()) return p.status();
+    ingest.emplace(*std::move(p));
+    return absl::OkStatus();
+  }
+  ClientOptions Options() const {
+    ClientOptions options;
+    options.target = options.ingest_target = ingest->address();
+    options.search_target = search_listen;
+    options.entity_target = entity_listen;
+    return options;
+  }
+};
+
+// What a finished run looks like from outside: hits of a few queries (by
+// external id, in rank order) and every entity with its mention count.
+std::string ObservableState(Client& client, const std::vector<std::string>& queries) {
+  std::string state;
+  for (const std::string& q : queries) {
+    newsgraph::v1::SearchRequest request;
+    request.set_query(q);
+    request.set_page_size(20);
+    absl::StatusOr<newsgraph::v1::SearchResponse> found = client.Search(request);
+    if (!found.ok()) return "search failed: " + found.status().ToString();
+    absl::StrAppend(&state, q, ":");
+    for (const auto& hit : found->hits()) {
+      absl::StatusOr<newsgraph::v1::Document> doc = client.GetDocument(hit.document());
+      absl::StrAppend(&state, " ", doc.ok() ? doc->external_id() : "?");
+    }
+    absl::StrAppend(&state, "\n");
+  }
+  newsgraph::v1::ListEntitiesRequest list;
+  list.set_page_size(1000);
+  absl::StatusOr<newsgraph::v1::ListEntitiesResponse> entities = client.ListEntities(list);
+  if (!entities.ok()) return "entities failed: " + entities.status().ToString();
+  std::vector<std::string> lines;
+  for (const auto& e : entities->entities()) {
+    lines.push_back(absl::StrCat(e.canonical_name(), "=", e.mention_count()));
+  }
+  std::sort(lines.begin(), lines.end());
+  for (const std::string& line : lines) absl::StrAppend(&state, line, "\n");
+  return state;
+}
+
+const std::vector<std::string> kProbeQueries = {"oil", "bank rate", "trade", "prices", "dollar"};
+
+// The state after ingesting `docs` into an undisturbed all-in-one daemon.
+std::string ReferenceState(const std::vector<newsgraph::v1::DocumentInput>& docs) {
+  TempDir dir;
+  absl::StatusOr<DaemonProcess> daemon =
+      DaemonProcess::Start(NEWSGRAPHD_PATH, {"--data_dir=" + dir.path()}, dir.path());
+  if (!daemon.ok()) return daemon.status().ToString();
+  ClientOptions options;
+  options.target = daemon->address();
+  absl::StatusOr<std::unique_ptr<Client>> client = Client::Create(options);
+  if (!client.ok()) return client.status().ToString();
+  absl::StatusOr<BatchIngestSummary> summary = (*client)->BatchIngest(docs);
+  if (!summary.ok()) return summary.status().ToString();
+  absl::Status drained = WaitUntilDrained(**client, summary->documents, absl::Seconds(60));
+  if (!drained.ok()) return drained.ToString();
+  return ObservableState(**client, kProbeQueries);
+}
+
+TEST(IngestReliabilityTest, SearchOutageEndsInTheSameStateAsNoOutage) {
+  const std::vector<newsgraph::v1::DocumentInput> docs = BatchOfStories(60);
+  TempDir dir;
+  SplitCluster cluster;
+  NG_ASSERT_OK(cluster.Start(dir.path()));
+  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Client> client, Client::Create(cluster.Options()));
+
+  ASSERT_EQ(*cluster.search->Stop(SIGTERM), 0);
+  NG_ASSERT_OK_AND_ASSIGN(BatchIngestSummary summary, client->BatchIngest(docs));
+  EXPECT_EQ(summary.accepted, 60) << "ingest must keep accepting while search is down";
+  absl::SleepFor(absl::Seconds(1));
+  NG_ASSERT_OK_AND_ASSIGN(auto waiting, client->GetDocument(summary.documents[0]));
+  EXPECT_NE(waiting.state(), newsgraph::v1::INDEXED);
+  EXPECT_GE(waiting.pipeline_attempts(), 1);
+
+  NG_ASSERT_OK(cluster.StartSearch(dir.path()));
+  NG_ASSERT_OK(WaitUntilDrained(*client, summary.documents, absl::Seconds(90)));
+  const std::string state = ObservableState(*client, kProbeQueries);
+  EXPECT_EQ(state, ReferenceState(docs)) << "the outage changed the outcome";
+  for (auto* p : {&cluster.ingest, &cluster.search, &cluster.entity}) {
+    ASSERT_EQ(*(*p)->Stop(SIGTERM), 0) << (*p)->Log();
+  }
+}
+
+TEST(IngestReliabilityTest, FrozenEntityServiceTimesOutIsRetriedAndNothingDoubles) {
+  const std::vector<newsgraph::v1::DocumentInput> docs = BatchOfStories(40);
+  TempDir dir;
+  SplitCluster cluster;
+  cluster.ingest_extra = {"--downstream_timeout=500ms"};
+  NG_ASSERT_OK(cluster.Start(dir.path()));
+  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Client> client, Client::Create(cluster.Options()));
+
+  // A first document connects ingestd to entityd. Then SIGSTOP: the process
+  // keeps its sockets, so calls reach it and hang until their deadline; then
+  // it resumes and finishes the stale calls too.
+  NG_ASSERT_OK_AND_ASSIGN(auto first, client->IngestDocument(docs[0]));
+  NG_ASSERT_OK(WaitUntilDrained(*client, {first.document().name()}, absl::Seconds(30)));
+  ASSERT_EQ(kill(cluster.entity->pid(), SIGSTOP), 0);
+  NG_ASSERT_OK_AND_ASSIGN(BatchIngestSummary summary, client->BatchIngest(docs));
+  EXPECT_EQ(summary.accepted, 40);
+  absl::SleepFor(absl::Seconds(2));
+  NG_ASSERT_OK_AND_ASSIGN(auto waiting, client->GetDocument(summary.documents[1]));
+  EXPECT_EQ(waiting.state(), newsgraph::v1::RECEIVED);
+  EXPECT_GE(waiting.pipeline_attempts(), 1);
+  EXPECT_THAT(waiting.pipeline_error(), ::testing::HasSubstr("eadline"))
+      << "the slow call must be recorded as timed out";
+  ASSERT_EQ(kill(cluster.entity->pid(), SIGCONT), 0);
+
+  NG_ASSERT_OK(WaitUntilDrained(*client, summary.documents, absl::Seconds(90)));
+  for (const std::string& name : summary.documents) {
+    NG_ASSERT_OK_AND_ASSIGN(auto stored, client->GetDocument(name));
+    newsgraph::v1::ListMentionsRequest mentions;
+    mentions.set_document(name);
+    mentions.set_page_size(1000);
+    NG_ASSERT_OK_AND_ASSIGN(auto recorded, client->ListMentions(mentions));
+    NG_ASSERT_OK_AND_ASSIGN(auto fresh, client->AnalyzeText(stored.text()));
+    EXPECT_EQ(recorded.mentions_size(), fresh.mentions_size()) << name;
+  }
+  EXPECT_EQ(ObservableState(*client, kProbeQueries), ReferenceState(docs));
+  for (auto* p : {&cluster.ingest, &cluster.search, &cluster.entity}) {
+    ASSERT_EQ(*(*p)->Stop(SIGTERM), 0) << (*p)->Log();
+  }
 }
 
 }  // namespace
