@@ -155,6 +155,8 @@ ABSL_FLAG(
 ABSL_FLAG(absl::Duration, default_deadline, absl::Minutes(2),
           "cancel unary calls that set no deadline after this long (0 disables)");
 ABSL_FLAG(int, max_threads, 128, "threads serving calls; more calls get RESOURCE_EXHAUSTED");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Hours(1),
+          "close connections this old (GOAWAY, then 10 min for calls in flight)");
 
 namespace newsgraph {
 
@@ -166,6 +168,9 @@ void ApplySecurityFlags(ServerRunnerOptions* options) {
   options->allow_insecure_remote = absl::GetFlag(FLAGS_insecure_listen);
   options->default_deadline = absl::GetFlag(FLAGS_default_deadline);
   options->max_threads = absl::GetFlag(FLAGS_max_threads);
+  options->max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
+  options->max_connection_age_grace =
+      std::min(options->max_connection_age_grace, options->max_connection_age);
 }
 
 void BlockTerminationSignals() {

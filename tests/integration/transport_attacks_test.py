@@ -96,6 +96,10 @@ class Peer:
                 if b"\x07" in data[3:4]:
                     self.goaway = h2.events.ConnectionTerminated()
                 break
+            for e in got:
+                if isinstance(e, h2.events.DataReceived) and e.flow_controlled_length:
+                    # Reopen the window, or a long response stalls.
+                    self.conn.acknowledge_received_data(e.flow_controlled_length, e.stream_id)
             self.flush()
             for e in got:
                 if isinstance(e, h2.events.ConnectionTerminated):
@@ -109,6 +113,8 @@ class Peer:
 
     def call(self, path=HEALTH, extra=(), message=b"", seconds=5.0):
         """A unary gRPC call; returns (grpc-status or None, grpc-message)."""
+        if len(message) > 16000:
+            self.pump(0.3)  # The server's SETTINGS raise the frame size and windows.
         stream = self.conn.get_next_available_stream_id()
         self.conn.send_headers(stream, request_headers(self.port, path, extra))
         self.conn.send_data(stream, grpc_frame(message), end_stream=True)
@@ -145,7 +151,7 @@ def raw_frame(frame):
 
 
 class Daemon:
-    def __init__(self, binary, fd_limit):
+    def __init__(self, binary, fd_limit, extra_args=()):
         self.dir = tempfile.mkdtemp(prefix="newsgraph-h2-")
         port_file = os.path.join(self.dir, "port")
         self.log = open(os.path.join(self.dir, "log"), "w")
@@ -155,7 +161,7 @@ class Daemon:
 
         self.proc = subprocess.Popen(
             [binary, "--listen=127.0.0.1:0", f"--port_file={port_file}",
-             f"--data_dir={self.dir}/data"],
+             f"--data_dir={self.dir}/data"] + list(extra_args),
             stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=limit)
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -400,9 +406,73 @@ def descriptor_exhaustion(binary):
         daemon.stop()
 
 
+def analyze_request(text):
+    body = text.encode()
+    length = len(body)
+    varint = b""
+    while True:
+        byte = length & 0x7F
+        length >>= 7
+        varint += bytes([byte | (0x80 if length else 0)])
+        if not length:
+            return b"\x0a" + varint + body
+
+
+def thread_quota(binary):
+    """More slow calls at once than --max_threads: the excess is refused with
+    RESOURCE_EXHAUSTED instead of piling up threads, and the daemon recovers."""
+    import threading
+    daemon = Daemon(binary, fd_limit=4096, extra_args=["--max_threads=16"])
+    try:
+        # Under the 64 KiB initial HTTP/2 window, so it goes in one DATA frame.
+        text = "Minister Anna Virtanen met the Baltic Council in Riga on Tuesday. " * 900
+        request = analyze_request(text)
+        results = []
+
+        def call():
+            peer = Peer(daemon.port, timeout=60)
+            try:
+                results.append(peer.call("/newsgraph.v1.EntityService/AnalyzeText",
+                                         message=request, seconds=60))
+            finally:
+                peer.close()
+        threads = [threading.Thread(target=call) for _ in range(48)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        codes = [status for status, _ in results]
+        refused = codes.count(8)
+        assert refused > 0, f"no call was refused: {codes}"
+        assert codes.count(0) > 0, f"no call was served: {codes}"
+        canary(daemon)
+        return f"48 concurrent slow calls, 16 threads: {codes.count(0)} served, {refused} RESOURCE_EXHAUSTED"
+    finally:
+        daemon.stop()
+
+
+def connection_age(binary):
+    """--max_connection_age: old connections get GOAWAY and are closed."""
+    daemon = Daemon(binary, fd_limit=4096, extra_args=["--max_connection_age=1s"])
+    try:
+        peer = Peer(daemon.port)
+        status, _ = peer.call()
+        assert status == 0
+        deadline = time.time() + 10
+        while time.time() < deadline and peer.goaway is None and not peer.closed:
+            peer.pump(0.5)
+        got, closed = peer.goaway, peer.closed
+        peer.close()
+        assert got is not None or closed, "a connection older than the limit stayed open"
+        canary(daemon)
+        return "a 1 s connection age closes the connection (GOAWAY); new ones are served"
+    finally:
+        daemon.stop()
+
+
 CASES = [huge_header, many_headers, hpack_churn, malformed_hpack, zero_length_headers,
          bad_bin_header, rapid_reset, stream_flood, ping_flood, connection_flood]
-SEPARATE_DAEMON_CASES = [descriptor_exhaustion]
+SEPARATE_DAEMON_CASES = [descriptor_exhaustion, thread_quota, connection_age]
 
 
 def main():
