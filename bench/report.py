@@ -28,6 +28,7 @@ def main():
         f"{memory} GiB, {platform.platform()}",
         f"- Versions: newsgraph {sh('git rev-parse --short HEAD')}, "
         f"SQLite {version('libsqlite3-dev')}, Xapian {version('libxapian-dev')}, "
+        f"Lucene++ {version('liblucene++-dev')}, "
         f"RocksDB {version('librocksdb-dev')}",
         "- Each engine indexes the same documents (title + body) and answers the same 400 "
         "two-word queries (200 AND, 200 OR; seed 20261124), single-threaded, in-process, top 10. "

@@ -12,7 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/synchronization/mutex.h"
+#include "base/mutex.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
 
@@ -31,14 +31,14 @@ class Ledger {
   ~Ledger() { close(fd_); }
 
   void Record(const std::string& line) {
-    absl::MutexLock lock(&mu_);
+    newsgraph::MutexLock lock(&mu_);
     const std::string text = line + "\n";
     // O_APPEND writes of a line are atomic with respect to other appenders.
     (void)!write(fd_, text.data(), text.size());
   }
 
  private:
-  absl::Mutex mu_;
+  newsgraph::Mutex mu_;
   const int fd_;
 };
 

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "absl/time/clock.h"
+#include "base/mutex.h"
 
 namespace newsgraph {
 
@@ -10,14 +11,14 @@ CallWatchdog::CallWatchdog() : thread_([this] { Run(); }) {}
 
 CallWatchdog::~CallWatchdog() {
   {
-    absl::MutexLock lock(&mu_);
+    newsgraph::MutexLock lock(&mu_);
     stopping_ = true;
   }
   thread_.join();
 }
 
 uint64_t CallWatchdog::Watch(grpc::ServerContextBase* context, absl::Time deadline) {
-  absl::MutexLock lock(&mu_);
+  newsgraph::MutexLock lock(&mu_);
   const uint64_t ticket = next_ticket_++;
   calls_[{deadline, ticket}] = context;
   deadline_of_[ticket] = deadline;
@@ -25,7 +26,7 @@ uint64_t CallWatchdog::Watch(grpc::ServerContextBase* context, absl::Time deadli
 }
 
 void CallWatchdog::Forget(uint64_t ticket) {
-  absl::MutexLock lock(&mu_);
+  newsgraph::MutexLock lock(&mu_);
   auto it = deadline_of_.find(ticket);
   if (it == deadline_of_.end()) return;
   calls_.erase({it->second, ticket});
@@ -33,7 +34,7 @@ void CallWatchdog::Forget(uint64_t ticket) {
 }
 
 void CallWatchdog::Run() {
-  absl::MutexLock lock(&mu_);
+  newsgraph::MutexLock lock(&mu_);
   while (!stopping_) {
     const absl::Time now = absl::Now();
     while (!calls_.empty() && calls_.begin()->first.first <= now) {
@@ -52,7 +53,7 @@ void CallWatchdog::Run() {
         calls_.empty() ? now + absl::Milliseconds(200)
                        : std::min(calls_.begin()->first.first, now + absl::Milliseconds(200));
     auto stop = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
-    mu_.AwaitWithDeadline(absl::Condition(&stop), wake);
+    mu_.AwaitWithDeadline(newsgraph::Condition(&stop), wake);
   }
 }
 

@@ -11,8 +11,8 @@
 #include <map>
 #include <thread>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 
 namespace newsgraph {
 
@@ -32,7 +32,7 @@ class CallWatchdog {
  private:
   void Run();
 
-  absl::Mutex mu_;
+  newsgraph::Mutex mu_;
   // (deadline, ticket) -> context.
   std::map<std::pair<absl::Time, uint64_t>, grpc::ServerContextBase*> calls_ ABSL_GUARDED_BY(mu_);
   std::map<uint64_t, absl::Time> deadline_of_ ABSL_GUARDED_BY(mu_);

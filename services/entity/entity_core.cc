@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "base/mutex.h"
 #include "base/page_token.h"
 #include "base/status_macros.h"
 #include "base/time_util.h"
@@ -225,7 +226,7 @@ absl::StatusOr<std::unique_ptr<EntityCore>> EntityCore::Open(storage::KvStore* s
                                                              const Recognizer* recognizer) {
   std::unique_ptr<EntityCore> core(new EntityCore(store, recognizer));
   NG_ASSIGN_OR_RETURN(std::optional<std::string> next, store->Get(cf::kMeta, kNextEntityKey));
-  absl::MutexLock lock(&core->write_mu_);
+  newsgraph::MutexLock lock(&core->write_mu_);
   if (next.has_value()) {
     if (next->size() != 8) return absl::DataLossError("entity meta counter is corrupted");
     core->next_entity_id_ = storage::DecodeBigEndian64(next->data());
@@ -290,7 +291,7 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
   const std::string& doc = request.document();
   const std::string& text = request.text();
 
-  absl::MutexLock lock(&write_mu_);
+  newsgraph::MutexLock lock(&write_mu_);
   std::optional<AnnotateDocumentResponse> previous;
   NG_ASSIGN_OR_RETURN(std::optional<StoredAnnotation> stored, ReadAnnotation(doc));
   if (stored.has_value()) {
@@ -554,7 +555,7 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
 
 absl::StatusOr<int64_t> EntityCore::DeleteDocumentAnnotations(const std::string& document) {
   if (document.empty()) return absl::InvalidArgumentError("document is required");
-  absl::MutexLock lock(&write_mu_);
+  newsgraph::MutexLock lock(&write_mu_);
   NG_ASSIGN_OR_RETURN(std::optional<StoredAnnotation> stored, ReadAnnotation(document));
   if (!stored.has_value()) return 0;
   EntityChanges changes([this](uint64_t id) { return ReadEntity(id); });

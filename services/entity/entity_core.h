@@ -12,7 +12,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "base/mutex.h"
 #include "newsgraph/v1/entity_service.pb.h"
 #include "services/entity/recognizer.h"
 #include "storage/kv_store.h"
@@ -93,7 +93,7 @@ class EntityCore {
   storage::KvStore* const store_;
   const Recognizer* const recognizer_;
 
-  absl::Mutex write_mu_;
+  newsgraph::Mutex write_mu_;
   uint64_t next_entity_id_ ABSL_GUARDED_BY(write_mu_) = 1;
 };
 

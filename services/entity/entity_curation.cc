@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "base/mutex.h"
 #include "base/status_macros.h"
 #include "services/entity/entity_core.h"
 #include "services/entity/entity_keyspace.h"
@@ -43,7 +44,7 @@ absl::StatusOr<Entity> EntityCore::MergeEntities(
     const newsgraph::v1::MergeEntitiesRequest& request) {
   NG_ASSIGN_OR_RETURN(uint64_t target_id, ParseEntityName(request.target()));
   if (request.sources().empty()) return absl::InvalidArgumentError("sources must not be empty");
-  absl::MutexLock lock(&write_mu_);
+  newsgraph::MutexLock lock(&write_mu_);
   NG_ASSIGN_OR_RETURN(std::optional<Entity> target, ReadEntity(target_id));
   if (!target.has_value()) {
     return absl::NotFoundError(absl::StrCat("entity '", request.target(), "' does not exist"));
@@ -169,7 +170,7 @@ absl::StatusOr<Entity> EntityCore::UpdateEntity(const newsgraph::v1::UpdateEntit
         "update_mask is required: canonical_name, type, description, external_ids or aliases");
   }
   NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(request.entity().name()));
-  absl::MutexLock lock(&write_mu_);
+  newsgraph::MutexLock lock(&write_mu_);
   NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
   if (!entity.has_value()) {
     return absl::NotFoundError(

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/mutex.h"
 #include "base/page_token.h"
 #include "base/status_macros.h"
 #include "base/time_util.h"
@@ -179,7 +180,7 @@ absl::StatusOr<std::unique_ptr<IngestCore>> IngestCore::Open(storage::KvStore* s
 }
 
 absl::Status IngestCore::LoadCounters() {
-  absl::MutexLock lock(&write_mu_);
+  newsgraph::MutexLock lock(&write_mu_);
   for (auto [key, counter] :
        {std::pair{kNextDocumentKey, &next_document_id_},
         std::pair{kNextOutboxKey, &next_outbox_sequence_}, std::pair{kNextJobKey, &next_job_id_}}) {
@@ -294,7 +295,7 @@ std::vector<absl::StatusOr<IngestResult>> IngestCore::IngestMany(
   // Group commit: the first caller to find no commit running writes the
   // queue (its own documents and any other caller's); the others wait.
   if (!queued.empty()) {
-    absl::MutexLock lock(&queue_mu_);
+    newsgraph::MutexLock lock(&queue_mu_);
     queue_.insert(queue_.end(), queued.begin(), queued.end());
     const auto all_done = [&]() {
       for (const Pending* p : queued) {
@@ -318,7 +319,7 @@ std::vector<absl::StatusOr<IngestResult>> IngestCore::IngestMany(
         const auto finished_or_free = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
           return all_done() || !committing_;
         };
-        queue_mu_.Await(absl::Condition(&finished_or_free));
+        queue_mu_.Await(newsgraph::Condition(&finished_or_free));
       }
     }
   }
@@ -334,7 +335,7 @@ std::vector<absl::StatusOr<IngestResult>> IngestCore::IngestMany(
 
 void IngestCore::CommitGroup(const std::vector<Pending*>& group) {
   const google::protobuf::Timestamp now = NowTimestamp();
-  absl::MutexLock lock(&write_mu_);
+  newsgraph::MutexLock lock(&write_mu_);
   const uint64_t saved[] = {next_document_id_, next_outbox_sequence_, next_job_id_, outbox_size_};
 
   // State written by earlier members of this group, consulted before the store.
@@ -535,7 +536,7 @@ absl::StatusOr<Document> IngestCore::WaitUntilProcessed(const std::string& name,
   while (true) {
     uint64_t generation;
     {
-      absl::MutexLock lock(&state_mu_);
+      newsgraph::MutexLock lock(&state_mu_);
       generation = state_generation_;
     }
     NG_ASSIGN_OR_RETURN(std::optional<Document> doc, ReadDocument(id));
@@ -546,11 +547,11 @@ absl::StatusOr<Document> IngestCore::WaitUntilProcessed(const std::string& name,
         doc->state() == newsgraph::v1::FAILED) {
       return *std::move(doc);
     }
-    absl::MutexLock lock(&state_mu_);
+    newsgraph::MutexLock lock(&state_mu_);
     const auto changed = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_) {
       return state_generation_ != generation;
     };
-    if (!state_mu_.AwaitWithDeadline(absl::Condition(&changed), deadline)) {
+    if (!state_mu_.AwaitWithDeadline(newsgraph::Condition(&changed), deadline)) {
       return absl::DeadlineExceededError(
           absl::StrCat(name, " is stored but not yet indexed (state ",
                        newsgraph::v1::PipelineState_Name(doc->state()), ") at the deadline"));
@@ -559,15 +560,15 @@ absl::StatusOr<Document> IngestCore::WaitUntilProcessed(const std::string& name,
 }
 
 bool IngestCore::WaitForBacklogRoom(absl::Time deadline) const {
-  absl::MutexLock lock(&write_mu_);
+  newsgraph::MutexLock lock(&write_mu_);
   const auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) {
     return outbox_size_ < options_.max_backlog;
   };
-  return write_mu_.AwaitWithDeadline(absl::Condition(&room), deadline);
+  return write_mu_.AwaitWithDeadline(newsgraph::Condition(&room), deadline);
 }
 
 void IngestCore::NotifyStateChange() const {
-  absl::MutexLock lock(&state_mu_);
+  newsgraph::MutexLock lock(&state_mu_);
   ++state_generation_;
 }
 
@@ -616,7 +617,7 @@ absl::StatusOr<newsgraph::v1::ListDocumentsResponse> IngestCore::ListDocuments(
 absl::Status IngestCore::DeleteDocument(const std::string& name) {
   NG_ASSIGN_OR_RETURN(uint64_t id, ParseDocumentName(name));
   {
-    absl::MutexLock lock(&write_mu_);
+    newsgraph::MutexLock lock(&write_mu_);
     NG_ASSIGN_OR_RETURN(std::optional<Document> doc, ReadDocument(id));
     if (!doc.has_value()) {
       return absl::NotFoundError(absl::StrCat("document '", name, "' does not exist"));
@@ -656,7 +657,7 @@ absl::Status IngestCore::DeleteDocument(const std::string& name) {
 }
 
 absl::StatusOr<std::string> IngestCore::CreateJob() {
-  absl::MutexLock lock(&write_mu_);
+  newsgraph::MutexLock lock(&write_mu_);
   const uint64_t id = next_job_id_++;
   IngestJob job;
   job.set_name(absl::StrCat(kJobPrefix, id));
@@ -677,7 +678,7 @@ absl::Status IngestCore::RecordRejection(const std::string& job, int64_t sequenc
                                          const std::string& external_id,
                                          const absl::Status& error) {
   NG_ASSIGN_OR_RETURN(uint64_t id, ParseResourceId(job, kJobPrefix, "job"));
-  absl::MutexLock lock(&write_mu_);
+  newsgraph::MutexLock lock(&write_mu_);
   NG_ASSIGN_OR_RETURN(IngestJob record, ReadJob(id));
   record.set_rejected_count(record.rejected_count() + 1);
   *record.mutable_update_time() = NowTimestamp();
@@ -746,7 +747,7 @@ absl::StatusOr<std::optional<Document>> IngestCore::DocumentForItem(const Outbox
 
 absl::Status IngestCore::RecordProgress(const OutboxItem& item, PipelineState state,
                                         int32_t attempts, const std::string& last_error) {
-  absl::MutexLock lock(&write_mu_);
+  newsgraph::MutexLock lock(&write_mu_);
   NG_ASSIGN_OR_RETURN(std::optional<Document> doc, ReadDocument(item.document_id));
   if (!doc.has_value() || doc->version() != item.version) return absl::OkStatus();
   doc->set_state(state);
@@ -760,7 +761,7 @@ absl::Status IngestCore::RecordProgress(const OutboxItem& item, PipelineState st
 
 absl::Status IngestCore::CompleteItem(const OutboxItem& item, PipelineState final_state,
                                       const std::string& error, int32_t attempts) {
-  absl::MutexLock lock(&write_mu_);
+  newsgraph::MutexLock lock(&write_mu_);
   WriteBatch batch;
   batch.Delete(cf::kOutbox, IdKey(item.sequence));
   if (item.action == OutboxItem::Action::kProcess) {
@@ -781,19 +782,19 @@ absl::Status IngestCore::CompleteItem(const OutboxItem& item, PipelineState fina
 }
 
 uint64_t IngestCore::OutboxSize() const {
-  absl::MutexLock lock(&write_mu_);
+  newsgraph::MutexLock lock(&write_mu_);
   return outbox_size_;
 }
 
 void IngestCore::SetOutboxListener(std::function<void()> listener) {
-  absl::MutexLock lock(&listener_mu_);
+  newsgraph::MutexLock lock(&listener_mu_);
   outbox_listener_ = std::move(listener);
 }
 
 void IngestCore::NotifyOutbox() {
   std::function<void()> listener;
   {
-    absl::MutexLock lock(&listener_mu_);
+    newsgraph::MutexLock lock(&listener_mu_);
     listener = outbox_listener_;
   }
   if (listener) listener();

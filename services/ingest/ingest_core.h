@@ -21,8 +21,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 #include "newsgraph/v1/ingest_service.pb.h"
 #include "services/ingest/document_builder.h"
 #include "storage/kv_store.h"
@@ -165,22 +165,22 @@ class IngestCore {
   const IngestOptions options_;
 
   // Serializes read-modify-write of documents, indexes and counters.
-  mutable absl::Mutex write_mu_;
+  mutable newsgraph::Mutex write_mu_;
   uint64_t next_document_id_ ABSL_GUARDED_BY(write_mu_) = 1;
   uint64_t next_outbox_sequence_ ABSL_GUARDED_BY(write_mu_) = 1;
   uint64_t next_job_id_ ABSL_GUARDED_BY(write_mu_) = 1;
   uint64_t outbox_size_ ABSL_GUARDED_BY(write_mu_) = 0;
 
   // Group commit: callers queue here; one of them at a time commits.
-  absl::Mutex queue_mu_;
+  newsgraph::Mutex queue_mu_;
   std::vector<Pending*> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool committing_ ABSL_GUARDED_BY(queue_mu_) = false;
 
   // Bumped whenever a document's pipeline state changes.
-  mutable absl::Mutex state_mu_;
+  mutable newsgraph::Mutex state_mu_;
   mutable uint64_t state_generation_ ABSL_GUARDED_BY(state_mu_) = 0;
 
-  absl::Mutex listener_mu_;
+  newsgraph::Mutex listener_mu_;
   std::function<void()> outbox_listener_ ABSL_GUARDED_BY(listener_mu_);
 };
 

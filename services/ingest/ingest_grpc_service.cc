@@ -5,9 +5,9 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 #include "services/common/grpc_status.h"
 
 namespace newsgraph::ingest {
@@ -58,7 +58,7 @@ grpc::Status IngestGrpcService::BatchIngestDocuments(
   // pipeline backlog is full it stops reading, and gRPC flow control slows
   // the client down.
   constexpr size_t kReadAhead = 256;
-  absl::Mutex mu;
+  newsgraph::Mutex mu;
   // Guarded by mu:
   std::deque<BatchIngestDocumentsRequest> inbox;
   bool reader_done = false;
@@ -66,9 +66,9 @@ grpc::Status IngestGrpcService::BatchIngestDocuments(
   std::thread reader([&] {
     while (true) {
       {
-        absl::MutexLock lock(&mu);
+        newsgraph::MutexLock lock(&mu);
         const auto room = [&]() { return inbox.size() < kReadAhead || stop_reading; };
-        mu.Await(absl::Condition(&room));
+        mu.Await(newsgraph::Condition(&room));
         if (stop_reading) break;
       }
       while (!core_->WaitForBacklogRoom(absl::Now() + absl::Seconds(1))) {
@@ -76,10 +76,10 @@ grpc::Status IngestGrpcService::BatchIngestDocuments(
       }
       BatchIngestDocumentsRequest request;
       if (context->IsCancelled() || !stream->Read(&request)) break;
-      absl::MutexLock lock(&mu);
+      newsgraph::MutexLock lock(&mu);
       inbox.push_back(std::move(request));
     }
-    absl::MutexLock lock(&mu);
+    newsgraph::MutexLock lock(&mu);
     reader_done = true;
   });
   // Ends the reader. A reader still blocked in Read can only be woken by
@@ -87,7 +87,7 @@ grpc::Status IngestGrpcService::BatchIngestDocuments(
   auto stop_reader = [&] {
     bool blocked;
     {
-      absl::MutexLock lock(&mu);
+      newsgraph::MutexLock lock(&mu);
       stop_reading = true;
       blocked = !reader_done;
     }
@@ -100,9 +100,9 @@ grpc::Status IngestGrpcService::BatchIngestDocuments(
   while (true) {
     std::vector<BatchIngestDocumentsRequest> round;
     {
-      absl::MutexLock lock(&mu);
+      newsgraph::MutexLock lock(&mu);
       const auto ready = [&]() { return !inbox.empty() || reader_done; };
-      mu.Await(absl::Condition(&ready));
+      mu.Await(newsgraph::Condition(&ready));
       if (inbox.empty()) break;
       round.assign(std::make_move_iterator(inbox.begin()), std::make_move_iterator(inbox.end()));
       inbox.clear();

@@ -4,6 +4,7 @@
 
 #include "absl/random/distributions.h"
 #include "absl/strings/str_cat.h"
+#include "base/mutex.h"
 #include "services/common/log.h"
 
 namespace newsgraph::ingest {
@@ -33,7 +34,7 @@ void Pipeline::Start() {
 
 void Pipeline::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    newsgraph::MutexLock lock(&mu_);
     stopping_ = true;
   }
   if (worker_.joinable()) worker_.join();
@@ -41,13 +42,13 @@ void Pipeline::Stop() {
 }
 
 void Pipeline::Wake() {
-  absl::MutexLock lock(&mu_);
+  newsgraph::MutexLock lock(&mu_);
   woken_ = true;
 }
 
 bool Pipeline::SleepUnlessStopped(absl::Duration delay) {
-  absl::MutexLock lock(&mu_);
-  mu_.AwaitWithTimeout(absl::Condition(&stopping_), delay);
+  newsgraph::MutexLock lock(&mu_);
+  mu_.AwaitWithTimeout(newsgraph::Condition(&stopping_), delay);
   return !stopping_;
 }
 
@@ -55,7 +56,7 @@ void Pipeline::Run() {
   absl::Duration error_backoff = options_.initial_backoff;
   while (true) {
     {
-      absl::MutexLock lock(&mu_);
+      newsgraph::MutexLock lock(&mu_);
       if (stopping_) return;
       woken_ = false;
     }
@@ -68,9 +69,9 @@ void Pipeline::Run() {
     }
     error_backoff = options_.initial_backoff;
     if (items->empty()) {
-      absl::MutexLock lock(&mu_);
+      newsgraph::MutexLock lock(&mu_);
       const auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || woken_; };
-      mu_.AwaitWithTimeout(absl::Condition(&wake), options_.idle_poll);
+      mu_.AwaitWithTimeout(newsgraph::Condition(&wake), options_.idle_poll);
       continue;
     }
     for (const OutboxItem& item : *items) {

@@ -17,8 +17,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/random/random.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 #include "newsgraph/v1/entity_service.pb.h"
 #include "newsgraph/v1/types.pb.h"
 #include "services/ingest/ingest_core.h"
@@ -78,7 +78,7 @@ class Pipeline {
   PipelineDownstream* const downstream_;
   const PipelineOptions options_;
 
-  absl::Mutex mu_;
+  newsgraph::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   std::thread worker_;

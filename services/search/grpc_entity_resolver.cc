@@ -2,12 +2,13 @@
 
 #include <chrono>
 
+#include "base/mutex.h"
 #include "services/common/grpc_status.h"
 
 namespace newsgraph::search {
 
 void GrpcEntityResolver::SetChannel(std::shared_ptr<grpc::Channel> channel) {
-  absl::MutexLock lock(&mu_);
+  newsgraph::MutexLock lock(&mu_);
   stub_ = newsgraph::v1::EntityService::NewStub(std::move(channel));
 }
 
@@ -15,7 +16,7 @@ absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> GrpcEntityResolver::Resol
     absl::string_view text) {
   std::shared_ptr<newsgraph::v1::EntityService::Stub> stub;
   {
-    absl::MutexLock lock(&mu_);
+    newsgraph::MutexLock lock(&mu_);
     stub = stub_;
   }
   if (stub == nullptr) return absl::UnavailableError("entity service channel not configured");

@@ -9,8 +9,8 @@
 #include <memory>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 #include "newsgraph/v1/entity_service.grpc.pb.h"
 #include "services/search/searcher.h"
 
@@ -31,7 +31,7 @@ class GrpcEntityResolver final : public EntityResolver {
 
  private:
   const absl::Duration timeout_;
-  absl::Mutex mu_;
+  newsgraph::Mutex mu_;
   std::shared_ptr<newsgraph::v1::EntityService::Stub> stub_ ABSL_GUARDED_BY(mu_);
 };
 

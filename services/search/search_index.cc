@@ -6,6 +6,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "base/mutex.h"
 #include "base/page_token.h"
 #include "base/status_macros.h"
 #include "base/time_util.h"
@@ -115,7 +116,7 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore*
 }
 
 absl::Status SearchIndex::Load() {
-  absl::MutexLock lock(&mu_);
+  newsgraph::MutexLock lock(&mu_);
   for (auto [key, counter] :
        {std::pair{kNextDocKey, &next_doc_}, std::pair{kDocCountKey, &document_count_},
         std::pair{kTitleTokensKey, &title_tokens_}, std::pair{kBodyTokensKey, &body_tokens_}}) {
@@ -125,7 +126,7 @@ absl::Status SearchIndex::Load() {
       return absl::DataLossError(absl::StrCat("search counter ", key, " corrupted"));
     *counter = storage::DecodeBigEndian64(value->data());
   }
-  absl::MutexLock norms_lock(&norms_mu_);
+  newsgraph::WriterMutexLock norms_lock(&norms_mu_);
   std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kNorms);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != 8) continue;
@@ -203,7 +204,7 @@ absl::StatusOr<newsgraph::v1::IndexDocumentResponse> SearchIndex::IndexDocument(
   stored.clear_mentions();
   stored.mutable_document()->clear_removed_boilerplate();
 
-  absl::MutexLock lock(&mu_);
+  newsgraph::MutexLock lock(&mu_);
   newsgraph::v1::IndexDocumentResponse response;
   NG_ASSIGN_OR_RETURN(std::optional<std::string> existing, store_->Get(cf::kNames, doc.name()));
   storage::WriteBatch batch;
@@ -250,7 +251,7 @@ absl::StatusOr<newsgraph::v1::IndexDocumentResponse> SearchIndex::IndexDocument(
 
 absl::StatusOr<bool> SearchIndex::RemoveDocument(const std::string& name) {
   if (name.empty()) return absl::InvalidArgumentError("document is required");
-  absl::MutexLock lock(&mu_);
+  newsgraph::MutexLock lock(&mu_);
   NG_ASSIGN_OR_RETURN(std::optional<std::string> existing, store_->Get(cf::kNames, name));
   if (!existing.has_value()) return false;
   if (existing->size() != 16) return absl::DataLossError("search name entry corrupted");
@@ -320,7 +321,7 @@ absl::StatusOr<uint64_t> SearchIndex::DocumentFrequency(const std::string& term)
 }
 
 absl::StatusOr<DocNorms> SearchIndex::Norms(uint64_t doc) const {
-  absl::ReaderMutexLock lock(&norms_mu_);
+  newsgraph::ReaderMutexLock lock(&norms_mu_);
   auto it = norms_.find(doc);
   if (it == norms_.end()) return absl::NotFoundError(absl::StrCat("no norms for document ", doc));
   return it->second;
@@ -328,7 +329,7 @@ absl::StatusOr<DocNorms> SearchIndex::Norms(uint64_t doc) const {
 
 void SearchIndex::ApplyNormUpdates(
     const std::vector<std::pair<uint64_t, std::optional<DocNorms>>>& updates) {
-  absl::MutexLock lock(&norms_mu_);
+  newsgraph::WriterMutexLock lock(&norms_mu_);
   for (const auto& [doc, norms] : updates) {
     if (norms.has_value()) {
       norms_[doc] = *norms;
@@ -347,7 +348,7 @@ absl::StatusOr<IndexDocumentRequest> SearchIndex::StoredDocument(uint64_t doc) c
 }
 
 CorpusStats SearchIndex::Stats() const {
-  absl::MutexLock lock(&mu_);
+  newsgraph::MutexLock lock(&mu_);
   CorpusStats stats;
   stats.document_count = document_count_;
   if (document_count_ > 0) {
@@ -360,7 +361,7 @@ CorpusStats SearchIndex::Stats() const {
 absl::StatusOr<newsgraph::v1::IndexStats> SearchIndex::GetIndexStats() const {
   newsgraph::v1::IndexStats stats;
   {
-    absl::MutexLock lock(&mu_);
+    newsgraph::MutexLock lock(&mu_);
     stats.set_document_count(static_cast<int64_t>(document_count_));
     stats.set_token_count(static_cast<int64_t>(title_tokens_ + body_tokens_));
   }

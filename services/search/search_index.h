@@ -21,8 +21,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 #include "newsgraph/v1/search_service.pb.h"
 #include "storage/kv_store.h"
 
@@ -113,7 +113,7 @@ class SearchIndex {
   void PutCounters(storage::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   storage::KvStore* const store_;
-  mutable absl::Mutex mu_;
+  mutable newsgraph::Mutex mu_;
   uint64_t next_doc_ ABSL_GUARDED_BY(mu_) = 1;
   uint64_t document_count_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t title_tokens_ ABSL_GUARDED_BY(mu_) = 0;
@@ -121,7 +121,7 @@ class SearchIndex {
 
   // Every document's norms, in memory: ranking reads them for each
   // candidate (24 bytes per document; loaded at Open).
-  mutable absl::Mutex norms_mu_;
+  mutable newsgraph::SharedMutex norms_mu_;
   absl::flat_hash_map<uint64_t, DocNorms> norms_ ABSL_GUARDED_BY(norms_mu_);
 };
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "absl/synchronization/mutex.h"
+#include "base/mutex.h"
 #include "services/ingest/ingest_keyspace.h"
 #include "services/ingest/pipeline.h"
 #include "storage/rocksdb_kv_store.h"
@@ -168,7 +168,7 @@ class FakeDownstream : public PipelineDownstream {
   explicit FakeDownstream(int failures) : failures_(failures) {}
   absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> Annotate(
       const newsgraph::v1::Document& document) override {
-    absl::MutexLock lock(&mu_);
+    newsgraph::MutexLock lock(&mu_);
     if (failures_ > 0) {
       --failures_;
       return absl::UnavailableError("entity down");
@@ -178,26 +178,26 @@ class FakeDownstream : public PipelineDownstream {
   }
   absl::Status Index(const newsgraph::v1::Document& document,
                      const newsgraph::v1::AnnotateDocumentResponse&) override {
-    absl::MutexLock lock(&mu_);
+    newsgraph::MutexLock lock(&mu_);
     indexed_.push_back(document.name());
     return absl::OkStatus();
   }
   absl::Status Remove(const std::string& name) override {
-    absl::MutexLock lock(&mu_);
+    newsgraph::MutexLock lock(&mu_);
     removed_.push_back(name);
     return absl::OkStatus();
   }
   size_t indexed() {
-    absl::MutexLock lock(&mu_);
+    newsgraph::MutexLock lock(&mu_);
     return indexed_.size();
   }
   size_t removed() {
-    absl::MutexLock lock(&mu_);
+    newsgraph::MutexLock lock(&mu_);
     return removed_.size();
   }
 
  private:
-  absl::Mutex mu_;
+  newsgraph::Mutex mu_;
   int failures_;
   std::vector<std::string> annotated_, indexed_, removed_;
 };
@@ -300,7 +300,7 @@ TEST_F(IngestCoreTest, ConcurrentIngestsAreGroupCommittedWithoutLossOrDoubles) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 40;
   std::vector<std::thread> threads;
-  absl::Mutex mu;
+  newsgraph::Mutex mu;
   std::vector<std::string> names;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
@@ -310,7 +310,7 @@ TEST_F(IngestCoreTest, ConcurrentIngestsAreGroupCommittedWithoutLossOrDoubles) {
         for (int repeat = 0; repeat < 2; ++repeat) {
           auto r = core_->Ingest(Text("Report " + id + " about grain.", id), false);
           ASSERT_TRUE(r.ok()) << r.status();
-          absl::MutexLock lock(&mu);
+          newsgraph::MutexLock lock(&mu);
           if (r->outcome == newsgraph::v1::CREATED) names.push_back(r->document.name());
         }
       }
