@@ -28,6 +28,7 @@
 #include "tests/testing/corpora.h"
 #include "tests/testing/daemon_process.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/stored_state.h"
 #include "tests/testing/temp_dir.h"
 
 namespace newsgraph {
@@ -270,15 +271,10 @@ TEST_P(CrashConsistencyTest, AcknowledgedDocumentsSurviveExactlyOnce) {
   EXPECT_EQ(not_indexed, 0u) << chaos_log;
 
   // Exactly one stored document per external id, and nothing else.
-  size_t lost = 0;
-  size_t duplicated = 0;
-  for (const auto& doc : docs) {
-    newsgraph::v1::ListDocumentsRequest request;
-    request.set_filter("external_id=\"" + doc.external_id() + "\"");
-    NG_ASSERT_OK_AND_ASSIGN(auto listed, client->ListDocuments(request));
-    lost += listed.documents_size() == 0;
-    duplicated += listed.documents_size() > 1;
-  }
+  NG_ASSERT_OK_AND_ASSIGN(::newsgraph::testing::ExternalIdCounts counts,
+                          ::newsgraph::testing::CountByExternalId(*client, docs));
+  const size_t lost = counts.lost;
+  const size_t duplicated = counts.duplicated;
   int stored_documents = 0;
   newsgraph::v1::ListDocumentsRequest all;
   all.set_page_size(500);
@@ -323,14 +319,8 @@ TEST_P(CrashConsistencyTest, AcknowledgedDocumentsSurviveExactlyOnce) {
   // resolved (non-value) mentions.
   int64_t stored_mentions = 0;
   for (size_t i = 0; i < docs.size(); ++i) {
-    const std::string& name = name_by_index[i];
-    NG_ASSERT_OK_AND_ASSIGN(auto stored, client->GetDocument(name));
-    newsgraph::v1::ListMentionsRequest mentions;
-    mentions.set_document(name);
-    mentions.set_page_size(1000);
-    NG_ASSERT_OK_AND_ASSIGN(auto recorded, client->ListMentions(mentions));
-    NG_ASSERT_OK_AND_ASSIGN(auto fresh, client->AnalyzeText(stored.text()));
-    EXPECT_EQ(recorded.mentions_size(), fresh.mentions_size()) << name;
+    NG_ASSERT_OK_AND_ASSIGN(auto recorded, ::newsgraph::testing::MentionsMatchingFreshAnalysis(
+                                               *client, name_by_index[i]));
     for (const auto& m : recorded.mentions()) stored_mentions += !m.entity().empty();
   }
   int64_t counted = 0;

@@ -15,6 +15,7 @@
 #include "tests/testing/corpora.h"
 #include "tests/testing/daemon_process.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/stored_state.h"
 #include "tests/testing/temp_dir.h"
 
 namespace newsgraph {
@@ -100,17 +101,10 @@ TEST(IngestReliabilityTest, KillDuringBatchLosesAndDoublesNothing) {
   NG_ASSERT_OK(WaitUntilDrained(*client, resumed.documents, absl::Seconds(120)));
 
   // Exactly one stored document per external id, all indexed and searchable.
-  size_t lost = 0;
-  size_t doubled = 0;
-  for (const auto& doc : docs) {
-    newsgraph::v1::ListDocumentsRequest request;
-    request.set_filter("external_id=\"" + doc.external_id() + "\"");
-    NG_ASSERT_OK_AND_ASSIGN(auto listed, client->ListDocuments(request));
-    lost += listed.documents_size() == 0;
-    doubled += listed.documents_size() > 1;
-  }
-  EXPECT_EQ(lost, 0u);
-  EXPECT_EQ(doubled, 0u);
+  NG_ASSERT_OK_AND_ASSIGN(::newsgraph::testing::ExternalIdCounts counts,
+                          ::newsgraph::testing::CountByExternalId(*client, docs));
+  EXPECT_EQ(counts.lost, 0u);
+  EXPECT_EQ(counts.duplicated, 0u);
   newsgraph::v1::ListDocumentsRequest all;
   all.set_page_size(1000);
   NG_ASSERT_OK_AND_ASSIGN(auto listed, client->ListDocuments(all));
@@ -121,14 +115,9 @@ TEST(IngestReliabilityTest, KillDuringBatchLosesAndDoublesNothing) {
   // Entity mentions are not doubled by redelivery: stored mentions of a
   // document equal a fresh analysis of its text.
   for (int i = 0; i < 5; ++i) {
-    const auto& name = listed.documents(i * 37).name();
-    NG_ASSERT_OK_AND_ASSIGN(auto stored, client->GetDocument(name));
-    newsgraph::v1::ListMentionsRequest mentions;
-    mentions.set_document(name);
-    mentions.set_page_size(1000);
-    NG_ASSERT_OK_AND_ASSIGN(auto recorded, client->ListMentions(mentions));
-    NG_ASSERT_OK_AND_ASSIGN(auto fresh, client->AnalyzeText(stored.text()));
-    EXPECT_EQ(recorded.mentions_size(), fresh.mentions_size()) << name;
+    NG_EXPECT_OK(::newsgraph::testing::MentionsMatchingFreshAnalysis(
+                     *client, listed.documents(i * 37).name())
+                     .status());
   }
   ASSERT_EQ(*daemon.Stop(SIGTERM), 0) << daemon.Log();
 }
@@ -324,13 +313,7 @@ TEST(IngestReliabilityTest, FrozenEntityServiceTimesOutIsRetriedAndNothingDouble
 
   NG_ASSERT_OK(WaitUntilDrained(*client, summary.documents, absl::Seconds(90)));
   for (const std::string& name : summary.documents) {
-    NG_ASSERT_OK_AND_ASSIGN(auto stored, client->GetDocument(name));
-    newsgraph::v1::ListMentionsRequest mentions;
-    mentions.set_document(name);
-    mentions.set_page_size(1000);
-    NG_ASSERT_OK_AND_ASSIGN(auto recorded, client->ListMentions(mentions));
-    NG_ASSERT_OK_AND_ASSIGN(auto fresh, client->AnalyzeText(stored.text()));
-    EXPECT_EQ(recorded.mentions_size(), fresh.mentions_size()) << name;
+    NG_EXPECT_OK(::newsgraph::testing::MentionsMatchingFreshAnalysis(*client, name).status());
   }
   EXPECT_EQ(ObservableState(*client, kProbeQueries), ReferenceState(docs));
   for (auto* p : {&cluster.ingest, &cluster.search, &cluster.entity}) {
