@@ -43,7 +43,6 @@ int main(int argc, char** argv) {
   result.index_bytes = bench::DirectoryBytes(args.dir);
 
   search::Searcher searcher(index->get(), nullptr);
-  const auto query_start = std::chrono::steady_clock::now();
   for (int pass = 0; pass < args.repeat; ++pass) {
     for (const bench::BenchQuery& q : queries) {
       newsgraph::v1::SearchRequest request;
@@ -57,15 +56,9 @@ int main(int argc, char** argv) {
       const double micros = bench::SecondsSince(t) * 1e6;
       if (!response.ok()) return 1;
       if (pass == 0) continue;  // Warm-up.
-      (q.conjunctive ? result.and_queries : result.or_queries).micros.push_back(micros);
-      result.hits += response->hits_size();
-      ++result.queries;
+      result.RecordQuery(q, micros, response->hits_size());
     }
   }
-  result.query_seconds = 0;
-  for (double m : result.and_queries.micros) result.query_seconds += m / 1e6;
-  for (double m : result.or_queries.micros) result.query_seconds += m / 1e6;
-  (void)query_start;
   bench::PrintResult(result);
   return 0;
 }

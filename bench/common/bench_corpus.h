@@ -72,6 +72,14 @@ struct EngineResult {
   double query_seconds = 0;
   size_t queries = 0;
   uint64_t hits = 0;  // Sum of top-10 sizes, a sanity check across engines.
+
+  // Records one timed query (not the warm-up pass).
+  void RecordQuery(const BenchQuery& q, double micros, uint64_t top_hits) {
+    (q.conjunctive ? and_queries : or_queries).micros.push_back(micros);
+    query_seconds += micros / 1e6;
+    hits += top_hits;
+    ++queries;
+  }
 };
 
 // Prints one JSON object on stdout.

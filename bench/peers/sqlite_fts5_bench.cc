@@ -51,14 +51,10 @@ int main(int argc, char** argv) {
       sqlite3_reset(query);
       const double micros = bench::SecondsSince(t) * 1e6;
       if (pass == 0) continue;
-      (q.conjunctive ? result.and_queries : result.or_queries).micros.push_back(micros);
-      result.hits += hits;
-      ++result.queries;
+      result.RecordQuery(q, micros, hits);
     }
   }
   sqlite3_finalize(query);
-  for (double m : result.and_queries.micros) result.query_seconds += m / 1e6;
-  for (double m : result.or_queries.micros) result.query_seconds += m / 1e6;
   sqlite3_close(db);
   bench::PrintResult(result);
   return 0;

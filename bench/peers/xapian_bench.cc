@@ -54,13 +54,9 @@ int main(int argc, char** argv) {
       for (auto it = mset.begin(); it != mset.end(); ++it) ++hits;
       const double micros = bench::SecondsSince(t) * 1e6;
       if (pass == 0) continue;
-      (q.conjunctive ? result.and_queries : result.or_queries).micros.push_back(micros);
-      result.hits += hits;
-      ++result.queries;
+      result.RecordQuery(q, micros, hits);
     }
   }
-  for (double m : result.and_queries.micros) result.query_seconds += m / 1e6;
-  for (double m : result.or_queries.micros) result.query_seconds += m / 1e6;
   bench::PrintResult(result);
   return 0;
 }
