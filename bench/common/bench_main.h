@@ -4,7 +4,11 @@
 #define NEWSGRAPH_BENCH_COMMON_BENCH_MAIN_H_
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
+#include <vector>
+
+#include "bench/common/bench_corpus.h"
 
 namespace newsgraph::bench {
 
@@ -31,6 +35,23 @@ inline BenchArgs ParseBenchArgs(int argc, char** argv) {
     if (const char* v = value("repeat")) args.repeat = std::atoi(v);
   }
   return args;
+}
+
+// What every engine program starts from: its arguments, the corpus and the
+// query set, with the scratch directory emptied.
+struct BenchInputs {
+  BenchArgs args;
+  std::vector<BenchDocument> docs;
+  std::vector<BenchQuery> queries;
+};
+
+inline BenchInputs LoadBenchInputs(int argc, char** argv) {
+  BenchInputs in;
+  in.args = ParseBenchArgs(argc, argv);
+  in.docs = ReadCorpus(in.args.corpus, in.args.limit);
+  in.queries = ReadQueries(in.args.queries);
+  std::filesystem::remove_all(in.args.dir);
+  return in;
 }
 
 }  // namespace newsgraph::bench

@@ -8,10 +8,10 @@
 
 int main(int argc, char** argv) {
   using namespace newsgraph;
-  const bench::BenchArgs args = bench::ParseBenchArgs(argc, argv);
-  const std::vector<bench::BenchDocument> docs = bench::ReadCorpus(args.corpus, args.limit);
-  const std::vector<bench::BenchQuery> queries = bench::ReadQueries(args.queries);
-  std::filesystem::remove_all(args.dir);
+  const bench::BenchInputs in = bench::LoadBenchInputs(argc, argv);
+  const bench::BenchArgs& args = in.args;
+  const std::vector<bench::BenchDocument>& docs = in.docs;
+  const std::vector<bench::BenchQuery>& queries = in.queries;
   std::filesystem::create_directories(args.dir);
   const std::string path = args.dir + "/fts.db";
   sqlite3* db = nullptr;

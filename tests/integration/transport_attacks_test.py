@@ -140,6 +140,13 @@ class Peer:
                 return None, f"goaway {self.goaway.error_code}"
         return status, text
 
+    def wait_for_close(self, seconds):
+        """True when the server sends GOAWAY or closes within `seconds`."""
+        deadline = time.time() + seconds
+        while time.time() < deadline and self.goaway is None and not self.closed:
+            self.pump(0.5)
+        return self.goaway is not None or self.closed
+
     def close(self):
         try:
             self.sock.close()
@@ -254,12 +261,10 @@ def malformed_hpack(daemon):
     headers.flags.add("END_HEADERS")
     headers.data = b"\xff\xff\xff\xff\xff\x0f\x00\x81"  # index far beyond both tables
     peer.sock.sendall(raw_frame(headers))
-    deadline = time.time() + 3
-    while time.time() < deadline and peer.goaway is None and not peer.closed:
-        peer.pump(0.5)
-    got, closed = peer.goaway, peer.closed
+    ended = peer.wait_for_close(3)
+    got = peer.goaway
     peer.close()
-    assert got is not None or closed, "a malformed header block must end the connection"
+    assert ended, "a malformed header block must end the connection"
     return "invalid HPACK index -> " + (f"GOAWAY {got.error_code}" if got else "connection closed")
 
 
@@ -477,12 +482,9 @@ def connection_age(binary):
         peer = Peer(daemon.port)
         status, _ = peer.call()
         assert status == 0
-        deadline = time.time() + 10
-        while time.time() < deadline and peer.goaway is None and not peer.closed:
-            peer.pump(0.5)
-        got, closed = peer.goaway, peer.closed
+        ended = peer.wait_for_close(10)
         peer.close()
-        assert got is not None or closed, "a connection older than the limit stayed open"
+        assert ended, "a connection older than the limit stayed open"
         canary(daemon)
         return "a 1 s connection age closes the connection (GOAWAY); new ones are served"
     finally:
