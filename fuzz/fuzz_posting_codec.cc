@@ -1,31 +1,78 @@
-// Posting and norms values of the search index: arbitrary bytes decode or
-// are rejected without misbehaving; decoded postings re-encode to values
-// that decode the same.
+// Posting lists and norms values of the search index: arbitrary bytes decode
+// or are rejected without misbehaving; a list that decodes re-encodes to one
+// that decodes to the same postings.
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "services/search/posting_codec.h"
 
+namespace {
+
+using newsgraph::search::kNoMoreDocs;
+using newsgraph::search::Posting;
+using newsgraph::search::PostingCursor;
+
+// Decodes every posting (with positions when the list has them); false
+// when the cursor reports corruption.
+bool DecodeAll(absl::string_view postings, absl::string_view positions, std::vector<Posting>* out) {
+  PostingCursor cursor;
+  if (!cursor.Init(postings, positions)) return false;
+  for (; cursor.doc() != kNoMoreDocs; cursor.Next()) {
+    Posting& p = out->emplace_back();
+    p.doc = cursor.doc();
+    p.title_tf = cursor.title_tf();
+    p.body_tf = cursor.body_tf();
+    p.salience = cursor.salience();
+    if (!positions.empty() && !cursor.Positions(&p.positions)) return false;
+  }
+  return !cursor.corrupt();
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view bytes(reinterpret_cast<const char*>(data), size);
-  newsgraph::search::Posting posting;
-  if (newsgraph::search::DecodePosting(bytes, /*with_positions=*/true, &posting)) {
-    bool ascending = true;
-    for (size_t i = 1; i < posting.positions.size(); ++i) {
-      ascending &= posting.positions[i - 1] <= posting.positions[i];
+  // The first byte splits the input into a postings and a positions value.
+  const size_t split = size == 0 ? 0 : std::min<size_t>(size - 1, data[0]) + 1;
+  const absl::string_view postings = bytes.substr(std::min(split, size));
+  const absl::string_view positions = bytes.substr(1, std::min(split, size) - std::min<size_t>(1, size));
+  std::vector<Posting> decoded;
+  if (DecodeAll(postings, positions, &decoded)) {
+    bool valid = true;
+    for (size_t i = 0; i < decoded.size(); ++i) {
+      valid &= i == 0 || decoded[i - 1].doc < decoded[i].doc;
+      const Posting& p = decoded[i];
+      valid &= p.positions.empty() || p.positions.size() == size_t{p.title_tf} + p.body_tf;
+      for (size_t k = 1; k < p.positions.size(); ++k) valid &= p.positions[k - 1] <= p.positions[k];
     }
-    if (ascending) {
-      newsgraph::search::Posting again;
-      const std::string encoded = newsgraph::search::EncodePosting(posting);
-      if (!newsgraph::search::DecodePosting(encoded, true, &again)) __builtin_trap();
-      if (again.title_tf != posting.title_tf || again.body_tf != posting.body_tf ||
-          again.positions != posting.positions) {
-        __builtin_trap();
+    if (valid) {
+      newsgraph::search::PostingListWriter writer;
+      for (const Posting& p : decoded) writer.Add(p);
+      std::string again_postings, again_positions;
+      writer.Finish(&again_postings, &again_positions);
+      std::vector<Posting> again;
+      if (!DecodeAll(again_postings, again_positions, &again)) __builtin_trap();
+      if (again.size() != decoded.size()) __builtin_trap();
+      for (size_t i = 0; i < again.size(); ++i) {
+        if (again[i].doc != decoded[i].doc || again[i].title_tf != decoded[i].title_tf ||
+            again[i].body_tf != decoded[i].body_tf || again[i].salience != decoded[i].salience ||
+            (!positions.empty() && again[i].positions != decoded[i].positions)) {
+          __builtin_trap();
+        }
       }
     }
   }
-  newsgraph::search::Posting brief;
-  (void)newsgraph::search::DecodePosting(bytes, /*with_positions=*/false, &brief);
+  // Skipping ahead must not misbehave either.
+  PostingCursor cursor;
+  if (cursor.Init(postings, positions)) {
+    uint64_t target = 1;
+    while (cursor.doc() != kNoMoreDocs) {
+      cursor.Advance(target);
+      if (cursor.doc() != kNoMoreDocs && cursor.doc() < target) __builtin_trap();
+      target = target * 3 + 1;
+    }
+  }
   newsgraph::search::DocNorms norms;
   if (newsgraph::search::DecodeNorms(bytes, 7, &norms)) {
     newsgraph::search::DocNorms again;

@@ -131,6 +131,10 @@ class KvStore {
   // Flushes memtables to SST files and syncs the WAL.
   virtual absl::Status Flush() = 0;
 
+  // Rewrites all data into the most compact form (full compaction): for
+  // bulk loads that are done. Slow; reads and writes continue meanwhile.
+  virtual absl::Status Compact() = 0;
+
   // Approximate total size of the store's files on disk, in bytes.
   virtual absl::StatusOr<uint64_t> ApproximateDiskBytes() = 0;
 

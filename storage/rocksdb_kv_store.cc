@@ -1,5 +1,7 @@
 #include "storage/rocksdb_kv_store.h"
 
+#include <algorithm>
+
 #include <filesystem>
 #include <utility>
 
@@ -173,6 +175,16 @@ class RocksDbKvStore final : public KvStore {
     return FromRocks(db_->FlushWAL(/*sync=*/true), absl::StrCat("sync WAL of ", path_));
   }
 
+  absl::Status Compact() override {
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+      rocksdb::Status s = db_->CompactRange(co, handle, nullptr, nullptr);
+      if (!s.ok()) return FromRocks(s, absl::StrCat("compact ", path_));
+    }
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<uint64_t> ApproximateDiskBytes() override {
     uint64_t total = 0;
     for (rocksdb::ColumnFamilyHandle* handle : handles_) {
@@ -214,10 +226,14 @@ class RocksDbKvStore final : public KvStore {
 };
 
 rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(const RocksDbOptions& options,
-                                                     const std::shared_ptr<rocksdb::Cache>& cache) {
+                                                     const std::shared_ptr<rocksdb::Cache>& cache,
+                                                     const std::string& name) {
   rocksdb::ColumnFamilyOptions cf;
   cf.write_buffer_size = options.write_buffer_bytes;
-  cf.compression = rocksdb::kLZ4Compression;
+  const bool dense = std::find(options.zstd_column_families.begin(),
+                               options.zstd_column_families.end(),
+                               name) != options.zstd_column_families.end();
+  cf.compression = dense ? rocksdb::kZSTD : rocksdb::kLZ4Compression;
   cf.bottommost_compression = rocksdb::kZSTD;
   cf.level_compaction_dynamic_level_bytes = true;
   rocksdb::BlockBasedTableOptions table;
@@ -271,12 +287,12 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const RocksDbOptions& 
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
-                           MakeColumnFamilyOptions(options, cache));
+                           MakeColumnFamilyOptions(options, cache, rocksdb::kDefaultColumnFamilyName));
   for (const std::string& name : options.column_families) {
     if (name == rocksdb::kDefaultColumnFamilyName) {
       return absl::InvalidArgumentError("column family 'default' is implicit; do not list it");
     }
-    descriptors.emplace_back(name, MakeColumnFamilyOptions(options, cache));
+    descriptors.emplace_back(name, MakeColumnFamilyOptions(options, cache, name));
   }
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

@@ -29,6 +29,10 @@ struct RocksDbOptions {
   // Memtable size per column family before it is flushed, in bytes.
   // Default 32 MiB.
   uint64_t write_buffer_bytes = 32ull << 20;
+  // Column families compressed with ZSTD at every level (default: LZ4, and
+  // ZSTD only at the bottom level): for data that is written once and read
+  // through a cache of its own, where size matters more than write speed.
+  std::vector<std::string> zstd_column_families;
   // Background flush and compaction threads. Default 2.
   int background_jobs = 2;
   // Environment to run on; nullptr uses the real file system. Borrowed; must

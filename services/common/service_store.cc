@@ -17,10 +17,12 @@ namespace newsgraph {
 
 absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenServiceStore(
     const std::string& data_dir, const std::string& service,
-    const std::vector<std::string>& column_families, int block_cache_mb) {
+    const std::vector<std::string>& column_families, int block_cache_mb,
+    const std::vector<std::string>& zstd_column_families) {
   storage::RocksDbOptions options;
   options.path = absl::StrCat(data_dir, "/", service);
   options.column_families = column_families;
+  options.zstd_column_families = zstd_column_families;
   options.block_cache_bytes = static_cast<uint64_t>(std::max(1, block_cache_mb)) << 20;
   options.sync_ledger_path = absl::GetFlag(FLAGS_sync_ledger);
   const std::string recovery = absl::GetFlag(FLAGS_wal_recovery);

@@ -15,7 +15,8 @@ namespace newsgraph {
 // and a block cache of `block_cache_mb` MiB. Errors as OpenRocksDbStore.
 absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenServiceStore(
     const std::string& data_dir, const std::string& service,
-    const std::vector<std::string>& column_families, int block_cache_mb);
+    const std::vector<std::string>& column_families, int block_cache_mb,
+    const std::vector<std::string>& zstd_column_families = {});
 
 }  // namespace newsgraph
 

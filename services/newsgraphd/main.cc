@@ -52,7 +52,8 @@ absl::Status Run() {
       OpenServiceStore(data_dir, "entity", entity::EntityColumnFamilies(), block_cache_mb);
   if (!entity_store.ok()) return entity_store.status();
   absl::StatusOr<std::unique_ptr<storage::KvStore>> search_store =
-      OpenServiceStore(data_dir, "search", search::SearchColumnFamilies(), block_cache_mb);
+      OpenServiceStore(data_dir, "search", search::SearchColumnFamilies(), block_cache_mb,
+                       search::SearchZstdColumnFamilies());
   if (!search_store.ok()) return search_store.status();
 
   absl::StatusOr<std::unique_ptr<ingest::IngestCore>> ingest_core =

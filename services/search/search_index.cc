@@ -3,15 +3,14 @@
 #include <algorithm>
 #include <limits>
 
-#include "absl/container/btree_map.h"
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "base/mutex.h"
 #include "base/page_token.h"
 #include "base/status_macros.h"
 #include "base/time_util.h"
 #include "services/search/analyzer.h"
-#include "services/search/posting_codec.h"
 #include "services/search/search_keyspace.h"
 #include "services/text/normalizer.h"
 #include "storage/key_codec.h"
@@ -26,15 +25,33 @@ constexpr char kNextDocKey[] = "next_doc";
 constexpr char kDocCountKey[] = "document_count";
 constexpr char kTitleTokensKey[] = "title_tokens";
 constexpr char kBodyTokensKey[] = "body_tokens";
+constexpr char kNextSegmentKey[] = "next_segment";
+constexpr char kFlushedBelowKey[] = "flushed_below";
+constexpr char kFormatKey[] = "index_format";
+constexpr char kSegmentPrefix[] = "segment:";
+// 2: segments of block-compressed posting lists. 1 (no key): one RocksDB
+// entry per (term, document).
+constexpr uint64_t kFormat = 2;
+// More segments than this are merged, smallest adjacent pair first.
+constexpr size_t kMaxSegments = 6;
+constexpr char kPostingsKind = 'd';
+constexpr char kPositionsKind = 'p';
 
 std::string DocKey(uint64_t doc) { return KeyBuilder().AddUint64(doc).key(); }
-std::string PostingKey(absl::string_view term, uint64_t doc) {
-  return KeyBuilder().AddString(term).AddUint64(doc).key();
-}
 std::string EncodeU64(uint64_t v) {
   std::string out;
   storage::AppendBigEndian64(&out, v);
   return out;
+}
+std::string SegmentPrefix(uint64_t segment) { return EncodeU64(segment); }
+std::string SegmentKey(uint64_t segment, char kind, absl::string_view term) {
+  std::string key = EncodeU64(segment);
+  key.push_back(kind);
+  key.append(term.data(), term.size());
+  return key;
+}
+std::string SegmentRegistryKey(uint64_t segment) {
+  return absl::StrCat(kSegmentPrefix, EncodeU64(segment));
 }
 
 // Adds a keyword term for `name` and each of its word suffixes.
@@ -94,6 +111,10 @@ absl::btree_map<std::string, Posting> CollectPostings(const IndexDocumentRequest
   return postings;
 }
 
+absl::Status Corrupted(absl::string_view what) {
+  return absl::DataLossError(absl::StrCat("search index: ", what, " is corrupted"));
+}
+
 }  // namespace
 
 std::string SourceTerm(absl::string_view source) {
@@ -109,263 +130,758 @@ std::string SpeakerTerm(absl::string_view folded_name) {
 }
 std::string AskerTerm(absl::string_view folded_name) { return absl::StrCat("\x01q", folded_name); }
 
-absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore* store) {
-  std::unique_ptr<SearchIndex> index(new SearchIndex(store));
-  NG_RETURN_IF_ERROR(index->Load());
-  return index;
-}
+// ---------------------------------------------------------------------------
+// TermPostings
 
-absl::Status SearchIndex::Load() {
-  newsgraph::MutexLock lock(&mu_);
-  for (auto [key, counter] :
-       {std::pair{kNextDocKey, &next_doc_}, std::pair{kDocCountKey, &document_count_},
-        std::pair{kTitleTokensKey, &title_tokens_}, std::pair{kBodyTokensKey, &body_tokens_}}) {
-    NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kMeta, key));
-    if (!value.has_value()) continue;
-    if (value->size() != 8)
-      return absl::DataLossError(absl::StrCat("search counter ", key, " corrupted"));
-    *counter = storage::DecodeBigEndian64(value->data());
-  }
-  newsgraph::WriterMutexLock norms_lock(&norms_mu_);
-  std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kNorms);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != 8) continue;
-    const uint64_t doc = storage::DecodeBigEndian64(it->key().data());
-    DocNorms norms;
-    if (!DecodeNorms(it->value(), doc, &norms)) return absl::DataLossError("norms entry corrupted");
-    norms_.emplace(doc, norms);
-  }
-  return it->status();
-}
-
-void SearchIndex::PutCounters(storage::WriteBatch* batch) {
-  batch->Put(cf::kMeta, kNextDocKey, EncodeU64(next_doc_));
-  batch->Put(cf::kMeta, kDocCountKey, EncodeU64(document_count_));
-  batch->Put(cf::kMeta, kTitleTokensKey, EncodeU64(title_tokens_));
-  batch->Put(cf::kMeta, kBodyTokensKey, EncodeU64(body_tokens_));
-}
-
-void SearchIndex::ApplyDocument(
-    const IndexDocumentRequest& doc, uint64_t docnum, int sign, storage::WriteBatch* batch,
-    absl::flat_hash_map<std::string, int64_t>* df_deltas,
-    std::vector<std::pair<uint64_t, std::optional<DocNorms>>>* norm_updates) {
-  DocNorms norms;
-  const absl::btree_map<std::string, Posting> postings = CollectPostings(doc, &norms);
-  for (const auto& [term, posting] : postings) {
-    if (sign > 0) {
-      batch->Put(cf::kPostings, PostingKey(term, docnum), EncodePosting(posting));
-    } else {
-      batch->Delete(cf::kPostings, PostingKey(term, docnum));
+void TermPostings::Settle() {
+  while (part_ < parts_.size()) {
+    const uint64_t d = parts_[part_].doc();
+    if (d == kNoMoreDocs) {
+      ++part_;
+      continue;
     }
-    (*df_deltas)[term] += sign;
-  }
-  if (sign > 0) {
-    batch->Put(cf::kNorms, DocKey(docnum), EncodeNorms(norms));
-    norm_updates->emplace_back(docnum, norms);
-    ++document_count_;
-    title_tokens_ += norms.title_length;
-    body_tokens_ += norms.body_length;
-  } else {
-    batch->Delete(cf::kNorms, DocKey(docnum));
-    norm_updates->emplace_back(docnum, std::nullopt);
-    --document_count_;
-    title_tokens_ -= std::min<uint64_t>(title_tokens_, norms.title_length);
-    body_tokens_ -= std::min<uint64_t>(body_tokens_, norms.body_length);
-  }
-}
-
-absl::Status SearchIndex::ApplyDocumentFrequencies(
-    const absl::flat_hash_map<std::string, int64_t>& df_deltas, storage::WriteBatch* batch) {
-  for (const auto& [term, delta] : df_deltas) {
-    if (delta == 0) continue;
-    NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kTerms, term));
-    int64_t df = value.has_value() && value->size() == 8
-                     ? static_cast<int64_t>(storage::DecodeBigEndian64(value->data()))
-                     : 0;
-    df += delta;
-    if (df <= 0) {
-      batch->Delete(cf::kTerms, term);
-    } else {
-      batch->Put(cf::kTerms, term, EncodeU64(static_cast<uint64_t>(df)));
+    if (d < live_->size() && (*live_)[d]) {
+      doc_ = d;
+      return;
     }
+    parts_[part_].Next();
   }
-  return absl::OkStatus();
+  doc_ = kNoMoreDocs;
 }
 
-absl::StatusOr<newsgraph::v1::IndexDocumentResponse> SearchIndex::IndexDocument(
-    const IndexDocumentRequest& request) {
-  const newsgraph::v1::Document& doc = request.document();
-  if (doc.name().empty()) return absl::InvalidArgumentError("document.name is required");
-  if (doc.version() <= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("document.version must be positive (got ", doc.version(), ")"));
-  }
-  IndexDocumentRequest stored = request;
-  stored.clear_mentions();
-  stored.mutable_document()->clear_removed_boilerplate();
+void TermPostings::Next() {
+  if (doc_ == kNoMoreDocs) return;
+  parts_[part_].Next();
+  Settle();
+}
 
-  newsgraph::MutexLock lock(&mu_);
-  newsgraph::v1::IndexDocumentResponse response;
-  NG_ASSIGN_OR_RETURN(std::optional<std::string> existing, store_->Get(cf::kNames, doc.name()));
-  storage::WriteBatch batch;
-  absl::flat_hash_map<std::string, int64_t> df_deltas;
-  std::vector<std::pair<uint64_t, std::optional<DocNorms>>> norm_updates;
-  uint64_t docnum = 0;
-  const uint64_t saved_counters[] = {next_doc_, document_count_, title_tokens_, body_tokens_};
-  if (existing.has_value()) {
-    if (existing->size() != 16) return absl::DataLossError("search name entry corrupted");
-    docnum = storage::DecodeBigEndian64(existing->data());
-    const int64_t version = static_cast<int64_t>(storage::DecodeBigEndian64(existing->data() + 8));
-    if (version >= doc.version()) {
-      response.set_applied(false);
-      response.set_indexed_version(version);
-      return response;
+void TermPostings::Advance(uint64_t target) {
+  if (doc_ >= target) return;
+  while (part_ < parts_.size()) {
+    parts_[part_].Advance(target);
+    if (parts_[part_].doc() != kNoMoreDocs) break;
+    ++part_;
+  }
+  Settle();
+}
+
+bool TermPostings::corrupt() const {
+  for (const PostingCursor& c : parts_) {
+    if (c.corrupt()) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+// SearchIndexReader
+
+namespace {
+CorpusStats ComputeStats(uint64_t documents, uint64_t title_tokens, uint64_t body_tokens) {
+  CorpusStats stats;
+  stats.document_count = documents;
+  if (documents > 0) {
+    stats.average_title_length = static_cast<double>(title_tokens) / documents;
+    stats.average_body_length = static_cast<double>(body_tokens) / documents;
+  }
+  return stats;
+}
+}  // namespace
+
+SearchIndexReader::SearchIndexReader(const SearchIndex* index)
+    : index_(index),
+      lock_(&index->state_mu_),
+      stats_(ComputeStats(index->document_count_, index->title_tokens_, index->body_tokens_)) {}
+
+absl::StatusOr<TermPostings> SearchIndexReader::Postings(const std::string& term,
+                                                         bool with_positions) const {
+  TermPostings postings;
+  postings.live_ = &index_->live_;
+  postings.parts_.reserve(index_->segments_.size() + 1);
+  for (const SearchIndex::Segment& segment : index_->segments_) {
+    NG_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> value,
+                        index_->SegmentValue(segment.id, kPostingsKind, term));
+    if (value == nullptr) continue;
+    std::shared_ptr<const std::string> positions;
+    if (with_positions) {
+      NG_ASSIGN_OR_RETURN(positions, index_->SegmentValue(segment.id, kPositionsKind, term));
     }
-    NG_ASSIGN_OR_RETURN(IndexDocumentRequest old, StoredDocument(docnum));
-    ApplyDocument(old, docnum, -1, &batch, &df_deltas, &norm_updates);
-  } else {
-    docnum = next_doc_++;
-  }
-  ApplyDocument(stored, docnum, +1, &batch, &df_deltas, &norm_updates);
-  absl::Status status = ApplyDocumentFrequencies(df_deltas, &batch);
-  if (status.ok()) {
-    batch.Put(cf::kDocs, DocKey(docnum), stored.SerializeAsString());
-    std::string name_value = EncodeU64(docnum);
-    storage::AppendBigEndian64(&name_value, static_cast<uint64_t>(doc.version()));
-    batch.Put(cf::kNames, doc.name(), name_value);
-    PutCounters(&batch);
-    status = store_->Write(batch, storage::Durability::kSynced);
-  }
-  if (!status.ok()) {
-    next_doc_ = saved_counters[0];
-    document_count_ = saved_counters[1];
-    title_tokens_ = saved_counters[2];
-    body_tokens_ = saved_counters[3];
-    return status;
-  }
-  ApplyNormUpdates(norm_updates);
-  response.set_applied(true);
-  response.set_indexed_version(doc.version());
-  return response;
-}
-
-absl::StatusOr<bool> SearchIndex::RemoveDocument(const std::string& name) {
-  if (name.empty()) return absl::InvalidArgumentError("document is required");
-  newsgraph::MutexLock lock(&mu_);
-  NG_ASSIGN_OR_RETURN(std::optional<std::string> existing, store_->Get(cf::kNames, name));
-  if (!existing.has_value()) return false;
-  if (existing->size() != 16) return absl::DataLossError("search name entry corrupted");
-  const uint64_t docnum = storage::DecodeBigEndian64(existing->data());
-  NG_ASSIGN_OR_RETURN(IndexDocumentRequest old, StoredDocument(docnum));
-  const uint64_t saved_counters[] = {document_count_, title_tokens_, body_tokens_};
-  storage::WriteBatch batch;
-  absl::flat_hash_map<std::string, int64_t> df_deltas;
-  std::vector<std::pair<uint64_t, std::optional<DocNorms>>> norm_updates;
-  ApplyDocument(old, docnum, -1, &batch, &df_deltas, &norm_updates);
-  absl::Status status = ApplyDocumentFrequencies(df_deltas, &batch);
-  if (status.ok()) {
-    batch.Delete(cf::kDocs, DocKey(docnum));
-    batch.Delete(cf::kNames, name);
-    PutCounters(&batch);
-    status = store_->Write(batch, storage::Durability::kSynced);
-  }
-  if (!status.ok()) {
-    document_count_ = saved_counters[0];
-    title_tokens_ = saved_counters[1];
-    body_tokens_ = saved_counters[2];
-    return status;
-  }
-  ApplyNormUpdates(norm_updates);
-  return true;
-}
-
-absl::StatusOr<std::vector<Posting>> SearchIndex::ReadPostings(const std::string& term,
-                                                               bool with_positions) const {
-  std::vector<Posting> postings;
-  const std::string prefix = KeyBuilder().AddString(term).key();
-  storage::ReadOptions options;
-  options.upper_bound = storage::PrefixSuccessor(prefix);
-  std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kPostings, options);
-  for (it->Seek(prefix); it->Valid(); it->Next()) {
-    const absl::string_view key = it->key();
-    if (key.size() != prefix.size() + 8) continue;
-    Posting p;
-    p.doc = storage::DecodeBigEndian64(key.data() + prefix.size());
-    if (!DecodePosting(it->value(), with_positions, &p)) {
-      return absl::DataLossError("posting is corrupted");
+    PostingCursor& cursor = postings.parts_.emplace_back();
+    if (!cursor.Init(*value, positions ? absl::string_view(*positions) : absl::string_view())) {
+      return Corrupted(absl::StrCat("posting list of a term in segment ", segment.id));
     }
-    postings.push_back(std::move(p));
+    postings.document_frequency_ += cursor.count();
+    postings.blobs_.push_back(std::move(value));
+    if (positions) postings.blobs_.push_back(std::move(positions));
   }
-  NG_RETURN_IF_ERROR(it->status());
+  auto it = index_->memory_.find(term);
+  if (it != index_->memory_.end() && !it->second.docs.empty()) {
+    const SearchIndex::MemoryPostings& m = it->second;
+    PostingCursor& cursor = postings.parts_.emplace_back();
+    cursor.InitMemory(m.docs.data(), m.title_tfs.data(), m.body_tfs.data(), m.saliences.data(),
+                      m.positions.data(), m.position_ends.data(), m.docs.size());
+    postings.document_frequency_ += m.docs.size();
+  }
+  postings.Settle();
   return postings;
 }
 
-absl::StatusOr<std::vector<std::string>> SearchIndex::ExpandPrefix(const std::string& prefix,
-                                                                   size_t max_terms) const {
+absl::StatusOr<uint64_t> SearchIndexReader::DocumentFrequency(const std::string& term) const {
+  NG_ASSIGN_OR_RETURN(TermPostings postings, Postings(term, /*with_positions=*/false));
+  return postings.document_frequency();
+}
+
+absl::StatusOr<std::vector<std::string>> SearchIndexReader::ExpandPrefix(const std::string& prefix,
+                                                                         size_t max_terms) const {
   std::vector<std::string> terms;
   storage::ReadOptions options;
   options.upper_bound = storage::PrefixSuccessor(prefix);
-  std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kTerms, options);
-  for (it->Seek(prefix); it->Valid() && terms.size() < max_terms; it->Next()) {
-    terms.emplace_back(it->key());
+  std::unique_ptr<storage::Iterator> it = index_->store_->NewIterator(cf::kTerms, options);
+  auto memory = index_->memory_.lower_bound(prefix);
+  it->Seek(prefix);
+  while (terms.size() < max_terms) {
+    const bool disk = it->Valid();
+    const bool mem = memory != index_->memory_.end() && absl::StartsWith(memory->first, prefix);
+    if (!disk && !mem) break;
+    if (disk && (!mem || it->key() <= memory->first)) {
+      if (mem && it->key() == memory->first) ++memory;
+      terms.emplace_back(it->key());
+      it->Next();
+    } else {
+      terms.push_back(memory->first);
+      ++memory;
+    }
   }
   NG_RETURN_IF_ERROR(it->status());
   return terms;
 }
 
-absl::StatusOr<uint64_t> SearchIndex::DocumentFrequency(const std::string& term) const {
-  NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kTerms, term));
-  if (!value.has_value()) return 0;
-  if (value->size() != 8) return absl::DataLossError("document frequency corrupted");
-  return storage::DecodeBigEndian64(value->data());
+bool SearchIndexReader::Live(uint64_t doc) const {
+  return doc < index_->live_.size() && index_->live_[doc];
 }
 
-absl::StatusOr<DocNorms> SearchIndex::Norms(uint64_t doc) const {
-  newsgraph::ReaderMutexLock lock(&norms_mu_);
-  auto it = norms_.find(doc);
-  if (it == norms_.end()) return absl::NotFoundError(absl::StrCat("no norms for document ", doc));
-  return it->second;
+const DocNorms& SearchIndexReader::Norms(uint64_t doc) const { return index_->norms_[doc]; }
+
+uint64_t SearchIndexReader::DocumentLimit() const { return index_->live_.size(); }
+
+uint32_t SearchIndexReader::ClusterSize(uint64_t cluster) const {
+  auto it = index_->cluster_sizes_.find(cluster);
+  return it == index_->cluster_sizes_.end() ? 1 : it->second;
 }
 
-void SearchIndex::ApplyNormUpdates(
-    const std::vector<std::pair<uint64_t, std::optional<DocNorms>>>& updates) {
-  newsgraph::WriterMutexLock lock(&norms_mu_);
-  for (const auto& [doc, norms] : updates) {
-    if (norms.has_value()) {
-      norms_[doc] = *norms;
-    } else {
-      norms_.erase(doc);
+absl::StatusOr<IndexDocumentRequest> SearchIndexReader::StoredDocument(uint64_t doc) const {
+  return index_->StoredDocument(doc);
+}
+
+// ---------------------------------------------------------------------------
+// SearchIndex: opening and recovery
+
+absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore* store,
+                                                               SearchIndexOptions options) {
+  options.flush_documents = std::max<size_t>(1, options.flush_documents);
+  std::unique_ptr<SearchIndex> index(new SearchIndex(store, options));
+  NG_RETURN_IF_ERROR(index->Load());
+  return index;
+}
+
+SearchIndex::~SearchIndex() {
+  if (!options_.flush_on_close) return;
+  newsgraph::MutexLock lock(&writer_mu_);
+  (void)FlushLocked();
+}
+
+absl::Status SearchIndex::Load() {
+  newsgraph::MutexLock writer(&writer_mu_);
+  uint64_t format = 0;
+  NG_RETURN_IF_ERROR(LoadCounters(&format));
+  if (format != kFormat) {
+    NG_RETURN_IF_ERROR(MigrateOldFormat());
+  }
+  NG_RETURN_IF_ERROR(LoadSegments());
+  return RecoverUnflushed();
+}
+
+absl::Status SearchIndex::LoadCounters(uint64_t* format) {
+  newsgraph::WriterMutexLock state(&state_mu_);
+  for (auto [key, counter] :
+       {std::pair{kNextDocKey, &next_doc_}, std::pair{kDocCountKey, &document_count_},
+        std::pair{kTitleTokensKey, &title_tokens_}, std::pair{kBodyTokensKey, &body_tokens_},
+        std::pair{kNextSegmentKey, &next_segment_}, std::pair{kFlushedBelowKey, &flushed_below_},
+        std::pair{kFormatKey, format}}) {
+    NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kMeta, key));
+    if (!value.has_value()) continue;
+    if (value->size() != 8) return Corrupted(absl::StrCat("counter ", key));
+    *counter = storage::DecodeBigEndian64(value->data());
+  }
+  norms_.assign(next_doc_, DocNorms());
+  live_.assign(next_doc_, false);
+  {
+    std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kNorms);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (it->key().size() != 8) continue;
+      const uint64_t doc = storage::DecodeBigEndian64(it->key().data());
+      if (doc >= next_doc_) return Corrupted("norms entry beyond the next document number");
+      if (!DecodeNorms(it->value(), doc, &norms_[doc])) return Corrupted("norms entry");
+      live_[doc] = true;
+      ++cluster_sizes_[norms_[doc].cluster];
+    }
+    NG_RETURN_IF_ERROR(it->status());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SearchIndex::MigrateOldFormat() {
+  // Older indexes kept one entry per (term, document); their stored
+  // documents are re-analyzed into segments by RecoverUnflushed.
+  storage::WriteBatch batch;
+  batch.DeleteRange(cf::kPostings, "", std::string(1024, '\xff'));
+  batch.DeleteRange(cf::kTerms, "", std::string(1024, '\xff'));
+  batch.DeleteRange(cf::kSegments, "", std::string(1024, '\xff'));
+  batch.DeleteRange(cf::kMeta, kSegmentPrefix, storage::PrefixSuccessor(kSegmentPrefix));
+  flushed_below_ = 1;
+  batch.Put(cf::kMeta, kFlushedBelowKey, EncodeU64(flushed_below_));
+  batch.Put(cf::kMeta, kFormatKey, EncodeU64(kFormat));
+  return store_->Write(batch, storage::Durability::kSynced);
+}
+
+absl::Status SearchIndex::LoadSegments() {
+  newsgraph::WriterMutexLock state(&state_mu_);
+  segments_.clear();
+  storage::ReadOptions options;
+  options.upper_bound = storage::PrefixSuccessor(kSegmentPrefix);
+  std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kMeta, options);
+  for (it->Seek(kSegmentPrefix); it->Valid(); it->Next()) {
+    const absl::string_view key = it->key();
+    const absl::string_view value = it->value();
+    if (key.size() != sizeof(kSegmentPrefix) - 1 + 8 || value.size() != 24) {
+      return Corrupted("segment registry entry");
+    }
+    Segment segment;
+    segment.id = storage::DecodeBigEndian64(key.data() + key.size() - 8);
+    segment.first_doc = storage::DecodeBigEndian64(value.data());
+    segment.last_doc = storage::DecodeBigEndian64(value.data() + 8);
+    segment.documents = storage::DecodeBigEndian64(value.data() + 16);
+    segments_.push_back(segment);
+  }
+  NG_RETURN_IF_ERROR(it->status());
+  std::sort(segments_.begin(), segments_.end(),
+            [](const Segment& a, const Segment& b) { return a.first_doc < b.first_doc; });
+  return absl::OkStatus();
+}
+
+absl::Status SearchIndex::RecoverUnflushed() {
+  std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kDocs);
+  for (it->Seek(DocKey(flushed_below_)); it->Valid(); it->Next()) {
+    storage::KeyReader reader(it->key());
+    absl::StatusOr<uint64_t> doc = reader.ReadUint64();
+    if (!doc.ok() || !reader.AtEnd()) return Corrupted("stored document key");
+    IndexDocumentRequest stored;
+    if (!stored.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return Corrupted(absl::StrCat("stored document ", *doc));
+    }
+    Analyzed analyzed;
+    analyzed.doc = *doc;
+    analyzed.postings = CollectPostings(stored, &analyzed.norms);
+    {
+      newsgraph::WriterMutexLock state(&state_mu_);
+      if (*doc >= live_.size() || !live_[*doc]) continue;
+      AddToMemory(analyzed);
+    }
+    ++recovered_at_open_;
+    if (MemoryDocuments() >= options_.flush_documents) NG_RETURN_IF_ERROR(FlushLocked());
+  }
+  return it->status();
+}
+
+// ---------------------------------------------------------------------------
+// Updates
+
+void SearchIndex::AddToMemory(const Analyzed& analyzed) {
+  for (const auto& [term, p] : analyzed.postings) {
+    MemoryPostings& m = memory_[term];
+    m.docs.push_back(analyzed.doc);
+    m.title_tfs.push_back(p.title_tf);
+    m.body_tfs.push_back(p.body_tf);
+    m.saliences.push_back(static_cast<uint16_t>(std::lround(p.salience * 1000)));
+    m.positions.insert(m.positions.end(), p.positions.begin(), p.positions.end());
+    m.position_ends.push_back(static_cast<uint32_t>(m.positions.size()));
+  }
+  ++memory_documents_;
+}
+
+void SearchIndex::SetLive(uint64_t doc, const DocNorms& norms) {
+  if (doc >= live_.size()) {
+    live_.resize(doc + 1, false);
+    norms_.resize(doc + 1);
+  }
+  norms_[doc] = norms;
+  live_[doc] = true;
+  ++cluster_sizes_[norms.cluster];
+  ++document_count_;
+  title_tokens_ += norms.title_length;
+  body_tokens_ += norms.body_length;
+}
+
+void SearchIndex::MarkDead(uint64_t doc) {
+  if (doc >= live_.size() || !live_[doc]) return;
+  live_[doc] = false;
+  const DocNorms& norms = norms_[doc];
+  auto it = cluster_sizes_.find(norms.cluster);
+  if (it != cluster_sizes_.end() && --it->second == 0) cluster_sizes_.erase(it);
+  --document_count_;
+  title_tokens_ -= std::min<uint64_t>(title_tokens_, norms.title_length);
+  body_tokens_ -= std::min<uint64_t>(body_tokens_, norms.body_length);
+}
+
+void SearchIndex::PutCounters(storage::WriteBatch* batch, uint64_t documents,
+                              uint64_t title_tokens, uint64_t body_tokens) const {
+  batch->Put(cf::kMeta, kNextDocKey, EncodeU64(next_doc_));
+  batch->Put(cf::kMeta, kDocCountKey, EncodeU64(documents));
+  batch->Put(cf::kMeta, kTitleTokensKey, EncodeU64(title_tokens));
+  batch->Put(cf::kMeta, kBodyTokensKey, EncodeU64(body_tokens));
+}
+
+absl::StatusOr<newsgraph::v1::IndexDocumentResponse> SearchIndex::IndexDocument(
+    const IndexDocumentRequest& request) {
+  NG_ASSIGN_OR_RETURN(std::vector<newsgraph::v1::IndexDocumentResponse> responses,
+                      IndexDocuments(absl::MakeConstSpan(&request, 1)));
+  return responses[0];
+}
+
+absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::IndexDocuments(
+    absl::Span<const IndexDocumentRequest> requests) {
+  for (const IndexDocumentRequest& request : requests) {
+    const newsgraph::v1::Document& doc = request.document();
+    if (doc.name().empty()) return absl::InvalidArgumentError("document.name is required");
+    if (doc.version() <= 0) {
+      return absl::InvalidArgumentError(absl::StrCat("document.version must be positive (got ",
+                                                     doc.version(), ") for ", doc.name()));
     }
   }
+  // Analysis (the expensive part) runs before any lock is taken.
+  std::vector<IndexDocumentRequest> stored(requests.begin(), requests.end());
+  std::vector<Analyzed> analyzed(requests.size());
+  for (size_t i = 0; i < stored.size(); ++i) {
+    stored[i].clear_mentions();
+    stored[i].mutable_document()->clear_removed_boilerplate();
+    analyzed[i].postings = CollectPostings(stored[i], &analyzed[i].norms);
+  }
+
+  newsgraph::MutexLock writer(&writer_mu_);
+  std::vector<newsgraph::v1::IndexDocumentResponse> responses(requests.size());
+  storage::WriteBatch batch;
+  // Names indexed earlier in this batch: document number and version.
+  absl::flat_hash_map<std::string, std::pair<uint64_t, int64_t>> in_batch;
+  // (new document, replaced document or 0) per applied request.
+  std::vector<std::pair<size_t, uint64_t>> applied;
+  const uint64_t saved_next_doc = next_doc_;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const newsgraph::v1::Document& doc = requests[i].document();
+    std::optional<std::pair<uint64_t, int64_t>> existing;
+    if (auto it = in_batch.find(doc.name()); it != in_batch.end()) {
+      existing = it->second;
+    } else {
+      absl::StatusOr<std::optional<std::string>> value = store_->Get(cf::kNames, doc.name());
+      if (!value.ok()) {
+        next_doc_ = saved_next_doc;
+        return value.status();
+      }
+      if (value->has_value()) {
+        if ((*value)->size() != 16) {
+          next_doc_ = saved_next_doc;
+          return Corrupted(absl::StrCat("name entry of ", doc.name()));
+        }
+        existing.emplace(storage::DecodeBigEndian64((*value)->data()),
+                         static_cast<int64_t>(storage::DecodeBigEndian64((*value)->data() + 8)));
+      }
+    }
+    if (existing.has_value() && existing->second >= doc.version()) {
+      responses[i].set_applied(false);
+      responses[i].set_indexed_version(existing->second);
+      continue;
+    }
+    const uint64_t docnum = next_doc_++;
+    analyzed[i].doc = docnum;
+    const uint64_t replaced = existing.has_value() ? existing->first : 0;
+    if (replaced != 0) {
+      batch.Delete(cf::kDocs, DocKey(replaced));
+      batch.Delete(cf::kNorms, DocKey(replaced));
+    }
+    batch.Put(cf::kDocs, DocKey(docnum), stored[i].SerializeAsString());
+    batch.Put(cf::kNorms, DocKey(docnum), EncodeNorms(analyzed[i].norms));
+    std::string name_value = EncodeU64(docnum);
+    storage::AppendBigEndian64(&name_value, static_cast<uint64_t>(doc.version()));
+    batch.Put(cf::kNames, doc.name(), name_value);
+    in_batch[doc.name()] = {docnum, doc.version()};
+    applied.emplace_back(i, replaced);
+    responses[i].set_applied(true);
+    responses[i].set_indexed_version(doc.version());
+  }
+  if (applied.empty()) return responses;
+
+  // The counters after this batch, computed on a copy of the state.
+  uint64_t documents = 0, title_tokens = 0, body_tokens = 0;
+  {
+    newsgraph::ReaderMutexLock state(&state_mu_);
+    documents = document_count_;
+    title_tokens = title_tokens_;
+    body_tokens = body_tokens_;
+    absl::flat_hash_map<uint64_t, const DocNorms*> batch_norms;
+    for (const auto& [i, replaced] : applied) {
+      if (replaced != 0) {
+        const DocNorms* old = nullptr;
+        if (auto it = batch_norms.find(replaced); it != batch_norms.end()) {
+          old = it->second;
+        } else if (replaced < live_.size() && live_[replaced]) {
+          old = &norms_[replaced];
+        }
+        if (old != nullptr) {
+          --documents;
+          title_tokens -= std::min<uint64_t>(title_tokens, old->title_length);
+          body_tokens -= std::min<uint64_t>(body_tokens, old->body_length);
+        }
+      }
+      ++documents;
+      title_tokens += analyzed[i].norms.title_length;
+      body_tokens += analyzed[i].norms.body_length;
+      batch_norms[analyzed[i].doc] = &analyzed[i].norms;
+    }
+  }
+  PutCounters(&batch, documents, title_tokens, body_tokens);
+  if (absl::Status status = store_->Write(batch, storage::Durability::kSynced); !status.ok()) {
+    next_doc_ = saved_next_doc;
+    return status;
+  }
+  {
+    newsgraph::WriterMutexLock state(&state_mu_);
+    for (const auto& [i, replaced] : applied) {
+      if (replaced != 0) MarkDead(replaced);
+      SetLive(analyzed[i].doc, analyzed[i].norms);
+      AddToMemory(analyzed[i]);
+    }
+  }
+  if (MemoryDocuments() >= options_.flush_documents) {
+    // The documents are durable already; a failed flush is retried by the next one.
+    (void)FlushLocked();
+  }
+  return responses;
+}
+
+absl::StatusOr<bool> SearchIndex::RemoveDocument(const std::string& name) {
+  if (name.empty()) return absl::InvalidArgumentError("document is required");
+  newsgraph::MutexLock writer(&writer_mu_);
+  NG_ASSIGN_OR_RETURN(std::optional<std::string> existing, store_->Get(cf::kNames, name));
+  if (!existing.has_value()) return false;
+  if (existing->size() != 16) return Corrupted(absl::StrCat("name entry of ", name));
+  const uint64_t docnum = storage::DecodeBigEndian64(existing->data());
+  storage::WriteBatch batch;
+  batch.Delete(cf::kDocs, DocKey(docnum));
+  batch.Delete(cf::kNorms, DocKey(docnum));
+  batch.Delete(cf::kNames, name);
+  {
+    newsgraph::ReaderMutexLock state(&state_mu_);
+    uint64_t documents = document_count_, title_tokens = title_tokens_, body_tokens = body_tokens_;
+    if (docnum < live_.size() && live_[docnum]) {
+      --documents;
+      title_tokens -= std::min<uint64_t>(title_tokens, norms_[docnum].title_length);
+      body_tokens -= std::min<uint64_t>(body_tokens, norms_[docnum].body_length);
+    }
+    PutCounters(&batch, documents, title_tokens, body_tokens);
+  }
+  NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
+  newsgraph::WriterMutexLock state(&state_mu_);
+  MarkDead(docnum);
+  return true;
+}
+
+size_t SearchIndex::MemoryDocuments() const {
+  newsgraph::ReaderMutexLock state(&state_mu_);
+  return memory_documents_;
+}
+
+// ---------------------------------------------------------------------------
+// Flushes and merges
+
+absl::Status SearchIndex::Flush() {
+  newsgraph::MutexLock writer(&writer_mu_);
+  return FlushLocked();
+}
+
+absl::Status SearchIndex::ForceMerge() {
+  newsgraph::MutexLock writer(&writer_mu_);
+  NG_RETURN_IF_ERROR(FlushLocked());
+  const size_t segments = SegmentCount();
+  if (segments <= 1) return absl::OkStatus();
+  return MergeSegments(0, segments - 1);
+}
+
+absl::Status SearchIndex::UpdateDictionary(const std::vector<std::string>& added,
+                                          const std::vector<std::string>& emptied,
+                                          const std::vector<uint64_t>& dropped_segments,
+                                          storage::WriteBatch* batch) {
+  for (const std::string& term : added) batch->Put(cf::kTerms, term, "");
+  // A term whose postings a merge dropped stays if another segment has it.
+  std::vector<Segment> others;
+  {
+    newsgraph::ReaderMutexLock state(&state_mu_);
+    for (const Segment& s : segments_) {
+      if (std::find(dropped_segments.begin(), dropped_segments.end(), s.id) ==
+          dropped_segments.end()) {
+        others.push_back(s);
+      }
+    }
+  }
+  for (const std::string& term : emptied) {
+    bool elsewhere = false;
+    for (const Segment& s : others) {
+      NG_ASSIGN_OR_RETURN(std::optional<std::string> value,
+                          store_->Get(cf::kSegments, SegmentKey(s.id, kPostingsKind, term)));
+      if ((elsewhere = value.has_value())) break;
+    }
+    if (!elsewhere) batch->Delete(cf::kTerms, term);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SearchIndex::FlushLocked() {
+  storage::WriteBatch batch;
+  std::vector<std::string> added_terms;
+  Segment segment;
+  {
+    // Writers are held off by writer_mu_; queries keep reading meanwhile.
+    newsgraph::ReaderMutexLock state(&state_mu_);
+    if (memory_documents_ == 0) return absl::OkStatus();
+    segment.id = next_segment_;
+    segment.first_doc = flushed_below_;
+    segment.last_doc = next_doc_ - 1;
+    for (uint64_t d = segment.first_doc; d <= segment.last_doc && d < live_.size(); ++d) {
+      segment.documents += live_[d] ? 1 : 0;
+    }
+    PostingListWriter writer;
+    std::string postings;
+    std::string positions;
+    for (const auto& [term, m] : memory_) {
+      for (size_t i = 0; i < m.docs.size(); ++i) {
+        if (!live_[m.docs[i]]) continue;
+        const uint32_t begin = i == 0 ? 0 : m.position_ends[i - 1];
+        writer.Add(m.docs[i], m.title_tfs[i], m.body_tfs[i],
+                   static_cast<float>(m.saliences[i]) / 1000.0f, m.positions.data() + begin,
+                   m.position_ends[i] - begin);
+      }
+      if (writer.count() == 0) continue;
+      added_terms.push_back(term);
+      writer.Finish(&postings, &positions);
+      batch.Put(cf::kSegments, SegmentKey(segment.id, kPostingsKind, term), postings);
+      if (!positions.empty()) {
+        batch.Put(cf::kSegments, SegmentKey(segment.id, kPositionsKind, term), positions);
+      }
+    }
+  }
+  const bool empty = added_terms.empty();
+  if (!empty) {
+    std::string registry = EncodeU64(segment.first_doc);
+    storage::AppendBigEndian64(&registry, segment.last_doc);
+    storage::AppendBigEndian64(&registry, segment.documents);
+    batch.Put(cf::kMeta, SegmentRegistryKey(segment.id), registry);
+    batch.Put(cf::kMeta, kNextSegmentKey, EncodeU64(segment.id + 1));
+  }
+  batch.Put(cf::kMeta, kFlushedBelowKey, EncodeU64(next_doc_));
+  NG_RETURN_IF_ERROR(UpdateDictionary(added_terms, {}, {}, &batch));
+  NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
+  flushed_below_ = next_doc_;
+  if (!empty) next_segment_ = segment.id + 1;
+  {
+    newsgraph::WriterMutexLock state(&state_mu_);
+    if (!empty) segments_.push_back(segment);
+    memory_.clear();
+    memory_documents_ = 0;
+  }
+  return MaybeMerge();
+}
+
+absl::Status SearchIndex::MaybeMerge() {
+  while (true) {
+    size_t best = 0;
+    uint64_t best_documents = std::numeric_limits<uint64_t>::max();
+    {
+      newsgraph::ReaderMutexLock state(&state_mu_);
+      if (segments_.size() <= kMaxSegments) return absl::OkStatus();
+      for (size_t i = 0; i + 1 < segments_.size(); ++i) {
+        const uint64_t documents = segments_[i].documents + segments_[i + 1].documents;
+        if (documents < best_documents && documents <= options_.max_merge_documents) {
+          best = i;
+          best_documents = documents;
+        }
+      }
+    }
+    if (best_documents == std::numeric_limits<uint64_t>::max()) return absl::OkStatus();
+    NG_RETURN_IF_ERROR(MergeSegments(best, best + 1));
+  }
+}
+
+absl::Status SearchIndex::MergeSegments(size_t first, size_t last) {
+  std::vector<Segment> inputs;
+  Segment merged;
+  storage::WriteBatch batch;
+  std::vector<std::string> emptied_terms;
+  {
+    newsgraph::ReaderMutexLock state(&state_mu_);
+    inputs.assign(segments_.begin() + static_cast<long>(first),
+                  segments_.begin() + static_cast<long>(last) + 1);
+    merged.id = next_segment_;
+    merged.first_doc = inputs.front().first_doc;
+    merged.last_doc = inputs.back().last_doc;
+    for (uint64_t d = merged.first_doc; d <= merged.last_doc && d < live_.size(); ++d) {
+      merged.documents += live_[d] ? 1 : 0;
+    }
+    // One iterator per input over its posting lists, walked in term order.
+    std::vector<std::unique_ptr<storage::Iterator>> lists;
+    std::vector<std::string> list_prefixes;
+    for (const Segment& s : inputs) {
+      std::string prefix = SegmentKey(s.id, kPostingsKind, "");
+      storage::ReadOptions options;
+      options.upper_bound = storage::PrefixSuccessor(prefix);
+      options.fill_cache = false;
+      lists.push_back(store_->NewIterator(cf::kSegments, options));
+      lists.back()->Seek(prefix);
+      list_prefixes.push_back(std::move(prefix));
+    }
+    PostingListWriter writer;
+    std::vector<uint32_t> positions_buffer;
+    std::string postings_out;
+    std::string positions_out;
+    while (true) {
+      std::optional<std::string> term;
+      for (size_t k = 0; k < lists.size(); ++k) {
+        if (!lists[k]->Valid()) continue;
+        std::string t(lists[k]->key().substr(list_prefixes[k].size()));
+        if (!term.has_value() || t < *term) term = std::move(t);
+      }
+      if (!term.has_value()) break;
+      for (size_t k = 0; k < lists.size(); ++k) {
+        if (!lists[k]->Valid() || lists[k]->key().substr(list_prefixes[k].size()) != *term) {
+          continue;
+        }
+        const std::string value(lists[k]->value());
+        NG_ASSIGN_OR_RETURN(std::optional<std::string> positions,
+                            store_->Get(cf::kSegments,
+                                        SegmentKey(inputs[k].id, kPositionsKind, *term)));
+        PostingCursor cursor;
+        const absl::string_view positions_value =
+            positions.has_value() ? absl::string_view(*positions) : absl::string_view();
+        if (!cursor.Init(value, positions_value)) {
+          return Corrupted(absl::StrCat("posting list in segment ", inputs[k].id));
+        }
+        for (; cursor.doc() != kNoMoreDocs; cursor.Next()) {
+          if (!live_[cursor.doc()]) continue;
+          positions_buffer.clear();
+          if (positions.has_value() && !cursor.Positions(&positions_buffer)) {
+            return Corrupted(absl::StrCat("positions of '", absl::CHexEscape(*term),
+                                          "' in segment ", inputs[k].id));
+          }
+          writer.Add(cursor.doc(), cursor.title_tf(), cursor.body_tf(), cursor.salience(),
+                     positions_buffer.data(), positions_buffer.size());
+        }
+        if (cursor.corrupt()) return Corrupted(absl::StrCat("posting list in segment ", inputs[k].id));
+        lists[k]->Next();
+      }
+      if (writer.count() == 0) {
+        emptied_terms.push_back(*term);
+        continue;
+      }
+      writer.Finish(&postings_out, &positions_out);
+      batch.Put(cf::kSegments, SegmentKey(merged.id, kPostingsKind, *term), postings_out);
+      if (!positions_out.empty()) {
+        batch.Put(cf::kSegments, SegmentKey(merged.id, kPositionsKind, *term), positions_out);
+      }
+    }
+    for (const auto& list : lists) NG_RETURN_IF_ERROR(list->status());
+  }
+  std::string registry = EncodeU64(merged.first_doc);
+  storage::AppendBigEndian64(&registry, merged.last_doc);
+  storage::AppendBigEndian64(&registry, merged.documents);
+  batch.Put(cf::kMeta, SegmentRegistryKey(merged.id), registry);
+  for (const Segment& s : inputs) {
+    batch.Delete(cf::kMeta, SegmentRegistryKey(s.id));
+    batch.DeleteRange(cf::kSegments, SegmentPrefix(s.id), SegmentPrefix(s.id + 1));
+  }
+  batch.Put(cf::kMeta, kNextSegmentKey, EncodeU64(merged.id + 1));
+  std::vector<uint64_t> dropped;
+  for (const Segment& s : inputs) dropped.push_back(s.id);
+  NG_RETURN_IF_ERROR(UpdateDictionary({}, emptied_terms, dropped, &batch));
+  NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
+  next_segment_ = merged.id + 1;
+  {
+    newsgraph::WriterMutexLock state(&state_mu_);
+    segments_.erase(segments_.begin() + static_cast<long>(first),
+                    segments_.begin() + static_cast<long>(last) + 1);
+    segments_.insert(segments_.begin() + static_cast<long>(first), merged);
+  }
+  for (const Segment& s : inputs) cache_.EraseWithPrefix(SegmentPrefix(s.id));
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------------------
+// Reads
+
+absl::StatusOr<std::shared_ptr<const std::string>> SearchIndex::SegmentValue(
+    uint64_t segment, char kind, const std::string& term) const {
+  const std::string key = SegmentKey(segment, kind, term);
+  std::shared_ptr<const std::string> value;
+  if (cache_.Lookup(key, &value)) return value;
+  NG_ASSIGN_OR_RETURN(std::optional<std::string> stored, store_->Get(cf::kSegments, key));
+  if (stored.has_value()) value = std::make_shared<const std::string>(*std::move(stored));
+  cache_.Insert(key, value);
+  return value;
+}
+
+absl::StatusOr<std::vector<Posting>> SearchIndex::ReadPostings(const std::string& term,
+                                                               bool with_positions) const {
+  SearchIndexReader reader(this);
+  NG_ASSIGN_OR_RETURN(TermPostings postings, reader.Postings(term, with_positions));
+  std::vector<Posting> out;
+  for (; postings.doc() != kNoMoreDocs; postings.Next()) {
+    Posting& p = out.emplace_back();
+    p.doc = postings.doc();
+    p.title_tf = postings.title_tf();
+    p.body_tf = postings.body_tf();
+    p.salience = postings.salience();
+    if (with_positions) (void)postings.Positions(&p.positions);
+  }
+  if (postings.corrupt()) return Corrupted(absl::StrCat("posting list of '", term, "'"));
+  return out;
 }
 
 absl::StatusOr<IndexDocumentRequest> SearchIndex::StoredDocument(uint64_t doc) const {
   NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kDocs, DocKey(doc)));
   if (!value.has_value()) return absl::NotFoundError(absl::StrCat("no stored document ", doc));
   IndexDocumentRequest stored;
-  if (!stored.ParseFromString(*value)) return absl::DataLossError("stored document corrupted");
+  if (!stored.ParseFromString(*value)) return Corrupted(absl::StrCat("stored document ", doc));
   return stored;
 }
 
 CorpusStats SearchIndex::Stats() const {
-  newsgraph::MutexLock lock(&mu_);
-  CorpusStats stats;
-  stats.document_count = document_count_;
-  if (document_count_ > 0) {
-    stats.average_title_length = static_cast<double>(title_tokens_) / document_count_;
-    stats.average_body_length = static_cast<double>(body_tokens_) / document_count_;
-  }
-  return stats;
+  newsgraph::ReaderMutexLock state(&state_mu_);
+  return ComputeStats(document_count_, title_tokens_, body_tokens_);
+}
+
+size_t SearchIndex::SegmentCount() const {
+  newsgraph::ReaderMutexLock state(&state_mu_);
+  return segments_.size();
 }
 
 absl::StatusOr<newsgraph::v1::IndexStats> SearchIndex::GetIndexStats() const {
   newsgraph::v1::IndexStats stats;
+  int64_t terms = 0;
   {
-    newsgraph::MutexLock lock(&mu_);
+    newsgraph::ReaderMutexLock state(&state_mu_);
     stats.set_document_count(static_cast<int64_t>(document_count_));
     stats.set_token_count(static_cast<int64_t>(title_tokens_ + body_tokens_));
+    for (const auto& [term, m] : memory_) {
+      if (term.empty() || term[0] == '\x01') continue;
+      NG_ASSIGN_OR_RETURN(std::optional<std::string> on_disk, store_->Get(cf::kTerms, term));
+      if (!on_disk.has_value()) ++terms;
+    }
   }
-  int64_t terms = 0;
   std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kTerms);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().empty() || it->key()[0] != '\x01') ++terms;

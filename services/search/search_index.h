@@ -1,14 +1,18 @@
 // SearchIndex: the persistent inverted index in the search service's RocksDB.
 //
-// One posting per (term, document) with title and body frequencies and word
-// positions (title positions first, body positions offset by kBodyOffset so
-// phrases never span fields). Keyword fields (source, language, entities,
-// entity types) are terms of their own. Document frequencies, field lengths
-// and stored fields sit beside the postings, so queries never scan
-// documents. See docs/search-index.md for the design and its limits.
+// Segmented, like Lucene: new documents go to an in-memory segment (searchable
+// at once) after one synced write of their stored fields and norms; every
+// `flush_documents` documents the in-memory segment is written as an
+// immutable segment of block-compressed posting lists (posting_codec.h), and
+// adjacent segments of similar size are merged, dropping deleted documents.
+// A replaced or removed document is dead from the moment the call returns
+// (its norms are gone) and its postings are skipped until a merge drops
+// them. At start-up only the documents not yet in a segment (at most one
+// in-memory segment's worth) are analyzed again. docs/search-index.md has
+// the layout.
 //
-// Thread-safety: all methods are safe to call concurrently; updates are
-// serialized and each is one atomic, synced write.
+// Thread-safety: all methods are safe to call concurrently. Updates are
+// serialized; queries run in parallel through Readers.
 #ifndef NEWSGRAPH_SERVICES_SEARCH_SEARCH_INDEX_H_
 #define NEWSGRAPH_SERVICES_SEARCH_SEARCH_INDEX_H_
 
@@ -19,17 +23,17 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "base/mutex.h"
 #include "newsgraph/v1/search_service.pb.h"
+#include "services/search/posting_codec.h"
+#include "services/search/posting_cache.h"
 #include "storage/kv_store.h"
 
 namespace newsgraph::search {
-
-// Position of the first body word; title words come before it.
-inline constexpr uint32_t kBodyOffset = 1u << 20;
 
 std::string SourceTerm(absl::string_view source);
 std::string LanguageTerm(absl::string_view language);
@@ -40,89 +44,205 @@ std::string EntityTypeTerm(absl::string_view type_name);
 std::string SpeakerTerm(absl::string_view folded_name);
 std::string AskerTerm(absl::string_view folded_name);
 
-struct Posting {
-  uint64_t doc = 0;
-  uint32_t title_tf = 0;
-  uint32_t body_tf = 0;
-  // Ascending; title positions < kBodyOffset <= body positions.
-  std::vector<uint32_t> positions;
-  // For entity terms: the entity's salience in the document, in [0, 1].
-  float salience = 0;
-};
-
-struct DocNorms {
-  uint32_t title_length = 0;
-  uint32_t body_length = 0;
-  // Publication time; InfinitePast when unknown.
-  absl::Time published = absl::InfinitePast();
-  // Story cluster: a fingerprint of the document this one duplicates (or
-  // nearly duplicates), else of the document itself.
-  uint64_t cluster = 0;
-};
-
 struct CorpusStats {
   uint64_t document_count = 0;
   double average_title_length = 0;
   double average_body_length = 0;
 };
 
+struct SearchIndexOptions {
+  // Documents in the in-memory segment before it is written out. Bounds the
+  // work redone at start-up. Default 4096.
+  size_t flush_documents = 4096;
+  // Merges never build segments with more documents than this. Default 262144.
+  size_t max_merge_documents = 262144;
+  // Bytes of posting lists kept in memory for queries. Default 256 MiB.
+  size_t cache_bytes = size_t{256} << 20;
+  // Write the in-memory segment out when the index is destroyed. Default
+  // true; tests turn it off to simulate a crash.
+  bool flush_on_close = true;
+};
+
+// The postings of one term across all segments, in document order, live
+// documents only.
+class TermPostings {
+ public:
+  uint64_t doc() const { return doc_; }
+  // Documents holding the term, counting deleted ones not yet merged away.
+  uint64_t document_frequency() const { return document_frequency_; }
+  void Next();
+  void Advance(uint64_t target);
+  uint32_t title_tf() const { return parts_[part_].title_tf(); }
+  uint32_t body_tf() const { return parts_[part_].body_tf(); }
+  float salience() const { return parts_[part_].salience(); }
+  // Positions of the current posting (only when opened with positions).
+  bool Positions(std::vector<uint32_t>* out) { return parts_[part_].Positions(out); }
+  bool corrupt() const;
+
+ private:
+  friend class SearchIndexReader;
+  void Settle();
+
+  std::vector<std::shared_ptr<const std::string>> blobs_;
+  std::vector<PostingCursor> parts_;
+  size_t part_ = 0;
+  uint64_t doc_ = kNoMoreDocs;
+  uint64_t document_frequency_ = 0;
+  // live_[doc] is true for indexed, not deleted documents.
+  const std::vector<bool>* live_ = nullptr;
+};
+
+class SearchIndex;
+
+// A consistent view of the index for one query: holds a shared lock, so
+// keep it short-lived.
+class SearchIndexReader {
+ public:
+  explicit SearchIndexReader(const SearchIndex* index);
+  SearchIndexReader(const SearchIndexReader&) = delete;
+  SearchIndexReader& operator=(const SearchIndexReader&) = delete;
+
+  // Postings of `term`; positions are loaded only when asked for.
+  absl::StatusOr<TermPostings> Postings(const std::string& term, bool with_positions) const;
+  // Documents holding the term (deleted ones count until merged away).
+  absl::StatusOr<uint64_t> DocumentFrequency(const std::string& term) const;
+  // Dictionary terms starting with `prefix`, at most `max_terms`, in order.
+  absl::StatusOr<std::vector<std::string>> ExpandPrefix(const std::string& prefix,
+                                                        size_t max_terms) const;
+  bool Live(uint64_t doc) const;
+  // Norms of a live document.
+  const DocNorms& Norms(uint64_t doc) const;
+  // Document numbers are below this.
+  uint64_t DocumentLimit() const;
+  // Live documents of the story cluster.
+  uint32_t ClusterSize(uint64_t cluster) const;
+  const CorpusStats& stats() const { return stats_; }
+  absl::StatusOr<newsgraph::v1::IndexDocumentRequest> StoredDocument(uint64_t doc) const;
+
+ private:
+  const SearchIndex* const index_;
+  newsgraph::ReaderMutexLock lock_;
+  const CorpusStats stats_;
+};
+
 class SearchIndex {
  public:
-  // `store` (opened with SearchColumnFamilies()) is borrowed.
-  static absl::StatusOr<std::unique_ptr<SearchIndex>> Open(storage::KvStore* store);
+  // `store` (opened with SearchColumnFamilies()) is borrowed. Re-analyzes
+  // the documents not yet written to a segment (and, once, every document of
+  // an index written by an older version).
+  static absl::StatusOr<std::unique_ptr<SearchIndex>> Open(storage::KvStore* store,
+                                                           SearchIndexOptions options = {});
+  // Writes the in-memory segment out (best effort) so the next start is fast.
+  ~SearchIndex();
 
   // See SearchService.IndexDocument. Errors: INVALID_ARGUMENT for a missing
   // name or version, storage errors.
   absl::StatusOr<newsgraph::v1::IndexDocumentResponse> IndexDocument(
       const newsgraph::v1::IndexDocumentRequest& request);
+  // Several documents with one synced write; same result as indexing them
+  // one after the other. On error nothing is applied.
+  absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> IndexDocuments(
+      absl::Span<const newsgraph::v1::IndexDocumentRequest> requests);
 
   // Returns whether the document was indexed. Idempotent.
   absl::StatusOr<bool> RemoveDocument(const std::string& name);
 
-  // Postings of `term` in document order; positions are decoded only when
-  // asked for (phrase matching).
+  // Writes the in-memory segment as a segment now.
+  absl::Status Flush();
+  // Flushes and merges every segment into one (after a bulk load; queries
+  // then read one posting list per term). Blocks updates while it runs.
+  absl::Status ForceMerge();
+
+  // Conveniences over a short-lived reader (tests and tools).
   absl::StatusOr<std::vector<Posting>> ReadPostings(const std::string& term,
                                                     bool with_positions = true) const;
-  // Dictionary terms starting with `prefix`, at most `max_terms`, in order.
-  absl::StatusOr<std::vector<std::string>> ExpandPrefix(const std::string& prefix,
-                                                        size_t max_terms) const;
-  // Documents containing `term`.
-  absl::StatusOr<uint64_t> DocumentFrequency(const std::string& term) const;
-  absl::StatusOr<DocNorms> Norms(uint64_t doc) const;
   absl::StatusOr<newsgraph::v1::IndexDocumentRequest> StoredDocument(uint64_t doc) const;
   CorpusStats Stats() const;
   absl::StatusOr<newsgraph::v1::IndexStats> GetIndexStats() const;
+  // Segments on disk (not counting the in-memory one).
+  size_t SegmentCount() const;
+  // Documents analyzed again when the index was opened (those not yet in a
+  // segment; all of them once for an index of an older format).
+  uint64_t RecoveredAtOpen() const { return recovered_at_open_; }
 
  private:
-  explicit SearchIndex(storage::KvStore* store) : store_(store) {}
+  friend class SearchIndexReader;
+
+  struct Segment {
+    uint64_t id = 0;
+    uint64_t first_doc = 0;
+    uint64_t last_doc = 0;
+    uint64_t documents = 0;
+  };
+  // Postings of one term in the in-memory segment.
+  struct MemoryPostings {
+    std::vector<uint64_t> docs;
+    std::vector<uint32_t> title_tfs;
+    std::vector<uint32_t> body_tfs;
+    std::vector<uint16_t> saliences;
+    std::vector<uint32_t> positions;
+    std::vector<uint32_t> position_ends;
+  };
+  // A document ready to be applied: its postings and norms.
+  struct Analyzed {
+    uint64_t doc = 0;
+    DocNorms norms;
+    absl::btree_map<std::string, Posting> postings;
+  };
+
+  SearchIndex(storage::KvStore* store, SearchIndexOptions options)
+      : store_(store), options_(options), cache_(options.cache_bytes) {}
   absl::Status Load();
-  // Adds (sign +1) or removes (-1) the document's postings and counters.
-  // Document-frequency changes are accumulated in `df_deltas` and applied
-  // once per batch by ApplyDocumentFrequencies.
-  // Norms written (or removed, nullopt) are recorded in `norm_updates` and
-  // reach the in-memory cache once the batch is written.
-  void ApplyDocument(const newsgraph::v1::IndexDocumentRequest& doc, uint64_t docnum, int sign,
-                     storage::WriteBatch* batch,
-                     absl::flat_hash_map<std::string, int64_t>* df_deltas,
-                     std::vector<std::pair<uint64_t, std::optional<DocNorms>>>* norm_updates)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void ApplyNormUpdates(const std::vector<std::pair<uint64_t, std::optional<DocNorms>>>& updates);
-  absl::Status ApplyDocumentFrequencies(const absl::flat_hash_map<std::string, int64_t>& df_deltas,
-                                        storage::WriteBatch* batch)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void PutCounters(storage::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status LoadCounters(uint64_t* format) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
+  absl::Status LoadSegments() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
+  absl::Status RecoverUnflushed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
+  absl::Status MigrateOldFormat() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
+  // Adds a document's postings to the in-memory segment.
+  void AddToMemory(const Analyzed& analyzed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_);
+  // Makes a document live with its norms / dead, keeping the counters.
+  void SetLive(uint64_t doc, const DocNorms& norms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_);
+  void MarkDead(uint64_t doc) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_);
+  size_t MemoryDocuments() const;
+  absl::Status FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
+  absl::Status MaybeMerge() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
+  absl::Status MergeSegments(size_t first, size_t last) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
+  void PutCounters(storage::WriteBatch* batch, uint64_t documents, uint64_t title_tokens,
+                   uint64_t body_tokens) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
+  // Adds terms to the dictionary; removes `emptied` ones unless a segment
+  // other than `dropped_segments` still holds them.
+  absl::Status UpdateDictionary(const std::vector<std::string>& added,
+                                const std::vector<std::string>& emptied,
+                                const std::vector<uint64_t>& dropped_segments,
+                                storage::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
+  // Posting-list value of a segment, through the cache; null when absent.
+  absl::StatusOr<std::shared_ptr<const std::string>> SegmentValue(uint64_t segment, char kind,
+                                                                  const std::string& term) const;
 
   storage::KvStore* const store_;
-  mutable newsgraph::Mutex mu_;
-  uint64_t next_doc_ ABSL_GUARDED_BY(mu_) = 1;
-  uint64_t document_count_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t title_tokens_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t body_tokens_ ABSL_GUARDED_BY(mu_) = 0;
+  const SearchIndexOptions options_;
+  mutable PostingCache cache_;
 
-  // Every document's norms, in memory: ranking reads them for each
-  // candidate (24 bytes per document; loaded at Open).
-  mutable newsgraph::SharedMutex norms_mu_;
-  absl::flat_hash_map<uint64_t, DocNorms> norms_ ABSL_GUARDED_BY(norms_mu_);
+  // Serializes updates, flushes and merges.
+  mutable newsgraph::Mutex writer_mu_;
+  uint64_t next_doc_ ABSL_GUARDED_BY(writer_mu_) = 1;
+  uint64_t next_segment_ ABSL_GUARDED_BY(writer_mu_) = 1;
+  // Documents below this are in segments; the rest are in memory.
+  uint64_t flushed_below_ ABSL_GUARDED_BY(writer_mu_) = 1;
+  uint64_t recovered_at_open_ = 0;
+
+  // What queries read; writers change it under an exclusive lock.
+  mutable newsgraph::SharedMutex state_mu_;
+  uint64_t document_count_ ABSL_GUARDED_BY(state_mu_) = 0;
+  uint64_t title_tokens_ ABSL_GUARDED_BY(state_mu_) = 0;
+  uint64_t body_tokens_ ABSL_GUARDED_BY(state_mu_) = 0;
+  std::vector<Segment> segments_ ABSL_GUARDED_BY(state_mu_);
+  absl::btree_map<std::string, MemoryPostings> memory_ ABSL_GUARDED_BY(state_mu_);
+  size_t memory_documents_ ABSL_GUARDED_BY(state_mu_) = 0;
+  // Indexed by document number.
+  std::vector<DocNorms> norms_ ABSL_GUARDED_BY(state_mu_);
+  std::vector<bool> live_ ABSL_GUARDED_BY(state_mu_);
+  // Live documents per story cluster, for clusters of two or more.
+  absl::flat_hash_map<uint64_t, uint32_t> cluster_sizes_ ABSL_GUARDED_BY(state_mu_);
 };
 
 }  // namespace newsgraph::search

@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   const std::string dir = absl::StrCat(absl::GetFlag(FLAGS_data_dir), "/search");
   absl::StatusOr<std::unique_ptr<storage::KvStore>> store =
       OpenServiceStore(absl::GetFlag(FLAGS_data_dir), "search", search::SearchColumnFamilies(),
-                       absl::GetFlag(FLAGS_block_cache_mb));
+                       absl::GetFlag(FLAGS_block_cache_mb), search::SearchZstdColumnFamilies());
   if (!store.ok()) {
     LogError("searchd", store.status().ToString());
     return 1;

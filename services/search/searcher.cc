@@ -16,6 +16,7 @@
 #include "base/status_macros.h"
 #include "base/time_util.h"
 #include "services/search/analyzer.h"
+#include "services/search/query_iterators.h"
 #include "services/search/query_parser.h"
 #include "services/search/snippets.h"
 #include "services/text/normalizer.h"
@@ -27,8 +28,6 @@ namespace {
 using newsgraph::v1::SearchRequest;
 using newsgraph::v1::SearchResponse;
 using Kind = QueryNode::Kind;
-// Matching documents and their scores.
-using DocScores = absl::flat_hash_map<uint64_t, double>;
 
 constexpr int kDefaultPageSize = 10;
 constexpr int kMaxPageSize = 100;
@@ -39,117 +38,125 @@ constexpr size_t kMaxResultWindow = 10000;
 constexpr int kMaxTypoCorrections = 8;
 constexpr float kEntityResolutionMinScore = 0.2f;
 
-// Evaluates one query tree against the index.
-class Execution {
+// Builds the iterator tree of one query over a reader.
+class QueryBuilder {
  public:
-  Execution(const SearchIndex* index, EntityResolver* resolver, const RankingOptions& options,
-            const SearchRequest& request, SearchResponse* response)
-      : index_(index),
+  QueryBuilder(const SearchIndexReader* reader, EntityResolver* resolver,
+               const RankingOptions& options, const SearchRequest& request,
+               SearchResponse* response)
+      : reader_(reader),
         resolver_(resolver),
         options_(options),
         response_(response),
-        stats_(index->Stats()),
+        bm25f_(reader, Bm25fParameters{.k1 = options.k1,
+                                       .b = options.b,
+                                       .title_weight = options.title_weight,
+                                       .body_weight = options.body_weight}),
         min_salience_(request.min_salience() > 0 ? request.min_salience() : 0.3f),
         typo_tolerance_(!request.disable_typo_tolerance()) {}
 
-  // The document's norms (lengths, date, story cluster), cached.
-  absl::StatusOr<DocNorms> NormsOf(uint64_t doc) { return Norms(doc); }
-
-  absl::StatusOr<DocScores> Evaluate(const QueryNode& node) {
+  absl::StatusOr<DocIteratorPtr> Build(const QueryNode& node) {
     switch (node.kind) {
       case Kind::kTerm:
-        return EvaluateTerm(node);
+        return BuildTerm(node);
       case Kind::kPhrase:
-        return EvaluatePhrase(node.text, node.field);
+        return BuildPhrase(node.text, node.field);
       case Kind::kPrefix:
-        return EvaluatePrefix(node);
+        return BuildPrefix(node);
       case Kind::kKeyword:
-        return EvaluateKeyword(node);
-      case Kind::kDateRange: {
-        NG_ASSIGN_OR_RETURN(DocScores all, Universe());
-        return FilterByDate(std::move(all), node);
-      }
+        return BuildKeyword(node);
+      case Kind::kDateRange:
+        return MakeFilter(MakeAllDocuments(reader_), DateFilter(node));
       case Kind::kNot: {
-        NG_ASSIGN_OR_RETURN(DocScores all, Universe());
-        NG_ASSIGN_OR_RETURN(DocScores excluded, Evaluate(node.children[0]));
-        for (const auto& [doc, score] : excluded) all.erase(doc);
-        return all;
+        exclude_mode_ = true;
+        absl::StatusOr<DocIteratorPtr> excluded = Build(node.children[0]);
+        exclude_mode_ = false;
+        if (!excluded.ok()) return excluded.status();
+        std::vector<DocIteratorPtr> list;
+        list.push_back(*std::move(excluded));
+        return MakeAndNot(MakeAllDocuments(reader_), std::move(list));
       }
       case Kind::kOr: {
-        DocScores result;
+        std::vector<DocIteratorPtr> children;
         for (const QueryNode& child : node.children) {
-          NG_ASSIGN_OR_RETURN(DocScores scores, Evaluate(child));
-          for (const auto& [doc, score] : scores) result[doc] += score;
+          NG_ASSIGN_OR_RETURN(DocIteratorPtr built, Build(child));
+          children.push_back(std::move(built));
         }
-        return result;
+        return MakeOr(std::move(children));
       }
       case Kind::kAnd:
-        return EvaluateAnd(node);
+        return BuildAnd(node);
     }
     return absl::InternalError("unknown query node");
   }
 
   // Analyzed words to highlight for this query.
   HighlightTerms& highlight() { return highlight_; }
+  const Bm25f& bm25f() const { return bm25f_; }
 
  private:
-  absl::StatusOr<DocScores> EvaluateAnd(const QueryNode& node) {
-    std::optional<DocScores> result;
+  absl::StatusOr<DocIteratorPtr> BuildAnd(const QueryNode& node) {
+    std::vector<DocIteratorPtr> required;
     std::vector<const QueryNode*> dates;
-    std::vector<const QueryNode*> exclusions;
+    std::vector<DocIteratorPtr> excluded;
     for (const QueryNode& child : node.children) {
       if (child.kind == Kind::kDateRange) {
         dates.push_back(&child);
         continue;
       }
       if (child.kind == Kind::kNot) {
-        exclusions.push_back(&child.children[0]);
+        exclude_mode_ = true;
+        absl::StatusOr<DocIteratorPtr> built = Build(child.children[0]);
+        exclude_mode_ = false;
+        if (!built.ok()) return built.status();
+        excluded.push_back(*std::move(built));
         continue;
       }
-      NG_ASSIGN_OR_RETURN(DocScores scores, Evaluate(child));
-      if (!result.has_value()) {
-        result = std::move(scores);
-        continue;
-      }
-      DocScores merged;
-      const DocScores& small = scores.size() < result->size() ? scores : *result;
-      const DocScores& large = scores.size() < result->size() ? *result : scores;
-      for (const auto& [doc, score] : small) {
-        auto it = large.find(doc);
-        if (it != large.end()) merged.emplace(doc, score + it->second);
-      }
-      result = std::move(merged);
+      NG_ASSIGN_OR_RETURN(DocIteratorPtr built, Build(child));
+      required.push_back(std::move(built));
     }
-    if (!result.has_value()) {
-      NG_ASSIGN_OR_RETURN(result, Universe());
+    for (const DocIteratorPtr& r : required) {
+      if (r->doc() == kNoMoreDocs) return MakeEmpty();
     }
-    for (const QueryNode* date : dates) *result = FilterByDate(std::move(*result), *date);
-    for (const QueryNode* excluded : exclusions) {
-      exclude_mode_ = true;
-      NG_ASSIGN_OR_RETURN(DocScores scores, Evaluate(*excluded));
-      exclude_mode_ = false;
-      for (const auto& [doc, score] : scores) result->erase(doc);
-    }
-    return *std::move(result);
+    DocIteratorPtr result =
+        required.empty() ? MakeAllDocuments(reader_) : MakeAnd(std::move(required));
+    for (const QueryNode* date : dates) result = MakeFilter(std::move(result), DateFilter(*date));
+    return MakeAndNot(std::move(result), std::move(excluded));
   }
 
-  absl::StatusOr<DocScores> EvaluateTerm(const QueryNode& node) {
+  absl::StatusOr<DocIteratorPtr> BuildTerm(const QueryNode& node) {
     std::vector<AnalyzedToken> tokens = Analyze(node.text, "en");
-    if (tokens.size() > 1) return EvaluatePhrase(node.text, node.field);
-    if (tokens.empty()) return Universe();
+    if (tokens.size() > 1) return BuildPhrase(node.text, node.field);
+    if (tokens.empty()) return MakeAllDocuments(reader_);
     std::string term = tokens[0].term;
+    bool unknown = false;
     if (typo_tolerance_ && !exclude_mode_ && corrections_tried_ < kMaxTypoCorrections) {
-      NG_ASSIGN_OR_RETURN(uint64_t df, index_->DocumentFrequency(term));
-      if (df == 0) {
-        ++corrections_tried_;
-        NG_ASSIGN_OR_RETURN(std::optional<std::string> corrected, Correct(term));
-        if (corrected.has_value()) {
-          response_->add_corrections(absl::StrCat(node.text, " -> ", *corrected));
-          term = *corrected;
-        }
+      NG_ASSIGN_OR_RETURN(uint64_t df, reader_->DocumentFrequency(term));
+      unknown = df == 0;
+    }
+    if (unknown) {
+      ++corrections_tried_;
+      NG_ASSIGN_OR_RETURN(std::optional<std::string> corrected, Correct(term));
+      if (corrected.has_value()) {
+        response_->add_corrections(absl::StrCat(node.text, " -> ", *corrected));
+        term = *corrected;
       }
     }
-    return ScoreTerm(term, node.field, 1.0);
+    return BuildWord(term, node.field, 1.0);
+  }
+
+  absl::StatusOr<DocIteratorPtr> BuildWord(const std::string& term, const std::string& field,
+                                           double boost) {
+    if (!exclude_mode_) highlight_.terms.insert(term);
+    NG_ASSIGN_OR_RETURN(TermPostings postings, reader_->Postings(term, /*with_positions=*/false));
+    if (postings.doc() == kNoMoreDocs) return MakeEmpty();
+    return MakeTerm(std::move(postings), Scope(field), &bm25f_, boost);
+  }
+
+  static FieldScope Scope(const std::string& field) {
+    if (field == "title") return FieldScope::kTitle;
+    if (field == "body") return FieldScope::kBody;
+    return FieldScope::kAll;
   }
 
   // The dictionary term closest to `term` (sharing its first character)
@@ -160,7 +167,7 @@ class Execution {
     if (length < 5) return std::nullopt;
     const int max_distance = length >= 8 ? 2 : 1;
     NG_ASSIGN_OR_RETURN(std::vector<std::string> candidates,
-                        index_->ExpandPrefix(term.substr(0, 1), 1u << 20));
+                        reader_->ExpandPrefix(term.substr(0, 1), 1u << 20));
     std::optional<std::string> best;
     int best_distance = max_distance + 1;
     uint64_t best_df = 0;
@@ -169,7 +176,7 @@ class Execution {
       if (size_gap > max_distance || size_gap < -max_distance) continue;
       const int distance = BoundedEditDistance(term, candidate, max_distance);
       if (distance > max_distance || distance > best_distance) continue;
-      NG_ASSIGN_OR_RETURN(uint64_t df, index_->DocumentFrequency(candidate));
+      NG_ASSIGN_OR_RETURN(uint64_t df, reader_->DocumentFrequency(candidate));
       if (distance < best_distance || df > best_df) {
         best = candidate;
         best_distance = distance;
@@ -198,103 +205,46 @@ class Execution {
     return previous[b.size()];
   }
 
-  absl::StatusOr<DocScores> ScoreTerm(const std::string& term, const std::string& field,
-                                      double boost) {
-    if (!exclude_mode_) highlight_.terms.insert(term);
-    NG_ASSIGN_OR_RETURN(std::vector<Posting> postings,
-                        index_->ReadPostings(term, /*with_positions=*/false));
-    DocScores scores;
-    const double idf = Idf(postings.size());
-    for (const Posting& p : postings) {
-      const uint32_t title_tf = field == "body" ? 0 : p.title_tf;
-      const uint32_t body_tf = field == "title" ? 0 : p.body_tf;
-      if (title_tf == 0 && body_tf == 0) continue;
-      NG_ASSIGN_OR_RETURN(double score, Bm25f(p.doc, title_tf, body_tf, idf));
-      scores.emplace(p.doc, score * boost);
-    }
-    return scores;
-  }
-
-  absl::StatusOr<DocScores> EvaluatePhrase(const std::string& phrase, const std::string& field) {
+  absl::StatusOr<DocIteratorPtr> BuildPhrase(const std::string& phrase, const std::string& field) {
     std::vector<AnalyzedToken> tokens = Analyze(phrase, "en");
-    if (tokens.empty()) return Universe();
-    if (tokens.size() == 1) return ScoreTerm(tokens[0].term, field, 1.0);
-    std::vector<std::vector<Posting>> lists;
+    if (tokens.empty()) return MakeAllDocuments(reader_);
+    if (tokens.size() == 1) return BuildWord(tokens[0].term, field, 1.0);
+    std::vector<TermPostings> lists;
+    std::vector<uint32_t> offsets;
     for (const AnalyzedToken& t : tokens) {
       if (!exclude_mode_) highlight_.terms.insert(t.term);
-      NG_ASSIGN_OR_RETURN(std::vector<Posting> postings, index_->ReadPostings(t.term));
+      NG_ASSIGN_OR_RETURN(TermPostings postings, reader_->Postings(t.term, /*with_positions=*/true));
+      if (postings.doc() == kNoMoreDocs) return MakeEmpty();
       lists.push_back(std::move(postings));
+      offsets.push_back(static_cast<uint32_t>(t.position - tokens[0].position));
     }
-    // Index each list by document for the intersection.
-    std::vector<absl::flat_hash_map<uint64_t, const Posting*>> by_doc(lists.size());
-    for (size_t k = 0; k < lists.size(); ++k) {
-      for (const Posting& p : lists[k]) by_doc[k].emplace(p.doc, &p);
-    }
-    DocScores scores;
-    for (const Posting& first : lists[0]) {
-      std::vector<const Posting*> row = {&first};
-      for (size_t k = 1; k < lists.size(); ++k) {
-        auto it = by_doc[k].find(first.doc);
-        if (it == by_doc[k].end()) break;
-        row.push_back(it->second);
-      }
-      if (row.size() != lists.size()) continue;
-      uint32_t title_matches = 0;
-      uint32_t body_matches = 0;
-      for (uint32_t start : first.positions) {
-        bool ok = true;
-        for (size_t k = 1; k < row.size() && ok; ++k) {
-          const uint32_t want =
-              start + static_cast<uint32_t>(tokens[k].position - tokens[0].position);
-          ok = std::binary_search(row[k]->positions.begin(), row[k]->positions.end(), want);
-        }
-        if (ok) (start < kBodyOffset ? title_matches : body_matches)++;
-      }
-      if (field == "title") body_matches = 0;
-      if (field == "body") title_matches = 0;
-      if (title_matches + body_matches == 0) continue;
-      double score = 0;
-      for (size_t k = 0; k < lists.size(); ++k) {
-        NG_ASSIGN_OR_RETURN(double s,
-                            Bm25f(first.doc, title_matches, body_matches, Idf(lists[k].size())));
-        score += s;
-      }
-      scores.emplace(first.doc, score * options_.phrase_boost);
-    }
-    return scores;
+    return MakePhrase(std::move(lists), std::move(offsets), Scope(field), &bm25f_,
+                      options_.phrase_boost);
   }
 
-  absl::StatusOr<DocScores> EvaluatePrefix(const QueryNode& node) {
+  absl::StatusOr<DocIteratorPtr> BuildPrefix(const QueryNode& node) {
     const std::string prefix = FoldWord(node.text);
     if (prefix.size() < 2)
       return absl::InvalidArgumentError(absl::StrCat("query syntax error at position ", node.begin,
                                                      ": prefix '", node.text, "' is too short"));
     if (!exclude_mode_) highlight_.prefixes.push_back(prefix);
     NG_ASSIGN_OR_RETURN(std::vector<std::string> terms,
-                        index_->ExpandPrefix(prefix, kMaxPrefixExpansions + 1));
+                        reader_->ExpandPrefix(prefix, kMaxPrefixExpansions + 1));
     if (terms.size() > kMaxPrefixExpansions) {
       return absl::InvalidArgumentError(
           absl::StrCat("prefix '", node.text, "*' at position ", node.begin, " matches more than ",
                        kMaxPrefixExpansions, " indexed terms; use a longer prefix"));
     }
-    DocScores result;
+    std::vector<DocIteratorPtr> words;
     for (const std::string& term : terms) {
-      NG_ASSIGN_OR_RETURN(std::vector<Posting> postings,
-                          index_->ReadPostings(term, /*with_positions=*/false));
-      const double idf = Idf(postings.size());
-      for (const Posting& p : postings) {
-        const uint32_t title_tf = node.field == "body" ? 0 : p.title_tf;
-        const uint32_t body_tf = node.field == "title" ? 0 : p.body_tf;
-        if (title_tf + body_tf == 0) continue;
-        NG_ASSIGN_OR_RETURN(double s, Bm25f(p.doc, title_tf, body_tf, idf));
-        double& slot = result[p.doc];
-        slot = std::max(slot, s);
-      }
+      NG_ASSIGN_OR_RETURN(TermPostings postings, reader_->Postings(term, /*with_positions=*/false));
+      if (postings.doc() == kNoMoreDocs) continue;
+      words.push_back(MakeTerm(std::move(postings), Scope(node.field), &bm25f_, 1.0));
     }
-    return result;
+    return MakeOr(std::move(words), /*best_only=*/true);
   }
 
-  absl::StatusOr<DocScores> EvaluateKeyword(const QueryNode& node) {
+  absl::StatusOr<DocIteratorPtr> BuildKeyword(const QueryNode& node) {
     std::vector<std::string> terms;
     if (node.field == "source") {
       terms.push_back(SourceTerm(node.text));
@@ -324,17 +274,13 @@ class Execution {
     }
     // about: only documents where the entity is salient.
     const float min_salience = node.field == "about" ? min_salience_ : -1.0f;
-    DocScores result;
+    std::vector<DocIteratorPtr> matches;
     for (const std::string& term : terms) {
-      NG_ASSIGN_OR_RETURN(std::vector<Posting> postings,
-                          index_->ReadPostings(term, /*with_positions=*/false));
-      for (const Posting& p : postings) {
-        if (p.salience < min_salience) continue;
-        double& slot = result[p.doc];
-        slot = std::max(slot, static_cast<double>(p.salience) * options_.entity_boost);
-      }
+      NG_ASSIGN_OR_RETURN(TermPostings postings, reader_->Postings(term, /*with_positions=*/false));
+      if (postings.doc() == kNoMoreDocs) continue;
+      matches.push_back(MakeKeyword(std::move(postings), min_salience, options_.entity_boost));
     }
-    return result;
+    return MakeOr(std::move(matches), /*best_only=*/true);
   }
 
   // Entity names for an `entity:` value, via the entity service.
@@ -359,67 +305,21 @@ class Execution {
     return names;
   }
 
-  DocScores FilterByDate(DocScores scores, const QueryNode& node) {
-    for (auto it = scores.begin(); it != scores.end();) {
-      absl::StatusOr<DocNorms> norms = Norms(it->first);
-      const bool keep = norms.ok() && norms->published != absl::InfinitePast() &&
-                        norms->published >= node.from && norms->published < node.to;
-      if (keep) {
-        ++it;
-      } else {
-        scores.erase(it++);
-      }
-    }
-    return scores;
+  std::function<bool(uint64_t)> DateFilter(const QueryNode& node) {
+    const SearchIndexReader* reader = reader_;
+    const absl::Time from = node.from;
+    const absl::Time to = node.to;
+    return [reader, from, to](uint64_t doc) {
+      const absl::Time published = reader->Norms(doc).published;
+      return published != absl::InfinitePast() && published >= from && published < to;
+    };
   }
 
-  // Every indexed document with score 0.
-  absl::StatusOr<DocScores> Universe() {
-    if (!universe_.has_value()) {
-      universe_.emplace();
-      // Every document carries exactly one language term; their union is the corpus.
-      NG_ASSIGN_OR_RETURN(std::vector<std::string> languages, index_->ExpandPrefix("\x01l", 256));
-      for (const std::string& term : languages) {
-        NG_ASSIGN_OR_RETURN(std::vector<Posting> postings,
-                            index_->ReadPostings(term, /*with_positions=*/false));
-        for (const Posting& p : postings) universe_->emplace(p.doc, 0.0);
-      }
-    }
-    return *universe_;
-  }
-
-  double Idf(size_t df) const {
-    const double n = static_cast<double>(stats_.document_count);
-    return std::log(1.0 + (n - static_cast<double>(df) + 0.5) / (static_cast<double>(df) + 0.5));
-  }
-
-  absl::StatusOr<DocNorms> Norms(uint64_t doc) {
-    auto it = norms_.find(doc);
-    if (it != norms_.end()) return it->second;
-    NG_ASSIGN_OR_RETURN(DocNorms norms, index_->Norms(doc));
-    norms_.emplace(doc, norms);
-    return norms;
-  }
-
-  absl::StatusOr<double> Bm25f(uint64_t doc, uint32_t title_tf, uint32_t body_tf, double idf) {
-    NG_ASSIGN_OR_RETURN(DocNorms norms, Norms(doc));
-    const double b = options_.b;
-    const double title_norm =
-        1 - b + b * norms.title_length / std::max(1.0, stats_.average_title_length);
-    const double body_norm =
-        1 - b + b * norms.body_length / std::max(1.0, stats_.average_body_length);
-    const double tf =
-        options_.title_weight * title_tf / title_norm + options_.body_weight * body_tf / body_norm;
-    return idf * tf * (options_.k1 + 1) / (tf + options_.k1);
-  }
-
-  const SearchIndex* const index_;
+  const SearchIndexReader* const reader_;
   EntityResolver* const resolver_;
   const RankingOptions& options_;
   SearchResponse* const response_;
-  const CorpusStats stats_;
-  absl::flat_hash_map<uint64_t, DocNorms> norms_;
-  std::optional<DocScores> universe_;
+  const Bm25f bm25f_;
   HighlightTerms highlight_;
   bool exclude_mode_ = false;
   const float min_salience_;
@@ -517,8 +417,7 @@ void AddFilters(const newsgraph::v1::SearchFilter& filter, QueryNode* root) {
   }
 }
 
-absl::Status CountFacets(const SearchIndex* index,
-                         const std::vector<std::pair<uint64_t, double>>& hits,
+absl::Status CountFacets(const SearchIndexReader* index, const std::vector<ScoredDoc>& hits,
                          const RankingOptions& options, const SearchRequest& request,
                          SearchResponse* response) {
   static const absl::flat_hash_set<std::string>* kFacetFields =
@@ -541,7 +440,7 @@ absl::Status CountFacets(const SearchIndex* index,
   }
   for (size_t h = 0; h < limit; ++h) {
     NG_ASSIGN_OR_RETURN(newsgraph::v1::IndexDocumentRequest stored,
-                        index->StoredDocument(hits[h].first));
+                        index->StoredDocument(hits[h].doc));
     const newsgraph::v1::Document& doc = stored.document();
     for (int f = 0; f < request.facets_size(); ++f) {
       const std::string& field = request.facets(f);
@@ -619,7 +518,7 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
   }
 
   SearchResponse response;
-  QueryNode root{.kind = Kind::kAnd};
+  QueryNode root_node{.kind = Kind::kAnd};
   if (!absl::StripAsciiWhitespace(request.query()).empty()) {
     NG_ASSIGN_OR_RETURN(QueryNode parsed, ParseQuery(request.query()));
     if (!request.disable_entity_resolution() && resolver_ != nullptr) {
@@ -633,58 +532,62 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
                                            resolved.status().ToString()));
       }
     }
-    root.children.push_back(std::move(parsed));
+    root_node.children.push_back(std::move(parsed));
   }
-  if (has_filter) AddFilters(request.filter(), &root);
-
-  Execution execution(index_, resolver_, options_, request, &response);
-  NG_ASSIGN_OR_RETURN(DocScores scores, execution.Evaluate(root));
-
-  std::vector<std::pair<uint64_t, double>> ranked(scores.begin(), scores.end());
-  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-    return a.second != b.second ? a.second > b.second : a.first < b.first;
-  });
-  response.set_total_hits(static_cast<int64_t>(ranked.size()));
-  NG_RETURN_IF_ERROR(CountFacets(index_, ranked, options_, request, &response));
-
-  // One hit per story: later members of a cluster fold into its best hit.
-  std::vector<int32_t> cluster_sizes;
-  if (!request.disable_collapse()) {
-    absl::flat_hash_map<uint64_t, size_t> first_of_cluster;
-    std::vector<std::pair<uint64_t, double>> collapsed;
-    for (const auto& [doc, score] : ranked) {
-      NG_ASSIGN_OR_RETURN(DocNorms norms, execution.NormsOf(doc));
-      auto [it, inserted] = first_of_cluster.try_emplace(norms.cluster, collapsed.size());
-      if (inserted) {
-        collapsed.emplace_back(doc, score);
-        cluster_sizes.push_back(1);
-      } else {
-        ++cluster_sizes[it->second];
-      }
-    }
-    ranked = std::move(collapsed);
-  } else {
-    cluster_sizes.assign(ranked.size(), 1);
-  }
+  if (has_filter) AddFilters(request.filter(), &root_node);
 
   if (offset > kMaxResultWindow) {
     return absl::InvalidArgumentError(
         absl::StrCat("results beyond the first ", kMaxResultWindow, " cannot be paged to"));
   }
+  SearchIndexReader reader(index_);
+  QueryBuilder builder(&reader, resolver_, options_, request, &response);
+  const bool collapse = !request.disable_collapse();
+  const std::function<uint64_t(uint64_t)> cluster_of =
+      collapse ? std::function<uint64_t(uint64_t)>(
+                     [&reader](uint64_t doc) { return reader.Norms(doc).cluster; })
+               : nullptr;
+  // One more hit than the page shows tells whether there is a next page.
+  const size_t wanted = offset + static_cast<size_t>(page_size) + 1;
+  std::vector<ScoredDoc> ranked;
+  if (!request.facets().empty()) {
+    // Facets count every match: no early termination.
+    NG_ASSIGN_OR_RETURN(DocIteratorPtr root, builder.Build(root_node));
+    std::vector<ScoredDoc> all = CollectAll(root.get());
+    response.set_total_hits(static_cast<int64_t>(all.size()));
+    NG_RETURN_IF_ERROR(CountFacets(&reader, all, options_, request, &response));
+    absl::flat_hash_set<uint64_t> seen_clusters;
+    for (const ScoredDoc& hit : all) {
+      if (ranked.size() >= wanted) break;
+      if (!collapse || seen_clusters.insert(reader.Norms(hit.doc).cluster).second) {
+        ranked.push_back(hit);
+      }
+    }
+  } else {
+    NG_ASSIGN_OR_RETURN(DocIteratorPtr root, builder.Build(root_node));
+    TopDocs top = CollectTopDocs(root.get(), wanted, /*early_termination=*/true, cluster_of);
+    response.set_total_hits(static_cast<int64_t>(top.total));
+    response.set_total_hits_estimated(top.estimated);
+    ranked = std::move(top.hits);
+  }
+
   const size_t end = std::min(ranked.size(), offset + static_cast<size_t>(page_size));
   for (size_t i = offset; i < end; ++i) {
     NG_ASSIGN_OR_RETURN(newsgraph::v1::IndexDocumentRequest stored,
-                        index_->StoredDocument(ranked[i].first));
+                        reader.StoredDocument(ranked[i].doc));
     const newsgraph::v1::Document& doc = stored.document();
     newsgraph::v1::SearchHit* hit = response.add_hits();
     hit->set_document(doc.name());
-    hit->set_score(ranked[i].second);
+    hit->set_score(ranked[i].score);
     hit->set_title(doc.title());
     hit->set_source(doc.source());
     hit->set_version(doc.version());
-    hit->set_cluster_size(cluster_sizes[i]);
+    hit->set_cluster_size(
+        collapse ? static_cast<int32_t>(reader.ClusterSize(reader.Norms(ranked[i].doc).cluster))
+                 : 1);
     if (doc.has_published_time()) *hit->mutable_published_time() = doc.published_time();
-    for (newsgraph::v1::Snippet& s : MakeSnippets(doc, execution.highlight(), max_passages)) {
+    if (request.view() == newsgraph::v1::SEARCH_VIEW_BASIC) continue;
+    for (newsgraph::v1::Snippet& s : MakeSnippets(doc, builder.highlight(), max_passages)) {
       *hit->add_snippets() = std::move(s);
     }
     for (const auto& span : response.recognized_entities()) {

@@ -1,0 +1,539 @@
+#include "services/search/query_iterators.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace newsgraph::search {
+
+Bm25f::Bm25f(const SearchIndexReader* reader, const Bm25fParameters& parameters)
+    : reader_(reader),
+      parameters_(parameters),
+      document_count_(static_cast<double>(reader->stats().document_count)),
+      average_title_length_(std::max(1.0, reader->stats().average_title_length)),
+      average_body_length_(std::max(1.0, reader->stats().average_body_length)) {}
+
+double Bm25f::Idf(uint64_t document_frequency) const {
+  const double df = static_cast<double>(document_frequency);
+  return std::log(1.0 + std::max(0.0, document_count_ - df + 0.5) / (df + 0.5));
+}
+
+double Bm25f::Score(uint64_t doc, uint32_t title_tf, uint32_t body_tf, double idf) const {
+  const DocNorms& norms = reader_->Norms(doc);
+  const double b = parameters_.b;
+  const double title_norm = 1 - b + b * norms.title_length / average_title_length_;
+  const double body_norm = 1 - b + b * norms.body_length / average_body_length_;
+  const double tf = parameters_.title_weight * title_tf / title_norm +
+                    parameters_.body_weight * body_tf / body_norm;
+  return idf * tf * (parameters_.k1 + 1) / (tf + parameters_.k1);
+}
+
+namespace {
+
+class EmptyIterator final : public DocIterator {
+ public:
+  void Next() override {}
+  void Advance(uint64_t) override {}
+  double Score() override { return 0; }
+  double MaxScore() const override { return 0; }
+  uint64_t Cost() const override { return 0; }
+};
+
+class AllDocumentsIterator final : public DocIterator {
+ public:
+  explicit AllDocumentsIterator(const SearchIndexReader* reader)
+      : reader_(reader), limit_(reader->DocumentLimit()) {
+    doc_ = 0;
+    Next();
+  }
+  void Next() override {
+    while (++doc_ < limit_) {
+      if (reader_->Live(doc_)) return;
+    }
+    doc_ = kNoMoreDocs;
+  }
+  void Advance(uint64_t target) override {
+    if (doc_ >= target) return;
+    doc_ = target - 1;
+    Next();
+  }
+  double Score() override { return 0; }
+  double MaxScore() const override { return 0; }
+  uint64_t Cost() const override { return reader_->stats().document_count; }
+
+ private:
+  const SearchIndexReader* const reader_;
+  const uint64_t limit_;
+};
+
+class TermIterator final : public DocIterator {
+ public:
+  TermIterator(TermPostings postings, FieldScope scope, const Bm25f* bm25f, double boost)
+      : postings_(std::move(postings)),
+        scope_(scope),
+        bm25f_(bm25f),
+        idf_(bm25f->Idf(postings_.document_frequency())),
+        boost_(boost) {
+    Settle();
+  }
+  void Next() override {
+    postings_.Next();
+    Settle();
+  }
+  void Advance(uint64_t target) override {
+    if (doc_ >= target) return;
+    postings_.Advance(target);
+    Settle();
+  }
+  double Score() override {
+    return bm25f_->Score(doc_, TitleTf(), BodyTf(), idf_) * boost_;
+  }
+  double MaxScore() const override { return bm25f_->MaxScore(idf_) * boost_; }
+  uint64_t Cost() const override { return postings_.document_frequency(); }
+
+ private:
+  uint32_t TitleTf() const { return scope_ == FieldScope::kBody ? 0 : postings_.title_tf(); }
+  uint32_t BodyTf() const { return scope_ == FieldScope::kTitle ? 0 : postings_.body_tf(); }
+  void Settle() {
+    while (postings_.doc() != kNoMoreDocs && TitleTf() + BodyTf() == 0) postings_.Next();
+    doc_ = postings_.doc();
+  }
+
+  TermPostings postings_;
+  const FieldScope scope_;
+  const Bm25f* const bm25f_;
+  const double idf_;
+  const double boost_;
+};
+
+class KeywordIterator final : public DocIterator {
+ public:
+  KeywordIterator(TermPostings postings, float min_salience, double boost)
+      : postings_(std::move(postings)), min_salience_(min_salience), boost_(boost) {
+    Settle();
+  }
+  void Next() override {
+    postings_.Next();
+    Settle();
+  }
+  void Advance(uint64_t target) override {
+    if (doc_ >= target) return;
+    postings_.Advance(target);
+    Settle();
+  }
+  double Score() override { return postings_.salience() * boost_; }
+  double MaxScore() const override { return boost_; }
+  uint64_t Cost() const override { return postings_.document_frequency(); }
+
+ private:
+  void Settle() {
+    while (postings_.doc() != kNoMoreDocs && postings_.salience() < min_salience_) postings_.Next();
+    doc_ = postings_.doc();
+  }
+
+  TermPostings postings_;
+  const float min_salience_;
+  const double boost_;
+};
+
+class PhraseIterator final : public DocIterator {
+ public:
+  PhraseIterator(std::vector<TermPostings> postings, std::vector<uint32_t> offsets,
+                 FieldScope scope, const Bm25f* bm25f, double boost)
+      : postings_(std::move(postings)),
+        offsets_(std::move(offsets)),
+        scope_(scope),
+        bm25f_(bm25f),
+        boost_(boost),
+        positions_(postings_.size()) {
+    for (const TermPostings& p : postings_) {
+      idfs_.push_back(bm25f->Idf(p.document_frequency()));
+      cost_ = std::min(cost_, p.document_frequency());
+    }
+    Find(0);
+  }
+  void Next() override {
+    if (doc_ == kNoMoreDocs) return;
+    Find(doc_ + 1);
+  }
+  void Advance(uint64_t target) override {
+    if (doc_ >= target) return;
+    Find(target);
+  }
+  double Score() override {
+    double score = 0;
+    for (double idf : idfs_) score += bm25f_->Score(doc_, title_matches_, body_matches_, idf);
+    return score * boost_;
+  }
+  double MaxScore() const override {
+    double bound = 0;
+    for (double idf : idfs_) bound += bm25f_->MaxScore(idf);
+    return bound * boost_;
+  }
+  uint64_t Cost() const override { return cost_; }
+
+ private:
+  // Moves to the first document >= target holding the phrase.
+  void Find(uint64_t target) {
+    uint64_t candidate = target;
+    while (true) {
+      // Leapfrog until every word sits on the same document.
+      bool aligned = false;
+      while (!aligned) {
+        aligned = true;
+        for (TermPostings& p : postings_) {
+          p.Advance(candidate);
+          if (p.doc() == kNoMoreDocs) {
+            doc_ = kNoMoreDocs;
+            return;
+          }
+          if (p.doc() > candidate) {
+            candidate = p.doc();
+            aligned = false;
+          }
+        }
+      }
+      if (CountMatches()) {
+        doc_ = candidate;
+        return;
+      }
+      ++candidate;
+    }
+  }
+
+  // Counts the phrase's occurrences in the aligned document by field.
+  bool CountMatches() {
+    for (size_t k = 0; k < postings_.size(); ++k) {
+      if (!postings_[k].Positions(&positions_[k])) return false;
+    }
+    title_matches_ = 0;
+    body_matches_ = 0;
+    for (uint32_t start : positions_[0]) {
+      bool ok = true;
+      for (size_t k = 1; k < postings_.size() && ok; ++k) {
+        ok = std::binary_search(positions_[k].begin(), positions_[k].end(), start + offsets_[k]);
+      }
+      if (!ok) continue;
+      // A phrase starting in the title must end there too.
+      const bool in_title = start < kBodyOffset;
+      if (in_title && start + offsets_.back() >= kBodyOffset) continue;
+      (in_title ? title_matches_ : body_matches_)++;
+    }
+    if (scope_ == FieldScope::kTitle) body_matches_ = 0;
+    if (scope_ == FieldScope::kBody) title_matches_ = 0;
+    return title_matches_ + body_matches_ > 0;
+  }
+
+  std::vector<TermPostings> postings_;
+  const std::vector<uint32_t> offsets_;
+  const FieldScope scope_;
+  const Bm25f* const bm25f_;
+  const double boost_;
+  std::vector<double> idfs_;
+  std::vector<std::vector<uint32_t>> positions_;
+  uint32_t title_matches_ = 0;
+  uint32_t body_matches_ = 0;
+  uint64_t cost_ = std::numeric_limits<uint64_t>::max();
+};
+
+class AndIterator final : public DocIterator {
+ public:
+  explicit AndIterator(std::vector<DocIteratorPtr> children) : children_(std::move(children)) {
+    std::sort(children_.begin(), children_.end(),
+              [](const DocIteratorPtr& a, const DocIteratorPtr& b) { return a->Cost() < b->Cost(); });
+    Find(0);
+  }
+  void Next() override {
+    if (doc_ == kNoMoreDocs) return;
+    children_[0]->Next();
+    Find(children_[0]->doc());
+  }
+  void Advance(uint64_t target) override {
+    if (doc_ >= target) return;
+    Find(target);
+  }
+  double Score() override {
+    double score = 0;
+    for (const DocIteratorPtr& c : children_) score += c->Score();
+    return score;
+  }
+  double MaxScore() const override {
+    double bound = 0;
+    for (const DocIteratorPtr& c : children_) bound += c->MaxScore();
+    return bound;
+  }
+  uint64_t Cost() const override { return children_[0]->Cost(); }
+
+ private:
+  void Find(uint64_t target) {
+    DocIterator* lead = children_[0].get();
+    lead->Advance(target);
+    uint64_t candidate = lead->doc();
+    while (candidate != kNoMoreDocs) {
+      bool aligned = true;
+      for (size_t k = 1; k < children_.size(); ++k) {
+        children_[k]->Advance(candidate);
+        if (children_[k]->doc() != candidate) {
+          lead->Advance(children_[k]->doc());
+          candidate = lead->doc();
+          aligned = false;
+          break;
+        }
+      }
+      if (aligned) break;
+    }
+    doc_ = candidate;
+  }
+
+  std::vector<DocIteratorPtr> children_;
+};
+
+class OrIterator final : public DocIterator {
+ public:
+  OrIterator(std::vector<DocIteratorPtr> children, bool best_only)
+      : children_(std::move(children)), best_only_(best_only) {
+    for (const DocIteratorPtr& c : children_) {
+      cost_ += c->Cost();
+      max_score_ = best_only_ ? std::max(max_score_, c->MaxScore()) : max_score_ + c->MaxScore();
+    }
+    Settle();
+  }
+  void Next() override {
+    if (doc_ == kNoMoreDocs) return;
+    for (const DocIteratorPtr& c : children_) {
+      if (c->doc() == doc_) c->Next();
+    }
+    Settle();
+  }
+  void Advance(uint64_t target) override {
+    if (doc_ >= target) return;
+    for (const DocIteratorPtr& c : children_) c->Advance(target);
+    Settle();
+  }
+  double Score() override {
+    double score = 0;
+    for (const DocIteratorPtr& c : children_) {
+      if (c->doc() != doc_) continue;
+      score = best_only_ ? std::max(score, c->Score()) : score + c->Score();
+    }
+    return score;
+  }
+  double MaxScore() const override { return max_score_; }
+  uint64_t Cost() const override { return cost_; }
+  bool best_only() const { return best_only_; }
+  std::vector<DocIteratorPtr>& children() { return children_; }
+
+ private:
+  void Settle() {
+    uint64_t smallest = kNoMoreDocs;
+    for (const DocIteratorPtr& c : children_) smallest = std::min(smallest, c->doc());
+    doc_ = smallest;
+  }
+
+  std::vector<DocIteratorPtr> children_;
+  const bool best_only_;
+  uint64_t cost_ = 0;
+  double max_score_ = 0;
+};
+
+// Documents of a child that pass a predicate, which is asked in ascending
+// document order.
+class FilterIterator final : public DocIterator {
+ public:
+  FilterIterator(DocIteratorPtr child, std::function<bool(uint64_t)> keep)
+      : child_(std::move(child)), keep_(std::move(keep)) {
+    Settle();
+  }
+  void Next() override {
+    child_->Next();
+    Settle();
+  }
+  void Advance(uint64_t target) override {
+    if (doc_ >= target) return;
+    child_->Advance(target);
+    Settle();
+  }
+  double Score() override { return child_->Score(); }
+  double MaxScore() const override { return child_->MaxScore(); }
+  uint64_t Cost() const override { return child_->Cost(); }
+
+ private:
+  void Settle() {
+    while (child_->doc() != kNoMoreDocs && !keep_(child_->doc())) child_->Next();
+    doc_ = child_->doc();
+  }
+
+  DocIteratorPtr child_;
+  std::function<bool(uint64_t)> keep_;
+};
+
+// Ordering of hits: higher score first, then lower document number.
+struct Better {
+  bool operator()(const ScoredDoc& a, const ScoredDoc& b) const {
+    return a.score != b.score ? a.score > b.score : a.doc < b.doc;
+  }
+};
+
+// The k best hits seen, at most one per cluster when clusters are used.
+class TopCollector {
+ public:
+  TopCollector(size_t k, const std::function<uint64_t(uint64_t)>& cluster_of)
+      : k_(std::max<size_t>(1, k)), cluster_of_(cluster_of) {}
+
+  // Scores at or below this cannot enter.
+  double Threshold() const {
+    return hits_.size() < k_ ? -std::numeric_limits<double>::infinity() : hits_.rbegin()->score;
+  }
+
+  void Offer(uint64_t doc, double score) {
+    const ScoredDoc hit{doc, score};
+    if (cluster_of_) {
+      const uint64_t cluster = cluster_of_(doc);
+      auto found = by_cluster_.find(cluster);
+      if (found != by_cluster_.end()) {
+        if (Better()(hit, *found->second)) {
+          hits_.erase(found->second);
+          found->second = hits_.insert(hit).first;
+        }
+        return;
+      }
+      if (!Admit(hit)) return;
+      by_cluster_[cluster] = hits_.insert(hit).first;
+      return;
+    }
+    if (Admit(hit)) hits_.insert(hit);
+  }
+
+  std::vector<ScoredDoc> Take() { return std::vector<ScoredDoc>(hits_.begin(), hits_.end()); }
+
+ private:
+  // Makes room for `hit` if it belongs in the top k.
+  bool Admit(const ScoredDoc& hit) {
+    if (hits_.size() < k_) return true;
+    auto worst = std::prev(hits_.end());
+    if (!Better()(hit, *worst)) return false;
+    if (cluster_of_) by_cluster_.erase(cluster_of_(worst->doc));
+    hits_.erase(worst);
+    return true;
+  }
+
+  const size_t k_;
+  const std::function<uint64_t(uint64_t)>& cluster_of_;
+  std::set<ScoredDoc, Better> hits_;
+  absl::flat_hash_map<uint64_t, std::set<ScoredDoc, Better>::iterator> by_cluster_;
+};
+
+// MaxScore (Turtle and Flood) over a sum of clauses: clauses whose summed
+// bounds cannot lift a document above the current threshold stop leading
+// the iteration and are only probed for candidates found by the others.
+void CollectMaxScore(std::vector<DocIteratorPtr>& clauses, TopCollector* collector,
+                     TopDocs* top) {
+  std::sort(clauses.begin(), clauses.end(), [](const DocIteratorPtr& a, const DocIteratorPtr& b) {
+    return a->MaxScore() < b->MaxScore();
+  });
+  const size_t n = clauses.size();
+  std::vector<double> bound(n);  // bound[i]: summed MaxScore of clauses 0..i
+  double sum = 0;
+  for (size_t i = 0; i < n; ++i) bound[i] = sum += clauses[i]->MaxScore();
+  while (true) {
+    const double threshold = collector->Threshold();
+    size_t essential = 0;
+    while (essential < n && bound[essential] <= threshold) ++essential;
+    if (essential == n) {
+      top->estimated = true;
+      break;
+    }
+    if (essential > 0) top->estimated = true;
+    uint64_t doc = kNoMoreDocs;
+    for (size_t i = essential; i < n; ++i) doc = std::min(doc, clauses[i]->doc());
+    if (doc == kNoMoreDocs) break;
+    double score = 0;
+    for (size_t i = essential; i < n; ++i) {
+      if (clauses[i]->doc() == doc) score += clauses[i]->Score();
+    }
+    for (size_t i = essential; i-- > 0;) {
+      if (score + bound[i] <= threshold) break;
+      clauses[i]->Advance(doc);
+      if (clauses[i]->doc() == doc) score += clauses[i]->Score();
+    }
+    ++top->total;
+    if (score > threshold) collector->Offer(doc, score);
+    for (size_t i = essential; i < n; ++i) {
+      if (clauses[i]->doc() == doc) clauses[i]->Next();
+    }
+  }
+}
+
+}  // namespace
+
+DocIteratorPtr MakeEmpty() { return std::make_unique<EmptyIterator>(); }
+DocIteratorPtr MakeAllDocuments(const SearchIndexReader* reader) {
+  return std::make_unique<AllDocumentsIterator>(reader);
+}
+DocIteratorPtr MakeTerm(TermPostings postings, FieldScope scope, const Bm25f* bm25f,
+                        double boost) {
+  return std::make_unique<TermIterator>(std::move(postings), scope, bm25f, boost);
+}
+DocIteratorPtr MakeKeyword(TermPostings postings, float min_salience, double boost) {
+  return std::make_unique<KeywordIterator>(std::move(postings), min_salience, boost);
+}
+DocIteratorPtr MakePhrase(std::vector<TermPostings> postings, std::vector<uint32_t> offsets,
+                          FieldScope scope, const Bm25f* bm25f, double boost) {
+  return std::make_unique<PhraseIterator>(std::move(postings), std::move(offsets), scope, bm25f,
+                                          boost);
+}
+DocIteratorPtr MakeAnd(std::vector<DocIteratorPtr> children) {
+  if (children.size() == 1) return std::move(children[0]);
+  return std::make_unique<AndIterator>(std::move(children));
+}
+DocIteratorPtr MakeOr(std::vector<DocIteratorPtr> children, bool best_only) {
+  std::erase_if(children, [](const DocIteratorPtr& c) { return c->doc() == kNoMoreDocs; });
+  if (children.empty()) return MakeEmpty();
+  if (children.size() == 1) return std::move(children[0]);
+  return std::make_unique<OrIterator>(std::move(children), best_only);
+}
+DocIteratorPtr MakeAndNot(DocIteratorPtr required, std::vector<DocIteratorPtr> excluded) {
+  if (excluded.empty()) return required;
+  auto shared = std::make_shared<std::vector<DocIteratorPtr>>(std::move(excluded));
+  return MakeFilter(std::move(required), [shared](uint64_t doc) {
+    for (const DocIteratorPtr& e : *shared) {
+      e->Advance(doc);
+      if (e->doc() == doc) return false;
+    }
+    return true;
+  });
+}
+DocIteratorPtr MakeFilter(DocIteratorPtr child, std::function<bool(uint64_t)> keep) {
+  return std::make_unique<FilterIterator>(std::move(child), std::move(keep));
+}
+
+TopDocs CollectTopDocs(DocIterator* root, size_t k, bool early_termination,
+                       const std::function<uint64_t(uint64_t)>& cluster_of) {
+  TopDocs top;
+  TopCollector collector(k, cluster_of);
+  auto* disjunction = dynamic_cast<OrIterator*>(root);
+  if (early_termination && disjunction != nullptr && !disjunction->best_only()) {
+    CollectMaxScore(disjunction->children(), &collector, &top);
+  } else {
+    for (; root->doc() != kNoMoreDocs; root->Next()) {
+      ++top.total;
+      const double threshold = collector.Threshold();
+      const double score = root->Score();
+      if (score >= threshold) collector.Offer(root->doc(), score);
+    }
+  }
+  top.hits = collector.Take();
+  return top;
+}
+
+std::vector<ScoredDoc> CollectAll(DocIterator* root) {
+  std::vector<ScoredDoc> all;
+  for (; root->doc() != kNoMoreDocs; root->Next()) all.push_back({root->doc(), root->Score()});
+  std::sort(all.begin(), all.end(), Better());
+  return all;
+}
+
+}  // namespace newsgraph::search

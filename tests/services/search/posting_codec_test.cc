@@ -1,0 +1,155 @@
+#include "services/search/posting_codec.h"
+
+#include <random>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace newsgraph::search {
+namespace {
+
+// A posting list of `n` documents with random gaps, frequencies and
+// positions (title positions first, then body positions).
+std::vector<Posting> RandomPostings(size_t n, uint32_t seed, bool with_positions) {
+  std::mt19937 random(seed);
+  std::vector<Posting> postings;
+  uint64_t doc = 0;
+  for (size_t i = 0; i < n; ++i) {
+    Posting p;
+    doc += 1 + random() % (i % 7 == 0 ? 100000 : 5);
+    p.doc = doc;
+    p.title_tf = random() % 3;
+    p.body_tf = (p.title_tf == 0 ? 1 : 0) + random() % 4;
+    p.salience = with_positions ? 0.0f : static_cast<float>(random() % 1001) / 1000.0f;
+    if (with_positions) {
+      uint32_t position = 0;
+      for (uint32_t k = 0; k < p.title_tf; ++k) p.positions.push_back(position += 1 + random() % 3);
+      position = kBodyOffset;
+      for (uint32_t k = 0; k < p.body_tf; ++k) p.positions.push_back(position += random() % 900);
+    }
+    postings.push_back(std::move(p));
+  }
+  return postings;
+}
+
+void Encode(const std::vector<Posting>& postings, std::string* list, std::string* positions) {
+  PostingListWriter writer;
+  for (const Posting& p : postings) writer.Add(p);
+  EXPECT_EQ(writer.count(), postings.size());
+  writer.Finish(list, positions);
+}
+
+TEST(PostingCodecTest, RoundTripsBlocksFrequenciesSaliencesAndPositions) {
+  for (size_t n : {0, 1, 127, 128, 129, 1000}) {
+    for (bool with_positions : {true, false}) {
+      const std::vector<Posting> postings = RandomPostings(n, static_cast<uint32_t>(n), with_positions);
+      std::string list, positions;
+      Encode(postings, &list, &positions);
+      EXPECT_EQ(positions.empty(), !with_positions || n == 0);
+      PostingCursor cursor;
+      ASSERT_TRUE(cursor.Init(list, positions)) << n;
+      EXPECT_EQ(cursor.count(), n);
+      std::vector<uint32_t> decoded_positions;
+      for (const Posting& want : postings) {
+        ASSERT_EQ(cursor.doc(), want.doc);
+        EXPECT_EQ(cursor.title_tf(), want.title_tf);
+        EXPECT_EQ(cursor.body_tf(), want.body_tf);
+        EXPECT_NEAR(cursor.salience(), want.salience, 0.0006);
+        if (with_positions) {
+          ASSERT_TRUE(cursor.Positions(&decoded_positions));
+          EXPECT_EQ(decoded_positions, want.positions) << "doc " << want.doc;
+        }
+        cursor.Next();
+      }
+      EXPECT_EQ(cursor.doc(), kNoMoreDocs);
+      EXPECT_FALSE(cursor.corrupt());
+    }
+  }
+}
+
+TEST(PostingCodecTest, AdvanceSkipsBlocksAndKeepsPositionsInStep) {
+  const std::vector<Posting> postings = RandomPostings(5000, 7, true);
+  std::string list, positions;
+  Encode(postings, &list, &positions);
+  std::mt19937 random(3);
+  PostingCursor cursor;
+  ASSERT_TRUE(cursor.Init(list, positions));
+  size_t i = 0;
+  std::vector<uint32_t> decoded;
+  while (i < postings.size()) {
+    const uint64_t target = postings[i].doc + random() % 3000;
+    cursor.Advance(target);
+    while (i < postings.size() && postings[i].doc < target) ++i;
+    if (i == postings.size()) {
+      EXPECT_EQ(cursor.doc(), kNoMoreDocs);
+      break;
+    }
+    ASSERT_EQ(cursor.doc(), postings[i].doc);
+    ASSERT_TRUE(cursor.Positions(&decoded));
+    EXPECT_EQ(decoded, postings[i].positions);
+    // Advancing to where the cursor already is does not move it.
+    cursor.Advance(postings[i].doc);
+    EXPECT_EQ(cursor.doc(), postings[i].doc);
+  }
+}
+
+TEST(PostingCodecTest, RejectsDamagedValuesWithoutReadingPastThem) {
+  const std::vector<Posting> postings = RandomPostings(300, 11, true);
+  std::string list, positions;
+  Encode(postings, &list, &positions);
+  PostingCursor cursor;
+  EXPECT_FALSE(cursor.Init(list.substr(0, list.size() - 1), positions));
+  EXPECT_FALSE(cursor.Init("", ""));
+  EXPECT_FALSE(cursor.Init(std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11), ""));
+  // A flipped byte inside a block is found when the block is read.
+  std::string damaged = list;
+  damaged[damaged.size() - 5] = '\x80';
+  size_t seen = 0;
+  if (cursor.Init(damaged, positions)) {
+    for (; cursor.doc() != kNoMoreDocs; cursor.Next()) ++seen;
+    EXPECT_TRUE(cursor.corrupt() || seen == postings.size());
+  }
+  // Positions of a different length than the list says are refused.
+  ASSERT_TRUE(cursor.Init(list, positions.substr(1)));
+  std::vector<uint32_t> out;
+  EXPECT_FALSE(cursor.Positions(&out));
+}
+
+TEST(PostingCodecTest, MemoryCursorMatchesEncodedOne) {
+  const uint64_t docs[] = {3, 9, 10, 400};
+  const uint32_t title[] = {1, 0, 0, 2};
+  const uint32_t body[] = {0, 2, 1, 1};
+  const uint16_t salience[] = {0, 0, 500, 0};
+  const uint32_t positions[] = {4, kBodyOffset + 1, kBodyOffset + 7, kBodyOffset, 1, 2,
+                                kBodyOffset + 3};
+  const uint32_t ends[] = {1, 3, 4, 7};
+  PostingCursor cursor;
+  cursor.InitMemory(docs, title, body, salience, positions, ends, 4);
+  cursor.Advance(10);
+  EXPECT_EQ(cursor.doc(), 10u);
+  EXPECT_FLOAT_EQ(cursor.salience(), 0.5f);
+  std::vector<uint32_t> out;
+  cursor.Next();
+  ASSERT_TRUE(cursor.Positions(&out));
+  EXPECT_THAT(out, ::testing::ElementsAre(1, 2, kBodyOffset + 3));
+  cursor.Next();
+  EXPECT_EQ(cursor.doc(), kNoMoreDocs);
+}
+
+TEST(PostingCodecTest, NormsRoundTrip) {
+  DocNorms norms;
+  norms.title_length = 7;
+  norms.body_length = 912;
+  norms.published = absl::FromUnixSeconds(1700000000);
+  norms.cluster = 0xfeedface;
+  DocNorms again;
+  ASSERT_TRUE(DecodeNorms(EncodeNorms(norms), 1, &again));
+  EXPECT_EQ(again.title_length, 7u);
+  EXPECT_EQ(again.body_length, 912u);
+  EXPECT_EQ(again.published, norms.published);
+  EXPECT_EQ(again.cluster, 0xfeedfaceu);
+  EXPECT_FALSE(DecodeNorms("short", 1, &again));
+}
+
+}  // namespace
+}  // namespace newsgraph::search
