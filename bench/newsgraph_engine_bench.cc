@@ -29,7 +29,9 @@ int main(int argc, char** argv) {
   options.zstd_column_families = search::SearchZstdColumnFamilies();
   auto store = storage::OpenRocksDbStore(options);
   if (!store.ok()) return Fail(store.status());
-  auto index = search::SearchIndex::Open(store->get());
+  // Bulk load: one in-memory segment for up to 32,768 documents (Lucene++ buffers
+  // 16 MB of postings by default); the service flushes every 4,096.
+  auto index = search::SearchIndex::Open(store->get(), {.flush_documents = 32768});
   if (!index.ok()) return Fail(index.status());
 
   bench::EngineResult result;

@@ -4,11 +4,14 @@
 
 #include <memory>
 
+#include "absl/container/flat_hash_map.h"
 #include "services/text/normalizer.h"
 #include "services/text/tokenizer.h"
 
 namespace newsgraph::search {
 namespace {
+
+constexpr size_t kStemCacheEntries = 100000;
 
 struct StemmerDeleter {
   void operator()(sb_stemmer* s) const { sb_stemmer_delete(s); }
@@ -31,13 +34,19 @@ bool IsAsciiWord(absl::string_view s) {
 std::string Stem(std::string folded, absl::string_view language) {
   if (!(language.empty() || language == "en" || language.substr(0, 3) == "en-")) return folded;
   if (!IsAsciiWord(folded) || folded.size() < 3) return folded;
+  // Stems of words seen before on this thread; emptied when it grows large.
+  thread_local absl::flat_hash_map<std::string, std::string> cache;
+  if (auto it = cache.find(folded); it != cache.end()) return it->second;
   sb_stemmer* stemmer = ThreadEnglishStemmer();
   if (stemmer == nullptr) return folded;
   const sb_symbol* stemmed = sb_stemmer_stem(
       stemmer, reinterpret_cast<const sb_symbol*>(folded.data()), static_cast<int>(folded.size()));
   if (stemmed == nullptr) return folded;
-  return std::string(reinterpret_cast<const char*>(stemmed),
-                     static_cast<size_t>(sb_stemmer_length(stemmer)));
+  std::string stem(reinterpret_cast<const char*>(stemmed),
+                   static_cast<size_t>(sb_stemmer_length(stemmer)));
+  if (cache.size() >= kStemCacheEntries) cache.clear();
+  cache.emplace(std::move(folded), stem);
+  return stem;
 }
 
 std::string Truncate(std::string term) {

@@ -56,7 +56,7 @@ std::string SegmentRegistryKey(uint64_t segment) {
 
 // Adds a keyword term for `name` and each of its word suffixes.
 void AddNameTerms(const std::string& prefix, const std::string& folded_name,
-                  absl::btree_map<std::string, Posting>* postings) {
+                  absl::flat_hash_map<std::string, Posting>* postings) {
   size_t from = 0;
   while (from < folded_name.size()) {
     (*postings)[prefix + folded_name.substr(from)].body_tf = 1;
@@ -67,9 +67,9 @@ void AddNameTerms(const std::string& prefix, const std::string& folded_name,
 }
 
 // All the postings one document contributes, keyed by term.
-absl::btree_map<std::string, Posting> CollectPostings(const IndexDocumentRequest& request,
-                                                      DocNorms* norms) {
-  absl::btree_map<std::string, Posting> postings;
+absl::flat_hash_map<std::string, Posting> CollectPostings(const IndexDocumentRequest& request,
+                                                          DocNorms* norms) {
+  absl::flat_hash_map<std::string, Posting> postings;
   const newsgraph::v1::Document& doc = request.document();
   const std::vector<AnalyzedToken> title = Analyze(doc.title(), doc.language());
   const std::vector<AnalyzedToken> body = Analyze(doc.text(), doc.language());
@@ -232,23 +232,30 @@ absl::StatusOr<uint64_t> SearchIndexReader::DocumentFrequency(const std::string&
 
 absl::StatusOr<std::vector<std::string>> SearchIndexReader::ExpandPrefix(const std::string& prefix,
                                                                          size_t max_terms) const {
+  // The in-memory segment's terms with the prefix, sorted, merged with the
+  // dictionary's.
+  std::vector<absl::string_view> memory;
+  for (const auto& [term, postings] : index_->memory_) {
+    if (absl::StartsWith(term, prefix)) memory.push_back(term);
+  }
+  std::sort(memory.begin(), memory.end());
   std::vector<std::string> terms;
   storage::ReadOptions options;
   options.upper_bound = storage::PrefixSuccessor(prefix);
   std::unique_ptr<storage::Iterator> it = index_->store_->NewIterator(cf::kTerms, options);
-  auto memory = index_->memory_.lower_bound(prefix);
+  auto next_memory = memory.begin();
   it->Seek(prefix);
   while (terms.size() < max_terms) {
     const bool disk = it->Valid();
-    const bool mem = memory != index_->memory_.end() && absl::StartsWith(memory->first, prefix);
+    const bool mem = next_memory != memory.end();
     if (!disk && !mem) break;
-    if (disk && (!mem || it->key() <= memory->first)) {
-      if (mem && it->key() == memory->first) ++memory;
+    if (disk && (!mem || it->key() <= *next_memory)) {
+      if (mem && it->key() == *next_memory) ++next_memory;
       terms.emplace_back(it->key());
       it->Next();
     } else {
-      terms.push_back(memory->first);
-      ++memory;
+      terms.emplace_back(*next_memory);
+      ++next_memory;
     }
   }
   NG_RETURN_IF_ERROR(it->status());
@@ -457,13 +464,20 @@ absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::I
                                                      doc.version(), ") for ", doc.name()));
     }
   }
-  // Analysis (the expensive part) runs before any lock is taken.
-  std::vector<IndexDocumentRequest> stored(requests.begin(), requests.end());
+  // Analysis (the expensive part) runs before any lock is taken. Mentions
+  // and removed boilerplate are not stored.
   std::vector<Analyzed> analyzed(requests.size());
-  for (size_t i = 0; i < stored.size(); ++i) {
-    stored[i].clear_mentions();
-    stored[i].mutable_document()->clear_removed_boilerplate();
-    analyzed[i].postings = CollectPostings(stored[i], &analyzed[i].norms);
+  std::vector<std::string> stored(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    analyzed[i].postings = CollectPostings(requests[i], &analyzed[i].norms);
+    if (requests[i].mentions().empty() && requests[i].document().removed_boilerplate().empty()) {
+      stored[i] = requests[i].SerializeAsString();
+    } else {
+      IndexDocumentRequest trimmed = requests[i];
+      trimmed.clear_mentions();
+      trimmed.mutable_document()->clear_removed_boilerplate();
+      stored[i] = trimmed.SerializeAsString();
+    }
   }
 
   newsgraph::MutexLock writer(&writer_mu_);
@@ -506,7 +520,7 @@ absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::I
       batch.Delete(cf::kDocs, DocKey(replaced));
       batch.Delete(cf::kNorms, DocKey(replaced));
     }
-    batch.Put(cf::kDocs, DocKey(docnum), stored[i].SerializeAsString());
+    batch.Put(cf::kDocs, DocKey(docnum), stored[i]);
     batch.Put(cf::kNorms, DocKey(docnum), EncodeNorms(analyzed[i].norms));
     std::string name_value = EncodeU64(docnum);
     storage::AppendBigEndian64(&name_value, static_cast<uint64_t>(doc.version()));
@@ -656,10 +670,18 @@ absl::Status SearchIndex::FlushLocked() {
     for (uint64_t d = segment.first_doc; d <= segment.last_doc && d < live_.size(); ++d) {
       segment.documents += live_[d] ? 1 : 0;
     }
+    // Terms in order: the batch then inserts in key order.
+    std::vector<const std::pair<const std::string, MemoryPostings>*> sorted;
+    sorted.reserve(memory_.size());
+    for (const auto& entry : memory_) sorted.push_back(&entry);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto* a, const auto* b) { return a->first < b->first; });
     PostingListWriter writer;
     std::string postings;
     std::string positions;
-    for (const auto& [term, m] : memory_) {
+    for (const auto* entry : sorted) {
+      const std::string& term = entry->first;
+      const MemoryPostings& m = entry->second;
       for (size_t i = 0; i < m.docs.size(); ++i) {
         if (!live_[m.docs[i]]) continue;
         const uint32_t begin = i == 0 ? 0 : m.position_ends[i - 1];

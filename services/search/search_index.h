@@ -23,7 +23,6 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -187,7 +186,7 @@ class SearchIndex {
   struct Analyzed {
     uint64_t doc = 0;
     DocNorms norms;
-    absl::btree_map<std::string, Posting> postings;
+    absl::flat_hash_map<std::string, Posting> postings;
   };
 
   SearchIndex(storage::KvStore* store, SearchIndexOptions options)
@@ -236,7 +235,7 @@ class SearchIndex {
   uint64_t title_tokens_ ABSL_GUARDED_BY(state_mu_) = 0;
   uint64_t body_tokens_ ABSL_GUARDED_BY(state_mu_) = 0;
   std::vector<Segment> segments_ ABSL_GUARDED_BY(state_mu_);
-  absl::btree_map<std::string, MemoryPostings> memory_ ABSL_GUARDED_BY(state_mu_);
+  absl::flat_hash_map<std::string, MemoryPostings> memory_ ABSL_GUARDED_BY(state_mu_);
   size_t memory_documents_ ABSL_GUARDED_BY(state_mu_) = 0;
   // Indexed by document number.
   std::vector<DocNorms> norms_ ABSL_GUARDED_BY(state_mu_);

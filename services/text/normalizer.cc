@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "services/text/utf8.h"
@@ -166,6 +167,10 @@ absl::StatusOr<NormalizedText> NormalizeText(absl::string_view input) {
 }
 
 std::string FoldForMatching(absl::string_view input) {
+  // ASCII needs neither decomposition nor mark removal: folding is lowercasing.
+  bool ascii = true;
+  for (char c : input) ascii &= static_cast<unsigned char>(c) < 0x80;
+  if (ascii) return absl::AsciiStrToLower(input);
   UErrorCode error = U_ZERO_ERROR;
   const icu::Normalizer2* nfkd = icu::Normalizer2::getNFKDInstance(error);
   icu::UnicodeString source = icu::UnicodeString::fromUTF8(
