@@ -1,4 +1,5 @@
-// PostingCache: posting-list values of on-disk segments kept in memory
+// PostingCache: values read from RocksDB (posting lists of on-disk segments,
+// hit fields) kept in memory
 // (least recently used out first), so hot terms cost no RocksDB read and no
 // copy. Absent values are cached too. Thread-safe.
 #ifndef NEWSGRAPH_SERVICES_SEARCH_POSTING_CACHE_H_

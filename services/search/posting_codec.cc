@@ -128,8 +128,30 @@ void PostingListWriter::Finish(std::string* postings, std::string* positions) {
   *this = PostingListWriter();
 }
 
+void PostingCursor::Reset() {
+  payload_ = absl::string_view();
+  positions_ = absl::string_view();
+  has_title_ = has_salience_ = false;
+  block_last_.clear();
+  block_offset_.clear();
+  block_position_offset_.clear();
+  block_ = block_size_ = 0;
+  position_rest_ = absl::string_view();
+  position_index_ = 0;
+  memory_ = false;
+  mem_docs_ = nullptr;
+  mem_title_ = mem_body_ = nullptr;
+  mem_salience_ = nullptr;
+  mem_positions_ = mem_position_ends_ = nullptr;
+  count_ = index_ = 0;
+  doc_ = kNoMoreDocs;
+  corrupt_ = false;
+  frequencies_ = block_end_ = nullptr;
+  frequencies_decoded_ = false;
+}
+
 bool PostingCursor::Init(absl::string_view postings, absl::string_view positions) {
-  *this = PostingCursor();
+  Reset();
   uint64_t count = 0;
   uint32_t flags = 0;
   uint64_t blocks = 0;
@@ -189,7 +211,7 @@ void PostingCursor::InitMemory(const uint64_t* docs, const uint32_t* title_tfs,
                                const uint32_t* body_tfs, const uint16_t* saliences,
                                const uint32_t* positions, const uint32_t* position_ends,
                                size_t count) {
-  *this = PostingCursor();
+  Reset();
   memory_ = true;
   mem_docs_ = docs;
   mem_title_ = title_tfs;
@@ -254,6 +276,27 @@ bool PostingCursor::LoadBlock(size_t block) {
     Fail();
     return false;
   }
+  frequencies_ = p;
+  block_end_ = end;
+  frequencies_decoded_ = false;
+  block_size_ = n;
+  index_ = 0;
+  doc_ = docs_[0];
+  position_index_ = 0;
+  position_rest_ = positions_.empty()
+                       ? absl::string_view()
+                       : positions_.substr(block_position_offset_[block],
+                                           block_position_offset_[block + 1] -
+                                               block_position_offset_[block]);
+  return true;
+}
+
+bool PostingCursor::DecodeFrequencies() {
+  frequencies_decoded_ = true;
+  const uint8_t* p = frequencies_;
+  const uint8_t* const end = block_end_;
+  const size_t n = block_size_;
+  uint64_t v = 0;
   for (size_t i = 0; i < n; ++i) {
     if (!ReadVarint(&p, end, &v) || v > std::numeric_limits<uint32_t>::max()) {
       Fail();
@@ -281,15 +324,6 @@ bool PostingCursor::LoadBlock(size_t block) {
     Fail();
     return false;
   }
-  block_size_ = n;
-  index_ = 0;
-  doc_ = docs_[0];
-  position_index_ = 0;
-  position_rest_ = positions_.empty()
-                       ? absl::string_view()
-                       : positions_.substr(block_position_offset_[block],
-                                           block_position_offset_[block + 1] -
-                                               block_position_offset_[block]);
   return true;
 }
 
@@ -332,12 +366,20 @@ void PostingCursor::Advance(uint64_t target) {
   doc_ = docs_[index_];
 }
 
-uint32_t PostingCursor::title_tf() const {
-  return memory_ ? mem_title_[index_] : title_tfs_[index_];
+uint32_t PostingCursor::title_tf() {
+  if (memory_) return mem_title_[index_];
+  if (!frequencies_decoded_ && !DecodeFrequencies()) return 0;
+  return title_tfs_[index_];
 }
-uint32_t PostingCursor::body_tf() const { return memory_ ? mem_body_[index_] : body_tfs_[index_]; }
-float PostingCursor::salience() const {
-  return static_cast<float>(memory_ ? mem_salience_[index_] : saliences_[index_]) / 1000.0f;
+uint32_t PostingCursor::body_tf() {
+  if (memory_) return mem_body_[index_];
+  if (!frequencies_decoded_ && !DecodeFrequencies()) return 0;
+  return body_tfs_[index_];
+}
+float PostingCursor::salience() {
+  if (memory_) return static_cast<float>(mem_salience_[index_]) / 1000.0f;
+  if (!frequencies_decoded_ && !DecodeFrequencies()) return 0;
+  return static_cast<float>(saliences_[index_]) / 1000.0f;
 }
 
 bool PostingCursor::Positions(std::vector<uint32_t>* out) {
@@ -349,6 +391,7 @@ bool PostingCursor::Positions(std::vector<uint32_t>* out) {
     return true;
   }
   if (positions_.empty()) return false;
+  if (!frequencies_decoded_ && !DecodeFrequencies()) return false;
   // Skip the positions of the postings before the current one in the block.
   auto read = [&](size_t i, std::vector<uint32_t>* into) {
     const uint32_t n = title_tfs_[i] + body_tfs_[i];

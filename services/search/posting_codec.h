@@ -117,9 +117,11 @@ class PostingCursor {
   void Next();
   // Moves to the first posting with doc >= target (never backwards).
   void Advance(uint64_t target);
-  uint32_t title_tf() const;
-  uint32_t body_tf() const;
-  float salience() const;
+  // Frequencies and salience of the current posting; a block's are decoded
+  // on first use, so skipping through a list decodes document numbers only.
+  uint32_t title_tf();
+  uint32_t body_tf();
+  float salience();
   // The current posting's positions.
   bool Positions(std::vector<uint32_t>* out);
   // True once a malformed block was met; the cursor then reports no more
@@ -128,7 +130,10 @@ class PostingCursor {
 
  private:
   bool LoadBlock(size_t block);
+  // Decodes the current block's frequencies and saliences.
+  bool DecodeFrequencies();
   void Fail();
+  void Reset();
 
   // Encoded form.
   absl::string_view payload_;
@@ -140,10 +145,15 @@ class PostingCursor {
   std::vector<uint32_t> block_position_offset_;
   size_t block_ = 0;
   size_t block_size_ = 0;
-  std::array<uint64_t, kPostingBlockSize> docs_{};
-  std::array<uint32_t, kPostingBlockSize> title_tfs_{};
-  std::array<uint32_t, kPostingBlockSize> body_tfs_{};
-  std::array<uint16_t, kPostingBlockSize> saliences_{};
+  // The decoded block (left uninitialized: only [0, block_size_) is read).
+  std::array<uint64_t, kPostingBlockSize> docs_;
+  std::array<uint32_t, kPostingBlockSize> title_tfs_;
+  std::array<uint32_t, kPostingBlockSize> body_tfs_;
+  std::array<uint16_t, kPostingBlockSize> saliences_;
+  // Where the current block's frequencies start, and whether they are decoded.
+  const uint8_t* frequencies_ = nullptr;
+  const uint8_t* block_end_ = nullptr;
+  bool frequencies_decoded_ = false;
   // Positions decoded up to posting `position_index_` of the block.
   absl::string_view position_rest_;
   size_t position_index_ = 0;

@@ -13,8 +13,9 @@ Bm25f::Bm25f(const SearchIndexReader* reader, const Bm25fParameters& parameters)
     : reader_(reader),
       parameters_(parameters),
       document_count_(static_cast<double>(reader->stats().document_count)),
-      average_title_length_(std::max(1.0, reader->stats().average_title_length)),
-      average_body_length_(std::max(1.0, reader->stats().average_body_length)) {}
+      base_(1 - parameters.b),
+      title_scale_(parameters.b / std::max(1.0, reader->stats().average_title_length)),
+      body_scale_(parameters.b / std::max(1.0, reader->stats().average_body_length)) {}
 
 double Bm25f::Idf(uint64_t document_frequency) const {
   const double df = static_cast<double>(document_frequency);
@@ -22,12 +23,14 @@ double Bm25f::Idf(uint64_t document_frequency) const {
 }
 
 double Bm25f::Score(uint64_t doc, uint32_t title_tf, uint32_t body_tf, double idf) const {
-  const DocNorms& norms = reader_->Norms(doc);
-  const double b = parameters_.b;
-  const double title_norm = 1 - b + b * norms.title_length / average_title_length_;
-  const double body_norm = 1 - b + b * norms.body_length / average_body_length_;
-  const double tf = parameters_.title_weight * title_tf / title_norm +
-                    parameters_.body_weight * body_tf / body_norm;
+  const SearchIndexReader::FieldLengths lengths = reader_->Lengths(doc);
+  double tf = 0;
+  if (title_tf != 0) {
+    tf += parameters_.title_weight * title_tf / (base_ + title_scale_ * lengths.title);
+  }
+  if (body_tf != 0) {
+    tf += parameters_.body_weight * body_tf / (base_ + body_scale_ * lengths.body);
+  }
   return idf * tf * (parameters_.k1 + 1) / (tf + parameters_.k1);
 }
 
@@ -95,10 +98,14 @@ class TermIterator final : public DocIterator {
   uint64_t Cost() const override { return postings_.document_frequency(); }
 
  private:
-  uint32_t TitleTf() const { return scope_ == FieldScope::kBody ? 0 : postings_.title_tf(); }
-  uint32_t BodyTf() const { return scope_ == FieldScope::kTitle ? 0 : postings_.body_tf(); }
+  uint32_t TitleTf() { return scope_ == FieldScope::kBody ? 0 : postings_.title_tf(); }
+  uint32_t BodyTf() { return scope_ == FieldScope::kTitle ? 0 : postings_.body_tf(); }
   void Settle() {
-    while (postings_.doc() != kNoMoreDocs && TitleTf() + BodyTf() == 0) postings_.Next();
+    // Every posting of a word has a title or a body occurrence: only a field
+    // scope needs the frequencies to decide.
+    if (scope_ != FieldScope::kAll) {
+      while (postings_.doc() != kNoMoreDocs && TitleTf() + BodyTf() == 0) postings_.Next();
+    }
     doc_ = postings_.doc();
   }
 
@@ -130,7 +137,11 @@ class KeywordIterator final : public DocIterator {
 
  private:
   void Settle() {
-    while (postings_.doc() != kNoMoreDocs && postings_.salience() < min_salience_) postings_.Next();
+    if (min_salience_ > 0) {
+      while (postings_.doc() != kNoMoreDocs && postings_.salience() < min_salience_) {
+        postings_.Next();
+      }
+    }
     doc_ = postings_.doc();
   }
 

@@ -37,8 +37,10 @@ class Bm25f {
   const SearchIndexReader* const reader_;
   const Bm25fParameters parameters_;
   const double document_count_;
-  const double average_title_length_;
-  const double average_body_length_;
+  // Length normalization 1 - b + b * length / average = base_ + scale * length.
+  const double base_;
+  const double title_scale_;
+  const double body_scale_;
 };
 
 class DocIterator {

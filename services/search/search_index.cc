@@ -268,6 +268,10 @@ bool SearchIndexReader::Live(uint64_t doc) const {
 
 const DocNorms& SearchIndexReader::Norms(uint64_t doc) const { return index_->norms_[doc]; }
 
+SearchIndexReader::FieldLengths SearchIndexReader::Lengths(uint64_t doc) const {
+  return index_->lengths_[doc];
+}
+
 uint64_t SearchIndexReader::DocumentLimit() const { return index_->live_.size(); }
 
 uint32_t SearchIndexReader::ClusterSize(uint64_t cluster) const {
@@ -277,6 +281,24 @@ uint32_t SearchIndexReader::ClusterSize(uint64_t cluster) const {
 
 absl::StatusOr<IndexDocumentRequest> SearchIndexReader::StoredDocument(uint64_t doc) const {
   return index_->StoredDocument(doc);
+}
+
+absl::StatusOr<newsgraph::v1::Document> SearchIndexReader::HitFields(uint64_t doc) const {
+  const std::string key = DocKey(doc);
+  std::shared_ptr<const std::string> value;
+  if (!index_->hit_cache_.Lookup(key, &value)) {
+    NG_ASSIGN_OR_RETURN(std::optional<std::string> stored, index_->store_->Get(cf::kHits, key));
+    if (stored.has_value()) value = std::make_shared<const std::string>(*std::move(stored));
+    index_->hit_cache_.Insert(key, value);
+  }
+  if (value == nullptr) {
+    // Indexed before hit fields were kept apart.
+    NG_ASSIGN_OR_RETURN(IndexDocumentRequest stored, StoredDocument(doc));
+    return std::move(*stored.mutable_document());
+  }
+  newsgraph::v1::Document fields;
+  if (!fields.ParseFromString(*value)) return Corrupted(absl::StrCat("hit fields of ", doc));
+  return fields;
 }
 
 // ---------------------------------------------------------------------------
@@ -320,6 +342,7 @@ absl::Status SearchIndex::LoadCounters(uint64_t* format) {
     *counter = storage::DecodeBigEndian64(value->data());
   }
   norms_.assign(next_doc_, DocNorms());
+  lengths_.assign(next_doc_, {});
   live_.assign(next_doc_, false);
   {
     std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kNorms);
@@ -328,6 +351,7 @@ absl::Status SearchIndex::LoadCounters(uint64_t* format) {
       const uint64_t doc = storage::DecodeBigEndian64(it->key().data());
       if (doc >= next_doc_) return Corrupted("norms entry beyond the next document number");
       if (!DecodeNorms(it->value(), doc, &norms_[doc])) return Corrupted("norms entry");
+      lengths_[doc] = {norms_[doc].title_length, norms_[doc].body_length};
       live_[doc] = true;
       ++cluster_sizes_[norms_[doc].cluster];
     }
@@ -419,8 +443,10 @@ void SearchIndex::SetLive(uint64_t doc, const DocNorms& norms) {
   if (doc >= live_.size()) {
     live_.resize(doc + 1, false);
     norms_.resize(doc + 1);
+    lengths_.resize(doc + 1);
   }
   norms_[doc] = norms;
+  lengths_[doc] = {norms.title_length, norms.body_length};
   live_[doc] = true;
   ++cluster_sizes_[norms.cluster];
   ++document_count_;
@@ -468,8 +494,17 @@ absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::I
   // and removed boilerplate are not stored.
   std::vector<Analyzed> analyzed(requests.size());
   std::vector<std::string> stored(requests.size());
+  std::vector<std::string> hit_fields(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
     analyzed[i].postings = CollectPostings(requests[i], &analyzed[i].norms);
+    const newsgraph::v1::Document& doc = requests[i].document();
+    newsgraph::v1::Document fields;
+    fields.set_name(doc.name());
+    fields.set_version(doc.version());
+    fields.set_title(doc.title());
+    fields.set_source(doc.source());
+    if (doc.has_published_time()) *fields.mutable_published_time() = doc.published_time();
+    hit_fields[i] = fields.SerializeAsString();
     if (requests[i].mentions().empty() && requests[i].document().removed_boilerplate().empty()) {
       stored[i] = requests[i].SerializeAsString();
     } else {
@@ -518,9 +553,11 @@ absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::I
     const uint64_t replaced = existing.has_value() ? existing->first : 0;
     if (replaced != 0) {
       batch.Delete(cf::kDocs, DocKey(replaced));
+      batch.Delete(cf::kHits, DocKey(replaced));
       batch.Delete(cf::kNorms, DocKey(replaced));
     }
     batch.Put(cf::kDocs, DocKey(docnum), stored[i]);
+    batch.Put(cf::kHits, DocKey(docnum), hit_fields[i]);
     batch.Put(cf::kNorms, DocKey(docnum), EncodeNorms(analyzed[i].norms));
     std::string name_value = EncodeU64(docnum);
     storage::AppendBigEndian64(&name_value, static_cast<uint64_t>(doc.version()));
@@ -589,6 +626,7 @@ absl::StatusOr<bool> SearchIndex::RemoveDocument(const std::string& name) {
   const uint64_t docnum = storage::DecodeBigEndian64(existing->data());
   storage::WriteBatch batch;
   batch.Delete(cf::kDocs, DocKey(docnum));
+  batch.Delete(cf::kHits, DocKey(docnum));
   batch.Delete(cf::kNorms, DocKey(docnum));
   batch.Delete(cf::kNames, name);
   {

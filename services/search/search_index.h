@@ -57,6 +57,8 @@ struct SearchIndexOptions {
   size_t max_merge_documents = 262144;
   // Bytes of posting lists kept in memory for queries. Default 256 MiB.
   size_t cache_bytes = size_t{256} << 20;
+  // Bytes of hit fields (title, source, ...) kept in memory. Default 32 MiB.
+  size_t hit_cache_bytes = size_t{32} << 20;
   // Write the in-memory segment out when the index is destroyed. Default
   // true; tests turn it off to simulate a crash.
   bool flush_on_close = true;
@@ -71,9 +73,9 @@ class TermPostings {
   uint64_t document_frequency() const { return document_frequency_; }
   void Next();
   void Advance(uint64_t target);
-  uint32_t title_tf() const { return parts_[part_].title_tf(); }
-  uint32_t body_tf() const { return parts_[part_].body_tf(); }
-  float salience() const { return parts_[part_].salience(); }
+  uint32_t title_tf() { return parts_[part_].title_tf(); }
+  uint32_t body_tf() { return parts_[part_].body_tf(); }
+  float salience() { return parts_[part_].salience(); }
   // Positions of the current posting (only when opened with positions).
   bool Positions(std::vector<uint32_t>* out) { return parts_[part_].Positions(out); }
   bool corrupt() const;
@@ -111,12 +113,21 @@ class SearchIndexReader {
   bool Live(uint64_t doc) const;
   // Norms of a live document.
   const DocNorms& Norms(uint64_t doc) const;
+  // Title and body length of a live document (dense: what ranking reads).
+  struct FieldLengths {
+    uint32_t title = 0;
+    uint32_t body = 0;
+  };
+  FieldLengths Lengths(uint64_t doc) const;
   // Document numbers are below this.
   uint64_t DocumentLimit() const;
   // Live documents of the story cluster.
   uint32_t ClusterSize(uint64_t cluster) const;
   const CorpusStats& stats() const { return stats_; }
   absl::StatusOr<newsgraph::v1::IndexDocumentRequest> StoredDocument(uint64_t doc) const;
+  // The fields a hit shows (name, version, title, source, published_time),
+  // read without the text.
+  absl::StatusOr<newsgraph::v1::Document> HitFields(uint64_t doc) const;
 
  private:
   const SearchIndex* const index_;
@@ -190,7 +201,10 @@ class SearchIndex {
   };
 
   SearchIndex(storage::KvStore* store, SearchIndexOptions options)
-      : store_(store), options_(options), cache_(options.cache_bytes) {}
+      : store_(store),
+        options_(options),
+        cache_(options.cache_bytes),
+        hit_cache_(options.hit_cache_bytes) {}
   absl::Status Load();
   absl::Status LoadCounters(uint64_t* format) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
   absl::Status LoadSegments() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
@@ -220,6 +234,9 @@ class SearchIndex {
   storage::KvStore* const store_;
   const SearchIndexOptions options_;
   mutable PostingCache cache_;
+  // Serialized hit fields by document key (document numbers are never
+  // reused, so entries never go stale).
+  mutable PostingCache hit_cache_;
 
   // Serializes updates, flushes and merges.
   mutable newsgraph::Mutex writer_mu_;
@@ -239,6 +256,8 @@ class SearchIndex {
   size_t memory_documents_ ABSL_GUARDED_BY(state_mu_) = 0;
   // Indexed by document number.
   std::vector<DocNorms> norms_ ABSL_GUARDED_BY(state_mu_);
+  // The lengths again, 8 bytes per document, for cache-friendly scoring.
+  std::vector<SearchIndexReader::FieldLengths> lengths_ ABSL_GUARDED_BY(state_mu_);
   std::vector<bool> live_ ABSL_GUARDED_BY(state_mu_);
   // Live documents per story cluster, for clusters of two or more.
   absl::flat_hash_map<uint64_t, uint32_t> cluster_sizes_ ABSL_GUARDED_BY(state_mu_);

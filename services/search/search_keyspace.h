@@ -7,6 +7,8 @@
 //   norms     doc(u64)            -> title_len(u32) body_len(u32) published_seconds(i64)
 //                                    story_cluster(u64)
 //   names     document name (raw) -> doc(u64 BE) version(u64 BE)
+//   hits      doc(u64)            -> newsgraph.v1.Document with only name, version, title,
+//                                    source and published_time (what a hit shows)
 //   meta      name (raw)          -> u64 BE counters; "segment:" segment(u64 BE)
 //                                    -> first doc, last doc, documents (u64 BE each)
 //   postings  (format 1, before segments; emptied when an old index is opened)
@@ -26,7 +28,7 @@ namespace newsgraph::search {
 
 inline const std::vector<std::string>& SearchColumnFamilies() {
   static const std::vector<std::string>* names =
-      new std::vector<std::string>{"postings", "terms", "docs", "norms", "names", "meta", "segments"};
+      new std::vector<std::string>{"postings", "terms", "docs", "norms", "names", "meta", "segments", "hits"};
   return *names;
 }
 
@@ -45,6 +47,7 @@ inline constexpr storage::ColumnFamily kNorms{3};
 inline constexpr storage::ColumnFamily kNames{4};
 inline constexpr storage::ColumnFamily kMeta{5};
 inline constexpr storage::ColumnFamily kSegments{6};
+inline constexpr storage::ColumnFamily kHits{7};
 }  // namespace cf
 
 }  // namespace newsgraph::search

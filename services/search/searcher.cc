@@ -572,9 +572,14 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
   }
 
   const size_t end = std::min(ranked.size(), offset + static_cast<size_t>(page_size));
+  const bool basic = request.view() == newsgraph::v1::SEARCH_VIEW_BASIC;
   for (size_t i = offset; i < end; ++i) {
-    NG_ASSIGN_OR_RETURN(newsgraph::v1::IndexDocumentRequest stored,
-                        reader.StoredDocument(ranked[i].doc));
+    newsgraph::v1::IndexDocumentRequest stored;
+    if (basic) {
+      NG_ASSIGN_OR_RETURN(*stored.mutable_document(), reader.HitFields(ranked[i].doc));
+    } else {
+      NG_ASSIGN_OR_RETURN(stored, reader.StoredDocument(ranked[i].doc));
+    }
     const newsgraph::v1::Document& doc = stored.document();
     newsgraph::v1::SearchHit* hit = response.add_hits();
     hit->set_document(doc.name());
@@ -586,7 +591,7 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
         collapse ? static_cast<int32_t>(reader.ClusterSize(reader.Norms(ranked[i].doc).cluster))
                  : 1);
     if (doc.has_published_time()) *hit->mutable_published_time() = doc.published_time();
-    if (request.view() == newsgraph::v1::SEARCH_VIEW_BASIC) continue;
+    if (basic) continue;
     for (newsgraph::v1::Snippet& s : MakeSnippets(doc, builder.highlight(), max_passages)) {
       *hit->add_snippets() = std::move(s);
     }
