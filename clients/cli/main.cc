@@ -40,7 +40,7 @@ commands:
   doc delete NAME|ID        delete a document
   job get NAME|ID           show a batch ingest job
   search QUERY              search (--page-size=N, --page-token=T, --facet=F, --source=S,
-                            --passages=N, --no-entities)
+                            --passages=N, --by-passage, --no-entities)
   entity get NAME|ID        show an entity
   entity list               list entities (--type=T, --prefix=P, --page-size=N, --page-token=T)
   entity resolve TEXT       find the entities a text refers to
@@ -88,7 +88,9 @@ const std::map<std::string, std::string>& VerbHelp() {
        "newsgraph search QUERY [--page-size=N] [--page-token=T] [--passages=N]\n"
        "    [--facet=source|entity|entity_type|language|published_year]...\n"
        "    [--source=S]... [--entity=entities/ID]... [--type=ORG]... [--language=en]...\n"
-       "    [--after=YYYY-MM-DD] [--before=YYYY-MM-DD] [--no-entities]\n"
+       "    [--after=YYYY-MM-DD] [--before=YYYY-MM-DD] [--no-entities] [--by-passage]\n"
+       "  --by-passage: hits are passages (Q&A blocks, paragraphs), e.g. for\n"
+       "    'said_by:\"Zhang Ming\" asean'\n"
        "  QUERY syntax: docs/query-language.md\n"},
       {"entity",
        "newsgraph entity get NAME|ID\n"
@@ -425,6 +427,7 @@ class Cli {
     if (args_.Has("passages")) (void)absl::SimpleAtoi(args_.Get("passages"), &passages);
     request.set_max_passages(passages);
     request.set_disable_entity_resolution(args_.Has("no-entities"));
+    if (args_.Has("by-passage")) request.set_unit(newsgraph::v1::SEARCH_UNIT_PASSAGE);
     for (const std::string& f : args_.GetAll("facet")) request.add_facets(f);
     for (const std::string& s : args_.GetAll("source")) request.mutable_filter()->add_sources(s);
     for (const std::string& e : args_.GetAll("entity")) {
@@ -485,6 +488,13 @@ class Cli {
         std::printf(
             "    %s\n",
             Dim(absl::StrCat("+", hit.cluster_size() - 1, " more from the same story")).c_str());
+      }
+      if (hit.has_passage() && !hit.passage().answered_by().empty()) {
+        std::printf("    %s\n", Dim(absl::StrCat("answered by ", hit.passage().answered_by(),
+                                                 hit.passage().asked_by().empty()
+                                                     ? ""
+                                                     : ", asked by " + hit.passage().asked_by()))
+                                     .c_str());
       }
       for (const auto& snippet : hit.snippets()) {
         std::printf("    %s\n", Highlight(snippet).c_str());

@@ -37,6 +37,10 @@ constexpr size_t kMaxResultWindow = 10000;
 // scans the dictionary terms sharing its first letter.
 constexpr int kMaxTypoCorrections = 8;
 constexpr float kEntityResolutionMinScore = 0.2f;
+// Passage mode ranks the passages of at most this many best documents.
+constexpr size_t kMaxPassageDocuments = 300;
+// Share of its document's score a passage's score gets.
+constexpr double kDocumentScoreShare = 0.2;
 
 // Builds the iterator tree of one query over a reader.
 class QueryBuilder {
@@ -147,8 +151,11 @@ class QueryBuilder {
 
   absl::StatusOr<DocIteratorPtr> BuildWord(const std::string& term, const std::string& field,
                                            double boost) {
-    if (!exclude_mode_) highlight_.terms.insert(term);
     NG_ASSIGN_OR_RETURN(TermPostings postings, reader_->Postings(term, /*with_positions=*/false));
+    if (!exclude_mode_) {
+      highlight_.terms.insert(term);
+      highlight_.weights[term] = bm25f_.Idf(postings.document_frequency());
+    }
     if (postings.doc() == kNoMoreDocs) return MakeEmpty();
     return MakeTerm(std::move(postings), Scope(field), &bm25f_, boost);
   }
@@ -212,8 +219,11 @@ class QueryBuilder {
     std::vector<TermPostings> lists;
     std::vector<uint32_t> offsets;
     for (const AnalyzedToken& t : tokens) {
-      if (!exclude_mode_) highlight_.terms.insert(t.term);
       NG_ASSIGN_OR_RETURN(TermPostings postings, reader_->Postings(t.term, /*with_positions=*/true));
+      if (!exclude_mode_) {
+        highlight_.terms.insert(t.term);
+        highlight_.weights[t.term] = bm25f_.Idf(postings.document_frequency());
+      }
       if (postings.doc() == kNoMoreDocs) return MakeEmpty();
       lists.push_back(std::move(postings));
       offsets.push_back(static_cast<uint32_t>(t.position - tokens[0].position));
@@ -488,6 +498,99 @@ absl::Status CountFacets(const SearchIndexReader* index, const std::vector<Score
   return absl::OkStatus();
 }
 
+// Folded names of the query's said_by: terms.
+std::vector<std::string> SpeakersOf(const QueryNode& node) {
+  std::vector<std::string> names;
+  if (node.kind == Kind::kKeyword && node.field == "said_by") {
+    names.push_back(text::FoldForMatching(node.text));
+  }
+  if (node.kind == Kind::kNot) return names;
+  for (const QueryNode& child : node.children) {
+    for (std::string& name : SpeakersOf(child)) names.push_back(std::move(name));
+  }
+  return names;
+}
+
+// Whether `answered_by` names one of `speakers` (the whole name or its end:
+// "SCO Secretary-General Zhang Ming" is said_by "Zhang Ming" and "Ming").
+bool SpokenBy(const std::string& answered_by, const std::vector<std::string>& speakers) {
+  const std::string folded = text::FoldForMatching(answered_by);
+  for (const std::string& name : speakers) {
+    if (folded == name || absl::EndsWith(folded, absl::StrCat(" ", name))) return true;
+  }
+  return false;
+}
+
+// Passage mode: the passages of the best documents, ranked by their own
+// match (plus a share of their document's score).
+absl::Status SearchPassages(const SearchIndexReader& reader, DocIterator* root,
+                            const HighlightTerms& highlight,
+                            const std::vector<std::string>& speakers,
+                            const std::function<uint64_t(uint64_t)>& cluster_of, size_t offset,
+                            int page_size, const std::string& fingerprint,
+                            SearchResponse* response) {
+  const size_t wanted = offset + static_cast<size_t>(page_size) + 1;
+  const size_t documents = std::min(kMaxPassageDocuments, std::max<size_t>(30, 3 * wanted));
+  const TopDocs top = CollectTopDocs(root, documents, /*early_termination=*/true, cluster_of);
+  struct PassageHit {
+    size_t document;  // index into `stored`
+    ScoredPassage passage;
+    double score;
+  };
+  std::vector<newsgraph::v1::IndexDocumentRequest> stored;
+  std::vector<PassageHit> hits;
+  const bool has_terms = !highlight.terms.empty() || !highlight.prefixes.empty();
+  for (const ScoredDoc& doc : top.hits) {
+    NG_ASSIGN_OR_RETURN(newsgraph::v1::IndexDocumentRequest request, reader.StoredDocument(doc.doc));
+    stored.push_back(std::move(request));
+    const newsgraph::v1::Document& document = stored.back().document();
+    for (ScoredPassage& passage : ScorePassages(document, highlight)) {
+      if (has_terms && passage.distinct == 0) continue;
+      if (!speakers.empty() &&
+          (passage.qa_index < 0 ||
+           !SpokenBy(document.passages(passage.qa_index).answered_by(), speakers))) {
+        continue;
+      }
+      const double score = passage.score + kDocumentScoreShare * doc.score;
+      hits.push_back({stored.size() - 1, std::move(passage), score});
+    }
+  }
+  std::stable_sort(hits.begin(), hits.end(),
+                   [](const PassageHit& a, const PassageHit& b) { return a.score > b.score; });
+  response->set_total_hits(static_cast<int64_t>(hits.size()));
+  response->set_total_hits_estimated(top.estimated || top.hits.size() >= documents);
+  const size_t end = std::min(hits.size(), offset + static_cast<size_t>(page_size));
+  for (size_t i = offset; i < end; ++i) {
+    const newsgraph::v1::Document& doc = stored[hits[i].document].document();
+    const ScoredPassage& passage = hits[i].passage;
+    newsgraph::v1::SearchHit* hit = response->add_hits();
+    hit->set_document(doc.name());
+    hit->set_score(hits[i].score);
+    hit->set_title(doc.title());
+    hit->set_source(doc.source());
+    hit->set_version(doc.version());
+    hit->set_cluster_size(1);
+    if (doc.has_published_time()) *hit->mutable_published_time() = doc.published_time();
+    *hit->add_snippets() = MakeSnippet(doc, passage);
+    newsgraph::v1::PassageRef* ref = hit->mutable_passage();
+    *ref->mutable_span() = hit->snippets(0).span();
+    ref->mutable_span()->set_byte_begin(static_cast<uint32_t>(passage.begin));
+    ref->mutable_span()->set_byte_end(static_cast<uint32_t>(passage.end));
+    const text::CodePointOffsets offsets(doc.text());
+    ref->mutable_span()->set_begin(offsets.FromByte(passage.begin));
+    ref->mutable_span()->set_end(offsets.FromByte(passage.end));
+    ref->set_qa_index(passage.qa_index);
+    if (passage.qa_index >= 0) {
+      ref->set_asked_by(doc.passages(passage.qa_index).asked_by());
+      ref->set_answered_by(doc.passages(passage.qa_index).answered_by());
+    }
+  }
+  if (end < hits.size() && end < kMaxResultWindow) {
+    response->set_next_page_token(EncodePageToken("search", fingerprint, absl::StrCat(end)));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) const {
@@ -508,7 +611,7 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
   absl::StrAppend(&fingerprint, "|", request.filter().SerializeAsString(), "|",
                   absl::StrJoin(request.facets(), ","), "|", request.disable_entity_resolution(),
                   request.disable_collapse(), request.disable_typo_tolerance(), "|",
-                  request.min_salience());
+                  request.min_salience(), "|", request.unit());
   size_t offset = 0;
   if (!request.page_token().empty()) {
     NG_ASSIGN_OR_RETURN(std::string position,
@@ -549,6 +652,12 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
                : nullptr;
   // One more hit than the page shows tells whether there is a next page.
   const size_t wanted = offset + static_cast<size_t>(page_size) + 1;
+  if (request.unit() == newsgraph::v1::SEARCH_UNIT_PASSAGE) {
+    NG_ASSIGN_OR_RETURN(DocIteratorPtr root, builder.Build(root_node));
+    NG_RETURN_IF_ERROR(SearchPassages(reader, root.get(), builder.highlight(), SpeakersOf(root_node),
+                                      cluster_of, offset, page_size, fingerprint, &response));
+    return response;
+  }
   std::vector<ScoredDoc> ranked;
   if (!request.facets().empty()) {
     // Facets count every match: no early termination.

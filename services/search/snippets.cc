@@ -10,13 +10,11 @@
 namespace newsgraph::search {
 namespace {
 
-struct Candidate {
-  size_t begin = 0;  // Paragraph byte range.
-  size_t end = 0;
-  std::vector<std::pair<size_t, size_t>> hits;  // Matched word byte ranges.
-  size_t distinct = 0;
-  size_t order = 0;
-};
+// BM25 saturation and passage length normalization (passages of about 60
+// words are typical).
+constexpr double kK1 = 1.2;
+constexpr double kB = 0.5;
+constexpr double kAveragePassageWords = 60;
 
 // Moves `pos` back to the start of a UTF-8 sequence.
 size_t CharBoundary(const std::string& s, size_t pos) {
@@ -24,26 +22,43 @@ size_t CharBoundary(const std::string& s, size_t pos) {
   return pos;
 }
 
-}  // namespace
-
-std::vector<newsgraph::v1::Snippet> MakeSnippets(const newsgraph::v1::Document& doc,
-                                                 const HighlightTerms& terms, int max_passages,
-                                                 size_t max_chars) {
+// Q&A blocks, then the paragraphs that overlap none of them, in text order.
+std::vector<ScoredPassage> Units(const newsgraph::v1::Document& doc) {
   const std::string& text = doc.text();
-  std::vector<Candidate> candidates;
-  if (doc.paragraphs_size() == 0) {
-    candidates.push_back({0, text.size(), {}, 0, 0});
-  }
-  for (int i = 0; i < doc.paragraphs_size(); ++i) {
-    const auto& span = doc.paragraphs(i).span();
+  std::vector<ScoredPassage> units;
+  for (int i = 0; i < doc.passages_size(); ++i) {
+    const auto& span = doc.passages(i).span();
     if (span.byte_end() <= text.size() && span.byte_begin() < span.byte_end()) {
-      candidates.push_back({span.byte_begin(), span.byte_end(), {}, 0, static_cast<size_t>(i)});
+      units.push_back({.begin = span.byte_begin(), .end = span.byte_end(), .qa_index = i});
     }
   }
-  // Analyzing text is the expensive part; most paragraphs cannot match.
-  // ASCII stems keep the start of the word they came from (the stemmer
-  // rewrites at most the last letter of what it keeps), so a paragraph whose
-  // lower-cased text contains no term minus its last letter is skipped.
+  const size_t qa_count = units.size();
+  for (int i = 0; i < doc.paragraphs_size(); ++i) {
+    const auto& span = doc.paragraphs(i).span();
+    if (span.byte_end() > text.size() || span.byte_begin() >= span.byte_end()) continue;
+    bool inside = false;
+    for (size_t q = 0; q < qa_count && !inside; ++q) {
+      inside = span.byte_begin() < units[q].end && units[q].begin < span.byte_end();
+    }
+    if (!inside) units.push_back({.begin = span.byte_begin(), .end = span.byte_end()});
+  }
+  if (units.empty() && !text.empty()) units.push_back({.begin = 0, .end = text.size()});
+  std::sort(units.begin(), units.end(),
+            [](const ScoredPassage& a, const ScoredPassage& b) { return a.begin < b.begin; });
+  for (size_t i = 0; i < units.size(); ++i) units[i].order = i;
+  return units;
+}
+
+}  // namespace
+
+std::vector<ScoredPassage> ScorePassages(const newsgraph::v1::Document& doc,
+                                         const HighlightTerms& terms) {
+  const std::string& text = doc.text();
+  std::vector<ScoredPassage> units = Units(doc);
+  // Analyzing text is the expensive part; most units cannot match. ASCII
+  // stems keep the start of the word they came from (the stemmer rewrites
+  // at most the last letter of what it keeps), so a unit whose lower-cased
+  // text contains no term minus its last letter is skipped.
   std::vector<std::string> probes;
   bool can_prefilter = true;
   for (const std::string& term : terms.terms) {
@@ -54,73 +69,102 @@ std::vector<newsgraph::v1::Snippet> MakeSnippets(const newsgraph::v1::Document& 
     for (char ch : prefix) can_prefilter &= static_cast<unsigned char>(ch) < 0x80;
     probes.push_back(prefix);
   }
+  if (probes.empty()) return units;
   std::string lower;
-  for (Candidate& c : candidates) {
-    absl::flat_hash_set<std::string> seen;
-    const absl::string_view paragraph(text.data() + c.begin, c.end - c.begin);
+  for (ScoredPassage& unit : units) {
+    const absl::string_view passage(text.data() + unit.begin, unit.end - unit.begin);
     if (can_prefilter) {
-      lower.assign(paragraph.data(), paragraph.size());
+      lower.assign(passage.data(), passage.size());
       for (char& ch : lower) ch = absl::ascii_tolower(static_cast<unsigned char>(ch));
       bool possible = false;
       for (const std::string& probe : probes) possible |= lower.find(probe) != std::string::npos;
       if (!possible) continue;
     }
-    for (const AnalyzedToken& t : Analyze(paragraph, doc.language())) {
+    absl::flat_hash_map<std::string, int> frequencies;
+    const std::vector<AnalyzedToken> tokens = Analyze(passage, doc.language());
+    for (const AnalyzedToken& t : tokens) {
       bool match = terms.terms.contains(t.term);
+      std::string matched = t.term;
       if (!match && !terms.prefixes.empty()) {
-        const std::string folded =
-            FoldWord(paragraph.substr(t.byte_begin, t.byte_end - t.byte_begin));
-        for (const std::string& p : terms.prefixes) match = match || absl::StartsWith(folded, p);
+        const std::string folded = FoldWord(passage.substr(t.byte_begin, t.byte_end - t.byte_begin));
+        for (const std::string& p : terms.prefixes) {
+          if (absl::StartsWith(folded, p)) {
+            match = true;
+            matched = p;
+          }
+        }
       }
       if (!match) continue;
-      c.hits.emplace_back(c.begin + t.byte_begin, c.begin + t.byte_end);
-      seen.insert(t.term);
+      unit.hits.emplace_back(unit.begin + t.byte_begin, unit.begin + t.byte_end);
+      ++frequencies[matched];
     }
-    c.distinct = seen.size();
+    unit.distinct = frequencies.size();
+    const double length_norm =
+        1 - kB + kB * static_cast<double>(tokens.size()) / kAveragePassageWords;
+    for (const auto& [term, tf] : frequencies) {
+      auto weight = terms.weights.find(term);
+      const double idf = weight == terms.weights.end() ? 1.0 : weight->second;
+      const double saturated = tf * (kK1 + 1) / (tf + kK1 * length_norm);
+      unit.score += idf * saturated;
+    }
   }
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const Candidate& a, const Candidate& b) { return a.distinct > b.distinct; });
-  std::vector<newsgraph::v1::Snippet> snippets;
+  return units;
+}
+
+newsgraph::v1::Snippet MakeSnippet(const newsgraph::v1::Document& doc,
+                                   const ScoredPassage& passage, size_t max_chars) {
+  const std::string& text = doc.text();
+  // Window of at most max_chars code points (approximated in bytes, then
+  // snapped to characters and words) starting a little before the first hit.
+  size_t begin = passage.begin;
+  size_t end = passage.end;
+  const size_t budget = max_chars * 2;
+  if (end - begin > budget) {
+    const size_t anchor = passage.hits.empty() ? passage.begin : passage.hits.front().first;
+    begin = anchor > passage.begin + budget / 4 ? anchor - budget / 4 : passage.begin;
+    begin = CharBoundary(text, begin);
+    if (begin > passage.begin) {
+      const size_t space = text.find(' ', begin);
+      if (space != std::string::npos && space < anchor) begin = space + 1;
+    }
+    end = std::min(passage.end, begin + budget);
+    end = CharBoundary(text, end);
+    if (end < passage.end) {
+      const size_t space = text.rfind(' ', end);
+      if (space != std::string::npos && space > begin) end = space;
+    }
+  }
+  newsgraph::v1::Snippet snippet;
+  snippet.set_text(text.substr(begin, end - begin));
   const text::CodePointOffsets doc_offsets(text);
-  for (const Candidate& c : candidates) {
+  snippet.mutable_span()->set_begin(doc_offsets.FromByte(begin));
+  snippet.mutable_span()->set_end(doc_offsets.FromByte(end));
+  snippet.mutable_span()->set_byte_begin(static_cast<uint32_t>(begin));
+  snippet.mutable_span()->set_byte_end(static_cast<uint32_t>(end));
+  const text::CodePointOffsets offsets(snippet.text());
+  for (const auto& [hit_begin, hit_end] : passage.hits) {
+    if (hit_begin < begin || hit_end > end) continue;
+    newsgraph::v1::TextSpan* h = snippet.add_highlights();
+    h->set_byte_begin(static_cast<uint32_t>(hit_begin - begin));
+    h->set_byte_end(static_cast<uint32_t>(hit_end - begin));
+    h->set_begin(offsets.FromByte(hit_begin - begin));
+    h->set_end(offsets.FromByte(hit_end - begin));
+  }
+  return snippet;
+}
+
+std::vector<newsgraph::v1::Snippet> MakeSnippets(const newsgraph::v1::Document& doc,
+                                                 const HighlightTerms& terms, int max_passages,
+                                                 size_t max_chars) {
+  std::vector<ScoredPassage> units = ScorePassages(doc, terms);
+  std::stable_sort(units.begin(), units.end(), [](const ScoredPassage& a, const ScoredPassage& b) {
+    return a.score > b.score;
+  });
+  std::vector<newsgraph::v1::Snippet> snippets;
+  for (const ScoredPassage& unit : units) {
     if (static_cast<int>(snippets.size()) >= max_passages) break;
-    if (c.distinct == 0 && !snippets.empty()) break;
-    // Window of at most max_chars code points (approximated in bytes, then
-    // snapped to characters and words) starting a little before the first hit.
-    size_t begin = c.begin;
-    size_t end = c.end;
-    const size_t budget = max_chars * 2;
-    if (end - begin > budget) {
-      const size_t anchor = c.hits.empty() ? c.begin : c.hits.front().first;
-      begin = anchor > c.begin + budget / 4 ? anchor - budget / 4 : c.begin;
-      begin = CharBoundary(text, begin);
-      if (begin > c.begin) {
-        const size_t space = text.find(' ', begin);
-        if (space != std::string::npos && space < anchor) begin = space + 1;
-      }
-      end = std::min(c.end, begin + budget);
-      end = CharBoundary(text, end);
-      if (end < c.end) {
-        const size_t space = text.rfind(' ', end);
-        if (space != std::string::npos && space > begin) end = space;
-      }
-    }
-    newsgraph::v1::Snippet snippet;
-    snippet.set_text(text.substr(begin, end - begin));
-    snippet.mutable_span()->set_begin(doc_offsets.FromByte(begin));
-    snippet.mutable_span()->set_end(doc_offsets.FromByte(end));
-    snippet.mutable_span()->set_byte_begin(static_cast<uint32_t>(begin));
-    snippet.mutable_span()->set_byte_end(static_cast<uint32_t>(end));
-    const text::CodePointOffsets offsets(snippet.text());
-    for (const auto& [hit_begin, hit_end] : c.hits) {
-      if (hit_begin < begin || hit_end > end) continue;
-      newsgraph::v1::TextSpan* h = snippet.add_highlights();
-      h->set_byte_begin(static_cast<uint32_t>(hit_begin - begin));
-      h->set_byte_end(static_cast<uint32_t>(hit_end - begin));
-      h->set_begin(offsets.FromByte(hit_begin - begin));
-      h->set_end(offsets.FromByte(hit_end - begin));
-    }
-    snippets.push_back(std::move(snippet));
+    if (unit.distinct == 0 && !snippets.empty()) break;
+    snippets.push_back(MakeSnippet(doc, unit, max_chars));
   }
   return snippets;
 }

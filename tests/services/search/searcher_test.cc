@@ -249,6 +249,89 @@ TEST_F(SearcherTest, AboutSaidByAskedByAndStoryCollapse) {
   EXPECT_EQ(separate.hits_size(), 2);
 }
 
+// A press conference with two Q&A blocks between two plain paragraphs.
+newsgraph::v1::IndexDocumentRequest PressConference() {
+  const std::vector<std::string> paragraphs = {
+      "The briefing opened with remarks about the summit agenda.",
+      "Q: What about trade with the region? (TASS)\nZhang Ming: Trade with the region grew "
+      "strongly, and trade talks continue.",
+      "Q: And security? (Sputnik)\nWang Kaiwen: Security cooperation deepened this year.",
+      "Rain is expected for the closing weather of the week."};
+  newsgraph::v1::IndexDocumentRequest request;
+  auto* doc = request.mutable_document();
+  doc->set_name("documents/9");
+  doc->set_version(1);
+  doc->set_title("Press conference");
+  doc->set_language("en");
+  std::string text;
+  for (size_t i = 0; i < paragraphs.size(); ++i) {
+    if (i > 0) text += "\n\n";
+    auto* span = doc->add_paragraphs()->mutable_span();
+    span->set_byte_begin(static_cast<uint32_t>(text.size()));
+    text += paragraphs[i];
+    span->set_byte_end(static_cast<uint32_t>(text.size()));
+    if (i == 1 || i == 2) {
+      auto* passage = doc->add_passages();
+      *passage->mutable_span() = *span;
+      passage->set_asked_by(i == 1 ? "TASS" : "Sputnik");
+      passage->set_answered_by(i == 1 ? "SCO Secretary-General Zhang Ming" : "Wang Kaiwen");
+    }
+  }
+  doc->set_text(text);
+  return request;
+}
+
+TEST_F(SearcherTest, PassageModeRanksQaBlocksAndParagraphsAndFiltersBySpeaker) {
+  ASSERT_TRUE(index_->IndexDocument(PressConference()).ok());
+  auto passages = [&](const std::string& query) {
+    newsgraph::v1::SearchRequest request;
+    request.set_query(query);
+    request.set_unit(newsgraph::v1::SEARCH_UNIT_PASSAGE);
+    auto response = searcher_->Search(request);
+    EXPECT_TRUE(response.ok()) << response.status();
+    return response.ok() ? *response : newsgraph::v1::SearchResponse();
+  };
+  const auto trade = passages("trade");
+  ASSERT_EQ(trade.hits_size(), 1);
+  EXPECT_EQ(trade.hits(0).document(), "documents/9");
+  EXPECT_EQ(trade.hits(0).passage().qa_index(), 0);
+  EXPECT_EQ(trade.hits(0).passage().asked_by(), "TASS");
+  EXPECT_EQ(trade.hits(0).passage().answered_by(), "SCO Secretary-General Zhang Ming");
+  ASSERT_EQ(trade.hits(0).snippets_size(), 1);
+  EXPECT_EQ(trade.hits(0).snippets(0).highlights_size(), 3);
+  // The passage span points into the document text.
+  const auto& span = trade.hits(0).passage().span();
+  EXPECT_EQ(PressConference().document().text().substr(span.byte_begin(),
+                                                       span.byte_end() - span.byte_begin()),
+            trade.hits(0).snippets(0).text());
+
+  // Two passages of the conference match "security OR weather" (and one of
+  // documents/3); the plain paragraph is a hit of its own.
+  const auto either = passages("security OR weather");
+  std::vector<int> kinds;
+  for (const auto& hit : either.hits()) {
+    if (hit.document() == "documents/9") kinds.push_back(hit.passage().qa_index());
+  }
+  EXPECT_EQ(either.hits_size(), 3);
+  EXPECT_THAT(kinds, ::testing::UnorderedElementsAre(1, -1));
+
+  // said_by keeps only that speaker's answers, by full name or its end.
+  for (const std::string query : {"said_by:\"Zhang Ming\"", "said_by:Ming", "trade said_by:Ming"}) {
+    const auto said = passages(query);
+    ASSERT_EQ(said.hits_size(), 1) << query;
+    EXPECT_EQ(said.hits(0).passage().qa_index(), 0) << query;
+  }
+  EXPECT_EQ(passages("security said_by:\"Zhang Ming\"").hits_size(), 0);
+
+  // Document mode shows the best unit as the snippet: the Q&A block.
+  newsgraph::v1::SearchRequest request;
+  request.set_query("security title:press");
+  auto document = searcher_->Search(request);
+  ASSERT_TRUE(document.ok());
+  ASSERT_EQ(document->hits_size(), 1);
+  EXPECT_THAT(document->hits(0).snippets(0).text(), ::testing::StartsWith("Q: And security?"));
+}
+
 TEST_F(SearcherTest, BadRequestsAreInvalidArgument) {
   newsgraph::v1::SearchRequest request;
   EXPECT_THAT(searcher_->Search(request), StatusIs(absl::StatusCode::kInvalidArgument));
