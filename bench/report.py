@@ -1,6 +1,8 @@
-"""Turns bench/run's JSON lines into a Markdown report: machine, versions,
-commands, medians with min-max, and ratios against the peers."""
+"""Turns bench/run's JSON lines into a Markdown report (machine, versions,
+commands, medians with min-max, ratios against the peers) and gnuplot PNGs of
+the growth stage next to it."""
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -14,28 +16,21 @@ def sh(command):
         return ""
 
 
-def main():
-    raw, out = sys.argv[1], sys.argv[2]
-    quick = "--quick" in sys.argv
-    rows = [json.loads(line) for line in open(raw) if line.strip()]
-    cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
-    memory = sh("free -g | awk '/Mem:/{print $2}'")
-    version = lambda package: sh("dpkg-query -W -f='${Version}' " + package)
-    lines = [
-        f"# Benchmark report{' (quick smoke run)' if quick else ''}",
-        "",
-        f"- Machine: {cpu or platform.processor()}, {sh('nproc')} cores, "
-        f"{memory} GiB, {platform.platform()}",
-        f"- Versions: newsgraph {sh('git rev-parse --short HEAD')}, "
-        f"SQLite {version('libsqlite3-dev')}, Xapian {version('libxapian-dev')}, "
-        f"Lucene++ {version('liblucene++-dev')}, "
-        f"RocksDB {version('librocksdb-dev')}",
-        "- Each engine indexes the same documents (title + body) and answers the same 400 "
-        "two-word queries (200 AND, 200 OR; seed 20261124), single-threaded, in-process, top 10. "
-        "newsgraph's figure includes its durable (fsync'ed) per-document index writes and the "
-        "snippets and stored fields it returns with every hit; the peers return document ids.",
-        "",
-    ]
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return out + [""]
+
+
+def engine_section(rows):
+    lines = ["## Search cores in-process (stage `engine`)", "",
+             "Each engine indexes the same documents (title + body) and answers the same 400 "
+             "two-word queries (200 AND, 200 OR; seed 20261124), single-threaded, in-process, "
+             "top 10. newsgraph indexes in synced batches of 256 and then merges into one segment "
+             "and compacts (Lucene++ calls optimize(), Xapian and FTS5 commit); its queries "
+             "return the hits' stored fields (SEARCH_VIEW_BASIC), the peers return document "
+             "ids. newsgraph's index size counts its stored documents (for snippets); the peers "
+             "store none.", ""]
     metrics = [
         ("docs_per_second", "index docs/s", "{:.0f}"),
         ("index_to_raw", "index size / raw text", "{:.2f}"),
@@ -48,13 +43,11 @@ def main():
     for dataset in sorted({r["dataset"] for r in rows}):
         subset = [r for r in rows if r["dataset"] == dataset]
         engines = sorted({r["engine"] for r in subset}, key=lambda e: (e != "newsgraph", e))
-        docs = subset[0]["documents"]
-        lines += [f"## {dataset} ({docs} documents)", "",
-                  "| metric | " + " | ".join(engines) + " |",
-                  "| --- |" + " --- |" * len(engines)]
+        lines += [f"### {dataset} ({subset[0]['documents']} documents)", ""]
         medians = {}
+        body = []
         for key, label, fmt in metrics:
-            cells = []
+            cells = [label]
             for engine in engines:
                 values = [r[key] for r in subset if r["engine"] == engine]
                 m = statistics.median(values)
@@ -63,20 +56,176 @@ def main():
                 if len(values) > 1:
                     cell += f" ({fmt.format(min(values))}–{fmt.format(max(values))})"
                 cells.append(cell)
-            lines.append(f"| {label} | " + " | ".join(cells) + " |")
-        lines += ["", "Ratios newsgraph / peer (below 1 is better for latency and size, above 1 "
+            body.append(cells)
+        lines += table(["metric"] + engines, body)
+        lines += ["Ratios newsgraph / peer (below 1 is better for latency and size, above 1 "
                   "for throughput):", ""]
         for engine in engines:
             if engine == "newsgraph":
                 continue
-            parts = []
-            for key, label, _ in metrics:
-                peer = medians[(engine, key)]
-                if peer:
-                    parts.append(f"{label} {medians[('newsgraph', key)] / peer:.2f}")
+            parts = [f"{label} {medians[('newsgraph', key)] / medians[(engine, key)]:.2f}"
+                     for key, label, _ in metrics if medians[(engine, key)]]
             lines.append(f"- vs {engine}: " + ", ".join(parts))
         lines.append("")
-    lines += ["## Commands", ""] + [f"    {r['command']}" for r in rows[: len({r['engine'] for r in rows})]]
+    return lines
+
+
+def ingest_section(rows):
+    lines = ["## Ingest over gRPC until indexed (stage `ingest`)", "",
+             "BatchIngester (one stream, 512 in flight) into a fresh daemon; acknowledgements "
+             "are durable (synced, group-committed). Ack latency runs from handing a document to "
+             "the stream to its acknowledgement; indexed docs/s counts until every document is "
+             "INDEXED (entity extraction and indexing through the pipeline).", ""]
+    body = []
+    for r in rows:
+        rss = r.get("peak_rss_mib")
+        if isinstance(rss, dict):
+            rss = ", ".join(f"{k} {v:.0f}" for k, v in rss.items())
+        body.append([r["dataset"], r["deployment"], r["documents"], f"{r['ack_docs_per_second']:.0f}",
+                     f"{r['ack_mb_per_second']:.1f}", f"{r['ack_p50_us'] / 1000:.1f} / {r['ack_p99_us'] / 1000:.1f}",
+                     f"{r['indexed_docs_per_second']:.0f}", f"{r['indexed']} / {r['failed']}",
+                     rss if rss is not None else ""])
+    return lines + table(["dataset", "deployment", "documents", "ack docs/s", "ack MB/s",
+                          "ack p50 / p99 ms", "indexed docs/s", "indexed / failed",
+                          "peak RSS MiB"], body)
+
+
+def grpc_section(rows):
+    lines = ["## Search over gRPC (stage `grpc`)", "",
+             "Closed-loop async load generator on the same machine (2 cores shared by client and "
+             "server). `noop` is grpc.health.v1.Health/Check on the same server (the floor); "
+             "`search_basic` is the in-process benchmark's request (no entity resolution, stored "
+             "fields only); `search_full` is the default request (entity resolution through the "
+             "entity service, highlighted passages).", ""]
+    body = []
+    by = {(r["call"], r["inflight"]): r for r in rows}
+    for (call, inflight), r in sorted(by.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        gap = ""
+        if call != "noop" and ("noop", inflight) in by:
+            gap = f"{r['p50_us'] - by[('noop', inflight)]['p50_us']:+.0f}"
+        body.append([inflight, call, f"{r['p50_us']:.0f}", f"{r['p99_us']:.0f}", f"{r['qps']:.0f}",
+                     gap, r["errors"]])
+    return lines + table(["in flight", "call", "p50 µs", "p99 µs", "calls/s",
+                          "p50 − noop p50 µs", "errors"], body)
+
+
+def relevance_section(rows):
+    lines = ["## Relevance (stage `relevance`)", "",
+             "Judged queries in bench/relevance/queries.tsv (topic queries judged by Reuters "
+             "topic labels; entity queries naming an organisation or country differently from "
+             "the text, judged by Reuters org/place labels; seed-document queries) plus known-"
+             "item queries drawn from Reuters headlines at run time. Binary relevance, top 10.", ""]
+    for r in rows:
+        engines = [e for e in r if e not in ("stage", "dataset", "command")]
+        sets = sorted(r[engines[0]], key=lambda s: (s == "all", s))
+        body = [[s, r[engines[0]][s]["queries"]] +
+                [f"{r[e][s]['mrr10']:.3f} / {r[e][s]['ndcg10']:.3f}" for e in engines] for s in sets]
+        lines += table(["set", "queries"] + [f"{e} MRR@10 / nDCG@10" for e in engines], body)
+    return lines
+
+
+def resources_section(rows):
+    lines = ["## Resources and start-up (stage `resources`)", "",
+             "After the ingest stage: the all-in-one daemon's peak RSS, its data directory "
+             "against the raw text, the time from starting it again to the first answered "
+             "search, and (stopped) opening its search store in-process to the first query.", ""]
+    body = [[r["dataset"], r["documents"], f"{r['peak_rss_mib']:.0f}",
+             f"{r['data_bytes'] / r['raw_bytes']:.2f}", f"{r['search_bytes'] / r['raw_bytes']:.2f}",
+             r["restart_to_first_query_ms"], f"{r['open_to_first_query_ms']:.0f}", r["segments"],
+             f"{r['p50_us']:.0f} / {r['p99_us']:.0f}"] for r in rows]
+    return lines + table(["dataset", "documents", "peak RSS MiB", "data dir / raw",
+                          "search store / raw", "restart → first query ms",
+                          "open store → first query ms", "segments",
+                          "in-process query p50 / p99 µs"], body)
+
+
+def entity_section(rows):
+    lines = ["## Entity recognition (stage `entity`)", "",
+             "The shipped model on CoNLL-2003 eng.testb (exact spans, conlleval semantics); "
+             "tagging speed on one thread, best of three passes, pre-tokenized.", ""]
+    for r in rows:
+        types = [t for t in ("PER", "ORG", "LOC", "MISC", "all") if t in r]
+        lines += table(["type", "precision", "recall", "F1"],
+                       [[t, f"{r[t]['precision']:.4f}", f"{r[t]['recall']:.4f}",
+                         f"{r[t]['f1']:.4f}"] for t in types])
+        lines += [f"Tagging speed: {r['tokens_per_second']:.0f} tokens/s ({r['test_tokens']} tokens).", ""]
+    return lines
+
+
+def growth_section(rows, out):
+    lines = ["## Growth (stage `growth`)", "",
+             "Corpora synthesized from Reuters-21578 by recombining its sentences with a fixed "
+             "seed (bench/common SynthesizeCorpus): distinct documents, real vocabulary, Reuters "
+             "lengths. In-process build (as in stage `engine`) and the same query set.", ""]
+    body = []
+    series = {}
+    for r in sorted(rows, key=lambda r: (r["documents"], r["engine"])):
+        body.append([r["documents"], r["engine"], f"{r['docs_per_second']:.0f}",
+                     f"{r['index_to_raw']:.2f}", f"{r['and_p50_us']:.0f} / {r['and_p99_us']:.0f}",
+                     f"{r['or_p50_us']:.0f} / {r['or_p99_us']:.0f}"])
+        series.setdefault(r["engine"], []).append(r)
+    lines += table(["documents", "engine", "index docs/s", "index / raw", "AND p50 / p99 µs",
+                    "OR p50 / p99 µs"], body)
+    if not rows or not sh("command -v gnuplot"):
+        return lines
+    base = os.path.splitext(out)[0]
+    data = base + "-growth.dat"
+    with open(data, "w") as f:
+        for engine, points in series.items():
+            f.write(f"# {engine}\n")
+            for r in points:
+                f.write(f"{r['documents']} {r['docs_per_second']} {r['and_p50_us']} "
+                        f"{r['and_p99_us']} {r['or_p50_us']} {r['or_p99_us']}\n")
+            f.write("\n\n")
+    plots = [("index", "index build (documents/s)", "2"),
+             ("latency", "query latency (µs)", None)]
+    for name, ylabel, column in plots:
+        png = f"{base}-growth-{name}.png"
+        if column:
+            curves = ", ".join(f"'{data}' index {i} using 1:{column} with linespoints title '{e}'"
+                               for i, e in enumerate(series))
+        else:
+            curves = ", ".join(
+                f"'{data}' index {i} using 1:{c} with linespoints title '{e} {label}'"
+                for i, e in enumerate(series)
+                for c, label in (("3", "AND p50"), ("4", "AND p99"), ("5", "OR p50"), ("6", "OR p99")))
+        script = (f"set terminal png size 900,540; set output '{png}'; set logscale x; "
+                  f"set xlabel 'documents'; set ylabel '{ylabel}'; set key left top; "
+                  f"set grid; plot {curves}")
+        subprocess.run(["gnuplot", "-e", script], check=False)
+        lines += [f"![{ylabel}]({os.path.basename(png)})", ""]
+    os.remove(data)
+    return lines
+
+
+def main():
+    raw, out = sys.argv[1], sys.argv[2]
+    quick = "--quick" in sys.argv
+    rows = [json.loads(line) for line in open(raw) if line.strip()]
+    stage = lambda name: [r for r in rows if r.get("stage", "engine") == name]
+    cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+    memory = sh("free -g | awk '/Mem:/{print $2}'")
+    version = lambda package: sh("dpkg-query -W -f='${Version}' " + package)
+    lines = [
+        f"# Benchmark report{' (quick smoke run: numbers are not comparable)' if quick else ''}",
+        "",
+        f"- Machine: {cpu or platform.processor()}, {sh('nproc')} cores, "
+        f"{memory} GiB, {platform.platform()}",
+        f"- Versions: newsgraph {sh('git rev-parse --short HEAD')}, "
+        f"SQLite {version('libsqlite3-dev')}, Xapian {version('libxapian-dev')}, "
+        f"Lucene++ {version('liblucene++-dev')}, gRPC {version('libgrpc++-dev')}, "
+        f"RocksDB {version('librocksdb-dev')}",
+        "- Command: `bench/run" + (" --quick" if quick else "") + "`; every line of the "
+        "matching .jsonl holds the exact command of its figure.",
+        "",
+    ]
+    lines += engine_section(stage("engine"))
+    lines += ingest_section(stage("ingest"))
+    lines += grpc_section(stage("grpc"))
+    lines += relevance_section(stage("relevance"))
+    lines += resources_section(stage("resources"))
+    lines += entity_section(stage("entity"))
+    lines += growth_section(stage("growth"), out)
     open(out, "w").write("\n".join(lines) + "\n")
 
 

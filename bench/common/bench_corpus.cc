@@ -61,6 +61,68 @@ std::vector<BenchDocument> ReadCorpus(const std::string& jsonl_gz, size_t limit)
   return docs;
 }
 
+namespace {
+
+// Splits a body into sentences: at ". ", "? " or "! " before an upper-case
+// letter and at blank lines; whitespace runs become one space.
+std::vector<std::string> Sentences(const std::string& body) {
+  std::vector<std::string> out;
+  std::string current;
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    const bool space = c == ' ' || c == '\n' || c == '\t';
+    if (space) {
+      if (!current.empty() && current.back() != ' ') current.push_back(' ');
+    } else {
+      current.push_back(c);
+    }
+    const bool end_mark = (c == '.' || c == '?' || c == '!') && i + 2 < body.size() &&
+                          (body[i + 1] == ' ' || body[i + 1] == '\n') &&
+                          std::isupper(static_cast<unsigned char>(body[i + 2]));
+    const bool blank_line = c == '\n' && i + 1 < body.size() && body[i + 1] == '\n';
+    if (end_mark || blank_line) {
+      while (!current.empty() && current.back() == ' ') current.pop_back();
+      if (current.size() >= 20) out.push_back(current);
+      current.clear();
+    }
+  }
+  while (!current.empty() && current.back() == ' ') current.pop_back();
+  if (current.size() >= 20) out.push_back(current);
+  return out;
+}
+
+}  // namespace
+
+std::vector<BenchDocument> SynthesizeCorpus(const std::vector<BenchDocument>& base, size_t count,
+                                            uint64_t seed) {
+  std::vector<std::string> pool;
+  std::vector<size_t> lengths;
+  std::vector<const std::string*> titles;
+  for (const BenchDocument& d : base) {
+    std::vector<std::string> sentences = Sentences(d.body);
+    if (sentences.empty()) continue;
+    lengths.push_back(sentences.size());
+    if (!d.title.empty()) titles.push_back(&d.title);
+    for (std::string& s : sentences) pool.push_back(std::move(s));
+  }
+  std::vector<BenchDocument> out;
+  if (pool.empty() || titles.empty()) return out;
+  std::mt19937_64 rng(seed);
+  out.reserve(count);
+  for (size_t n = 0; n < count; ++n) {
+    BenchDocument doc;
+    doc.id = "synthetic:" + std::to_string(n + 1);
+    doc.title = *titles[rng() % titles.size()];
+    const size_t sentences = std::clamp<size_t>(lengths[rng() % lengths.size()], 1, 60);
+    for (size_t k = 0; k < sentences; ++k) {
+      if (k > 0) doc.body += (k % 4 == 0) ? "\n\n" : " ";
+      doc.body += pool[rng() % pool.size()];
+    }
+    out.push_back(std::move(doc));
+  }
+  return out;
+}
+
 std::vector<BenchQuery> GenerateQueries(const std::vector<BenchDocument>& docs, size_t count,
                                         uint64_t seed) {
   std::unordered_map<std::string, size_t> df;

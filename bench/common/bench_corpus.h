@@ -22,6 +22,14 @@ struct BenchDocument {
 // Reads up to `limit` records (0 = all) with a non-empty title or body.
 std::vector<BenchDocument> ReadCorpus(const std::string& jsonl_gz, size_t limit);
 
+// A larger corpus made from `base` with a fixed seed: each document takes a
+// random headline of `base` and as many random sentences of `base` as a
+// random document of `base` has, so documents are distinct (no duplicate
+// detection collapses them), lengths follow the base corpus and the
+// vocabulary stays real. Ids are "synthetic:N".
+std::vector<BenchDocument> SynthesizeCorpus(const std::vector<BenchDocument>& base, size_t count,
+                                            uint64_t seed);
+
 // Queries, one per line: "AND word word" or "OR word word".
 struct BenchQuery {
   bool conjunctive = true;

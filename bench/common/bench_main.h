@@ -1,5 +1,6 @@
 // The command line every engine benchmark shares:
 //   PROGRAM --corpus=FILE.jsonl.gz --queries=FILE --dir=SCRATCH [--limit=N] [--repeat=K]
+//           [--synthesize=N]
 #ifndef NEWSGRAPH_BENCH_COMMON_BENCH_MAIN_H_
 #define NEWSGRAPH_BENCH_COMMON_BENCH_MAIN_H_
 
@@ -18,6 +19,9 @@ struct BenchArgs {
   std::string dir;
   size_t limit = 0;
   int repeat = 3;  // Passes over the query set; the first is a warm-up.
+  // When set, that many documents synthesized from the corpus
+  // (SynthesizeCorpus, seed 20261124) replace it.
+  size_t synthesize = 0;
 };
 
 inline BenchArgs ParseBenchArgs(int argc, char** argv) {
@@ -33,6 +37,7 @@ inline BenchArgs ParseBenchArgs(int argc, char** argv) {
     if (const char* v = value("dir")) args.dir = v;
     if (const char* v = value("limit")) args.limit = std::strtoul(v, nullptr, 10);
     if (const char* v = value("repeat")) args.repeat = std::atoi(v);
+    if (const char* v = value("synthesize")) args.synthesize = std::strtoul(v, nullptr, 10);
   }
   return args;
 }
@@ -49,6 +54,7 @@ inline BenchInputs LoadBenchInputs(int argc, char** argv) {
   BenchInputs in;
   in.args = ParseBenchArgs(argc, argv);
   in.docs = ReadCorpus(in.args.corpus, in.args.limit);
+  if (in.args.synthesize > 0) in.docs = SynthesizeCorpus(in.docs, in.args.synthesize, 20261124);
   in.queries = ReadQueries(in.args.queries);
   std::filesystem::remove_all(in.args.dir);
   return in;
