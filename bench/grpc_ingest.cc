@@ -4,7 +4,9 @@
 // MB, acknowledged docs/s and MB/s, ack latency p50/p99 (from handing a
 // document to the stream to its durable acknowledgement), and end-to-end
 // docs/s until indexed.
-//   grpc_ingest --target=HOST:PORT [--limit=N] CORPUS.jsonl.gz...
+//   grpc_ingest --target=HOST:PORT [--limit=N] [--synthesize=N] CORPUS.jsonl.gz...
+// --synthesize=N sends N documents synthesized from the (first) corpus by
+// recombining its sentences (SynthesizeCorpus, seed 20261124).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/mutex.h"
+#include "bench/common/bench_corpus.h"
 #include "newsgraph/batch_ingester.h"
 #include "newsgraph/client.h"
 #include "newsgraph/importers.h"
@@ -25,6 +28,7 @@ using Clock = std::chrono::steady_clock;
 int main(int argc, char** argv) {
   std::string target = "127.0.0.1:7700";
   size_t limit = 0;
+  size_t synthesize = 0;
   std::vector<std::string> corpora;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -32,11 +36,25 @@ int main(int argc, char** argv) {
       target = a.substr(9);
     } else if (a.rfind("--limit=", 0) == 0) {
       limit = std::strtoul(a.c_str() + 8, nullptr, 10);
+    } else if (a.rfind("--synthesize=", 0) == 0) {
+      synthesize = std::strtoul(a.c_str() + 13, nullptr, 10);
     } else {
       corpora.push_back(a);
     }
   }
   std::vector<newsgraph::v1::DocumentInput> documents;
+  if (synthesize > 0 && !corpora.empty()) {
+    for (auto& d : newsgraph::bench::SynthesizeCorpus(newsgraph::bench::ReadCorpus(corpora[0], 0),
+                                                      synthesize, 20261124)) {
+      newsgraph::v1::DocumentInput& input = documents.emplace_back();
+      input.set_external_id(d.id);
+      input.set_title(d.title);
+      input.set_content(std::move(d.body));
+      input.set_source("synthetic");
+      input.set_content_type(newsgraph::v1::TEXT_PLAIN);
+    }
+    corpora.clear();
+  }
   for (const std::string& path : corpora) {
     auto read = newsgraph::ReadJsonLines(path);
     if (!read.ok()) {

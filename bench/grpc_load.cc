@@ -4,7 +4,10 @@
 // each. The no-op floor is grpc.health.v1.Health/Check, answered by the
 // same server without touching any service.
 //   grpc_load --target=HOST:PORT --queries=FILE [--seconds=S] [--inflight=1,8,32]
-//             [--only=noop|search_basic|search_full]
+//             [--only=noop|search_basic|search_full|annotate] [--corpus=FILE.jsonl.gz]
+// With --corpus, "annotate" calls EntityService.AnnotateDocument with
+// documents of about 1,000 words made of the corpus's bodies; every call
+// carries a new version, so each one recognizes, resolves and stores anew.
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "bench/common/bench_corpus.h"
+#include "newsgraph/v1/entity_service.pb.h"
 #include "newsgraph/v1/search_service.pb.h"
 
 namespace {
@@ -29,6 +33,7 @@ struct Options {
   double seconds = 5;
   std::vector<int> inflight = {1, 8, 32};
   std::string only;  // one call kind, e.g. for profiling
+  std::string corpus;
 };
 
 Options ParseOptions(int argc, char** argv) {
@@ -43,6 +48,7 @@ Options ParseOptions(int argc, char** argv) {
     if (const char* v = value("queries")) options.queries = v;
     if (const char* v = value("seconds")) options.seconds = std::atof(v);
     if (const char* v = value("only")) options.only = v;
+    if (const char* v = value("corpus")) options.corpus = v;
     if (const char* v = value("inflight")) {
       options.inflight.clear();
       for (const char* p = v; *p != '\0';) {
@@ -158,6 +164,30 @@ int main(int argc, char** argv) {
     basic.push_back(ToBuffer(request.SerializeAsString()));
   }
   noop.push_back(ToBuffer(""));  // an empty HealthCheckRequest: the whole server
+  // Documents of about 1,000 words, each sent with versions 1, 2, 3, ...
+  std::vector<grpc::ByteBuffer> annotate;
+  if (!options.corpus.empty()) {
+    const auto docs = newsgraph::bench::ReadCorpus(options.corpus, 5000);
+    std::string text;
+    size_t words = 0;
+    int64_t version = 0;
+    for (const auto& d : docs) {
+      text += d.body + "\n\n";
+      words += static_cast<size_t>(std::count(d.body.begin(), d.body.end(), ' ')) + 1;
+      if (words < 1000) continue;
+      for (int v = 0; v < 20; ++v) {
+        newsgraph::v1::AnnotateDocumentRequest request;
+        request.set_document("documents/bench-annotate-" + std::to_string(annotate.size() % 50));
+        request.set_version(++version);
+        request.set_text(text);
+        request.set_language("en");
+        annotate.push_back(ToBuffer(request.SerializeAsString()));
+      }
+      text.clear();
+      words = 0;
+      if (annotate.size() >= 1000) break;
+    }
+  }
   auto channel = grpc::CreateChannel(options.target, grpc::InsecureChannelCredentials());
   if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
     std::fprintf(stderr, "grpc_load: cannot connect to %s\n", options.target.c_str());
@@ -171,11 +201,13 @@ int main(int argc, char** argv) {
   };
   const Kind kinds[] = {{"noop", "/grpc.health.v1.Health/Check", &noop},
                         {"search_basic", "/newsgraph.v1.SearchService/Search", &basic},
-                        {"search_full", "/newsgraph.v1.SearchService/Search", &full}};
+                        {"search_full", "/newsgraph.v1.SearchService/Search", &full},
+                        {"annotate", "/newsgraph.v1.EntityService/AnnotateDocument", &annotate}};
   int exit_code = 0;
   for (int inflight : options.inflight) {
     for (const Kind& kind : kinds) {
       if (!options.only.empty() && options.only != kind.name) continue;
+      if (kind.requests->empty()) continue;
       const Result r = Run(&stub, kind.method, *kind.requests, inflight, options.seconds);
       std::printf(
           "{\"call\":\"%s\",\"inflight\":%d,\"calls\":%zu,\"errors\":%zu,\"p50_us\":%.1f,"

@@ -30,8 +30,10 @@ int main(int argc, char** argv) {
   auto store = storage::OpenRocksDbStore(options);
   if (!store.ok()) return Fail(store.status());
   // Bulk load: one in-memory segment for up to 32,768 documents (Lucene++ buffers
-  // 16 MB of postings by default); the service flushes every 4,096.
-  auto index = search::SearchIndex::Open(store->get(), {.flush_documents = 32768});
+  // 16 MB of postings by default) and up to 16 segments before merging (its merge
+  // factor is 10); the service flushes every 4,096 and keeps at most 6.
+  const search::SearchIndexOptions bulk{.flush_documents = 32768, .max_segments = 16};
+  auto index = search::SearchIndex::Open(store->get(), bulk);
   if (!index.ok()) return Fail(index.status());
 
   bench::EngineResult result;
@@ -58,13 +60,39 @@ int main(int argc, char** argv) {
       batch.clear();
     }
   }
-  // Like the peers' final optimize: one segment, fully compacted store.
-  for (absl::Status status : {(*index)->ForceMerge(), (*store)->Flush(), (*store)->Compact()}) {
+  // Like the peers' final optimize: one segment, and the posting lists
+  // compacted (the replaced segments' space reclaimed).
+  for (absl::Status status : {(*index)->ForceMerge(), (*store)->Flush(),
+                              (*store)->Compact(search::cf::kSegments),
+                              (*store)->Compact(search::cf::kTerms)}) {
     if (!status.ok()) return Fail(status);
   }
   result.index_seconds = bench::SecondsSince(start);
   result.documents = docs.size();
+  // The inverted index (posting lists, dictionary, norms, names) apart from
+  // the stored documents the peers do not keep.
+  uint64_t inverted = 0, stored = 0;
+  for (storage::ColumnFamily cf : {search::cf::kSegments, search::cf::kTerms, search::cf::kNorms,
+                                   search::cf::kNames, search::cf::kMeta, search::cf::kDocs,
+                                   search::cf::kHits}) {
+    auto bytes = (*store)->ColumnFamilyDiskBytes(cf);
+    if (!bytes.ok()) return Fail(bytes.status());
+    (cf.index == search::cf::kDocs.index || cf.index == search::cf::kHits.index ? stored
+                                                                                : inverted) += *bytes;
+  }
+  result.extra_json = ",\"inverted_index_to_raw\":" +
+                      std::to_string(static_cast<double>(inverted) / result.raw_bytes) +
+                      ",\"stored_documents_to_raw\":" +
+                      std::to_string(static_cast<double>(stored) / result.raw_bytes);
+  // Size on disk once closed (RocksDB drops obsolete logs by then), as the
+  // peers' directories are measured after closing; then reopen for queries.
+  index->reset();
+  store->reset();
   result.index_bytes = bench::DirectoryBytes(args.dir);
+  store = storage::OpenRocksDbStore(options);
+  if (!store.ok()) return Fail(store.status());
+  index = search::SearchIndex::Open(store->get(), bulk);
+  if (!index.ok()) return Fail(index.status());
 
   search::Searcher searcher(index->get(), nullptr);
   for (int pass = 0; pass < args.repeat; ++pass) {

@@ -58,6 +58,13 @@ def engine_section(rows):
                 cells.append(cell)
             body.append(cells)
         lines += table(["metric"] + engines, body)
+        split = [r for r in subset if r["engine"] == "newsgraph" and "inverted_index_to_raw" in r]
+        if split:
+            inverted = statistics.median(r["inverted_index_to_raw"] for r in split)
+            stored = statistics.median(r["stored_documents_to_raw"] for r in split)
+            lines += [f"newsgraph's index size splits into the inverted index (posting lists, "
+                      f"dictionary, norms, names) at {inverted:.2f}× the raw text and the stored "
+                      f"documents at {stored:.2f}× (the peers store none).", ""]
         lines += ["Ratios newsgraph / peer (below 1 is better for latency and size, above 1 "
                   "for throughput):", ""]
         for engine in engines:
@@ -70,41 +77,68 @@ def engine_section(rows):
     return lines
 
 
+def median_cell(values, fmt):
+    """Median, with min-max when there are several values."""
+    m = statistics.median(values)
+    cell = fmt.format(m)
+    if len(values) > 1:
+        cell += f" ({fmt.format(min(values))}–{fmt.format(max(values))})"
+    return cell
+
+
 def ingest_section(rows):
     lines = ["## Ingest over gRPC until indexed (stage `ingest`)", "",
-             "BatchIngester (one stream, 512 in flight) into a fresh daemon; acknowledgements "
-             "are durable (synced, group-committed). Ack latency runs from handing a document to "
-             "the stream to its acknowledgement; indexed docs/s counts until every document is "
-             "INDEXED (entity extraction and indexing through the pipeline).", ""]
-    body = []
+             "BatchIngester (one stream, 512 in flight) into a fresh daemon each repetition; "
+             "acknowledgements are durable (synced, group-committed). Ack latency runs from "
+             "handing a document to the stream to its acknowledgement; indexed docs/s counts "
+             "until every document is INDEXED (entity extraction and indexing through the "
+             "pipeline). Medians (min–max) over the repetitions.", ""]
+    groups = {}
     for r in rows:
-        rss = r.get("peak_rss_mib")
+        groups.setdefault((r["dataset"], r["deployment"]), []).append(r)
+    body = []
+    for (dataset, deployment), group in groups.items():
+        rss = group[0].get("peak_rss_mib")
         if isinstance(rss, dict):
             rss = ", ".join(f"{k} {v:.0f}" for k, v in rss.items())
-        body.append([r["dataset"], r["deployment"], r["documents"], f"{r['ack_docs_per_second']:.0f}",
-                     f"{r['ack_mb_per_second']:.1f}", f"{r['ack_p50_us'] / 1000:.1f} / {r['ack_p99_us'] / 1000:.1f}",
-                     f"{r['indexed_docs_per_second']:.0f}", f"{r['indexed']} / {r['failed']}",
+        body.append([dataset, deployment, group[0]["documents"], len(group),
+                     median_cell([r["ack_docs_per_second"] for r in group], "{:.0f}"),
+                     median_cell([r["ack_mb_per_second"] for r in group], "{:.1f}"),
+                     median_cell([r["ack_p50_us"] / 1000 for r in group], "{:.0f}") + " / " +
+                     median_cell([r["ack_p99_us"] / 1000 for r in group], "{:.0f}"),
+                     median_cell([r["indexed_docs_per_second"] for r in group], "{:.0f}"),
+                     f"{group[0]['indexed']} / {group[0]['failed']}",
                      rss if rss is not None else ""])
-    return lines + table(["dataset", "deployment", "documents", "ack docs/s", "ack MB/s",
+    return lines + table(["dataset", "deployment", "documents", "runs", "ack docs/s", "ack MB/s",
                           "ack p50 / p99 ms", "indexed docs/s", "indexed / failed",
                           "peak RSS MiB"], body)
 
 
 def grpc_section(rows):
-    lines = ["## Search over gRPC (stage `grpc`)", "",
+    lines = ["## gRPC calls (stage `grpc`)", "",
              "Closed-loop async load generator on the same machine (2 cores shared by client and "
-             "server). `noop` is grpc.health.v1.Health/Check on the same server (the floor); "
-             "`search_basic` is the in-process benchmark's request (no entity resolution, stored "
-             "fields only); `search_full` is the default request (entity resolution through the "
-             "entity service, highlighted passages).", ""]
+             "server), medians (min–max) of the repetitions. `noop` is "
+             "grpc.health.v1.Health/Check on the same server (the floor); `search_basic` is the "
+             "in-process benchmark's request (no entity resolution, stored fields only); "
+             "`search_full` is the default request (entity resolution through the entity "
+             "service, highlighted passages); `annotate` is EntityService.AnnotateDocument on "
+             "documents of about 1,000 words (each call a new version: recognized, resolved and "
+             "stored anew).", ""]
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["call"], r["inflight"]), []).append(r)
+    order = {"noop": 0, "search_basic": 1, "search_full": 2, "annotate": 3}
     body = []
-    by = {(r["call"], r["inflight"]): r for r in rows}
-    for (call, inflight), r in sorted(by.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    for (call, inflight), group in sorted(groups.items(),
+                                          key=lambda kv: (kv[0][1], order.get(kv[0][0], 9))):
+        p50 = statistics.median(r["p50_us"] for r in group)
         gap = ""
-        if call != "noop" and ("noop", inflight) in by:
-            gap = f"{r['p50_us'] - by[('noop', inflight)]['p50_us']:+.0f}"
-        body.append([inflight, call, f"{r['p50_us']:.0f}", f"{r['p99_us']:.0f}", f"{r['qps']:.0f}",
-                     gap, r["errors"]])
+        if call.startswith("search") and ("noop", inflight) in groups:
+            gap = f"{p50 - statistics.median(r['p50_us'] for r in groups[('noop', inflight)]):+.0f}"
+        body.append([inflight, call, median_cell([r["p50_us"] for r in group], "{:.0f}"),
+                     median_cell([r["p99_us"] for r in group], "{:.0f}"),
+                     median_cell([r["qps"] for r in group], "{:.0f}"), gap,
+                     sum(r["errors"] for r in group)])
     return lines + table(["in flight", "call", "p50 µs", "p99 µs", "calls/s",
                           "p50 − noop p50 µs", "errors"], body)
 

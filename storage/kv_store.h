@@ -134,9 +134,14 @@ class KvStore {
   // Rewrites all data into the most compact form (full compaction): for
   // bulk loads that are done. Slow; reads and writes continue meanwhile.
   virtual absl::Status Compact() = 0;
+  // The same for one column family.
+  virtual absl::Status Compact(ColumnFamily cf) = 0;
 
   // Approximate total size of the store's files on disk, in bytes.
   virtual absl::StatusOr<uint64_t> ApproximateDiskBytes() = 0;
+
+  // Bytes of one column family's table files (not counting the shared log).
+  virtual absl::StatusOr<uint64_t> ColumnFamilyDiskBytes(ColumnFamily cf) = 0;
 
   // Path of the directory the store lives in.
   virtual const std::string& path() const = 0;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "base/status_macros.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
@@ -176,13 +177,25 @@ class RocksDbKvStore final : public KvStore {
   }
 
   absl::Status Compact() override {
-    rocksdb::CompactRangeOptions co;
-    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
-    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
-      rocksdb::Status s = db_->CompactRange(co, handle, nullptr, nullptr);
-      if (!s.ok()) return FromRocks(s, absl::StrCat("compact ", path_));
+    for (size_t i = 0; i < handles_.size(); ++i) {
+      NG_RETURN_IF_ERROR(Compact(ColumnFamily{static_cast<int>(i)}));
     }
     return absl::OkStatus();
+  }
+
+  absl::Status Compact(ColumnFamily cf) override {
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+    return FromRocks(db_->CompactRange(co, Handle(cf), nullptr, nullptr),
+                     absl::StrCat("compact ", path_));
+  }
+
+  absl::StatusOr<uint64_t> ColumnFamilyDiskBytes(ColumnFamily cf) override {
+    uint64_t size = 0;
+    if (!db_->GetIntProperty(Handle(cf), rocksdb::DB::Properties::kTotalSstFilesSize, &size)) {
+      return absl::InternalError(absl::StrCat("no table size for a column family of ", path_));
+    }
+    return size;
   }
 
   absl::StatusOr<uint64_t> ApproximateDiskBytes() override {

@@ -186,13 +186,13 @@ void PrintResult(const EngineResult& r) {
       "{\"engine\":\"%s\",\"documents\":%zu,\"raw_bytes\":%llu,\"index_seconds\":%.3f,"
       "\"docs_per_second\":%.1f,\"index_bytes\":%llu,\"index_to_raw\":%.3f,"
       "\"and_p50_us\":%.1f,\"and_p99_us\":%.1f,\"or_p50_us\":%.1f,\"or_p99_us\":%.1f,"
-      "\"qps\":%.1f,\"top10_hits\":%llu}\n",
+      "\"qps\":%.1f,\"top10_hits\":%llu%s}\n",
       r.engine.c_str(), r.documents, static_cast<unsigned long long>(r.raw_bytes), r.index_seconds,
       r.documents / std::max(r.index_seconds, 1e-9), static_cast<unsigned long long>(r.index_bytes),
       static_cast<double>(r.index_bytes) / std::max<uint64_t>(r.raw_bytes, 1),
       r.and_queries.Percentile(0.5), r.and_queries.Percentile(0.99), r.or_queries.Percentile(0.5),
       r.or_queries.Percentile(0.99), r.queries / std::max(r.query_seconds, 1e-9),
-      static_cast<unsigned long long>(r.hits));
+      static_cast<unsigned long long>(r.hits), r.extra_json.c_str());
 }
 
 }  // namespace newsgraph::bench

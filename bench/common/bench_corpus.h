@@ -80,6 +80,8 @@ struct EngineResult {
   double query_seconds = 0;
   size_t queries = 0;
   uint64_t hits = 0;  // Sum of top-10 sizes, a sanity check across engines.
+  // Engine-specific fields appended to the JSON object: ",\"key\":value...".
+  std::string extra_json;
 
   // Records one timed query (not the warm-up pass).
   void RecordQuery(const BenchQuery& q, double micros, uint64_t top_hits) {

@@ -32,8 +32,6 @@ constexpr char kSegmentPrefix[] = "segment:";
 // 2: segments of block-compressed posting lists. 1 (no key): one RocksDB
 // entry per (term, document).
 constexpr uint64_t kFormat = 2;
-// More segments than this are merged, smallest adjacent pair first.
-constexpr size_t kMaxSegments = 6;
 constexpr char kPostingsKind = 'd';
 constexpr char kPositionsKind = 'p';
 
@@ -764,7 +762,7 @@ absl::Status SearchIndex::MaybeMerge() {
     uint64_t best_documents = std::numeric_limits<uint64_t>::max();
     {
       newsgraph::ReaderMutexLock state(&state_mu_);
-      if (segments_.size() <= kMaxSegments) return absl::OkStatus();
+      if (segments_.size() <= options_.max_segments) return absl::OkStatus();
       for (size_t i = 0; i + 1 < segments_.size(); ++i) {
         const uint64_t documents = segments_[i].documents + segments_[i + 1].documents;
         if (documents < best_documents && documents <= options_.max_merge_documents) {

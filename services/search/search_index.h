@@ -55,6 +55,9 @@ struct SearchIndexOptions {
   size_t flush_documents = 4096;
   // Merges never build segments with more documents than this. Default 262144.
   size_t max_merge_documents = 262144;
+  // More segments than this are merged, smallest adjacent pair first.
+  // Default 6; bulk loads that end in ForceMerge can allow more.
+  size_t max_segments = 6;
   // Bytes of posting lists kept in memory for queries. Default 256 MiB.
   size_t cache_bytes = size_t{256} << 20;
   // Bytes of hit fields (title, source, ...) kept in memory. Default 32 MiB.
