@@ -11,7 +11,11 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <functional>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -83,15 +87,17 @@ struct Result {
 
 // Runs `method` with the requests in turn, `inflight` at a time, for
 // `seconds` after a warm-up of a fifth of that.
+// `make_request(n)` gives the n-th request.
 Result Run(grpc::GenericStub* stub, const std::string& method,
-           const std::vector<grpc::ByteBuffer>& requests, int inflight, double seconds) {
+           const std::function<grpc::ByteBuffer(size_t)>& make_request, int inflight,
+           double seconds) {
   grpc::CompletionQueue cq;
   std::vector<std::unique_ptr<Call>> slots(static_cast<size_t>(inflight));
   size_t next_request = 0;
   auto start_call = [&](size_t slot) {
     auto call = std::make_unique<Call>();
     call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    grpc::ByteBuffer request = requests[next_request++ % requests.size()];
+    grpc::ByteBuffer request = make_request(next_request++);
     call->start = Clock::now();
     call->reader = stub->PrepareUnaryCall(&call->context, method, request, &cq);
     call->reader->StartCall();
@@ -164,30 +170,34 @@ int main(int argc, char** argv) {
     basic.push_back(ToBuffer(request.SerializeAsString()));
   }
   noop.push_back(ToBuffer(""));  // an empty HealthCheckRequest: the whole server
-  // Documents of about 1,000 words, each sent with versions 1, 2, 3, ...
-  std::vector<grpc::ByteBuffer> annotate;
+  // Texts of about 1,000 words. Each annotate call names one of 50 documents
+  // (unique to this process) with a version above any before, so every call
+  // recognizes, resolves and stores anew instead of being skipped as stale.
+  std::vector<std::string> annotate_texts;
   if (!options.corpus.empty()) {
-    const auto docs = newsgraph::bench::ReadCorpus(options.corpus, 5000);
     std::string text;
     size_t words = 0;
-    int64_t version = 0;
-    for (const auto& d : docs) {
+    for (const auto& d : newsgraph::bench::ReadCorpus(options.corpus, 5000)) {
       text += d.body + "\n\n";
       words += static_cast<size_t>(std::count(d.body.begin(), d.body.end(), ' ')) + 1;
       if (words < 1000) continue;
-      for (int v = 0; v < 20; ++v) {
-        newsgraph::v1::AnnotateDocumentRequest request;
-        request.set_document("documents/bench-annotate-" + std::to_string(annotate.size() % 50));
-        request.set_version(++version);
-        request.set_text(text);
-        request.set_language("en");
-        annotate.push_back(ToBuffer(request.SerializeAsString()));
-      }
+      annotate_texts.push_back(std::move(text));
       text.clear();
       words = 0;
-      if (annotate.size() >= 1000) break;
+      if (annotate_texts.size() >= 50) break;
     }
   }
+  const std::string run_id = std::to_string(::getpid()) + "-" +
+                             std::to_string(Clock::now().time_since_epoch().count());
+  std::atomic<int64_t> annotate_version{0};
+  auto make_annotate = [&](size_t n) {
+    newsgraph::v1::AnnotateDocumentRequest request;
+    request.set_document("documents/bench-annotate-" + run_id + "-" + std::to_string(n % 50));
+    request.set_version(++annotate_version);
+    request.set_text(annotate_texts[n % annotate_texts.size()]);
+    request.set_language("en");
+    return ToBuffer(request.SerializeAsString());
+  };
   auto channel = grpc::CreateChannel(options.target, grpc::InsecureChannelCredentials());
   if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
     std::fprintf(stderr, "grpc_load: cannot connect to %s\n", options.target.c_str());
@@ -197,18 +207,22 @@ int main(int argc, char** argv) {
   struct Kind {
     const char* name;
     const char* method;
-    const std::vector<grpc::ByteBuffer>* requests;
+    std::function<grpc::ByteBuffer(size_t)> make_request;
   };
-  const Kind kinds[] = {{"noop", "/grpc.health.v1.Health/Check", &noop},
-                        {"search_basic", "/newsgraph.v1.SearchService/Search", &basic},
-                        {"search_full", "/newsgraph.v1.SearchService/Search", &full},
-                        {"annotate", "/newsgraph.v1.EntityService/AnnotateDocument", &annotate}};
+  auto cycle = [](const std::vector<grpc::ByteBuffer>& requests) {
+    return [&requests](size_t n) { return requests[n % requests.size()]; };
+  };
+  std::vector<Kind> kinds = {{"noop", "/grpc.health.v1.Health/Check", cycle(noop)},
+                             {"search_basic", "/newsgraph.v1.SearchService/Search", cycle(basic)},
+                             {"search_full", "/newsgraph.v1.SearchService/Search", cycle(full)}};
+  if (!annotate_texts.empty()) {
+    kinds.push_back({"annotate", "/newsgraph.v1.EntityService/AnnotateDocument", make_annotate});
+  }
   int exit_code = 0;
   for (int inflight : options.inflight) {
     for (const Kind& kind : kinds) {
       if (!options.only.empty() && options.only != kind.name) continue;
-      if (kind.requests->empty()) continue;
-      const Result r = Run(&stub, kind.method, *kind.requests, inflight, options.seconds);
+      const Result r = Run(&stub, kind.method, kind.make_request, inflight, options.seconds);
       std::printf(
           "{\"call\":\"%s\",\"inflight\":%d,\"calls\":%zu,\"errors\":%zu,\"p50_us\":%.1f,"
           "\"p99_us\":%.1f,\"qps\":%.1f}\n",
