@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "bench/common/bench_corpus.h"
+#include "bench/common/search_request.h"
 #include "newsgraph/v1/entity_service.pb.h"
 #include "newsgraph/v1/search_service.pb.h"
 
@@ -160,14 +161,8 @@ int main(int argc, char** argv) {
   // (entity resolution through the entity service, highlighted passages).
   std::vector<grpc::ByteBuffer> basic, full, noop;
   for (const auto& q : queries) {
-    newsgraph::v1::SearchRequest request;
-    request.set_query(q.words[0] + (q.conjunctive ? " " : " OR ") + q.words[1]);
-    request.set_page_size(10);
-    full.push_back(ToBuffer(request.SerializeAsString()));
-    request.set_disable_entity_resolution(true);
-    request.set_disable_typo_tolerance(true);
-    request.set_view(newsgraph::v1::SEARCH_VIEW_BASIC);
-    basic.push_back(ToBuffer(request.SerializeAsString()));
+    full.push_back(ToBuffer(newsgraph::bench::MakeSearchRequest(q, false).SerializeAsString()));
+    basic.push_back(ToBuffer(newsgraph::bench::MakeSearchRequest(q).SerializeAsString()));
   }
   noop.push_back(ToBuffer(""));  // an empty HealthCheckRequest: the whole server
   // Texts of about 1,000 words. Each annotate call names one of 50 documents

@@ -9,6 +9,7 @@
 
 #include "bench/common/bench_corpus.h"
 #include "bench/common/bench_main.h"
+#include "bench/common/search_request.h"
 #include "services/search/search_index.h"
 #include "services/search/search_keyspace.h"
 #include "services/search/searcher.h"
@@ -44,12 +45,7 @@ int main(int argc, char** argv) {
   double open_seconds = 0;
   for (int pass = 0; pass < std::max(1, args.repeat); ++pass) {
     for (const bench::BenchQuery& q : queries) {
-      newsgraph::v1::SearchRequest request;
-      request.set_query(q.words[0] + (q.conjunctive ? " " : " OR ") + q.words[1]);
-      request.set_page_size(10);
-      request.set_disable_entity_resolution(true);
-      request.set_disable_typo_tolerance(true);
-      request.set_view(newsgraph::v1::SEARCH_VIEW_BASIC);
+      const newsgraph::v1::SearchRequest request = bench::MakeSearchRequest(q);
       const auto t = std::chrono::steady_clock::now();
       auto response = searcher.Search(request);
       if (!response.ok()) {

@@ -1,6 +1,7 @@
 // Posting lists and norms values of the search index: arbitrary bytes decode
 // or are rejected without misbehaving; a list that decodes re-encodes to one
 // that decodes to the same postings.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -33,10 +34,13 @@ bool DecodeAll(absl::string_view postings, absl::string_view positions, std::vec
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view bytes(reinterpret_cast<const char*>(data), size);
-  // The first byte splits the input into a postings and a positions value.
-  const size_t split = size == 0 ? 0 : std::min<size_t>(size - 1, data[0]) + 1;
-  const absl::string_view postings = bytes.substr(std::min(split, size));
-  const absl::string_view positions = bytes.substr(1, std::min(split, size) - std::min<size_t>(1, size));
+  // The first byte says how many of the following bytes are the positions
+  // value; the rest is the postings value.
+  const size_t positions_size = size == 0 ? 0 : std::min<size_t>(size - 1, data[0]);
+  const absl::string_view positions =
+      size == 0 ? absl::string_view() : bytes.substr(1, positions_size);
+  const absl::string_view postings =
+      size == 0 ? absl::string_view() : bytes.substr(1 + positions_size);
   std::vector<Posting> decoded;
   if (DecodeAll(postings, positions, &decoded)) {
     bool valid = true;

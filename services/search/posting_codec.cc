@@ -410,7 +410,10 @@ bool PostingCursor::Positions(std::vector<uint32_t>* out) {
     if (!read(position_index_, nullptr)) return false;
     ++position_index_;
   }
-  out->reserve(title_tfs_[index_] + body_tfs_[index_]);
+  // Every position takes at least a byte: corrupt frequencies cannot make
+  // this reserve more than the value holds.
+  out->reserve(std::min<size_t>(size_t{title_tfs_[index_]} + body_tfs_[index_],
+                                position_rest_.size()));
   if (!read(index_, out)) return false;
   ++position_index_;
   return true;
