@@ -449,8 +449,10 @@ absl::Status CountFacets(const SearchIndexReader* index, const std::vector<Score
         absl::StrCat("facets count the best ", limit, " of ", hits.size(), " matching documents"));
   }
   for (size_t h = 0; h < limit; ++h) {
-    NG_ASSIGN_OR_RETURN(newsgraph::v1::IndexDocumentRequest stored,
-                        index->StoredDocument(hits[h].doc));
+    absl::StatusOr<newsgraph::v1::IndexDocumentRequest> read = index->StoredDocument(hits[h].doc);
+    if (absl::IsNotFound(read.status())) continue;  // removed while the query ran
+    if (!read.ok()) return read.status();
+    const newsgraph::v1::IndexDocumentRequest& stored = *read;
     const newsgraph::v1::Document& doc = stored.document();
     for (int f = 0; f < request.facets_size(); ++f) {
       const std::string& field = request.facets(f);
@@ -541,8 +543,10 @@ absl::Status SearchPassages(const SearchIndexReader& reader, DocIterator* root,
   std::vector<PassageHit> hits;
   const bool has_terms = !highlight.terms.empty() || !highlight.prefixes.empty();
   for (const ScoredDoc& doc : top.hits) {
-    NG_ASSIGN_OR_RETURN(newsgraph::v1::IndexDocumentRequest request, reader.StoredDocument(doc.doc));
-    stored.push_back(std::move(request));
+    absl::StatusOr<newsgraph::v1::IndexDocumentRequest> request = reader.StoredDocument(doc.doc);
+    if (absl::IsNotFound(request.status())) continue;  // removed while the query ran
+    if (!request.ok()) return request.status();
+    stored.push_back(*std::move(request));
     const newsgraph::v1::Document& document = stored.back().document();
     for (ScoredPassage& passage : ScorePassages(document, highlight)) {
       if (has_terms && passage.distinct == 0) continue;
@@ -683,12 +687,21 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
   const size_t end = std::min(ranked.size(), offset + static_cast<size_t>(page_size));
   const bool basic = request.view() == newsgraph::v1::SEARCH_VIEW_BASIC;
   for (size_t i = offset; i < end; ++i) {
+    // A document removed or replaced while the query ran is live in this
+    // reader's view but its stored fields are gone: it is left out.
     newsgraph::v1::IndexDocumentRequest stored;
+    absl::Status read;
     if (basic) {
-      NG_ASSIGN_OR_RETURN(*stored.mutable_document(), reader.HitFields(ranked[i].doc));
+      absl::StatusOr<newsgraph::v1::Document> fields = reader.HitFields(ranked[i].doc);
+      read = fields.status();
+      if (fields.ok()) *stored.mutable_document() = *std::move(fields);
     } else {
-      NG_ASSIGN_OR_RETURN(stored, reader.StoredDocument(ranked[i].doc));
+      absl::StatusOr<newsgraph::v1::IndexDocumentRequest> full = reader.StoredDocument(ranked[i].doc);
+      read = full.status();
+      if (full.ok()) stored = *std::move(full);
     }
+    if (absl::IsNotFound(read)) continue;
+    NG_RETURN_IF_ERROR(read);
     const newsgraph::v1::Document& doc = stored.document();
     newsgraph::v1::SearchHit* hit = response.add_hits();
     hit->set_document(doc.name());
