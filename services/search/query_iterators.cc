@@ -72,80 +72,73 @@ class AllDocumentsIterator final : public DocIterator {
   const uint64_t limit_;
 };
 
-class TermIterator final : public DocIterator {
+// Walks one term's postings, skipping those the subclass rejects.
+class PostingsIterator : public DocIterator {
+ public:
+  void Next() override {
+    postings_.Next();
+    Settle();
+  }
+  void Advance(uint64_t target) override {
+    if (doc_ >= target) return;
+    postings_.Advance(target);
+    Settle();
+  }
+  uint64_t Cost() const override { return postings_.document_frequency(); }
+
+ protected:
+  explicit PostingsIterator(TermPostings postings) : postings_(std::move(postings)) {}
+  // Whether the current posting does not match; subclasses call Settle()
+  // at the end of their constructor.
+  virtual bool Rejects() = 0;
+  void Settle() {
+    while (postings_.doc() != kNoMoreDocs && Rejects()) postings_.Next();
+    doc_ = postings_.doc();
+  }
+
+  TermPostings postings_;
+};
+
+class TermIterator final : public PostingsIterator {
  public:
   TermIterator(TermPostings postings, FieldScope scope, const Bm25f* bm25f, double boost)
-      : postings_(std::move(postings)),
+      : PostingsIterator(std::move(postings)),
         scope_(scope),
         bm25f_(bm25f),
         idf_(bm25f->Idf(postings_.document_frequency())),
         boost_(boost) {
     Settle();
   }
-  void Next() override {
-    postings_.Next();
-    Settle();
-  }
-  void Advance(uint64_t target) override {
-    if (doc_ >= target) return;
-    postings_.Advance(target);
-    Settle();
-  }
   double Score() override {
     return bm25f_->Score(doc_, TitleTf(), BodyTf(), idf_) * boost_;
   }
   double MaxScore() const override { return bm25f_->MaxScore(idf_) * boost_; }
-  uint64_t Cost() const override { return postings_.document_frequency(); }
 
  private:
   uint32_t TitleTf() { return scope_ == FieldScope::kBody ? 0 : postings_.title_tf(); }
   uint32_t BodyTf() { return scope_ == FieldScope::kTitle ? 0 : postings_.body_tf(); }
-  void Settle() {
-    // Every posting of a word has a title or a body occurrence: only a field
-    // scope needs the frequencies to decide.
-    if (scope_ != FieldScope::kAll) {
-      while (postings_.doc() != kNoMoreDocs && TitleTf() + BodyTf() == 0) postings_.Next();
-    }
-    doc_ = postings_.doc();
-  }
+  // Every posting of a word has a title or a body occurrence: only a field
+  // scope needs the frequencies to decide.
+  bool Rejects() override { return scope_ != FieldScope::kAll && TitleTf() + BodyTf() == 0; }
 
-  TermPostings postings_;
   const FieldScope scope_;
   const Bm25f* const bm25f_;
   const double idf_;
   const double boost_;
 };
 
-class KeywordIterator final : public DocIterator {
+class KeywordIterator final : public PostingsIterator {
  public:
   KeywordIterator(TermPostings postings, float min_salience, double boost)
-      : postings_(std::move(postings)), min_salience_(min_salience), boost_(boost) {
-    Settle();
-  }
-  void Next() override {
-    postings_.Next();
-    Settle();
-  }
-  void Advance(uint64_t target) override {
-    if (doc_ >= target) return;
-    postings_.Advance(target);
+      : PostingsIterator(std::move(postings)), min_salience_(min_salience), boost_(boost) {
     Settle();
   }
   double Score() override { return postings_.salience() * boost_; }
   double MaxScore() const override { return boost_; }
-  uint64_t Cost() const override { return postings_.document_frequency(); }
 
  private:
-  void Settle() {
-    if (min_salience_ > 0) {
-      while (postings_.doc() != kNoMoreDocs && postings_.salience() < min_salience_) {
-        postings_.Next();
-      }
-    }
-    doc_ = postings_.doc();
-  }
+  bool Rejects() override { return min_salience_ > 0 && postings_.salience() < min_salience_; }
 
-  TermPostings postings_;
   const float min_salience_;
   const double boost_;
 };

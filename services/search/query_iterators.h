@@ -18,8 +18,11 @@ namespace newsgraph::search {
 
 // BM25F over title and body with per-field length normalization.
 struct Bm25fParameters {
+  // Term-frequency saturation.
   double k1 = 1.2;
+  // Length normalization.
   double b = 0.75;
+  // Field weights.
   double title_weight = 2.5;
   double body_weight = 1.0;
 };

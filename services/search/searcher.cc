@@ -52,10 +52,7 @@ class QueryBuilder {
         resolver_(resolver),
         options_(options),
         response_(response),
-        bm25f_(reader, Bm25fParameters{.k1 = options.k1,
-                                       .b = options.b,
-                                       .title_weight = options.title_weight,
-                                       .body_weight = options.body_weight}),
+        bm25f_(reader, options.bm25f),
         min_salience_(request.min_salience() > 0 ? request.min_salience() : 0.3f),
         typo_tolerance_(!request.disable_typo_tolerance()) {}
 

@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "newsgraph/v1/entity_service.pb.h"
 #include "newsgraph/v1/search_service.pb.h"
+#include "services/search/query_iterators.h"
 #include "services/search/search_index.h"
 
 namespace newsgraph::search {
@@ -24,13 +25,8 @@ class EntityResolver {
 };
 
 struct RankingOptions {
-  // BM25 term-frequency saturation. Default 1.2.
-  double k1 = 1.2;
-  // BM25 length normalization. Default 0.75.
-  double b = 0.75;
-  // Field weights of BM25F. Defaults: title 2.5, body 1.
-  double title_weight = 2.5;
-  double body_weight = 1.0;
+  // BM25F: k1 1.2, b 0.75, title weight 2.5, body weight 1.
+  Bm25fParameters bm25f;
   // Multiplier for the terms of a matched phrase. Default 1.5.
   double phrase_boost = 1.5;
   // Score added per unit of entity salience when an entity matches. Default 3.
