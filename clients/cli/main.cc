@@ -97,8 +97,9 @@ const std::map<std::string, std::string>& VerbHelp() {
        "newsgraph entity list [--type=T] [--prefix=P] [--page-size=N] [--page-token=T]\n"
        "newsgraph entity resolve TEXT\n"
        "newsgraph entity mentions NAME|ID | --document=NAME\n"
-       "newsgraph entity related NAME|ID [--type=T]\n"
-       "newsgraph entity quotes NAME|ID\n"
+       "newsgraph entity related NAME|ID [--type=T] [--after=YYYY-MM-DD] [--before=YYYY-MM-DD]\n"
+       "    [--evidence=N]   entities named in the same sentences, with those sentences\n"
+       "newsgraph entity quotes NAME|ID [--about=NAME|ID]   what it said (about another entity)\n"
        "newsgraph entity merge TARGET SOURCE...\n"
        "newsgraph entity update NAME|ID [--canonical-name=N] [--type=T] [--description=D]\n"},
       {"analyze",
@@ -442,17 +443,14 @@ class Cli {
       }
       request.mutable_filter()->add_entity_types(type);
     }
-    for (const char* bound : {"after", "before"}) {
-      if (!args_.Has(bound)) continue;
-      absl::Time t;
-      std::string err;
-      if (!absl::ParseTime("%Y-%m-%d", args_.Get(bound), absl::UTCTimeZone(), &t, &err)) {
-        return Usage(absl::StrCat("--", bound, " wants YYYY-MM-DD, got '", args_.Get(bound), "'"));
-      }
-      google::protobuf::Timestamp* ts = std::string(bound) == "after"
-                                            ? request.mutable_filter()->mutable_published_after()
-                                            : request.mutable_filter()->mutable_published_before();
-      ts->set_seconds(absl::ToUnixSeconds(t));
+    if (args_.Has("after")) {
+      const std::string error = DateFlag("after", request.mutable_filter()->mutable_published_after());
+      if (!error.empty()) return Usage(error);
+    }
+    if (args_.Has("before")) {
+      const std::string error =
+          DateFlag("before", request.mutable_filter()->mutable_published_before());
+      if (!error.empty()) return Usage(error);
     }
     if (request.query().empty() && request.filter().ByteSizeLong() == 0) {
       return Usage("search needs a query or a filter");
@@ -526,6 +524,27 @@ class Cli {
                 aliases.empty() ? "" : Dim("  aka " + absl::StrJoin(aliases, ", ")).c_str());
   }
 
+  // Reads --NAME=YYYY-MM-DD into `out` when given; returns a usage error or "".
+  std::string DateFlag(const char* name, google::protobuf::Timestamp* out) {
+    if (!args_.Has(name)) return "";
+    absl::Time t;
+    std::string err;
+    if (!absl::ParseTime("%Y-%m-%d", args_.Get(name), absl::UTCTimeZone(), &t, &err)) {
+      return absl::StrCat("--", name, " wants YYYY-MM-DD, got '", args_.Get(name), "'");
+    }
+    out->set_seconds(absl::ToUnixSeconds(t));
+    return "";
+  }
+
+  // Reads --type=T when given; returns a usage error or "".
+  std::string TypeFlag(newsgraph::v1::EntityType* out) {
+    if (!args_.Has("type")) return "";
+    if (!newsgraph::v1::EntityType_Parse(args_.Get("type"), out)) {
+      return absl::StrCat("unknown entity type '", args_.Get("type"), "'");
+    }
+    return "";
+  }
+
   int EntityGet() {
     if (Arg(2).empty()) return Usage("entity get needs an entity name or id");
     absl::StatusOr<newsgraph::v1::Entity> entity = client_->GetEntity(Qualify(Arg(2), "entities"));
@@ -545,6 +564,15 @@ class Cli {
       std::printf("  alias %-40s %lld\n", a.text().c_str(),
                   static_cast<long long>(a.mention_count()));
     }
+    for (const auto& r : entity->roles()) {
+      std::printf("  role  %-40s %lld\n",
+                  (r.organization_text().empty() ? r.title()
+                                                 : absl::StrCat(r.title(), " (", r.organization_text(),
+                                                                r.organization().empty() ? "" : ", ",
+                                                                r.organization(), ")"))
+                      .c_str(),
+                  static_cast<long long>(r.mention_count()));
+    }
     return 0;
   }
 
@@ -553,13 +581,9 @@ class Cli {
     request.set_page_size(PageSize());
     request.set_page_token(args_.Get("page-token"));
     request.set_name_prefix(args_.Get("prefix"));
-    if (args_.Has("type")) {
-      newsgraph::v1::EntityType type;
-      if (!newsgraph::v1::EntityType_Parse(args_.Get("type"), &type)) {
-        return Usage(absl::StrCat("unknown entity type '", args_.Get("type"), "'"));
-      }
-      request.set_type(type);
-    }
+    newsgraph::v1::EntityType type = newsgraph::v1::ENTITY_TYPE_UNSPECIFIED;
+    if (const std::string error = TypeFlag(&type); !error.empty()) return Usage(error);
+    request.set_type(type);
     absl::StatusOr<newsgraph::v1::ListEntitiesResponse> list = client_->ListEntities(request);
     if (!list.ok()) return Fail(list.status(), "entity list");
     if (json_) {
@@ -644,6 +668,22 @@ class Cli {
     newsgraph::v1::ListRelatedEntitiesRequest request;
     request.set_entity(Qualify(Arg(2), "entities"));
     request.set_page_size(PageSize());
+    request.set_page_token(args_.Get("page-token"));
+    newsgraph::v1::EntityType type = newsgraph::v1::ENTITY_TYPE_UNSPECIFIED;
+    for (const std::string& error :
+         {TypeFlag(&type),
+          args_.Has("after") ? DateFlag("after", request.mutable_start_time()) : "",
+          args_.Has("before") ? DateFlag("before", request.mutable_end_time()) : ""}) {
+      if (!error.empty()) return Usage(error);
+    }
+    request.set_type(type);
+    if (args_.Has("evidence")) {
+      int evidence = 0;
+      if (!absl::SimpleAtoi(args_.Get("evidence"), &evidence)) {
+        return Usage(absl::StrCat("--evidence wants a number, got '", args_.Get("evidence"), "'"));
+      }
+      request.set_max_evidence(evidence);
+    }
     auto response = CallEntity<newsgraph::v1::ListRelatedEntitiesRequest,
                                newsgraph::v1::ListRelatedEntitiesResponse>(
         request, &newsgraph::v1::EntityService::Stub::ListRelatedEntities);
@@ -653,8 +693,17 @@ class Cli {
       return 0;
     }
     for (const auto& r : response->related_entities()) {
-      std::printf("%.3f  %4lld docs  ", r.strength(), static_cast<long long>(r.document_count()));
+      std::printf("%6.2f  npmi %.3f  %4lld sentences %4lld docs  ", r.weight(), r.strength(),
+                  static_cast<long long>(r.sentence_count()),
+                  static_cast<long long>(r.document_count()));
       PrintEntityRow(r.entity());
+      for (const auto& e : r.evidence()) {
+        std::printf("        %s %s  %s\n", Dim(e.document()).c_str(),
+                    FormatTime(e.published_time()).c_str(), e.text().c_str());
+      }
+    }
+    if (!response->next_page_token().empty()) {
+      std::printf("%s\n", Dim("more: --page-token=" + response->next_page_token()).c_str());
     }
     return 0;
   }
@@ -664,6 +713,8 @@ class Cli {
     newsgraph::v1::ListQuotesRequest request;
     request.set_entity(Qualify(Arg(2), "entities"));
     request.set_page_size(PageSize());
+    request.set_page_token(args_.Get("page-token"));
+    if (args_.Has("about")) request.set_mentioned_entity(Qualify(args_.Get("about"), "entities"));
     auto response = CallEntity<newsgraph::v1::ListQuotesRequest, newsgraph::v1::ListQuotesResponse>(
         request, &newsgraph::v1::EntityService::Stub::ListQuotes);
     if (!response.ok()) return Fail(response.status(), "entity quotes");

@@ -17,7 +17,9 @@
 #include "base/page_token.h"
 #include "base/status_macros.h"
 #include "base/time_util.h"
+#include "services/entity/cooccurrence.h"
 #include "services/entity/entity_keyspace.h"
+#include "services/entity/roles.h"
 #include "services/entity/quotes.h"
 #include "services/text/normalizer.h"
 #include "services/text/tokenizer.h"
@@ -42,7 +44,6 @@ using storage::WriteBatch;
 
 constexpr char kEntityPrefix[] = "entities/";
 constexpr char kNextEntityKey[] = "next_entity_id";
-constexpr char kAnnotatedKey[] = "annotated_documents";
 constexpr size_t kMaxAnalyzeBytes = 1u << 20;
 constexpr size_t kMaxResolveBytes = 4096;
 
@@ -99,7 +100,43 @@ void AdjustAlias(Entity* entity, absl::string_view surface, int64_t delta) {
   }
 }
 
+// Titles match when they differ only in case, hyphens and spaces
+// ("Secretary-General" / "Secretary General").
+std::string TitleKey(absl::string_view title) {
+  std::string key;
+  for (char c : title) {
+    if (c == '-' || c == ' ') continue;
+    key.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+  }
+  return key;
+}
+
+void AdjustRole(Entity* entity, const newsgraph::v1::RoleMention& role, int64_t delta) {
+  auto* roles = entity->mutable_roles();
+  const std::string key = TitleKey(role.title());
+  for (int i = 0; i < roles->size(); ++i) {
+    const newsgraph::v1::EntityRole& r = roles->Get(i);
+    if (TitleKey(r.title()) == key && r.organization() == role.organization() &&
+        (!role.organization().empty() || r.organization_text() == role.organization_text())) {
+      roles->Mutable(i)->set_mention_count(r.mention_count() + delta);
+      if (roles->Get(i).mention_count() <= 0) roles->DeleteSubrange(i, 1);
+      return;
+    }
+  }
+  if (delta > 0) {
+    newsgraph::v1::EntityRole* r = roles->Add();
+    r->set_title(role.title());
+    r->set_organization(role.organization());
+    r->set_organization_text(role.organization_text());
+    r->set_mention_count(delta);
+  }
+}
+
 void SortAliases(Entity* entity) {
+  std::stable_sort(entity->mutable_roles()->begin(), entity->mutable_roles()->end(),
+                   [](const newsgraph::v1::EntityRole& a, const newsgraph::v1::EntityRole& b) {
+                     return a.mention_count() > b.mention_count();
+                   });
   std::stable_sort(entity->mutable_aliases()->begin(), entity->mutable_aliases()->end(),
                    [](const newsgraph::v1::Alias& a, const newsgraph::v1::Alias& b) {
                      return a.mention_count() > b.mention_count();
@@ -156,6 +193,11 @@ class EntityChanges {
       NG_ASSIGN_OR_RETURN(uint64_t id, EntityCore::ParseEntityName(de.entity()));
       NG_ASSIGN_OR_RETURN(auto resolved, LoadResolved(id));
       resolved.second->set_document_count(resolved.second->document_count() - 1);
+    }
+    for (const newsgraph::v1::RoleMention& role : annotations.roles()) {
+      NG_ASSIGN_OR_RETURN(uint64_t id, EntityCore::ParseEntityName(role.person()));
+      NG_ASSIGN_OR_RETURN(auto resolved, LoadResolved(id));
+      AdjustRole(resolved.second, role, -1);
     }
     return absl::OkStatus();
   }
@@ -291,6 +333,18 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
   const std::string& doc = request.document();
   const std::string& text = request.text();
 
+  // Recognition is the expensive part and needs no lock: concurrent calls
+  // recognize in parallel and only resolve and write one at a time. A
+  // version already recorded is answered without recognizing again.
+  {
+    NG_ASSIGN_OR_RETURN(std::optional<StoredAnnotation> early, ReadAnnotation(doc));
+    if (early.has_value() && early->version == request.version()) {
+      early->annotations.set_already_annotated(true);
+      return std::move(early->annotations);
+    }
+  }
+  const Recognition recognition = recognizer_->Recognize(text);
+
   newsgraph::MutexLock lock(&write_mu_);
   std::optional<AnnotateDocumentResponse> previous;
   NG_ASSIGN_OR_RETURN(std::optional<StoredAnnotation> stored, ReadAnnotation(doc));
@@ -311,11 +365,11 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
   WriteBatch batch;
   if (previous.has_value()) NG_RETURN_IF_ERROR(changes.RemoveDocument(doc, *previous, &batch));
 
-  const Recognition recognition = recognizer_->Recognize(text);
   const text::CodePointOffsets offsets(text);
   const google::protobuf::Timestamp seen =
       request.has_published_time() ? request.published_time() : NowTimestamp();
   AnnotateDocumentResponse response;
+  *response.mutable_published_time() = seen;
   absl::flat_hash_map<std::string, uint64_t> learned_aliases;  // alias key -> id, this call
   // Per document: entity id -> (mentions, first byte offset).
   absl::flat_hash_map<uint64_t, std::pair<uint32_t, size_t>> in_document;
@@ -490,6 +544,34 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
                                                   : a.entity() < b.entity();
             });
 
+  // Roles: "SCO Secretary-General Zhang Ming", "Chinese Foreign Minister Wang Yi".
+  auto resolve_organization = [&](const Mention& m) -> std::string {
+    if (m.type() != newsgraph::v1::NORP) return m.entity();
+    // A nationality stands for its country's entity, when it is known.
+    const std::string code = recognizer_->CountryCodeOfDemonym(m.text());
+    if (code.empty()) return "";
+    const std::string key = AliasKey(absl::StrCat("iso3166:", code), newsgraph::v1::GPE);
+    if (auto it = learned_aliases.find(key); it != learned_aliases.end()) {
+      return EntityName(it->second);
+    }
+    absl::StatusOr<std::optional<std::string>> found = store_->Get(cf::kAliases, key);
+    if (found.ok() && found->has_value() && (*found)->size() == 8) {
+      absl::StatusOr<uint64_t> resolved = ResolveMerged(storage::DecodeBigEndian64((*found)->data()));
+      if (resolved.ok()) return EntityName(*resolved);
+    }
+    return "";
+  };
+  for (newsgraph::v1::RoleMention& role :
+       FindRoles(text, recognition.sentences, response.mentions(), resolve_organization)) {
+    const size_t begin = role.span().byte_begin();
+    const size_t end = role.span().byte_end();
+    *role.mutable_span() = MakeSpan(offsets, begin, end);
+    NG_ASSIGN_OR_RETURN(uint64_t person, ParseEntityName(role.person()));
+    NG_ASSIGN_OR_RETURN(Entity * entity, changes.Load(person));
+    AdjustRole(entity, role, +1);
+    *response.add_roles() = std::move(role);
+  }
+
   changes.WriteTo(&batch);
   // Quotes: interview answers and reported speech, attributed to people.
   auto resolve_speaker = [&](absl::string_view speaker) -> std::optional<std::string> {
@@ -546,8 +628,12 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
   response.AppendToString(&record);
   batch.Put(cf::kDocAnnotations, doc, record);
   batch.Put(cf::kMeta, kNextEntityKey, EncodeU64(next_entity_id_));
+  CooccurrenceUpdate cooccurrence;
+  const IdResolver resolve = [this](uint64_t id) { return ResolveMerged(id); };
+  if (previous.has_value()) NG_RETURN_IF_ERROR(cooccurrence.RemoveDocument(doc, *previous, resolve));
   NG_RETURN_IF_ERROR(
-      UpdateCooccurrence(previous.has_value() ? &*previous : nullptr, &response, &batch));
+      cooccurrence.AddDocument(doc, response, text, recognition.sentences, offsets));
+  NG_RETURN_IF_ERROR(cooccurrence.WriteTo(*store_, &batch));
   // Synced: the pipeline treats a returned annotation as durable.
   NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
   return response;
@@ -562,7 +648,10 @@ absl::StatusOr<int64_t> EntityCore::DeleteDocumentAnnotations(const std::string&
   WriteBatch batch;
   NG_RETURN_IF_ERROR(changes.RemoveDocument(document, stored->annotations, &batch));
   changes.WriteTo(&batch);
-  NG_RETURN_IF_ERROR(UpdateCooccurrence(&stored->annotations, nullptr, &batch));
+  CooccurrenceUpdate cooccurrence;
+  NG_RETURN_IF_ERROR(cooccurrence.RemoveDocument(
+      document, stored->annotations, [this](uint64_t id) { return ResolveMerged(id); }));
+  NG_RETURN_IF_ERROR(cooccurrence.WriteTo(*store_, &batch));
   for (const newsgraph::v1::Quote& quote : stored->annotations.quotes()) {
     NG_ASSIGN_OR_RETURN(uint64_t speaker, ParseEntityName(quote.speaker()));
     NG_ASSIGN_OR_RETURN(speaker, ResolveMerged(speaker));
@@ -645,66 +734,27 @@ absl::StatusOr<newsgraph::v1::ListQuotesResponse> EntityCore::ListQuotes(
   return response;
 }
 
-absl::Status EntityCore::UpdateCooccurrence(const AnnotateDocumentResponse* removed,
-                                            const AnnotateDocumentResponse* added,
-                                            WriteBatch* batch) {
-  // The most salient entities of a document form its pairs (bounded cost).
-  constexpr int kMaxMembers = 20;
-  absl::flat_hash_map<std::pair<uint64_t, uint64_t>, int64_t> deltas;
-  auto add_pairs = [&](const AnnotateDocumentResponse* annotations, int sign) -> absl::Status {
-    if (annotations == nullptr) return absl::OkStatus();
-    std::vector<uint64_t> members;
-    for (const auto& e : annotations->entities()) {
-      if (static_cast<int>(members.size()) == kMaxMembers) break;
-      NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(e.entity()));
-      members.push_back(id);
-    }
-    std::sort(members.begin(), members.end());
-    for (size_t i = 0; i < members.size(); ++i) {
-      for (size_t j = i + 1; j < members.size(); ++j) deltas[{members[i], members[j]}] += sign;
-    }
-    return absl::OkStatus();
-  };
-  NG_RETURN_IF_ERROR(add_pairs(removed, -1));
-  NG_RETURN_IF_ERROR(add_pairs(added, +1));
-  for (const auto& [pair, delta] : deltas) {
-    if (delta == 0) continue;
-    const std::string key = KeyBuilder().AddUint64(pair.first).AddUint64(pair.second).key();
-    NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kCooccurrence, key));
-    int64_t count = value.has_value() && value->size() == 8
-                        ? static_cast<int64_t>(storage::DecodeBigEndian64(value->data()))
-                        : 0;
-    count = std::max<int64_t>(0, count + delta);
-    const std::string reverse = KeyBuilder().AddUint64(pair.second).AddUint64(pair.first).key();
-    for (const std::string& k : {key, reverse}) {
-      if (count == 0) {
-        batch->Delete(cf::kCooccurrence, k);
-      } else {
-        batch->Put(cf::kCooccurrence, k, EncodeU64(static_cast<uint64_t>(count)));
-      }
-    }
-  }
-  // Number of annotated documents, for the association strength.
-  const int64_t change = (added != nullptr ? 1 : 0) - (removed != nullptr ? 1 : 0);
-  if (change != 0) {
-    NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kMeta, kAnnotatedKey));
-    int64_t documents = value.has_value() && value->size() == 8
-                            ? static_cast<int64_t>(storage::DecodeBigEndian64(value->data()))
-                            : 0;
-    documents = std::max<int64_t>(0, documents + change);
-    batch->Put(cf::kMeta, kAnnotatedKey, EncodeU64(static_cast<uint64_t>(documents)));
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> EntityCore::ListRelatedEntities(
     const newsgraph::v1::ListRelatedEntitiesRequest& request) const {
   if (request.page_size() < 0) return absl::InvalidArgumentError("page_size must not be negative");
+  if (request.max_evidence() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_evidence must not be negative (got ", request.max_evidence(), ")"));
+  }
   const int page_size = PageSize(request.page_size(), 20, 200);
+  const int max_evidence = request.max_evidence() == 0 ? 3 : std::min(request.max_evidence(), 20);
+  int64_t start = std::numeric_limits<int64_t>::min();
+  int64_t end = std::numeric_limits<int64_t>::max();
+  if (request.has_start_time()) start = request.start_time().seconds();
+  if (request.has_end_time()) end = request.end_time().seconds();
+  if (start >= end) {
+    return absl::InvalidArgumentError(absl::StrCat("start_time (", start,
+                                                   ") must be before end_time (", end, ")"));
+  }
   NG_ASSIGN_OR_RETURN(Entity entity, GetEntity(request.entity()));
   NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(entity.name()));
   const std::string fingerprint =
-      absl::StrCat(entity.name(), "|", static_cast<int>(request.type()));
+      absl::StrCat(entity.name(), "|", static_cast<int>(request.type()), "|", start, "|", end);
   size_t offset = 0;
   if (!request.page_token().empty()) {
     NG_ASSIGN_OR_RETURN(std::string position,
@@ -712,55 +762,62 @@ absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> EntityCore::ListRelat
     if (!absl::SimpleAtoi(position, &offset))
       return absl::InvalidArgumentError("page_token is malformed");
   }
-  NG_ASSIGN_OR_RETURN(std::optional<std::string> total_value,
-                      store_->Get(cf::kMeta, kAnnotatedKey));
-  const double documents =
-      total_value.has_value() && total_value->size() == 8
-          ? static_cast<double>(storage::DecodeBigEndian64(total_value->data()))
-          : 0;
-  std::vector<newsgraph::v1::RelatedEntity> related;
-  const std::string prefix = IdKey(id);
-  storage::ReadOptions scan;
-  scan.upper_bound = storage::PrefixSuccessor(prefix);
-  std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kCooccurrence, scan);
-  for (it->Seek(prefix); it->Valid(); it->Next()) {
-    if (it->key().size() != 16 || it->value().size() != 8) continue;
-    const uint64_t other_id = storage::DecodeBigEndian64(it->key().data() + 8);
-    const double both = static_cast<double>(storage::DecodeBigEndian64(it->value().data()));
+  const IdResolver resolve = [this](uint64_t other) { return ResolveMerged(other); };
+  NG_ASSIGN_OR_RETURN(auto counts, CountRelated(*store_, id, start, end, max_evidence, resolve));
+  // Normalized PMI of sharing a sentence: log(p(a,b) / (p(a) p(b))) / -log p(a,b),
+  // over the sentences that mention any entity (in the window).
+  NG_ASSIGN_OR_RETURN(const int64_t sentences, SentenceCount(*store_, 0, start, end));
+  NG_ASSIGN_OR_RETURN(const int64_t entity_sentences, SentenceCount(*store_, id, start, end));
+  struct Candidate {
+    newsgraph::v1::RelatedEntity related;
+    std::vector<std::pair<std::string, uint32_t>> evidence;
+  };
+  std::vector<Candidate> candidates;
+  for (auto& [other_id, c] : counts) {
     NG_ASSIGN_OR_RETURN(std::optional<Entity> other, ReadEntity(other_id));
-    if (!other.has_value() || !other->merged_into().empty() || other->document_count() <= 0)
-      continue;
-    if (request.type() != newsgraph::v1::ENTITY_TYPE_UNSPECIFIED &&
-        other->type() != request.type()) {
+    if (!other.has_value() || !other->merged_into().empty()) continue;
+    if (request.type() != newsgraph::v1::ENTITY_TYPE_UNSPECIFIED && other->type() != request.type()) {
       continue;
     }
-    // Normalized pointwise mutual information of appearing in one document, clipped at 0.
+    NG_ASSIGN_OR_RETURN(const int64_t other_sentences, SentenceCount(*store_, other_id, start, end));
     double strength = 0;
-    if (documents > 0 && entity.document_count() > 0 && both < documents) {
-      const double p_ab = both / documents;
-      const double p_a = static_cast<double>(entity.document_count()) / documents;
-      const double p_b = static_cast<double>(other->document_count()) / documents;
-      strength = std::max(0.0, std::log(p_ab / (p_a * p_b)) / -std::log(p_ab));
-    } else if (both >= documents && documents > 0) {
+    const double n = static_cast<double>(std::max(sentences, c.sentences));
+    const double p_ab = c.sentences / n;
+    const double p_a = std::max<double>(entity_sentences, c.sentences) / n;
+    const double p_b = std::max<double>(other_sentences, c.sentences) / n;
+    if (p_ab >= 1.0) {
       strength = 1.0;
+    } else if (p_ab > 0) {
+      strength = std::clamp(std::log(p_ab / (p_a * p_b)) / -std::log(p_ab), 0.0, 1.0);
     }
-    newsgraph::v1::RelatedEntity r;
-    *r.mutable_entity() = *std::move(other);
-    r.set_document_count(static_cast<int64_t>(both));
-    r.set_strength(static_cast<float>(std::min(1.0, strength)));
-    related.push_back(std::move(r));
+    Candidate candidate;
+    *candidate.related.mutable_entity() = *std::move(other);
+    candidate.related.set_document_count(c.documents);
+    candidate.related.set_sentence_count(c.sentences);
+    candidate.related.set_strength(static_cast<float>(strength));
+    candidate.related.set_weight(
+        static_cast<float>(strength * std::log2(1.0 + static_cast<double>(c.sentences))));
+    candidate.evidence = std::move(c.evidence);
+    candidates.push_back(std::move(candidate));
   }
-  NG_RETURN_IF_ERROR(it->status());
-  std::sort(related.begin(), related.end(), [](const auto& a, const auto& b) {
-    if (a.strength() != b.strength()) return a.strength() > b.strength();
-    if (a.document_count() != b.document_count()) return a.document_count() > b.document_count();
-    return a.entity().name() < b.entity().name();
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    if (a.related.weight() != b.related.weight()) return a.related.weight() > b.related.weight();
+    if (a.related.sentence_count() != b.related.sentence_count()) {
+      return a.related.sentence_count() > b.related.sentence_count();
+    }
+    return a.related.entity().name() < b.related.entity().name();
   });
   newsgraph::v1::ListRelatedEntitiesResponse response;
-  const size_t end = std::min(related.size(), offset + static_cast<size_t>(page_size));
-  for (size_t k = offset; k < end; ++k) *response.add_related_entities() = std::move(related[k]);
-  if (end < related.size()) {
-    response.set_next_page_token(EncodePageToken("related", fingerprint, absl::StrCat(end)));
+  const size_t last = std::min(candidates.size(), offset + static_cast<size_t>(page_size));
+  for (size_t k = offset; k < last; ++k) {
+    newsgraph::v1::RelatedEntity* related = response.add_related_entities();
+    *related = std::move(candidates[k].related);
+    for (const auto& [doc, sentence] : candidates[k].evidence) {
+      NG_ASSIGN_OR_RETURN(*related->add_evidence(), ReadEvidence(*store_, doc, sentence));
+    }
+  }
+  if (last < candidates.size()) {
+    response.set_next_page_token(EncodePageToken("related", fingerprint, absl::StrCat(last)));
   }
   return response;
 }

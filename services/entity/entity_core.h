@@ -50,8 +50,9 @@ class EntityCore {
   absl::StatusOr<newsgraph::v1::ListMentionsResponse> ListMentions(
       const newsgraph::v1::ListMentionsRequest& request) const;
 
-  // Entities co-occurring with an entity in documents, strongest (NPMI)
-  // first. Errors: INVALID_ARGUMENT, NOT_FOUND.
+  // Entities mentioned in the same sentences as an entity, highest weight
+  // first, with evidence sentences; optionally within a time window.
+  // Errors: INVALID_ARGUMENT, NOT_FOUND.
   absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> ListRelatedEntities(
       const newsgraph::v1::ListRelatedEntitiesRequest& request) const;
 
@@ -83,12 +84,6 @@ class EntityCore {
   // `id`, or the entity it was merged into (following merges).
   absl::StatusOr<uint64_t> ResolveMerged(uint64_t id) const;
   absl::StatusOr<std::optional<StoredAnnotation>> ReadAnnotation(const std::string& document) const;
-  // Moves co-occurrence counts (and the annotated-document count) from the
-  // `removed` annotations of a document to its `added` ones (either may be null).
-  absl::Status UpdateCooccurrence(const newsgraph::v1::AnnotateDocumentResponse* removed,
-                                  const newsgraph::v1::AnnotateDocumentResponse* added,
-                                  storage::WriteBatch* batch)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   storage::KvStore* const store_;
   const Recognizer* const recognizer_;

@@ -9,6 +9,7 @@
 #include "base/mutex.h"
 #include "base/status_macros.h"
 #include "services/entity/entity_core.h"
+#include "services/entity/cooccurrence.h"
 #include "services/entity/entity_keyspace.h"
 #include "services/text/normalizer.h"
 
@@ -82,6 +83,17 @@ absl::StatusOr<Entity> EntityCore::MergeEntities(
       }
       if (!found) *target->add_aliases() = alias;
     }
+    for (const auto& role : source->roles()) {
+      bool found = false;
+      for (auto& existing : *target->mutable_roles()) {
+        if (existing.title() == role.title() && existing.organization() == role.organization() &&
+            existing.organization_text() == role.organization_text()) {
+          existing.set_mention_count(existing.mention_count() + role.mention_count());
+          found = true;
+        }
+      }
+      if (!found) *target->add_roles() = role;
+    }
     if (source->first_seen_time().seconds() < target->first_seen_time().seconds()) {
       *target->mutable_first_seen_time() = source->first_seen_time();
     }
@@ -124,25 +136,8 @@ absl::StatusOr<Entity> EntityCore::MergeEntities(
     }
     NG_RETURN_IF_ERROR(quotes->status());
 
-    // Co-occurrence counts move to the target too.
-    std::unique_ptr<storage::Iterator> pairs = store_->NewIterator(cf::kCooccurrence, scan);
-    for (pairs->Seek(prefix); pairs->Valid(); pairs->Next()) {
-      if (pairs->key().size() != 16 || pairs->value().size() != 8) continue;
-      const uint64_t other = storage::DecodeBigEndian64(pairs->key().data() + 8);
-      const uint64_t count = storage::DecodeBigEndian64(pairs->value().data());
-      batch.Delete(cf::kCooccurrence, std::string(pairs->key()));
-      batch.Delete(cf::kCooccurrence, KeyBuilder().AddUint64(other).AddUint64(source_id).key());
-      if (other == target_id) continue;
-      const std::string key = KeyBuilder().AddUint64(target_id).AddUint64(other).key();
-      NG_ASSIGN_OR_RETURN(std::optional<std::string> existing, store_->Get(cf::kCooccurrence, key));
-      const uint64_t merged = count + (existing.has_value() && existing->size() == 8
-                                           ? storage::DecodeBigEndian64(existing->data())
-                                           : 0);
-      batch.Put(cf::kCooccurrence, key, EncodeU64(merged));
-      batch.Put(cf::kCooccurrence, KeyBuilder().AddUint64(other).AddUint64(target_id).key(),
-                EncodeU64(merged));
-    }
-    NG_RETURN_IF_ERROR(pairs->status());
+    // Sentence co-occurrence moves to the target too.
+    NG_RETURN_IF_ERROR(MoveCooccurrence(*store_, source_id, target_id, &batch));
 
     if (source->mention_count() > 0) {
       batch.Delete(cf::kEntityRank, RankKey(source->mention_count(), source_id));

@@ -1,11 +1,14 @@
 // The entity service's RocksDB keyspaces (column families) and key layouts.
 //
-//   entities         entity_id(u64)                     -> newsgraph.v1.Entity
-//   aliases          folded_surface(str) type(u64)      -> entity_id(u64 BE)
-//   doc_annotations  document(str)                      -> version(u64 BE) +
-//   AnnotateDocumentResponse entity_mentions  entity_id(u64) document(str) begin(u64) ->
-//   newsgraph.v1.Mention entity_rank      (2^64-1 - mention_count)(u64) entity_id(u64) -> "" meta
-//   name(str)                          -> u64 BE counters
+//   entities         entity_id(u64)                       -> newsgraph.v1.Entity
+//   aliases          folded_surface(str) type(u64)        -> entity_id(u64 BE)
+//   doc_annotations  document(str)                        -> version(u64 BE) + AnnotateDocumentResponse
+//   entity_mentions  entity_id(u64) document(str) begin(u64) -> newsgraph.v1.Mention
+//   entity_rank      (2^64-1 - mention_count)(u64) entity_id(u64) -> ""
+//   meta             name(str)                            -> u64 BE counters
+//   cooccurrence     legacy document-level pair counts; no longer written
+//   quotes           speaker(u64) document(str) begin(u64) -> newsgraph.v1.Quote
+//   pair_evidence, sentences, entity_days: sentence co-occurrence (cooccurrence.h)
 #ifndef NEWSGRAPH_SERVICES_ENTITY_ENTITY_KEYSPACE_H_
 #define NEWSGRAPH_SERVICES_ENTITY_ENTITY_KEYSPACE_H_
 
@@ -24,7 +27,8 @@ namespace newsgraph::entity {
 inline const std::vector<std::string>& EntityColumnFamilies() {
   static const std::vector<std::string>* names =
       new std::vector<std::string>{"entities",    "aliases", "doc_annotations", "entity_mentions",
-                                   "entity_rank", "meta",    "cooccurrence",    "quotes"};
+                                   "entity_rank", "meta",    "cooccurrence",    "quotes",
+                                   "pair_evidence", "sentences", "entity_days"};
   return *names;
 }
 
@@ -37,6 +41,10 @@ inline constexpr storage::ColumnFamily kEntityRank{4};
 inline constexpr storage::ColumnFamily kMeta{5};
 inline constexpr storage::ColumnFamily kCooccurrence{6};
 inline constexpr storage::ColumnFamily kQuotes{7};
+// Sentence-level co-occurrence (cooccurrence.h has the layouts).
+inline constexpr storage::ColumnFamily kPairEvidence{8};
+inline constexpr storage::ColumnFamily kSentences{9};
+inline constexpr storage::ColumnFamily kEntityDays{10};
 }  // namespace cf
 
 // Key layouts of the keyspaces above.

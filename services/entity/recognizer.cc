@@ -17,6 +17,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "services/entity/demonyms.h"
+#include "services/entity/roles.h"
 #include "services/entity/ner/lexicons.h"
 #include "services/text/normalizer.h"
 #include "services/text/tokenizer.h"
@@ -265,7 +267,10 @@ absl::StatusOr<Gazetteer> LoadCountryGazetteer(const std::string& path) {
 
 Recognizer::Recognizer(Gazetteer countries, std::shared_ptr<const ner::NerTagger> tagger,
                        std::string model_id)
-    : countries_(std::move(countries)), tagger_(std::move(tagger)), model_id_(std::move(model_id)) {
+    : countries_(std::move(countries)),
+      demonyms_(BuildDemonyms(countries_)),
+      tagger_(std::move(tagger)),
+      model_id_(std::move(model_id)) {
   if (model_id_.empty()) model_id_ = tagger_ ? "ner-perceptron" : "rules-0.1";
 }
 
@@ -291,6 +296,43 @@ newsgraph::v1::EntityType Recognizer::MapConllType(const std::string& type,
   if (type == "ORG") return newsgraph::v1::ORG;
   // MISC: single words are mostly nationalities and groups ("German", "Muslims").
   return words.size() == 1 ? newsgraph::v1::NORP : newsgraph::v1::MISC;
+}
+
+std::optional<TitledName> SplitTitledName(const std::vector<absl::string_view>& words,
+                                         bool tagged_person) {
+  const size_t n = words.size();
+  if (n < 2) return std::nullopt;
+  // The name: trailing capitalized words that are neither titles nor
+  // organisation heads.
+  size_t name_begin = n;
+  while (name_begin > 0) {
+    const absl::string_view w = words[name_begin - 1];
+    const bool capitalized = absl::ascii_isupper(static_cast<unsigned char>(w[0])) ||
+                             static_cast<unsigned char>(w[0]) >= 0x80;
+    const bool acronym = w.size() >= 2 && std::all_of(w.begin(), w.end(), [](char c) {
+      return absl::ascii_isupper(static_cast<unsigned char>(c));
+    });
+    if (!capitalized || acronym || IsTitleWord(w) || OrgHeads().contains(Lower(w)) ||
+        Connectors().contains(Lower(w))) {
+      break;
+    }
+    --name_begin;
+  }
+  const size_t name_words = n - name_begin;
+  if (name_words == 0 || name_words > 4 || (name_words == 1 && !tagged_person)) return std::nullopt;
+  // The title: the run of title words right before the name, with a head
+  // that is a position on its own ("Secretary", not "General" as in
+  // "General Motors").
+  size_t title_begin = name_begin;
+  bool has_head = false;
+  while (title_begin > 0 && IsTitleWord(words[title_begin - 1])) {
+    const std::string w = Lower(words[title_begin - 1]);
+    has_head |= IsTitleHead(w) && w != "general" && w != "chief" && w != "head" &&
+                w != "executive" && w != "leader";
+    --title_begin;
+  }
+  if (title_begin == name_begin || !has_head) return std::nullopt;
+  return TitledName{title_begin, name_begin};
 }
 
 void Recognizer::AddTaggedNames(absl::string_view text, const std::vector<Token>& tokens,
@@ -346,15 +388,38 @@ void Recognizer::AddTaggedNames(absl::string_view text, const std::vector<Token>
       while (end > begin && pieces[s][end - 1].punctuation) --end;
       if (begin == end) continue;
       std::vector<absl::string_view> words;
+      std::vector<size_t> word_piece;
       for (size_t k = begin; k < end; ++k) {
         if (!pieces[s][k].punctuation) {
           words.push_back(text.substr(pieces[s][k].byte_begin,
                                       pieces[s][k].byte_end - pieces[s][k].byte_begin));
+          word_piece.push_back(k);
         }
       }
       const size_t byte_begin = pieces[s][begin].byte_begin;
       const size_t byte_end = pieces[s][end - 1].byte_end;
       const absl::string_view surface = text.substr(byte_begin, byte_end - byte_begin);
+      // "SCO Executive Secretary Zhang Deguang" tagged as one name is an
+      // organisation, a title and a person.
+      if (std::optional<TitledName> titled = SplitTitledName(words, span.type == "PER")) {
+        if (titled->title_begin > 0) {
+          const size_t prefix_end = pieces[s][word_piece[titled->title_begin - 1]].byte_end;
+          const std::vector<absl::string_view> prefix(words.begin(),
+                                                      words.begin() + titled->title_begin);
+          const absl::string_view prefix_surface = text.substr(byte_begin, prefix_end - byte_begin);
+          float prefix_confidence = confidence;
+          EntityType prefix_type = ClassifyName(prefix, prefix_surface, &prefix_confidence);
+          if (prefix_type == newsgraph::v1::PERSON || prefix_type == newsgraph::v1::MISC) {
+            prefix_type = prefix.size() == 1 && !CountryCodeOfDemonym(prefix_surface).empty()
+                              ? newsgraph::v1::NORP
+                              : newsgraph::v1::ORG;
+          }
+          names.push_back({byte_begin, prefix_end, prefix_type, confidence, s, ""});
+        }
+        const size_t name_begin = pieces[s][word_piece[titled->name_begin]].byte_begin;
+        names.push_back({name_begin, byte_end, newsgraph::v1::PERSON, confidence, s, ""});
+        continue;
+      }
       names.push_back(
           {byte_begin, byte_end, MapConllType(span.type, words, surface), confidence, s, ""});
     }
@@ -375,6 +440,11 @@ void Recognizer::AddTaggedNames(absl::string_view text, const std::vector<Token>
               return a.byte_begin < b.byte_begin;
             });
   result->mentions = std::move(merged);
+}
+
+std::string Recognizer::CountryCodeOfDemonym(absl::string_view surface) const {
+  auto it = demonyms_.find(text::FoldForMatching(surface));
+  return it == demonyms_.end() ? "" : it->second;
 }
 
 std::string Recognizer::CountryCode(absl::string_view surface) const {

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,19 @@ using Gazetteer = absl::flat_hash_map<std::string, std::string>;
 absl::StatusOr<Gazetteer> LoadCountryGazetteer(
     const std::string& path = "/usr/share/iso-codes/json/iso_3166-1.json");
 
+// A name span that is really "[organisation] title name": word indexes
+// where the title and the person's name begin.
+struct TitledName {
+  size_t title_begin = 0;
+  size_t name_begin = 0;
+};
+// Splits "SCO Executive Secretary Zhang Deguang" (title at 1, name at 3) and,
+// when the tagger called the span a person, "Secretary Vladimir Rushailo".
+// A name needs two words unless `tagged_person`; std::nullopt when the
+// span is not titled.
+std::optional<TitledName> SplitTitledName(const std::vector<absl::string_view>& words,
+                                          bool tagged_person);
+
 // Thread-safe after construction (const methods only).
 class Recognizer {
  public:
@@ -64,6 +78,8 @@ class Recognizer {
 
   // The ISO 3166 alpha-2 code when `surface` names a country, else "".
   std::string CountryCode(absl::string_view surface) const;
+  // The ISO 3166 alpha-2 code when `surface` is a demonym ("Chinese"), else "".
+  std::string CountryCodeOfDemonym(absl::string_view surface) const;
 
  private:
   newsgraph::v1::EntityType ClassifyName(const std::vector<absl::string_view>& words,
@@ -77,6 +93,7 @@ class Recognizer {
                                          absl::string_view surface) const;
 
   Gazetteer countries_;
+  Gazetteer demonyms_;
   std::shared_ptr<const ner::NerTagger> tagger_;
   std::string model_id_;
 };

@@ -96,11 +96,70 @@ class QueryBuilder {
   const Bm25f& bm25f() const { return bm25f_; }
 
  private:
+  // Whether `node` is a plain word of the query (no field, one token).
+  bool IsPlainWord(const QueryNode& node) {
+    return node.kind == Kind::kTerm && node.field.empty() && Analyze(node.text, "en").size() == 1;
+  }
+
+  // Words that stand next to each other in the query, all required, plus a
+  // bonus where the document has them next to each other: OR(AND(words),
+  // phrase) matches exactly the documents of AND(words).
+  absl::StatusOr<DocIteratorPtr> BuildWordsWithProximity(const std::vector<const QueryNode*>& run) {
+    std::vector<DocIteratorPtr> words;
+    for (const QueryNode* word : run) {
+      NG_ASSIGN_OR_RETURN(DocIteratorPtr built, Build(*word));
+      if (built->doc() == kNoMoreDocs) return MakeEmpty();
+      words.push_back(std::move(built));
+    }
+    DocIteratorPtr all = MakeAnd(std::move(words));
+    std::vector<TermPostings> lists;
+    std::vector<uint32_t> offsets;
+    for (const QueryNode* word : run) {
+      const std::vector<AnalyzedToken> tokens = Analyze(word->text, "en");
+      NG_ASSIGN_OR_RETURN(TermPostings postings,
+                          reader_->Postings(tokens[0].term, /*with_positions=*/true));
+      if (postings.doc() == kNoMoreDocs) return all;  // e.g. a corrected typo
+      lists.push_back(std::move(postings));
+      offsets.push_back(static_cast<uint32_t>(offsets.size()));
+    }
+    std::vector<DocIteratorPtr> either;
+    either.push_back(std::move(all));
+    either.push_back(MakePhrase(std::move(lists), std::move(offsets), FieldScope::kAll, &bm25f_,
+                                options_.proximity_boost));
+    return MakeOr(std::move(either));
+  }
+
   absl::StatusOr<DocIteratorPtr> BuildAnd(const QueryNode& node) {
     std::vector<DocIteratorPtr> required;
     std::vector<const QueryNode*> dates;
     std::vector<DocIteratorPtr> excluded;
+    // Runs of adjacent plain words (at most kMaxProximityWords) get a proximity bonus.
+    constexpr size_t kMaxProximityWords = 6;
+    std::vector<const QueryNode*> run;
+    auto flush_run = [&]() -> absl::Status {
+      if (run.size() >= 2 && options_.proximity_boost > 0 && !exclude_mode_) {
+        NG_ASSIGN_OR_RETURN(DocIteratorPtr built, BuildWordsWithProximity(run));
+        required.push_back(std::move(built));
+      } else {
+        for (const QueryNode* word : run) {
+          NG_ASSIGN_OR_RETURN(DocIteratorPtr built, Build(*word));
+          required.push_back(std::move(built));
+        }
+      }
+      run.clear();
+      return absl::OkStatus();
+    };
     for (const QueryNode& child : node.children) {
+      if (IsPlainWord(child) && (run.empty() || run.back()->end < child.begin) &&
+          run.size() < kMaxProximityWords) {
+        run.push_back(&child);
+        continue;
+      }
+      NG_RETURN_IF_ERROR(flush_run());
+      if (IsPlainWord(child)) {
+        run.push_back(&child);
+        continue;
+      }
       if (child.kind == Kind::kDateRange) {
         dates.push_back(&child);
         continue;
@@ -116,6 +175,7 @@ class QueryBuilder {
       NG_ASSIGN_OR_RETURN(DocIteratorPtr built, Build(child));
       required.push_back(std::move(built));
     }
+    NG_RETURN_IF_ERROR(flush_run());
     for (const DocIteratorPtr& r : required) {
       if (r->doc() == kNoMoreDocs) return MakeEmpty();
     }

@@ -29,6 +29,10 @@ struct RankingOptions {
   Bm25fParameters bm25f;
   // Multiplier for the terms of a matched phrase. Default 1.5.
   double phrase_boost = 1.5;
+  // Unquoted words next to each other in the query ("central bank") score
+  // this multiple of a phrase's weight extra where the document has them
+  // next to each other too. 0 turns it off. Default 0.5.
+  double proximity_boost = 0.5;
   // Score added per unit of entity salience when an entity matches. Default 3.
   double entity_boost = 3.0;
   // Most documents whose fields are read to count facets. Default 20000.

@@ -79,6 +79,16 @@ std::vector<TokenInfo> DescribeTokens(const std::vector<std::string>& tokens,
     }
   }
   const bool all_caps = letters >= 8 && upper * 10 >= letters * 9;
+  std::vector<std::vector<Gazetteer::TokenMatch>> lists;
+  if (!lexicons.gazetteer.empty()) {
+    std::vector<std::string> lower(tokens.size());
+    std::vector<bool> may_start(tokens.size());
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      lower[i] = absl::AsciiStrToLower(tokens[i]);
+      may_start[i] = !tokens[i].empty() && absl::ascii_isupper(static_cast<unsigned char>(tokens[i][0]));
+    }
+    lists = lexicons.gazetteer.Match(lower, may_start);
+  }
   for (size_t i = 0; i < tokens.size(); ++i) {
     TokenInfo& t = infos[i];
     t.word = tokens[i];
@@ -91,9 +101,16 @@ std::vector<TokenInfo> DescribeTokens(const std::vector<std::string>& tokens,
       t.cluster_coarse = it->second.coarse;
       t.cluster_fine = it->second.fine;
     }
+    // Paths may be learned from words as written or lower-cased.
+    if (auto it = lexicons.paths.find(t.word); it != lexicons.paths.end()) {
+      t.path = it->second;
+    } else if (auto lower = lexicons.paths.find(t.lower); lower != lexicons.paths.end()) {
+      t.path = lower->second;
+    }
     t.common_word = lexicons.common_words.contains(t.lower);
     t.proper_word = lexicons.proper_words.contains(t.lower);
     t.all_caps_sentence = all_caps;
+    if (!lists.empty()) t.lists = std::move(lists[i]);
   }
   return infos;
 }
@@ -103,8 +120,7 @@ void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int previous_tag
                      std::vector<uint64_t>* features) {
   features->clear();
   Emitter f(features);
-  static const TokenInfo kBoundary{"<s>", "<s>", "<s>", "<s>", false, false,
-                                   false, -2,    -2,    false, false};
+  static const TokenInfo kBoundary{"<s>", "<s>", "<s>", "<s>", false, false, false, -2, -2, "<s>"};
   auto at = [&](long k) -> const TokenInfo& {
     return k < 0 || k >= static_cast<long>(s.size()) ? kBoundary : s[static_cast<size_t>(k)];
   };
@@ -154,6 +170,30 @@ void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int previous_tag
   f.Add(95, static_cast<int64_t>(at(n - 1).cluster_coarse) * 1000 + w.cluster_coarse);
   f.Add(96, static_cast<int64_t>(w.cluster_coarse) * 1000 + at(n + 1).cluster_coarse);
   f.Add(97, std::to_string(previous_tag), std::to_string(w.cluster_fine));
+  // Hierarchical cluster prefixes of the word and its neighbours.
+  for (long k = -2; k <= 2; ++k) {
+    const std::string& path = at(n + k).path;
+    if (path.empty()) continue;
+    const uint32_t base = 120 + static_cast<uint32_t>(k + 2) * 4;
+    f.Add(base, absl::string_view(path).substr(0, 4));
+    f.Add(base + 1, absl::string_view(path).substr(0, 6));
+    f.Add(base + 2, absl::string_view(path).substr(0, 10));
+    f.Add(base + 3, absl::string_view(path).substr(0, 20));
+  }
+  if (!w.path.empty()) {
+    f.Add(140, std::to_string(previous_tag), absl::string_view(w.path).substr(0, 6));
+    f.Add(141, w.short_shape, absl::string_view(w.path).substr(0, 10));
+  }
+  // Name lists covering the word and its neighbours.
+  for (long k = -1; k <= 1; ++k) {
+    for (const Gazetteer::TokenMatch& m : at(n + k).lists) {
+      f.Add(150 + static_cast<uint32_t>(k + 1), static_cast<int64_t>(m.category) * 256 + m.position);
+    }
+  }
+  for (const Gazetteer::TokenMatch& m : w.lists) {
+    f.Add(153, std::to_string(m.category * 256 + m.position), w.short_shape);
+  }
+  f.Add(154, static_cast<int64_t>(w.lists.size()));
   f.Add(100, static_cast<int64_t>(w.common_word) * 2 + w.proper_word);
   f.Add(101, std::to_string(w.common_word * 2 + w.proper_word), w.short_shape);
   f.Add(102, static_cast<int64_t>(at(n + 1).common_word) * 2 + at(n + 1).proper_word);

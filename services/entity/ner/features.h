@@ -8,6 +8,8 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
+#include "services/entity/ner/brown_clusters.h"
+#include "services/entity/ner/gazetteer.h"
 #include "services/entity/ner/word_clusters.h"
 
 namespace newsgraph::entity::ner {
@@ -26,6 +28,10 @@ struct TokenInfo {
   // Distributional clusters of the lower-cased word; -1 when unknown.
   int cluster_coarse = -1;
   int cluster_fine = -1;
+  // Hierarchical cluster path of the word (as written, else lower-cased); empty when unknown.
+  std::string path;
+  // Typed name lists covering the token, with its position in the match.
+  std::vector<Gazetteer::TokenMatch> lists;
   // The dictionary knows the lower-cased word as a common word, and/or the
   // word as a capitalized (proper) one.
   bool common_word = false;
@@ -47,6 +53,10 @@ struct Lexicons {
   absl::flat_hash_set<std::string> proper_words;
   // Distributional word clusters (lower-cased words).
   WordClusters clusters;
+  // Hierarchical cluster paths (words as written and/or lower-cased).
+  WordPaths paths;
+  // Typed name lists (iso-codes, WordNet proper nouns, first names).
+  Gazetteer gazetteer;
 };
 
 // `document_lowercase` (may be null) holds the words that occur in lower

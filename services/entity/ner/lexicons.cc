@@ -11,41 +11,19 @@
 #include "absl/strings/str_cat.h"
 
 namespace newsgraph::entity::ner {
-namespace {
-
-absl::Status AddNames(const std::string& path, const std::string& list_key,
-                      absl::flat_hash_set<std::string>* out) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("lexicon source not found: ", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  google::protobuf::Struct root;
-  if (!google::protobuf::util::JsonStringToMessage(buffer.str(), &root).ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot parse ", path));
-  }
-  auto list = root.fields().find(list_key);
-  if (list == root.fields().end()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, " has no \"", list_key, "\" list"));
-  }
-  for (const auto& entry : list->second.list_value().values()) {
-    const auto& fields = entry.struct_value().fields();
-    for (const char* key : {"name", "official_name", "common_name"}) {
-      auto it = fields.find(key);
-      if (it != fields.end()) out->insert(absl::AsciiStrToLower(it->second.string_value()));
-    }
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 absl::StatusOr<Lexicons> LoadLexicons(const std::string& clusters_path,
+                                      const std::string& paths_path,
                                       const std::string& iso_codes_dir,
                                       const std::string& dictionary) {
   Lexicons lexicons;
-  absl::Status countries = AddNames(iso_codes_dir + "/iso_3166-1.json", "3166-1", &lexicons.places);
+  auto add_place = [&](const std::string& name) {
+    lexicons.places.insert(absl::AsciiStrToLower(name));
+  };
+  absl::Status countries =
+      ForEachIsoName(iso_codes_dir + "/iso_3166-1.json", "3166-1", add_place);
   if (!countries.ok()) return countries;
-  absl::Status regions = AddNames(iso_codes_dir + "/iso_3166-2.json", "3166-2", &lexicons.places);
+  absl::Status regions = ForEachIsoName(iso_codes_dir + "/iso_3166-2.json", "3166-2", add_place);
   if (!regions.ok()) return regions;
   std::ifstream words(dictionary);
   if (!words) {
@@ -66,6 +44,14 @@ absl::StatusOr<Lexicons> LoadLexicons(const std::string& clusters_path,
     absl::StatusOr<WordClusters> clusters = LoadWordClusters(clusters_path);
     if (!clusters.ok()) return clusters.status();
     lexicons.clusters = *std::move(clusters);
+  }
+  absl::StatusOr<Gazetteer> gazetteer = LoadGazetteer(GazetteerSources{iso_codes_dir});
+  if (!gazetteer.ok()) return gazetteer.status();
+  lexicons.gazetteer = *std::move(gazetteer);
+  if (!paths_path.empty()) {
+    absl::StatusOr<WordPaths> paths = LoadWordPaths(paths_path);
+    if (!paths.ok()) return paths.status();
+    lexicons.paths = *std::move(paths);
   }
   return lexicons;
 }

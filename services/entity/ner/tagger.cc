@@ -340,7 +340,7 @@ absl::StatusOr<NerTagger> LoadNerTagger(const std::string& model_path, std::stri
                ? ""
                : dir + it->second.string_value();
   };
-  absl::StatusOr<Lexicons> lexicons = LoadLexicons(companion("clusters"));
+  absl::StatusOr<Lexicons> lexicons = LoadLexicons(companion("clusters"), companion("paths"));
   if (!lexicons.ok()) return lexicons.status();
   std::optional<Perceptron> first_pass;
   if (const std::string path = companion("first_pass"); !path.empty()) {

@@ -8,17 +8,24 @@
 #include <google/protobuf/util/json_util.h>
 #include <zlib.h>
 
+#include <chrono>
 #include <cstdio>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_split.h"
+#include "services/entity/ner/brown_clusters.h"
 #include "services/entity/ner/conll.h"
 #include "services/entity/ner/word_clusters.h"
 #include "services/text/tokenizer.h"
 
 ABSL_FLAG(std::string, corpora, "../shared/corpora", "the shared corpora directory");
 ABSL_FLAG(std::string, out, "models/word-clusters.tsv", "clusters file to write");
+ABSL_FLAG(std::string, paths_out, "models/word-paths.tsv",
+          "hierarchical (Brown) cluster paths file to write; empty = skip");
+ABSL_FLAG(int, brown_clusters, 320, "active clusters of the hierarchical clustering");
+ABSL_FLAG(bool, cased, false, "hierarchical clusters of words as written instead of lower-cased");
+ABSL_FLAG(int, threads, 2, "threads of the hierarchical clustering");
 
 namespace {
 
@@ -86,6 +93,26 @@ int main(int argc, char** argv) {
   if (!saved.ok()) {
     std::fprintf(stderr, "learn_clusters: %s\n", saved.ToString().c_str());
     return 1;
+  }
+  if (const std::string paths_out = absl::GetFlag(FLAGS_paths_out); !paths_out.empty()) {
+    BrownOptions options;
+    options.clusters = absl::GetFlag(FLAGS_brown_clusters);
+    options.threads = absl::GetFlag(FLAGS_threads);
+    options.lowercase = !absl::GetFlag(FLAGS_cased);
+    const auto start = std::chrono::steady_clock::now();
+    const WordPaths paths =
+        LearnBrownClusters(sentences, options, [&](size_t words, size_t total) {
+          const double secs =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          std::printf("hierarchical clusters: %zu / %zu words (%.0f s)\n", words, total, secs);
+          std::fflush(stdout);
+        });
+    std::printf("hierarchical clusters: %zu words\n", paths.size());
+    auto written = SaveWordPaths(paths, paths_out);
+    if (!written.ok()) {
+      std::fprintf(stderr, "learn_clusters: %s\n", written.ToString().c_str());
+      return 1;
+    }
   }
   return 0;
 }

@@ -25,12 +25,59 @@ ABSL_FLAG(int, epochs, 12, "training epochs");
 ABSL_FLAG(std::string, clusters, "models/word-clusters.tsv",
           "word clusters from learn_clusters (recorded in the model by file name; keep it next to "
           "the model); empty: none");
+ABSL_FLAG(std::string, paths, "models/word-paths.tsv",
+          "hierarchical cluster paths learned by learn_clusters; empty = none");
 ABSL_FLAG(uint64_t, seed, 1, "shuffle seed");
 ABSL_FLAG(bool, two_pass, true, "train a stacked second pass with document-level evidence");
 ABSL_FLAG(bool, json, false, "with --evaluate: one JSON line (speed, per-type scores)");
+ABSL_FLAG(std::string, predictions, "",
+          "with --evaluate: also write the test set as `word gold predicted` lines (IOB2, "
+          "conlleval's input) to this file");
 ABSL_FLAG(std::string, evaluate, "",
           "instead of training, load this model file (as the service does) and score it on "
           "eng.testb");
+
+namespace {
+
+std::vector<std::string> Iob2(const std::vector<newsgraph::entity::ner::Span>& spans, size_t n) {
+  std::vector<std::string> tags(n, "O");
+  for (const auto& span : spans) {
+    for (size_t i = span.begin; i < span.end; ++i) {
+      tags[i] = (i == span.begin ? "B-" : "I-") + span.type;
+    }
+  }
+  return tags;
+}
+
+// Tags `gold` document by document and writes `word gold predicted` lines.
+absl::Status WritePredictions(const newsgraph::entity::ner::NerTagger& tagger,
+                              const std::vector<newsgraph::entity::ner::Sentence>& gold,
+                              const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "w");
+  if (file == nullptr) return absl::NotFoundError("cannot write " + path);
+  for (size_t begin = 0; begin < gold.size();) {
+    size_t end = begin;
+    std::vector<std::vector<std::string>> sentences;
+    while (end < gold.size() && gold[end].document == gold[begin].document) {
+      sentences.push_back(gold[end].tokens);
+      ++end;
+    }
+    const auto predicted = tagger.TagDocument(sentences);
+    for (size_t s = begin; s < end; ++s) {
+      const auto gold_tags = Iob2(gold[s].entities, gold[s].tokens.size());
+      const auto predicted_tags = Iob2(predicted[s - begin], gold[s].tokens.size());
+      for (size_t i = 0; i < gold[s].tokens.size(); ++i) {
+        std::fprintf(file, "%s %s %s\n", gold[s].tokens[i].c_str(), gold_tags[i].c_str(),
+                     predicted_tags[i].c_str());
+      }
+      std::fprintf(file, "\n");
+    }
+    begin = end;
+  }
+  return std::fclose(file) == 0 ? absl::OkStatus() : absl::DataLossError("cannot write " + path);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -46,6 +93,7 @@ int main(int argc, char** argv) {
     }
   }
   const std::string clusters_path = absl::GetFlag(FLAGS_clusters);
+  const std::string paths_path = absl::GetFlag(FLAGS_paths);
   if (const std::string path = absl::GetFlag(FLAGS_evaluate); !path.empty()) {
     absl::StatusOr<NerTagger> loaded = LoadNerTagger(path, nullptr);
     if (!loaded.ok()) {
@@ -63,6 +111,13 @@ int main(int argc, char** argv) {
       const double secs =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - tag_start).count();
       if (pass == 0 || secs < best_secs) best_secs = secs;
+    }
+    if (const std::string out = absl::GetFlag(FLAGS_predictions); !out.empty()) {
+      absl::Status written = WritePredictions(*loaded, *test, out);
+      if (!written.ok()) {
+        std::fprintf(stderr, "train_ner: %s\n", written.ToString().c_str());
+        return 1;
+      }
     }
     if (absl::GetFlag(FLAGS_json)) {
       std::printf("{\"model\":\"%s\",\"test_tokens\":%zu,\"tokens_per_second\":%.0f", path.c_str(),
@@ -85,7 +140,7 @@ int main(int argc, char** argv) {
                 evaluation.micro.Recall(), evaluation.micro.F1());
     return 0;
   }
-  absl::StatusOr<Lexicons> lexicons = LoadLexicons(clusters_path);
+  absl::StatusOr<Lexicons> lexicons = LoadLexicons(clusters_path, paths_path);
   if (!lexicons.ok()) {
     std::fprintf(stderr, "train_ner: %s\n", lexicons.status().ToString().c_str());
     return 1;
@@ -139,9 +194,10 @@ int main(int argc, char** argv) {
   const std::string metadata = absl::StrFormat(
       "{\"name\":\"newsgraph-ner-perceptron\",\"trained_on\":\"CoNLL-2003 eng.train\","
       "\"tuned_on\":\"eng.testa\",\"test_f1\":%.4f,\"epochs\":%d,\"seed\":%d,"
-      "\"clusters\":\"%s\",\"first_pass\":\"%s\"}",
+      "\"clusters\":\"%s\",\"paths\":\"%s\",\"first_pass\":\"%s\"}",
       evaluation.micro.F1(), options.epochs, static_cast<int>(options.seed),
-      std::filesystem::path(clusters_path).filename().string(), first_pass_name);
+      std::filesystem::path(clusters_path).filename().string(),
+      std::filesystem::path(paths_path).filename().string(), first_pass_name);
   absl::Status saved = trained.model.Save(out, metadata);
   if (!saved.ok()) {
     std::fprintf(stderr, "train_ner: %s\n", saved.ToString().c_str());

@@ -1,5 +1,6 @@
 #include "services/entity/entity_core.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "services/entity/entity_keyspace.h"
@@ -176,6 +177,98 @@ TEST_F(EntityCoreTest, RelatedEntitiesByDocumentCooccurrence) {
       EXPECT_EQ(r.document_count(), 1);
     }
   }
+}
+
+TEST_F(EntityCoreTest, RelatedEntitiesBySentenceWithEvidenceAndTimeWindow) {
+  AnnotateDocumentRequest first =
+      Doc("documents/1", 1, "Karin Holm visited Norway. Lotte Vermeer stayed in Denmark.");
+  first.mutable_published_time()->set_seconds(1673308800);  // 2023-01-10
+  AnnotateDocumentRequest second =
+      Doc("documents/2", 1, "Karin Holm met Lotte Vermeer in Sweden. Norway signed the accord.");
+  second.mutable_published_time()->set_seconds(1717200000);  // 2024-06-01
+  NG_ASSERT_OK(core_->AnnotateDocument(first));
+  NG_ASSERT_OK(core_->AnnotateDocument(second));
+  auto entity_named = [&](const std::string& canonical) {
+    auto entities = core_->ListEntities({});
+    EXPECT_TRUE(entities.ok());
+    for (const auto& e : entities->entities()) {
+      if (e.canonical_name() == canonical) return e.name();
+    }
+    return std::string();
+  };
+  const std::string karin = entity_named("Karin Holm");
+  const std::string lotte = entity_named("Lotte Vermeer");
+  ASSERT_FALSE(karin.empty());
+  ASSERT_FALSE(lotte.empty());
+  auto related_names = [](const newsgraph::v1::ListRelatedEntitiesResponse& r) {
+    std::vector<std::string> names;
+    for (const auto& e : r.related_entities()) names.push_back(e.entity().canonical_name());
+    return names;
+  };
+
+  newsgraph::v1::ListRelatedEntitiesRequest request;
+  request.set_entity(karin);
+  NG_ASSERT_OK_AND_ASSIGN(auto all, core_->ListRelatedEntities(request));
+  // Same sentence only: Denmark shares a document with Karin Holm but no sentence.
+  EXPECT_THAT(related_names(all),
+              ::testing::UnorderedElementsAre("Norway", "Lotte Vermeer", "Sweden"));
+  // Sweden is named in one sentence, always beside Karin Holm: the strongest
+  // association (Norway and Lotte Vermeer also appear apart from her).
+  EXPECT_EQ(all.related_entities(0).entity().canonical_name(), "Sweden");
+  EXPECT_GT(all.related_entities(0).strength(), 0.3f);
+  for (const auto& r : all.related_entities()) {
+    EXPECT_EQ(r.sentence_count(), 1) << r.entity().canonical_name();
+    EXPECT_EQ(r.document_count(), 1);
+    EXPECT_GE(r.strength(), 0.0f);
+    EXPECT_LE(r.strength(), 1.0f);
+    ASSERT_EQ(r.evidence_size(), 1);
+    const auto& evidence = r.evidence(0);
+    if (r.entity().canonical_name() == "Norway") {
+      EXPECT_EQ(evidence.document(), "documents/1");
+      EXPECT_EQ(evidence.text(), "Karin Holm visited Norway.");
+      EXPECT_EQ(evidence.span().byte_begin(), 0u);
+      EXPECT_EQ(evidence.span().byte_end(), 26u);
+      EXPECT_EQ(evidence.published_time().seconds(), 1673308800);
+    } else {
+      EXPECT_EQ(evidence.document(), "documents/2");
+      EXPECT_EQ(evidence.text(), "Karin Holm met Lotte Vermeer in Sweden.");
+    }
+  }
+  // A time window keeps the sentences of documents published inside it.
+  request.mutable_start_time()->set_seconds(1704067200);  // 2024-01-01
+  NG_ASSERT_OK_AND_ASSIGN(auto recent, core_->ListRelatedEntities(request));
+  EXPECT_THAT(related_names(recent), ::testing::UnorderedElementsAre("Lotte Vermeer", "Sweden"));
+  request.clear_start_time();
+  request.mutable_end_time()->set_seconds(1704067200);
+  NG_ASSERT_OK_AND_ASSIGN(auto older, core_->ListRelatedEntities(request));
+  EXPECT_THAT(related_names(older), ::testing::ElementsAre("Norway"));
+  request.mutable_start_time()->set_seconds(1704067200);
+  EXPECT_THAT(core_->ListRelatedEntities(request), StatusIs(absl::StatusCode::kInvalidArgument));
+  request.clear_start_time();
+  request.clear_end_time();
+  request.set_max_evidence(-1);
+  EXPECT_THAT(core_->ListRelatedEntities(request), StatusIs(absl::StatusCode::kInvalidArgument));
+  request.set_max_evidence(0);
+
+  // Merging Lotte Vermeer into Karin Holm: their shared sentence is no pair
+  // any more, and Lotte's sentence with Denmark now relates Denmark.
+  newsgraph::v1::MergeEntitiesRequest merge;
+  merge.set_target(karin);
+  merge.add_sources(lotte);
+  NG_ASSERT_OK(core_->MergeEntities(merge));
+  NG_ASSERT_OK_AND_ASSIGN(auto merged, core_->ListRelatedEntities(request));
+  EXPECT_THAT(related_names(merged), ::testing::UnorderedElementsAre("Norway", "Sweden", "Denmark"));
+
+  // Re-annotating and deleting documents take their sentences away.
+  NG_ASSERT_OK(core_->DeleteDocumentAnnotations("documents/2"));
+  NG_ASSERT_OK_AND_ASSIGN(auto after, core_->ListRelatedEntities(request));
+  EXPECT_THAT(related_names(after), ::testing::UnorderedElementsAre("Norway", "Denmark"));
+  first.set_version(2);
+  first.set_text("Karin Holm visited Norway.");
+  NG_ASSERT_OK(core_->AnnotateDocument(first));
+  NG_ASSERT_OK_AND_ASSIGN(auto reannotated, core_->ListRelatedEntities(request));
+  EXPECT_THAT(related_names(reannotated), ::testing::ElementsAre("Norway"));
+  EXPECT_EQ(reannotated.related_entities(0).sentence_count(), 1);
 }
 
 TEST_F(EntityCoreTest, QuotesFromInterviewAnswersAndReportedSpeech) {

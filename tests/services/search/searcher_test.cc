@@ -114,6 +114,27 @@ TEST_F(SearcherTest, MatchesStemmedFoldedTermsAndRanksTitleHigher) {
   EXPECT_EQ(Hits("ministers"), std::vector<std::string>{"documents/3"});
 }
 
+TEST_F(SearcherTest, RankingTitleOverPassingMentionAndAdjacentOverScattered) {
+  // Same words, same lengths: only where they stand differs. The scattered
+  // document is indexed first so that a tie would rank it first.
+  Add("documents/20", 1, "Rates", 
+      "Officials said the bank would raise central rates as traders watched the bond market.",
+      "Reuters", 2023, false);
+  Add("documents/21", 1, "Rates",
+      "Officials said the central bank would raise rates as traders watched the bond market.",
+      "Reuters", 2023, false);
+  EXPECT_EQ(Hits("central bank"), (std::vector<std::string>{"documents/21", "documents/20"}));
+  EXPECT_EQ(Hits("\"central bank\""), std::vector<std::string>{"documents/21"});
+  // A title match outranks a passing mention in the body.
+  Add("documents/22", 1, "Weekly market report",
+      "Farmers reported strong yields across the northern plains, barley and oats.", "Reuters",
+      2023, false);
+  Add("documents/23", 1, "Barley harvest",
+      "Farmers reported strong yields across the northern plains this season again.", "Reuters",
+      2023, false);
+  EXPECT_EQ(Hits("barley"), (std::vector<std::string>{"documents/23", "documents/22"}));
+}
+
 TEST_F(SearcherTest, PhrasesExclusionsOrAndFields) {
   EXPECT_EQ(Hits("\"foreign ministers\""), std::vector<std::string>{"documents/3"});
   EXPECT_TRUE(Hits("\"ministers foreign\"").empty());
