@@ -23,8 +23,8 @@ namespace newsgraph::entity::ner {
 using WordPaths = absl::flat_hash_map<std::string, std::string>;
 
 struct BrownOptions {
-  // Active clusters (leaves of the final tree). Default 320.
-  int clusters = 320;
+  // Active clusters (leaves of the final tree). Default 500.
+  int clusters = 500;
   // Words seen fewer times are not clustered. Default 4.
   int min_count = 4;
   // Most words clustered (the most frequent). Default 40,000.

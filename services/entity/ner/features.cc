@@ -79,6 +79,13 @@ std::vector<TokenInfo> DescribeTokens(const std::vector<std::string>& tokens,
     }
   }
   const bool all_caps = letters >= 8 && upper * 10 >= letters * 9;
+  bool has_digit = false;
+  bool has_lower_word = false;
+  for (const std::string& t : tokens) {
+    if (!t.empty() && absl::ascii_isdigit(static_cast<unsigned char>(t[0]))) has_digit = true;
+    if (t.size() >= 3 && absl::ascii_islower(static_cast<unsigned char>(t[0]))) has_lower_word = true;
+  }
+  const bool table_line = has_digit && !has_lower_word;
   std::vector<std::vector<Gazetteer::TokenMatch>> lists;
   if (!lexicons.gazetteer.empty()) {
     std::vector<std::string> lower(tokens.size());
@@ -110,6 +117,7 @@ std::vector<TokenInfo> DescribeTokens(const std::vector<std::string>& tokens,
     t.common_word = lexicons.common_words.contains(t.lower);
     t.proper_word = lexicons.proper_words.contains(t.lower);
     t.all_caps_sentence = all_caps;
+    t.table_line = table_line;
     if (!lists.empty()) t.lists = std::move(lists[i]);
   }
   return infos;
@@ -120,7 +128,7 @@ void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int previous_tag
                      std::vector<uint64_t>* features) {
   features->clear();
   Emitter f(features);
-  static const TokenInfo kBoundary{"<s>", "<s>", "<s>", "<s>", false, false, false, -2, -2, "<s>"};
+  static const TokenInfo kBoundary{"<s>", "<s>", "<s>", "<s>", false, false, false, false, -2, -2, "<s>"};
   auto at = [&](long k) -> const TokenInfo& {
     return k < 0 || k >= static_cast<long>(s.size()) ? kBoundary : s[static_cast<size_t>(k)];
   };
@@ -157,6 +165,12 @@ void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int previous_tag
   f.Add(70, i == 0 ? 1 : 0);
   f.Add(71, static_cast<int64_t>(i == 0) * 1000 + (w.short_shape == "Xx" ? 1 : 0));
   f.Add(72, w.all_caps_sentence ? 1 : 0);
+  if (w.table_line) {
+    f.Add(78, w.short_shape);
+    f.Add(79, at(n + 1).short_shape, at(n - 1).short_shape);
+    for (const Gazetteer::TokenMatch& m : w.lists) f.Add(158, static_cast<int64_t>(m.category));
+    if (!w.path.empty()) f.Add(159, w.path.substr(0, 6));
+  }
   f.Add(73, std::string(w.all_caps_sentence ? "C" : "c"), w.lower);
   f.Add(74, w.seen_lowercase ? 1 : 0);
   f.Add(75, std::string(w.seen_lowercase ? "L" : "l"), w.short_shape);
@@ -172,17 +186,17 @@ void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int previous_tag
   f.Add(97, std::to_string(previous_tag), std::to_string(w.cluster_fine));
   // Hierarchical cluster prefixes of the word and its neighbours.
   for (long k = -2; k <= 2; ++k) {
-    const std::string& path = at(n + k).path;
+    const absl::string_view path = at(n + k).path;
     if (path.empty()) continue;
     const uint32_t base = 120 + static_cast<uint32_t>(k + 2) * 4;
-    f.Add(base, absl::string_view(path).substr(0, 4));
-    f.Add(base + 1, absl::string_view(path).substr(0, 6));
-    f.Add(base + 2, absl::string_view(path).substr(0, 10));
-    f.Add(base + 3, absl::string_view(path).substr(0, 20));
+    f.Add(base, path.substr(0, 4));
+    f.Add(base + 1, path.substr(0, 6));
+    f.Add(base + 2, path.substr(0, 10));
+    f.Add(base + 3, path.substr(0, 20));
   }
   if (!w.path.empty()) {
-    f.Add(140, std::to_string(previous_tag), absl::string_view(w.path).substr(0, 6));
-    f.Add(141, w.short_shape, absl::string_view(w.path).substr(0, 10));
+    f.Add(140, std::to_string(previous_tag), w.path.substr(0, 6));
+    f.Add(141, w.short_shape, w.path.substr(0, 10));
   }
   // Name lists covering the word and its neighbours.
   for (long k = -1; k <= 1; ++k) {
@@ -194,6 +208,12 @@ void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int previous_tag
     f.Add(153, std::to_string(m.category * 256 + m.position), w.short_shape);
   }
   f.Add(154, static_cast<int64_t>(w.lists.size()));
+  for (const Gazetteer::TokenMatch& m : w.lists) {
+    const std::string list = std::to_string(m.category * 256 + m.position);
+    f.Add(155, list, at(n + 1).short_shape);
+    f.Add(156, list, at(n - 1).short_shape);
+    f.Add(157, list, w.all_caps_sentence ? "C" : "c");
+  }
   f.Add(100, static_cast<int64_t>(w.common_word) * 2 + w.proper_word);
   f.Add(101, std::to_string(w.common_word * 2 + w.proper_word), w.short_shape);
   f.Add(102, static_cast<int64_t>(at(n + 1).common_word) * 2 + at(n + 1).proper_word);

@@ -25,11 +25,14 @@ struct TokenInfo {
   bool seen_lowercase = false;
   // The sentence is written in capitals (a headline).
   bool all_caps_sentence = false;
+  // The sentence has no lower-case word of three letters or more and holds
+  // digits: a results table or list line ("Porto 3 Benfica 1").
+  bool table_line = false;
   // Distributional clusters of the lower-cased word; -1 when unknown.
   int cluster_coarse = -1;
   int cluster_fine = -1;
   // Hierarchical cluster path of the word (as written, else lower-cased); empty when unknown.
-  std::string path;
+  absl::string_view path;  // into Lexicons::paths, which outlives it
   // Typed name lists covering the token, with its position in the match.
   std::vector<Gazetteer::TokenMatch> lists;
   // The dictionary knows the lower-cased word as a common word, and/or the

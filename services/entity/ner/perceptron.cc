@@ -61,6 +61,22 @@ void Perceptron::Score(const std::vector<uint64_t>& features, std::vector<float>
   }
 }
 
+Perceptron Perceptron::Mean(const std::vector<Perceptron>& models) {
+  Perceptron mean(models.empty() ? std::vector<std::string>{} : models[0].labels_);
+  const size_t n = mean.labels_.size();
+  const float share = models.empty() ? 0.0f : 1.0f / static_cast<float>(models.size());
+  for (const Perceptron& model : models) {
+    for (const auto& [feature, row] : model.rows_) {
+      auto [it, inserted] = mean.rows_.try_emplace(feature, static_cast<uint32_t>(mean.rows_.size()));
+      if (inserted) mean.weights_.resize(mean.weights_.size() + n, 0.0f);
+      float* target = mean.weights_.data() + static_cast<size_t>(it->second) * n;
+      const float* source = model.weights_.data() + static_cast<size_t>(row) * n;
+      for (size_t l = 0; l < n; ++l) target[l] += share * source[l];
+    }
+  }
+  return mean;
+}
+
 void Perceptron::Update(const std::vector<uint64_t>& features, int truth, int guess) {
   if (truth == guess) return;
   const size_t n = labels_.size();

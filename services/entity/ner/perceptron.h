@@ -31,6 +31,10 @@ class Perceptron {
   // A copy whose weights are the averages over all examples seen so far.
   Perceptron Averaged() const;
 
+  // The model whose weights are the means of `models`' weights (same
+  // labels; a feature missing from a model counts as zero there).
+  static Perceptron Mean(const std::vector<Perceptron>& models);
+
   // Binary file: labels, free-form metadata, and weights quantized to
   // 16 bits; features whose weights all round to zero are dropped.
   absl::Status Save(const std::string& path, const std::string& metadata) const;

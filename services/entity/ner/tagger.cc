@@ -256,6 +256,18 @@ Perceptron TrainPass(std::vector<PreparedDocument> documents, int epochs, uint64
   return best.has_value() ? *std::move(best) : model.Averaged();
 }
 
+// TrainPass `members` times with consecutive seeds; the mean of the models.
+Perceptron TrainMembers(const std::vector<PreparedDocument>& documents, int epochs, uint64_t seed,
+                        int members, const std::function<double(const Perceptron&)>& evaluate,
+                        const std::function<void(int epoch, double f1)>& on_epoch) {
+  if (members <= 1) return TrainPass(documents, epochs, seed, evaluate, on_epoch);
+  std::vector<Perceptron> models;
+  for (int m = 0; m < members; ++m) {
+    models.push_back(TrainPass(documents, epochs, seed + static_cast<uint64_t>(m), evaluate, on_epoch));
+  }
+  return Perceptron::Mean(models);
+}
+
 }  // namespace
 
 TrainedNer TrainNer(const std::vector<Sentence>& train, const std::vector<Sentence>& dev,
@@ -284,8 +296,8 @@ TrainedNer TrainNer(const std::vector<Sentence>& train, const std::vector<Senten
   }
 
   // Pass 1 on everything, tuned on dev.
-  Perceptron first = TrainPass(
-      documents, options.epochs, options.seed,
+  Perceptron first = TrainMembers(
+      documents, options.epochs, options.seed, options.members,
       [&](const Perceptron& m) { return EvaluateNer(NerTagger(m, lexicons), dev).micro.F1(); },
       [&](int epoch, double f1) {
         if (on_epoch) on_epoch(1, epoch, f1);
@@ -314,8 +326,8 @@ TrainedNer TrainNer(const std::vector<Sentence>& train, const std::vector<Senten
       for (size_t k = 0; k < tokens.size(); ++k) stacked[d][k].tokens = std::move(tokens[k]);
     }
   }
-  Perceptron second = TrainPass(
-      std::move(stacked), options.epochs, options.seed,
+  Perceptron second = TrainMembers(
+      stacked, options.epochs, options.seed, options.members,
       [&](const Perceptron& m) {
         return EvaluateNer(NerTagger(m, lexicons, first), dev).micro.F1();
       },

@@ -64,6 +64,9 @@ struct TrainOptions {
   // how much to trust first-pass output it has not seen. Default true.
   bool two_pass = true;
   int folds = 5;
+  // Models per pass, trained on differently shuffled data (seeds seed,
+  // seed + 1, ...) and averaged into one. Default 1.
+  int members = 1;
 };
 
 struct TrainedNer {

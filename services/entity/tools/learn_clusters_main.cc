@@ -23,8 +23,8 @@ ABSL_FLAG(std::string, corpora, "../shared/corpora", "the shared corpora directo
 ABSL_FLAG(std::string, out, "models/word-clusters.tsv", "clusters file to write");
 ABSL_FLAG(std::string, paths_out, "models/word-paths.tsv",
           "hierarchical (Brown) cluster paths file to write; empty = skip");
-ABSL_FLAG(int, brown_clusters, 320, "active clusters of the hierarchical clustering");
-ABSL_FLAG(bool, cased, false, "hierarchical clusters of words as written instead of lower-cased");
+ABSL_FLAG(int, brown_clusters, 500, "active clusters of the hierarchical clustering");
+ABSL_FLAG(bool, cased, true, "hierarchical clusters of words as written instead of lower-cased");
 ABSL_FLAG(int, threads, 2, "threads of the hierarchical clustering");
 
 namespace {

@@ -28,6 +28,7 @@ ABSL_FLAG(std::string, clusters, "models/word-clusters.tsv",
 ABSL_FLAG(std::string, paths, "models/word-paths.tsv",
           "hierarchical cluster paths learned by learn_clusters; empty = none");
 ABSL_FLAG(uint64_t, seed, 1, "shuffle seed");
+ABSL_FLAG(int, members, 3, "models per pass trained with consecutive seeds and averaged");
 ABSL_FLAG(bool, two_pass, true, "train a stacked second pass with document-level evidence");
 ABSL_FLAG(bool, json, false, "with --evaluate: one JSON line (speed, per-type scores)");
 ABSL_FLAG(std::string, predictions, "",
@@ -150,6 +151,7 @@ int main(int argc, char** argv) {
   options.epochs = absl::GetFlag(FLAGS_epochs);
   options.seed = absl::GetFlag(FLAGS_seed);
   options.two_pass = absl::GetFlag(FLAGS_two_pass);
+  options.members = absl::GetFlag(FLAGS_members);
   const auto start = std::chrono::steady_clock::now();
   TrainedNer trained =
       TrainNer(*train, *dev, *lexicons, options, [&](int pass, int epoch, double f1) {
@@ -174,6 +176,8 @@ int main(int argc, char** argv) {
   }
   std::printf("%-5s %9.4f %9.4f %9.4f\n", "all", evaluation.micro.Precision(),
               evaluation.micro.Recall(), evaluation.micro.F1());
+  std::printf("dev (eng.testa) F1 of the final model: %.4f\n",
+              EvaluateNer(tagger, *dev).micro.F1());
   const std::string out = absl::GetFlag(FLAGS_out);
   std::filesystem::create_directories(std::filesystem::path(out).parent_path());
   std::string first_pass_name;
@@ -193,9 +197,9 @@ int main(int argc, char** argv) {
   }
   const std::string metadata = absl::StrFormat(
       "{\"name\":\"newsgraph-ner-perceptron\",\"trained_on\":\"CoNLL-2003 eng.train\","
-      "\"tuned_on\":\"eng.testa\",\"test_f1\":%.4f,\"epochs\":%d,\"seed\":%d,"
+      "\"tuned_on\":\"eng.testa\",\"test_f1\":%.4f,\"epochs\":%d,\"seed\":%d,\"members\":%d,"
       "\"clusters\":\"%s\",\"paths\":\"%s\",\"first_pass\":\"%s\"}",
-      evaluation.micro.F1(), options.epochs, static_cast<int>(options.seed),
+      evaluation.micro.F1(), options.epochs, static_cast<int>(options.seed), options.members,
       std::filesystem::path(clusters_path).filename().string(),
       std::filesystem::path(paths_path).filename().string(), first_pass_name);
   absl::Status saved = trained.model.Save(out, metadata);
