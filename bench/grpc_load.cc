@@ -165,9 +165,12 @@ int main(int argc, char** argv) {
     basic.push_back(ToBuffer(newsgraph::bench::MakeSearchRequest(q).SerializeAsString()));
   }
   noop.push_back(ToBuffer(""));  // an empty HealthCheckRequest: the whole server
-  // Texts of about 1,000 words. Each annotate call names one of 50 documents
-  // (unique to this process) with a version above any before, so every call
-  // recognizes, resolves and stores anew instead of being skipped as stale.
+  // Texts of about 1,000 words. Each annotate call names one of 1,000
+  // documents (unique to this process) with a version above any before, so
+  // every call recognizes, resolves and stores anew (replacing an earlier
+  // version once the names come round) instead of being skipped as stale.
+  // Calls now recognize concurrently, so two calls in flight for one name
+  // could commit out of version order; 1,000 names keep them far apart.
   std::vector<std::string> annotate_texts;
   if (!options.corpus.empty()) {
     std::string text;
@@ -187,7 +190,7 @@ int main(int argc, char** argv) {
   std::atomic<int64_t> annotate_version{0};
   auto make_annotate = [&](size_t n) {
     newsgraph::v1::AnnotateDocumentRequest request;
-    request.set_document("documents/bench-annotate-" + run_id + "-" + std::to_string(n % 50));
+    request.set_document("documents/bench-annotate-" + run_id + "-" + std::to_string(n % 1000));
     request.set_version(++annotate_version);
     request.set_text(annotate_texts[n % annotate_texts.size()]);
     request.set_language("en");

@@ -827,10 +827,11 @@ class Cli {
       return 0;
     }
     std::printf("newsgraph at %s: ingest, entity and search services answer\n", target_.c_str());
-    std::printf("index: %lld documents, %lld terms, %lld tokens, %.1f MiB on disk\n",
+    std::printf("index: %lld documents, %lld terms, %lld tokens, %lld segments, %.1f MiB on disk\n",
                 static_cast<long long>(stats->document_count()),
                 static_cast<long long>(stats->term_count()),
-                static_cast<long long>(stats->token_count()), stats->disk_bytes() / 1048576.0);
+                static_cast<long long>(stats->token_count()),
+                static_cast<long long>(stats->segment_count()), stats->disk_bytes() / 1048576.0);
     return 0;
   }
 

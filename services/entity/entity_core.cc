@@ -76,6 +76,31 @@ std::string Initials(absl::string_view name) {
   return out;
 }
 
+// "organisation" and "organization" fold alike (British and American -ise/-ize).
+std::string FoldSpelling(std::string folded) {
+  if (absl::EndsWith(folded, "isation")) folded.replace(folded.size() - 7, 7, "ization");
+  return folded;
+}
+
+// Generic head words by which a text refers back to an organisation it
+// named in full ("the Organization", "the Council"); folded, -ization.
+bool IsGenericOrgHead(absl::string_view folded) {
+  static const auto* heads = new absl::flat_hash_set<std::string>{
+      "organization", "council",     "secretariat", "union",     "alliance",  "commission",
+      "committee",    "assembly",    "bank",        "ministry",  "agency",    "company",
+      "corporation",  "group",       "government",  "parliament", "court",    "fund",
+      "association",  "federation",  "forum",       "institute", "authority", "community",
+      "bureau",       "cooperation"};
+  return heads->contains(folded);
+}
+
+std::string FirstWordFolded(absl::string_view name) {
+  for (const text::Token& t : text::Tokenize(name)) {
+    if (t.kind == text::TokenKind::kWord) return text::FoldForMatching(t.in(name));
+  }
+  return "";
+}
+
 std::string LastWordFolded(absl::string_view name) {
   const std::vector<text::Token> tokens = text::Tokenize(name);
   for (auto it = tokens.rbegin(); it != tokens.rend(); ++it) {
@@ -373,8 +398,10 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
   absl::flat_hash_map<std::string, uint64_t> learned_aliases;  // alias key -> id, this call
   // Per document: entity id -> (mentions, first byte offset).
   absl::flat_hash_map<uint64_t, std::pair<uint32_t, size_t>> in_document;
-  std::vector<std::pair<uint64_t, std::string>> doc_persons;  // (id, folded last word)
-  std::vector<std::pair<uint64_t, std::string>> doc_orgs;     // (id, initials)
+  // The document's people named in full: (id, folded first word, folded last word).
+  std::vector<std::tuple<uint64_t, std::string, std::string>> doc_persons;
+  std::vector<std::pair<uint64_t, std::string>> doc_orgs;       // (id, initials)
+  std::vector<std::pair<uint64_t, std::string>> doc_org_heads;  // (id, folded head word)
 
   // Acronyms the document uses (folded), for linking long names to them.
   absl::flat_hash_set<std::string> document_acronyms;
@@ -412,20 +439,42 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
     const std::string key = code.empty() ? AliasKey(folded, rm.type)
                                          : AliasKey(absl::StrCat("iso3166:", code), rm.type);
     std::optional<uint64_t> id;
-    if (auto it = learned_aliases.find(key); it != learned_aliases.end()) {
+    // Short forms within the document come first: "Zhang" after "Zhang
+    // Ming" (family or given name, when only one person of the document has
+    // it), "the Organization" after "Shanghai Cooperation Organization". They
+    // stay local: the alias table does not learn them, since another
+    // document's "Zhang" may be someone else.
+    const bool single_word = surface.find(' ') == std::string::npos;
+    bool short_form = false;
+    if (single_word && (rm.type == newsgraph::v1::PERSON || rm.type == newsgraph::v1::MISC ||
+                        rm.type == newsgraph::v1::NORP)) {
+      std::optional<uint64_t> match;
+      bool ambiguous = false;
+      for (const auto& [person, first, last] : doc_persons) {
+        if (first != folded && last != folded) continue;
+        if (match.has_value() && *match != person) ambiguous = true;
+        match = person;
+      }
+      if (match.has_value() && !ambiguous) {
+        id = match;
+        short_form = true;
+      }
+    }
+    if (!id.has_value() && single_word && rm.type == newsgraph::v1::ORG &&
+        IsGenericOrgHead(FoldSpelling(folded))) {
+      const std::string head = FoldSpelling(folded);
+      for (const auto& [org, org_head] : doc_org_heads) {
+        if (org_head == head) id = org;  // the latest one defined
+      }
+      short_form = id.has_value();
+    }
+    if (id.has_value()) {
+      // resolved above
+    } else if (auto it = learned_aliases.find(key); it != learned_aliases.end()) {
       id = it->second;
     } else {
       NG_ASSIGN_OR_RETURN(std::optional<std::string> found, store_->Get(cf::kAliases, key));
       if (found.has_value() && found->size() == 8) id = storage::DecodeBigEndian64(found->data());
-    }
-    // Short forms within the document: "Zhang" after "Zhang Ming", "SCO"
-    // after "Shanghai Cooperation Organisation".
-    const bool single_word = surface.find(' ') == std::string::npos;
-    if (!id.has_value() && single_word &&
-        (rm.type == newsgraph::v1::PERSON || rm.type == newsgraph::v1::MISC)) {
-      for (const auto& [person, last] : doc_persons) {
-        if (last == folded) id = person;
-      }
     }
     if (!id.has_value() && single_word && surface.size() >= 2 && surface.size() <= 6) {
       for (const auto& [org, initials] : doc_orgs) {
@@ -483,7 +532,7 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
       if (!code.empty()) (*created.mutable_external_ids())["iso3166"] = code;
       changes.Create(*id, std::move(created));
     }
-    if (!learned_aliases.contains(key)) {
+    if (!short_form && !learned_aliases.contains(key)) {
       learned_aliases[key] = *id;
       batch.Put(cf::kAliases, key, EncodeU64(*id));
       // The surface form is also reachable as text (for ResolveEntities).
@@ -505,10 +554,11 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
     auto [slot, inserted] = in_document.try_emplace(*id, 0, rm.byte_begin);
     ++slot->second.first;
     if (inserted && entity->type() == newsgraph::v1::PERSON && !single_word) {
-      doc_persons.emplace_back(*id, LastWordFolded(surface));
+      doc_persons.emplace_back(*id, FirstWordFolded(surface), LastWordFolded(surface));
     }
     if (inserted && entity->type() == newsgraph::v1::ORG && !single_word) {
       doc_orgs.emplace_back(*id, Initials(surface));
+      doc_org_heads.emplace_back(*id, FoldSpelling(LastWordFolded(surface)));
     }
     batch.Put(cf::kEntityMentions, MentionKey(*id, doc, rm.byte_begin),
               mention->SerializeAsString());

@@ -298,6 +298,12 @@ newsgraph::v1::EntityType Recognizer::MapConllType(const std::string& type,
   return words.size() == 1 ? newsgraph::v1::NORP : newsgraph::v1::MISC;
 }
 
+bool IsHonorific(absl::string_view word) {
+  static const auto* honorifics = new absl::flat_hash_set<std::string>{
+      "mr", "mrs", "ms", "dr", "mr.", "mrs.", "ms.", "dr.", "mister", "madam", "sir"};
+  return honorifics->contains(Lower(word));
+}
+
 std::optional<TitledName> SplitTitledName(const std::vector<absl::string_view>& words,
                                          bool tagged_person) {
   const size_t n = words.size();
@@ -386,6 +392,13 @@ void Recognizer::AddTaggedNames(absl::string_view text, const std::vector<Token>
       size_t end = span.end;
       while (begin < end && pieces[s][begin].punctuation) ++begin;
       while (end > begin && pieces[s][end - 1].punctuation) --end;
+      // Honorifics are not part of a name ("Mr Zhang" -> "Zhang"), nor one.
+      while (begin < end && IsHonorific(text.substr(pieces[s][begin].byte_begin,
+                                                    pieces[s][begin].byte_end -
+                                                        pieces[s][begin].byte_begin))) {
+        ++begin;
+        while (begin < end && pieces[s][begin].punctuation) ++begin;
+      }
       if (begin == end) continue;
       std::vector<absl::string_view> words;
       std::vector<size_t> word_piece;

@@ -32,6 +32,9 @@ ABSL_FLAG(std::string, data_dir, "./data",
           "data directory; stores live in <data_dir>/{ingest,entity,search}");
 ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
 ABSL_FLAG(int, block_cache_mb, 64, "RocksDB block cache size per service in MiB");
+ABSL_FLAG(int, idle_merge_seconds, 5,
+          "after this many seconds without index updates, flush and merge the search index "
+          "segments into one (indexes of at most 262,144 documents); 0 = never");
 ABSL_FLAG(std::string, ner_model, NEWSGRAPH_DEFAULT_NER_MODEL,
           "named-entity model written by train_ner; empty: rule-based names only");
 
@@ -63,7 +66,12 @@ absl::Status Run() {
       entity::EntityCore::Open(entity_store->get(), recognizer->get());
   if (!entity_core.ok()) return entity_core.status();
   absl::StatusOr<std::unique_ptr<search::SearchIndex>> search_index =
-      search::SearchIndex::Open(search_store->get());
+      search::SearchIndex::Open(search_store->get(), [] {
+        search::SearchIndexOptions options;
+        options.idle_merge_after =
+            absl::Seconds(std::max(0, absl::GetFlag(FLAGS_idle_merge_seconds)));
+        return options;
+      }());
   if (!search_index.ok()) return search_index.status();
 
   search::GrpcEntityResolver resolver;

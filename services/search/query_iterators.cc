@@ -143,10 +143,12 @@ class KeywordIterator final : public PostingsIterator {
   const double boost_;
 };
 
-class PhraseIterator final : public DocIterator {
+class PhraseIterator final : public DocIterator, public PhraseScorer {
  public:
+  // `scan`: position on the first document holding the phrase (as an
+  // iterator); otherwise only ScoreAt is used.
   PhraseIterator(std::vector<TermPostings> postings, std::vector<uint32_t> offsets,
-                 FieldScope scope, const Bm25f* bm25f, double boost)
+                 FieldScope scope, const Bm25f* bm25f, double boost, bool scan = true)
       : postings_(std::move(postings)),
         offsets_(std::move(offsets)),
         scope_(scope),
@@ -157,7 +159,16 @@ class PhraseIterator final : public DocIterator {
       idfs_.push_back(bm25f->Idf(p.document_frequency()));
       cost_ = std::min(cost_, p.document_frequency());
     }
-    Find(0);
+    if (scan) Find(0);
+  }
+  double ScoreAt(uint64_t doc) override {
+    for (TermPostings& p : postings_) {
+      p.Advance(doc);
+      if (p.doc() != doc) return 0;
+    }
+    if (!CountMatches()) return 0;
+    doc_ = doc;
+    return Score();
   }
   void Next() override {
     if (doc_ == kNoMoreDocs) return;
@@ -488,6 +499,12 @@ DocIteratorPtr MakePhrase(std::vector<TermPostings> postings, std::vector<uint32
                           FieldScope scope, const Bm25f* bm25f, double boost) {
   return std::make_unique<PhraseIterator>(std::move(postings), std::move(offsets), scope, bm25f,
                                           boost);
+}
+std::unique_ptr<PhraseScorer> MakePhraseScorer(std::vector<TermPostings> postings,
+                                               std::vector<uint32_t> offsets, FieldScope scope,
+                                               const Bm25f* bm25f, double boost) {
+  return std::make_unique<PhraseIterator>(std::move(postings), std::move(offsets), scope, bm25f,
+                                          boost, /*scan=*/false);
 }
 DocIteratorPtr MakeAnd(std::vector<DocIteratorPtr> children) {
   if (children.size() == 1) return std::move(children[0]);

@@ -82,6 +82,19 @@ DocIteratorPtr MakeKeyword(TermPostings postings, float min_salience, double boo
 // k's position relative to word 0.
 DocIteratorPtr MakePhrase(std::vector<TermPostings> postings, std::vector<uint32_t> offsets,
                           FieldScope scope, const Bm25f* bm25f, double boost);
+// Scores a phrase in chosen documents without scanning for it (proximity
+// bonuses for the best hits).
+class PhraseScorer {
+ public:
+  virtual ~PhraseScorer() = default;
+  // The phrase's score in `doc`, 0 when `doc` does not hold it. Documents
+  // must come in ascending order.
+  virtual double ScoreAt(uint64_t doc) = 0;
+};
+std::unique_ptr<PhraseScorer> MakePhraseScorer(std::vector<TermPostings> postings,
+                                               std::vector<uint32_t> offsets, FieldScope scope,
+                                               const Bm25f* bm25f, double boost);
+
 // Documents matching all children; scores add up. Children must not be empty.
 DocIteratorPtr MakeAnd(std::vector<DocIteratorPtr> children);
 // Documents matching any child; scores add up (or the best one counts).

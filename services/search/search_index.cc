@@ -1,6 +1,8 @@
 #include "services/search/search_index.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <limits>
 
 #include "absl/status/status.h"
@@ -307,10 +309,51 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore*
   options.flush_documents = std::max<size_t>(1, options.flush_documents);
   std::unique_ptr<SearchIndex> index(new SearchIndex(store, options));
   NG_RETURN_IF_ERROR(index->Load());
+  if (options.idle_merge_after > absl::ZeroDuration()) {
+    SearchIndex* raw = index.get();
+    index->maintenance_ = std::thread([raw] { raw->IdleMaintenance(); });
+  }
   return index;
 }
 
+void SearchIndex::IdleMaintenance() {
+  const auto poll = std::chrono::milliseconds(
+      std::clamp<int64_t>(absl::ToInt64Milliseconds(options_.idle_merge_after) / 4, 10, 1000));
+  uint64_t seen = updates_.load();
+  // What the index looked like when last maintained; ~0 = never (an index
+  // opened with several segments is merged once it is idle too).
+  uint64_t maintained = ~uint64_t{0};
+  absl::Time changed = absl::Now();
+  std::unique_lock<std::mutex> lock(maintenance_mu_);
+  while (!maintenance_cv_.wait_for(lock, poll, [this] { return stopping_; })) {
+    const uint64_t updates = updates_.load();
+    if (updates != seen) {
+      seen = updates;
+      changed = absl::Now();
+      continue;
+    }
+    if (seen == maintained || absl::Now() - changed < options_.idle_merge_after) continue;
+    maintained = seen;
+    lock.unlock();
+    const bool small = Stats().document_count <= options_.max_merge_documents;
+    const absl::Status status = small ? ForceMerge() : Flush();
+    if (!status.ok()) {
+      std::fprintf(stderr, "search index: idle %s failed: %s\n", small ? "merge" : "flush",
+                   status.ToString().c_str());
+    }
+    lock.lock();
+  }
+}
+
 SearchIndex::~SearchIndex() {
+  if (maintenance_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(maintenance_mu_);
+      stopping_ = true;
+    }
+    maintenance_cv_.notify_all();
+    maintenance_.join();
+  }
   if (!options_.flush_on_close) return;
   newsgraph::MutexLock lock(&writer_mu_);
   (void)FlushLocked();
@@ -480,6 +523,7 @@ absl::StatusOr<newsgraph::v1::IndexDocumentResponse> SearchIndex::IndexDocument(
 
 absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::IndexDocuments(
     absl::Span<const IndexDocumentRequest> requests) {
+  updates_.fetch_add(1);  // activity, for idle maintenance
   for (const IndexDocumentRequest& request : requests) {
     const newsgraph::v1::Document& doc = request.document();
     if (doc.name().empty()) return absl::InvalidArgumentError("document.name is required");
@@ -617,6 +661,7 @@ absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::I
 
 absl::StatusOr<bool> SearchIndex::RemoveDocument(const std::string& name) {
   if (name.empty()) return absl::InvalidArgumentError("document is required");
+  updates_.fetch_add(1);
   newsgraph::MutexLock writer(&writer_mu_);
   NG_ASSIGN_OR_RETURN(std::optional<std::string> existing, store_->Get(cf::kNames, name));
   if (!existing.has_value()) return false;
@@ -946,6 +991,7 @@ absl::StatusOr<newsgraph::v1::IndexStats> SearchIndex::GetIndexStats() const {
   }
   NG_RETURN_IF_ERROR(it->status());
   stats.set_term_count(terms);
+  stats.set_segment_count(static_cast<int64_t>(SegmentCount()));
   NG_ASSIGN_OR_RETURN(uint64_t bytes, store_->ApproximateDiskBytes());
   stats.set_disk_bytes(static_cast<int64_t>(bytes));
   return stats;

@@ -16,8 +16,12 @@
 #ifndef NEWSGRAPH_SERVICES_SEARCH_SEARCH_INDEX_H_
 #define NEWSGRAPH_SERVICES_SEARCH_SEARCH_INDEX_H_
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +29,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "base/mutex.h"
 #include "newsgraph/v1/search_service.pb.h"
@@ -65,6 +70,12 @@ struct SearchIndexOptions {
   // Write the in-memory segment out when the index is destroyed. Default
   // true; tests turn it off to simulate a crash.
   bool flush_on_close = true;
+  // After this long without updates, a background thread writes the
+  // in-memory segment out and, when the index holds at most
+  // max_merge_documents documents, merges all segments into one (queries
+  // then read one posting list per term). Zero turns it off. Default zero;
+  // the daemons set it (--idle_merge_seconds).
+  absl::Duration idle_merge_after = absl::ZeroDuration();
 };
 
 // The postings of one term across all segments, in document order, live
@@ -209,6 +220,9 @@ class SearchIndex {
         cache_(options.cache_bytes),
         hit_cache_(options.hit_cache_bytes) {}
   absl::Status Load();
+  // Background thread of idle_merge_after: flushes and merges once updates
+  // have paused that long.
+  void IdleMaintenance();
   absl::Status LoadCounters(uint64_t* format) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
   absl::Status LoadSegments() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
   absl::Status RecoverUnflushed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
@@ -240,6 +254,13 @@ class SearchIndex {
   // Serialized hit fields by document key (document numbers are never
   // reused, so entries never go stale).
   mutable PostingCache hit_cache_;
+
+  // Idle maintenance: updates so far, and the thread with its stop signal.
+  std::atomic<uint64_t> updates_{0};
+  std::mutex maintenance_mu_;
+  std::condition_variable maintenance_cv_;
+  bool stopping_ = false;  // guarded by maintenance_mu_
+  std::thread maintenance_;
 
   // Serializes updates, flushes and merges.
   mutable newsgraph::Mutex writer_mu_;

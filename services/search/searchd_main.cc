@@ -22,6 +22,17 @@ ABSL_FLAG(std::string, entity_address, "127.0.0.1:7702",
           "EntityService address for query entity resolution; empty disables it");
 ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
 ABSL_FLAG(int, block_cache_mb, 128, "RocksDB block cache size in MiB");
+ABSL_FLAG(int, idle_merge_seconds, 5,
+          "after this many seconds without index updates, flush and merge the search index "
+          "segments into one (indexes of at most 262,144 documents); 0 = never");
+
+namespace {
+newsgraph::search::SearchIndexOptions IdleMergeOptions() {
+  newsgraph::search::SearchIndexOptions options;
+  options.idle_merge_after = absl::Seconds(std::max(0, absl::GetFlag(FLAGS_idle_merge_seconds)));
+  return options;
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   newsgraph::BlockTerminationSignals();
@@ -37,7 +48,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   absl::StatusOr<std::unique_ptr<search::SearchIndex>> index =
-      search::SearchIndex::Open(store->get());
+      search::SearchIndex::Open(store->get(), IdleMergeOptions());
   if (!index.ok()) {
     LogError("searchd", index.status().ToString());
     return 1;

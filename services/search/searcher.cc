@@ -43,6 +43,30 @@ constexpr size_t kMaxPassageDocuments = 300;
 constexpr double kDocumentScoreShare = 0.2;
 
 // Builds the iterator tree of one query over a reader.
+// Adds each proximity scorer's bonus to the hits it matches (the first
+// `window` of `hits`, which are best first) and sorts them again.
+// The best candidates by the other scores that get the proximity bonus:
+// always the same number, so that pages stay consistent (a deeper page is
+// ordered by the other scores alone).
+constexpr size_t kProximityWindow = 16;
+
+void RescoreByProximity(std::vector<std::unique_ptr<PhraseScorer>>& scorers, size_t window,
+                        std::vector<ScoredDoc>* hits) {
+  window = std::min(window, hits->size());
+  if (scorers.empty() || window == 0) return;
+  std::vector<ScoredDoc*> by_doc;
+  for (size_t i = 0; i < window; ++i) by_doc.push_back(&(*hits)[i]);
+  std::sort(by_doc.begin(), by_doc.end(),
+            [](const ScoredDoc* a, const ScoredDoc* b) { return a->doc < b->doc; });
+  for (ScoredDoc* hit : by_doc) {
+    for (std::unique_ptr<PhraseScorer>& scorer : scorers) hit->score += scorer->ScoreAt(hit->doc);
+  }
+  std::sort(hits->begin(), hits->begin() + static_cast<long>(window),
+            [](const ScoredDoc& a, const ScoredDoc& b) {
+              return a.score != b.score ? a.score > b.score : a.doc < b.doc;
+            });
+}
+
 class QueryBuilder {
  public:
   QueryBuilder(const SearchIndexReader* reader, EntityResolver* resolver,
@@ -93,6 +117,8 @@ class QueryBuilder {
 
   // Analyzed words to highlight for this query.
   HighlightTerms& highlight() { return highlight_; }
+  // Phrases of adjacent query words whose matches earn a bonus.
+  std::vector<std::unique_ptr<PhraseScorer>>& proximity() { return proximity_; }
   const Bm25f& bm25f() const { return bm25f_; }
 
  private:
@@ -101,9 +127,10 @@ class QueryBuilder {
     return node.kind == Kind::kTerm && node.field.empty() && Analyze(node.text, "en").size() == 1;
   }
 
-  // Words that stand next to each other in the query, all required, plus a
-  // bonus where the document has them next to each other: OR(AND(words),
-  // phrase) matches exactly the documents of AND(words).
+  // Words that stand next to each other in the query, all required. Their
+  // phrase is kept aside as a proximity scorer: the best hits by the other
+  // scores get its bonus afterwards (RescoreByProximity), so that positions
+  // are read for a few documents rather than for every match.
   absl::StatusOr<DocIteratorPtr> BuildWordsWithProximity(const std::vector<const QueryNode*>& run) {
     std::vector<DocIteratorPtr> words;
     for (const QueryNode* word : run) {
@@ -122,11 +149,9 @@ class QueryBuilder {
       lists.push_back(std::move(postings));
       offsets.push_back(static_cast<uint32_t>(offsets.size()));
     }
-    std::vector<DocIteratorPtr> either;
-    either.push_back(std::move(all));
-    either.push_back(MakePhrase(std::move(lists), std::move(offsets), FieldScope::kAll, &bm25f_,
-                                options_.proximity_boost));
-    return MakeOr(std::move(either));
+    proximity_.push_back(MakePhraseScorer(std::move(lists), std::move(offsets), FieldScope::kAll,
+                                          &bm25f_, options_.proximity_boost));
+    return all;
   }
 
   absl::StatusOr<DocIteratorPtr> BuildAnd(const QueryNode& node) {
@@ -387,6 +412,7 @@ class QueryBuilder {
   const RankingOptions& options_;
   SearchResponse* const response_;
   const Bm25f bm25f_;
+  std::vector<std::unique_ptr<PhraseScorer>> proximity_;
   HighlightTerms highlight_;
   bool exclude_mode_ = false;
   const float min_salience_;
@@ -724,6 +750,7 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
     // Facets count every match: no early termination.
     NG_ASSIGN_OR_RETURN(DocIteratorPtr root, builder.Build(root_node));
     std::vector<ScoredDoc> all = CollectAll(root.get());
+    RescoreByProximity(builder.proximity(), kProximityWindow, &all);
     response.set_total_hits(static_cast<int64_t>(all.size()));
     NG_RETURN_IF_ERROR(CountFacets(&reader, all, options_, request, &response));
     absl::flat_hash_set<uint64_t> seen_clusters;
@@ -735,10 +762,15 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
     }
   } else {
     NG_ASSIGN_OR_RETURN(DocIteratorPtr root, builder.Build(root_node));
-    TopDocs top = CollectTopDocs(root.get(), wanted, /*early_termination=*/true, cluster_of);
+    const size_t collect =
+        builder.proximity().empty() ? wanted : std::max(wanted, kProximityWindow);
+    TopDocs top = CollectTopDocs(root.get(), collect, /*early_termination=*/true, cluster_of);
     response.set_total_hits(static_cast<int64_t>(top.total));
     response.set_total_hits_estimated(top.estimated);
     ranked = std::move(top.hits);
+    // Adjacent query words reorder the first candidates (positions are read
+    // for these documents only).
+    RescoreByProximity(builder.proximity(), kProximityWindow, &ranked);
   }
 
   const size_t end = std::min(ranked.size(), offset + static_cast<size_t>(page_size));

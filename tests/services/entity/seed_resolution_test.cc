@@ -104,6 +104,12 @@ TEST_F(SeedResolutionTest, AliasesMergeAndDistinctNamesStayApart) {
   const std::string secretariat = EntityOf("SCO Secretariat");
   ASSERT_FALSE(secretariat.empty());
   EXPECT_NE(secretariat, sco);
+  // Short forms stay within their document: "the Organization" after the
+  // full name is the SCO, "Wang" in the report on Wang Kaiwen is him, and
+  // an honorific is no name.
+  EXPECT_EQ(EntityOf("Organization"), sco);
+  EXPECT_EQ(EntityOf("Wang"), EntityOf("Wang Kaiwen"));
+  EXPECT_TRUE(EntityOf("Mr").empty());
   NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Entity entity, core_->GetEntity(sco));
   EXPECT_EQ(entity.type(), newsgraph::v1::ORG);
   EXPECT_GE(entity.document_count(), 5);

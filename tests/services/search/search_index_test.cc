@@ -9,9 +9,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "services/search/search_keyspace.h"
 #include "services/search/searcher.h"
 #include "storage/rocksdb_kv_store.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace newsgraph::search {
@@ -230,6 +232,40 @@ std::vector<std::string> Found(const SearchIndex* index, const std::string& quer
   for (const auto& [name, score] : Ranked(index, query, true, 100)) names.push_back(name);
   std::sort(names.begin(), names.end());
   return names;
+}
+
+TEST(SearchIndexTest, IdleIndexIsFlushedAndMergedInTheBackground) {
+  ::newsgraph::testing::TempDir dir;
+  SearchIndexOptions options;
+  options.flush_documents = 16;
+  options.idle_merge_after = absl::Milliseconds(200);
+  OpenIndex open = Open(dir.path(), options);
+  ASSERT_NE(open.index, nullptr);
+  // Updates keep coming: no merge while they do.
+  for (int n = 1; n <= 100; ++n) {
+    ASSERT_TRUE(open.index->IndexDocument(MakeDocument(n, 1, 4)).ok());
+  }
+  EXPECT_GE(open.index->SegmentCount(), 2u);
+  const auto before = Ranked(open.index.get(), "grain OR wheat OR harvest OR prices", true, 100);
+  // Idle: one segment holds everything, the in-memory part included.
+  for (int waited = 0; waited < 200 && open.index->SegmentCount() != 1; ++waited) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(open.index->SegmentCount(), 1u);
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_EQ(open.index->SegmentCount(), 1u) << "maintained once until the next update";
+  ExpectSameRanking(before,
+                    Ranked(open.index.get(), "grain OR wheat OR harvest OR prices", true, 100),
+                    "after the idle merge");
+  NG_ASSERT_OK_AND_ASSIGN(auto stats, open.index->GetIndexStats());
+  EXPECT_EQ(stats.segment_count(), 1);
+  EXPECT_EQ(stats.document_count(), 100);
+  // A restart finds nothing left to re-analyze.
+  open.index.reset();
+  open.store.reset();
+  OpenIndex reopened = Open(dir.path(), SearchIndexOptions{});
+  ASSERT_NE(reopened.index, nullptr);
+  EXPECT_EQ(reopened.index->RecoveredAtOpen(), 0u);
 }
 
 TEST(SearchIndexTest, RestartReanalyzesOnlyTheInMemorySegment) {
