@@ -20,7 +20,7 @@ install(DIRECTORY ${PROJECT_BINARY_DIR}/protos/gen/newsgraph/v1
 install(DIRECTORY protos/newsgraph DESTINATION ${CMAKE_INSTALL_DATADIR}/newsgraph/protos
         FILES_MATCHING PATTERN "*.proto")
 install(TARGETS newsgraphd ingestd entityd searchd newsgraph RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(FILES models/ner-conll2003.ngpm models/ner-conll2003.pass1.ngpm models/word-clusters.tsv
+install(FILES models/ner-conll2003.ngpm models/ner-conll2003.pass1.ngpm models/word-clusters.tsv models/word-paths.tsv
         DESTINATION ${CMAKE_INSTALL_DATADIR}/newsgraph/models)
 
 install(EXPORT newsgraphTargets NAMESPACE newsgraph::
