@@ -248,16 +248,6 @@ rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(const RocksDbOptions& optio
                                name) != options.zstd_column_families.end();
   cf.compression = dense ? rocksdb::kZSTD : rocksdb::kLZ4Compression;
   cf.bottommost_compression = rocksdb::kZSTD;
-  if (dense) {
-    // Many small similar values (stored documents): a zstd dictionary trained
-    // per file on sampled blocks shares their common strings across blocks.
-    for (rocksdb::CompressionOptions* opts :
-         {&cf.compression_opts, &cf.bottommost_compression_opts}) {
-      opts->max_dict_bytes = 16 * 1024;
-      opts->zstd_max_train_bytes = 100 * 16 * 1024;
-      opts->enabled = true;
-    }
-  }
   cf.level_compaction_dynamic_level_bytes = true;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;

@@ -45,7 +45,8 @@ commands:
   entity list               list entities (--type=T, --prefix=P, --page-size=N, --page-token=T)
   entity resolve TEXT       find the entities a text refers to
   entity mentions NAME|ID   list an entity's mentions (--document=NAME for a document's)
-  entity related|quotes NAME|ID, entity merge TARGET SOURCE..., entity update NAME|ID
+  entity related|quotes NAME|ID, entity merge TARGET SOURCE..., entity update NAME|ID,
+  entity annotate FILE --document=NAME --version=N, entity forget DOCUMENT
   analyze FILE|-            recognize entities in a file or stdin
   status                    check that the services answer and show index statistics
   token new NAME SCOPES     make a bearer token and the line for a daemon's --auth_tokens file
@@ -101,6 +102,10 @@ const std::map<std::string, std::string>& VerbHelp() {
        "    [--evidence=N]   entities named in the same sentences, with those sentences\n"
        "newsgraph entity quotes NAME|ID [--about=NAME|ID]   what it said (about another entity)\n"
        "newsgraph entity merge TARGET SOURCE...\n"
+       "newsgraph entity annotate FILE|- --document=NAME --version=N [--title=T]\n"
+       "    [--published=YYYY-MM-DD]   annotates and stores one text (the pipeline does this\n"
+       "    for ingested documents)\n"
+       "newsgraph entity forget DOCUMENT   deletes a document's annotations\n"
        "newsgraph entity update NAME|ID [--canonical-name=N] [--type=T] [--description=D]\n"},
       {"analyze",
        "newsgraph analyze FILE|-\n  Recognizes entities in a file or stdin; stores nothing.\n"},
@@ -180,6 +185,8 @@ class Cli {
     if (verb == "entity" && sub == "quotes") return EntityQuotes();
     if (verb == "entity" && sub == "merge") return EntityMerge();
     if (verb == "entity" && sub == "update") return EntityUpdate();
+    if (verb == "entity" && sub == "annotate") return EntityAnnotate();
+    if (verb == "entity" && sub == "forget") return EntityForget();
     if (verb == "analyze") return Analyze();
     if (verb == "status") return Status();
     return Usage(verb.empty() ? "missing command"
@@ -780,19 +787,83 @@ class Cli {
     return 0;
   }
 
-  int Analyze() {
-    const std::string path = Arg(1);
-    if (path.empty()) return Usage("analyze needs a file, or - for standard input");
+  // Reads FILE, or standard input for "-", into `out`.
+  absl::Status ReadInput(const std::string& path, std::string* out) {
     std::stringstream buffer;
     if (path == "-") {
       buffer << std::cin.rdbuf();
     } else {
       std::ifstream in(path, std::ios::binary);
-      if (!in) return Fail(absl::NotFoundError(absl::StrCat("cannot read ", path)), "analyze");
+      if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
       buffer << in.rdbuf();
     }
-    absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> response =
-        client_->AnalyzeText(buffer.str());
+    *out = buffer.str();
+    return absl::OkStatus();
+  }
+
+  int EntityAnnotate() {
+    if (Arg(2).empty()) return Usage("entity annotate needs a file, or - for standard input");
+    if (!args_.Has("document")) return Usage("entity annotate needs --document=NAME");
+    newsgraph::v1::AnnotateDocumentRequest request;
+    request.set_document(Qualify(args_.Get("document"), "documents"));
+    int64_t version = 0;
+    if (!absl::SimpleAtoi(args_.Get("version"), &version) || version <= 0) {
+      return Usage(absl::StrCat("--version wants a positive number, got '", args_.Get("version"),
+                                "'"));
+    }
+    request.set_version(version);
+    request.set_title(args_.Get("title"));
+    if (args_.Has("published")) {
+      const std::string error = DateFlag("published", request.mutable_published_time());
+      if (!error.empty()) return Usage(error);
+    }
+    std::string text;
+    if (absl::Status read = ReadInput(Arg(2), &text); !read.ok()) {
+      return Fail(read, "entity annotate");
+    }
+    request.set_text(text);
+    auto response =
+        CallEntity<newsgraph::v1::AnnotateDocumentRequest, newsgraph::v1::AnnotateDocumentResponse>(
+            request, &newsgraph::v1::EntityService::Stub::AnnotateDocument);
+    if (!response.ok()) return Fail(response.status(), "entity annotate");
+    if (json_) {
+      PrintJson(*response);
+      return 0;
+    }
+    std::printf("%s v%lld: %d mentions, %d entities, %d quotes, %d roles%s\n",
+                request.document().c_str(), static_cast<long long>(version),
+                response->mentions_size(), response->entities_size(), response->quotes_size(),
+                response->roles_size(), response->already_annotated() ? " (already annotated)" : "");
+    for (const auto& e : response->entities()) {
+      std::printf("  %.2f  %-14s %-8s %s\n", e.salience(), e.entity().c_str(),
+                  newsgraph::v1::EntityType_Name(e.type()).c_str(), e.canonical_name().c_str());
+    }
+    return 0;
+  }
+
+  int EntityForget() {
+    if (Arg(2).empty()) return Usage("entity forget needs a document name");
+    newsgraph::v1::DeleteDocumentAnnotationsRequest request;
+    request.set_document(Qualify(Arg(2), "documents"));
+    auto response = CallEntity<newsgraph::v1::DeleteDocumentAnnotationsRequest,
+                               newsgraph::v1::DeleteDocumentAnnotationsResponse>(
+        request, &newsgraph::v1::EntityService::Stub::DeleteDocumentAnnotations);
+    if (!response.ok()) return Fail(response.status(), "entity forget");
+    if (json_) {
+      PrintJson(*response);
+      return 0;
+    }
+    std::printf("%s: %lld mentions removed\n", request.document().c_str(),
+                static_cast<long long>(response->removed_mention_count()));
+    return 0;
+  }
+
+  int Analyze() {
+    const std::string path = Arg(1);
+    if (path.empty()) return Usage("analyze needs a file, or - for standard input");
+    std::string text;
+    if (absl::Status read = ReadInput(path, &text); !read.ok()) return Fail(read, "analyze");
+    absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> response = client_->AnalyzeText(text);
     if (!response.ok()) return Fail(response.status(), "analyze");
     if (json_) {
       PrintJson(*response);

@@ -48,7 +48,7 @@ constexpr double kDocumentScoreShare = 0.2;
 // The best candidates by the other scores that get the proximity bonus:
 // always the same number, so that pages stay consistent (a deeper page is
 // ordered by the other scores alone).
-constexpr size_t kProximityWindow = 16;
+constexpr size_t kProximityWindow = 10;
 
 void RescoreByProximity(std::vector<std::unique_ptr<PhraseScorer>>& scorers, size_t window,
                         std::vector<ScoredDoc>* hits) {

@@ -153,7 +153,25 @@ TEST(CliTest, EveryVerbAnswersInTextAndJson) {
   EXPECT_EQ(from_stdin.exit_code, 0) << from_stdin.output;
   EXPECT_THAT(from_stdin.output, HasSubstr("Paulo Mendes"));
 
-  for (const std::string& verb : {"entity related " + entity, "entity quotes " + entity,
+  // Annotating a text directly, again (same version: recorded), and forgetting it.
+  const std::string text_file = std::string(EXAMPLES_CORPUS_DIR) + "/04-trade-talks.txt";
+  CommandResult annotated =
+      RunCli(t + "entity annotate " + text_file + " --document=cli-1 --version=3 --published=2024-05-01");
+  EXPECT_EQ(annotated.exit_code, 0) << annotated.output;
+  EXPECT_THAT(annotated.output, HasSubstr("Paulo Mendes"));
+  CommandResult again = RunCli(t + "--json entity annotate " + text_file +
+                               " --document=cli-1 --version=3");
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_THAT(again.output, HasSubstr("alreadyAnnotated"));
+  CommandResult bad_version = RunCli(t + "entity annotate " + text_file + " --document=cli-1");
+  EXPECT_NE(bad_version.exit_code, 0);
+  EXPECT_THAT(bad_version.output, HasSubstr("--version"));
+  CommandResult forgotten = RunCli(t + "entity forget cli-1");
+  EXPECT_EQ(forgotten.exit_code, 0) << forgotten.output;
+  EXPECT_THAT(forgotten.output, HasSubstr("mentions removed"));
+
+  for (const std::string& verb : {"entity related " + entity + " --evidence=2 --after=2000-01-01",
+                                  "entity quotes " + entity,
                                   "entity update " + entity + " --description=curated"}) {
     CommandResult text = RunCli(t + verb);
     EXPECT_EQ(text.exit_code, 0) << verb << "\n" << text.output;
