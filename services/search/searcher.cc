@@ -122,16 +122,21 @@ class QueryBuilder {
   const Bm25f& bm25f() const { return bm25f_; }
 
  private:
-  // Whether `node` is a plain word of the query (no field, one token).
-  bool IsPlainWord(const QueryNode& node) {
-    return node.kind == Kind::kTerm && node.field.empty() && Analyze(node.text, "en").size() == 1;
+  // The analyzed term of `node` when it is a plain word of the query (no
+  // field, one token); std::nullopt otherwise.
+  std::optional<std::string> PlainWordTerm(const QueryNode& node) {
+    if (node.kind != Kind::kTerm || !node.field.empty()) return std::nullopt;
+    std::vector<AnalyzedToken> tokens = Analyze(node.text, "en");
+    if (tokens.size() != 1) return std::nullopt;
+    return std::move(tokens[0].term);
   }
 
   // Words that stand next to each other in the query, all required. Their
   // phrase is kept aside as a proximity scorer: the best hits by the other
   // scores get its bonus afterwards (RescoreByProximity), so that positions
   // are read for a few documents rather than for every match.
-  absl::StatusOr<DocIteratorPtr> BuildWordsWithProximity(const std::vector<const QueryNode*>& run) {
+  absl::StatusOr<DocIteratorPtr> BuildWordsWithProximity(
+      const std::vector<const QueryNode*>& run, const std::vector<std::string>& terms) {
     std::vector<DocIteratorPtr> words;
     for (const QueryNode* word : run) {
       NG_ASSIGN_OR_RETURN(DocIteratorPtr built, Build(*word));
@@ -141,10 +146,8 @@ class QueryBuilder {
     DocIteratorPtr all = MakeAnd(std::move(words));
     std::vector<TermPostings> lists;
     std::vector<uint32_t> offsets;
-    for (const QueryNode* word : run) {
-      const std::vector<AnalyzedToken> tokens = Analyze(word->text, "en");
-      NG_ASSIGN_OR_RETURN(TermPostings postings,
-                          reader_->Postings(tokens[0].term, /*with_positions=*/true));
+    for (const std::string& term : terms) {
+      NG_ASSIGN_OR_RETURN(TermPostings postings, reader_->Postings(term, /*with_positions=*/true));
       if (postings.doc() == kNoMoreDocs) return all;  // e.g. a corrected typo
       lists.push_back(std::move(postings));
       offsets.push_back(static_cast<uint32_t>(offsets.size()));
@@ -161,9 +164,10 @@ class QueryBuilder {
     // Runs of adjacent plain words (at most kMaxProximityWords) get a proximity bonus.
     constexpr size_t kMaxProximityWords = 6;
     std::vector<const QueryNode*> run;
+    std::vector<std::string> run_terms;
     auto flush_run = [&]() -> absl::Status {
       if (run.size() >= 2 && options_.proximity_boost > 0 && !exclude_mode_) {
-        NG_ASSIGN_OR_RETURN(DocIteratorPtr built, BuildWordsWithProximity(run));
+        NG_ASSIGN_OR_RETURN(DocIteratorPtr built, BuildWordsWithProximity(run, run_terms));
         required.push_back(std::move(built));
       } else {
         for (const QueryNode* word : run) {
@@ -172,19 +176,18 @@ class QueryBuilder {
         }
       }
       run.clear();
+      run_terms.clear();
       return absl::OkStatus();
     };
     for (const QueryNode& child : node.children) {
-      if (IsPlainWord(child) && (run.empty() || run.back()->end < child.begin) &&
-          run.size() < kMaxProximityWords) {
+      std::optional<std::string> term = PlainWordTerm(child);
+      if (term.has_value()) {
+        if (run.size() == kMaxProximityWords) NG_RETURN_IF_ERROR(flush_run());
         run.push_back(&child);
+        run_terms.push_back(*std::move(term));
         continue;
       }
       NG_RETURN_IF_ERROR(flush_run());
-      if (IsPlainWord(child)) {
-        run.push_back(&child);
-        continue;
-      }
       if (child.kind == Kind::kDateRange) {
         dates.push_back(&child);
         continue;

@@ -86,12 +86,12 @@ std::vector<TokenInfo> DescribeTokens(const std::vector<std::string>& tokens,
     if (t.size() >= 3 && absl::ascii_islower(static_cast<unsigned char>(t[0]))) has_lower_word = true;
   }
   const bool table_line = has_digit && !has_lower_word;
+  std::vector<std::string> lower(tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i) lower[i] = absl::AsciiStrToLower(tokens[i]);
   std::vector<std::vector<Gazetteer::TokenMatch>> lists;
   if (!lexicons.gazetteer.empty()) {
-    std::vector<std::string> lower(tokens.size());
     std::vector<bool> may_start(tokens.size());
     for (size_t i = 0; i < tokens.size(); ++i) {
-      lower[i] = absl::AsciiStrToLower(tokens[i]);
       may_start[i] = !tokens[i].empty() && absl::ascii_isupper(static_cast<unsigned char>(tokens[i][0]));
     }
     lists = lexicons.gazetteer.Match(lower, may_start);
@@ -99,7 +99,7 @@ std::vector<TokenInfo> DescribeTokens(const std::vector<std::string>& tokens,
   for (size_t i = 0; i < tokens.size(); ++i) {
     TokenInfo& t = infos[i];
     t.word = tokens[i];
-    t.lower = absl::AsciiStrToLower(tokens[i]);
+    t.lower = std::move(lower[i]);
     t.shape = Shape(tokens[i], false);
     t.short_shape = Shape(tokens[i], true);
     t.in_gazetteer = lexicons.places.contains(t.lower);
