@@ -22,13 +22,27 @@ grpc::Status SearchGrpcService::RemoveDocument(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status SearchGrpcService::Search(grpc::ServerContext*,
-                                       const newsgraph::v1::SearchRequest* request,
-                                       newsgraph::v1::SearchResponse* response) {
-  absl::StatusOr<newsgraph::v1::SearchResponse> result = searcher_->Search(*request);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  *response = *std::move(result);
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* SearchGrpcService::Search(grpc::CallbackServerContext* context,
+                                                     const newsgraph::v1::SearchRequest* request,
+                                                     newsgraph::v1::SearchResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto run = [this, reactor, request, response] {
+    absl::StatusOr<newsgraph::v1::SearchResponse> result = searcher_->Search(*request);
+    if (!result.ok()) {
+      reactor->Finish(ToGrpcStatus(result.status()));
+      return;
+    }
+    *response = *std::move(result);
+    reactor->Finish(grpc::Status::OK);
+  };
+  if (!searcher_->MayCallEntityService(*request)) {
+    run();
+  } else if (!blocking_pool_.TrySubmit(run)) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 "too many searches are waiting on the entity service; retry "
+                                 "with backoff"));
+  }
+  return reactor;
 }
 
 grpc::Status SearchGrpcService::GetIndexStats(grpc::ServerContext*,

@@ -683,6 +683,36 @@ absl::Status SearchPassages(const SearchIndexReader& reader, DocIterator* root,
 
 }  // namespace
 
+namespace {
+
+// Whether `node` names an entity by text (entity:/about: without an id),
+// which the entity service must resolve.
+bool NamesEntityByText(const QueryNode& node) {
+  if (node.kind == Kind::kKeyword && (node.field == "entity" || node.field == "about") &&
+      !absl::StartsWith(node.text, "entities/")) {
+    return true;
+  }
+  for (const QueryNode& child : node.children) {
+    if (NamesEntityByText(child)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool Searcher::MayCallEntityService(const SearchRequest& request) const {
+  if (resolver_ == nullptr) return false;
+  const bool has_query = !absl::StripAsciiWhitespace(request.query()).empty();
+  if (has_query && !request.disable_entity_resolution()) return true;
+  for (const std::string& entity : request.filter().entities()) {
+    if (!absl::StartsWith(entity, "entities/")) return true;
+  }
+  if (!has_query) return false;
+  absl::StatusOr<QueryNode> parsed = ParseQuery(request.query());
+  // A query that does not parse fails before anything is resolved.
+  return parsed.ok() && NamesEntityByText(*parsed);
+}
+
 absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) const {
   if (request.page_size() < 0) {
     return absl::InvalidArgumentError(

@@ -50,6 +50,11 @@ class Searcher {
   absl::StatusOr<newsgraph::v1::SearchResponse> Search(
       const newsgraph::v1::SearchRequest& request) const;
 
+  // Whether Search(request) may call the entity service, and so wait on the
+  // network: true when the query is resolved as a whole or names an entity
+  // by text (entity:, about:, filter.entities). Cheap: at most a parse.
+  bool MayCallEntityService(const newsgraph::v1::SearchRequest& request) const;
+
  private:
   const SearchIndex* const index_;
   EntityResolver* const resolver_;

@@ -19,6 +19,7 @@ using ::testing::HasSubstr;
 class FakeResolver : public EntityResolver {
  public:
   absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> Resolve(absl::string_view text) override {
+    ++calls;
     if (down) return absl::UnavailableError("entity service down");
     newsgraph::v1::ResolveEntitiesResponse response;
     const std::string lower = absl::AsciiStrToLower(std::string(text));
@@ -38,6 +39,7 @@ class FakeResolver : public EntityResolver {
     return response;
   }
   bool down = false;
+  int calls = 0;
 };
 
 class SearcherTest : public ::testing::Test {
@@ -107,6 +109,44 @@ class SearcherTest : public ::testing::Test {
   std::unique_ptr<SearchIndex> index_;
   std::unique_ptr<Searcher> searcher_;
 };
+
+// The gRPC adapter runs a search on gRPC's own thread only when the searcher
+// says it will not wait on the entity service; that promise must hold.
+TEST_F(SearcherTest, SaysWhenASearchMayCallTheEntityService) {
+  struct Case {
+    std::string query;
+    bool disable_resolution;
+    std::string filter_entity;
+    bool may_call;
+  };
+  const std::vector<Case> cases = {
+      {"sco summit", false, "", true},
+      {"sco summit", true, "", false},
+      {"", false, "", false},
+      {"prices entity:\"SCO\"", true, "", true},
+      {"prices (grain OR about:SCO)", true, "", true},
+      {"prices -entity:entities/1", true, "", false},
+      {"prices", true, "SCO", true},
+      {"prices", true, "entities/1", false},
+      {"said_by:\"Zhang Ming\" type:ORG source:TASS", true, "", false},
+      {"broken (query", true, "", false},
+  };
+  for (const Case& c : cases) {
+    newsgraph::v1::SearchRequest request;
+    request.set_query(c.query);
+    request.set_disable_entity_resolution(c.disable_resolution);
+    if (!c.filter_entity.empty()) request.mutable_filter()->add_entities(c.filter_entity);
+    EXPECT_EQ(searcher_->MayCallEntityService(request), c.may_call) << c.query;
+    resolver_.calls = 0;
+    (void)searcher_->Search(request);
+    if (!c.may_call) EXPECT_EQ(resolver_.calls, 0) << c.query;
+    if (c.may_call) EXPECT_GT(resolver_.calls, 0) << c.query;
+  }
+  Searcher without_resolver(index_.get(), nullptr);
+  newsgraph::v1::SearchRequest request;
+  request.set_query("entity:\"SCO\" summit");
+  EXPECT_FALSE(without_resolver.MayCallEntityService(request));
+}
 
 TEST_F(SearcherTest, MatchesStemmedFoldedTermsAndRanksTitleHigher) {
   EXPECT_EQ(Hits("price"), std::vector<std::string>{"documents/2"});
