@@ -1,6 +1,11 @@
 #include "services/ingest/pipeline.h"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/random/random.h"
 
 #include "absl/random/distributions.h"
 #include "absl/strings/str_cat.h"
@@ -28,6 +33,8 @@ Pipeline::Pipeline(IngestCore* core, PipelineDownstream* downstream, PipelineOpt
 Pipeline::~Pipeline() { Stop(); }
 
 void Pipeline::Start() {
+  const size_t threads = std::max<size_t>(1, options_.concurrency);
+  chains_ = std::make_unique<WorkPool>(threads, options_.batch_size + threads);
   core_->SetOutboxListener([this] { Wake(); });
   worker_ = std::thread([this] { Run(); });
 }
@@ -38,6 +45,7 @@ void Pipeline::Stop() {
     stopping_ = true;
   }
   if (worker_.joinable()) worker_.join();
+  chains_.reset();
   core_->SetOutboxListener(nullptr);
 }
 
@@ -74,10 +82,57 @@ void Pipeline::Run() {
       mu_.AwaitWithTimeout(newsgraph::Condition(&wake), options_.idle_poll);
       continue;
     }
-    for (const OutboxItem& item : *items) {
-      if (!Process(item)) return;
-    }
+    if (!ProcessRound(*items)) return;
   }
+}
+
+bool Pipeline::ProcessRound(const std::vector<OutboxItem>& items) {
+  // One chain per document, its items in outbox order.
+  std::vector<std::vector<OutboxItem>> chains;
+  absl::flat_hash_map<uint64_t, size_t> chain_of;
+  for (const OutboxItem& item : items) {
+    auto [it, added] = chain_of.try_emplace(item.document_id, chains.size());
+    if (added) chains.emplace_back();
+    chains[it->second].push_back(item);
+  }
+  if (chains.size() == 1 || options_.concurrency <= 1) {
+    for (const OutboxItem& item : items) {
+      if (!Process(item)) return false;
+    }
+    return true;
+  }
+  // Shared with the chains: a chain may still be unlocking it after the
+  // round is over, so it lives as long as the last of them.
+  struct RoundState {
+    newsgraph::Mutex mu;
+    size_t running ABSL_GUARDED_BY(mu) = 0;
+    std::atomic<bool> interrupted{false};
+  };
+  auto state = std::make_shared<RoundState>();
+  {
+    newsgraph::MutexLock lock(&state->mu);
+    state->running = chains.size();
+  }
+  for (const std::vector<OutboxItem>& chain : chains) {
+    // `chains` outlives the round, which waits for every chain.
+    auto run = [this, state, chain_ptr = &chain] {
+      for (const OutboxItem& item : *chain_ptr) {
+        if (state->interrupted.load() || !Process(item)) {
+          state->interrupted = true;
+          break;
+        }
+      }
+      newsgraph::MutexLock lock(&state->mu);
+      --state->running;
+    };
+    // The pool's queue holds a full round, so this succeeds; should it ever
+    // not, the chain runs here.
+    if (!chains_->TrySubmit(run)) run();
+  }
+  newsgraph::MutexLock lock(&state->mu);
+  const auto finished = [&state]() { return state->running == 0; };
+  state->mu.Await(newsgraph::Condition(&finished));
+  return !state->interrupted.load();
 }
 
 bool Pipeline::Process(const OutboxItem& item) {
@@ -93,7 +148,7 @@ bool Pipeline::Process(const OutboxItem& item) {
       ++attempts;
       absl::Status status = attempt();
       if (status.ok() || !IsTransient(status)) return status;
-      const absl::Duration delay = backoff * absl::Uniform(rng_, 0.5, 1.0);
+      const absl::Duration delay = backoff * absl::Uniform(absl::BitGen(), 0.5, 1.0);
       LogWarning("pipeline", absl::StrCat(what, " ", name, " v", item.version, " attempt ",
                                           attempts, " failed transiently, retrying in ",
                                           absl::FormatDuration(delay), ": ", status.ToString()));

@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "base/mutex.h"
 #include "services/ingest/ingest_keyspace.h"
 #include "services/ingest/pipeline.h"
@@ -224,6 +228,116 @@ TEST_F(IngestCoreTest, PipelineRetriesTransientFailuresAndMarksIndexed) {
   EXPECT_THAT(core_->GetDocument(r.document.name(), newsgraph::v1::BASIC),
               StatusIs(absl::StatusCode::kNotFound));
   pipeline.Stop();
+}
+
+// Slow downstream calls that record, per document, what reached them and
+// how many calls overlapped.
+class RecordingDownstream : public PipelineDownstream {
+ public:
+  absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> Annotate(
+      const newsgraph::v1::Document& document) override {
+    Enter();
+    absl::SleepFor(absl::Milliseconds(3));
+    Leave(document.name(), absl::StrCat("annotate v", document.version()));
+    return newsgraph::v1::AnnotateDocumentResponse();
+  }
+  absl::Status Index(const newsgraph::v1::Document& document,
+                     const newsgraph::v1::AnnotateDocumentResponse&) override {
+    Enter();
+    Leave(document.name(), absl::StrCat("index v", document.version()));
+    return absl::OkStatus();
+  }
+  absl::Status Remove(const std::string& name) override {
+    Enter();
+    Leave(name, "remove");
+    return absl::OkStatus();
+  }
+  std::map<std::string, std::vector<std::string>> events() {
+    newsgraph::MutexLock lock(&mu_);
+    return events_;
+  }
+  int max_in_flight() {
+    newsgraph::MutexLock lock(&mu_);
+    return max_in_flight_;
+  }
+
+ private:
+  void Enter() {
+    newsgraph::MutexLock lock(&mu_);
+    max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
+  }
+  void Leave(const std::string& name, std::string event) {
+    newsgraph::MutexLock lock(&mu_);
+    --in_flight_;
+    events_[name].push_back(std::move(event));
+  }
+  newsgraph::Mutex mu_;
+  int in_flight_ = 0;
+  int max_in_flight_ = 0;
+  std::map<std::string, std::vector<std::string>> events_;
+};
+
+TEST_F(IngestCoreTest, PipelineRunsDocumentsConcurrentlyAndEachDocumentInOrder) {
+  RecordingDownstream downstream;
+  PipelineOptions options;
+  options.idle_poll = absl::Milliseconds(20);
+  options.concurrency = 4;
+  Pipeline pipeline(core_.get(), &downstream, options);
+  pipeline.Start();
+  std::vector<std::string> names;
+  for (int i = 0; i < 40; ++i) {
+    NG_ASSERT_OK_AND_ASSIGN(
+        IngestResult r,
+        core_->Ingest(Text(absl::StrCat("Document number ", i, " first text."), absl::StrCat(i)),
+                      false));
+    names.push_back(r.document.name());
+    if (i % 4 == 0) {  // a second version while the first may be in progress
+      NG_ASSERT_OK(core_->Ingest(
+          Text(absl::StrCat("Document number ", i, " second text."), absl::StrCat(i)), false));
+    }
+    if (i % 10 == 9) NG_ASSERT_OK(core_->DeleteDocument(r.document.name()));
+  }
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (core_->OutboxSize() > 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  pipeline.Stop();
+  ASSERT_EQ(core_->OutboxSize(), 0u);
+  EXPECT_GE(downstream.max_in_flight(), 2);
+
+  const auto events = downstream.events();
+  for (int i = 0; i < 40; ++i) {
+    const std::string& name = names[i];
+    SCOPED_TRACE(name);
+    auto it = events.find(name);
+    ASSERT_NE(it, events.end());
+    const std::vector<std::string>& seen = it->second;
+    // Versions reach the services in ascending order, each annotated before
+    // it is indexed, and nothing follows a removal.
+    int64_t last_version = 0;
+    for (size_t k = 0; k < seen.size(); ++k) {
+      if (seen[k] == "remove") {
+        EXPECT_EQ(k + 1, seen.size()) << "calls after the removal";
+        continue;
+      }
+      int64_t version = 0;
+      ASSERT_TRUE(absl::SimpleAtoi(seen[k].substr(seen[k].find('v') + 1), &version));
+      EXPECT_GE(version, last_version);
+      if (absl::StartsWith(seen[k], "index")) {
+        ASSERT_GT(k, 0u);
+        EXPECT_EQ(seen[k - 1], absl::StrCat("annotate v", version));
+      }
+      last_version = version;
+    }
+    if (i % 10 == 9) {
+      EXPECT_EQ(seen.back(), "remove");
+      continue;
+    }
+    const int64_t latest = i % 4 == 0 ? 2 : 1;
+    EXPECT_EQ(seen.back(), absl::StrCat("index v", latest));
+    NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Document doc,
+                            core_->GetDocument(name, newsgraph::v1::METADATA));
+    EXPECT_EQ(doc.state(), newsgraph::v1::INDEXED);
+    EXPECT_EQ(doc.version(), latest);
+  }
 }
 
 TEST_F(IngestCoreTest, UnfinishedOutboxIsResumedAfterRestart) {
