@@ -63,8 +63,10 @@ std::string FoldWord(absl::string_view word) { return Truncate(text::FoldForMatc
 
 std::vector<AnalyzedToken> Analyze(absl::string_view text, absl::string_view language) {
   std::vector<AnalyzedToken> out;
+  const std::vector<text::Token> tokens = text::Tokenize(text);
+  out.reserve(tokens.size());
   uint32_t position = 0;
-  for (const text::Token& token : text::Tokenize(text)) {
+  for (const text::Token& token : tokens) {
     if (token.kind == text::TokenKind::kPunctuation) continue;
     std::string folded = text::FoldForMatching(token.in(text));
     if (folded.empty()) continue;

@@ -73,6 +73,8 @@ absl::flat_hash_map<std::string, Posting> CollectPostings(const IndexDocumentReq
   const newsgraph::v1::Document& doc = request.document();
   const std::vector<AnalyzedToken> title = Analyze(doc.title(), doc.language());
   const std::vector<AnalyzedToken> body = Analyze(doc.text(), doc.language());
+  // Distinct terms run at about half the tokens in news text.
+  postings.reserve((title.size() + body.size()) / 2 + 8);
   for (const AnalyzedToken& t : title) {
     Posting& p = postings[t.term];
     ++p.title_tf;
