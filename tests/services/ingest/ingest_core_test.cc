@@ -313,9 +313,9 @@ TEST_F(IngestCoreTest, PipelineRunsDocumentsConcurrentlyAndEachDocumentInOrder) 
     ASSERT_NE(it, events.end());
     const std::vector<std::string>& seen = it->second;
     // Versions reach the services in ascending order, each annotated before
-    // it is indexed, and nothing follows a removal. (Items of older versions
-    // are skipped as stale, so these hold for any order within a round too;
-    // the rounds' barrier and per-document chains are what keep them.)
+    // it is indexed, and nothing follows a removal. (Inside one round an
+    // older version's item is already stale and skipped, so what keeps these
+    // under concurrency is that a round ends before the next is read.)
     int64_t last_version = 0;
     for (size_t k = 0; k < seen.size(); ++k) {
       if (seen[k] == "remove") {
