@@ -1,6 +1,7 @@
 // ingestd: the IngestService as its own process.
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -23,6 +24,9 @@ ABSL_FLAG(std::string, data_dir, "./data", "data directory; the store lives in <
 ABSL_FLAG(std::string, entity_address, "127.0.0.1:7702", "EntityService address");
 ABSL_FLAG(std::string, search_address, "127.0.0.1:7703", "SearchService address");
 ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
+ABSL_FLAG(int, pipeline_concurrency, 1,
+          "documents the pipeline annotates and indexes at once; more is faster, but the entity "
+          "graph then depends on the order calls happen to finish (see docs/ingest.md)");
 ABSL_FLAG(int, block_cache_mb, 64, "RocksDB block cache size in MiB");
 ABSL_FLAG(absl::Duration, downstream_timeout, absl::Seconds(30),
           "deadline of each call to the entity and search services; a call that runs out is "
@@ -50,7 +54,10 @@ int main(int argc, char** argv) {
       CreateServiceChannel(absl::GetFlag(FLAGS_entity_address)),
       CreateServiceChannel(absl::GetFlag(FLAGS_search_address)),
       absl::GetFlag(FLAGS_downstream_timeout));
-  ingest::Pipeline pipeline(core->get(), &downstream);
+  ingest::PipelineOptions pipeline_options;
+  pipeline_options.concurrency =
+      static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_pipeline_concurrency)));
+  ingest::Pipeline pipeline(core->get(), &downstream, pipeline_options);
   ingest::IngestGrpcService service(core->get());
 
   ServerRunnerOptions server_options;

@@ -4,6 +4,7 @@
 // in-process channels: the same code paths as the split deployment.
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/flags/flag.h"
@@ -31,6 +32,9 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:7700", "host:port to serve on (port 0:
 ABSL_FLAG(std::string, data_dir, "./data",
           "data directory; stores live in <data_dir>/{ingest,entity,search}");
 ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
+ABSL_FLAG(int, pipeline_concurrency, 1,
+          "documents the pipeline annotates and indexes at once; more is faster, but the entity "
+          "graph then depends on the order calls happen to finish (see docs/ingest.md)");
 ABSL_FLAG(int, block_cache_mb, 64, "RocksDB block cache size per service in MiB");
 ABSL_FLAG(int, idle_merge_seconds, 5,
           "after this many seconds without index updates, flush and merge the search index "
@@ -99,7 +103,11 @@ absl::Status Run() {
         std::shared_ptr<grpc::Channel> channel = server.InProcessChannel(args);
         resolver.SetChannel(channel);
         downstream = std::make_unique<ingest::GrpcPipelineDownstream>(channel, channel);
-        pipeline = std::make_unique<ingest::Pipeline>(ingest_core->get(), downstream.get());
+        ingest::PipelineOptions pipeline_options;
+        pipeline_options.concurrency =
+            static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_pipeline_concurrency)));
+        pipeline = std::make_unique<ingest::Pipeline>(ingest_core->get(), downstream.get(),
+                                                      pipeline_options);
         pipeline->Start();
         return absl::OkStatus();
       },
