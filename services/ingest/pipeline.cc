@@ -5,9 +5,8 @@
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/random/random.h"
-
 #include "absl/random/distributions.h"
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "base/mutex.h"
 #include "services/common/log.h"
@@ -33,8 +32,10 @@ Pipeline::Pipeline(IngestCore* core, PipelineDownstream* downstream, PipelineOpt
 Pipeline::~Pipeline() { Stop(); }
 
 void Pipeline::Start() {
-  const size_t threads = std::max<size_t>(1, options_.concurrency);
-  chains_ = std::make_unique<WorkPool>(threads, options_.batch_size + threads);
+  if (options_.concurrency > 1) {
+    chains_ = std::make_unique<WorkPool>(options_.concurrency,
+                                         options_.batch_size + options_.concurrency);
+  }
   core_->SetOutboxListener([this] { Wake(); });
   worker_ = std::thread([this] { Run(); });
 }

@@ -99,7 +99,8 @@ class Pipeline {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   std::thread worker_;
-  // Runs the per-document chains of a round; created by Start.
+  // Runs the per-document chains of a round; created by Start when
+  // concurrency > 1.
   std::unique_ptr<WorkPool> chains_;
 };
 
