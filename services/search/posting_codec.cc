@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "storage/key_codec.h"
 
@@ -251,6 +252,30 @@ inline bool ReadVarint(const uint8_t** p, const uint8_t* end, uint64_t* v) {
   return false;
 }
 
+// Moves `*p` past `count` varints (a varint ends at a byte below 0x80),
+// eight bytes at a time; false when [*p, end) holds fewer.
+bool SkipVarints(const uint8_t** p, const uint8_t* end, size_t count) {
+  const uint8_t* q = *p;
+  while (count > 0 && end - q >= 8) {
+    uint64_t word;
+    std::memcpy(&word, q, sizeof word);
+    const uint64_t ends = ~word & 0x8080808080808080ULL;
+    const size_t in_word = static_cast<size_t>(__builtin_popcountll(ends));
+    if (in_word < count) {
+      count -= in_word;
+      q += 8;
+      continue;
+    }
+    break;  // the last varint ends in this word: finish byte by byte
+  }
+  for (; count > 0; ++q) {
+    if (q == end) return false;
+    if (*q < 0x80) --count;
+  }
+  *p = q;
+  return true;
+}
+
 }  // namespace
 
 bool PostingCursor::LoadBlock(size_t block) {
@@ -392,30 +417,29 @@ bool PostingCursor::Positions(std::vector<uint32_t>* out) {
   }
   if (positions_.empty()) return false;
   if (!frequencies_decoded_ && !DecodeFrequencies()) return false;
-  // Skip the positions of the postings before the current one in the block.
-  auto read = [&](size_t i, std::vector<uint32_t>* into) {
-    const uint32_t n = title_tfs_[i] + body_tfs_[i];
-    uint32_t position = 0;
-    for (uint32_t k = 0; k < n; ++k) {
-      uint32_t delta = 0;
-      if (!GetVarint(&position_rest_, &delta)) return false;
-      if (k == title_tfs_[i]) position = kBodyOffset;
-      position += delta;
-      if (into != nullptr) into->push_back(position);
-    }
-    return true;
-  };
   if (position_index_ > index_) return false;  // never happens: cursors only move forward
-  while (position_index_ < index_) {
-    if (!read(position_index_, nullptr)) return false;
-    ++position_index_;
-  }
+  // Skip the positions of the postings before the current one in the block:
+  // counting varint ends is enough, nothing before is decoded.
+  size_t skip = 0;
+  for (size_t i = position_index_; i < index_; ++i) skip += size_t{title_tfs_[i]} + body_tfs_[i];
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(position_rest_.data());
+  const uint8_t* const end = p + position_rest_.size();
+  if (!SkipVarints(&p, end, skip)) return false;
+  const uint32_t title = title_tfs_[index_];
+  const uint32_t n = title + body_tfs_[index_];
   // Every position takes at least a byte: corrupt frequencies cannot make
   // this reserve more than the value holds.
-  out->reserve(std::min<size_t>(size_t{title_tfs_[index_]} + body_tfs_[index_],
-                                position_rest_.size()));
-  if (!read(index_, out)) return false;
-  ++position_index_;
+  out->reserve(std::min<size_t>(n, static_cast<size_t>(end - p)));
+  uint32_t position = 0;
+  uint64_t delta = 0;
+  for (uint32_t k = 0; k < n; ++k) {
+    if (!ReadVarint(&p, end, &delta) || delta > std::numeric_limits<uint32_t>::max()) return false;
+    if (k == title) position = kBodyOffset;
+    position += static_cast<uint32_t>(delta);
+    out->push_back(position);
+  }
+  position_rest_ = absl::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(end - p));
+  position_index_ = index_ + 1;
   return true;
 }
 

@@ -93,6 +93,41 @@ TEST(PostingCodecTest, AdvanceSkipsBlocksAndKeepsPositionsInStep) {
   }
 }
 
+TEST(PostingCodecTest, PositionsSkipUnreadPostingsOfTheBlock) {
+  // Long position lists with deltas of one to three varint bytes, read for
+  // every k-th posting only: the ones in between are skipped unread.
+  std::mt19937 random(5);
+  std::vector<Posting> postings;
+  for (uint64_t doc = 1; doc <= 700; ++doc) {
+    Posting p;
+    p.doc = doc * 3;
+    p.title_tf = random() % 2;
+    p.body_tf = 1 + random() % 40;
+    uint32_t position = 0;
+    for (uint32_t k = 0; k < p.title_tf; ++k) p.positions.push_back(position += 1 + random() % 5);
+    position = kBodyOffset;
+    for (uint32_t k = 0; k < p.body_tf; ++k) {
+      const uint32_t width[] = {100, 16000, 300000};
+      p.positions.push_back(position += random() % width[random() % 3]);
+    }
+    postings.push_back(std::move(p));
+  }
+  std::string list, positions;
+  Encode(postings, &list, &positions);
+  for (size_t every : {1, 2, 3, 17, 127, 200}) {
+    PostingCursor cursor;
+    ASSERT_TRUE(cursor.Init(list, positions));
+    std::vector<uint32_t> decoded;
+    for (size_t i = 0; i < postings.size(); ++i, cursor.Next()) {
+      ASSERT_EQ(cursor.doc(), postings[i].doc);
+      if (i % every != every - 1) continue;
+      ASSERT_TRUE(cursor.Positions(&decoded)) << "posting " << i << " every " << every;
+      EXPECT_EQ(decoded, postings[i].positions) << "posting " << i << " every " << every;
+    }
+    EXPECT_FALSE(cursor.corrupt());
+  }
+}
+
 TEST(PostingCodecTest, RejectsDamagedValuesWithoutReadingPastThem) {
   const std::vector<Posting> postings = RandomPostings(300, 11, true);
   std::string list, positions;
