@@ -128,6 +128,34 @@ TEST(PostingCodecTest, PositionsSkipUnreadPostingsOfTheBlock) {
   }
 }
 
+TEST(PostingCodecTest, FrequenciesOfSparselyReadPostings) {
+  // A few postings per block (as a conjunction reads them), fields in either
+  // order: title tfs and saliences sit behind the body tfs of the block.
+  for (bool with_positions : {true, false}) {
+    const std::vector<Posting> postings = RandomPostings(2000, 17, with_positions);
+    std::string list, positions;
+    Encode(postings, &list, &positions);
+    for (size_t every : {1, 5, 40, 129}) {
+      PostingCursor cursor;
+      ASSERT_TRUE(cursor.Init(list, positions));
+      for (size_t i = 0; i < postings.size(); ++i, cursor.Next()) {
+        ASSERT_EQ(cursor.doc(), postings[i].doc);
+        if (i % every != 0) continue;
+        if (i % 2 == 0) {
+          EXPECT_NEAR(cursor.salience(), postings[i].salience, 0.0006) << i;
+          EXPECT_EQ(cursor.title_tf(), postings[i].title_tf) << i;
+          EXPECT_EQ(cursor.body_tf(), postings[i].body_tf) << i;
+        } else {
+          EXPECT_EQ(cursor.body_tf(), postings[i].body_tf) << i;
+          EXPECT_EQ(cursor.title_tf(), postings[i].title_tf) << i;
+          EXPECT_NEAR(cursor.salience(), postings[i].salience, 0.0006) << i;
+        }
+      }
+      EXPECT_FALSE(cursor.corrupt());
+    }
+  }
+}
+
 TEST(PostingCodecTest, RejectsDamagedValuesWithoutReadingPastThem) {
   const std::vector<Posting> postings = RandomPostings(300, 11, true);
   std::string list, positions;
