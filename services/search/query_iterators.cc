@@ -23,7 +23,7 @@ double Bm25f::Idf(uint64_t document_frequency) const {
 }
 
 double Bm25f::Score(uint64_t doc, uint32_t title_tf, uint32_t body_tf, double idf) const {
-  const SearchIndexReader::FieldLengths lengths = reader_->Lengths(doc);
+  const SearchIndexReader::RankingNorms& lengths = reader_->Ranking(doc);
   double tf = 0;
   if (title_tf != 0) {
     tf += parameters_.title_weight * title_tf / (base_ + title_scale_ * lengths.title);

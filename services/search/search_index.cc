@@ -270,8 +270,8 @@ bool SearchIndexReader::Live(uint64_t doc) const {
 
 const DocNorms& SearchIndexReader::Norms(uint64_t doc) const { return index_->norms_[doc]; }
 
-SearchIndexReader::FieldLengths SearchIndexReader::Lengths(uint64_t doc) const {
-  return index_->lengths_[doc];
+const SearchIndexReader::RankingNorms& SearchIndexReader::Ranking(uint64_t doc) const {
+  return index_->ranking_[doc];
 }
 
 uint64_t SearchIndexReader::DocumentLimit() const { return index_->live_.size(); }
@@ -385,7 +385,7 @@ absl::Status SearchIndex::LoadCounters(uint64_t* format) {
     *counter = storage::DecodeBigEndian64(value->data());
   }
   norms_.assign(next_doc_, DocNorms());
-  lengths_.assign(next_doc_, {});
+  ranking_.assign(next_doc_, {});
   live_.assign(next_doc_, false);
   {
     std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kNorms);
@@ -394,7 +394,7 @@ absl::Status SearchIndex::LoadCounters(uint64_t* format) {
       const uint64_t doc = storage::DecodeBigEndian64(it->key().data());
       if (doc >= next_doc_) return Corrupted("norms entry beyond the next document number");
       if (!DecodeNorms(it->value(), doc, &norms_[doc])) return Corrupted("norms entry");
-      lengths_[doc] = {norms_[doc].title_length, norms_[doc].body_length};
+      ranking_[doc] = {norms_[doc].title_length, norms_[doc].body_length, norms_[doc].cluster};
       live_[doc] = true;
       ++cluster_sizes_[norms_[doc].cluster];
     }
@@ -486,10 +486,10 @@ void SearchIndex::SetLive(uint64_t doc, const DocNorms& norms) {
   if (doc >= live_.size()) {
     live_.resize(doc + 1, false);
     norms_.resize(doc + 1);
-    lengths_.resize(doc + 1);
+    ranking_.resize(doc + 1);
   }
   norms_[doc] = norms;
-  lengths_[doc] = {norms.title_length, norms.body_length};
+  ranking_[doc] = {norms.title_length, norms.body_length, norms.cluster};
   live_[doc] = true;
   ++cluster_sizes_[norms.cluster];
   ++document_count_;

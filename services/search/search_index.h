@@ -127,12 +127,15 @@ class SearchIndexReader {
   bool Live(uint64_t doc) const;
   // Norms of a live document.
   const DocNorms& Norms(uint64_t doc) const;
-  // Title and body length of a live document (dense: what ranking reads).
-  struct FieldLengths {
+  // What ranking and collapsing read for every match, in one dense array (a
+  // single cache line per document): title and body length and story
+  // cluster of a live document.
+  struct RankingNorms {
     uint32_t title = 0;
     uint32_t body = 0;
+    uint64_t cluster = 0;
   };
-  FieldLengths Lengths(uint64_t doc) const;
+  const RankingNorms& Ranking(uint64_t doc) const;
   // Document numbers are below this.
   uint64_t DocumentLimit() const;
   // Live documents of the story cluster.
@@ -280,8 +283,9 @@ class SearchIndex {
   size_t memory_documents_ ABSL_GUARDED_BY(state_mu_) = 0;
   // Indexed by document number.
   std::vector<DocNorms> norms_ ABSL_GUARDED_BY(state_mu_);
-  // The lengths again, 8 bytes per document, for cache-friendly scoring.
-  std::vector<SearchIndexReader::FieldLengths> lengths_ ABSL_GUARDED_BY(state_mu_);
+  // Lengths and cluster again, 16 bytes per document, for cache-friendly
+  // ranking.
+  std::vector<SearchIndexReader::RankingNorms> ranking_ ABSL_GUARDED_BY(state_mu_);
   std::vector<bool> live_ ABSL_GUARDED_BY(state_mu_);
   // Live documents per story cluster, for clusters of two or more.
   absl::flat_hash_map<uint64_t, uint32_t> cluster_sizes_ ABSL_GUARDED_BY(state_mu_);

@@ -768,7 +768,7 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
   const bool collapse = !request.disable_collapse();
   const std::function<uint64_t(uint64_t)> cluster_of =
       collapse ? std::function<uint64_t(uint64_t)>(
-                     [&reader](uint64_t doc) { return reader.Norms(doc).cluster; })
+                     [&reader](uint64_t doc) { return reader.Ranking(doc).cluster; })
                : nullptr;
   // One more hit than the page shows tells whether there is a next page.
   const size_t wanted = offset + static_cast<size_t>(page_size) + 1;
@@ -789,7 +789,7 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
     absl::flat_hash_set<uint64_t> seen_clusters;
     for (const ScoredDoc& hit : all) {
       if (ranked.size() >= wanted) break;
-      if (!collapse || seen_clusters.insert(reader.Norms(hit.doc).cluster).second) {
+      if (!collapse || seen_clusters.insert(reader.Ranking(hit.doc).cluster).second) {
         ranked.push_back(hit);
       }
     }
@@ -832,7 +832,7 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
     hit->set_source(doc.source());
     hit->set_version(doc.version());
     hit->set_cluster_size(
-        collapse ? static_cast<int32_t>(reader.ClusterSize(reader.Norms(ranked[i].doc).cluster))
+        collapse ? static_cast<int32_t>(reader.ClusterSize(reader.Ranking(ranked[i].doc).cluster))
                  : 1);
     if (doc.has_published_time()) *hit->mutable_published_time() = doc.published_time();
     if (basic) continue;
