@@ -54,52 +54,93 @@ std::string SegmentRegistryKey(uint64_t segment) {
   return absl::StrCat(kSegmentPrefix, EncodeU64(segment));
 }
 
-// Adds a keyword term for `name` and each of its word suffixes.
-void AddNameTerms(const std::string& prefix, const std::string& folded_name,
-                  absl::flat_hash_map<std::string, Posting>* postings) {
-  size_t from = 0;
-  while (from < folded_name.size()) {
-    (*postings)[prefix + folded_name.substr(from)].body_tf = 1;
-    const size_t space = folded_name.find(' ', from);
-    if (space == std::string::npos) break;
-    from = space + 1;
-  }
-}
+// Builds a document's DocumentTerms: word terms with their positions, then
+// keyword terms (no positions).
+class DocumentTermsBuilder {
+ public:
+  using Term = DocumentTerms::Term;
 
-// All the postings one document contributes, keyed by term.
-absl::flat_hash_map<std::string, Posting> CollectPostings(const IndexDocumentRequest& request,
-                                                          DocNorms* norms) {
-  absl::flat_hash_map<std::string, Posting> postings;
+  // Title and body words: counts the terms, then lays their positions out
+  // term after term (title positions first, so each term's are ascending).
+  void AddWords(const std::vector<AnalyzedToken>& title, const std::vector<AnalyzedToken>& body) {
+    std::vector<uint32_t> ids;
+    ids.reserve(title.size() + body.size());
+    for (const AnalyzedToken& t : title) {
+      ids.push_back(Id(t.term));
+      ++out_.terms[ids.back()].title_tf;
+    }
+    for (const AnalyzedToken& t : body) {
+      ids.push_back(Id(t.term));
+      ++out_.terms[ids.back()].body_tf;
+    }
+    uint32_t offset = 0;
+    for (Term& term : out_.terms) {
+      term.positions_begin = term.positions_end = offset;
+      offset += term.title_tf + term.body_tf;
+    }
+    out_.positions.resize(offset);
+    size_t k = 0;
+    for (const AnalyzedToken& t : title) {
+      out_.positions[out_.terms[ids[k++]].positions_end++] = t.position;
+    }
+    for (const AnalyzedToken& t : body) {
+      out_.positions[out_.terms[ids[k++]].positions_end++] = kBodyOffset + t.position;
+    }
+  }
+
+  // A keyword term (no positions); added once, later calls return it again.
+  Term& Keyword(std::string term) {
+    Term& added = out_.terms[Id(std::move(term))];
+    added.positions_begin = added.positions_end = static_cast<uint32_t>(out_.positions.size());
+    return added;
+  }
+
+  // A keyword term for `folded_name` and each of its word suffixes.
+  void AddNameTerms(absl::string_view prefix, absl::string_view folded_name) {
+    size_t from = 0;
+    while (from < folded_name.size()) {
+      Keyword(absl::StrCat(prefix, folded_name.substr(from))).body_tf = 1;
+      const size_t space = folded_name.find(' ', from);
+      if (space == absl::string_view::npos) break;
+      from = space + 1;
+    }
+  }
+
+  DocumentTerms Take() { return std::move(out_); }
+
+ private:
+  uint32_t Id(std::string term) {
+    auto [it, added] = ids_.try_emplace(term, static_cast<uint32_t>(out_.terms.size()));
+    if (added) out_.terms.push_back(Term{.term = std::move(term)});
+    return it->second;
+  }
+
+  DocumentTerms out_;
+  absl::flat_hash_map<std::string, uint32_t> ids_;
+};
+
+// All the postings one document contributes.
+DocumentTerms CollectPostings(const IndexDocumentRequest& request, DocNorms* norms) {
   const newsgraph::v1::Document& doc = request.document();
   const std::vector<AnalyzedToken> title = Analyze(doc.title(), doc.language());
   const std::vector<AnalyzedToken> body = Analyze(doc.text(), doc.language());
-  // Distinct terms run at about half the tokens in news text.
-  postings.reserve((title.size() + body.size()) / 2 + 8);
-  for (const AnalyzedToken& t : title) {
-    Posting& p = postings[t.term];
-    ++p.title_tf;
-    p.positions.push_back(t.position);
-  }
-  for (const AnalyzedToken& t : body) {
-    Posting& p = postings[t.term];
-    ++p.body_tf;
-    p.positions.push_back(kBodyOffset + t.position);
-  }
-  if (!doc.source().empty()) postings[SourceTerm(doc.source())].body_tf = 1;
-  postings[LanguageTerm(doc.language().empty() ? "en" : doc.language())].body_tf = 1;
+  DocumentTermsBuilder terms;
+  terms.AddWords(title, body);
+  if (!doc.source().empty()) terms.Keyword(SourceTerm(doc.source())).body_tf = 1;
+  terms.Keyword(LanguageTerm(doc.language().empty() ? "en" : doc.language())).body_tf = 1;
   for (const newsgraph::v1::DocumentEntity& e : request.entities()) {
-    Posting& p = postings[EntityTerm(e.entity())];
-    p.body_tf = std::max<uint32_t>(1, e.mention_count());
-    p.salience = std::clamp(e.salience(), 0.0f, 1.0f);
-    Posting& type = postings[EntityTypeTerm(newsgraph::v1::EntityType_Name(e.type()))];
-    type.body_tf += std::max<uint32_t>(1, e.mention_count());
+    DocumentTermsBuilder::Term& entity = terms.Keyword(EntityTerm(e.entity()));
+    entity.body_tf = std::max<uint32_t>(1, e.mention_count());
+    entity.salience = std::clamp(e.salience(), 0.0f, 1.0f);
+    terms.Keyword(EntityTypeTerm(newsgraph::v1::EntityType_Name(e.type()))).body_tf +=
+        std::max<uint32_t>(1, e.mention_count());
   }
   for (const newsgraph::v1::Passage& passage : doc.passages()) {
     if (!passage.answered_by().empty()) {
-      AddNameTerms("\x01a", text::FoldForMatching(passage.answered_by()), &postings);
+      terms.AddNameTerms("\x01a", text::FoldForMatching(passage.answered_by()));
     }
     if (!passage.asked_by().empty()) {
-      AddNameTerms("\x01q", text::FoldForMatching(passage.asked_by()), &postings);
+      terms.AddNameTerms("\x01q", text::FoldForMatching(passage.asked_by()));
     }
   }
   const std::string& story = !doc.duplicate_of().empty()        ? doc.duplicate_of()
@@ -110,7 +151,7 @@ absl::flat_hash_map<std::string, Posting> CollectPostings(const IndexDocumentReq
   norms->body_length = static_cast<uint32_t>(body.size());
   norms->published =
       doc.has_published_time() ? FromTimestamp(doc.published_time()) : absl::InfinitePast();
-  return postings;
+  return terms.Take();
 }
 
 absl::Status Corrupted(absl::string_view what) {
@@ -454,7 +495,7 @@ absl::Status SearchIndex::RecoverUnflushed() {
     }
     Analyzed analyzed;
     analyzed.doc = *doc;
-    analyzed.postings = CollectPostings(stored, &analyzed.norms);
+    analyzed.terms = CollectPostings(stored, &analyzed.norms);
     {
       newsgraph::WriterMutexLock state(&state_mu_);
       if (*doc >= live_.size() || !live_[*doc]) continue;
@@ -470,13 +511,15 @@ absl::Status SearchIndex::RecoverUnflushed() {
 // Updates
 
 void SearchIndex::AddToMemory(const Analyzed& analyzed) {
-  for (const auto& [term, p] : analyzed.postings) {
-    MemoryPostings& m = memory_[term];
+  const std::vector<uint32_t>& positions = analyzed.terms.positions;
+  for (const DocumentTerms::Term& t : analyzed.terms.terms) {
+    MemoryPostings& m = memory_[t.term];
     m.docs.push_back(analyzed.doc);
-    m.title_tfs.push_back(p.title_tf);
-    m.body_tfs.push_back(p.body_tf);
-    m.saliences.push_back(static_cast<uint16_t>(std::lround(p.salience * 1000)));
-    m.positions.insert(m.positions.end(), p.positions.begin(), p.positions.end());
+    m.title_tfs.push_back(t.title_tf);
+    m.body_tfs.push_back(t.body_tf);
+    m.saliences.push_back(static_cast<uint16_t>(std::lround(t.salience * 1000)));
+    m.positions.insert(m.positions.end(), positions.begin() + t.positions_begin,
+                       positions.begin() + t.positions_end);
     m.position_ends.push_back(static_cast<uint32_t>(m.positions.size()));
   }
   ++memory_documents_;
@@ -540,7 +583,7 @@ absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::I
   std::vector<std::string> stored(requests.size());
   std::vector<std::string> hit_fields(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
-    analyzed[i].postings = CollectPostings(requests[i], &analyzed[i].norms);
+    analyzed[i].terms = CollectPostings(requests[i], &analyzed[i].norms);
     const newsgraph::v1::Document& doc = requests[i].document();
     newsgraph::v1::Document fields;
     fields.set_name(doc.name());

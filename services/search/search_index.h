@@ -107,6 +107,22 @@ class TermPostings {
   const std::vector<bool>* live_ = nullptr;
 };
 
+// The postings one document contributes: one entry per distinct term and
+// the positions of all of them in one array (no allocation per term).
+struct DocumentTerms {
+  struct Term {
+    std::string term;
+    uint32_t title_tf = 0;
+    uint32_t body_tf = 0;
+    float salience = 0;
+    // The term's positions are positions[positions_begin, positions_end).
+    uint32_t positions_begin = 0;
+    uint32_t positions_end = 0;
+  };
+  std::vector<Term> terms;
+  std::vector<uint32_t> positions;
+};
+
 class SearchIndex;
 
 // A consistent view of the index for one query: holds a shared lock, so
@@ -214,7 +230,7 @@ class SearchIndex {
   struct Analyzed {
     uint64_t doc = 0;
     DocNorms norms;
-    absl::flat_hash_map<std::string, Posting> postings;
+    DocumentTerms terms;
   };
 
   SearchIndex(storage::KvStore* store, SearchIndexOptions options)
