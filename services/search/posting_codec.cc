@@ -140,10 +140,8 @@ void PostingCursor::Reset() {
   position_rest_ = absl::string_view();
   position_index_ = 0;
   memory_ = false;
-  mem_docs_ = nullptr;
-  mem_title_ = mem_body_ = nullptr;
-  mem_salience_ = nullptr;
-  mem_positions_ = mem_position_ends_ = nullptr;
+  mem_ = nullptr;
+  mem_positions_ = nullptr;
   count_ = index_ = 0;
   doc_ = kNoMoreDocs;
   corrupt_ = false;
@@ -208,20 +206,14 @@ bool PostingCursor::Init(absl::string_view postings, absl::string_view positions
   return true;
 }
 
-void PostingCursor::InitMemory(const uint64_t* docs, const uint32_t* title_tfs,
-                               const uint32_t* body_tfs, const uint16_t* saliences,
-                               const uint32_t* positions, const uint32_t* position_ends,
+void PostingCursor::InitMemory(const MemoryPosting* postings, const uint32_t* positions,
                                size_t count) {
   Reset();
   memory_ = true;
-  mem_docs_ = docs;
-  mem_title_ = title_tfs;
-  mem_body_ = body_tfs;
-  mem_salience_ = saliences;
+  mem_ = postings;
   mem_positions_ = positions;
-  mem_position_ends_ = position_ends;
   count_ = count;
-  doc_ = count == 0 ? kNoMoreDocs : docs[0];
+  doc_ = count == 0 ? kNoMoreDocs : postings[0].doc;
 }
 
 void PostingCursor::Fail() {
@@ -357,7 +349,7 @@ bool PostingCursor::DecodeFrequencies() {
 void PostingCursor::Next() {
   if (doc_ == kNoMoreDocs) return;
   if (memory_) {
-    doc_ = ++index_ < count_ ? mem_docs_[index_] : kNoMoreDocs;
+    doc_ = ++index_ < count_ ? mem_[index_].doc : kNoMoreDocs;
     return;
   }
   if (++index_ < block_size_) {
@@ -374,9 +366,11 @@ void PostingCursor::Next() {
 void PostingCursor::Advance(uint64_t target) {
   if (doc_ >= target) return;
   if (memory_) {
-    const uint64_t* found = std::lower_bound(mem_docs_ + index_, mem_docs_ + count_, target);
-    index_ = static_cast<size_t>(found - mem_docs_);
-    doc_ = index_ < count_ ? mem_docs_[index_] : kNoMoreDocs;
+    const MemoryPosting* found =
+        std::lower_bound(mem_ + index_, mem_ + count_, target,
+                         [](const MemoryPosting& p, uint64_t doc) { return p.doc < doc; });
+    index_ = static_cast<size_t>(found - mem_);
+    doc_ = index_ < count_ ? mem_[index_].doc : kNoMoreDocs;
     return;
   }
   if (block_last_[block_] < target) {
@@ -394,17 +388,17 @@ void PostingCursor::Advance(uint64_t target) {
 }
 
 uint32_t PostingCursor::title_tf() {
-  if (memory_) return mem_title_[index_];
+  if (memory_) return mem_[index_].title_tf;
   if (!frequencies_decoded_ && !DecodeFrequencies()) return 0;
   return title_tfs_[index_];
 }
 uint32_t PostingCursor::body_tf() {
-  if (memory_) return mem_body_[index_];
+  if (memory_) return mem_[index_].body_tf;
   if (!frequencies_decoded_ && !DecodeFrequencies()) return 0;
   return body_tfs_[index_];
 }
 float PostingCursor::salience() {
-  if (memory_) return static_cast<float>(mem_salience_[index_]) / 1000.0f;
+  if (memory_) return static_cast<float>(mem_[index_].salience) / 1000.0f;
   if (!frequencies_decoded_ && !DecodeFrequencies()) return 0;
   return static_cast<float>(saliences_[index_]) / 1000.0f;
 }
@@ -413,8 +407,8 @@ bool PostingCursor::Positions(std::vector<uint32_t>* out) {
   out->clear();
   if (doc_ == kNoMoreDocs) return false;
   if (memory_) {
-    const uint32_t begin = index_ == 0 ? 0 : mem_position_ends_[index_ - 1];
-    out->assign(mem_positions_ + begin, mem_positions_ + mem_position_ends_[index_]);
+    const uint32_t begin = index_ == 0 ? 0 : mem_[index_ - 1].position_end;
+    out->assign(mem_positions_ + begin, mem_positions_ + mem_[index_].position_end);
     return true;
   }
   if (positions_.empty()) return false;

@@ -43,6 +43,18 @@ struct Posting {
   float salience = 0;
 };
 
+// One posting of the in-memory segment (read by PostingCursor::InitMemory).
+struct MemoryPosting {
+  uint64_t doc = 0;
+  uint32_t title_tf = 0;
+  uint32_t body_tf = 0;
+  // End of this posting's positions in the term's position array (they
+  // start where the previous posting's end).
+  uint32_t position_end = 0;
+  // Salience in thousandths.
+  uint16_t salience = 0;
+};
+
 struct DocNorms {
   uint32_t title_length = 0;
   uint32_t body_length = 0;
@@ -106,11 +118,8 @@ class PostingCursor {
   // Positions() will not be called. False when the header is malformed.
   bool Init(absl::string_view postings, absl::string_view positions);
 
-  // Over arrays owned by the caller (the in-memory segment); `position_ends`
-  // holds each posting's end offset into `positions`.
-  void InitMemory(const uint64_t* docs, const uint32_t* title_tfs, const uint32_t* body_tfs,
-                  const uint16_t* saliences, const uint32_t* positions,
-                  const uint32_t* position_ends, size_t count);
+  // Over postings and positions owned by the caller (the in-memory segment).
+  void InitMemory(const MemoryPosting* postings, const uint32_t* positions, size_t count);
 
   uint64_t doc() const { return doc_; }
   size_t count() const { return count_; }
@@ -160,12 +169,8 @@ class PostingCursor {
 
   // In-memory form.
   bool memory_ = false;
-  const uint64_t* mem_docs_ = nullptr;
-  const uint32_t* mem_title_ = nullptr;
-  const uint32_t* mem_body_ = nullptr;
-  const uint16_t* mem_salience_ = nullptr;
+  const MemoryPosting* mem_ = nullptr;
   const uint32_t* mem_positions_ = nullptr;
-  const uint32_t* mem_position_ends_ = nullptr;
 
   size_t count_ = 0;
   size_t index_ = 0;  // within the block (encoded) or the list (memory)

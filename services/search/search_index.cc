@@ -257,12 +257,11 @@ absl::StatusOr<TermPostings> SearchIndexReader::Postings(const std::string& term
     if (positions) postings.blobs_.push_back(std::move(positions));
   }
   auto it = index_->memory_.find(term);
-  if (it != index_->memory_.end() && !it->second.docs.empty()) {
+  if (it != index_->memory_.end() && !it->second.postings.empty()) {
     const SearchIndex::MemoryPostings& m = it->second;
     PostingCursor& cursor = postings.parts_.emplace_back();
-    cursor.InitMemory(m.docs.data(), m.title_tfs.data(), m.body_tfs.data(), m.saliences.data(),
-                      m.positions.data(), m.position_ends.data(), m.docs.size());
-    postings.document_frequency_ += m.docs.size();
+    cursor.InitMemory(m.postings.data(), m.positions.data(), m.postings.size());
+    postings.document_frequency_ += m.postings.size();
   }
   postings.Settle();
   return postings;
@@ -514,13 +513,13 @@ void SearchIndex::AddToMemory(const Analyzed& analyzed) {
   const std::vector<uint32_t>& positions = analyzed.terms.positions;
   for (const DocumentTerms::Term& t : analyzed.terms.terms) {
     MemoryPostings& m = memory_[t.term];
-    m.docs.push_back(analyzed.doc);
-    m.title_tfs.push_back(t.title_tf);
-    m.body_tfs.push_back(t.body_tf);
-    m.saliences.push_back(static_cast<uint16_t>(std::lround(t.salience * 1000)));
     m.positions.insert(m.positions.end(), positions.begin() + t.positions_begin,
                        positions.begin() + t.positions_end);
-    m.position_ends.push_back(static_cast<uint32_t>(m.positions.size()));
+    m.postings.push_back({.doc = analyzed.doc,
+                          .title_tf = t.title_tf,
+                          .body_tf = t.body_tf,
+                          .position_end = static_cast<uint32_t>(m.positions.size()),
+                          .salience = static_cast<uint16_t>(std::lround(t.salience * 1000))});
   }
   ++memory_documents_;
 }
@@ -808,12 +807,12 @@ absl::Status SearchIndex::FlushLocked() {
     for (const auto* entry : sorted) {
       const std::string& term = entry->first;
       const MemoryPostings& m = entry->second;
-      for (size_t i = 0; i < m.docs.size(); ++i) {
-        if (!live_[m.docs[i]]) continue;
-        const uint32_t begin = i == 0 ? 0 : m.position_ends[i - 1];
-        writer.Add(m.docs[i], m.title_tfs[i], m.body_tfs[i],
-                   static_cast<float>(m.saliences[i]) / 1000.0f, m.positions.data() + begin,
-                   m.position_ends[i] - begin);
+      for (size_t i = 0; i < m.postings.size(); ++i) {
+        const MemoryPosting& p = m.postings[i];
+        if (!live_[p.doc]) continue;
+        const uint32_t begin = i == 0 ? 0 : m.postings[i - 1].position_end;
+        writer.Add(p.doc, p.title_tf, p.body_tf, static_cast<float>(p.salience) / 1000.0f,
+                   m.positions.data() + begin, p.position_end - begin);
       }
       if (writer.count() == 0) continue;
       added_terms.push_back(term);

@@ -219,12 +219,8 @@ class SearchIndex {
   };
   // Postings of one term in the in-memory segment.
   struct MemoryPostings {
-    std::vector<uint64_t> docs;
-    std::vector<uint32_t> title_tfs;
-    std::vector<uint32_t> body_tfs;
-    std::vector<uint16_t> saliences;
+    std::vector<MemoryPosting> postings;
     std::vector<uint32_t> positions;
-    std::vector<uint32_t> position_ends;
   };
   // A document ready to be applied: its postings and norms.
   struct Analyzed {

@@ -179,15 +179,15 @@ TEST(PostingCodecTest, RejectsDamagedValuesWithoutReadingPastThem) {
 }
 
 TEST(PostingCodecTest, MemoryCursorMatchesEncodedOne) {
-  const uint64_t docs[] = {3, 9, 10, 400};
-  const uint32_t title[] = {1, 0, 0, 2};
-  const uint32_t body[] = {0, 2, 1, 1};
-  const uint16_t salience[] = {0, 0, 500, 0};
+  const MemoryPosting postings[] = {
+      {.doc = 3, .title_tf = 1, .body_tf = 0, .position_end = 1, .salience = 0},
+      {.doc = 9, .title_tf = 0, .body_tf = 2, .position_end = 3, .salience = 0},
+      {.doc = 10, .title_tf = 0, .body_tf = 1, .position_end = 4, .salience = 500},
+      {.doc = 400, .title_tf = 2, .body_tf = 1, .position_end = 7, .salience = 0}};
   const uint32_t positions[] = {4, kBodyOffset + 1, kBodyOffset + 7, kBodyOffset, 1, 2,
                                 kBodyOffset + 3};
-  const uint32_t ends[] = {1, 3, 4, 7};
   PostingCursor cursor;
-  cursor.InitMemory(docs, title, body, salience, positions, ends, 4);
+  cursor.InitMemory(postings, positions, 4);
   cursor.Advance(10);
   EXPECT_EQ(cursor.doc(), 10u);
   EXPECT_FLOAT_EQ(cursor.salience(), 0.5f);
