@@ -325,21 +325,21 @@ absl::StatusOr<IndexDocumentRequest> SearchIndexReader::StoredDocument(uint64_t 
   return index_->StoredDocument(doc);
 }
 
-absl::StatusOr<newsgraph::v1::Document> SearchIndexReader::HitFields(uint64_t doc) const {
+absl::StatusOr<std::shared_ptr<const newsgraph::v1::Document>> SearchIndexReader::HitFields(
+    uint64_t doc) const {
   const std::string key = DocKey(doc);
-  std::shared_ptr<const std::string> value;
-  if (!index_->hit_cache_.Lookup(key, &value)) {
-    NG_ASSIGN_OR_RETURN(std::optional<std::string> stored, index_->store_->Get(cf::kHits, key));
-    if (stored.has_value()) value = std::make_shared<const std::string>(*std::move(stored));
-    index_->hit_cache_.Insert(key, value);
-  }
-  if (value == nullptr) {
+  std::shared_ptr<const newsgraph::v1::Document> fields;
+  if (index_->hit_cache_.Lookup(key, &fields) && fields != nullptr) return fields;
+  NG_ASSIGN_OR_RETURN(std::optional<std::string> stored, index_->store_->Get(cf::kHits, key));
+  if (!stored.has_value()) {
     // Indexed before hit fields were kept apart.
-    NG_ASSIGN_OR_RETURN(IndexDocumentRequest stored, StoredDocument(doc));
-    return std::move(*stored.mutable_document());
+    NG_ASSIGN_OR_RETURN(IndexDocumentRequest full, StoredDocument(doc));
+    return std::make_shared<const newsgraph::v1::Document>(std::move(*full.mutable_document()));
   }
-  newsgraph::v1::Document fields;
-  if (!fields.ParseFromString(*value)) return Corrupted(absl::StrCat("hit fields of ", doc));
+  auto parsed = std::make_shared<newsgraph::v1::Document>();
+  if (!parsed->ParseFromString(*stored)) return Corrupted(absl::StrCat("hit fields of ", doc));
+  fields = std::move(parsed);
+  index_->hit_cache_.Insert(key, fields);
   return fields;
 }
 

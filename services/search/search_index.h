@@ -160,7 +160,7 @@ class SearchIndexReader {
   absl::StatusOr<newsgraph::v1::IndexDocumentRequest> StoredDocument(uint64_t doc) const;
   // The fields a hit shows (name, version, title, source, published_time),
   // read without the text.
-  absl::StatusOr<newsgraph::v1::Document> HitFields(uint64_t doc) const;
+  absl::StatusOr<std::shared_ptr<const newsgraph::v1::Document>> HitFields(uint64_t doc) const;
 
  private:
   const SearchIndex* const index_;
@@ -266,9 +266,9 @@ class SearchIndex {
   storage::KvStore* const store_;
   const SearchIndexOptions options_;
   mutable PostingCache cache_;
-  // Serialized hit fields by document key (document numbers are never
-  // reused, so entries never go stale).
-  mutable PostingCache hit_cache_;
+  // Parsed hit fields by document key (document numbers are never reused,
+  // so entries never go stale).
+  mutable LruCache<newsgraph::v1::Document> hit_cache_;
 
   // Idle maintenance: updates so far, and the thread with its stop signal.
   std::atomic<uint64_t> updates_{0};

@@ -811,12 +811,15 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
   for (size_t i = offset; i < end; ++i) {
     // A document removed or replaced while the query ran is live in this
     // reader's view but its stored fields are gone: it is left out.
+    // The basic view reads the (cached) hit fields only.
+    std::shared_ptr<const newsgraph::v1::Document> fields;
     newsgraph::v1::IndexDocumentRequest stored;
     absl::Status read;
     if (basic) {
-      absl::StatusOr<newsgraph::v1::Document> fields = reader.HitFields(ranked[i].doc);
-      read = fields.status();
-      if (fields.ok()) *stored.mutable_document() = *std::move(fields);
+      absl::StatusOr<std::shared_ptr<const newsgraph::v1::Document>> cached =
+          reader.HitFields(ranked[i].doc);
+      read = cached.status();
+      if (cached.ok()) fields = *std::move(cached);
     } else {
       absl::StatusOr<newsgraph::v1::IndexDocumentRequest> full = reader.StoredDocument(ranked[i].doc);
       read = full.status();
@@ -824,7 +827,7 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request) co
     }
     if (absl::IsNotFound(read)) continue;
     NG_RETURN_IF_ERROR(read);
-    const newsgraph::v1::Document& doc = stored.document();
+    const newsgraph::v1::Document& doc = basic ? *fields : stored.document();
     newsgraph::v1::SearchHit* hit = response.add_hits();
     hit->set_document(doc.name());
     hit->set_score(ranked[i].score);
