@@ -1,59 +1,61 @@
 #include "services/common/call_watchdog.h"
 
 #include <chrono>
+#include <mutex>
 
 #include "absl/time/clock.h"
 #include "base/mutex.h"
 
 namespace newsgraph {
 
-CallWatchdog::CallWatchdog() : thread_([this] { Run(); }) {}
+CallWatchdog::CallWatchdog(absl::Duration sweep_period)
+    : sweep_period_(sweep_period), thread_([this] { Run(); }) {}
 
 CallWatchdog::~CallWatchdog() {
   {
-    newsgraph::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(stop_mu_);
     stopping_ = true;
   }
+  stop_cv_.notify_all();
   thread_.join();
 }
 
 uint64_t CallWatchdog::Watch(grpc::ServerContextBase* context, absl::Time deadline) {
   newsgraph::MutexLock lock(&mu_);
   const uint64_t ticket = next_ticket_++;
-  calls_[{deadline, ticket}] = context;
-  deadline_of_[ticket] = deadline;
+  calls_.emplace(ticket, Watched{context, deadline});
   return ticket;
 }
 
 void CallWatchdog::Forget(uint64_t ticket) {
   newsgraph::MutexLock lock(&mu_);
-  auto it = deadline_of_.find(ticket);
-  if (it == deadline_of_.end()) return;
-  calls_.erase({it->second, ticket});
-  deadline_of_.erase(it);
+  calls_.erase(ticket);
+}
+
+void CallWatchdog::Sweep(absl::Time now) {
+  newsgraph::MutexLock lock(&mu_);
+  for (auto it = calls_.begin(); it != calls_.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    // Under mu_: Forget() cannot return (and the call end) meanwhile. Only
+    // calls whose client set no deadline are cancelled; the client's
+    // deadline is read here since it is not yet known when the call starts.
+    grpc::ServerContextBase* context = it->second.context;
+    if (absl::FromChrono(context->deadline()) > now + absl::Hours(24 * 365)) {
+      context->TryCancel();
+      cancelled_.fetch_add(1);
+    }
+    calls_.erase(it++);
+  }
 }
 
 void CallWatchdog::Run() {
-  newsgraph::MutexLock lock(&mu_);
-  while (!stopping_) {
-    const absl::Time now = absl::Now();
-    while (!calls_.empty() && calls_.begin()->first.first <= now) {
-      // Under mu_: Forget() cannot return (and the call end) meanwhile.
-      // Only calls whose client set no deadline are cancelled; the client's
-      // deadline is read here since it is not yet known when the call starts.
-      grpc::ServerContextBase* context = calls_.begin()->second;
-      if (absl::FromChrono(context->deadline()) > now + absl::Hours(24 * 365)) {
-        context->TryCancel();
-        cancelled_.fetch_add(1);
-      }
-      deadline_of_.erase(calls_.begin()->first.second);
-      calls_.erase(calls_.begin());
-    }
-    const absl::Time wake =
-        calls_.empty() ? now + absl::Milliseconds(200)
-                       : std::min(calls_.begin()->first.first, now + absl::Milliseconds(200));
-    auto stop = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
-    mu_.AwaitWithDeadline(newsgraph::Condition(&stop), wake);
+  std::unique_lock<std::mutex> lock(stop_mu_);
+  while (!stop_cv_.wait_for(lock, absl::ToChronoMilliseconds(sweep_period_),
+                            [this] { return stopping_; })) {
+    Sweep(absl::Now());
   }
 }
 
