@@ -24,14 +24,26 @@ double Bm25f::Idf(uint64_t document_frequency) const {
 
 double Bm25f::Score(uint64_t doc, uint32_t title_tf, uint32_t body_tf, double idf) const {
   const SearchIndexReader::RankingNorms& lengths = reader_->Ranking(doc);
-  double tf = 0;
-  if (title_tf != 0) {
-    tf += parameters_.title_weight * title_tf / (base_ + title_scale_ * lengths.title);
+  // tf = wt * title_tf / nt + wb * body_tf / nb saturated as tf * (k1 + 1) / (tf + k1), with
+  // the fractions brought over one denominator: a single division per score.
+  double numerator;
+  double denominator;
+  if (title_tf == 0) {
+    numerator = parameters_.body_weight * body_tf;
+    denominator = base_ + body_scale_ * lengths.body;
+  } else {
+    const double title_norm = base_ + title_scale_ * lengths.title;
+    if (body_tf == 0) {
+      numerator = parameters_.title_weight * title_tf;
+      denominator = title_norm;
+    } else {
+      const double body_norm = base_ + body_scale_ * lengths.body;
+      numerator = parameters_.title_weight * title_tf * body_norm +
+                  parameters_.body_weight * body_tf * title_norm;
+      denominator = title_norm * body_norm;
+    }
   }
-  if (body_tf != 0) {
-    tf += parameters_.body_weight * body_tf / (base_ + body_scale_ * lengths.body);
-  }
-  return idf * tf * (parameters_.k1 + 1) / (tf + parameters_.k1);
+  return idf * (parameters_.k1 + 1) * numerator / (numerator + parameters_.k1 * denominator);
 }
 
 namespace {
