@@ -31,10 +31,23 @@ bool IsAllWhitespace(absl::string_view s) {
   return true;
 }
 
+bool IsAsciiLetters(absl::string_view s) {
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::vector<Token> Tokenize(absl::string_view text) {
   std::vector<Token> tokens;
+  // One ASCII word (a query word, mostly) is one letter token under the
+  // word-break rules: no need to set up the ICU iterator.
+  if (!text.empty() && IsAsciiLetters(text)) {
+    tokens.push_back({0, text.size(), TokenKind::kWord});
+    return tokens;
+  }
   icu::BreakIterator* it = ThreadWordIterator();
   if (it == nullptr || text.empty()) return tokens;
   UErrorCode error = U_ZERO_ERROR;

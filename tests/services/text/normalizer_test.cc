@@ -96,5 +96,24 @@ TEST(TokenizerTest, SplitsWordsInAnyScript) {
                                              ",", "42.5", "%", "!"}));
 }
 
+TEST(TokenizerTest, SingleAsciiWordMatchesTheWordBreakRules) {
+  // A lone ASCII word takes a shortcut; followed by a space it goes through
+  // ICU, and both must give one word token over the same bytes.
+  for (const std::string word : {"a", "Reuters", "OPEC", "zz", "interest"}) {
+    const std::vector<Token> fast = Tokenize(word);
+    const std::vector<Token> icu = Tokenize(word + " ");
+    ASSERT_EQ(fast.size(), 1u) << word;
+    ASSERT_EQ(icu.size(), 1u) << word;
+    EXPECT_EQ(fast[0].byte_begin, icu[0].byte_begin);
+    EXPECT_EQ(fast[0].byte_end, icu[0].byte_end);
+    EXPECT_EQ(fast[0].kind, icu[0].kind);
+    EXPECT_EQ(fast[0].kind, TokenKind::kWord);
+  }
+  // Digits, apostrophes and non-ASCII letters still go through ICU.
+  EXPECT_EQ(Tokenize("B52")[0].byte_end, 3u);
+  EXPECT_EQ(Tokenize("42")[0].kind, TokenKind::kNumber);
+  EXPECT_EQ(Tokenize("don't").size(), 1u);
+}
+
 }  // namespace
 }  // namespace newsgraph::text
