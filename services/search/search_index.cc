@@ -63,6 +63,10 @@ class DocumentTermsBuilder {
   // Title and body words: counts the terms, then lays their positions out
   // term after term (title positions first, so each term's are ascending).
   void AddWords(const std::vector<AnalyzedToken>& title, const std::vector<AnalyzedToken>& body) {
+    // Distinct terms run at about half the tokens in news text.
+    const size_t expected_terms = (title.size() + body.size()) / 2 + 8;
+    ids_.reserve(expected_terms);
+    out_.terms.reserve(expected_terms);
     std::vector<uint32_t> ids;
     ids.reserve(title.size() + body.size());
     for (const AnalyzedToken& t : title) {
