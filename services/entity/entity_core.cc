@@ -402,6 +402,7 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
   std::vector<std::tuple<uint64_t, std::string, std::string>> doc_persons;
   std::vector<std::pair<uint64_t, std::string>> doc_orgs;       // (id, initials)
   std::vector<std::pair<uint64_t, std::string>> doc_org_heads;  // (id, folded head word)
+  absl::flat_hash_set<std::pair<uint64_t, std::string>> defined_in_document;  // (id, full name)
 
   // Acronyms the document uses (folded), for linking long names to them.
   absl::flat_hash_set<std::string> document_acronyms;
@@ -460,13 +461,18 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
         short_form = true;
       }
     }
-    if (!id.has_value() && single_word && rm.type == newsgraph::v1::ORG &&
+    // The tagger may call such a word MISC or NORP; the document's own
+    // definition decides, and the mention becomes an ORG.
+    if (!id.has_value() && single_word &&
+        (rm.type == newsgraph::v1::ORG || rm.type == newsgraph::v1::MISC ||
+         rm.type == newsgraph::v1::NORP) &&
         IsGenericOrgHead(FoldSpelling(folded))) {
       const std::string head = FoldSpelling(folded);
       for (const auto& [org, org_head] : doc_org_heads) {
         if (org_head == head) id = org;  // the latest one defined
       }
       short_form = id.has_value();
+      if (short_form) mention->set_type(newsgraph::v1::ORG);
     }
     if (id.has_value()) {
       // resolved above
@@ -551,14 +557,17 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
       *entity->mutable_last_seen_time() = seen;
     }
     mention->set_entity(EntityName(*id));
-    auto [slot, inserted] = in_document.try_emplace(*id, 0, rm.byte_begin);
-    ++slot->second.first;
-    if (inserted && entity->type() == newsgraph::v1::PERSON && !single_word) {
-      doc_persons.emplace_back(*id, FirstWordFolded(surface), LastWordFolded(surface));
-    }
-    if (inserted && entity->type() == newsgraph::v1::ORG && !single_word) {
-      doc_orgs.emplace_back(*id, Initials(surface));
-      doc_org_heads.emplace_back(*id, FoldSpelling(LastWordFolded(surface)));
+    ++in_document.try_emplace(*id, 0, rm.byte_begin).first->second.first;
+    // Full names define the short forms later mentions may use, whether or
+    // not the entity was first mentioned by a short form ("SCO" before
+    // "Shanghai Cooperation Organization").
+    if (!single_word && defined_in_document.emplace(*id, surface).second) {
+      if (entity->type() == newsgraph::v1::PERSON) {
+        doc_persons.emplace_back(*id, FirstWordFolded(surface), LastWordFolded(surface));
+      } else if (entity->type() == newsgraph::v1::ORG) {
+        doc_orgs.emplace_back(*id, Initials(surface));
+        doc_org_heads.emplace_back(*id, FoldSpelling(LastWordFolded(surface)));
+      }
     }
     batch.Put(cf::kEntityMentions, MentionKey(*id, doc, rm.byte_begin),
               mention->SerializeAsString());

@@ -400,6 +400,18 @@ void Recognizer::AddTaggedNames(absl::string_view text, const std::vector<Token>
         while (begin < end && pieces[s][begin].punctuation) ++begin;
       }
       if (begin == end) continue;
+      // A name does not end in the first words of a title that goes on
+      // after it ("SCO Executive | Secretary Zhang Deguang").
+      if (span.type != "PER") {
+        auto word_at = [&](size_t k) {
+          return text.substr(pieces[s][k].byte_begin, pieces[s][k].byte_end - pieces[s][k].byte_begin);
+        };
+        while (end - begin >= 2 && end < pieces[s].size() && !pieces[s][end].punctuation &&
+               IsTitleWord(word_at(end)) && IsTitleWord(word_at(end - 1)) &&
+               !pieces[s][end - 2].punctuation) {
+          --end;
+        }
+      }
       std::vector<absl::string_view> words;
       std::vector<size_t> word_piece;
       for (size_t k = begin; k < end; ++k) {

@@ -2,6 +2,8 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 
 namespace newsgraph::entity::ner {
@@ -123,8 +125,7 @@ std::vector<TokenInfo> DescribeTokens(const std::vector<std::string>& tokens,
   return infos;
 }
 
-void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int previous_tag,
-                     int previous_previous_tag, int document_tag_of_word,
+void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int document_tag_of_word,
                      std::vector<uint64_t>* features) {
   features->clear();
   Emitter f(features);
@@ -155,10 +156,6 @@ void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int previous_tag
   f.Add(39, w.lower, at(n + 1).lower);
   f.Add(40, at(n - 1).word);
   f.Add(41, at(n + 1).word);
-  f.Add(50, previous_tag);
-  f.Add(51, static_cast<int64_t>(previous_tag) * 64 + previous_previous_tag);
-  f.Add(52, std::to_string(previous_tag), w.lower);
-  f.Add(53, std::to_string(previous_tag), w.short_shape);
   f.Add(60, w.in_gazetteer ? 1 : 0);
   f.Add(61, at(n - 1).in_gazetteer ? 1 : 0);
   f.Add(62, at(n + 1).in_gazetteer ? 1 : 0);
@@ -183,7 +180,6 @@ void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int previous_tag
   f.Add(94, std::to_string(w.cluster_fine), w.short_shape);
   f.Add(95, static_cast<int64_t>(at(n - 1).cluster_coarse) * 1000 + w.cluster_coarse);
   f.Add(96, static_cast<int64_t>(w.cluster_coarse) * 1000 + at(n + 1).cluster_coarse);
-  f.Add(97, std::to_string(previous_tag), std::to_string(w.cluster_fine));
   // Hierarchical cluster prefixes of the word and its neighbours.
   for (long k = -2; k <= 2; ++k) {
     const absl::string_view path = at(n + k).path;
@@ -195,7 +191,6 @@ void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int previous_tag
     f.Add(base + 3, path.substr(0, 20));
   }
   if (!w.path.empty()) {
-    f.Add(140, std::to_string(previous_tag), w.path.substr(0, 6));
     f.Add(141, w.short_shape, w.path.substr(0, 10));
   }
   // Name lists covering the word and its neighbours.
@@ -224,6 +219,21 @@ void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int previous_tag
   f.Add(114, static_cast<int64_t>(at(n - 1).first_pass_type) * 100 + at(n + 1).first_pass_type);
   f.Add(80, document_tag_of_word);
   f.Add(81, std::to_string(document_tag_of_word), w.short_shape);
+}
+
+std::array<uint64_t, kTransitionTemplates> TransitionBases(const std::vector<TokenInfo>& s,
+                                                          size_t i) {
+  const TokenInfo& w = s[i];
+  std::array<uint64_t, kTransitionTemplates> bases{};
+  const int64_t none = 0;
+  bases[0] = XXH64(&none, sizeof(none), 50);
+  bases[1] = XXH64(w.lower.data(), w.lower.size(), 52);
+  bases[2] = XXH64(w.short_shape.data(), w.short_shape.size(), 53);
+  const int64_t cluster = w.cluster_fine;
+  bases[3] = XXH64(&cluster, sizeof(cluster), 97);
+  const absl::string_view path = w.path.substr(0, std::min<size_t>(6, w.path.size()));
+  bases[4] = w.path.empty() ? XXH64("<none>", 6, 140) : XXH64(path.data(), path.size(), 140);
+  return bases;
 }
 
 }  // namespace newsgraph::entity::ner

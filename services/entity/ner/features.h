@@ -2,6 +2,7 @@
 #ifndef NEWSGRAPH_SERVICES_ENTITY_NER_FEATURES_H_
 #define NEWSGRAPH_SERVICES_ENTITY_NER_FEATURES_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -72,12 +73,26 @@ std::vector<TokenInfo> DescribeTokens(const std::vector<std::string>& tokens,
 absl::flat_hash_set<std::string> LowercaseWords(
     const std::vector<const std::vector<std::string>*>& sentences);
 
-// Appends the hashed features of token `i` given the two previous predicted
-// tags (indices into the tag set; -1 for sentence start) and the document's
-// earlier predictions for the same word (-1 when none).
-void ExtractFeatures(const std::vector<TokenInfo>& sentence, size_t i, int previous_tag,
-                     int previous_previous_tag, int document_tag_of_word,
+// Appends the hashed features of token `i` that do not depend on the tag
+// sequence, given the document's earlier predictions for the same word
+// (-1 when none).
+void ExtractFeatures(const std::vector<TokenInfo>& sentence, size_t i, int document_tag_of_word,
                      std::vector<uint64_t>* features);
+
+// Features that pair token `i`'s context with the previous tag: the
+// templates' hashes here, made into feature ids per previous tag by
+// TransitionFeature. Template 0 is the previous tag alone (the transition).
+inline constexpr size_t kTransitionTemplates = 5;
+std::array<uint64_t, kTransitionTemplates> TransitionBases(const std::vector<TokenInfo>& sentence,
+                                                          size_t i);
+// The feature id of `base` with `previous_tag` (-1 = sentence start).
+inline uint64_t TransitionFeature(uint64_t base, int previous_tag) {
+  uint64_t h = base + static_cast<uint64_t>(previous_tag + 2) * 0x9E3779B97F4A7C15ull;
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDull;
+  h ^= h >> 33;
+  return h;
+}
 
 }  // namespace newsgraph::entity::ner
 

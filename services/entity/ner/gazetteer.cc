@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -68,6 +69,51 @@ absl::Status AddLines(const std::string& path, int category, Gazetteer* gazettee
   gzclose(file);
   for (absl::string_view line : absl::StrSplit(content, '\n', absl::SkipWhitespace())) {
     gazetteer->Add(absl::StripAsciiWhitespace(line), category);
+  }
+  return absl::OkStatus();
+}
+
+// Reads the English GeoNames names that libgeonames-common ships as a
+// gettext catalogue: message ids are GeoNames ids ("2643743" for a city,
+// "GB.ENG" for a first-level region, "GB" for a country), translations the
+// names. Cities and regions become lists; countries come from iso-codes.
+absl::Status AddGeoNames(const std::string& path, Gazetteer* gazetteer) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, " not found (Debian package libgeonames-common)"));
+  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto word = [&](size_t at, uint32_t* value) {
+    if (at + 4 > data.size()) return false;
+    std::memcpy(value, data.data() + at, 4);
+    return true;
+  };
+  uint32_t magic = 0, count = 0, originals = 0, translations = 0;
+  if (!word(0, &magic) || magic != 0x950412de || !word(8, &count) || !word(12, &originals) ||
+      !word(16, &translations)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is not a little-endian gettext catalogue"));
+  }
+  auto string_at = [&](uint32_t table, uint32_t index, absl::string_view* out) {
+    uint32_t length = 0, offset = 0;
+    const size_t entry = static_cast<size_t>(table) + 8 * static_cast<size_t>(index);
+    if (!word(entry, &length) || !word(entry + 4, &offset) ||
+        static_cast<size_t>(offset) + length > data.size()) {
+      return false;
+    }
+    *out = absl::string_view(data.data() + offset, length);
+    return true;
+  };
+  const int city = gazetteer->Category("geonames:city");
+  const int region = gazetteer->Category("geonames:region");
+  for (uint32_t i = 0; i < count; ++i) {
+    absl::string_view id, name;
+    if (!string_at(originals, i, &id) || !string_at(translations, i, &name)) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": entry ", i, " points outside the file"));
+    }
+    if (id.empty() || name.empty()) continue;
+    if (absl::ascii_isdigit(static_cast<unsigned char>(id[0]))) {
+      gazetteer->Add(name, city);
+    } else if (id.find('.') != absl::string_view::npos) {
+      gazetteer->Add(name, region);
+    }
   }
   return absl::OkStatus();
 }
@@ -165,6 +211,10 @@ absl::StatusOr<Gazetteer> LoadGazetteer(const GazetteerSources& sources) {
   if (!status.ok()) return status;
   status = AddLines(sources.first_names, gazetteer.Category("first_name"), &gazetteer);
   if (!status.ok()) return status;
+  if (!sources.geonames.empty()) {
+    status = AddGeoNames(sources.geonames, &gazetteer);
+    if (!status.ok()) return status;
+  }
   return gazetteer;
 }
 

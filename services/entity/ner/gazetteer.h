@@ -63,6 +63,8 @@ struct GazetteerSources {
   std::string iso_codes_dir = "/usr/share/iso-codes/json";
   std::string wordnet_nouns = "/usr/share/wordnet/data.noun";
   std::string first_names = "/usr/share/dict/propernames.gz";
+  // English city and region names from GeoNames (empty = none).
+  std::string geonames = "/usr/share/locale/en/LC_MESSAGES/geonames.mo";
 };
 absl::StatusOr<Gazetteer> LoadGazetteer(const GazetteerSources& sources);
 

@@ -50,15 +50,44 @@ class Reader {
 
 Perceptron::Perceptron(std::vector<std::string> labels) : labels_(std::move(labels)) {}
 
-void Perceptron::Score(const std::vector<uint64_t>& features, std::vector<float>* scores) const {
-  const size_t n = labels_.size();
-  scores->assign(n, 0.0f);
-  for (uint64_t feature : features) {
-    auto it = rows_.find(feature);
-    if (it == rows_.end()) continue;
-    const float* row = weights_.data() + static_cast<size_t>(it->second) * n;
-    for (size_t l = 0; l < n; ++l) (*scores)[l] += row[l];
+const uint64_t* Perceptron::FindSlot(uint64_t feature) const {
+  // Features are hashes already: their low bits pick the slot.
+  for (uint64_t slot = feature & slot_mask_;; slot = (slot + 1) & slot_mask_) {
+    const uint64_t* entry = slots_.data() + slot * kSlotWords;
+    if (entry[0] == feature) return feature == 0 ? nullptr : entry + 1;
+    if (entry[0] == 0) return nullptr;
   }
+}
+
+void Perceptron::AddWeights(uint64_t feature, float* scores) const {
+  const size_t n = labels_.size();
+  if (!slots_.empty()) {
+    const uint64_t* found = FindSlot(feature);
+    if (found == nullptr) return;
+    int16_t row[(kSlotWords - 1) * 4];
+    std::memcpy(row, found, sizeof(row));
+    for (size_t l = 0; l < n; ++l) scores[l] += static_cast<float>(row[l]) * scale_;
+    return;
+  }
+  auto it = rows_.find(feature);
+  if (it == rows_.end()) return;
+  const float* row = weights_.data() + static_cast<size_t>(it->second) * n;
+  for (size_t l = 0; l < n; ++l) scores[l] += row[l];
+}
+
+void Perceptron::Score(const std::vector<uint64_t>& features, std::vector<float>* scores) const {
+  scores->assign(labels_.size(), 0.0f);
+  if (!slots_.empty()) {
+    // Start every feature's cache miss before waiting on the first.
+    for (uint64_t feature : features) Prefetch(feature);
+  }
+  for (uint64_t feature : features) AddWeights(feature, scores->data());
+}
+
+size_t Perceptron::memory_bytes() const {
+  return slots_.size() * sizeof(uint64_t) + weights_.size() * sizeof(float) +
+         rows_.capacity() * (sizeof(uint64_t) + sizeof(uint32_t) + 1) +
+         (totals_.size() + stamps_.size()) * 8;
 }
 
 Perceptron Perceptron::Mean(const std::vector<Perceptron>& models) {
@@ -77,24 +106,22 @@ Perceptron Perceptron::Mean(const std::vector<Perceptron>& models) {
   return mean;
 }
 
-void Perceptron::Update(const std::vector<uint64_t>& features, int truth, int guess) {
-  if (truth == guess) return;
+void Perceptron::Adjust(uint64_t feature, int label, float delta) {
   const size_t n = labels_.size();
-  for (uint64_t feature : features) {
-    auto [it, inserted] = rows_.try_emplace(feature, static_cast<uint32_t>(rows_.size()));
-    if (inserted) {
-      weights_.resize(weights_.size() + n, 0.0f);
-      totals_.resize(totals_.size() + n, 0.0);
-      stamps_.resize(stamps_.size() + n, clock_);
-    }
-    const size_t base = static_cast<size_t>(it->second) * n;
-    for (int label : {truth, guess}) {
-      const size_t k = base + static_cast<size_t>(label);
-      totals_[k] += static_cast<double>(clock_ - stamps_[k]) * weights_[k];
-      stamps_[k] = clock_;
-      weights_[k] += label == truth ? 1.0f : -1.0f;
-    }
+  auto [it, inserted] = rows_.try_emplace(feature, static_cast<uint32_t>(rows_.size()));
+  if (inserted) {
+    weights_.resize(weights_.size() + n, 0.0f);
+    totals_.resize(totals_.size() + n, 0.0);
+    stamps_.resize(stamps_.size() + n, clock_);
   }
+  const size_t k = static_cast<size_t>(it->second) * n + static_cast<size_t>(label);
+  totals_[k] += static_cast<double>(clock_ - stamps_[k]) * weights_[k];
+  stamps_[k] = clock_;
+  weights_[k] += delta;
+}
+
+void Perceptron::Adjust(const std::vector<uint64_t>& features, int label, float delta) {
+  for (uint64_t feature : features) Adjust(feature, label, delta);
 }
 
 Perceptron Perceptron::Averaged() const {
@@ -109,6 +136,9 @@ Perceptron Perceptron::Averaged() const {
 }
 
 absl::Status Perceptron::Save(const std::string& path, const std::string& metadata) const {
+  if (!slots_.empty()) {
+    return absl::FailedPreconditionError("a loaded model is read-only and cannot be saved again");
+  }
   const size_t n = labels_.size();
   float max_abs = 0;
   for (float w : weights_) max_abs = std::max(max_abs, std::fabs(w));
@@ -169,24 +199,42 @@ absl::StatusOr<Perceptron> Perceptron::Load(const std::string& path, std::string
   if (!in.Get(&scale) || !in.Get(&rows)) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": corrupt model header"));
   }
+  if (n > (kSlotWords - 1) * 4) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", n, " labels, at most ", (kSlotWords - 1) * 4));
+  }
   Perceptron model(std::move(labels));
-  model.rows_.reserve(rows);
-  model.weights_.assign(static_cast<size_t>(rows) * n, 0.0f);
+  uint64_t slot_count = 16;
+  while (slot_count < rows + rows / 2) slot_count *= 2;  // at most 2/3 full
+  model.slots_.assign(slot_count * kSlotWords, 0);
+  model.slot_mask_ = slot_count - 1;
+  model.scale_ = scale;
   for (uint32_t r = 0; r < rows; ++r) {
     uint64_t feature = 0;
     uint8_t count = 0;
     if (!in.Get(&feature) || !in.Get(&count)) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": truncated at feature ", r));
     }
-    model.rows_.emplace(feature, r);
+    int16_t row[(kSlotWords - 1) * 4] = {};
     for (uint8_t c = 0; c < count; ++c) {
       uint8_t label = 0;
       int16_t q = 0;
       if (!in.Get(&label) || !in.Get(&q) || label >= n) {
         return absl::InvalidArgumentError(absl::StrCat(path, ": corrupt weights at feature ", r));
       }
-      model.weights_[static_cast<size_t>(r) * n + label] = q * scale;
+      row[label] = q;
     }
+    if (feature == 0) continue;  // the empty-slot marker (a 1-in-2^64 hash)
+    uint64_t slot = feature & model.slot_mask_;
+    while (model.slots_[slot * kSlotWords] != 0) {
+      if (model.slots_[slot * kSlotWords] == feature) {
+        return absl::InvalidArgumentError(absl::StrCat(path, ": feature ", r, " appears twice"));
+      }
+      slot = (slot + 1) & model.slot_mask_;
+    }
+    uint64_t* entry = model.slots_.data() + slot * kSlotWords;
+    entry[0] = feature;
+    std::memcpy(entry + 1, row, sizeof(row));
+    ++model.loaded_features_;
   }
   if (!in.AtEnd()) return absl::InvalidArgumentError(absl::StrCat(path, ": trailing bytes"));
   if (metadata != nullptr) *metadata = meta;

@@ -1,10 +1,10 @@
-// NerTagger: greedy left-to-right BILOU tagging with an averaged
-// perceptron, and its training loop.
+// NerTagger: BILOU tagging with a structured averaged perceptron (Viterbi
+// search over valid BILOU sequences), and its training loop.
 //
-// Each token is tagged with features of the word, its neighbours, the two
-// previous predicted tags, gazetteer membership and what the same word was
-// tagged earlier in the document (document-level consistency). Decoding only
-// considers tags that continue a valid BILOU sequence.
+// Each token is scored with features of the word, its neighbours, name
+// lists, word clusters and what the same word was tagged earlier in the
+// document (document-level consistency); transition features pair the
+// previous tag with the word's form, shape and clusters.
 #ifndef NEWSGRAPH_SERVICES_ENTITY_NER_TAGGER_H_
 #define NEWSGRAPH_SERVICES_ENTITY_NER_TAGGER_H_
 
@@ -41,9 +41,16 @@ class NerTagger {
       const std::vector<std::vector<std::string>>& sentences) const;
 
   // Tags with confidences: for each span, the mean over its tokens of the
-  // softmax probability of the chosen tag.
+  // probability of the chosen tag, a softmax of the max-marginal scores
+  // (best sequence through each tag) at the model's confidence temperature,
+  // fitted on held-out data so that confidences match how often spans are right.
   std::vector<std::vector<std::pair<Span, float>>> TagDocumentWithConfidence(
       const std::vector<std::vector<std::string>>& sentences) const;
+
+  // Temperature of the confidence softmax (default 1; model metadata
+  // "confidence_temperature").
+  void set_confidence_temperature(float temperature) { temperature_ = temperature; }
+  float confidence_temperature() const { return temperature_; }
 
   const Perceptron& model() const { return model_; }
   const std::optional<Perceptron>& first_pass() const { return first_pass_; }
@@ -52,6 +59,7 @@ class NerTagger {
   Perceptron model_;
   Lexicons lexicons_;
   std::optional<Perceptron> first_pass_;
+  float temperature_ = 1;
 };
 
 struct TrainOptions {
@@ -101,6 +109,15 @@ struct NerEvaluation {
   SpanCounts micro;
   std::vector<std::pair<std::string, SpanCounts>> by_type;
 };
+
+// Every span `tagger` finds in `gold`, as (confidence, whether it is a gold span).
+std::vector<std::pair<float, bool>> ScoredSpans(const NerTagger& tagger,
+                                                const std::vector<Sentence>& gold);
+
+// Sets the tagger's confidence temperature to the one (from a grid of
+// 1..128) whose span confidences have the lowest log loss on `gold`, and
+// returns it.
+float FitConfidenceTemperature(NerTagger* tagger, const std::vector<Sentence>& gold);
 
 // Tags `gold` document by document with `tagger` and scores the result.
 NerEvaluation EvaluateNer(const NerTagger& tagger, const std::vector<Sentence>& gold);

@@ -78,6 +78,26 @@ absl::Status WritePredictions(const newsgraph::entity::ner::NerTagger& tagger,
   return std::fclose(file) == 0 ? absl::OkStatus() : absl::DataLossError("cannot write " + path);
 }
 
+// Spans by confidence band: how many, their mean confidence, and how many
+// are right (a calibrated model's two columns agree).
+void PrintReliability(const char* name, const std::vector<std::pair<float, bool>>& scored) {
+  const float edges[] = {0.0f, 0.5f, 0.7f, 0.8f, 0.9f, 0.95f, 0.99f, 1.01f};
+  std::printf("%s spans by confidence: band, spans, mean confidence, share right\n", name);
+  for (size_t b = 0; b + 1 < std::size(edges); ++b) {
+    size_t count = 0, right = 0;
+    double sum = 0;
+    for (const auto& [confidence, correct] : scored) {
+      if (confidence < edges[b] || confidence >= edges[b + 1]) continue;
+      ++count;
+      right += correct ? 1 : 0;
+      sum += confidence;
+    }
+    if (count == 0) continue;
+    std::printf("  [%.2f, %.2f)  %6zu  %.3f  %.3f\n", edges[b], std::min(edges[b + 1], 1.0f),
+                count, sum / count, static_cast<double>(right) / count);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,9 +140,13 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
+    const size_t weight_bytes =
+        loaded->model().memory_bytes() +
+        (loaded->first_pass().has_value() ? loaded->first_pass()->memory_bytes() : 0);
     if (absl::GetFlag(FLAGS_json)) {
-      std::printf("{\"model\":\"%s\",\"test_tokens\":%zu,\"tokens_per_second\":%.0f", path.c_str(),
-                  tokens, tokens / best_secs);
+      std::printf("{\"model\":\"%s\",\"test_tokens\":%zu,\"tokens_per_second\":%.0f,"
+                  "\"weight_mb\":%.1f",
+                  path.c_str(), tokens, tokens / best_secs, weight_bytes / 1e6);
       for (const auto& [type, counts] : evaluation.by_type) {
         std::printf(",\"%s\":{\"precision\":%.4f,\"recall\":%.4f,\"f1\":%.4f}", type.c_str(),
                     counts.Precision(), counts.Recall(), counts.F1());
@@ -139,6 +163,9 @@ int main(int argc, char** argv) {
     }
     std::printf("%-5s %9.4f %9.4f %9.4f\n", "all", evaluation.micro.Precision(),
                 evaluation.micro.Recall(), evaluation.micro.F1());
+    std::printf("confidence temperature %.1f; weights in memory %.1f MB (both passes)\n",
+                loaded->confidence_temperature(), weight_bytes / 1e6);
+    PrintReliability("test", ScoredSpans(*loaded, *test));
     return 0;
   }
   absl::StatusOr<Lexicons> lexicons = LoadLexicons(clusters_path, paths_path);
@@ -178,6 +205,11 @@ int main(int argc, char** argv) {
               evaluation.micro.Recall(), evaluation.micro.F1());
   std::printf("dev (eng.testa) F1 of the final model: %.4f\n",
               EvaluateNer(tagger, *dev).micro.F1());
+  const float temperature = FitConfidenceTemperature(&tagger, *dev);
+  std::printf("confidence temperature %.1f (lowest log loss of span correctness on eng.testa)\n",
+              temperature);
+  PrintReliability("dev", ScoredSpans(tagger, *dev));
+  PrintReliability("test", ScoredSpans(tagger, *test));
   const std::string out = absl::GetFlag(FLAGS_out);
   std::filesystem::create_directories(std::filesystem::path(out).parent_path());
   std::string first_pass_name;
@@ -198,10 +230,11 @@ int main(int argc, char** argv) {
   const std::string metadata = absl::StrFormat(
       "{\"name\":\"newsgraph-ner-perceptron\",\"trained_on\":\"CoNLL-2003 eng.train\","
       "\"tuned_on\":\"eng.testa\",\"test_f1\":%.4f,\"epochs\":%d,\"seed\":%d,\"members\":%d,"
-      "\"clusters\":\"%s\",\"paths\":\"%s\",\"first_pass\":\"%s\"}",
+      "\"clusters\":\"%s\",\"paths\":\"%s\",\"first_pass\":\"%s\","
+      "\"confidence_temperature\":%.1f}",
       evaluation.micro.F1(), options.epochs, static_cast<int>(options.seed), options.members,
       std::filesystem::path(clusters_path).filename().string(),
-      std::filesystem::path(paths_path).filename().string(), first_pass_name);
+      std::filesystem::path(paths_path).filename().string(), first_pass_name, temperature);
   absl::Status saved = trained.model.Save(out, metadata);
   if (!saved.ok()) {
     std::fprintf(stderr, "train_ner: %s\n", saved.ToString().c_str());

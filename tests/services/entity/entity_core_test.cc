@@ -91,6 +91,29 @@ TEST_F(EntityCoreTest, RecognizesNamesValuesAndResolvesShortForms) {
   EXPECT_EQ(entity.document_count(), 1);
 }
 
+// A short form may come before the full name: the full name still defines
+// what "the Council" means later in the document.
+TEST_F(EntityCoreTest, FullNameAfterItsShortFormDefinesTheGenericHead) {
+  NG_ASSERT_OK(core_->AnnotateDocument(
+                        Doc("documents/1", 1,
+                            "The Central Asian Water Council (CAWC) met in Kazakhstan."))
+                   .status());
+  NG_ASSERT_OK_AND_ASSIGN(
+      auto r, core_->AnnotateDocument(
+                  Doc("documents/2", 1,
+                      "The CAWC met in Astana. Later the Central Asian Water Council said "
+                      "the Council would publish its data.")));
+  const auto* acronym = Find(r, "CAWC");
+  const auto* council = Find(r, "Central Asian Water Council");
+  const auto* generic = Find(r, "Council");
+  ASSERT_NE(acronym, nullptr);
+  ASSERT_NE(council, nullptr);
+  ASSERT_NE(generic, nullptr);
+  EXPECT_EQ(acronym->entity(), council->entity());
+  EXPECT_EQ(generic->entity(), council->entity());
+  EXPECT_EQ(generic->type(), newsgraph::v1::ORG);
+}
+
 TEST_F(EntityCoreTest, AnnotationIsIdempotentPerVersionAndReplacedByNewer) {
   NG_ASSERT_OK(core_->AnnotateDocument(Doc("documents/1", 1, "Karin Holm visited Norway.")));
   NG_ASSERT_OK_AND_ASSIGN(

@@ -1,6 +1,8 @@
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "services/entity/ner/conll.h"
+#include "services/entity/ner/gazetteer.h"
 #include "services/entity/ner/lexicons.h"
 #include "services/entity/ner/perceptron.h"
 #include "services/entity/ner/tagger.h"
@@ -42,11 +44,18 @@ TEST(PerceptronTest, LearnsSavesAndLoads) {
   const std::vector<uint64_t> b = {3, 2};
   for (int i = 0; i < 10; ++i) {
     std::vector<float> scores;
+    // A mistake moves weight from the guess to the truth.
     model.Score(a, &scores);
-    model.Update(a, 1, scores[1] > scores[0] ? 1 : 0);
+    if (scores[1] <= scores[0]) {
+      model.Adjust(a, 1, 1.0f);
+      model.Adjust(a, 0, -1.0f);
+    }
     model.NextExample();
     model.Score(b, &scores);
-    model.Update(b, 0, scores[1] > scores[0] ? 1 : 0);
+    if (scores[0] <= scores[1]) {
+      model.Adjust(b, 0, 1.0f);
+      model.Adjust(b, 1, -1.0f);
+    }
     model.NextExample();
   }
   Perceptron averaged = model.Averaged();
@@ -65,16 +74,40 @@ TEST(PerceptronTest, LearnsSavesAndLoads) {
   averaged.Score(a, &original);
   loaded.Score(a, &reloaded);
   for (int l = 0; l < 2; ++l) EXPECT_NEAR(original[l], reloaded[l], 1e-3);
+  EXPECT_EQ(loaded.num_features(), 3u);
+  float added[2] = {0, 0};
+  loaded.AddWeights(2, added);
+  loaded.AddWeights(999, added);  // unknown: adds nothing
+  averaged.Score({2}, &original);
+  for (int l = 0; l < 2; ++l) EXPECT_NEAR(added[l], original[l], 1e-3);
+  // A loaded model keeps only quantized weights: it cannot be saved again.
+  EXPECT_THAT(loaded.Save(dir.Sub("again.ngpm"), "{}"),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(Perceptron::Load(dir.Sub("missing"), nullptr), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(GazetteerTest, GeoNamesCitiesAndRegionsFromTheDebianCatalogue) {
+  NG_ASSERT_OK_AND_ASSIGN(Gazetteer gazetteer, LoadGazetteer(GazetteerSources{}));
+  auto categories_of = [&](const std::vector<std::string>& lower) {
+    std::vector<std::string> names;
+    const auto matches = gazetteer.Match(lower, std::vector<bool>(lower.size(), true));
+    for (const Gazetteer::TokenMatch& m : matches[0]) names.push_back(gazetteer.categories()[m.category]);
+    return names;
+  };
+  EXPECT_THAT(categories_of({"durban"}), ::testing::Contains("geonames:city"));
+  EXPECT_THAT(categories_of({"graaff", "reinet"}), ::testing::Contains("geonames:city"));
+  EXPECT_THAT(categories_of({"bavaria"}), ::testing::Contains("geonames:region"));
+  EXPECT_THAT(categories_of({"quietly"}), ::testing::IsEmpty());
+  GazetteerSources broken;
+  broken.geonames = "/nonexistent/geonames.mo";
+  EXPECT_THAT(LoadGazetteer(broken), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST(NerModelTest, ShippedModelTagsKnownSentence) {
   std::string metadata;
-  NG_ASSERT_OK_AND_ASSIGN(Perceptron model,
-                          Perceptron::Load(NEWSGRAPH_DEFAULT_NER_MODEL, &metadata));
+  NG_ASSERT_OK_AND_ASSIGN(NerTagger tagger, LoadNerTagger(NEWSGRAPH_DEFAULT_NER_MODEL, &metadata));
   EXPECT_NE(metadata.find("CoNLL-2003"), std::string::npos) << metadata;
-  NG_ASSERT_OK_AND_ASSIGN(Lexicons lexicons, LoadLexicons());
-  NerTagger tagger(std::move(model), std::move(lexicons));
+  ASSERT_TRUE(tagger.first_pass().has_value()) << "the shipped model tags in two passes";
   const std::vector<std::string> sentence = {"Karin", "Holm",     "told",   "Reuters", "in",
                                              "Oslo",  "that",     "Norway", "would",   "join",
                                              "the",   "European", "Union",  "."};
@@ -83,6 +116,15 @@ TEST(NerModelTest, ShippedModelTagsKnownSentence) {
   EXPECT_EQ(spans[0],
             (std::vector<Span>{
                 {0, 2, "PER"}, {3, 4, "ORG"}, {5, 6, "LOC"}, {7, 8, "LOC"}, {11, 13, "ORG"}}));
+  // Every span comes with a confidence in (0, 1].
+  const auto scored = tagger.TagDocumentWithConfidence({sentence});
+  ASSERT_EQ(scored.size(), 1u);
+  ASSERT_EQ(scored[0].size(), spans[0].size());
+  for (size_t k = 0; k < spans[0].size(); ++k) {
+    EXPECT_EQ(scored[0][k].first, spans[0][k]);
+    EXPECT_GT(scored[0][k].second, 0.0f);
+    EXPECT_LE(scored[0][k].second, 1.0f);
+  }
 }
 
 TEST(NerModelTest, RecognizerMapsTaggerTypesAndKeepsValueGrammar) {
