@@ -77,11 +77,27 @@ void Perceptron::AddWeights(uint64_t feature, float* scores) const {
 
 void Perceptron::Score(const std::vector<uint64_t>& features, std::vector<float>* scores) const {
   scores->assign(labels_.size(), 0.0f);
-  if (!slots_.empty()) {
-    // Start every feature's cache miss before waiting on the first.
-    for (uint64_t feature : features) Prefetch(feature);
+  AddWeights(features.data(), features.size(), scores->data());
+}
+
+void Perceptron::AddWeights(const uint64_t* features, size_t count, float* scores) const {
+  if (slots_.empty()) {
+    for (size_t f = 0; f < count; ++f) AddWeights(features[f], scores);
+    return;
   }
-  for (uint64_t feature : features) AddWeights(feature, scores->data());
+  // Start every feature's cache miss before waiting on the first, then sum
+  // the 16-bit weights exactly in 32 bits over the whole (padded) slot.
+  for (size_t f = 0; f < count; ++f) Prefetch(features[f]);
+  constexpr size_t kWidth = (kSlotWords - 1) * 4;
+  int32_t sums[kWidth] = {};
+  for (size_t f = 0; f < count; ++f) {
+    const uint64_t* found = FindSlot(features[f]);
+    if (found == nullptr) continue;
+    int16_t row[kWidth];
+    std::memcpy(row, found, sizeof(row));
+    for (size_t l = 0; l < kWidth; ++l) sums[l] += row[l];
+  }
+  for (size_t l = 0; l < labels_.size(); ++l) scores[l] += static_cast<float>(sums[l]) * scale_;
 }
 
 size_t Perceptron::memory_bytes() const {

@@ -22,8 +22,10 @@ class Perceptron {
 
   // Sets scores[l] to the sum of the weights of `features` for label l.
   void Score(const std::vector<uint64_t>& features, std::vector<float>* scores) const;
-  // Adds the weights of one feature to scores[0..num_labels).
+  // Adds the weights of one feature, or of `count` features, to
+  // scores[0..num_labels).
   void AddWeights(uint64_t feature, float* scores) const;
+  void AddWeights(const uint64_t* features, size_t count, float* scores) const;
   // Hints that `feature` will be looked up soon (a loaded model prefetches
   // its slot).
   void Prefetch(uint64_t feature) const {

@@ -102,7 +102,9 @@ std::vector<int> Decode(const Perceptron& model, const std::vector<TokenInfo>& t
     float* t = transition.data() + (i * (labels + 1) + p + 1) * labels;
     if (!extended[i * (labels + 1) + p + 1]) {
       extended[i * (labels + 1) + p + 1] = true;
-      for (uint64_t base : bases[i]) model.AddWeights(TransitionFeature(base, p), t);
+      std::array<uint64_t, kTransitionTemplates> ids;
+      for (size_t k = 0; k < kTransitionTemplates; ++k) ids[k] = TransitionFeature(bases[i][k], p);
+      model.AddWeights(ids.data(), ids.size(), t);
     }
     return static_cast<const float*>(t);
   };
