@@ -217,6 +217,9 @@ void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int document_tag
   f.Add(112, static_cast<int64_t>(w.first_pass_majority) * 100 + w.first_pass_type);
   f.Add(113, std::to_string(w.first_pass_majority), w.short_shape);
   f.Add(114, static_cast<int64_t>(at(n - 1).first_pass_type) * 100 + at(n + 1).first_pass_type);
+  f.Add(115, static_cast<int64_t>(w.first_pass_longest_type) * 10 + w.first_pass_longest_length);
+  f.Add(116, static_cast<int64_t>(w.first_pass_longest_type) * 1000 + w.first_pass_type * 10 +
+                 w.first_pass_longest_length);
   f.Add(80, document_tag_of_word);
   f.Add(81, std::to_string(document_tag_of_word), w.short_shape);
 }

@@ -45,6 +45,12 @@ struct TokenInfo {
   // and the type most often given to the same word anywhere in the document.
   int first_pass_type = -1;
   int first_pass_majority = -1;
+  // The type and length (capped at 3) of the longest first-pass span that
+  // holds the same word anywhere in the document (0, 0 when none): a
+  // company's full name gives its short form away ("Santa Fe Pacific Gold"
+  // -> "Santa Fe").
+  int first_pass_longest_type = -1;
+  int first_pass_longest_length = 0;
 };
 
 // Word lists the tagger consults (lower-cased entries).

@@ -223,9 +223,19 @@ std::vector<Span> SpansOf(const std::vector<int>& tags) {
 void AddFirstPassEvidence(const std::vector<std::vector<int>>& first_pass_tags,
                           std::vector<std::vector<TokenInfo>>* document) {
   absl::flat_hash_map<std::string, std::array<int, 5>> votes;
+  // word -> (length, type) of the longest first-pass span holding it.
+  absl::flat_hash_map<std::string, std::pair<int, int>> longest;
   for (size_t s = 0; s < document->size(); ++s) {
     for (size_t i = 0; i < (*document)[s].size(); ++i) {
       ++votes[(*document)[s][i].lower][TypeIdOf(first_pass_tags[s][i])];
+    }
+    for (const Span& span : SpansOf(first_pass_tags[s])) {
+      const int length = static_cast<int>(span.end - span.begin);
+      const int type = TypeIdOf(first_pass_tags[s][span.begin]);
+      for (size_t i = span.begin; i < span.end; ++i) {
+        auto [it, inserted] = longest.try_emplace((*document)[s][i].lower, length, type);
+        if (!inserted && length > it->second.first) it->second = {length, type};
+      }
     }
   }
   for (size_t s = 0; s < document->size(); ++s) {
@@ -238,6 +248,12 @@ void AddFirstPassEvidence(const std::vector<std::vector<int>>& first_pass_tags,
         if (v[t] > v[majority] || (majority == 0 && v[t] > 0)) majority = t;
       }
       token.first_pass_majority = majority;
+      token.first_pass_longest_type = 0;
+      token.first_pass_longest_length = 0;
+      if (auto it = longest.find(token.lower); it != longest.end()) {
+        token.first_pass_longest_type = it->second.second;
+        token.first_pass_longest_length = std::min(it->second.first, 3);
+      }
     }
   }
 }
