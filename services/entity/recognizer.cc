@@ -380,7 +380,8 @@ void Recognizer::AddTaggedNames(absl::string_view text, const std::vector<Token>
   }
   for (size_t s = 0; s < pieces.size(); ++s) {
     for (const Piece& p : pieces[s]) {
-      sentences[s].emplace_back(text.substr(p.byte_begin, p.byte_end - p.byte_begin));
+      // The tagger learned from ASCII news: "Tromsø" reaches it as "Tromso".
+      sentences[s].push_back(text::ToLatinAscii(text.substr(p.byte_begin, p.byte_end - p.byte_begin)));
     }
   }
   const auto tagged = tagger_->TagDocumentWithConfidence(sentences);

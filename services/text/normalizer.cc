@@ -1,11 +1,13 @@
 #include "services/text/normalizer.h"
 
 #include <unicode/normalizer2.h>
+#include <unicode/translit.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/status/status.h"
@@ -190,6 +192,26 @@ std::string FoldForMatching(absl::string_view input) {
     }
     AppendUtf8(&out, folded);
   }
+  return out;
+}
+
+std::string ToLatinAscii(absl::string_view input) {
+  bool ascii = true;
+  for (char c : input) ascii &= static_cast<unsigned char>(c) < 0x80;
+  if (ascii) return std::string(input);
+  // Transliterators are not thread-safe: one per thread.
+  thread_local std::unique_ptr<icu::Transliterator> to_ascii = [] {
+    UErrorCode error = U_ZERO_ERROR;
+    std::unique_ptr<icu::Transliterator> created(
+        icu::Transliterator::createInstance("Latin-ASCII", UTRANS_FORWARD, error));
+    return U_SUCCESS(error) ? std::move(created) : nullptr;
+  }();
+  if (to_ascii == nullptr) return std::string(input);
+  icu::UnicodeString text = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(input.data(), static_cast<int32_t>(input.size())));
+  to_ascii->transliterate(text);
+  std::string out;
+  text.toUTF8String(out);
   return out;
 }
 

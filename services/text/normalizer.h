@@ -49,6 +49,12 @@ absl::StatusOr<std::string> ToNfc(absl::string_view input);
 // folding ("Türkiye" -> "turkiye", "STRASSE"/"Straße" -> "strasse").
 std::string FoldForMatching(absl::string_view input);
 
+// Spells Latin letters with diacritics and ligatures in ASCII, keeping case
+// ("Tromsø" -> "Tromso", "Łukasz" -> "Lukasz", "Straße" -> "Strasse"); other
+// scripts pass through unchanged. ASCII input is returned as is. For models
+// trained on ASCII text.
+std::string ToLatinAscii(absl::string_view input);
+
 }  // namespace newsgraph::text
 
 #endif  // NEWSGRAPH_SERVICES_TEXT_NORMALIZER_H_

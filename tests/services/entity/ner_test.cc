@@ -127,6 +127,28 @@ TEST(NerModelTest, ShippedModelTagsKnownSentence) {
   }
 }
 
+// The model learned from ASCII news; names with diacritics reach it spelled
+// in ASCII, and their offsets still point into the original text.
+TEST(NerModelTest, RecognizerTagsNamesWithDiacritics) {
+  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Recognizer> recognizer,
+                          LoadRecognizer(NEWSGRAPH_DEFAULT_NER_MODEL));
+  const std::string text =
+      "Officials from Gda\xC5\x84sk and Troms\xC3\xB8 joined \xC5\x81ukasz Nowak of "
+      "Soci\xC3\xA9t\xC3\xA9 G\xC3\xA9n\xC3\xA9rale at the talks in Malm\xC3\xB6.";
+  const Recognition r = recognizer->Recognize(text);
+  std::vector<std::pair<std::string, newsgraph::v1::EntityType>> found;
+  for (const RecognizedMention& m : r.mentions) {
+    found.emplace_back(text.substr(m.byte_begin, m.byte_end - m.byte_begin), m.type);
+  }
+  using Found = std::pair<std::string, newsgraph::v1::EntityType>;
+  EXPECT_THAT(found, ::testing::Contains(Found{"Gda\xC5\x84sk", newsgraph::v1::GPE}));
+  EXPECT_THAT(found, ::testing::Contains(::testing::Key("Troms\xC3\xB8")));
+  EXPECT_THAT(found, ::testing::Contains(Found{"\xC5\x81ukasz Nowak", newsgraph::v1::PERSON}));
+  EXPECT_THAT(found, ::testing::Contains(Found{"Soci\xC3\xA9t\xC3\xA9 G\xC3\xA9n\xC3\xA9rale",
+                                               newsgraph::v1::ORG}));
+  EXPECT_THAT(found, ::testing::Contains(Found{"Malm\xC3\xB6", newsgraph::v1::GPE}));
+}
+
 TEST(NerModelTest, RecognizerMapsTaggerTypesAndKeepsValueGrammar) {
   NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Recognizer> recognizer,
                           LoadRecognizer(NEWSGRAPH_DEFAULT_NER_MODEL));

@@ -86,6 +86,17 @@ TEST(NormalizerTest, FoldsCaseAndDiacritics) {
             "\xD0\xBC\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0");  // Москва -> москва
 }
 
+TEST(NormalizerTest, SpellsLatinLettersInAsciiKeepingCase) {
+  EXPECT_EQ(ToLatinAscii("Troms\xC3\xB8"), "Tromso");                       // Tromsø
+  EXPECT_EQ(ToLatinAscii("\xC5\x81ukasz Erdo\xC4\x9F" "an"), "Lukasz Erdogan");  // Łukasz Erdoğan
+  EXPECT_EQ(ToLatinAscii("Soci\xC3\xA9t\xC3\xA9 G\xC3\xA9n\xC3\xA9rale"), "Societe Generale");
+  EXPECT_EQ(ToLatinAscii("Stra\xC3\x9F" "e"), "Strasse");
+  EXPECT_EQ(ToLatinAscii("Plain ASCII, 42%"), "Plain ASCII, 42%");
+  // Other scripts are left alone.
+  EXPECT_EQ(ToLatinAscii("\xD0\x9C\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0"),
+            "\xD0\x9C\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0");  // Москва
+}
+
 TEST(TokenizerTest, SplitsWordsInAnyScript) {
   const std::string text =
       "Hossein Amir-Abdollahian met \xD0\x9B\xD0\xB0\xD0\xB2\xD1\x80\xD0\xBE\xD0\xB2, 42.5%!";
