@@ -151,7 +151,8 @@ Perceptron Perceptron::Averaged() const {
   return averaged;
 }
 
-absl::Status Perceptron::Save(const std::string& path, const std::string& metadata) const {
+absl::Status Perceptron::Save(const std::string& path, const std::string& metadata,
+                              float min_weight) const {
   if (!slots_.empty()) {
     return absl::FailedPreconditionError("a loaded model is read-only and cannot be saved again");
   }
@@ -174,7 +175,9 @@ absl::Status Perceptron::Save(const std::string& path, const std::string& metada
       const long q = std::lround(weights_[static_cast<size_t>(row) * n + l] / scale);
       if (q != 0) nonzero.emplace_back(static_cast<uint8_t>(l), static_cast<int16_t>(q));
     }
-    if (nonzero.empty()) continue;
+    long largest = 0;
+    for (const auto& [label, q] : nonzero) largest = std::max<long>(largest, std::abs(q));
+    if (nonzero.empty() || static_cast<float>(largest) < min_weight * 32767.0f) continue;
     ++kept;
     Put<uint64_t>(&body, feature);
     Put<uint8_t>(&body, static_cast<uint8_t>(nonzero.size()));
@@ -218,38 +221,48 @@ absl::StatusOr<Perceptron> Perceptron::Load(const std::string& path, std::string
   if (n > (kSlotWords - 1) * 4) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", n, " labels, at most ", (kSlotWords - 1) * 4));
   }
-  Perceptron model(std::move(labels));
-  uint64_t slot_count = 16;
-  while (slot_count < rows + rows / 2) slot_count *= 2;  // at most 2/3 full
-  model.slots_.assign(slot_count * kSlotWords, 0);
-  model.slot_mask_ = slot_count - 1;
-  model.scale_ = scale;
+  constexpr size_t kWidth = (kSlotWords - 1) * 4;
+  struct Row {
+    uint64_t feature;
+    int16_t weights[kWidth];
+  };
+  std::vector<Row> parsed;
+  parsed.reserve(rows);
   for (uint32_t r = 0; r < rows; ++r) {
-    uint64_t feature = 0;
+    Row row{};
     uint8_t count = 0;
-    if (!in.Get(&feature) || !in.Get(&count)) {
+    if (!in.Get(&row.feature) || !in.Get(&count)) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": truncated at feature ", r));
     }
-    int16_t row[(kSlotWords - 1) * 4] = {};
     for (uint8_t c = 0; c < count; ++c) {
       uint8_t label = 0;
       int16_t q = 0;
       if (!in.Get(&label) || !in.Get(&q) || label >= n) {
         return absl::InvalidArgumentError(absl::StrCat(path, ": corrupt weights at feature ", r));
       }
-      row[label] = q;
+      row.weights[label] = q;
     }
-    if (feature == 0) continue;  // the empty-slot marker (a 1-in-2^64 hash)
-    uint64_t slot = feature & model.slot_mask_;
+    if (row.feature == 0) continue;  // the empty-slot marker (a 1-in-2^64 hash)
+    parsed.push_back(row);
+  }
+  Perceptron model(std::move(labels));
+  uint64_t slot_count = 16;
+  while (slot_count < parsed.size() + parsed.size() / 2) slot_count *= 2;  // at most 2/3 full
+  model.slots_.assign(slot_count * kSlotWords, 0);
+  model.slot_mask_ = slot_count - 1;
+  model.scale_ = scale;
+  for (const Row& row : parsed) {
+    uint64_t slot = row.feature & model.slot_mask_;
     while (model.slots_[slot * kSlotWords] != 0) {
-      if (model.slots_[slot * kSlotWords] == feature) {
-        return absl::InvalidArgumentError(absl::StrCat(path, ": feature ", r, " appears twice"));
+      if (model.slots_[slot * kSlotWords] == row.feature) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": feature ", row.feature, " appears twice"));
       }
       slot = (slot + 1) & model.slot_mask_;
     }
     uint64_t* entry = model.slots_.data() + slot * kSlotWords;
-    entry[0] = feature;
-    std::memcpy(entry + 1, row, sizeof(row));
+    entry[0] = row.feature;
+    std::memcpy(entry + 1, row.weights, sizeof(row.weights));
     ++model.loaded_features_;
   }
   if (!in.AtEnd()) return absl::InvalidArgumentError(absl::StrCat(path, ": trailing bytes"));

@@ -46,8 +46,10 @@ class Perceptron {
   static Perceptron Mean(const std::vector<Perceptron>& models);
 
   // Binary file: labels, free-form metadata, and weights quantized to
-  // 16 bits; features whose weights all round to zero are dropped.
-  absl::Status Save(const std::string& path, const std::string& metadata) const;
+  // 16 bits. Features whose largest |weight| is below `min_weight` times the
+  // model's largest (0: those that round to zero) are dropped.
+  absl::Status Save(const std::string& path, const std::string& metadata,
+                    float min_weight = 0) const;
   // A loaded model is read-only: it keeps 16-bit weights next to their
   // features (half the memory, one cache line per lookup) and cannot be
   // trained further or saved again.

@@ -29,6 +29,9 @@ ABSL_FLAG(std::string, paths, "models/word-paths.tsv",
           "hierarchical cluster paths learned by learn_clusters; empty = none");
 ABSL_FLAG(uint64_t, seed, 1, "shuffle seed");
 ABSL_FLAG(int, members, 3, "models per pass trained with consecutive seeds and averaged");
+ABSL_FLAG(double, min_weight, 0.018,
+          "drop features whose largest |weight| is below this share of the model's largest "
+          "(on eng.testa: 0.018 costs 0.0005 F1 and halves the loaded model; 0.012 costs nothing)");
 ABSL_FLAG(bool, two_pass, true, "train a stacked second pass with document-level evidence");
 ABSL_FLAG(bool, json, false, "with --evaluate: one JSON line (speed, per-type scores)");
 ABSL_FLAG(std::string, predictions, "",
@@ -219,12 +222,13 @@ int main(int argc, char** argv) {
         path.parent_path() / (path.stem().string() + ".pass1" + path.extension().string());
     first_pass_name = first_path.filename().string();
     absl::Status saved = trained.first_pass->Save(
-        first_path.string(), "{\"name\":\"newsgraph-ner-perceptron first pass\"}");
+        first_path.string(), "{\"name\":\"newsgraph-ner-perceptron first pass\"}",
+        static_cast<float>(absl::GetFlag(FLAGS_min_weight)));
     if (!saved.ok()) {
       std::fprintf(stderr, "train_ner: %s\n", saved.ToString().c_str());
       return 1;
     }
-    std::printf("wrote %s (%zu features, %.1f MB)\n", first_path.c_str(),
+    std::printf("wrote %s (%zu features trained, file %.1f MB)\n", first_path.c_str(),
                 trained.first_pass->num_features(), std::filesystem::file_size(first_path) / 1e6);
   }
   const std::string metadata = absl::StrFormat(
@@ -235,12 +239,21 @@ int main(int argc, char** argv) {
       evaluation.micro.F1(), options.epochs, static_cast<int>(options.seed), options.members,
       std::filesystem::path(clusters_path).filename().string(),
       std::filesystem::path(paths_path).filename().string(), first_pass_name, temperature);
-  absl::Status saved = trained.model.Save(out, metadata);
+  absl::Status saved =
+      trained.model.Save(out, metadata, static_cast<float>(absl::GetFlag(FLAGS_min_weight)));
   if (!saved.ok()) {
     std::fprintf(stderr, "train_ner: %s\n", saved.ToString().c_str());
     return 1;
   }
-  std::printf("wrote %s (%zu features, %.1f MB)\n", out.c_str(), trained.model.num_features(),
+  std::printf("wrote %s (%zu features trained, file %.1f MB)\n", out.c_str(), trained.model.num_features(),
               std::filesystem::file_size(out) / 1e6);
+  // The numbers of the files as the service loads them (quantized, pruned).
+  absl::StatusOr<NerTagger> shipped = LoadNerTagger(out, nullptr);
+  if (!shipped.ok()) {
+    std::fprintf(stderr, "train_ner: %s\n", shipped.status().ToString().c_str());
+    return 1;
+  }
+  std::printf("as saved: test F1 %.4f, dev F1 %.4f\n", EvaluateNer(*shipped, *test).micro.F1(),
+              EvaluateNer(*shipped, *dev).micro.F1());
   return 0;
 }

@@ -80,6 +80,11 @@ TEST(PerceptronTest, LearnsSavesAndLoads) {
   loaded.AddWeights(999, added);  // unknown: adds nothing
   averaged.Score({2}, &original);
   for (int l = 0; l < 2; ++l) EXPECT_NEAR(added[l], original[l], 1e-3);
+  // Pruning keeps only features whose largest weight is near the model's largest.
+  NG_ASSERT_OK(averaged.Save(dir.Sub("pruned.ngpm"), "{}", 0.99f));
+  NG_ASSERT_OK_AND_ASSIGN(Perceptron pruned, Perceptron::Load(dir.Sub("pruned.ngpm"), nullptr));
+  EXPECT_GE(pruned.num_features(), 1u);
+  EXPECT_LT(pruned.num_features(), 3u);
   // A loaded model keeps only quantized weights: it cannot be saved again.
   EXPECT_THAT(loaded.Save(dir.Sub("again.ngpm"), "{}"),
               StatusIs(absl::StatusCode::kFailedPrecondition));
