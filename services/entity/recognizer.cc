@@ -474,14 +474,19 @@ std::string Recognizer::CountryCodeOfDemonym(absl::string_view surface) const {
 }
 
 std::string Recognizer::CountryCode(absl::string_view surface) const {
-  auto it = countries_.find(text::FoldForMatching(surface));
+  std::string folded = text::FoldForMatching(surface);
+  auto it = countries_.find(folded);
+  if (it == countries_.end() && folded.find('.') != std::string::npos) {
+    // Abbreviations with or without their final dot: "U.K", "U.K." -> "uk".
+    folded.erase(std::remove(folded.begin(), folded.end(), '.'), folded.end());
+    it = countries_.find(folded);
+  }
   return it == countries_.end() ? "" : it->second;
 }
 
 EntityType Recognizer::ClassifyName(const std::vector<absl::string_view>& words,
                                     absl::string_view surface, float* confidence) const {
-  const std::string folded = text::FoldForMatching(surface);
-  if (countries_.contains(folded)) {
+  if (!CountryCode(surface).empty()) {
     *confidence = 0.9f;
     return newsgraph::v1::GPE;
   }

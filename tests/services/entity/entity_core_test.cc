@@ -114,6 +114,15 @@ TEST_F(EntityCoreTest, FullNameAfterItsShortFormDefinesTheGenericHead) {
   EXPECT_EQ(generic->type(), newsgraph::v1::ORG);
 }
 
+TEST_F(EntityCoreTest, CountryAbbreviationsWithOrWithoutTheirDots) {
+  const std::string uk = recognizer_->CountryCode("United Kingdom");
+  ASSERT_FALSE(uk.empty());
+  EXPECT_EQ(recognizer_->CountryCode("UK"), uk);
+  EXPECT_EQ(recognizer_->CountryCode("U.K."), uk);
+  EXPECT_EQ(recognizer_->CountryCode("U.K"), uk);  // a span that lost its final dot
+  EXPECT_EQ(recognizer_->CountryCode("U.N."), "");
+}
+
 TEST_F(EntityCoreTest, AnnotationIsIdempotentPerVersionAndReplacedByNewer) {
   NG_ASSERT_OK(core_->AnnotateDocument(Doc("documents/1", 1, "Karin Holm visited Norway.")));
   NG_ASSERT_OK_AND_ASSIGN(
