@@ -325,9 +325,12 @@ absl::StatusOr<std::optional<EntityCore::StoredAnnotation>> EntityCore::ReadAnno
 }
 
 absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> EntityCore::AnalyzeText(
-    const newsgraph::v1::AnalyzeTextRequest& request) const {
+    const newsgraph::v1::AnalyzeTextRequest& request, const std::function<bool()>& stop) const {
   NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", kMaxAnalyzeBytes));
-  const Recognition recognition = recognizer_->Recognize(request.text());
+  const Recognition recognition = recognizer_->Recognize(request.text(), stop);
+  if (recognition.stopped) {
+    return absl::CancelledError("analysis stopped before it finished: the call was cancelled");
+  }
   const text::CodePointOffsets offsets(request.text());
   newsgraph::v1::AnalyzeTextResponse response;
   response.set_model(recognizer_->model_id());
@@ -348,7 +351,7 @@ absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> EntityCore::AnalyzeText(
 }
 
 absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
-    const newsgraph::v1::AnnotateDocumentRequest& request) {
+    const newsgraph::v1::AnnotateDocumentRequest& request, const std::function<bool()>& stop) {
   if (request.document().empty()) return absl::InvalidArgumentError("document is required");
   if (request.version() <= 0) {
     return absl::InvalidArgumentError(
@@ -368,7 +371,12 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
       return std::move(early->annotations);
     }
   }
-  const Recognition recognition = recognizer_->Recognize(text);
+  const Recognition recognition = recognizer_->Recognize(text, stop);
+  if (recognition.stopped) {
+    return absl::CancelledError(absl::StrCat("annotation of ", doc, " v", request.version(),
+                                             " stopped before it finished: the call was "
+                                             "cancelled; nothing was stored"));
+  }
 
   newsgraph::MutexLock lock(&write_mu_);
   std::optional<AnnotateDocumentResponse> previous;

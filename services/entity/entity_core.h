@@ -7,6 +7,7 @@
 #define NEWSGRAPH_SERVICES_ENTITY_ENTITY_CORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -26,14 +27,22 @@ class EntityCore {
   static absl::StatusOr<std::unique_ptr<EntityCore>> Open(storage::KvStore* store,
                                                           const Recognizer* recognizer);
 
-  // Stateless recognition. Errors: INVALID_ARGUMENT (empty, too long, bad UTF-8).
+  // `stop` (both methods below), when set, is polled during recognition;
+  // once it returns true the call ends with CANCELLED and stores nothing
+  // (the gRPC adapter stops when its call is cancelled, so a shutting-down
+  // pipeline does not wait for a large document to finish).
+
+  // Stateless recognition. Errors: INVALID_ARGUMENT (empty, too long, bad
+  // UTF-8), CANCELLED.
   absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> AnalyzeText(
-      const newsgraph::v1::AnalyzeTextRequest& request) const;
+      const newsgraph::v1::AnalyzeTextRequest& request,
+      const std::function<bool()>& stop = nullptr) const;
 
   // See EntityService.AnnotateDocument. Errors: INVALID_ARGUMENT,
-  // FAILED_PRECONDITION when a newer version is already recorded.
+  // FAILED_PRECONDITION when a newer version is already recorded, CANCELLED.
   absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> AnnotateDocument(
-      const newsgraph::v1::AnnotateDocumentRequest& request);
+      const newsgraph::v1::AnnotateDocumentRequest& request,
+      const std::function<bool()>& stop = nullptr);
 
   // Removes a document's contribution. Idempotent.
   absl::StatusOr<int64_t> DeleteDocumentAnnotations(const std::string& document);

@@ -16,16 +16,21 @@ grpc::Status Respond(Response* response, Fn&& method) {
 
 }  // namespace
 
-grpc::Status EntityGrpcService::AnalyzeText(grpc::ServerContext*,
+grpc::Status EntityGrpcService::AnalyzeText(grpc::ServerContext* context,
                                             const newsgraph::v1::AnalyzeTextRequest* request,
                                             newsgraph::v1::AnalyzeTextResponse* response) {
-  return Respond(response, [&] { return core_->AnalyzeText(*request); });
+  return Respond(response,
+                 [&] { return core_->AnalyzeText(*request, [context] { return context->IsCancelled(); }); });
 }
 
 grpc::Status EntityGrpcService::AnnotateDocument(
-    grpc::ServerContext*, const newsgraph::v1::AnnotateDocumentRequest* request,
+    grpc::ServerContext* context, const newsgraph::v1::AnnotateDocumentRequest* request,
     newsgraph::v1::AnnotateDocumentResponse* response) {
-  return Respond(response, [&] { return core_->AnnotateDocument(*request); });
+  // A cancelled call (client gone, deadline passed, server shutting down)
+  // stops recognizing instead of finishing work nobody will read.
+  return Respond(response, [&] {
+    return core_->AnnotateDocument(*request, [context] { return context->IsCancelled(); });
+  });
 }
 
 grpc::Status EntityGrpcService::DeleteDocumentAnnotations(

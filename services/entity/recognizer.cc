@@ -342,7 +342,8 @@ std::optional<TitledName> SplitTitledName(const std::vector<absl::string_view>& 
 }
 
 void Recognizer::AddTaggedNames(absl::string_view text, const std::vector<Token>& tokens,
-                                const std::vector<size_t>& sentence_of, Recognition* result) const {
+                                const std::vector<size_t>& sentence_of,
+                                const std::function<bool()>& stop, Recognition* result) const {
   // The tagger sees each sentence as its token strings, tokenized the way
   // its training data was: hyphenated words ("Secretary-General") and
   // abbreviations with their final dot ("U.S.") stay one token.
@@ -384,7 +385,11 @@ void Recognizer::AddTaggedNames(absl::string_view text, const std::vector<Token>
       sentences[s].push_back(text::ToLatinAscii(text.substr(p.byte_begin, p.byte_end - p.byte_begin)));
     }
   }
-  const auto tagged = tagger_->TagDocumentWithConfidence(sentences);
+  const auto tagged = tagger_->TagDocumentWithConfidence(sentences, stop);
+  if (tagged.size() < sentences.size()) {
+    result->stopped = true;
+    return;
+  }
   std::vector<RecognizedMention> names;
   for (size_t s = 0; s < tagged.size(); ++s) {
     for (const auto& [span, confidence] : tagged[s]) {
@@ -450,14 +455,22 @@ void Recognizer::AddTaggedNames(absl::string_view text, const std::vector<Token>
           {byte_begin, byte_end, MapConllType(span.type, words, surface), confidence, s, ""});
     }
   }
-  // Values (dates, amounts) win over overlapping names.
+  // Values (dates, amounts) win over overlapping names. Both lists are in
+  // text order and neither overlaps itself, so one sweep finds the overlaps.
   std::vector<RecognizedMention> merged;
   merged.reserve(result->mentions.size() + names.size());
+  std::sort(result->mentions.begin(), result->mentions.end(),
+            [](const RecognizedMention& a, const RecognizedMention& b) {
+              return a.byte_begin < b.byte_begin;
+            });
+  size_t next_value = 0;
   for (const RecognizedMention& name : names) {
-    bool overlaps = false;
-    for (const RecognizedMention& value : result->mentions) {
-      overlaps |= value.byte_begin < name.byte_end && name.byte_begin < value.byte_end;
+    const std::vector<RecognizedMention>& values = result->mentions;
+    while (next_value < values.size() && values[next_value].byte_end <= name.byte_begin) {
+      ++next_value;
     }
+    const bool overlaps =
+        next_value < values.size() && values[next_value].byte_begin < name.byte_end;
     if (!overlaps) merged.push_back(name);
   }
   merged.insert(merged.end(), result->mentions.begin(), result->mentions.end());
@@ -542,7 +555,8 @@ EntityType Recognizer::ClassifyName(const std::vector<absl::string_view>& words,
   return newsgraph::v1::MISC;
 }
 
-Recognition Recognizer::Recognize(absl::string_view text) const {
+Recognition Recognizer::Recognize(absl::string_view text,
+                                  const std::function<bool()>& stop) const {
   Recognition result;
   const std::vector<Token> tokens = text::Tokenize(text);
   const size_t n = tokens.size();
@@ -845,7 +859,7 @@ Recognition Recognizer::Recognize(absl::string_view text) const {
     if (words.size() == 1 && starts_sentence[first] && type == newsgraph::v1::MISC) continue;
     add(first, last, type, confidence);
   }
-  if (tagger_ != nullptr) AddTaggedNames(text, tokens, sentence_of, &result);
+  if (tagger_ != nullptr) AddTaggedNames(text, tokens, sentence_of, stop, &result);
   return result;
 }
 

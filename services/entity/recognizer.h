@@ -9,6 +9,7 @@
 #define NEWSGRAPH_SERVICES_ENTITY_RECOGNIZER_H_
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,9 @@ struct Recognition {
   std::vector<RecognizedMention> mentions;
   // Sentence byte spans, in order.
   std::vector<std::pair<size_t, size_t>> sentences;
+  // True when the caller's stop predicate ended recognition early; the
+  // mentions are then incomplete and must not be used.
+  bool stopped = false;
 };
 
 // Country and region names (folded) mapped to their ISO code.
@@ -76,8 +80,11 @@ class Recognizer {
   const std::string& model_id() const { return model_id_; }
 
   // Recognizes mentions in valid UTF-8 `text`, in text order, never
-  // overlapping.
-  Recognition Recognize(absl::string_view text) const;
+  // overlapping. `stop`, when set, is polled while names are tagged (the
+  // long part of a large document); once it returns true recognition ends
+  // early with Recognition::stopped set.
+  Recognition Recognize(absl::string_view text,
+                        const std::function<bool()>& stop = nullptr) const;
 
   // The ISO 3166 alpha-2 code when `surface` names a country, else "".
   std::string CountryCode(absl::string_view surface) const;
@@ -89,8 +96,10 @@ class Recognizer {
                                          absl::string_view surface, float* confidence) const;
 
   // Adds the tagger's name mentions that do not overlap `result`'s values.
+  // Sets result->stopped instead when `stop` ended tagging early.
   void AddTaggedNames(absl::string_view text, const std::vector<text::Token>& tokens,
-                      const std::vector<size_t>& sentence_of, Recognition* result) const;
+                      const std::vector<size_t>& sentence_of, const std::function<bool()>& stop,
+                      Recognition* result) const;
   newsgraph::v1::EntityType MapConllType(const std::string& type,
                                          const std::vector<absl::string_view>& words,
                                          absl::string_view surface) const;

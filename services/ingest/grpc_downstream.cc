@@ -16,9 +16,31 @@ GrpcPipelineDownstream::GrpcPipelineDownstream(std::shared_ptr<grpc::Channel> en
       search_(newsgraph::v1::SearchService::NewStub(search_channel)),
       call_timeout_(call_timeout) {}
 
-void GrpcPipelineDownstream::SetDeadline(grpc::ClientContext* context) const {
-  context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::milliseconds(absl::ToInt64Milliseconds(call_timeout_)));
+namespace {
+
+absl::Status Stopping() { return absl::CancelledError("the pipeline is stopping"); }
+
+}  // namespace
+
+GrpcPipelineDownstream::TrackedContext::TrackedContext(GrpcPipelineDownstream* owner)
+    : owner_(owner) {
+  context_.set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::milliseconds(absl::ToInt64Milliseconds(owner->call_timeout_)));
+  newsgraph::MutexLock lock(&owner_->mu_);
+  if (owner_->cancelled_) return;
+  owner_->in_flight_.insert(&context_);
+  admitted_ = true;
+}
+
+GrpcPipelineDownstream::TrackedContext::~TrackedContext() {
+  newsgraph::MutexLock lock(&owner_->mu_);
+  owner_->in_flight_.erase(&context_);
+}
+
+void GrpcPipelineDownstream::CancelCalls() {
+  newsgraph::MutexLock lock(&mu_);
+  cancelled_ = true;
+  for (grpc::ClientContext* context : in_flight_) context->TryCancel();
 }
 
 absl::StatusOr<AnnotateDocumentResponse> GrpcPipelineDownstream::Annotate(
@@ -32,10 +54,10 @@ absl::StatusOr<AnnotateDocumentResponse> GrpcPipelineDownstream::Annotate(
   if (document.has_published_time()) *request.mutable_published_time() = document.published_time();
   *request.mutable_paragraphs() = document.paragraphs();
   *request.mutable_passages() = document.passages();
-  grpc::ClientContext context;
-  SetDeadline(&context);
+  TrackedContext context(this);
+  if (!context.admitted()) return Stopping();
   AnnotateDocumentResponse response;
-  grpc::Status status = entity_->AnnotateDocument(&context, request, &response);
+  grpc::Status status = entity_->AnnotateDocument(context.get(), request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
   return response;
 }
@@ -47,28 +69,28 @@ absl::Status GrpcPipelineDownstream::Index(const Document& document,
   request.mutable_document()->clear_removed_boilerplate();
   *request.mutable_entities() = annotations.entities();
   *request.mutable_mentions() = annotations.mentions();
-  grpc::ClientContext context;
-  SetDeadline(&context);
+  TrackedContext context(this);
+  if (!context.admitted()) return Stopping();
   newsgraph::v1::IndexDocumentResponse response;
-  return FromGrpcStatus(search_->IndexDocument(&context, request, &response));
+  return FromGrpcStatus(search_->IndexDocument(context.get(), request, &response));
 }
 
 absl::Status GrpcPipelineDownstream::Remove(const std::string& document_name) {
   {
     newsgraph::v1::DeleteDocumentAnnotationsRequest request;
     request.set_document(document_name);
-    grpc::ClientContext context;
-    SetDeadline(&context);
+    TrackedContext context(this);
+    if (!context.admitted()) return Stopping();
     newsgraph::v1::DeleteDocumentAnnotationsResponse response;
-    grpc::Status status = entity_->DeleteDocumentAnnotations(&context, request, &response);
+    grpc::Status status = entity_->DeleteDocumentAnnotations(context.get(), request, &response);
     if (!status.ok()) return FromGrpcStatus(status);
   }
   newsgraph::v1::RemoveDocumentRequest request;
   request.set_document(document_name);
-  grpc::ClientContext context;
-  SetDeadline(&context);
+  TrackedContext context(this);
+  if (!context.admitted()) return Stopping();
   newsgraph::v1::RemoveDocumentResponse response;
-  return FromGrpcStatus(search_->RemoveDocument(&context, request, &response));
+  return FromGrpcStatus(search_->RemoveDocument(context.get(), request, &response));
 }
 
 }  // namespace newsgraph::ingest

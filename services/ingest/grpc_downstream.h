@@ -1,5 +1,6 @@
 // PipelineDownstream over gRPC: EntityService.AnnotateDocument and
-// SearchService.IndexDocument with per-call deadlines.
+// SearchService.IndexDocument with per-call deadlines, cancellable when the
+// pipeline stops.
 #ifndef NEWSGRAPH_SERVICES_INGEST_GRPC_DOWNSTREAM_H_
 #define NEWSGRAPH_SERVICES_INGEST_GRPC_DOWNSTREAM_H_
 
@@ -7,7 +8,10 @@
 
 #include <memory>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 #include "newsgraph/v1/entity_service.grpc.pb.h"
 #include "newsgraph/v1/search_service.grpc.pb.h"
 #include "services/ingest/pipeline.h"
@@ -26,13 +30,34 @@ class GrpcPipelineDownstream final : public PipelineDownstream {
   absl::Status Index(const newsgraph::v1::Document& document,
                      const newsgraph::v1::AnnotateDocumentResponse& annotations) override;
   absl::Status Remove(const std::string& document_name) override;
+  // Cancels the calls in flight; later calls fail at once with CANCELLED.
+  void CancelCalls() override;
 
  private:
-  void SetDeadline(grpc::ClientContext* context) const;
+  // A context with the call deadline, tracked so CancelCalls reaches it
+  // while its call runs.
+  class TrackedContext {
+   public:
+    explicit TrackedContext(GrpcPipelineDownstream* owner);
+    ~TrackedContext();
+    grpc::ClientContext* get() { return &context_; }
+    // False when CancelCalls came first: do not start the call.
+    bool admitted() const { return admitted_; }
+
+   private:
+    GrpcPipelineDownstream* const owner_;
+    grpc::ClientContext context_;
+    bool admitted_ = false;
+  };
+
 
   std::unique_ptr<newsgraph::v1::EntityService::Stub> entity_;
   std::unique_ptr<newsgraph::v1::SearchService::Stub> search_;
   const absl::Duration call_timeout_;
+
+  newsgraph::Mutex mu_;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_set<grpc::ClientContext*> in_flight_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace newsgraph::ingest

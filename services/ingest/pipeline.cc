@@ -45,6 +45,7 @@ void Pipeline::Stop() {
     newsgraph::MutexLock lock(&mu_);
     stopping_ = true;
   }
+  downstream_->CancelCalls();
   if (worker_.joinable()) worker_.join();
   chains_.reset();
   core_->SetOutboxListener(nullptr);
@@ -53,6 +54,11 @@ void Pipeline::Stop() {
 void Pipeline::Wake() {
   newsgraph::MutexLock lock(&mu_);
   woken_ = true;
+}
+
+bool Pipeline::Stopping() {
+  newsgraph::MutexLock lock(&mu_);
+  return stopping_;
 }
 
 bool Pipeline::SleepUnlessStopped(absl::Duration delay) {
@@ -149,6 +155,9 @@ bool Pipeline::Process(const OutboxItem& item) {
       ++attempts;
       absl::Status status = attempt();
       if (status.ok() || !IsTransient(status)) return status;
+      // Cancelled by Stop (or failing while stopping): the item waits in the
+      // outbox for the next start.
+      if (Stopping()) return std::nullopt;
       const absl::Duration delay = backoff * absl::Uniform(absl::BitGen(), 0.5, 1.0);
       LogWarning("pipeline", absl::StrCat(what, " ", name, " v", item.version, " attempt ",
                                           attempts, " failed transiently, retrying in ",

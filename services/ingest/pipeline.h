@@ -43,6 +43,10 @@ class PipelineDownstream {
                              const newsgraph::v1::AnnotateDocumentResponse& annotations) = 0;
   // Removes a deleted document from the entity and search services.
   virtual absl::Status Remove(const std::string& document_name) = 0;
+  // Called once when the pipeline stops: calls in flight and any made later
+  // should end promptly with CANCELLED (the item stays in the outbox and is
+  // retried after a restart). Default: no-op.
+  virtual void CancelCalls() {}
 };
 
 struct PipelineOptions {
@@ -76,7 +80,9 @@ class Pipeline {
 
   // Starts the worker thread. Call once.
   void Start();
-  // Stops the worker after the item in progress; idempotent.
+  // Stops the worker: the downstream call in progress is cancelled
+  // (PipelineDownstream::CancelCalls) and its item left in the outbox for
+  // the next start. Idempotent.
   void Stop();
   // Tells the worker that the outbox has new items.
   void Wake();
@@ -88,6 +94,8 @@ class Pipeline {
   bool ProcessRound(const std::vector<OutboxItem>& items);
   // Processes one item; returns false when stopping interrupted it.
   bool Process(const OutboxItem& item);
+  // Whether Stop was called.
+  bool Stopping();
   // Sleeps up to `delay` unless stopped; returns false when stopped.
   bool SleepUnlessStopped(absl::Duration delay);
 

@@ -100,7 +100,7 @@ class BadInputTest : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     delete client_;
-    EXPECT_EQ(*daemon_->Stop(SIGTERM), 0) << daemon_->Log();
+    EXPECT_TRUE(StopsCleanly(*daemon_));
     delete daemon_;
     delete dir_;
   }
@@ -302,7 +302,7 @@ TEST(DefaultDeadlineTest, CallsWithoutADeadlineAreCancelledByTheServer) {
   status = client->entity_stub().AnalyzeText(&with_deadline, request, &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_GT(response.mentions_size(), 8000);
-  ASSERT_EQ(*daemon.Stop(SIGTERM), 0) << daemon.Log();
+  ASSERT_TRUE(StopsCleanly(daemon));
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ TEST(BatchIngesterTest, StreamsWithABoundedWindowAndWaitsForIndexing) {
   EXPECT_EQ(summary.reconnects, 0);
   ASSERT_EQ(order.size(), 301u);
   for (size_t i = 0; i < order.size(); ++i) EXPECT_EQ(order[i], static_cast<int64_t>(i));
-  ASSERT_EQ(*daemon.Stop(SIGTERM), 0);
+  ASSERT_TRUE(StopsCleanly(daemon));
 }
 
 TEST(BatchIngesterTest, ReconnectsAndResendsWhenTheDaemonRestarts) {
@@ -98,7 +98,7 @@ TEST(BatchIngesterTest, ReconnectsAndResendsWhenTheDaemonRestarts) {
   NG_ASSERT_OK_AND_ASSIGN(auto listed, client->ListDocuments(list));
   EXPECT_EQ(listed.documents_size(), 400) << "nothing lost, nothing stored twice";
   for (const auto& doc : listed.documents()) EXPECT_EQ(doc.state(), newsgraph::v1::INDEXED);
-  ASSERT_EQ(*daemon.Stop(SIGTERM), 0);
+  ASSERT_TRUE(StopsCleanly(daemon));
 }
 
 }  // namespace

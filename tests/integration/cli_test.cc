@@ -81,7 +81,7 @@ TEST(CliTest, IngestsSampleCorpusSearchesAndListsEntities) {
   ASSERT_EQ(status.exit_code, 0) << status.output;
   EXPECT_THAT(status.output, HasSubstr("index: 5 documents"));
 
-  ASSERT_EQ(*daemon.Stop(SIGTERM), 0) << daemon.Log();
+  ASSERT_TRUE(StopsCleanly(daemon));
 }
 
 // Parses every non-empty line (JSON Lines) or the whole text as JSON objects.
@@ -209,7 +209,7 @@ TEST(CliTest, EveryVerbAnswersInTextAndJson) {
   EXPECT_EQ(deleted.exit_code, 0) << deleted.output;
   CommandResult gone = RunCli(t + "doc get 5");
   EXPECT_EQ(gone.exit_code, 1);
-  ASSERT_EQ(*daemon.Stop(SIGTERM), 0) << daemon.Log();
+  ASSERT_TRUE(StopsCleanly(daemon));
 }
 
 TEST(CliTest, UnreachableDaemonIsOneLineAndNonZero) {

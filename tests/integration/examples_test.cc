@@ -49,7 +49,7 @@ TEST(ExamplesTest, EveryExampleWorksAgainstADaemon) {
   EXPECT_THAT(query, HasSubstr("best hit: documents/"));
   EXPECT_THAT(query, HasSubstr("Karin Holm"));
 
-  ASSERT_EQ(*daemon.Stop(SIGTERM), 0);
+  ASSERT_TRUE(StopsCleanly(daemon));
 }
 
 }  // namespace

@@ -185,7 +185,7 @@ TEST_F(SecurityTest, ScopedTokensGateEveryCallButHealth) {
   grpc::health::v1::HealthCheckResponse response;
   ASSERT_TRUE(health->Check(&context, request, &response).ok());
   EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
-  ASSERT_EQ(*daemon.Stop(SIGTERM), 0) << daemon.Log();
+  ASSERT_TRUE(StopsCleanly(daemon));
 }
 
 TEST_F(SecurityTest, SplitServicesAuthenticateToEachOtherWithMutualTls) {
@@ -244,7 +244,7 @@ TEST_F(SecurityTest, SplitServicesAuthenticateToEachOtherWithMutualTls) {
   query.set_query("harbour");
   NG_ASSERT_OK_AND_ASSIGN(auto found, client->Search(query));
   EXPECT_EQ(found.hits_size(), 1);
-  for (DaemonProcess* p : {&ingest, &search, &entity}) ASSERT_EQ(*p->Stop(SIGTERM), 0) << p->Log();
+  for (DaemonProcess* p : {&ingest, &search, &entity}) ASSERT_TRUE(StopsCleanly(*p));
 }
 
 TEST_F(SecurityTest, UnsafeConfigurationsAreRefusedAtStartup) {
@@ -278,7 +278,7 @@ TEST_F(SecurityTest, UnsafeConfigurationsAreRefusedAtStartup) {
   NG_ASSERT_OK_AND_ASSIGN(DaemonProcess open,
                           DaemonProcess::Start(NEWSGRAPHD_PATH, {data, "--insecure_listen"},
                                                dir_.path(), absl::Seconds(30), "0.0.0.0:0"));
-  ASSERT_EQ(*open.Stop(SIGTERM), 0) << open.Log();
+  ASSERT_TRUE(StopsCleanly(open));
 }
 
 }  // namespace

@@ -211,9 +211,11 @@ class Daemon:
 
 
 def canary(daemon):
+    """A new client is served. It may wait while the server works off an
+    attack's backlog (seconds under sanitizers on a loaded machine), not forever."""
     peer = Peer(daemon.port)
     try:
-        status, text = peer.call()
+        status, text = peer.call(seconds=20.0)
     finally:
         peer.close()
     assert status == 0, f"canary health check failed: {status} {text}"

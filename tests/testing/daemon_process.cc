@@ -131,6 +131,16 @@ absl::StatusOr<int> DaemonProcess::Stop(int signal, absl::Duration timeout) {
 
 std::string DaemonProcess::Log() const { return ReadFile(log_path_); }
 
+::testing::AssertionResult StopsCleanly(DaemonProcess& process, int signal,
+                                        absl::Duration timeout) {
+  absl::StatusOr<int> code = process.Stop(signal, timeout);
+  if (!code.ok()) return ::testing::AssertionFailure() << code.status().ToString();
+  if (*code != 0) {
+    return ::testing::AssertionFailure() << "exit code " << *code << "; log:\n" << process.Log();
+  }
+  return ::testing::AssertionSuccess();
+}
+
 int PickFreePort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

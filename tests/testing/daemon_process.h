@@ -3,6 +3,7 @@
 #ifndef NEWSGRAPH_TESTS_TESTING_DAEMON_PROCESS_H_
 #define NEWSGRAPH_TESTS_TESTING_DAEMON_PROCESS_H_
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "gtest/gtest.h"
 
 namespace newsgraph::testing {
 
@@ -44,6 +46,12 @@ class DaemonProcess {
   int port_ = 0;
   std::string log_path_;
 };
+
+// Sends `signal` (default SIGTERM) and succeeds when the process exits with
+// code 0 in time; otherwise fails with the exit code or the timeout, and the
+// process's log. Use as ASSERT_TRUE(StopsCleanly(daemon)).
+::testing::AssertionResult StopsCleanly(DaemonProcess& process, int signal = SIGTERM,
+                                        absl::Duration timeout = absl::Seconds(30));
 
 // A loopback port that was free a moment ago (for a daemon that must come
 // back on the same address after a restart).

@@ -260,19 +260,34 @@ void AddFirstPassEvidence(const std::vector<std::vector<int>>& first_pass_tags,
 
 // Describes a document's sentences for tagging, with first-pass evidence
 // when `first_pass` is set.
+// Sentences between two polls of a stop predicate.
+constexpr size_t kStopPollStride = 32;
+
+// True when `stop` is set and, polled at every kStopPollStride-th sentence,
+// asks to stop.
+bool StopRequested(const std::function<bool()>& stop, size_t sentence) {
+  return stop && sentence % kStopPollStride == 0 && stop();
+}
+
+// Describes every token of the document; with `first_pass`, adds its tags as
+// evidence. Returns fewer sentences than given when `stop` asked to stop.
 std::vector<std::vector<TokenInfo>> DescribeDocument(
     const std::vector<std::vector<std::string>>& sentences, const Lexicons& lexicons,
-    const Perceptron* first_pass) {
+    const Perceptron* first_pass, const std::function<bool()>& stop = nullptr) {
   std::vector<const std::vector<std::string>*> pointers;
   for (const auto& s : sentences) pointers.push_back(&s);
   const absl::flat_hash_set<std::string> lowercase = LowercaseWords(pointers);
   std::vector<std::vector<TokenInfo>> document;
   document.reserve(sentences.size());
-  for (const auto& s : sentences) document.push_back(DescribeTokens(s, lexicons, &lowercase));
+  for (const auto& s : sentences) {
+    if (StopRequested(stop, document.size())) return document;
+    document.push_back(DescribeTokens(s, lexicons, &lowercase));
+  }
   if (first_pass != nullptr) {
     absl::flat_hash_map<std::string, int> memory;
     std::vector<std::vector<int>> tags;
     for (const auto& tokens : document) {
+      if (StopRequested(stop, tags.size())) return {};
       tags.push_back(Decode(*first_pass, tokens, kSearchBeam, &memory, nullptr, 1, nullptr, nullptr));
     }
     AddFirstPassEvidence(tags, &document);
@@ -326,13 +341,17 @@ const std::vector<std::string>& BilouTagSet() {
 }
 
 std::vector<std::vector<std::pair<Span, float>>> NerTagger::TagDocumentWithConfidence(
-    const std::vector<std::vector<std::string>>& sentences) const {
+    const std::vector<std::vector<std::string>>& sentences,
+    const std::function<bool()>& stop) const {
   const std::vector<std::vector<TokenInfo>> document =
-      DescribeDocument(sentences, lexicons_, first_pass_ ? &*first_pass_ : nullptr);
+      DescribeDocument(sentences, lexicons_, first_pass_ ? &*first_pass_ : nullptr, stop);
+  if (document.size() < sentences.size()) return {};  // Stopped.
   absl::flat_hash_map<std::string, int> memory;
   std::vector<std::vector<std::pair<Span, float>>> out;
-  out.reserve(sentences.size());
+  out.reserve(document.size());
   for (const std::vector<TokenInfo>& tokens : document) {
+    // Sentence 0 was polled while describing; poll the later ones again.
+    if (!out.empty() && StopRequested(stop, out.size())) return out;
     std::vector<float> confidences;
     const std::vector<int> tags = Decode(model_, tokens, kSearchBeam, &memory, &confidences, temperature_, nullptr, nullptr);
     std::vector<std::pair<Span, float>> spans;

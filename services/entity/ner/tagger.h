@@ -44,8 +44,13 @@ class NerTagger {
   // probability of the chosen tag, a softmax of the max-marginal scores
   // (best sequence through each tag) at the model's confidence temperature,
   // fitted on held-out data so that confidences match how often spans are right.
+  //
+  // `stop`, when set, is polled every few sentences; once it returns true,
+  // tagging ends early and fewer sentences than given are returned (callers
+  // that can be cancelled pass one and discard a short result).
   std::vector<std::vector<std::pair<Span, float>>> TagDocumentWithConfidence(
-      const std::vector<std::vector<std::string>>& sentences) const;
+      const std::vector<std::vector<std::string>>& sentences,
+      const std::function<bool()>& stop = nullptr) const;
 
   // Temperature of the confidence softmax (default 1; model metadata
   // "confidence_temperature").

@@ -1,12 +1,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+
 #include "services/entity/ner/conll.h"
 #include "services/entity/ner/gazetteer.h"
 #include "services/entity/ner/lexicons.h"
 #include "services/entity/ner/perceptron.h"
 #include "services/entity/ner/tagger.h"
+#include "services/entity/entity_core.h"
+#include "services/entity/entity_keyspace.h"
 #include "services/entity/recognizer.h"
+#include "storage/rocksdb_kv_store.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -177,6 +182,72 @@ TEST(NerModelTest, RecognizerMapsTaggerTypesAndKeepsValueGrammar) {
     EXPECT_GT(m.confidence, 0.0f);
     EXPECT_LE(m.confidence, 1.0f);
   }
+}
+
+// Many short sentences with names, so tagging polls the stop predicate often.
+std::string LongText(int sentences) {
+  std::string text;
+  for (int i = 0; i < sentences; ++i) {
+    absl::StrAppend(&text, "Karin Holm met officials of the European Union in Oslo on day ", i,
+                    ". ");
+  }
+  return text;
+}
+
+TEST(NerModelTest, StopPredicateEndsRecognitionEarly) {
+  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Recognizer> recognizer,
+                          LoadRecognizer(NEWSGRAPH_DEFAULT_NER_MODEL));
+  const std::string text = LongText(300);
+  const Recognition full = recognizer->Recognize(text);
+  ASSERT_FALSE(full.stopped);
+  ASSERT_GE(full.mentions.size(), 600u);
+
+  int polls = 0;
+  const Recognition never = recognizer->Recognize(text, [&polls] {
+    ++polls;
+    return false;
+  });
+  EXPECT_FALSE(never.stopped);
+  EXPECT_EQ(never.mentions.size(), full.mentions.size());
+  EXPECT_GT(polls, 2);
+  EXPECT_LT(polls, 300);  // Polled every few sentences, not every one.
+
+  int calls = 0;
+  const Recognition stopped = recognizer->Recognize(text, [&calls] { return ++calls >= 3; });
+  EXPECT_TRUE(stopped.stopped);
+  EXPECT_EQ(calls, 3);
+}
+
+TEST(NerModelTest, CancelledAnnotationStoresNothing) {
+  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Recognizer> recognizer,
+                          LoadRecognizer(NEWSGRAPH_DEFAULT_NER_MODEL));
+  ::newsgraph::testing::TempDir dir;
+  storage::RocksDbOptions options;
+  options.path = dir.path();
+  options.column_families = EntityColumnFamilies();
+  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::KvStore> store,
+                          storage::OpenRocksDbStore(options));
+  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<EntityCore> core,
+                          EntityCore::Open(store.get(), recognizer.get()));
+  newsgraph::v1::AnnotateDocumentRequest request;
+  request.set_document("documents/1");
+  request.set_version(1);
+  request.set_text(LongText(100));
+
+  EXPECT_THAT(core->AnnotateDocument(request, [] { return true; }),
+              ::newsgraph::testing::StatusIs(absl::StatusCode::kCancelled,
+                                             ::testing::HasSubstr("nothing was stored")));
+  newsgraph::v1::ListEntitiesRequest list;
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::ListEntitiesResponse none, core->ListEntities(list));
+  EXPECT_EQ(none.entities_size(), 0);
+
+  // The retry after a restart annotates from scratch, not "already annotated".
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::AnnotateDocumentResponse done,
+                          core->AnnotateDocument(request, [] { return false; }));
+  EXPECT_FALSE(done.already_annotated());
+  EXPECT_GE(done.mentions_size(), 200);
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::ListEntitiesResponse some, core->ListEntities(list));
+  EXPECT_GT(some.entities_size(), 0);
 }
 
 }  // namespace

@@ -359,6 +359,65 @@ TEST_F(IngestCoreTest, UnfinishedOutboxIsResumedAfterRestart) {
   EXPECT_EQ(core_->OutboxSize(), 0u);
 }
 
+// Annotate blocks until CancelCalls, like a call on a large document that
+// the entity service is still working on.
+class BlockingDownstream : public PipelineDownstream {
+ public:
+  absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> Annotate(
+      const newsgraph::v1::Document&) override {
+    newsgraph::MutexLock lock(&mu_);
+    ++started_;
+    mu_.Await(newsgraph::Condition(&cancelled_));
+    return absl::CancelledError("cancelled by the pipeline");
+  }
+  absl::Status Index(const newsgraph::v1::Document&,
+                     const newsgraph::v1::AnnotateDocumentResponse&) override {
+    return absl::OkStatus();
+  }
+  absl::Status Remove(const std::string&) override { return absl::OkStatus(); }
+  void CancelCalls() override {
+    newsgraph::MutexLock lock(&mu_);
+    cancelled_ = true;
+  }
+  int started() {
+    newsgraph::MutexLock lock(&mu_);
+    return started_;
+  }
+
+ private:
+  newsgraph::Mutex mu_;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  int started_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+TEST_F(IngestCoreTest, StopCancelsTheCallInProgressAndKeepsItsItem) {
+  NG_ASSERT_OK_AND_ASSIGN(IngestResult r, core_->Ingest(Text("A long document."), false));
+  BlockingDownstream blocking;
+  PipelineOptions options;
+  options.idle_poll = absl::Milliseconds(20);
+  {
+    Pipeline pipeline(core_.get(), &blocking, options);
+    pipeline.Start();
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (blocking.started() == 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+    ASSERT_EQ(blocking.started(), 1);
+    pipeline.Stop();  // Returns only because the blocked call was cancelled.
+  }
+  // The cancelled item is neither failed nor dropped: the next run does it.
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Document doc,
+                          core_->GetDocument(r.document.name(), newsgraph::v1::METADATA));
+  EXPECT_EQ(doc.state(), newsgraph::v1::RECEIVED);
+  EXPECT_EQ(core_->OutboxSize(), 1u);
+  FakeDownstream working(0);
+  Pipeline pipeline(core_.get(), &working, options);
+  pipeline.Start();
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (working.indexed() == 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  pipeline.Stop();
+  EXPECT_EQ(working.indexed(), 1u);
+  EXPECT_EQ(core_->OutboxSize(), 0u);
+}
+
 TEST_F(IngestCoreTest, JobsCountDocuments) {
   NG_ASSERT_OK_AND_ASSIGN(std::string job, core_->CreateJob());
   NG_ASSERT_OK(core_->Ingest(Text("One.", "1"), false, job));
