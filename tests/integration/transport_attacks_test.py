@@ -29,6 +29,11 @@ import hpack
 import hyperframe.frame
 
 HEALTH = "/grpc.health.v1.Health/Check"
+# Seconds within which a client must be served while or after an attack. 5 in
+# the plain build; scripts/sanitize raises it, since an instrumented server on
+# a machine busy with other tests works an attack's backlog off more slowly
+# (what is checked there is that it serves at all, and memory safety).
+SERVE_WITHIN = float(os.environ.get("NEWSGRAPH_TRANSPORT_SERVE_WITHIN", "5"))
 
 
 def grpc_frame(message=b""):
@@ -211,14 +216,16 @@ class Daemon:
 
 
 def canary(daemon):
-    """A new client is served. It may wait while the server works off an
-    attack's backlog (seconds under sanitizers on a loaded machine), not forever."""
+    """A new client is served within SERVE_WITHIN seconds; returns how long it took."""
+    began = time.time()
     peer = Peer(daemon.port)
     try:
-        status, text = peer.call(seconds=20.0)
+        status, text = peer.call(seconds=SERVE_WITHIN)
     finally:
         peer.close()
-    assert status == 0, f"canary health check failed: {status} {text}"
+    waited = time.time() - began
+    assert status == 0, f"canary health check failed after {waited:.1f} s: {status} {text}"
+    return waited
 
 
 # --- Cases: each returns a one-line description of what the server did. ---
@@ -384,7 +391,7 @@ def connection_flood(daemon):
     sockets = flood(daemon, 2000)
     time.sleep(1)
     assert daemon.alive(), "daemon died under the connection flood"
-    status, text = established.call()
+    status, text = established.call(seconds=SERVE_WITHIN)
     assert status == 0, f"an established connection stopped being served: {status} {text}"
     canary(daemon)
     for s in sockets:
@@ -401,7 +408,7 @@ def descriptor_exhaustion(binary):
     try:
         established = Peer(daemon.port)
         sockets = flood(daemon, 600)
-        status, _ = established.call()
+        status, _ = established.call(seconds=SERVE_WITHIN)
         # Unless the watchdog already stopped the deaf daemon (slow machines,
         # sanitizer builds), established connections are served throughout.
         assert status == 0 or (not daemon.alive() and
@@ -528,9 +535,9 @@ def main():
                 began = time.time()
                 outcome = case(daemon)
                 assert daemon.alive(), "daemon died"
-                canary(daemon)
+                waited = canary(daemon)
                 print(f"ok    {case.__name__} ({time.time() - began:.1f} s): {outcome}; "
-                      "canary served")
+                      f"canary served in {waited:.2f} s")
             except (AssertionError, OSError, h2.exceptions.H2Error) as e:
                 failures += 1
                 print(f"FAIL  {case.__name__}: {e}")
