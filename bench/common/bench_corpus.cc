@@ -5,6 +5,8 @@
 #include <zlib.h>
 
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <random>
@@ -45,6 +47,12 @@ std::vector<std::string> Words(const std::string& text) {
 std::vector<BenchDocument> ReadCorpus(const std::string& jsonl_gz, size_t limit) {
   std::vector<BenchDocument> docs;
   const std::string content = ReadGzip(jsonl_gz);
+  if (content.empty()) {
+    // A benchmark over nothing would report zeros as if they were measured.
+    std::fprintf(stderr, "cannot read corpus %s (a .jsonl or .jsonl.gz file is expected)\n",
+                 jsonl_gz.c_str());
+    std::exit(2);
+  }
   std::istringstream in(content);
   std::string line;
   while (std::getline(in, line) && (limit == 0 || docs.size() < limit)) {

@@ -20,6 +20,7 @@ struct BenchDocument {
 };
 
 // Reads up to `limit` records (0 = all) with a non-empty title or body.
+// Exits the benchmark (status 2, message on stderr) when the file cannot be read.
 std::vector<BenchDocument> ReadCorpus(const std::string& jsonl_gz, size_t limit);
 
 // A larger corpus made from `base` with a fixed seed: each document takes a
