@@ -19,8 +19,9 @@ grpc::Status Respond(Response* response, Fn&& method) {
 grpc::Status EntityGrpcService::AnalyzeText(grpc::ServerContext* context,
                                             const newsgraph::v1::AnalyzeTextRequest* request,
                                             newsgraph::v1::AnalyzeTextResponse* response) {
-  return Respond(response,
-                 [&] { return core_->AnalyzeText(*request, [context] { return context->IsCancelled(); }); });
+  return Respond(response, [&] {
+    return core_->AnalyzeText(*request, [context] { return context->IsCancelled(); });
+  });
 }
 
 grpc::Status EntityGrpcService::AnnotateDocument(

@@ -258,8 +258,6 @@ void AddFirstPassEvidence(const std::vector<std::vector<int>>& first_pass_tags,
   }
 }
 
-// Describes a document's sentences for tagging, with first-pass evidence
-// when `first_pass` is set.
 // Sentences between two polls of a stop predicate.
 constexpr size_t kStopPollStride = 32;
 
