@@ -165,6 +165,13 @@ TEST_F(IngestCoreTest, StateAndCountersSurviveReopen) {
   EXPECT_EQ(again.outcome, newsgraph::v1::UNCHANGED);
 }
 
+// Polls `done` every 5 ms until it holds or `timeout` has passed.
+template <typename Predicate>
+void WaitUntil(Predicate done, absl::Duration timeout = absl::Seconds(10)) {
+  const absl::Time give_up = absl::Now() + timeout;
+  while (!done() && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(5));
+}
+
 // Records what the pipeline asked for; fails the first `failures` calls
 // with UNAVAILABLE.
 class FakeDownstream : public PipelineDownstream {
@@ -215,15 +222,14 @@ TEST_F(IngestCoreTest, PipelineRetriesTransientFailuresAndMarksIndexed) {
   pipeline.Start();
   NG_ASSERT_OK_AND_ASSIGN(IngestResult r,
                           core_->Ingest(Text("A document for the pipeline."), false));
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (core_->OutboxSize() > 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  WaitUntil([&] { return core_->OutboxSize() == 0; });
   NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Document doc,
                           core_->GetDocument(r.document.name(), newsgraph::v1::METADATA));
   EXPECT_EQ(doc.state(), newsgraph::v1::INDEXED);
   EXPECT_EQ(downstream.indexed(), 1u);
 
   NG_ASSERT_OK(core_->DeleteDocument(r.document.name()));
-  while (downstream.removed() == 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  WaitUntil([&] { return downstream.removed() > 0; });
   EXPECT_EQ(downstream.removed(), 1u);
   EXPECT_THAT(core_->GetDocument(r.document.name(), newsgraph::v1::BASIC),
               StatusIs(absl::StatusCode::kNotFound));
@@ -299,8 +305,7 @@ TEST_F(IngestCoreTest, PipelineRunsDocumentsConcurrentlyAndEachDocumentInOrder) 
       NG_ASSERT_OK(core_->DeleteDocument(r.document.name()));
     }
   }
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (core_->OutboxSize() > 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  WaitUntil([&] { return core_->OutboxSize() == 0; }, absl::Seconds(30));
   pipeline.Stop();
   ASSERT_EQ(core_->OutboxSize(), 0u);
   EXPECT_GE(downstream.max_in_flight(), 2);
@@ -352,8 +357,7 @@ TEST_F(IngestCoreTest, UnfinishedOutboxIsResumedAfterRestart) {
   options.idle_poll = absl::Milliseconds(20);
   Pipeline pipeline(core_.get(), &downstream, options);
   pipeline.Start();
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (downstream.indexed() == 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  WaitUntil([&] { return downstream.indexed() > 0; });
   pipeline.Stop();
   EXPECT_EQ(downstream.indexed(), 1u);
   EXPECT_EQ(core_->OutboxSize(), 0u);
@@ -398,8 +402,7 @@ TEST_F(IngestCoreTest, StopCancelsTheCallInProgressAndKeepsItsItem) {
   {
     Pipeline pipeline(core_.get(), &blocking, options);
     pipeline.Start();
-    const absl::Time deadline = absl::Now() + absl::Seconds(10);
-    while (blocking.started() == 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+    WaitUntil([&] { return blocking.started() > 0; });
     ASSERT_EQ(blocking.started(), 1);
     pipeline.Stop();  // Returns only because the blocked call was cancelled.
   }
@@ -411,8 +414,7 @@ TEST_F(IngestCoreTest, StopCancelsTheCallInProgressAndKeepsItsItem) {
   FakeDownstream working(0);
   Pipeline pipeline(core_.get(), &working, options);
   pipeline.Start();
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (working.indexed() == 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  WaitUntil([&] { return working.indexed() > 0; });
   pipeline.Stop();
   EXPECT_EQ(working.indexed(), 1u);
   EXPECT_EQ(core_->OutboxSize(), 0u);
