@@ -4,6 +4,9 @@
 
 #include <cstdint>
 
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -28,6 +31,25 @@ inline google::protobuf::Timestamp ToTimestamp(absl::Time time) {
 // Converts a Timestamp to absl::Time.
 inline absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+// The range google.protobuf.Timestamp documents: 0001-01-01T00:00:00Z to
+// 9999-12-31T23:59:59.999999999Z.
+inline constexpr int64_t kMinTimestampSeconds = -62135596800;
+inline constexpr int64_t kMaxTimestampSeconds = 253402300799;
+
+// OK when `ts` lies in that range with nanos in [0, 1e9); otherwise
+// INVALID_ARGUMENT naming `field` and the value. Every Timestamp a client
+// sends is checked with this before it is used in arithmetic.
+inline absl::Status ValidateTimestamp(absl::string_view field,
+                                      const google::protobuf::Timestamp& ts) {
+  if (ts.seconds() < kMinTimestampSeconds || ts.seconds() > kMaxTimestampSeconds ||
+      ts.nanos() < 0 || ts.nanos() > 999999999) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": timestamp out of range (seconds ", ts.seconds(), ", nanos ", ts.nanos(),
+        "); allowed 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z"));
+  }
+  return absl::OkStatus();
 }
 
 // Current time as a Timestamp.

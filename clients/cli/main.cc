@@ -38,6 +38,7 @@ commands:
   doc get NAME|ID           show a document and its pipeline state (--full)
   doc list                  list documents (--filter=EXPR, --page-size=N, --page-token=T)
   doc delete NAME|ID        delete a document
+  doc retry NAME|ID         send a FAILED document through the pipeline again (--all-failed: every one)
   job get NAME|ID           show a batch ingest job
   search QUERY              search (--page-size=N, --page-token=T, --facet=F, --source=S,
                             --passages=N, --by-passage, --no-entities)
@@ -77,6 +78,7 @@ const std::map<std::string, std::string>& VerbHelp() {
        "newsgraph doc get NAME|ID [--full]\n"
        "newsgraph doc list [--filter=EXPR] [--page-size=N] [--page-token=T]\n"
        "newsgraph doc delete NAME|ID\n"
+       "newsgraph doc retry NAME|ID | --all-failed\n"
        "  EXPR: state=INDEXED AND source=\"Reuters\" AND external_id=\"x\"\n"},
       {"job", "newsgraph job get NAME|ID\n  Counts of a batch job by pipeline state.\n"},
       {"token",
@@ -175,6 +177,7 @@ class Cli {
     if (verb == "doc" && sub == "get") return DocGet();
     if (verb == "doc" && sub == "list") return DocList();
     if (verb == "doc" && sub == "delete") return DocDelete();
+    if (verb == "doc" && sub == "retry") return DocRetry();
     if (verb == "job" && sub == "get") return JobGet();
     if (verb == "search") return SearchCmd();
     if (verb == "entity" && sub == "get") return EntityGet();
@@ -388,6 +391,37 @@ class Cli {
     absl::Status status = client_->DeleteDocument(name);
     if (!status.ok()) return Fail(status, "doc delete");
     if (!json_) std::printf("deleted %s\n", name.c_str());
+    return 0;
+  }
+
+  // Retries one FAILED document, or with --all-failed every FAILED one
+  // (listed first, so documents that fail again are not retried twice).
+  int DocRetry() {
+    std::vector<std::string> names;
+    if (args_.Has("all-failed")) {
+      newsgraph::v1::ListDocumentsRequest request;
+      request.set_page_size(1000);
+      request.set_filter("state=FAILED");
+      do {
+        absl::StatusOr<newsgraph::v1::ListDocumentsResponse> list = client_->ListDocuments(request);
+        if (!list.ok()) return Fail(list.status(), "doc retry");
+        for (const auto& d : list->documents()) names.push_back(d.name());
+        request.set_page_token(list->next_page_token());
+      } while (!request.page_token().empty());
+    } else {
+      if (Arg(2).empty()) return Usage("doc retry needs a document name or id, or --all-failed");
+      names.push_back(Qualify(Arg(2), "documents"));
+    }
+    for (const std::string& name : names) {
+      absl::StatusOr<newsgraph::v1::Document> doc = client_->RetryDocument(name);
+      if (!doc.ok()) return Fail(doc.status(), "doc retry");
+      if (json_) {
+        PrintJson(*doc);
+      } else {
+        std::printf("retrying %s v%lld\n", name.c_str(), static_cast<long long>(doc->version()));
+      }
+    }
+    if (!json_ && names.empty()) std::printf("no FAILED documents\n");
     return 0;
   }
 

@@ -399,6 +399,9 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
   if (previous.has_value()) NG_RETURN_IF_ERROR(changes.RemoveDocument(doc, *previous, &batch));
 
   const text::CodePointOffsets offsets(text);
+  if (request.has_published_time()) {
+    NG_RETURN_IF_ERROR(ValidateTimestamp("published_time", request.published_time()));
+  }
   const google::protobuf::Timestamp seen =
       request.has_published_time() ? request.published_time() : NowTimestamp();
   AnnotateDocumentResponse response;
@@ -812,8 +815,14 @@ absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> EntityCore::ListRelat
   const int max_evidence = request.max_evidence() == 0 ? 3 : std::min(request.max_evidence(), 20);
   int64_t start = std::numeric_limits<int64_t>::min();
   int64_t end = std::numeric_limits<int64_t>::max();
-  if (request.has_start_time()) start = request.start_time().seconds();
-  if (request.has_end_time()) end = request.end_time().seconds();
+  if (request.has_start_time()) {
+    NG_RETURN_IF_ERROR(ValidateTimestamp("start_time", request.start_time()));
+    start = request.start_time().seconds();
+  }
+  if (request.has_end_time()) {
+    NG_RETURN_IF_ERROR(ValidateTimestamp("end_time", request.end_time()));
+    end = request.end_time().seconds();
+  }
   if (start >= end) {
     return absl::InvalidArgumentError(absl::StrCat("start_time (", start,
                                                    ") must be before end_time (", end, ")"));

@@ -29,8 +29,15 @@ grpc::Status EntityGrpcService::AnnotateDocument(
     newsgraph::v1::AnnotateDocumentResponse* response) {
   // A cancelled call (client gone, deadline passed, server shutting down)
   // stops recognizing instead of finishing work nobody will read.
-  return Respond(response, [&] {
-    return core_->AnnotateDocument(*request, [context] { return context->IsCancelled(); });
+  return Respond(response, [&]() -> absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> {
+    absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> annotated =
+        core_->AnnotateDocument(*request, [context] { return context->IsCancelled(); });
+    if (annotated.ok() && request->view() == newsgraph::v1::ANNOTATION_VIEW_ENTITIES) {
+      annotated->clear_mentions();
+      annotated->clear_quotes();
+      annotated->clear_roles();
+    }
+    return annotated;
   });
 }
 

@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "base/page_token.h"
+#include "base/status_macros.h"
 #include "base/time_util.h"
 #include "services/ingest/html_extractor.h"
 #include "services/ingest/markdown_text.h"
@@ -56,6 +57,9 @@ absl::StatusOr<Document> BuildDocument(
     return absl::InvalidArgumentError(absl::StrCat("document.content is ", input.content().size(),
                                                    " bytes; at most ", limits.max_content_bytes,
                                                    " allowed"));
+  }
+  if (input.has_published_time()) {
+    NG_RETURN_IF_ERROR(ValidateTimestamp("document.published_time", input.published_time()));
   }
   for (const auto* field : {&input.title(), &input.source(), &input.external_id(), &input.url()}) {
     if (auto bad = text::FindInvalidUtf8(*field)) {

@@ -54,6 +54,9 @@ absl::StatusOr<AnnotateDocumentResponse> GrpcPipelineDownstream::Annotate(
   if (document.has_published_time()) *request.mutable_published_time() = document.published_time();
   *request.mutable_paragraphs() = document.paragraphs();
   *request.mutable_passages() = document.passages();
+  // The index needs entities and counts, not every mention: the full
+  // annotations of a long document can outgrow the message limit.
+  request.set_view(newsgraph::v1::ANNOTATION_VIEW_ENTITIES);
   TrackedContext context(this);
   if (!context.admitted()) return Stopping();
   AnnotateDocumentResponse response;

@@ -7,12 +7,15 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "services/ingest/html_depth_limit.h"
 
 namespace newsgraph::ingest {
 namespace {
 
 // Elements nested deeper than this are skipped, bounding recursion on hostile input.
 constexpr int kMaxDepth = 256;
+// Tags nested deeper than this never reach the parser (their text does).
+constexpr size_t kMaxParsedDepth = 200;
 
 bool IsDroppedTag(GumboTag tag) {
   switch (tag) {
@@ -190,9 +193,11 @@ void CollectMeta(const GumboNode* node, HtmlExtraction* out, std::string* og_tit
 
 HtmlExtraction ExtractHtml(absl::string_view html) {
   HtmlExtraction result;
+  // Gumbo builds and frees its tree recursively: bound the depth first.
+  const std::string bounded = LimitNestingDepth(html, kMaxParsedDepth, nullptr);
   GumboOptions options = kGumboDefaultOptions;
   options.max_errors = 1000;
-  GumboOutput* output = gumbo_parse_with_options(&options, html.data(), html.size());
+  GumboOutput* output = gumbo_parse_with_options(&options, bounded.data(), bounded.size());
   if (output == nullptr) return result;
   std::string og_title;
   CollectMeta(output->root, &result, &og_title);

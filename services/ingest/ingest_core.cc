@@ -656,6 +656,43 @@ absl::Status IngestCore::DeleteDocument(const std::string& name) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<Document> IngestCore::RetryDocument(const std::string& name) {
+  NG_ASSIGN_OR_RETURN(uint64_t id, ParseDocumentName(name));
+  Document doc;
+  {
+    newsgraph::MutexLock lock(&write_mu_);
+    NG_ASSIGN_OR_RETURN(std::optional<Document> stored, ReadDocument(id));
+    if (!stored.has_value()) {
+      return absl::NotFoundError(absl::StrCat("document '", name, "' does not exist"));
+    }
+    doc = *std::move(stored);
+    if (doc.state() != newsgraph::v1::FAILED) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("document '", name, "' is ", newsgraph::v1::PipelineState_Name(doc.state()),
+                       "; only FAILED documents are retried"));
+    }
+    doc.set_state(newsgraph::v1::RECEIVED);
+    doc.clear_pipeline_error();
+    doc.set_pipeline_attempts(0);
+    *doc.mutable_update_time() = NowTimestamp();
+    WriteBatch batch;
+    batch.Put(cf::kDocuments, IdKey(id), doc.SerializeAsString());
+    batch.Put(cf::kOutbox, IdKey(next_outbox_sequence_++),
+              EncodeOutboxValue(id, doc.version(), OutboxItem::Action::kProcess));
+    ++outbox_size_;
+    PutCounters(&batch);
+    absl::Status written = store_->Write(batch, Durability::kSynced);
+    if (!written.ok()) {
+      --next_outbox_sequence_;
+      --outbox_size_;
+      return written;
+    }
+  }
+  NotifyOutbox();
+  NotifyStateChange();
+  return doc;
+}
+
 absl::StatusOr<std::string> IngestCore::CreateJob() {
   newsgraph::MutexLock lock(&write_mu_);
   const uint64_t id = next_job_id_++;

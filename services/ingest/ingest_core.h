@@ -97,6 +97,11 @@ class IngestCore {
   // Errors: INVALID_ARGUMENT, NOT_FOUND.
   absl::Status DeleteDocument(const std::string& name);
 
+  // Queues a FAILED document's current version through the pipeline again
+  // (state RECEIVED, error and attempts cleared) and returns it. Errors:
+  // INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION when it is not FAILED.
+  absl::StatusOr<newsgraph::v1::Document> RetryDocument(const std::string& name);
+
   // Waits until document `name` at `version` is INDEXED or FAILED (or
   // replaced by a newer version or deleted), or `deadline` passes
   // (DEADLINE_EXCEEDED). Returns the document then.

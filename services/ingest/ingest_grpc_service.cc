@@ -216,6 +216,15 @@ grpc::Status IngestGrpcService::DeleteDocument(grpc::ServerContext*,
   return ToGrpcStatus(core_->DeleteDocument(request->name()));
 }
 
+grpc::Status IngestGrpcService::RetryDocument(grpc::ServerContext*,
+                                              const newsgraph::v1::RetryDocumentRequest* request,
+                                              newsgraph::v1::Document* response) {
+  absl::StatusOr<newsgraph::v1::Document> doc = core_->RetryDocument(request->name());
+  if (!doc.ok()) return ToGrpcStatus(doc.status());
+  *response = *std::move(doc);
+  return grpc::Status::OK;
+}
+
 grpc::Status IngestGrpcService::GetIngestJob(grpc::ServerContext*,
                                              const newsgraph::v1::GetIngestJobRequest* request,
                                              newsgraph::v1::IngestJob* response) {

@@ -33,6 +33,9 @@ class IngestGrpcService final : public newsgraph::v1::IngestService::Service {
   grpc::Status DeleteDocument(grpc::ServerContext* context,
                               const newsgraph::v1::DeleteDocumentRequest* request,
                               newsgraph::v1::DeleteDocumentResponse* response) override;
+  grpc::Status RetryDocument(grpc::ServerContext* context,
+                             const newsgraph::v1::RetryDocumentRequest* request,
+                             newsgraph::v1::Document* response) override;
   grpc::Status GetIngestJob(grpc::ServerContext* context,
                             const newsgraph::v1::GetIngestJobRequest* request,
                             newsgraph::v1::IngestJob* response) override;

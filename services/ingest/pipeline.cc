@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/random/distributions.h"
 #include "absl/random/random.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/mutex.h"
 #include "services/common/log.h"
@@ -20,10 +21,28 @@ bool IsTransient(const absl::Status& status) {
     case absl::StatusCode::kResourceExhausted:
     case absl::StatusCode::kAborted:
     case absl::StatusCode::kCancelled:
-      return true;
+    // A peer that rejects our credentials is a configuration fault of the
+    // deployment, not of the document: retried until the token is fixed.
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+      return !IsOversized(status);
     default:
       return false;
   }
+}
+
+bool IsOversized(const absl::Status& status) {
+  // gRPC's words for a message over the limit, on either side.
+  return status.code() == absl::StatusCode::kResourceExhausted &&
+         (absl::StrContains(status.message(), "larger than max") ||
+          absl::StrContains(status.message(), "message too large"));
+}
+
+bool IsOutage(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kUnavailable ||
+         status.code() == absl::StatusCode::kCancelled ||
+         status.code() == absl::StatusCode::kUnauthenticated ||
+         status.code() == absl::StatusCode::kPermissionDenied;
 }
 
 Pipeline::Pipeline(IngestCore* core, PipelineDownstream* downstream, PipelineOptions options)
@@ -151,10 +170,18 @@ bool Pipeline::Process(const OutboxItem& item) {
   // the pipeline is stopping.
   auto with_retries = [&](const char* what, newsgraph::v1::PipelineState state,
                           auto attempt) -> std::optional<absl::Status> {
+    int32_t failures = 0;
     while (true) {
       ++attempts;
       absl::Status status = attempt();
       if (status.ok() || !IsTransient(status)) return status;
+      // Timeouts and overload that persist are the document's own: it ends
+      // FAILED after max_attempts instead of holding up the items behind it.
+      if (!IsOutage(status) && ++failures >= options_.max_attempts) {
+        return absl::Status(status.code(),
+                            absl::StrCat(what, " failed ", failures, " times, giving up: ",
+                                         status.message()));
+      }
       // Cancelled by Stop (or failing while stopping): the item waits in the
       // outbox for the next start.
       if (Stopping()) return std::nullopt;

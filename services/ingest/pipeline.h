@@ -5,11 +5,14 @@
 // different documents may be processed concurrently (PipelineOptions::
 // concurrency); the items of one document always run one after another, in
 // outbox order, so versions and deletions reach the services in the order
-// they were acknowledged. Transient
-// downstream failures (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED,
-// ABORTED) are retried with capped exponential backoff until they succeed,
-// so an outage delays documents but never drops them. Permanent failures
-// mark the document FAILED with the reason. Downstream calls are idempotent
+// they were acknowledged. Outages (UNAVAILABLE, and a peer rejecting our
+// credentials) are retried with capped exponential backoff until they end,
+// so an outage delays documents but never drops them. Other transient
+// failures (DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) are retried at
+// most max_attempts times per stage, so a document that always times out
+// cannot stop the pipeline; failures that will repeat (a message over the
+// limit, INVALID_ARGUMENT, ...) mark the document FAILED at once, with the
+// reason. Downstream calls are idempotent
 // on (document, version), so replaying an item after a crash is safe.
 #ifndef NEWSGRAPH_SERVICES_INGEST_PIPELINE_H_
 #define NEWSGRAPH_SERVICES_INGEST_PIPELINE_H_
@@ -56,6 +59,9 @@ struct PipelineOptions {
   absl::Duration initial_backoff = absl::Milliseconds(50);
   // Longest retry delay. Default 5 s.
   absl::Duration max_backoff = absl::Seconds(5);
+  // Attempts per stage for transient failures that are not outages, before
+  // the document ends FAILED. Default 6.
+  int32_t max_attempts = 6;
   // How often the worker re-checks the outbox without a wake-up. Default 1 s.
   absl::Duration idle_poll = absl::Seconds(1);
   // Documents in progress at once (downstream calls in flight). Default 1.
@@ -112,8 +118,13 @@ class Pipeline {
   std::unique_ptr<WorkPool> chains_;
 };
 
-// True for status codes worth retrying against a downstream service.
+// True for failures worth retrying against a downstream service.
 bool IsTransient(const absl::Status& status);
+// True for a message over gRPC's size limit: it will not fit next time either.
+bool IsOversized(const absl::Status& status);
+// True for failures of the service or the deployment rather than of one
+// document (UNAVAILABLE, CANCELLED, UNAUTHENTICATED, PERMISSION_DENIED).
+bool IsOutage(const absl::Status& status);
 
 }  // namespace newsgraph::ingest
 

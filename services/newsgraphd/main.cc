@@ -31,6 +31,9 @@
 ABSL_FLAG(std::string, listen, "127.0.0.1:7700", "host:port to serve on (port 0: any free port)");
 ABSL_FLAG(std::string, data_dir, "./data",
           "data directory; stores live in <data_dir>/{ingest,entity,search}");
+ABSL_FLAG(std::string, ranking, "",
+          "search ranking options, name=value,... (see ParseRankingOptions in "
+          "services/search/searcher.h); empty: the defaults");
 ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
 ABSL_FLAG(int, pipeline_concurrency, 1,
           "documents the pipeline annotates and indexes at once; more is faster, but the entity "
@@ -79,7 +82,10 @@ absl::Status Run() {
   if (!search_index.ok()) return search_index.status();
 
   search::GrpcEntityResolver resolver;
-  search::Searcher searcher(search_index->get(), &resolver);
+  absl::StatusOr<search::RankingOptions> ranking =
+      search::ParseRankingOptions(absl::GetFlag(FLAGS_ranking));
+  if (!ranking.ok()) return ranking.status();
+  search::Searcher searcher(search_index->get(), &resolver, *ranking);
   ingest::IngestGrpcService ingest_service(ingest_core->get());
   entity::EntityGrpcService entity_service(entity_core->get());
   search::SearchGrpcService search_service(search_index->get(), &searcher);

@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <bit>
+#include <optional>
 #include <set>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 
 namespace newsgraph::search {
 
@@ -55,6 +59,7 @@ class EmptyIterator final : public DocIterator {
   double Score() override { return 0; }
   double MaxScore() const override { return 0; }
   uint64_t Cost() const override { return 0; }
+  void Explain(std::vector<ScoreComponent>*) override {}
 };
 
 class AllDocumentsIterator final : public DocIterator {
@@ -78,6 +83,7 @@ class AllDocumentsIterator final : public DocIterator {
   double Score() override { return 0; }
   double MaxScore() const override { return 0; }
   uint64_t Cost() const override { return reader_->stats().document_count; }
+  void Explain(std::vector<ScoreComponent>*) override {}
 
  private:
   const SearchIndexReader* const reader_;
@@ -141,11 +147,14 @@ class TermIterator final : public PostingsIterator {
 
 class KeywordIterator final : public PostingsIterator {
  public:
-  KeywordIterator(TermPostings postings, float min_salience, double boost)
-      : PostingsIterator(std::move(postings)), min_salience_(min_salience), boost_(boost) {
+  KeywordIterator(TermPostings postings, float min_salience, double boost, double floor)
+      : PostingsIterator(std::move(postings)),
+        min_salience_(min_salience),
+        boost_(boost),
+        floor_(floor) {
     Settle();
   }
-  double Score() override { return postings_.salience() * boost_; }
+  double Score() override { return (floor_ + (1 - floor_) * postings_.salience()) * boost_; }
   double MaxScore() const override { return boost_; }
 
  private:
@@ -153,6 +162,7 @@ class KeywordIterator final : public PostingsIterator {
 
   const float min_salience_;
   const double boost_;
+  const double floor_;
 };
 
 class PhraseIterator final : public DocIterator, public PhraseScorer {
@@ -293,6 +303,14 @@ class AndIterator final : public DocIterator {
     return bound;
   }
   uint64_t Cost() const override { return children_[0]->Cost(); }
+  void Explain(std::vector<ScoreComponent>* out) override {
+    for (const DocIteratorPtr& c : children_) c->Explain(out);
+  }
+  uint64_t Covered() override {
+    uint64_t covered = 0;
+    for (const DocIteratorPtr& c : children_) covered |= c->Covered();
+    return covered;
+  }
 
  private:
   void Find(uint64_t target) {
@@ -318,10 +336,20 @@ class AndIterator final : public DocIterator {
   std::vector<DocIteratorPtr> children_;
 };
 
+// The coordination factor (covered / slots)^exponent.
+double CoordinationFactor(uint64_t covered, const Coordination& c) {
+  const int matched = std::popcount(covered);
+  if (c.exponent == 0 || matched >= c.slots) return 1.0;
+  return std::pow(static_cast<double>(matched) / c.slots, c.exponent);
+}
+
 class OrIterator final : public DocIterator {
  public:
-  OrIterator(std::vector<DocIteratorPtr> children, bool best_only)
-      : children_(std::move(children)), best_only_(best_only) {
+  OrIterator(std::vector<DocIteratorPtr> children, bool best_only,
+             std::optional<Coordination> coordination = std::nullopt)
+      : children_(std::move(children)),
+        best_only_(best_only),
+        coordination_(std::move(coordination)) {
     for (const DocIteratorPtr& c : children_) {
       cost_ += c->Cost();
       max_score_ = best_only_ ? std::max(max_score_, c->MaxScore()) : max_score_ + c->MaxScore();
@@ -342,16 +370,53 @@ class OrIterator final : public DocIterator {
   }
   double Score() override {
     double score = 0;
-    for (const DocIteratorPtr& c : children_) {
+    uint64_t covered = 0;
+    for (size_t i = 0; i < children_.size(); ++i) {
+      const DocIteratorPtr& c = children_[i];
       if (c->doc() != doc_) continue;
       score = best_only_ ? std::max(score, c->Score()) : score + c->Score();
+      if (coordination_) covered |= coordination_->covers[i];
     }
-    return score;
+    return coordination_ ? score * CoordinationFactor(covered, *coordination_) : score;
   }
   double MaxScore() const override { return max_score_; }
   uint64_t Cost() const override { return cost_; }
+  void Explain(std::vector<ScoreComponent>* out) override {
+    if (best_only_) {
+      DocIterator* best = nullptr;
+      for (const DocIteratorPtr& c : children_) {
+        if (c->doc() == doc_ && (best == nullptr || c->Score() > best->Score())) best = c.get();
+      }
+      if (best != nullptr) best->Explain(out);
+      return;
+    }
+    double sum = 0;
+    uint64_t covered = 0;
+    for (size_t i = 0; i < children_.size(); ++i) {
+      if (children_[i]->doc() != doc_) continue;
+      sum += children_[i]->Score();
+      children_[i]->Explain(out);
+      if (coordination_) covered |= coordination_->covers[i];
+    }
+    if (!coordination_) return;
+    const double factor = CoordinationFactor(covered, *coordination_);
+    if (factor == 1.0) return;
+    out->push_back({absl::StrCat("coordination: ", std::popcount(covered), " of ",
+                                 coordination_->slots, " query words matched (x",
+                                 absl::SixDigits(factor), ")"),
+                    sum * factor - sum});
+  }
+  uint64_t Covered() override {
+    uint64_t covered = 0;
+    for (size_t i = 0; i < children_.size(); ++i) {
+      if (children_[i]->doc() != doc_) continue;
+      covered |= coordination_ ? coordination_->covers[i] : children_[i]->Covered();
+    }
+    return covered;
+  }
   bool best_only() const { return best_only_; }
   std::vector<DocIteratorPtr>& children() { return children_; }
+  const std::optional<Coordination>& coordination() const { return coordination_; }
 
  private:
   void Settle() {
@@ -362,8 +427,51 @@ class OrIterator final : public DocIterator {
 
   std::vector<DocIteratorPtr> children_;
   const bool best_only_;
+  const std::optional<Coordination> coordination_;
   uint64_t cost_ = 0;
   double max_score_ = 0;
+};
+
+// Documents of a required iterator, with an optional one's score added
+// where it matches the same document.
+class RequiredOptionalIterator final : public DocIterator {
+ public:
+  RequiredOptionalIterator(DocIteratorPtr required, DocIteratorPtr optional)
+      : required_(std::move(required)), optional_(std::move(optional)) {
+    doc_ = required_->doc();
+  }
+  void Next() override {
+    required_->Next();
+    doc_ = required_->doc();
+  }
+  void Advance(uint64_t target) override {
+    required_->Advance(target);
+    doc_ = required_->doc();
+  }
+  double Score() override {
+    double score = required_->Score();
+    if (OptionalMatches()) score += optional_->Score();
+    return score;
+  }
+  double MaxScore() const override { return required_->MaxScore() + optional_->MaxScore(); }
+  uint64_t Cost() const override { return required_->Cost(); }
+  void Explain(std::vector<ScoreComponent>* out) override {
+    required_->Explain(out);
+    if (OptionalMatches()) optional_->Explain(out);
+  }
+  uint64_t Covered() override {
+    return required_->Covered() | (OptionalMatches() ? optional_->Covered() : 0);
+  }
+
+ private:
+  bool OptionalMatches() {
+    if (doc_ == kNoMoreDocs) return false;
+    optional_->Advance(doc_);
+    return optional_->doc() == doc_;
+  }
+
+  DocIteratorPtr required_;
+  DocIteratorPtr optional_;
 };
 
 // Documents of a child that pass a predicate, which is asked in ascending
@@ -386,6 +494,8 @@ class FilterIterator final : public DocIterator {
   double Score() override { return child_->Score(); }
   double MaxScore() const override { return child_->MaxScore(); }
   uint64_t Cost() const override { return child_->Cost(); }
+  void Explain(std::vector<ScoreComponent>* out) override { child_->Explain(out); }
+  uint64_t Covered() override { return child_->Covered(); }
 
  private:
   void Settle() {
@@ -415,8 +525,8 @@ class TopCollector {
     return hits_.size() < k_ ? -std::numeric_limits<double>::infinity() : hits_.rbegin()->score;
   }
 
-  void Offer(uint64_t doc, double score) {
-    const ScoredDoc hit{doc, score};
+  void Offer(uint64_t doc, double score, uint64_t covered) {
+    const ScoredDoc hit{.doc = doc, .score = score, .covered = covered};
     if (cluster_of_) {
       const uint64_t cluster = cluster_of_(doc);
       auto found = by_cluster_.find(cluster);
@@ -453,19 +563,35 @@ class TopCollector {
   absl::flat_hash_map<uint64_t, std::set<ScoredDoc, Better>::iterator> by_cluster_;
 };
 
+// How many matching documents pass between two calls of a StopCheck.
+constexpr uint64_t kStopCheckInterval = 256;
+
 // MaxScore (Turtle and Flood) over a sum of clauses: clauses whose summed
 // bounds cannot lift a document above the current threshold stop leading
 // the iteration and are only probed for candidates found by the others.
-void CollectMaxScore(std::vector<DocIteratorPtr>& clauses, TopCollector* collector,
-                     TopDocs* top) {
-  std::sort(clauses.begin(), clauses.end(), [](const DocIteratorPtr& a, const DocIteratorPtr& b) {
-    return a->MaxScore() < b->MaxScore();
+// With coordination the sum is scaled by a factor <= 1, so the summed
+// bounds stay upper bounds.
+absl::Status CollectMaxScore(OrIterator* disjunction, TopCollector* collector, TopDocs* top,
+                             const StopCheck& stop) {
+  std::vector<DocIteratorPtr>& children = disjunction->children();
+  const std::optional<Coordination>& coordination = disjunction->coordination();
+  const size_t n = children.size();
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return children[a]->MaxScore() < children[b]->MaxScore();
   });
-  const size_t n = clauses.size();
+  std::vector<DocIterator*> clauses(n);
+  std::vector<uint64_t> covers(n, 0);
   std::vector<double> bound(n);  // bound[i]: summed MaxScore of clauses 0..i
   double sum = 0;
-  for (size_t i = 0; i < n; ++i) bound[i] = sum += clauses[i]->MaxScore();
+  for (size_t i = 0; i < n; ++i) {
+    clauses[i] = children[order[i]].get();
+    if (coordination) covers[i] = coordination->covers[order[i]];
+    bound[i] = sum += clauses[i]->MaxScore();
+  }
   while (true) {
+    if (stop && top->total % kStopCheckInterval == 0) NG_RETURN_IF_ERROR(stop());
     const double threshold = collector->Threshold();
     size_t essential = 0;
     while (essential < n && bound[essential] <= threshold) ++essential;
@@ -478,20 +604,27 @@ void CollectMaxScore(std::vector<DocIteratorPtr>& clauses, TopCollector* collect
     for (size_t i = essential; i < n; ++i) doc = std::min(doc, clauses[i]->doc());
     if (doc == kNoMoreDocs) break;
     double score = 0;
+    uint64_t covered = 0;
     for (size_t i = essential; i < n; ++i) {
-      if (clauses[i]->doc() == doc) score += clauses[i]->Score();
+      if (clauses[i]->doc() != doc) continue;
+      score += clauses[i]->Score();
+      covered |= covers[i];
     }
     for (size_t i = essential; i-- > 0;) {
       if (score + bound[i] <= threshold) break;
       clauses[i]->Advance(doc);
-      if (clauses[i]->doc() == doc) score += clauses[i]->Score();
+      if (clauses[i]->doc() != doc) continue;
+      score += clauses[i]->Score();
+      covered |= covers[i];
     }
+    if (coordination) score *= CoordinationFactor(covered, *coordination);
     ++top->total;
-    if (score > threshold) collector->Offer(doc, score);
+    if (score > threshold) collector->Offer(doc, score, covered);
     for (size_t i = essential; i < n; ++i) {
       if (clauses[i]->doc() == doc) clauses[i]->Next();
     }
   }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -504,8 +637,9 @@ DocIteratorPtr MakeTerm(TermPostings postings, FieldScope scope, const Bm25f* bm
                         double boost) {
   return std::make_unique<TermIterator>(std::move(postings), scope, bm25f, boost);
 }
-DocIteratorPtr MakeKeyword(TermPostings postings, float min_salience, double boost) {
-  return std::make_unique<KeywordIterator>(std::move(postings), min_salience, boost);
+DocIteratorPtr MakeKeyword(TermPostings postings, float min_salience, double boost,
+                           double floor) {
+  return std::make_unique<KeywordIterator>(std::move(postings), min_salience, boost, floor);
 }
 DocIteratorPtr MakePhrase(std::vector<TermPostings> postings, std::vector<uint32_t> offsets,
                           FieldScope scope, const Bm25f* bm25f, double boost) {
@@ -528,6 +662,25 @@ DocIteratorPtr MakeOr(std::vector<DocIteratorPtr> children, bool best_only) {
   if (children.size() == 1) return std::move(children[0]);
   return std::make_unique<OrIterator>(std::move(children), best_only);
 }
+DocIteratorPtr MakeCoordinatedOr(std::vector<DocIteratorPtr> children, Coordination coordination) {
+  // Children that match nothing are dropped with their covers; their
+  // slots still count.
+  std::vector<DocIteratorPtr> kept;
+  std::vector<uint64_t> covers;
+  for (size_t i = 0; i < children.size(); ++i) {
+    if (children[i]->doc() == kNoMoreDocs) continue;
+    kept.push_back(std::move(children[i]));
+    covers.push_back(coordination.covers[i]);
+  }
+  if (kept.empty()) return MakeEmpty();
+  coordination.covers = std::move(covers);
+  return std::make_unique<OrIterator>(std::move(kept), /*best_only=*/false,
+                                      std::move(coordination));
+}
+DocIteratorPtr MakeRequiredOptional(DocIteratorPtr required, DocIteratorPtr optional) {
+  if (optional->doc() == kNoMoreDocs) return required;
+  return std::make_unique<RequiredOptionalIterator>(std::move(required), std::move(optional));
+}
 DocIteratorPtr MakeAndNot(DocIteratorPtr required, std::vector<DocIteratorPtr> excluded) {
   if (excluded.empty()) return required;
   auto shared = std::make_shared<std::vector<DocIteratorPtr>>(std::move(excluded));
@@ -543,28 +696,33 @@ DocIteratorPtr MakeFilter(DocIteratorPtr child, std::function<bool(uint64_t)> ke
   return std::make_unique<FilterIterator>(std::move(child), std::move(keep));
 }
 
-TopDocs CollectTopDocs(DocIterator* root, size_t k, bool early_termination,
-                       const std::function<uint64_t(uint64_t)>& cluster_of) {
+absl::StatusOr<TopDocs> CollectTopDocs(DocIterator* root, size_t k, bool early_termination,
+                                       const std::function<uint64_t(uint64_t)>& cluster_of,
+                                       const StopCheck& stop) {
   TopDocs top;
   TopCollector collector(k, cluster_of);
   auto* disjunction = dynamic_cast<OrIterator*>(root);
   if (early_termination && disjunction != nullptr && !disjunction->best_only()) {
-    CollectMaxScore(disjunction->children(), &collector, &top);
+    NG_RETURN_IF_ERROR(CollectMaxScore(disjunction, &collector, &top, stop));
   } else {
     for (; root->doc() != kNoMoreDocs; root->Next()) {
+      if (stop && top.total % kStopCheckInterval == 0) NG_RETURN_IF_ERROR(stop());
       ++top.total;
       const double threshold = collector.Threshold();
       const double score = root->Score();
-      if (score >= threshold) collector.Offer(root->doc(), score);
+      if (score >= threshold) collector.Offer(root->doc(), score, root->Covered());
     }
   }
   top.hits = collector.Take();
   return top;
 }
 
-std::vector<ScoredDoc> CollectAll(DocIterator* root) {
+absl::StatusOr<std::vector<ScoredDoc>> CollectAll(DocIterator* root, const StopCheck& stop) {
   std::vector<ScoredDoc> all;
-  for (; root->doc() != kNoMoreDocs; root->Next()) all.push_back({root->doc(), root->Score()});
+  for (; root->doc() != kNoMoreDocs; root->Next()) {
+    if (stop && all.size() % kStopCheckInterval == 0) NG_RETURN_IF_ERROR(stop());
+    all.push_back({.doc = root->doc(), .score = root->Score(), .covered = root->Covered()});
+  }
   std::sort(all.begin(), all.end(), Better());
   return all;
 }

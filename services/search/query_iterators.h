@@ -10,8 +10,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "services/search/search_index.h"
 
 namespace newsgraph::search {
@@ -46,6 +49,13 @@ class Bm25f {
   const double body_scale_;
 };
 
+// One additive part of a document's score, for explanations: the parts of
+// a document's explanation add up to its score.
+struct ScoreComponent {
+  std::string description;
+  double value = 0;
+};
+
 class DocIterator {
  public:
   virtual ~DocIterator() = default;
@@ -60,9 +70,20 @@ class DocIterator {
   virtual double MaxScore() const = 0;
   // Estimated number of documents the iterator visits.
   virtual uint64_t Cost() const = 0;
+  // Appends the parts of Score() at the current document; they add up to
+  // Score(). Leaves describe themselves with their label.
+  virtual void Explain(std::vector<ScoreComponent>* out) {
+    out->push_back({label_, Score()});
+  }
+  // Query word slots (Coordination) the current document covers; 0 where
+  // no coordinated disjunction is involved.
+  virtual uint64_t Covered() { return 0; }
+  // What a leaf matches, for Explain ("word 'bank'").
+  void set_label(std::string label) { label_ = std::move(label); }
 
  protected:
   uint64_t doc_ = kNoMoreDocs;
+  std::string label_;
 };
 
 using DocIteratorPtr = std::unique_ptr<DocIterator>;
@@ -75,9 +96,11 @@ DocIteratorPtr MakeEmpty();
 DocIteratorPtr MakeAllDocuments(const SearchIndexReader* reader);
 // A word term scored by BM25F, times `boost`.
 DocIteratorPtr MakeTerm(TermPostings postings, FieldScope scope, const Bm25f* bm25f, double boost);
-// A keyword term (entity, source, ...): score salience * `boost`; postings
-// with salience below `min_salience` do not match.
-DocIteratorPtr MakeKeyword(TermPostings postings, float min_salience, double boost);
+// A keyword term (entity, source, ...): score (floor + (1 - floor) *
+// salience) * `boost`; postings with salience below `min_salience` do not
+// match.
+DocIteratorPtr MakeKeyword(TermPostings postings, float min_salience, double boost,
+                           double floor = 0);
 // Consecutive words: `postings` opened with positions; `offsets[k]` is word
 // k's position relative to word 0.
 DocIteratorPtr MakePhrase(std::vector<TermPostings> postings, std::vector<uint32_t> offsets,
@@ -99,6 +122,24 @@ std::unique_ptr<PhraseScorer> MakePhraseScorer(std::vector<TermPostings> posting
 DocIteratorPtr MakeAnd(std::vector<DocIteratorPtr> children);
 // Documents matching any child; scores add up (or the best one counts).
 DocIteratorPtr MakeOr(std::vector<DocIteratorPtr> children, bool best_only = false);
+
+// Coordination of a disjunction of query words: the summed score of a
+// document is multiplied by (covered / slots)^exponent, where `covered`
+// counts the query word slots its matching children cover (a word covers
+// its own slot; an entity spelled by several words covers all of theirs).
+// So documents matching more of the query rank higher, and none is dropped
+// for missing a word.
+struct Coordination {
+  // covers[i]: bit mask of the slots child i covers (slots 0..63).
+  std::vector<uint64_t> covers;
+  // Number of slots (1..64).
+  int slots = 1;
+  // 0 = plain sum (no coordination); 1 = Lucene's classic coord factor.
+  double exponent = 1.0;
+};
+DocIteratorPtr MakeCoordinatedOr(std::vector<DocIteratorPtr> children, Coordination coordination);
+// Documents of `required`; `optional` adds its score where it matches too.
+DocIteratorPtr MakeRequiredOptional(DocIteratorPtr required, DocIteratorPtr optional);
 // Documents of `required` matching none of `excluded`.
 DocIteratorPtr MakeAndNot(DocIteratorPtr required, std::vector<DocIteratorPtr> excluded);
 // Documents of `child` for which `keep(doc)` holds.
@@ -108,6 +149,10 @@ DocIteratorPtr MakeFilter(DocIteratorPtr child, std::function<bool(uint64_t)> ke
 struct ScoredDoc {
   uint64_t doc = 0;
   double score = 0;
+  // Part of `score` added by proximity rescoring.
+  double proximity = 0;
+  // Query word slots the document covers (DocIterator::Covered).
+  uint64_t covered = 0;
 };
 
 struct TopDocs {
@@ -118,15 +163,23 @@ struct TopDocs {
   bool estimated = false;
 };
 
+// Asked every few hundred matching documents while collecting: returning a
+// non-OK status (deadline passed, call cancelled, work budget spent) stops
+// the collection with that status. May be empty.
+using StopCheck = std::function<absl::Status()>;
+
 // The `k` best documents of `root`, at most one per story cluster when
 // `cluster_of` is set (the best of each cluster counts). With
 // `early_termination`, disjunctions skip documents that cannot enter the
-// top k (MaxScore), and `total` becomes a lower bound.
-TopDocs CollectTopDocs(DocIterator* root, size_t k, bool early_termination,
-                       const std::function<uint64_t(uint64_t)>& cluster_of);
+// top k (MaxScore), and `total` becomes a lower bound. Errors: whatever
+// `stop` returns.
+absl::StatusOr<TopDocs> CollectTopDocs(DocIterator* root, size_t k, bool early_termination,
+                                       const std::function<uint64_t(uint64_t)>& cluster_of,
+                                       const StopCheck& stop = {});
 
 // Every matching document, best first (for facets over all matches).
-std::vector<ScoredDoc> CollectAll(DocIterator* root);
+// Errors: whatever `stop` returns.
+absl::StatusOr<std::vector<ScoredDoc>> CollectAll(DocIterator* root, const StopCheck& stop = {});
 
 }  // namespace newsgraph::search
 

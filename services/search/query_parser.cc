@@ -72,6 +72,7 @@ class Parser {
 
   absl::StatusOr<QueryNode> ParseAnd(size_t depth) {
     QueryNode node{.kind = QueryNode::Kind::kAnd, .begin = pos_};
+    bool after_and = false;
     while (true) {
       SkipSpace();
       if (pos_ == q_.size() || q_[pos_] == ')' || PeekKeyword("OR")) break;
@@ -82,10 +83,15 @@ class Parser {
         if (node.children.empty() || pos_ == q_.size() || q_[pos_] == ')' || PeekKeyword("OR")) {
           return Error(at, "AND needs a term on both sides");
         }
+        // Both sides of an explicit AND are required.
+        node.children.back().required = true;
+        after_and = true;
         continue;
       }
       absl::StatusOr<QueryNode> unary = ParseUnary(depth);
       if (!unary.ok()) return unary;
+      if (after_and) unary->required = true;
+      after_and = false;
       node.children.push_back(*std::move(unary));
     }
     if (node.children.empty()) {
@@ -99,6 +105,15 @@ class Parser {
   absl::StatusOr<QueryNode> ParseUnary(size_t depth) {
     const size_t begin = pos_;
     bool negate = false;
+    if (q_[pos_] == '+') {
+      ++pos_;
+      if (pos_ == q_.size() || IsSpace(q_[pos_]))
+        return Error(begin, "'+' must be followed by a term");
+      absl::StatusOr<QueryNode> primary = ParsePrimary(depth);
+      if (!primary.ok()) return primary;
+      primary->required = true;
+      return primary;
+    }
     if (q_[pos_] == '-') {
       negate = true;
       ++pos_;

@@ -1,6 +1,8 @@
 // The newsgraph query language (docs/query-language.md).
 //
-//   zhang ming              both words (AND is implicit)
+//   zhang ming              ranked by both words; documents with either match
+//                           (more matched words rank higher)
+//   +zhang ming, a AND b    required words
 //   "foreign ministers"     exact phrase
 //   sco OR asean            either
 //   -sanctions, NOT x       exclude
@@ -37,6 +39,13 @@ struct QueryNode {
     kAnd,
     kOr,
     kNot,  // Exactly one child.
+    // Plain words of the query, none required on its own: documents matching
+    // any child match, and those matching more of them rank higher. Made by
+    // RelaxPlainWords (query_interpretation.h), never by the parser.
+    kMatch,
+    // Consecutive words of a kMatch that spell a recognized entity: the
+    // word children (kTerm) and the entity (kKeyword, last child).
+    kEntityGroup,
   };
   Kind kind = Kind::kAnd;
   std::string field;
@@ -44,6 +53,10 @@ struct QueryNode {
   absl::Time from = absl::InfinitePast();
   absl::Time to = absl::InfiniteFuture();
   std::vector<QueryNode> children;
+  // A term the query requires explicitly ("+word", or a side of "AND").
+  bool required = false;
+  // In a kMatch: function words of the query left out just before this word.
+  uint32_t skipped_before = 0;
   // Byte range of the node in the query string.
   size_t begin = 0;
   size_t end = 0;

@@ -1,5 +1,7 @@
 #include "services/search/search_grpc_service.h"
 
+#include <chrono>
+
 #include "services/common/grpc_status.h"
 
 namespace newsgraph::search {
@@ -26,8 +28,17 @@ grpc::ServerUnaryReactor* SearchGrpcService::Search(grpc::CallbackServerContext*
                                                      const newsgraph::v1::SearchRequest* request,
                                                      newsgraph::v1::SearchResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto run = [this, reactor, request, response] {
-    absl::StatusOr<newsgraph::v1::SearchResponse> result = searcher_->Search(*request);
+  auto run = [this, context, reactor, request, response] {
+    // The search stops soon after the call is cancelled or its deadline passes.
+    const auto deadline = context->deadline();
+    auto stop = [context, deadline]() -> absl::Status {
+      if (context->IsCancelled()) return absl::CancelledError("the call was cancelled");
+      if (std::chrono::system_clock::now() > deadline) {
+        return absl::DeadlineExceededError("the call's deadline passed during the search");
+      }
+      return absl::OkStatus();
+    };
+    absl::StatusOr<newsgraph::v1::SearchResponse> result = searcher_->Search(*request, stop);
     if (!result.ok()) {
       reactor->Finish(ToGrpcStatus(result.status()));
       return;

@@ -141,10 +141,10 @@ DocumentTerms CollectPostings(const IndexDocumentRequest& request, DocNorms* nor
   }
   for (const newsgraph::v1::Passage& passage : doc.passages()) {
     if (!passage.answered_by().empty()) {
-      terms.AddNameTerms("\x01a", text::FoldForMatching(passage.answered_by()));
+      terms.AddNameTerms("\x01a", text::FoldName(passage.answered_by()));
     }
     if (!passage.asked_by().empty()) {
-      terms.AddNameTerms("\x01q", text::FoldForMatching(passage.asked_by()));
+      terms.AddNameTerms("\x01q", text::FoldName(passage.asked_by()));
     }
   }
   const std::string& story = !doc.duplicate_of().empty()        ? doc.duplicate_of()
@@ -590,6 +590,8 @@ absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::I
     const newsgraph::v1::Document& doc = requests[i].document();
     newsgraph::v1::Document fields;
     fields.set_name(doc.name());
+    fields.set_external_id(doc.external_id());
+    fields.set_url(doc.url());
     fields.set_version(doc.version());
     fields.set_title(doc.title());
     fields.set_source(doc.source());

@@ -20,6 +20,9 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:7703", "host:port to serve on (port 0:
 ABSL_FLAG(std::string, data_dir, "./data", "data directory; the store lives in <data_dir>/search");
 ABSL_FLAG(std::string, entity_address, "127.0.0.1:7702",
           "EntityService address for query entity resolution; empty disables it");
+ABSL_FLAG(std::string, ranking, "",
+          "search ranking options, name=value,... (see ParseRankingOptions in "
+          "services/search/searcher.h); empty: the defaults");
 ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
 ABSL_FLAG(int, block_cache_mb, 128, "RocksDB block cache size in MiB");
 ABSL_FLAG(int, idle_merge_seconds, 5,
@@ -58,7 +61,13 @@ int main(int argc, char** argv) {
   if (!entity_address.empty()) {
     resolver.SetChannel(CreateServiceChannel(entity_address));
   }
-  search::Searcher searcher(index->get(), entity_address.empty() ? nullptr : &resolver);
+  absl::StatusOr<search::RankingOptions> ranking =
+      search::ParseRankingOptions(absl::GetFlag(FLAGS_ranking));
+  if (!ranking.ok()) {
+    LogError("searchd", ranking.status().ToString());
+    return 1;
+  }
+  search::Searcher searcher(index->get(), entity_address.empty() ? nullptr : &resolver, *ranking);
   search::SearchGrpcService service(index->get(), &searcher);
   ServerRunnerOptions server_options;
   server_options.process_name = "searchd";

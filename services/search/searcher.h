@@ -5,11 +5,15 @@
 #ifndef NEWSGRAPH_SERVICES_SEARCH_SEARCHER_H_
 #define NEWSGRAPH_SERVICES_SEARCH_SEARCHER_H_
 
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "newsgraph/v1/entity_service.pb.h"
 #include "newsgraph/v1/search_service.pb.h"
 #include "services/search/query_iterators.h"
+#include "services/search/query_parser.h"
 #include "services/search/search_index.h"
 
 namespace newsgraph::search {
@@ -33,22 +37,55 @@ struct RankingOptions {
   // this multiple of a phrase's weight extra where the document has them
   // next to each other too. 0 turns it off. Default 0.5.
   double proximity_boost = 0.5;
-  // Score added per unit of entity salience when an entity matches. Default 3.
+  // Score added per unit of entity salience when an entity:/about: term
+  // matches. Default 3.
   double entity_boost = 3.0;
+  // Plain words are a coordinated disjunction: a document's summed score is
+  // multiplied by (matched words / words)^coordination_exponent. 0 is plain
+  // BM25 over OR; 1 is Lucene's classic coord. Default 1.
+  double coordination_exponent = 1.0;
+  // A recognized entity spelled by plain words of the query scores, in a
+  // document that mentions it, entity_weight * (summed IDF of those words)
+  // * (floor + (1 - floor) * salience), and covers those words for
+  // coordination, so documents naming it by another alias rank as if they
+  // held the words. Defaults 1 and 0.5.
+  double entity_weight = 1.0;
+  double entity_salience_floor = 0.5;
   // Most documents whose fields are read to count facets. Default 20000.
   size_t max_facet_documents = 20000;
+  // Longest query string, in bytes. Default 16384.
+  size_t max_query_bytes = 16384;
+  // Most terms a query may search after tokenization (a hyphenated word or
+  // a phrase counts each of its words). Default 256.
+  size_t max_query_terms = 256;
 };
 
+// Parses "name=value,name=value" over RankingOptions' numeric fields
+// (k1, b, title_weight, body_weight, phrase_boost, proximity_boost,
+// entity_boost, coordination_exponent, entity_weight,
+// entity_salience_floor), starting from the defaults; "" gives the
+// defaults. For the daemons' --ranking flag. Errors: INVALID_ARGUMENT naming
+// the unknown name or bad value.
+absl::StatusOr<RankingOptions> ParseRankingOptions(absl::string_view spec);
+
+class QueryBuilder;
+struct Attribution;
+
+// Thread-safe: Search may run concurrently.
 class Searcher {
  public:
   // `index` is borrowed. `resolver` may be null (no entity resolution).
   Searcher(const SearchIndex* index, EntityResolver* resolver, RankingOptions options = {})
       : index_(index), resolver_(resolver), options_(options) {}
 
-  // Errors: INVALID_ARGUMENT for a bad query (with position), page size,
-  // page token or facet name; storage errors.
-  absl::StatusOr<newsgraph::v1::SearchResponse> Search(
-      const newsgraph::v1::SearchRequest& request) const;
+  // Plain words rank with coordination and never strand the query
+  // (query_interpretation.h); the response says how they were read.
+  // `stop` is asked while matching documents are collected; its error ends
+  // the search (deadline passed, call cancelled). Errors: INVALID_ARGUMENT
+  // for a bad query (with position), page size, page token or facet name,
+  // or a query over the term limit; storage errors; `stop`'s error.
+  absl::StatusOr<newsgraph::v1::SearchResponse> Search(const newsgraph::v1::SearchRequest& request,
+                                                       const StopCheck& stop = {}) const;
 
   // Whether Search(request) may call the entity service, and so wait on the
   // network: true when the query is resolved as a whole or names an entity
@@ -56,6 +93,27 @@ class Searcher {
   bool MayCallEntityService(const newsgraph::v1::SearchRequest& request) const;
 
  private:
+  // Parses and interprets the query, resolves its entities and appends the
+  // request's filters: the tree that Build turns into iterators.
+  absl::StatusOr<QueryNode> Interpret(const newsgraph::v1::SearchRequest& request,
+                                      newsgraph::v1::SearchResponse* response) const;
+  // The best `wanted` documents, facets counted, totals set.
+  absl::StatusOr<std::vector<ScoredDoc>> Rank(const newsgraph::v1::SearchRequest& request,
+                                              const SearchIndexReader& reader, DocIterator* root,
+                                              QueryBuilder* builder,
+                                              const Attribution& attribution, size_t wanted,
+                                              const StopCheck& stop,
+                                              newsgraph::v1::SearchResponse* response) const;
+  // Score explanations of the page's hits, by document number.
+  absl::StatusOr<absl::flat_hash_map<uint64_t, newsgraph::v1::ScoreExplanation>> Explain(
+      const newsgraph::v1::SearchRequest& request, const SearchIndexReader& reader,
+      const QueryNode& root_node, const std::vector<ScoredDoc>& page) const;
+  absl::Status WriteHits(const newsgraph::v1::SearchRequest& request,
+                         const SearchIndexReader& reader, const std::vector<ScoredDoc>& page,
+                         QueryBuilder& builder, int max_passages,
+                         absl::flat_hash_map<uint64_t, newsgraph::v1::ScoreExplanation>* explained,
+                         int match_slots, newsgraph::v1::SearchResponse* response) const;
+
   const SearchIndex* const index_;
   EntityResolver* const resolver_;
   const RankingOptions options_;

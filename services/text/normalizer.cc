@@ -3,6 +3,7 @@
 #include <unicode/normalizer2.h>
 #include <unicode/translit.h>
 #include <unicode/uchar.h>
+#include <unicode/uspoof.h>
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
@@ -166,6 +167,63 @@ absl::StatusOr<NormalizedText> NormalizeText(absl::string_view input) {
   absl::StatusOr<std::vector<std::string>> paragraphs = SplitParagraphs(input);
   if (!paragraphs.ok()) return paragraphs.status();
   return JoinParagraphs(*paragraphs);
+}
+
+namespace {
+
+// The confusables checker, opened once; ICU allows concurrent skeleton
+// calls on a checker that is not being configured.
+const USpoofChecker* SpoofChecker() {
+  static const USpoofChecker* checker = [] {
+    UErrorCode error = U_ZERO_ERROR;
+    USpoofChecker* opened = uspoof_open(&error);
+    return U_SUCCESS(error) ? opened : nullptr;
+  }();
+  return checker;
+}
+
+// The ASCII letter `c` looks like, or 0.
+UChar32 AsciiLookAlike(UChar32 c) {
+  const USpoofChecker* checker = SpoofChecker();
+  if (checker == nullptr || !u_isalpha(c)) return 0;
+  UChar in[2];
+  int32_t in_length = 0;
+  U16_APPEND_UNSAFE(in, in_length, c);
+  UChar out[8];
+  UErrorCode error = U_ZERO_ERROR;
+  const int32_t length = uspoof_getSkeleton(checker, 0, in, in_length, out, 8, &error);
+  if (U_FAILURE(error) || length != 1 || out[0] >= 0x80 || !absl::ascii_isalpha(static_cast<char>(out[0])))
+    return 0;
+  // Keep the case of the original letter.
+  return u_isupper(c) ? absl::ascii_toupper(static_cast<char>(out[0]))
+                      : absl::ascii_tolower(static_cast<char>(out[0]));
+}
+
+}  // namespace
+
+std::string FoldName(absl::string_view input) {
+  bool ascii = true;
+  for (char c : input) ascii &= static_cast<unsigned char>(c) < 0x80;
+  if (ascii) return FoldForMatching(input);
+  std::string mapped;
+  mapped.reserve(input.size());
+  const int32_t size = static_cast<int32_t>(input.size());
+  for (int32_t i = 0; i < size;) {
+    UChar32 c;
+    const int32_t start = i;
+    U8_NEXT(input.data(), i, size, c);
+    if (c < 0) {
+      mapped.append(input.data() + start, static_cast<size_t>(i - start));
+      continue;
+    }
+    const UChar32 look_alike = c >= 0x80 ? AsciiLookAlike(c) : 0;
+    if (look_alike != 0) {
+      mapped.push_back(static_cast<char>(look_alike));
+    } else {
+      mapped.append(input.data() + start, static_cast<size_t>(i - start));
+    }
+  }
+  return FoldForMatching(mapped);
 }
 
 std::string FoldForMatching(absl::string_view input) {

@@ -49,6 +49,12 @@ absl::StatusOr<std::string> ToNfc(absl::string_view input);
 // folding ("Türkiye" -> "turkiye", "STRASSE"/"Straße" -> "strasse").
 std::string FoldForMatching(absl::string_view input);
 
+// FoldForMatching for names compared across spellings: every non-ASCII
+// letter that Unicode's confusables data (UTS #39 skeletons) maps to an ASCII
+// letter is replaced by it first, so "ТАSS" with Cyrillic Т and А folds
+// like "TASS". ASCII input folds exactly as FoldForMatching does.
+std::string FoldName(absl::string_view input);
+
 // Spells Latin letters with diacritics and ligatures in ASCII, keeping case
 // ("Tromsø" -> "Tromso", "Łukasz" -> "Lukasz", "Straße" -> "Strasse"); other
 // scripts pass through unchanged. ASCII input is returned as is. For models

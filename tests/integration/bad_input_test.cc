@@ -133,6 +133,10 @@ TEST_F(BadInputTest, EveryCaseGetsAClearErrorAndTheServerKeepsServing) {
   deep_html += "Deep inside the markup the harbour master spoke.";
   std::string ten_thousand_terms;
   for (int i = 0; i < 10000; ++i) absl::StrAppend(&ten_thousand_terms, "w", i, " ");
+  std::string three_hundred_terms;
+  for (int i = 0; i < 300; ++i) absl::StrAppend(&three_hundred_terms, "w", i, " ");
+  std::string hyphenated_word = "w0";
+  for (int i = 1; i < 1000; ++i) absl::StrAppend(&hyphenated_word, "-w", i);
 
   const std::vector<Case> cases = {
       {"invalid UTF-8", [](Client& c) { return Ingest(c, Content("Port of Gda\xc5 reopened")); },
@@ -176,7 +180,11 @@ TEST_F(BadInputTest, EveryCaseGetsAClearErrorAndTheServerKeepsServing) {
       {"unmatched parenthesis", [](Client& c) { return Search(c, "(grain OR wheat"); },
        StatusCode::INVALID_ARGUMENT, "position"},
       {"query with 10,000 terms", [&](Client& c) { return Search(c, ten_thousand_terms); },
+       StatusCode::INVALID_ARGUMENT, "max_query_bytes"},
+      {"query with 300 terms", [&](Client& c) { return Search(c, three_hundred_terms); },
        StatusCode::INVALID_ARGUMENT, "256"},
+      {"one word of 1,000 hyphenated terms", [&](Client& c) { return Search(c, hyphenated_word); },
+       StatusCode::INVALID_ARGUMENT, "max_query_terms"},
       {"prefix that expands to everything", [](Client& c) { return Search(c, "w*"); },
        StatusCode::INVALID_ARGUMENT, "prefix"},
       {"prefix too short to expand", [](Client& c) { return Search(c, "a*"); },

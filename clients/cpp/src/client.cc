@@ -191,6 +191,14 @@ absl::Status Client::DeleteDocument(const std::string& name) {
       .status();
 }
 
+absl::StatusOr<newsgraph::v1::Document> Client::RetryDocument(const std::string& name) {
+  newsgraph::v1::RetryDocumentRequest request;
+  request.set_name(name);
+  return Unary<newsgraph::v1::Document>(
+      options_.write_timeout,
+      [&](auto* ctx, auto* resp) { return ingest_->RetryDocument(ctx, request, resp); });
+}
+
 absl::StatusOr<newsgraph::v1::IngestJob> Client::GetIngestJob(const std::string& name) {
   newsgraph::v1::GetIngestJobRequest request;
   request.set_name(name);

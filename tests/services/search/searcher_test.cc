@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "services/search/search_index.h"
 #include "services/search/search_keyspace.h"
 #include "storage/rocksdb_kv_store.h"
@@ -200,7 +203,10 @@ TEST_F(SearcherTest, EntityResolutionMatchesDocumentsWithoutTheWords) {
 
   resolver_.down = true;
   NG_ASSERT_OK_AND_ASSIGN(auto degraded, searcher_->Search(request));
-  EXPECT_EQ(degraded.hits_size(), 0);
+  // Without the entity service only the words count: documents/3 says
+  // "organisation".
+  ASSERT_EQ(degraded.hits_size(), 1);
+  EXPECT_EQ(degraded.hits(0).document(), "documents/3");
   ASSERT_EQ(degraded.warnings_size(), 1);
   EXPECT_THAT(degraded.warnings(0), HasSubstr("entity service unavailable"));
 }
@@ -404,6 +410,188 @@ TEST_F(SearcherTest, BadRequestsAreInvalidArgument) {
   request.set_query("x");
   request.add_facets("colour");
   EXPECT_THAT(searcher_->Search(request), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+
+// --- Natural queries: relaxation, coordination, interpretation, explain ---
+
+class NaturalQueryTest : public SearcherTest {
+ protected:
+  newsgraph::v1::SearchResponse Run(const std::string& query, bool explain = false) {
+    newsgraph::v1::SearchRequest request;
+    request.set_query(query);
+    request.set_explain(explain);
+    auto response = searcher_->Search(request);
+    EXPECT_TRUE(response.ok()) << query << ": " << response.status();
+    return response.ok() ? *response : newsgraph::v1::SearchResponse();
+  }
+};
+
+TEST_F(NaturalQueryTest, DocumentsMissingAWordStillMatchAndMoreWordsRankHigher) {
+  // No document holds all three words; strict AND found nothing.
+  EXPECT_THAT(Hits("wheat harvest astana"),
+              ::testing::ElementsAre("documents/2", "documents/1"));
+  // A document with every word outranks documents with some of them, even
+  // when a partial match holds the rarest word.
+  Add("documents/30", 1, "Wheat exports", "Kazakhstan wheat exports grew.", "Reuters", 2023,
+      false);
+  Add("documents/31", 1, "Harvest report", "The barley harvest ended early in Astana.", "Reuters",
+      2023, false);
+  const std::vector<std::string> hits = Hits("kazakhstan wheat exports");
+  ASSERT_GE(hits.size(), 2u);
+  EXPECT_EQ(hits[0], "documents/30");
+  EXPECT_THAT(hits, ::testing::Contains("documents/2"));
+  auto response = Run("wheat harvest astana");
+  EXPECT_TRUE(response.interpretation().relaxed());
+  EXPECT_FALSE(Run("grain prices").interpretation().relaxed());
+}
+
+TEST_F(NaturalQueryTest, ExplicitOperatorsKeepTheirStrictMeaning) {
+  EXPECT_EQ(Hits("+wheat astana"), std::vector<std::string>{"documents/2"});
+  EXPECT_TRUE(Hits("wheat AND astana").empty());
+  EXPECT_EQ(Hits("wheat AND harvest"), std::vector<std::string>{"documents/2"});
+  EXPECT_EQ(Hits("\"grain prices\" astana"), std::vector<std::string>{"documents/2"});
+  EXPECT_EQ(Hits("title:grain astana"), std::vector<std::string>{"documents/2"});
+  EXPECT_EQ(Hits("wheat astana -kazakhstan"), std::vector<std::string>{"documents/1"});
+  EXPECT_EQ(Hits("(wheat OR astana) source:tass"), std::vector<std::string>{"documents/1"});
+}
+
+TEST_F(NaturalQueryTest, QuestionAndFunctionWordsNeverDecideAMatch) {
+  const auto response = Run("who met in Astana on the summit");
+  ASSERT_GE(response.hits_size(), 1);
+  EXPECT_EQ(response.hits(0).document(), "documents/1");
+  // "the", "in", "on" and "who" are everywhere or nowhere: they must not
+  // bring in documents matching nothing else.
+  for (const auto& hit : response.hits()) EXPECT_EQ(hit.document(), "documents/1");
+  EXPECT_THAT(response.interpretation().ignored_words(),
+              ::testing::ElementsAre("who", "in", "on", "the"));
+  EXPECT_THAT(response.interpretation().optional_words(),
+              ::testing::ElementsAre("met", "Astana", "summit"));
+  // A query of function words only keeps them.
+  EXPECT_TRUE(Run("the of").interpretation().ignored_words().empty());
+}
+
+TEST_F(NaturalQueryTest, EntityBoostNeverRemovesAWordMatch) {
+  // "sco" is recognized as entities/1 (documents 1 and 3); "grain" matches
+  // documents/2 only, which must still be found.
+  const auto response = Run("sco grain");
+  std::vector<std::string> names;
+  for (const auto& hit : response.hits()) names.push_back(hit.document());
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre("documents/1", "documents/2", "documents/3"));
+  // The alias finds documents that use the other name, ranked above
+  // documents with neither.
+  const auto alias = Run("shanghai cooperation organisation ministers");
+  ASSERT_GE(alias.hits_size(), 2);
+  EXPECT_EQ(alias.hits(0).document(), "documents/3");
+}
+
+TEST_F(NaturalQueryTest, HitsCarryTheClientsKeys) {
+  newsgraph::v1::IndexDocumentRequest request;
+  auto* doc = request.mutable_document();
+  doc->set_name("documents/40");
+  doc->set_version(1);
+  doc->set_external_id("wire-2024-0042");
+  doc->set_url("https://example.org/news/42");
+  doc->set_title("Cotton harvest");
+  doc->set_text("Cotton growers expect a record crop.");
+  NG_ASSERT_OK(index_->IndexDocument(request));
+  for (const auto view : {newsgraph::v1::SEARCH_VIEW_FULL, newsgraph::v1::SEARCH_VIEW_BASIC}) {
+    newsgraph::v1::SearchRequest search;
+    search.set_query("cotton");
+    search.set_view(view);
+    NG_ASSERT_OK_AND_ASSIGN(auto response, searcher_->Search(search));
+    ASSERT_EQ(response.hits_size(), 1);
+    EXPECT_EQ(response.hits(0).external_id(), "wire-2024-0042");
+    EXPECT_EQ(response.hits(0).url(), "https://example.org/news/42");
+  }
+}
+
+TEST_F(NaturalQueryTest, ExplanationAddsUpToTheScore) {
+  Add("documents/50", 1, "Central bank rates", "The central bank raised rates in Astana.", "TASS",
+      2024, true);
+  for (const std::string query :
+       {"wheat harvest astana", "central bank rates", "sco summit astana", "\"central bank\" rates",
+        "+astana leaders -wheat", "type:ORG summit"}) {
+    const auto response = Run(query, /*explain=*/true);
+    ASSERT_GT(response.hits_size(), 0) << query;
+    for (const auto& hit : response.hits()) {
+      ASSERT_GT(hit.explanation().components_size(), 0) << query << " " << hit.document();
+      double sum = 0;
+      for (const auto& part : hit.explanation().components()) {
+        EXPECT_FALSE(part.description().empty()) << query;
+        sum += part.value();
+      }
+      EXPECT_NEAR(sum, hit.score(), 1e-6 * std::max(1.0, hit.score())) << query << " "
+                                                                        << hit.document();
+    }
+  }
+  // A partial match explains its coordination factor.
+  const auto partial = Run("wheat harvest astana", /*explain=*/true);
+  bool coordination = false;
+  for (const auto& part : partial.hits(0).explanation().components()) {
+    coordination |= absl::StartsWith(part.description(), "coordination");
+  }
+  EXPECT_TRUE(coordination);
+}
+
+TEST_F(NaturalQueryTest, AttributionFiltersHoldForPassagesAndFoldLookAlikeLetters) {
+  ASSERT_TRUE(index_->IndexDocument(PressConference()).ok());
+  auto passages = [&](const std::string& query) {
+    newsgraph::v1::SearchRequest request;
+    request.set_query(query);
+    request.set_unit(newsgraph::v1::SEARCH_UNIT_PASSAGE);
+    auto response = searcher_->Search(request);
+    EXPECT_TRUE(response.ok()) << response.status();
+    return response.ok() ? *response : newsgraph::v1::SearchResponse();
+  };
+  // A bare filter lists that outlet's passages only.
+  const auto tass = passages("asked_by:TASS");
+  ASSERT_EQ(tass.hits_size(), 1);
+  EXPECT_EQ(tass.hits(0).passage().asked_by(), "TASS");
+  // "ТАSS" spelled with Cyrillic Т and А is the same outlet.
+  const auto look_alike = passages("asked_by:\"\xD0\xA2\xD0\x90SS\"");
+  ASSERT_EQ(look_alike.hits_size(), 1);
+  EXPECT_EQ(look_alike.hits(0).passage().asked_by(), "TASS");
+  // Words and the filter together: Sputnik's passage holds "security".
+  EXPECT_EQ(passages("security asked_by:Sputnik").hits_size(), 1);
+  EXPECT_EQ(passages("security asked_by:TASS").hits_size(), 0);
+  // Document mode ranks documents by their matching passages.
+  EXPECT_EQ(Hits("trade asked_by:TASS"), std::vector<std::string>{"documents/9"});
+  EXPECT_TRUE(Hits("weather asked_by:TASS").empty());
+}
+
+TEST_F(NaturalQueryTest, QueryTermsCountAfterTokenization) {
+  std::string hyphenated = "w0";
+  for (int i = 1; i < 400; ++i) absl::StrAppend(&hyphenated, "-w", i);
+  newsgraph::v1::SearchRequest request;
+  request.set_query(hyphenated);
+  EXPECT_THAT(searcher_->Search(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_query_terms")));
+  request.set_query(absl::StrCat("\"", absl::StrReplaceAll(hyphenated, {{"-", " "}}), "\""));
+  EXPECT_THAT(searcher_->Search(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_query_terms")));
+  // The query string itself is bounded before anything reads it.
+  request.set_query(std::string(1 << 20, 'x'));
+  EXPECT_THAT(searcher_->Search(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_query_bytes")));
+}
+
+TEST_F(NaturalQueryTest, DuplicateFacetsAreCountedOnceAndTooManyAreRejected) {
+  newsgraph::v1::SearchRequest request;
+  request.set_query("wheat");
+  for (int i = 0; i < 10; ++i) request.add_facets("source");
+  NG_ASSERT_OK_AND_ASSIGN(auto response, searcher_->Search(request));
+  EXPECT_EQ(response.facets_size(), 1);
+  for (int i = 0; i < 10000; ++i) request.add_facets("source");
+  EXPECT_THAT(searcher_->Search(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("facets")));
+}
+
+TEST_F(NaturalQueryTest, AStopCheckEndsTheSearch) {
+  newsgraph::v1::SearchRequest request;
+  request.set_query("wheat OR astana OR ministers");
+  EXPECT_THAT(searcher_->Search(request, [] { return absl::DeadlineExceededError("late"); }),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
 }
 
 }  // namespace

@@ -97,6 +97,8 @@ class Client {
   absl::StatusOr<newsgraph::v1::ListDocumentsResponse> ListDocuments(
       const newsgraph::v1::ListDocumentsRequest& request);
   absl::Status DeleteDocument(const std::string& name);
+  // Sends a FAILED document through the pipeline again; returns it (RECEIVED).
+  absl::StatusOr<newsgraph::v1::Document> RetryDocument(const std::string& name);
   absl::StatusOr<newsgraph::v1::IngestJob> GetIngestJob(const std::string& name);
   // Polls GetDocument until the document reaches INDEXED or FAILED, or
   // `timeout` passes (DEADLINE_EXCEEDED).
