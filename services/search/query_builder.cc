@@ -215,15 +215,19 @@ class QueryBuilder::Impl {
     int slot = 0;
     // Analyzed single-term words in query order, with their query positions.
     std::vector<std::pair<std::string, uint32_t>> adjacent;
+    // Every word as typed, with its slot.
+    std::vector<std::pair<const QueryNode*, uint64_t>> typed;
     uint32_t position = 0;
     auto add_word = [&](const QueryNode& word) -> absl::StatusOr<uint64_t> {
       const uint64_t bit = uint64_t{1} << std::min(slot, 63);
       ++slot;
+      typed.emplace_back(&word, bit);
       position += word.skipped_before;
       std::optional<std::string> term = PlainWordTerm(word);
       if (term.has_value()) adjacent.emplace_back(*term, position);
       ++position;
-      NG_ASSIGN_OR_RETURN(DocIteratorPtr built, BuildTerm(word));
+      NG_ASSIGN_OR_RETURN(DocIteratorPtr built,
+                          word.kind == Kind::kTerm ? BuildTerm(word) : Build(word));
       clauses.push_back(std::move(built));
       coordination.covers.push_back(bit);
       return bit;
@@ -244,6 +248,7 @@ class QueryBuilder::Impl {
       clauses.push_back(std::move(entity));
       coordination.covers.push_back(span);
     }
+    NG_RETURN_IF_ERROR(AddAcronymClauses(typed, &clauses, &coordination.covers));
     coordination.slots = std::clamp(slot, 1, 64);
     if (match_slots_ == 0) match_slots_ = coordination.slots;
     if (options_.proximity_boost > 0) {
@@ -252,6 +257,46 @@ class QueryBuilder::Impl {
       }
     }
     return MakeCoordinatedOr(std::move(clauses), std::move(coordination));
+  }
+
+  // A name typed in full ("Organization of the Petroleum Exporting
+  // Countries", "International Business Machines") also matches its initials
+  // where the index holds them as a word (OPEC, IBM): each run of three or
+  // more capitalized words (function words between them allowed, all-caps
+  // words excluded) adds its acronym as a clause covering the run's slots.
+  absl::Status AddAcronymClauses(const std::vector<std::pair<const QueryNode*, uint64_t>>& typed,
+                                 std::vector<DocIteratorPtr>* clauses,
+                                 std::vector<uint64_t>* covers) {
+    auto capitalized = [](const QueryNode* word) {
+      const std::string& t = word->text;
+      if (word->kind != Kind::kTerm || t.empty() || !absl::ascii_isupper(t[0])) return false;
+      return std::any_of(t.begin() + 1, t.end(), [](char c) { return absl::ascii_islower(c); });
+    };
+    size_t begin = 0;
+    while (begin < typed.size()) {
+      size_t end = begin;
+      while (end < typed.size() && capitalized(typed[end].first)) ++end;
+      if (end - begin >= 3 && end - begin <= 8) {
+        std::string acronym;
+        uint64_t span = 0;
+        for (size_t k = begin; k < end; ++k) {
+          acronym.push_back(absl::ascii_tolower(typed[k].first->text[0]));
+          span |= typed[k].second;
+        }
+        NG_ASSIGN_OR_RETURN(TermPostings postings,
+                            reader_->Postings(acronym, /*with_positions=*/false));
+        if (postings.doc() != kNoMoreDocs) {
+          highlight_.terms.insert(acronym);
+          highlight_.weights[acronym] = bm25f_.Idf(postings.document_frequency());
+          clauses->push_back(MakeTerm(std::move(postings), FieldScope::kAll, &bm25f_,
+                                      options_.acronym_weight));
+          if (explain_) clauses->back()->set_label(absl::StrCat("bm25f acronym '", acronym, "'"));
+          covers->push_back(span);
+        }
+      }
+      begin = std::max(end, begin + 1);
+    }
+    return absl::OkStatus();
   }
 
   // A proximity bonus for two query words where a document has them at the
@@ -306,6 +351,15 @@ class QueryBuilder::Impl {
     }
     if (unknown) {
       ++corrections_tried_;
+      NG_ASSIGN_OR_RETURN(std::optional<std::vector<AnalyzedToken>> parts, Decompound(term));
+      if (parts.has_value()) {
+        NG_ASSIGN_OR_RETURN(DocIteratorPtr phrase, BuildPhrase(*parts, node.field));
+        if (phrase->doc() != kNoMoreDocs) {
+          response_->add_corrections(
+              absl::StrCat(node.text, " -> ", (*parts)[0].term, " ", (*parts)[1].term));
+          return phrase;
+        }
+      }
       NG_ASSIGN_OR_RETURN(std::optional<std::string> corrected, Correct(term));
       if (corrected.has_value()) {
         response_->add_corrections(absl::StrCat(node.text, " -> ", *corrected));
@@ -336,6 +390,34 @@ class QueryBuilder::Impl {
     if (field == "title") return FieldScope::kTitle;
     if (field == "body") return FieldScope::kBody;
     return FieldScope::kAll;
+  }
+
+  // An unknown word written as one that the index holds as two ("walmart"
+  // for "Wal-Mart"): the split whose rarer half is most frequent, as a
+  // two-word phrase. std::nullopt when no split has both halves indexed.
+  absl::StatusOr<std::optional<std::vector<AnalyzedToken>>> Decompound(const std::string& term) {
+    constexpr size_t kMinPart = 2;
+    if (term.size() < 2 * kMinPart + 1 || term.size() > 32) return std::nullopt;
+    for (char c : term) {
+      if (!absl::ascii_isalpha(c)) return std::nullopt;
+    }
+    std::optional<std::vector<AnalyzedToken>> best;
+    uint64_t best_df = 0;
+    for (size_t at = kMinPart; at + kMinPart <= term.size(); ++at) {
+      const std::string left = term.substr(0, at);
+      const std::string right = AnalyzeWord(term.substr(at), "en");
+      if (right.empty()) continue;
+      NG_ASSIGN_OR_RETURN(uint64_t left_df, reader_->DocumentFrequency(left));
+      if (left_df == 0) continue;
+      NG_ASSIGN_OR_RETURN(uint64_t right_df, reader_->DocumentFrequency(right));
+      const uint64_t df = std::min(left_df, right_df);
+      if (df > best_df) {
+        best_df = df;
+        best = std::vector<AnalyzedToken>{{.term = left, .position = 0},
+                                          {.term = right, .position = 1}};
+      }
+    }
+    return best;
   }
 
   // The dictionary term closest to `term` (sharing its first character)
@@ -555,10 +637,12 @@ const std::vector<std::string>& QueryBuilder::proximity_labels() const {
 }
 int QueryBuilder::match_slots() const { return impl_->match_slots(); }
 
-void RewriteWithEntities(const newsgraph::v1::ResolveEntitiesResponse& resolved, QueryNode* root) {
+void RewriteWithEntities(const newsgraph::v1::ResolveEntitiesResponse& resolved, QueryNode* root,
+                         const std::function<bool(const newsgraph::v1::ResolvedSpan&)>& keep) {
   for (const auto& span : resolved.spans()) {
     if (span.candidates().empty() || span.candidates(0).score() < kEntityResolutionMinScore)
       continue;
+    if (keep && !keep(span)) continue;
     const size_t begin = span.span().byte_begin();
     const size_t end = span.span().byte_end();
     auto entity_node = [&](size_t b, size_t e) {
@@ -590,8 +674,10 @@ void RewriteWithEntities(const newsgraph::v1::ResolveEntitiesResponse& resolved,
                  kids[j].end < end) {
             ++j;
           }
-          if (j >= kids.size() || j == i || kids[j].kind != Kind::kTerm || kids[j].end != end)
+          if (j >= kids.size() || (j == i && !relaxed) || kids[j].kind != Kind::kTerm ||
+              kids[j].end != end) {
             continue;
+          }
           QueryNode words{.kind = Kind::kAnd, .begin = begin, .end = end};
           for (size_t k = i; k <= j; ++k) words.children.push_back(std::move(kids[k]));
           QueryNode either{.kind = Kind::kOr, .begin = begin, .end = end};

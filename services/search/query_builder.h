@@ -6,6 +6,7 @@
 #ifndef NEWSGRAPH_SERVICES_SEARCH_QUERY_BUILDER_H_
 #define NEWSGRAPH_SERVICES_SEARCH_QUERY_BUILDER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,8 +52,10 @@ class QueryBuilder {
 
 // Consecutive plain words that spell an entity the entity service
 // recognized become "(words) OR entity:ID" in a conjunction, and a
-// kEntityGroup in a kMatch.
-void RewriteWithEntities(const newsgraph::v1::ResolveEntitiesResponse& resolved, QueryNode* root);
+// kEntityGroup in a kMatch. Spans for which `keep` (when set) is false are
+// left alone.
+void RewriteWithEntities(const newsgraph::v1::ResolveEntitiesResponse& resolved, QueryNode* root,
+                         const std::function<bool(const newsgraph::v1::ResolvedSpan&)>& keep = {});
 
 // Appends the request's structured filters to `root` (a kAnd) as required
 // conditions.

@@ -19,6 +19,7 @@
 #include "base/page_token.h"
 #include "base/status_macros.h"
 #include "base/time_util.h"
+#include "services/search/analyzer.h"
 #include "services/search/facets.h"
 #include "services/search/passage_search.h"
 #include "services/search/query_builder.h"
@@ -131,6 +132,8 @@ absl::StatusOr<RankingOptions> ParseRankingOptions(absl::string_view spec) {
       {"coordination_exponent", &options.coordination_exponent},
       {"entity_weight", &options.entity_weight},
       {"entity_salience_floor", &options.entity_salience_floor},
+      {"acronym_weight", &options.acronym_weight},
+      {"min_entity_share", &options.min_entity_share},
   };
   for (absl::string_view item : absl::StrSplit(spec, ',', absl::SkipWhitespace())) {
     const std::pair<std::string, std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
@@ -163,6 +166,23 @@ bool Searcher::MayCallEntityService(const SearchRequest& request) const {
   return parsed.ok() && NamesEntityByText(*parsed);
 }
 
+bool Searcher::IsPlausibleQueryEntity(const newsgraph::v1::ResolvedSpan& span) const {
+  const std::string& text = span.text();
+  if (IsFunctionWord(text)) return false;
+  const bool one_word = text.find(' ') == std::string::npos;
+  const bool lowercase = std::none_of(text.begin(), text.end(), absl::ascii_isupper);
+  if (!one_word || !lowercase) return true;
+  // A lowercase word ("home", "new") names an entity only when the entity
+  // accounts for a good share of the documents holding the word.
+  const std::string term = AnalyzeWord(text, "en");
+  if (term.empty()) return false;
+  SearchIndexReader reader(index_);
+  absl::StatusOr<uint64_t> df = reader.DocumentFrequency(term);
+  if (!df.ok()) return true;
+  const double documents = static_cast<double>(span.candidates(0).entity().document_count());
+  return documents >= options_.min_entity_share * static_cast<double>(*df);
+}
+
 absl::StatusOr<QueryNode> Searcher::Interpret(const SearchRequest& request,
                                               SearchResponse* response) const {
   QueryNode root{.kind = Kind::kAnd};
@@ -180,7 +200,9 @@ absl::StatusOr<QueryNode> Searcher::Interpret(const SearchRequest& request,
       absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> resolved =
           resolver_->Resolve(request.query());
       if (resolved.ok()) {
-        RewriteWithEntities(*resolved, &parsed);
+        RewriteWithEntities(*resolved, &parsed, [this](const newsgraph::v1::ResolvedSpan& span) {
+          return IsPlausibleQueryEntity(span);
+        });
         *response->mutable_recognized_entities() = resolved->spans();
       } else {
         response->add_warnings(absl::StrCat("entity service unavailable, searched text only: ",

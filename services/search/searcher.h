@@ -42,8 +42,9 @@ struct RankingOptions {
   double entity_boost = 3.0;
   // Plain words are a coordinated disjunction: a document's summed score is
   // multiplied by (matched words / words)^coordination_exponent. 0 is plain
-  // BM25 over OR; 1 is Lucene's classic coord. Default 1.
-  double coordination_exponent = 1.0;
+  // BM25 over OR; 1 is Lucene's classic coord. Default 0.5 (tuned on the
+  // tune half of bench/relevance/natural).
+  double coordination_exponent = 0.5;
   // A recognized entity spelled by plain words of the query scores, in a
   // document that mentions it, entity_weight * (summed IDF of those words)
   // * (floor + (1 - floor) * salience), and covers those words for
@@ -51,6 +52,13 @@ struct RankingOptions {
   // held the words. Defaults 1 and 0.5.
   double entity_weight = 1.0;
   double entity_salience_floor = 0.5;
+  // BM25F multiplier of the acronym a run of capitalized query words spells
+  // ("International Business Machines" -> ibm). Default 1.
+  double acronym_weight = 1.0;
+  // A single lowercase query word counts as naming the entity the entity
+  // service found for it only when the entity's documents are at least this
+  // share of the word's ("home" is not the organisation "Home"). Default 0.3.
+  double min_entity_share = 0.3;
   // Most documents whose fields are read to count facets. Default 20000.
   size_t max_facet_documents = 20000;
   // Longest query string, in bytes. Default 16384.
@@ -63,7 +71,7 @@ struct RankingOptions {
 // Parses "name=value,name=value" over RankingOptions' numeric fields
 // (k1, b, title_weight, body_weight, phrase_boost, proximity_boost,
 // entity_boost, coordination_exponent, entity_weight,
-// entity_salience_floor), starting from the defaults; "" gives the
+// entity_salience_floor, acronym_weight, min_entity_share), starting from the defaults; "" gives the
 // defaults. For the daemons' --ranking flag. Errors: INVALID_ARGUMENT naming
 // the unknown name or bad value.
 absl::StatusOr<RankingOptions> ParseRankingOptions(absl::string_view spec);
@@ -93,6 +101,9 @@ class Searcher {
   bool MayCallEntityService(const newsgraph::v1::SearchRequest& request) const;
 
  private:
+  // Whether a span the entity service recognized in the query plausibly
+  // names its entity (RankingOptions::min_entity_share).
+  bool IsPlausibleQueryEntity(const newsgraph::v1::ResolvedSpan& span) const;
   // Parses and interprets the query, resolves its entities and appends the
   // request's filters: the tree that Build turns into iterators.
   absl::StatusOr<QueryNode> Interpret(const newsgraph::v1::SearchRequest& request,

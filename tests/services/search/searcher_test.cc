@@ -37,6 +37,7 @@ class FakeResolver : public EntityResolver {
       candidate->set_score(1);
       candidate->mutable_entity()->set_name("entities/1");
       candidate->mutable_entity()->set_canonical_name("Shanghai Cooperation Organisation");
+      candidate->mutable_entity()->set_document_count(2);
       break;
     }
     return response;
@@ -203,10 +204,12 @@ TEST_F(SearcherTest, EntityResolutionMatchesDocumentsWithoutTheWords) {
 
   resolver_.down = true;
   NG_ASSERT_OK_AND_ASSIGN(auto degraded, searcher_->Search(request));
-  // Without the entity service only the words count: documents/3 says
-  // "organisation".
-  ASSERT_EQ(degraded.hits_size(), 1);
-  EXPECT_EQ(degraded.hits(0).document(), "documents/3");
+  // Without the entity service the words count (documents/3 says
+  // "organisation"), and so does the acronym the capitalized name spells
+  // (documents/1 says "SCO").
+  std::vector<std::string> degraded_names;
+  for (const auto& hit : degraded.hits()) degraded_names.push_back(hit.document());
+  EXPECT_THAT(degraded_names, ::testing::UnorderedElementsAre("documents/1", "documents/3"));
   ASSERT_EQ(degraded.warnings_size(), 1);
   EXPECT_THAT(degraded.warnings(0), HasSubstr("entity service unavailable"));
 }
@@ -478,11 +481,55 @@ TEST_F(NaturalQueryTest, EntityBoostNeverRemovesAWordMatch) {
   std::vector<std::string> names;
   for (const auto& hit : response.hits()) names.push_back(hit.document());
   EXPECT_THAT(names, ::testing::UnorderedElementsAre("documents/1", "documents/2", "documents/3"));
+  // A recognized word still matches only the documents that hold it or its
+  // entity, and the entity's documents rank first.
+  EXPECT_THAT(Hits("sco"), ::testing::UnorderedElementsAre("documents/1", "documents/3"));
+  const std::vector<std::string> sco_summit = Hits("sco summit");
+  ASSERT_EQ(sco_summit.size(), 2u);
+  EXPECT_EQ(sco_summit[0], "documents/1");
   // The alias finds documents that use the other name, ranked above
   // documents with neither.
   const auto alias = Run("shanghai cooperation organisation ministers");
   ASSERT_GE(alias.hits_size(), 2);
   EXPECT_EQ(alias.hits(0).document(), "documents/3");
+}
+
+TEST_F(NaturalQueryTest, LowercaseCommonWordsDoNotBecomeEntities) {
+  // The fake recognizes "sco" in any text; an entity that accounts for too
+  // small a share of the word's documents is not searched as the entity.
+  for (int i = 0; i < 10; ++i) {
+    Add(absl::StrCat("documents/6", i), 1, "Sco", "The sco of the day.", "Reuters", 2023, false);
+  }
+  newsgraph::v1::SearchRequest request;
+  request.set_query("sco");
+  request.set_explain(true);
+  NG_ASSERT_OK_AND_ASSIGN(auto response, searcher_->Search(request));
+  for (const auto& hit : response.hits()) {
+    for (const auto& part : hit.explanation().components()) {
+      EXPECT_FALSE(absl::StartsWith(part.description(), "entity")) << hit.document();
+    }
+  }
+  // Capitalized, it names the entity.
+  request.set_query("SCO");
+  NG_ASSERT_OK_AND_ASSIGN(auto named, searcher_->Search(request));
+  bool entity = false;
+  for (const auto& hit : named.hits()) {
+    for (const auto& part : hit.explanation().components()) {
+      entity |= absl::StartsWith(part.description(), "entity");
+    }
+  }
+  EXPECT_TRUE(entity);
+}
+
+TEST_F(NaturalQueryTest, NamesTypedInFullMatchTheirAcronymAndJoinedWordsTheirParts) {
+  Add("documents/70", 1, "Wal-Mart sales", "Wal-Mart said sales rose.", "Reuters", 2023, false);
+  resolver_.down = true;
+  EXPECT_THAT(Hits("Shanghai Cooperation Organisation"),
+              ::testing::UnorderedElementsAre("documents/1", "documents/3"));
+  const auto walmart = Run("walmart sales");
+  ASSERT_GE(walmart.hits_size(), 1);
+  EXPECT_EQ(walmart.hits(0).document(), "documents/70");
+  EXPECT_THAT(walmart.corrections(), ::testing::Contains("walmart -> wal mart"));
 }
 
 TEST_F(NaturalQueryTest, HitsCarryTheClientsKeys) {
