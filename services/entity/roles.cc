@@ -1,7 +1,9 @@
 #include "services/entity/roles.h"
 
+#include <algorithm>
 #include <optional>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -163,18 +165,30 @@ bool IsOrganizationLike(const Mention& m) {
 }
 
 // Index of the mention ending exactly at `end`, or -1.
-int MentionEndingAt(const google::protobuf::RepeatedPtrField<Mention>& mentions, size_t end) {
-  for (int i = 0; i < mentions.size(); ++i) {
-    if (mentions[i].span().byte_end() == end) return i;
+// Mentions by where they start and end, so that each look-up is constant
+// time (a long document has hundreds of thousands of mentions).
+class MentionIndex {
+ public:
+  explicit MentionIndex(const google::protobuf::RepeatedPtrField<Mention>& mentions) {
+    for (int i = 0; i < mentions.size(); ++i) {
+      by_begin_.try_emplace(mentions[i].span().byte_begin(), i);
+      by_end_.try_emplace(mentions[i].span().byte_end(), i);
+    }
   }
-  return -1;
-}
-int MentionStartingAt(const google::protobuf::RepeatedPtrField<Mention>& mentions, size_t begin) {
-  for (int i = 0; i < mentions.size(); ++i) {
-    if (mentions[i].span().byte_begin() == begin) return i;
+  // The first mention ending (starting) at the byte offset, or -1.
+  int EndingAt(size_t end) const {
+    auto it = by_end_.find(end);
+    return it == by_end_.end() ? -1 : it->second;
   }
-  return -1;
-}
+  int StartingAt(size_t begin) const {
+    auto it = by_begin_.find(begin);
+    return it == by_begin_.end() ? -1 : it->second;
+  }
+
+ private:
+  absl::flat_hash_map<size_t, int> by_begin_;
+  absl::flat_hash_map<size_t, int> by_end_;
+};
 
 // Length of a possessive "'s" / "’s" ending at `end`, or 0.
 size_t PossessiveBefore(absl::string_view text, size_t end) {
@@ -209,11 +223,13 @@ std::vector<RoleMention> FindRoles(absl::string_view text,
                                    const google::protobuf::RepeatedPtrField<Mention>& mentions,
                                    const OrganizationResolver& resolve_organization) {
   std::vector<RoleMention> roles;
+  const MentionIndex index(mentions);
+  // Sentences are in text order: the first whose end lies past `byte`.
   auto sentence_of = [&](size_t byte) -> uint32_t {
-    for (size_t s = 0; s < sentences.size(); ++s) {
-      if (byte < sentences[s].second) return static_cast<uint32_t>(s);
-    }
-    return sentences.empty() ? 0 : static_cast<uint32_t>(sentences.size() - 1);
+    auto it = std::upper_bound(sentences.begin(), sentences.end(), byte,
+                               [](size_t b, const std::pair<size_t, size_t>& s) { return b < s.second; });
+    if (it == sentences.end()) return sentences.empty() ? 0 : static_cast<uint32_t>(sentences.size() - 1);
+    return static_cast<uint32_t>(it - sentences.begin());
   };
   auto emit = [&](const Mention& person, const TitleRun& title, const Mention* organization,
                   size_t begin, size_t end) {
@@ -240,7 +256,7 @@ std::vector<RoleMention> FindRoles(absl::string_view text,
       const size_t before_title = SpaceBefore(text, title->begin);
       const size_t possessive = PossessiveBefore(text, before_title);
       const int org = before_title < title->begin || possessive > 0
-                          ? MentionEndingAt(mentions, before_title - possessive)
+                          ? index.EndingAt(before_title - possessive)
                           : -1;
       if (org >= 0 && IsOrganizationLike(mentions[org])) {
         emit(person, *title, &mentions[org], mentions[org].span().byte_begin(), name_end);
@@ -252,7 +268,7 @@ std::vector<RoleMention> FindRoles(absl::string_view text,
     // Before the name: Title of [the] Organisation Name.
     {
       const size_t before_name = SpaceBefore(text, name_begin);
-      const int org = before_name < name_begin ? MentionEndingAt(mentions, before_name) : -1;
+      const int org = before_name < name_begin ? index.EndingAt(before_name) : -1;
       if (org >= 0 && IsOrganizationLike(mentions[org])) {
         size_t position = SpaceBefore(text, mentions[org].span().byte_begin());
         if (WordBefore(text, position) == "the") position = SpaceBefore(text, position - 3);
@@ -273,7 +289,7 @@ std::vector<RoleMention> FindRoles(absl::string_view text,
         position = SpaceAfter(text, position + determiner.size());
       }
       const Mention* organization = nullptr;
-      if (const int org = MentionStartingAt(mentions, position);
+      if (const int org = index.StartingAt(position);
           org >= 0 && IsOrganizationLike(mentions[org])) {
         organization = &mentions[org];
         position = mentions[org].span().byte_end();
@@ -283,12 +299,12 @@ std::vector<RoleMention> FindRoles(absl::string_view text,
       if (!title.has_value()) continue;
       size_t end = title->end;
       // "Name, President Xi" is a list of people, not an apposition.
-      const int next = MentionStartingAt(mentions, SpaceAfter(text, title->end));
+      const int next = index.StartingAt(SpaceAfter(text, title->end));
       if (next >= 0 && mentions[next].type() == newsgraph::v1::PERSON) continue;
       if (organization == nullptr) {
         const size_t after = SkipPreposition(text, title->end);
         if (after != title->end) {
-          if (const int org = MentionStartingAt(mentions, after);
+          if (const int org = index.StartingAt(after);
               org >= 0 && IsOrganizationLike(mentions[org])) {
             organization = &mentions[org];
             end = mentions[org].span().byte_end();

@@ -236,6 +236,124 @@ TEST_F(IngestCoreTest, PipelineRetriesTransientFailuresAndMarksIndexed) {
   pipeline.Stop();
 }
 
+// A downstream whose annotation of documents holding "poison" fails with a
+// chosen status; every other document goes through.
+class PoisonDownstream : public PipelineDownstream {
+ public:
+  explicit PoisonDownstream(absl::Status failure) : failure_(std::move(failure)) {}
+  absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> Annotate(
+      const newsgraph::v1::Document& document) override {
+    newsgraph::MutexLock lock(&mu_);
+    if (absl::StrContains(document.text(), "poison") && !cured_) {
+      ++poison_attempts_;
+      return failure_;
+    }
+    return newsgraph::v1::AnnotateDocumentResponse();
+  }
+  absl::Status Index(const newsgraph::v1::Document&,
+                     const newsgraph::v1::AnnotateDocumentResponse&) override {
+    return absl::OkStatus();
+  }
+  absl::Status Remove(const std::string&) override { return absl::OkStatus(); }
+  int poison_attempts() {
+    newsgraph::MutexLock lock(&mu_);
+    return poison_attempts_;
+  }
+  void Cure() {
+    newsgraph::MutexLock lock(&mu_);
+    cured_ = true;
+  }
+
+ private:
+  newsgraph::Mutex mu_;
+  const absl::Status failure_;
+  int poison_attempts_ = 0;
+  bool cured_ = false;
+};
+
+struct PoisonCase {
+  absl::Status failure;
+  int expected_attempts;  // before the document ends FAILED
+};
+
+// A failure that will repeat ends the document FAILED after a bounded
+// number of attempts, and the documents behind it are indexed.
+TEST_F(IngestCoreTest, PoisonDocumentsEndFailedAndDoNotBlockTheOthers) {
+  const std::vector<PoisonCase> cases = {
+      {absl::ResourceExhaustedError("Received message larger than max (40000000 vs. 33554432)"), 1},
+      {absl::InvalidArgumentError("text is not valid"), 1},
+      {absl::DeadlineExceededError("Deadline Exceeded"), 6},
+      {absl::ResourceExhaustedError("server overloaded"), 6},
+  };
+  int n = 0;
+  for (const PoisonCase& c : cases) {
+    SCOPED_TRACE(c.failure.ToString());
+    PoisonDownstream downstream(c.failure);
+    PipelineOptions options;
+    options.initial_backoff = absl::Milliseconds(1);
+    options.max_backoff = absl::Milliseconds(2);
+    options.idle_poll = absl::Milliseconds(20);
+    Pipeline pipeline(core_.get(), &downstream, options);
+    pipeline.Start();
+    ++n;
+    NG_ASSERT_OK_AND_ASSIGN(IngestResult poison,
+                            core_->Ingest(Text(absl::StrCat("A poison document ", n, ".")), false));
+    NG_ASSERT_OK_AND_ASSIGN(IngestResult after,
+                            core_->Ingest(Text(absl::StrCat("A plain document ", n, ".")), false));
+    WaitUntil([&] { return core_->OutboxSize() == 0; });
+    NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Document failed,
+                            core_->GetDocument(poison.document.name(), newsgraph::v1::METADATA));
+    EXPECT_EQ(failed.state(), newsgraph::v1::FAILED);
+    EXPECT_THAT(failed.pipeline_error(), HasSubstr(std::string(c.failure.message())));
+    EXPECT_EQ(downstream.poison_attempts(), c.expected_attempts);
+    NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Document indexed,
+                            core_->GetDocument(after.document.name(), newsgraph::v1::METADATA));
+    EXPECT_EQ(indexed.state(), newsgraph::v1::INDEXED);
+
+    // Once the cause is fixed, an operator retries it.
+    downstream.Cure();
+    EXPECT_THAT(core_->RetryDocument(after.document.name()),
+                StatusIs(absl::StatusCode::kFailedPrecondition));
+    NG_ASSERT_OK(core_->RetryDocument(poison.document.name()).status());
+    WaitUntil([&] { return core_->OutboxSize() == 0; });
+    NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Document retried,
+                            core_->GetDocument(poison.document.name(), newsgraph::v1::METADATA));
+    EXPECT_EQ(retried.state(), newsgraph::v1::INDEXED);
+    EXPECT_TRUE(retried.pipeline_error().empty());
+    pipeline.Stop();
+  }
+}
+
+// Outages and a peer rejecting our credentials are retried until they end:
+// no document is failed for them.
+TEST_F(IngestCoreTest, OutagesAndCredentialFailuresAreRetriedUntilFixed) {
+  for (const absl::Status& failure :
+       {absl::UnavailableError("down"), absl::UnauthenticatedError("bad token"),
+        absl::PermissionDeniedError("missing scope")}) {
+    SCOPED_TRACE(failure.ToString());
+    PoisonDownstream downstream(failure);
+    PipelineOptions options;
+    options.initial_backoff = absl::Milliseconds(1);
+    options.max_backoff = absl::Milliseconds(2);
+    options.idle_poll = absl::Milliseconds(20);
+    Pipeline pipeline(core_.get(), &downstream, options);
+    pipeline.Start();
+    NG_ASSERT_OK_AND_ASSIGN(
+        IngestResult r, core_->Ingest(Text(absl::StrCat("A poison outage ", failure.ToString())),
+                                      false));
+    WaitUntil([&] { return downstream.poison_attempts() > 20; });
+    NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Document waiting,
+                            core_->GetDocument(r.document.name(), newsgraph::v1::METADATA));
+    EXPECT_NE(waiting.state(), newsgraph::v1::FAILED);
+    downstream.Cure();
+    WaitUntil([&] { return core_->OutboxSize() == 0; });
+    NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Document done,
+                            core_->GetDocument(r.document.name(), newsgraph::v1::METADATA));
+    EXPECT_EQ(done.state(), newsgraph::v1::INDEXED);
+    pipeline.Stop();
+  }
+}
+
 // Slow downstream calls that record, per document, what reached them and
 // how many calls overlapped.
 class RecordingDownstream : public PipelineDownstream {
