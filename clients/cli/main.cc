@@ -41,7 +41,7 @@ commands:
   doc retry NAME|ID         send a FAILED document through the pipeline again (--all-failed: every one)
   job get NAME|ID           show a batch ingest job
   search QUERY              search (--page-size=N, --page-token=T, --facet=F, --source=S,
-                            --passages=N, --by-passage, --no-entities)
+                            --passages=N, --by-passage, --no-entities, --explain)
   entity get NAME|ID        show an entity
   entity list               list entities (--type=T, --prefix=P, --page-size=N, --page-token=T)
   entity resolve TEXT       find the entities a text refers to
@@ -86,12 +86,14 @@ const std::map<std::string, std::string>& VerbHelp() {
        "  Prints a new random bearer token (give it to the caller) and the line to add to\n"
        "  the daemon's --auth_tokens file, which stores only the token's SHA-256.\n"
        "  Scopes: ingest.read ingest.write entity.read entity.write entity.admin\n"
-       "  search.read search.write, or read, write (all but entity.admin), *.\n"},
+       "  search.read search.write internal (the pipeline's calls between services:\n"
+       "  ingestd's peer token), or read, write (all but entity.admin and internal), *.\n"},
       {"search",
        "newsgraph search QUERY [--page-size=N] [--page-token=T] [--passages=N]\n"
        "    [--facet=source|entity|entity_type|language|published_year]...\n"
        "    [--source=S]... [--entity=entities/ID]... [--type=ORG]... [--language=en]...\n"
-       "    [--after=YYYY-MM-DD] [--before=YYYY-MM-DD] [--no-entities] [--by-passage]\n"
+       "    [--after=YYYY-MM-DD] [--before=YYYY-MM-DD] [--no-entities] [--by-passage] [--explain]\n"
+       "  --explain: each hit's score broken into the parts that add up to it\n"
        "  --by-passage: hits are passages (Q&A blocks, paragraphs), e.g. for\n"
        "    'said_by:\"Zhang Ming\" asean'\n"
        "  QUERY syntax: docs/query-language.md\n"},
@@ -470,6 +472,7 @@ class Cli {
     request.set_max_passages(passages);
     request.set_disable_entity_resolution(args_.Has("no-entities"));
     if (args_.Has("by-passage")) request.set_unit(newsgraph::v1::SEARCH_UNIT_PASSAGE);
+    request.set_explain(args_.Has("explain"));
     for (const std::string& f : args_.GetAll("facet")) request.add_facets(f);
     for (const std::string& s : args_.GetAll("source")) request.mutable_filter()->add_sources(s);
     for (const std::string& e : args_.GetAll("entity")) {
@@ -514,6 +517,15 @@ class Cli {
     for (const std::string& c : response->corrections()) {
       std::printf("%s\n", Dim("searched instead: " + c).c_str());
     }
+    const auto& interpretation = response->interpretation();
+    if (!interpretation.ignored_words().empty()) {
+      std::printf("%s\n", Dim(absl::StrCat("ignored: ",
+                                            absl::StrJoin(interpretation.ignored_words(), " ")))
+                              .c_str());
+    }
+    if (interpretation.relaxed()) {
+      std::printf("%s\n", Dim("some hits lack some words (+word requires one)").c_str());
+    }
     std::printf("%lld hits\n", static_cast<long long>(response->total_hits()));
     int rank = 0;
     for (const auto& hit : response->hits()) {
@@ -537,6 +549,10 @@ class Cli {
       }
       for (const auto& snippet : hit.snippets()) {
         std::printf("    %s\n", Highlight(snippet).c_str());
+      }
+      for (const auto& part : hit.explanation().components()) {
+        std::printf("    %s\n",
+                    Dim(absl::StrFormat("%+9.3f  %s", part.value(), part.description())).c_str());
       }
     }
     for (const auto& facet : response->facets()) {

@@ -16,7 +16,7 @@ namespace {
 
 constexpr const char* kKnownScopes[] = {
     "ingest.read", "ingest.write", "entity.read", "entity.write", "entity.admin",
-    "search.read", "search.write", "read",        "write",        "*"};
+    "search.read", "search.write", "internal",    "read",         "write", "*"};
 
 bool IsKnownScope(absl::string_view scope) {
   for (const char* known : kKnownScopes) {
@@ -95,6 +95,12 @@ std::string RequiredScope(const std::string& path) {
   if (service == "IngestService") {
     return starts({"Get", "List"}) ? "ingest.read" : "ingest.write";
   }
+  // The pipeline's calls between services: only peers hold "internal".
+  if ((service == "EntityService" &&
+       (method == "AnnotateDocument" || method == "DeleteDocumentAnnotations")) ||
+      (service == "SearchService" && (method == "IndexDocument" || method == "RemoveDocument"))) {
+    return "internal";
+  }
   if (service == "EntityService") {
     if (starts({"Get", "List", "Analyze", "Resolve"})) return "entity.read";
     if (starts({"Merge", "Update"})) return "entity.admin";
@@ -109,7 +115,8 @@ std::string RequiredScope(const std::string& path) {
 bool Allows(const TokenGrant& grant, const std::string& scope) {
   if (scope.empty() || grant.scopes.contains("*") || grant.scopes.contains(scope)) return true;
   if (absl::EndsWith(scope, ".read") && grant.scopes.contains("read")) return true;
-  return scope != "entity.admin" && scope != "*" && grant.scopes.contains("write");
+  return scope != "entity.admin" && scope != "internal" && scope != "*" &&
+         grant.scopes.contains("write");
 }
 
 grpc::Status TokenAuthProcessor::Process(const InputMetadata& auth_metadata,

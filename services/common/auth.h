@@ -45,11 +45,14 @@ std::string HashToken(const std::string& token);
 absl::StatusOr<TokenTable> LoadTokenFile(const std::string& path);
 
 // The scope a method needs, e.g. "search.read" for
-// "/newsgraph.v1.SearchService/Search"; "" for methods any valid token may
-// call (reflection).
+// "/newsgraph.v1.SearchService/Search"; "internal" for the pipeline's calls
+// between services (AnnotateDocument, DeleteDocumentAnnotations,
+// IndexDocument, RemoveDocument); "" for methods any valid token may call
+// (reflection).
 std::string RequiredScope(const std::string& method_path);
 
-// True when `grant` holds `scope` (directly or through read/write/*).
+// True when `grant` holds `scope` (directly or through read/write/*);
+// "write" grants neither "entity.admin" nor "internal".
 bool Allows(const TokenGrant& grant, const std::string& scope);
 
 // Checks "authorization: Bearer TOKEN" on every call. Thread-safe.

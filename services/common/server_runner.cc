@@ -27,16 +27,25 @@
 #include "services/common/log.h"
 
 namespace newsgraph {
-namespace {
 
-// True for 127.0.0.0/8, ::1 and localhost.
-bool IsLoopback(const std::string& listen_address) {
+// True for an IPv4 address in 127.0.0.0/8, the IPv6 loopback ::1 (or
+// ::ffff:127.x.y.z) and the name "localhost"; never for other names, even
+// ones that start with "127.".
+bool IsLoopbackAddress(const std::string& listen_address) {
   std::string host = listen_address.substr(0, listen_address.rfind(':'));
   if (!host.empty() && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  if (host == "localhost") return true;
+  in_addr v4;
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6;
+  if (inet_pton(AF_INET6, host.c_str(), &v6) != 1) return false;
+  if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+  return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
 }
+
+namespace {
 
 absl::StatusOr<std::string> ReadPem(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -193,7 +202,7 @@ absl::Status RunServer(const ServerRunnerOptions& options,
     return absl::FailedPreconditionError(
         "--auth_tokens requires TLS (--tls_cert and --tls_key): tokens must not travel in clear");
   }
-  if (!IsLoopback(options.listen_address) && !options.allow_insecure_remote &&
+  if (!IsLoopbackAddress(options.listen_address) && !options.allow_insecure_remote &&
       (!tls || options.auth_tokens_file.empty())) {
     return absl::FailedPreconditionError(absl::StrCat(
         "refusing to listen on ", options.listen_address,

@@ -97,6 +97,11 @@ absl::Status RunServer(const ServerRunnerOptions& options,
 // afterwards. Call first thing in main(), before any thread exists.
 void BlockTerminationSignals();
 
+// True for an IPv4 address in 127.0.0.0/8, ::1 (or ::ffff:127.x.y.z) and the
+// name "localhost", with a ":port" suffix; false for any other name or
+// address (a listener there needs TLS and tokens).
+bool IsLoopbackAddress(const std::string& listen_address);
+
 }  // namespace newsgraph
 
 #endif  // NEWSGRAPH_SERVICES_COMMON_SERVER_RUNNER_H_

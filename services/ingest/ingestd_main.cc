@@ -50,10 +50,18 @@ int main(int argc, char** argv) {
     LogError("ingestd", core.status().ToString());
     return 1;
   }
-  ingest::GrpcPipelineDownstream downstream(
-      CreateServiceChannel(absl::GetFlag(FLAGS_entity_address)),
-      CreateServiceChannel(absl::GetFlag(FLAGS_search_address)),
-      absl::GetFlag(FLAGS_downstream_timeout));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> entity_channel =
+      CreateServiceChannel(absl::GetFlag(FLAGS_entity_address));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> search_channel =
+      CreateServiceChannel(absl::GetFlag(FLAGS_search_address));
+  for (const auto* channel : {&entity_channel, &search_channel}) {
+    if (!channel->ok()) {
+      LogError("ingestd", channel->status().ToString());
+      return 1;
+    }
+  }
+  ingest::GrpcPipelineDownstream downstream(*entity_channel, *search_channel,
+                                            absl::GetFlag(FLAGS_downstream_timeout));
   ingest::PipelineOptions pipeline_options;
   pipeline_options.concurrency =
       static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_pipeline_concurrency)));

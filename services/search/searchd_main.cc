@@ -59,7 +59,12 @@ int main(int argc, char** argv) {
   search::GrpcEntityResolver resolver;
   const std::string entity_address = absl::GetFlag(FLAGS_entity_address);
   if (!entity_address.empty()) {
-    resolver.SetChannel(CreateServiceChannel(entity_address));
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = CreateServiceChannel(entity_address);
+    if (!channel.ok()) {
+      LogError("searchd", channel.status().ToString());
+      return 1;
+    }
+    resolver.SetChannel(*channel);
   }
   absl::StatusOr<search::RankingOptions> ranking =
       search::ParseRankingOptions(absl::GetFlag(FLAGS_ranking));

@@ -189,7 +189,7 @@ TEST_F(SecurityTest, ScopedTokensGateEveryCallButHealth) {
 }
 
 TEST_F(SecurityTest, SplitServicesAuthenticateToEachOtherWithMutualTls) {
-  auto [pipeline, pipeline_line] = NewToken("ingestd", "entity.write,search.write,entity.read");
+  auto [pipeline, pipeline_line] = NewToken("ingestd", "internal");
   auto [searcher, searcher_line] = NewToken("searchd", "entity.read");
   auto [user, user_line] = NewToken("user", "write");
   std::ofstream(dir_.Sub("tokens")) << pipeline_line << "\n" << searcher_line << "\n" << user_line;
@@ -274,6 +274,20 @@ TEST_F(SecurityTest, UnsafeConfigurationsAreRefusedAtStartup) {
     EXPECT_THAT(daemon, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr(c.message)))
         << c.listen;
   }
+  // A peer CA that cannot be read stops the split daemons at start-up
+  // instead of leaving them with channels that can never verify a peer.
+  for (const char* binary : {SEARCHD_PATH, INGESTD_PATH}) {
+    absl::StatusOr<DaemonProcess> daemon = DaemonProcess::Start(
+        binary, {data, "--peer_tls_ca=" + dir_.Sub("no-such-ca.pem")}, dir_.path(),
+        absl::Seconds(10));
+    EXPECT_THAT(daemon, StatusIs(absl::StatusCode::kFailedPrecondition,
+                                 HasSubstr("--peer_tls_ca=" + dir_.Sub("no-such-ca.pem"))))
+        << binary;
+  }
+  // A name that only starts like a loopback address is not one.
+  EXPECT_THAT(DaemonProcess::Start(NEWSGRAPHD_PATH, {data}, dir_.path(), absl::Seconds(10),
+                                   "127.0.0.1.nip.io:0"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("refusing to listen")));
   // An explicit opt-in allows a public plaintext listener (TLS terminated in front).
   NG_ASSERT_OK_AND_ASSIGN(DaemonProcess open,
                           DaemonProcess::Start(NEWSGRAPHD_PATH, {data, "--insecure_listen"},
