@@ -1,6 +1,12 @@
 #include "base/page_token.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <xxhash.h>
+
+#include <cstring>
 
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
@@ -9,8 +15,9 @@
 namespace newsgraph {
 namespace {
 
-constexpr uint64_t kTokenSeed = 0x6e6577736772ULL;  // "newsgr"
-constexpr char kVersion = '1';
+constexpr char kVersion = '2';
+// Bytes of the HMAC-SHA256 tag kept in a token.
+constexpr size_t kTagBytes = 16;
 
 void AppendLengthPrefixed(std::string* out, absl::string_view part) {
   const uint32_t len = static_cast<uint32_t>(part.size());
@@ -29,31 +36,53 @@ bool ReadLengthPrefixed(absl::string_view* in, std::string* part) {
   return true;
 }
 
+std::string FingerprintBytes(absl::string_view request_fingerprint) {
+  const uint64_t fingerprint = Fingerprint64(request_fingerprint);
+  return std::string(reinterpret_cast<const char*>(&fingerprint), sizeof(fingerprint));
+}
+
 }  // namespace
 
 uint64_t Fingerprint64(absl::string_view bytes) { return XXH64(bytes.data(), bytes.size(), 0); }
 
-std::string EncodePageToken(absl::string_view kind, absl::string_view request_fingerprint,
-                            absl::string_view position) {
+std::string NewPageTokenKey() {
+  std::string key(32, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) != 1) {
+    // OpenSSL's generator failing is not recoverable here; an all-zero key
+    // would make tokens forgeable, so refuse to go on.
+    abort();
+  }
+  return key;
+}
+
+std::string PageTokens::Tag(absl::string_view payload) const {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), mac, &length);
+  return std::string(reinterpret_cast<const char*>(mac), kTagBytes);
+}
+
+std::string PageTokens::Encode(absl::string_view kind, absl::string_view request_fingerprint,
+                               absl::string_view position) const {
   std::string payload(1, kVersion);
   AppendLengthPrefixed(&payload, kind);
-  AppendLengthPrefixed(&payload, request_fingerprint);
+  AppendLengthPrefixed(&payload, FingerprintBytes(request_fingerprint));
   AppendLengthPrefixed(&payload, position);
-  const uint64_t checksum = XXH64(payload.data(), payload.size(), kTokenSeed);
-  payload.append(reinterpret_cast<const char*>(&checksum), sizeof(checksum));
+  payload += Tag(payload);
   return absl::WebSafeBase64Escape(payload);
 }
 
-absl::StatusOr<std::string> DecodePageToken(absl::string_view token, absl::string_view kind,
-                                            absl::string_view request_fingerprint) {
+absl::StatusOr<std::string> PageTokens::Decode(absl::string_view token, absl::string_view kind,
+                                               absl::string_view request_fingerprint) const {
   std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw) || raw.size() < 1 + sizeof(uint64_t)) {
+  if (!absl::WebSafeBase64Unescape(token, &raw) || raw.size() < 1 + kTagBytes) {
     return absl::InvalidArgumentError("page_token is malformed: not issued by this server");
   }
-  uint64_t checksum = 0;
-  memcpy(&checksum, raw.data() + raw.size() - sizeof(checksum), sizeof(checksum));
-  raw.resize(raw.size() - sizeof(checksum));
-  if (XXH64(raw.data(), raw.size(), kTokenSeed) != checksum || raw[0] != kVersion) {
+  const std::string tag = raw.substr(raw.size() - kTagBytes);
+  raw.resize(raw.size() - kTagBytes);
+  const std::string expected = Tag(raw);
+  if (CRYPTO_memcmp(tag.data(), expected.data(), kTagBytes) != 0 || raw[0] != kVersion) {
     return absl::InvalidArgumentError("page_token is corrupted or forged");
   }
   absl::string_view in(raw);
@@ -67,7 +96,7 @@ absl::StatusOr<std::string> DecodePageToken(absl::string_view token, absl::strin
     return absl::InvalidArgumentError(
         absl::StrCat("page_token was issued by another method (", token_kind, ")"));
   }
-  if (fingerprint != request_fingerprint) {
+  if (fingerprint != FingerprintBytes(request_fingerprint)) {
     return absl::InvalidArgumentError(
         "page_token was issued for a different filter or query; resend the original request");
   }

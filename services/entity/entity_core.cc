@@ -16,6 +16,7 @@
 #include "base/mutex.h"
 #include "base/page_token.h"
 #include "base/status_macros.h"
+#include "storage/page_token_key.h"
 #include "base/time_util.h"
 #include "services/entity/cooccurrence.h"
 #include "services/entity/entity_keyspace.h"
@@ -292,6 +293,8 @@ absl::StatusOr<uint64_t> EntityCore::ParseEntityName(const std::string& name) {
 absl::StatusOr<std::unique_ptr<EntityCore>> EntityCore::Open(storage::KvStore* store,
                                                              const Recognizer* recognizer) {
   std::unique_ptr<EntityCore> core(new EntityCore(store, recognizer));
+  NG_ASSIGN_OR_RETURN(std::string key, storage::LoadOrCreatePageTokenKey(store, cf::kMeta));
+  core->page_tokens_ = std::make_unique<const PageTokens>(std::move(key));
   NG_ASSIGN_OR_RETURN(std::optional<std::string> next, store->Get(cf::kMeta, kNextEntityKey));
   newsgraph::MutexLock lock(&core->write_mu_);
   if (next.has_value()) {
@@ -770,7 +773,7 @@ absl::StatusOr<newsgraph::v1::ListQuotesResponse> EntityCore::ListQuotes(
   size_t offset = 0;
   if (!request.page_token().empty()) {
     NG_ASSIGN_OR_RETURN(std::string position,
-                        DecodePageToken(request.page_token(), "quotes", fingerprint));
+                        page_tokens_->Decode(request.page_token(), "quotes", fingerprint));
     if (!absl::SimpleAtoi(position, &offset))
       return absl::InvalidArgumentError("page_token is malformed");
   }
@@ -799,7 +802,7 @@ absl::StatusOr<newsgraph::v1::ListQuotesResponse> EntityCore::ListQuotes(
   const size_t end = std::min(quotes.size(), offset + static_cast<size_t>(page_size));
   for (size_t k = offset; k < end; ++k) *response.add_quotes() = std::move(quotes[k]);
   if (end < quotes.size()) {
-    response.set_next_page_token(EncodePageToken("quotes", fingerprint, absl::StrCat(end)));
+    response.set_next_page_token(page_tokens_->Encode("quotes", fingerprint, absl::StrCat(end)));
   }
   return response;
 }
@@ -834,7 +837,7 @@ absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> EntityCore::ListRelat
   size_t offset = 0;
   if (!request.page_token().empty()) {
     NG_ASSIGN_OR_RETURN(std::string position,
-                        DecodePageToken(request.page_token(), "related", fingerprint));
+                        page_tokens_->Decode(request.page_token(), "related", fingerprint));
     if (!absl::SimpleAtoi(position, &offset))
       return absl::InvalidArgumentError("page_token is malformed");
   }
@@ -893,7 +896,7 @@ absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> EntityCore::ListRelat
     }
   }
   if (last < candidates.size()) {
-    response.set_next_page_token(EncodePageToken("related", fingerprint, absl::StrCat(last)));
+    response.set_next_page_token(page_tokens_->Encode("related", fingerprint, absl::StrCat(last)));
   }
   return response;
 }
@@ -906,7 +909,7 @@ absl::StatusOr<newsgraph::v1::ListEntitiesResponse> EntityCore::ListEntities(
       absl::StrCat(static_cast<int>(request.type()), "|", request.name_prefix());
   std::string start;
   if (!request.page_token().empty()) {
-    NG_ASSIGN_OR_RETURN(start, DecodePageToken(request.page_token(), "entities", fingerprint));
+    NG_ASSIGN_OR_RETURN(start, page_tokens_->Decode(request.page_token(), "entities", fingerprint));
   }
   const std::string prefix = text::FoldForMatching(request.name_prefix());
   newsgraph::v1::ListEntitiesResponse response;
@@ -928,7 +931,7 @@ absl::StatusOr<newsgraph::v1::ListEntitiesResponse> EntityCore::ListEntities(
       if (!match) continue;
     }
     if (response.entities_size() == page_size) {
-      response.set_next_page_token(EncodePageToken("entities", fingerprint, it->key()));
+      response.set_next_page_token(page_tokens_->Encode("entities", fingerprint, it->key()));
       break;
     }
     *response.add_entities() = *std::move(entity);
@@ -1014,7 +1017,7 @@ absl::StatusOr<newsgraph::v1::ListMentionsResponse> EntityCore::ListMentions(
   const std::string fingerprint = absl::StrCat(request.entity(), "|", request.document());
   std::string position;
   if (!request.page_token().empty()) {
-    NG_ASSIGN_OR_RETURN(position, DecodePageToken(request.page_token(), "mentions", fingerprint));
+    NG_ASSIGN_OR_RETURN(position, page_tokens_->Decode(request.page_token(), "mentions", fingerprint));
   }
   newsgraph::v1::ListMentionsResponse response;
   if (!request.document().empty()) {
@@ -1030,7 +1033,7 @@ absl::StatusOr<newsgraph::v1::ListMentionsResponse> EntityCore::ListMentions(
     }
     for (size_t k = offset; k < static_cast<size_t>(annotations.mentions_size()); ++k) {
       if (response.mentions_size() == page_size) {
-        response.set_next_page_token(EncodePageToken("mentions", fingerprint, absl::StrCat(k)));
+        response.set_next_page_token(page_tokens_->Encode("mentions", fingerprint, absl::StrCat(k)));
         break;
       }
       *response.add_mentions() = annotations.mentions(static_cast<int>(k));
@@ -1048,7 +1051,7 @@ absl::StatusOr<newsgraph::v1::ListMentionsResponse> EntityCore::ListMentions(
   std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kEntityMentions, scan);
   for (it->Seek(position.empty() ? prefix : position); it->Valid(); it->Next()) {
     if (response.mentions_size() == page_size) {
-      response.set_next_page_token(EncodePageToken("mentions", fingerprint, it->key()));
+      response.set_next_page_token(page_tokens_->Encode("mentions", fingerprint, it->key()));
       break;
     }
     if (!response.add_mentions()->ParseFromArray(it->value().data(),

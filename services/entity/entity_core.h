@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "base/page_token.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "base/mutex.h"
@@ -82,6 +83,8 @@ class EntityCore {
   static absl::StatusOr<uint64_t> ParseEntityName(const std::string& name);
 
  private:
+  // Signs the List methods' page tokens; set by Open.
+  std::unique_ptr<const PageTokens> page_tokens_;
   EntityCore(storage::KvStore* store, const Recognizer* recognizer)
       : store_(store), recognizer_(recognizer) {}
 

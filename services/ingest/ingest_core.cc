@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "base/mutex.h"
 #include "base/page_token.h"
+#include "storage/page_token_key.h"
 #include "base/status_macros.h"
 #include "base/time_util.h"
 #include "services/ingest/ingest_keyspace.h"
@@ -175,6 +176,8 @@ absl::StatusOr<uint64_t> IngestCore::ParseDocumentName(const std::string& name) 
 absl::StatusOr<std::unique_ptr<IngestCore>> IngestCore::Open(storage::KvStore* store,
                                                              IngestOptions options) {
   std::unique_ptr<IngestCore> core(new IngestCore(store, options));
+  NG_ASSIGN_OR_RETURN(std::string key, storage::LoadOrCreatePageTokenKey(store, cf::kMeta));
+  core->page_tokens_ = std::make_unique<const PageTokens>(std::move(key));
   NG_RETURN_IF_ERROR(core->LoadCounters());
   return core;
 }
@@ -584,7 +587,7 @@ absl::StatusOr<newsgraph::v1::ListDocumentsResponse> IngestCore::ListDocuments(
   uint64_t start_id = 0;
   if (!request.page_token().empty()) {
     NG_ASSIGN_OR_RETURN(std::string position,
-                        DecodePageToken(request.page_token(), "documents", request.filter()));
+                        page_tokens_->Decode(request.page_token(), "documents", request.filter()));
     if (position.size() != 8) return absl::InvalidArgumentError("page_token is malformed");
     start_id = storage::DecodeBigEndian64(position.data());
   }
@@ -604,7 +607,7 @@ absl::StatusOr<newsgraph::v1::ListDocumentsResponse> IngestCore::ListDocuments(
     if (!filter.Matches(doc)) continue;
     if (response.documents_size() == page_size) {
       const uint64_t next = storage::DecodeBigEndian64(it->key().data());
-      response.set_next_page_token(EncodePageToken("documents", request.filter(), EncodeU64(next)));
+      response.set_next_page_token(page_tokens_->Encode("documents", request.filter(), EncodeU64(next)));
       break;
     }
     ApplyView(view, &doc);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "base/page_token.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "base/mutex.h"
@@ -153,6 +154,8 @@ class IngestCore {
   class GroupWriter;
 
   IngestCore(storage::KvStore* store, IngestOptions options) : store_(store), options_(options) {}
+  // Signs ListDocuments page tokens; set by Open.
+  std::unique_ptr<const PageTokens> page_tokens_;
   absl::Status LoadCounters();
   absl::StatusOr<std::optional<newsgraph::v1::Document>> ReadDocument(uint64_t id) const;
   absl::StatusOr<newsgraph::v1::IngestJob> ReadJob(uint64_t job_id) const;

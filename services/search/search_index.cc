@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/page_token.h"
 #include "base/status_macros.h"
+#include "storage/page_token_key.h"
 #include "base/time_util.h"
 #include "services/search/analyzer.h"
 #include "services/search/search_keyspace.h"
@@ -354,6 +355,8 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore*
                                                                SearchIndexOptions options) {
   options.flush_documents = std::max<size_t>(1, options.flush_documents);
   std::unique_ptr<SearchIndex> index(new SearchIndex(store, options));
+  NG_ASSIGN_OR_RETURN(std::string key, storage::LoadOrCreatePageTokenKey(store, cf::kMeta));
+  index->page_tokens_ = std::make_unique<const PageTokens>(std::move(key));
   NG_RETURN_IF_ERROR(index->Load());
   if (options.idle_merge_after > absl::ZeroDuration()) {
     SearchIndex* raw = index.get();

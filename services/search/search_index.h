@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "base/page_token.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -202,6 +203,9 @@ class SearchIndex {
   absl::StatusOr<newsgraph::v1::IndexDocumentRequest> StoredDocument(uint64_t doc) const;
   CorpusStats Stats() const;
   absl::StatusOr<newsgraph::v1::IndexStats> GetIndexStats() const;
+
+  // Signs Search page tokens with this store's key.
+  const PageTokens& page_tokens() const { return *page_tokens_; }
   // Segments on disk (not counting the in-memory one).
   size_t SegmentCount() const;
   // Documents analyzed again when the index was opened (those not yet in a
@@ -229,6 +233,7 @@ class SearchIndex {
     DocumentTerms terms;
   };
 
+  std::unique_ptr<const PageTokens> page_tokens_;
   SearchIndex(storage::KvStore* store, SearchIndexOptions options)
       : store_(store),
         options_(options),

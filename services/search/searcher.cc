@@ -326,7 +326,7 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request,
   size_t offset = 0;
   if (!request.page_token().empty()) {
     NG_ASSIGN_OR_RETURN(std::string position,
-                        DecodePageToken(request.page_token(), "search", fingerprint));
+                        index_->page_tokens().Decode(request.page_token(), "search", fingerprint));
     if (!absl::SimpleAtoi(position, &offset))
       return absl::InvalidArgumentError("page_token is malformed");
   }
@@ -355,7 +355,7 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request,
     WritePassagePage(found, offset, page_size, &response);
     const size_t end = std::min(found.hits.size(), offset + static_cast<size_t>(page_size));
     if (end < found.hits.size() && end < kMaxResultWindow) {
-      response.set_next_page_token(EncodePageToken("search", fingerprint, absl::StrCat(end)));
+      response.set_next_page_token(index_->page_tokens().Encode("search", fingerprint, absl::StrCat(end)));
     }
     return response;
   }
@@ -376,7 +376,7 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request,
   NG_RETURN_IF_ERROR(WriteHits(request, reader, page, builder, max_passages, &explained,
                                builder.match_slots(), &response));
   if (end < ranked.size() && end < kMaxResultWindow) {
-    response.set_next_page_token(EncodePageToken("search", fingerprint, absl::StrCat(end)));
+    response.set_next_page_token(index_->page_tokens().Encode("search", fingerprint, absl::StrCat(end)));
   }
   return response;
 }
