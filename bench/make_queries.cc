@@ -7,7 +7,9 @@ int main(int argc, char** argv) {
   using namespace newsgraph;
   const bench::BenchArgs args = bench::ParseBenchArgs(argc, argv);
   const auto docs = bench::ReadCorpus(args.corpus, args.limit);
-  bench::WriteQueries(bench::GenerateQueries(docs, 200, 20261124), args.queries);
-  std::printf("%zu documents, 400 queries -> %s\n", docs.size(), args.queries.c_str());
+  const auto queries = bench::GenerateQueries(docs, 200, 20261124);
+  bench::WriteQueries(queries, args.queries);
+  std::printf("%zu documents, %zu queries -> %s\n", docs.size(), queries.size(),
+              args.queries.c_str());
   return 0;
 }

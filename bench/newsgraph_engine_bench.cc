@@ -39,74 +39,84 @@ int main(int argc, char** argv) {
 
   bench::EngineResult result;
   result.engine = "newsgraph";
-  const auto start = std::chrono::steady_clock::now();
-  // Batches of documents, each one synced write (what the ingest pipeline's
-  // concurrent IndexDocument calls amount to), then the in-memory segment is
-  // merged into one segment as Lucene++'s optimize() does.
-  constexpr size_t kBatch = 256;
-  std::vector<newsgraph::v1::IndexDocumentRequest> batch;
-  for (size_t i = 0; i < docs.size(); ++i) {
-    newsgraph::v1::IndexDocumentRequest& request = batch.emplace_back();
-    auto* d = request.mutable_document();
-    d->set_name("documents/" + std::to_string(i + 1));
-    d->set_version(1);
-    d->set_title(docs[i].title);
-    d->set_text(docs[i].body);
-    d->set_language("en");
-    result.raw_bytes += docs[i].title.size() + docs[i].body.size();
-    if (batch.size() == kBatch || i + 1 == docs.size()) {
-      if (auto indexed = (*index)->IndexDocuments(batch); !indexed.ok()) {
-        return Fail(indexed.status());
+  if (args.builds()) {
+    bench::BeforeTimedBuild(args, &result);
+    const auto start = std::chrono::steady_clock::now();
+    // Batches of documents, each one synced write (what the ingest pipeline's
+    // concurrent IndexDocument calls amount to), then the in-memory segment is
+    // merged into one segment as Lucene++'s optimize() does.
+    constexpr size_t kBatch = 256;
+    std::vector<newsgraph::v1::IndexDocumentRequest> batch;
+    for (size_t i = 0; i < docs.size(); ++i) {
+      newsgraph::v1::IndexDocumentRequest& request = batch.emplace_back();
+      auto* d = request.mutable_document();
+      d->set_name("documents/" + std::to_string(i + 1));
+      d->set_version(1);
+      d->set_title(docs[i].title);
+      d->set_text(docs[i].body);
+      d->set_language("en");
+      result.raw_bytes += docs[i].title.size() + docs[i].body.size();
+      if (batch.size() == kBatch || i + 1 == docs.size()) {
+        if (auto indexed = (*index)->IndexDocuments(batch); !indexed.ok()) {
+          return Fail(indexed.status());
+        }
+        batch.clear();
       }
-      batch.clear();
     }
+    // Like the peers' final optimize: one segment, and the posting lists
+    // compacted (the replaced segments' space reclaimed).
+    for (absl::Status status : {(*index)->ForceMerge(), (*store)->Flush(),
+                                (*store)->Compact(search::cf::kSegments),
+                                (*store)->Compact(search::cf::kTerms)}) {
+      if (!status.ok()) return Fail(status);
+    }
+    result.index_seconds = bench::SecondsSince(start);
+    result.documents = docs.size();
+    // The inverted index (posting lists, dictionary, norms, names) apart from
+    // the stored documents the peers do not keep.
+    uint64_t inverted = 0, stored = 0;
+    for (storage::ColumnFamily cf : {search::cf::kSegments, search::cf::kTerms, search::cf::kNorms,
+                                     search::cf::kNames, search::cf::kMeta, search::cf::kDocs,
+                                     search::cf::kHits}) {
+      auto bytes = (*store)->ColumnFamilyDiskBytes(cf);
+      if (!bytes.ok()) return Fail(bytes.status());
+      (cf.index == search::cf::kDocs.index || cf.index == search::cf::kHits.index ? stored
+                                                                                  : inverted) +=
+          *bytes;
+    }
+    result.extra_json = ",\"inverted_index_to_raw\":" +
+                        std::to_string(static_cast<double>(inverted) / result.raw_bytes) +
+                        ",\"stored_documents_to_raw\":" +
+                        std::to_string(static_cast<double>(stored) / result.raw_bytes);
+    // Size on disk once closed (RocksDB drops obsolete logs by then), as the
+    // peers' directories are measured after closing; then reopen for queries.
+    index->reset();
+    store->reset();
+    result.index_bytes = bench::DirectoryBytes(args.dir);
+    if (!args.queries_run()) {
+      bench::PrintResult(result);
+      return 0;
+    }
+    store = storage::OpenRocksDbStore(options);
+    if (!store.ok()) return Fail(store.status());
+    index = search::SearchIndex::Open(store->get(), bulk);
+    if (!index.ok()) return Fail(index.status());
   }
-  // Like the peers' final optimize: one segment, and the posting lists
-  // compacted (the replaced segments' space reclaimed).
-  for (absl::Status status : {(*index)->ForceMerge(), (*store)->Flush(),
-                              (*store)->Compact(search::cf::kSegments),
-                              (*store)->Compact(search::cf::kTerms)}) {
-    if (!status.ok()) return Fail(status);
-  }
-  result.index_seconds = bench::SecondsSince(start);
-  result.documents = docs.size();
-  // The inverted index (posting lists, dictionary, norms, names) apart from
-  // the stored documents the peers do not keep.
-  uint64_t inverted = 0, stored = 0;
-  for (storage::ColumnFamily cf : {search::cf::kSegments, search::cf::kTerms, search::cf::kNorms,
-                                   search::cf::kNames, search::cf::kMeta, search::cf::kDocs,
-                                   search::cf::kHits}) {
-    auto bytes = (*store)->ColumnFamilyDiskBytes(cf);
-    if (!bytes.ok()) return Fail(bytes.status());
-    (cf.index == search::cf::kDocs.index || cf.index == search::cf::kHits.index ? stored
-                                                                                : inverted) += *bytes;
-  }
-  result.extra_json = ",\"inverted_index_to_raw\":" +
-                      std::to_string(static_cast<double>(inverted) / result.raw_bytes) +
-                      ",\"stored_documents_to_raw\":" +
-                      std::to_string(static_cast<double>(stored) / result.raw_bytes);
-  // Size on disk once closed (RocksDB drops obsolete logs by then), as the
-  // peers' directories are measured after closing; then reopen for queries.
-  index->reset();
-  store->reset();
-  result.index_bytes = bench::DirectoryBytes(args.dir);
-  store = storage::OpenRocksDbStore(options);
-  if (!store.ok()) return Fail(store.status());
-  index = search::SearchIndex::Open(store->get(), bulk);
-  if (!index.ok()) return Fail(index.status());
 
   search::Searcher searcher(index->get(), nullptr);
-  for (int pass = 0; pass < args.repeat; ++pass) {
-    for (const bench::BenchQuery& q : queries) {
-      const newsgraph::v1::SearchRequest request = bench::MakeSearchRequest(q);
-      const auto t = std::chrono::steady_clock::now();
-      auto response = searcher.Search(request);
-      const double micros = bench::SecondsSince(t) * 1e6;
-      if (!response.ok()) return Fail(response.status());
-      if (pass == 0) continue;  // Warm-up.
-      result.RecordQuery(q, micros, response->hits_size());
-    }
-  }
+  std::vector<newsgraph::v1::SearchRequest> requests;
+  for (const bench::BenchQuery& q : queries) requests.push_back(bench::MakeSearchRequest(q));
+  absl::Status failure;
+  const bool ok = bench::RunQueryPasses(
+      args, queries, &result, [&](size_t i, const bench::BenchQuery&) -> long long {
+        auto response = searcher.Search(requests[i]);
+        if (!response.ok()) {
+          failure = response.status();
+          return -1;
+        }
+        return response->hits_size();
+      });
+  if (!ok) return Fail(failure);
   bench::PrintResult(result);
   return 0;
 }

@@ -1,5 +1,7 @@
 // Runs the judged relevance queries against a running daemon and writes the
-// ranked external ids, "QUERY_INDEX<TAB>RANK<TAB>ID" per line (top 10).
+// ranked external ids, "KEY<TAB>RANK<TAB>ID" per line (top 10); KEY is the
+// query's index in queries.tsv's format and its qid in the natural sets'
+// (bench/common/relevance_queries.h).
 //   relevance_run --target=HOST:PORT --queries=FILE.tsv --out=RUN.tsv [--plain]
 // --plain disables entity resolution (BM25F over the words alone).
 #include <cstdio>
@@ -8,7 +10,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/strings/str_split.h"
+#include "bench/common/relevance_queries.h"
 #include "newsgraph/client.h"
 
 int main(int argc, char** argv) {
@@ -21,9 +23,9 @@ int main(int argc, char** argv) {
     if (a.rfind("--out=", 0) == 0) out_path = a.substr(6);
     if (a == "--plain") plain = true;
   }
-  std::ifstream in(queries_path);
+  std::vector<newsgraph::bench::RelevanceQuery> queries;
   std::ofstream out(out_path);
-  if (!in || !out) {
+  if (!newsgraph::bench::ReadRelevanceQueries(queries_path, &queries) || !out) {
     std::fprintf(stderr, "relevance_run: cannot open --queries or --out\n");
     return 2;
   }
@@ -35,15 +37,9 @@ int main(int argc, char** argv) {
     return 3;
   }
   absl::flat_hash_map<std::string, std::string> external_ids;  // document name -> id
-  std::string line;
-  int index = -1;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const std::vector<std::string> fields = absl::StrSplit(line, '\t');
-    if (fields.size() < 3) continue;
-    ++index;
+  for (const newsgraph::bench::RelevanceQuery& q : queries) {
     newsgraph::v1::SearchRequest request;
-    request.set_query(fields[1]);
+    request.set_query(q.text);
     request.set_page_size(10);
     request.set_view(newsgraph::v1::SEARCH_VIEW_BASIC);
     request.set_disable_entity_resolution(plain);
@@ -51,7 +47,7 @@ int main(int argc, char** argv) {
     request.set_disable_collapse(true);
     auto response = (*client)->Search(request);
     if (!response.ok()) {
-      std::fprintf(stderr, "relevance_run: '%s': %s\n", fields[1].c_str(),
+      std::fprintf(stderr, "relevance_run: '%s': %s\n", q.text.c_str(),
                    response.status().ToString().c_str());
       return 1;
     }
@@ -66,7 +62,7 @@ int main(int argc, char** argv) {
         }
         it->second = doc->external_id();
       }
-      out << index << '\t' << ++rank << '\t' << it->second << '\n';
+      out << q.key << '\t' << ++rank << '\t' << it->second << '\n';
     }
   }
   return 0;

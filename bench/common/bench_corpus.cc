@@ -12,7 +12,10 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <unordered_map>
+
+#include <unistd.h>
 
 namespace newsgraph::bench {
 namespace {
@@ -176,12 +179,21 @@ std::vector<BenchQuery> ReadQueries(const std::string& path) {
   std::vector<BenchQuery> queries;
   std::ifstream in(path);
   std::string line;
+  std::string group = "generated";
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     std::string kind;
-    fields >> kind;
+    if (!(fields >> kind)) continue;
+    if (kind[0] == '#') {
+      // "# group NAME" starts a group; other '#' lines are comments.
+      std::istringstream comment(line.substr(line.find('#') + 1));
+      std::string word, name;
+      if (comment >> word >> name && word == "group") group = name;
+      continue;
+    }
     BenchQuery q;
     q.conjunctive = kind == "AND";
+    q.group = group;
     std::string w;
     while (fields >> w) q.words.push_back(w);
     if (!q.words.empty()) queries.push_back(q);
@@ -189,18 +201,110 @@ std::vector<BenchQuery> ReadQueries(const std::string& path) {
   return queries;
 }
 
+namespace {
+
+// Jiffies the machine spent busy and in total since boot ("cpu" line of /proc/stat).
+bool ReadCpuJiffies(uint64_t* busy, uint64_t* total) {
+  std::ifstream stat("/proc/stat");
+  std::string label;
+  if (!(stat >> label) || label != "cpu") return false;
+  // user nice system idle iowait irq softirq steal (guest time is counted in user).
+  uint64_t value[8] = {};
+  for (uint64_t& v : value) {
+    if (!(stat >> v)) return false;
+  }
+  *total = 0;
+  for (uint64_t v : value) *total += v;
+  *busy = *total - value[3] - value[4];
+  return true;
+}
+
+std::string Format(const char* format, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), format, value);
+  return buffer;
+}
+
+// ",\"and_p50_us\":...,\"or_p99_us\":..." for a pair of latency sets.
+std::string LatencyFields(const Latencies& and_queries, const Latencies& or_queries) {
+  return ",\"and_p50_us\":" + Format("%.1f", and_queries.Percentile(0.5)) +
+         ",\"and_p99_us\":" + Format("%.1f", and_queries.Percentile(0.99)) +
+         ",\"or_p50_us\":" + Format("%.1f", or_queries.Percentile(0.5)) +
+         ",\"or_p99_us\":" + Format("%.1f", or_queries.Percentile(0.99));
+}
+
+}  // namespace
+
+CpuIdleCheck WaitForIdleCpu(const std::string& what, double max_wait_seconds,
+                            double max_busy_cores) {
+  CpuIdleCheck check;
+  const long cores = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+  const auto start = std::chrono::steady_clock::now();
+  while (true) {
+    uint64_t busy0, total0, busy1, total1;
+    if (!ReadCpuJiffies(&busy0, &total0)) return check;  // Not Linux: nothing to check.
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    if (!ReadCpuJiffies(&busy1, &total1)) return check;
+    const uint64_t total = total1 - total0;
+    check.busy_cores =
+        total == 0 ? 0.0 : static_cast<double>(busy1 - busy0) / static_cast<double>(total) * cores;
+    check.waited_seconds = SecondsSince(start);
+    check.idle = check.busy_cores < max_busy_cores;
+    if (check.idle || check.waited_seconds >= max_wait_seconds) break;
+  }
+  if (!check.idle) {
+    std::fprintf(stderr,
+                 "warning: %s: the CPU is not idle (%.2f of %ld cores busy after waiting %.1f s); "
+                 "timing anyway\n",
+                 what.c_str(), check.busy_cores, cores, check.waited_seconds);
+  }
+  return check;
+}
+
 void PrintResult(const EngineResult& r) {
-  std::printf(
-      "{\"engine\":\"%s\",\"documents\":%zu,\"raw_bytes\":%llu,\"index_seconds\":%.3f,"
-      "\"docs_per_second\":%.1f,\"index_bytes\":%llu,\"index_to_raw\":%.3f,"
-      "\"and_p50_us\":%.1f,\"and_p99_us\":%.1f,\"or_p50_us\":%.1f,\"or_p99_us\":%.1f,"
-      "\"qps\":%.1f,\"top10_hits\":%llu%s}\n",
-      r.engine.c_str(), r.documents, static_cast<unsigned long long>(r.raw_bytes), r.index_seconds,
-      r.documents / std::max(r.index_seconds, 1e-9), static_cast<unsigned long long>(r.index_bytes),
-      static_cast<double>(r.index_bytes) / std::max<uint64_t>(r.raw_bytes, 1),
-      r.and_queries.Percentile(0.5), r.and_queries.Percentile(0.99), r.or_queries.Percentile(0.5),
-      r.or_queries.Percentile(0.99), r.queries / std::max(r.query_seconds, 1e-9),
-      static_cast<unsigned long long>(r.hits), r.extra_json.c_str());
+  std::string json = "{\"engine\":\"" + r.engine + "\"";
+  if (r.built) {
+    json += ",\"documents\":" + std::to_string(r.documents) +
+            ",\"raw_bytes\":" + std::to_string(r.raw_bytes) +
+            ",\"index_seconds\":" + Format("%.3f", r.index_seconds) +
+            ",\"docs_per_second\":" + Format("%.1f", r.documents / std::max(r.index_seconds, 1e-9)) +
+            ",\"index_bytes\":" + std::to_string(r.index_bytes) + ",\"index_to_raw\":" +
+            Format("%.3f", static_cast<double>(r.index_bytes) / std::max<uint64_t>(r.raw_bytes, 1)) +
+            ",\"cpu_busy_before_build\":" + Format("%.2f", r.cpu_busy_before_build);
+  }
+  if (r.queried) {
+    // Throughput: the median over the timed passes of queries / summed query time.
+    std::vector<double> pass_qps;
+    for (size_t i = 0; i < r.pass_seconds.size(); ++i) {
+      pass_qps.push_back(r.pass_queries[i] / std::max(r.pass_seconds[i], 1e-9));
+    }
+    std::sort(pass_qps.begin(), pass_qps.end());
+    const double qps = pass_qps.empty() ? 0.0
+                       : pass_qps.size() % 2 == 1
+                           ? pass_qps[pass_qps.size() / 2]
+                           : (pass_qps[pass_qps.size() / 2 - 1] + pass_qps[pass_qps.size() / 2]) / 2;
+    json += LatencyFields(r.and_queries, r.or_queries) + ",\"qps\":" + Format("%.1f", qps) +
+            ",\"timed_passes\":" + std::to_string(r.pass_seconds.size()) +
+            ",\"query_set\":" +
+            std::to_string(r.pass_queries.empty() ? 0 : r.pass_queries.front()) +
+            ",\"top10_hits\":" + std::to_string(r.hits) +
+            ",\"cpu_busy_before_queries\":" + Format("%.2f", r.cpu_busy_before_queries);
+    json += ",\"groups\":{";
+    for (size_t i = 0; i < r.groups.size(); ++i) {
+      const QueryGroupResult& g = r.groups[i];
+      const size_t passes = std::max<size_t>(r.pass_seconds.size(), 1);
+      json += (i ? ",\"" : "\"") + g.name + "\":{\"queries\":" + std::to_string(g.queries / passes) +
+              ",\"and\":" + std::to_string(g.and_queries.micros.size() / passes) +
+              ",\"or\":" + std::to_string(g.or_queries.micros.size() / passes) +
+              LatencyFields(g.and_queries, g.or_queries) +
+              ",\"top10_hits\":" + std::to_string(g.hits) + "}";
+    }
+    json += "}";
+  }
+  if (r.built || r.queried) json += std::string(",\"cpu_idle\":") + (r.cpu_idle ? "true" : "false");
+  json += r.extra_json + "}";
+  std::printf("%s\n", json.c_str());
+  std::fflush(stdout);
 }
 
 }  // namespace newsgraph::bench

@@ -8,12 +8,20 @@
 
 namespace newsgraph::bench {
 
-// Top 10 of "a b" (AND) or "a OR b". `basic`: what the peers are compared
-// with (no entity resolution, no typo tolerance, stored fields only);
-// otherwise the service's default request (entity resolution, passages).
+// Top 10 of "a AND b" (the strict conjunction) or of plain "a b", the
+// default semantics (every document with either word a candidate, ranked
+// with coordination), which the peers answer as "a OR b". `basic`: what the
+// peers are compared with (no entity resolution, no typo tolerance, stored
+// fields only); otherwise the service's default request (entity resolution,
+// passages).
 inline newsgraph::v1::SearchRequest MakeSearchRequest(const BenchQuery& q, bool basic = true) {
   newsgraph::v1::SearchRequest request;
-  request.set_query(q.words[0] + (q.conjunctive ? " " : " OR ") + q.words[1]);
+  std::string query;
+  for (const std::string& w : q.words) {
+    if (!query.empty()) query += q.conjunctive ? " AND " : " ";
+    query += w;
+  }
+  request.set_query(query);
   request.set_page_size(10);
   if (basic) {
     request.set_disable_entity_resolution(true);

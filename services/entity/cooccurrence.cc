@@ -191,7 +191,7 @@ absl::Status MoveCooccurrence(storage::KvStore& store, uint64_t source, uint64_t
 
 absl::StatusOr<absl::flat_hash_map<uint64_t, RelatedCounts>> CountRelated(
     storage::KvStore& store, uint64_t entity, int64_t start_seconds, int64_t end_seconds,
-    int max_evidence, const IdResolver& resolve) {
+    int max_evidence, const IdResolver& resolve, const std::function<bool()>& stop) {
   absl::flat_hash_map<uint64_t, RelatedCounts> related;
   absl::flat_hash_map<uint64_t, absl::flat_hash_set<std::string>> documents;
   absl::flat_hash_map<uint64_t, uint64_t> resolved;  // raw id -> current id
@@ -200,7 +200,11 @@ absl::StatusOr<absl::flat_hash_map<uint64_t, RelatedCounts>> CountRelated(
   scan.upper_bound = storage::PrefixSuccessor(prefix);
   std::unique_ptr<storage::Iterator> it = store.NewIterator(cf::kPairEvidence, scan);
   it->Seek(prefix);
+  uint64_t scanned = 0;
   while (it->Valid()) {
+    if (stop && ++scanned % 1024 == 0 && stop()) {
+      return absl::CancelledError("ListRelatedEntities was cancelled or passed its deadline");
+    }
     storage::KeyReader reader(it->key());
     NG_ASSIGN_OR_RETURN(uint64_t a, reader.ReadUint64());
     NG_ASSIGN_OR_RETURN(uint64_t b, reader.ReadUint64());

@@ -70,10 +70,12 @@ struct RelatedCounts {
 
 // Scans the evidence of `entity` within [start_seconds, end_seconds) and
 // counts, per other entity (resolved through `resolve`), the sentences and
-// documents, keeping the newest `max_evidence` sentences.
+// documents, keeping the newest `max_evidence` sentences. `stop` (may be
+// empty) is asked every 1,024 evidence keys; when it returns true the scan
+// ends with CANCELLED.
 absl::StatusOr<absl::flat_hash_map<uint64_t, RelatedCounts>> CountRelated(
     storage::KvStore& store, uint64_t entity, int64_t start_seconds, int64_t end_seconds,
-    int max_evidence, const IdResolver& resolve);
+    int max_evidence, const IdResolver& resolve, const std::function<bool()>& stop = {});
 
 // Sentences mentioning `entity` (0 = any entity) in [start_seconds, end_seconds).
 absl::StatusOr<int64_t> SentenceCount(storage::KvStore& store, uint64_t entity,

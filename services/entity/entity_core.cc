@@ -808,7 +808,8 @@ absl::StatusOr<newsgraph::v1::ListQuotesResponse> EntityCore::ListQuotes(
 }
 
 absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> EntityCore::ListRelatedEntities(
-    const newsgraph::v1::ListRelatedEntitiesRequest& request) const {
+    const newsgraph::v1::ListRelatedEntitiesRequest& request,
+    const std::function<bool()>& stop) const {
   if (request.page_size() < 0) return absl::InvalidArgumentError("page_size must not be negative");
   if (request.max_evidence() < 0) {
     return absl::InvalidArgumentError(
@@ -842,7 +843,7 @@ absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> EntityCore::ListRelat
       return absl::InvalidArgumentError("page_token is malformed");
   }
   const IdResolver resolve = [this](uint64_t other) { return ResolveMerged(other); };
-  NG_ASSIGN_OR_RETURN(auto counts, CountRelated(*store_, id, start, end, max_evidence, resolve));
+  NG_ASSIGN_OR_RETURN(auto counts, CountRelated(*store_, id, start, end, max_evidence, resolve, stop));
   // Normalized PMI of sharing a sentence: log(p(a,b) / (p(a) p(b))) / -log p(a,b),
   // over the sentences that mention any entity (in the window).
   NG_ASSIGN_OR_RETURN(const int64_t sentences, SentenceCount(*store_, 0, start, end));

@@ -63,8 +63,11 @@ class EntityCore {
   // Entities mentioned in the same sentences as an entity, highest weight
   // first, with evidence sentences; optionally within a time window.
   // Errors: INVALID_ARGUMENT, NOT_FOUND.
+  // `stop` (may be empty) is asked while the evidence is scanned; when it
+  // returns true the call ends with CANCELLED.
   absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> ListRelatedEntities(
-      const newsgraph::v1::ListRelatedEntitiesRequest& request) const;
+      const newsgraph::v1::ListRelatedEntitiesRequest& request,
+      const std::function<bool()>& stop = {}) const;
 
   // Quotes attributed to an entity, newest document first. Errors:
   // INVALID_ARGUMENT, NOT_FOUND.

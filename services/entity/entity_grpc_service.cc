@@ -1,5 +1,7 @@
 #include "services/entity/entity_grpc_service.h"
 
+#include <chrono>
+
 #include "services/common/grpc_status.h"
 
 namespace newsgraph::entity {
@@ -75,9 +77,15 @@ grpc::Status EntityGrpcService::ListMentions(grpc::ServerContext*,
 }
 
 grpc::Status EntityGrpcService::ListRelatedEntities(
-    grpc::ServerContext*, const newsgraph::v1::ListRelatedEntitiesRequest* request,
+    grpc::ServerContext* context, const newsgraph::v1::ListRelatedEntitiesRequest* request,
     newsgraph::v1::ListRelatedEntitiesResponse* response) {
-  return Respond(response, [&] { return core_->ListRelatedEntities(*request); });
+  // A popular entity has millions of evidence keys: the scan stops with the call.
+  const auto deadline = context->deadline();
+  return Respond(response, [&] {
+    return core_->ListRelatedEntities(*request, [context, deadline] {
+      return context->IsCancelled() || std::chrono::system_clock::now() > deadline;
+    });
+  });
 }
 
 grpc::Status EntityGrpcService::ListQuotes(grpc::ServerContext*,

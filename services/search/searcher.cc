@@ -285,6 +285,13 @@ absl::StatusOr<absl::flat_hash_map<uint64_t, newsgraph::v1::ScoreExplanation>> S
     std::vector<ScoreComponent> parts;
     if (root->doc() == hit->doc) root->Explain(&parts);
     if (hit->proximity != 0) parts.push_back({"proximity of adjacent query words", hit->proximity});
+    double sum = 0;
+    for (const ScoreComponent& part : parts) sum += part.value;
+    if (std::abs(sum - hit->score) > 1e-9 * std::max(1.0, std::abs(hit->score))) {
+      // Ranked by passages (said_by:/asked_by:): the best matching passage's
+      // score, not the document's, is the hit's.
+      parts.push_back({"ranked by its best passage matching said_by/asked_by", hit->score - sum});
+    }
     newsgraph::v1::ScoreExplanation& explanation = explained[hit->doc];
     for (ScoreComponent& part : parts) {
       newsgraph::v1::ScoreComponent* component = explanation.add_components();

@@ -1,0 +1,175 @@
+// Request-level fuzzing of the entity service core: a real EntityCore on a
+// temporary RocksDB (rule-based recognizer with the country gazetteer, no
+// statistical model, so each input runs fast) takes sequences of structured
+// requests built from the input: AnnotateDocument with arbitrary text,
+// spans, versions and timestamps, then the queries (ListRelatedEntities with
+// extreme time windows, ListEntities, ResolveEntities, ListMentions,
+// ListQuotes) with extreme page sizes and forged or reused page tokens.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz/request_fuzzing.h"
+#include "services/entity/entity_core.h"
+#include "services/entity/entity_keyspace.h"
+#include "services/entity/recognizer.h"
+#include "storage/rocksdb_kv_store.h"
+
+namespace {
+
+using newsgraph::fuzzing::EdgeInt;
+using newsgraph::fuzzing::FillTimestamp;
+using newsgraph::fuzzing::Text;
+
+struct World {
+  std::unique_ptr<newsgraph::entity::Recognizer> recognizer;
+  std::unique_ptr<newsgraph::storage::KvStore> store;
+  std::unique_ptr<newsgraph::entity::EntityCore> core;
+};
+
+World* MakeWorld() {
+  auto* world = new World;
+  world->recognizer = std::make_unique<newsgraph::entity::Recognizer>(
+      *newsgraph::entity::LoadCountryGazetteer());
+  newsgraph::storage::RocksDbOptions options;
+  options.path = newsgraph::fuzzing::TempDirectory("fuzz-entity");
+  options.column_families = newsgraph::entity::EntityColumnFamilies();
+  world->store = *newsgraph::storage::OpenRocksDbStore(options);
+  world->core = *newsgraph::entity::EntityCore::Open(world->store.get(), world->recognizer.get());
+  return world;
+}
+
+std::string EntityName(FuzzedDataProvider& in) {
+  return in.ConsumeBool() ? "entities/" + std::to_string(EdgeInt<int64_t>(in)) : Text(in, 32);
+}
+
+std::string DocumentName(FuzzedDataProvider& in) {
+  return in.ConsumeBool() ? "documents/" + std::to_string(in.ConsumeIntegralInRange<int>(1, 4))
+                          : Text(in, 32);
+}
+
+void FillSpan(FuzzedDataProvider& in, newsgraph::v1::TextSpan* span) {
+  span->set_byte_begin(EdgeInt<uint32_t>(in));
+  span->set_byte_end(EdgeInt<uint32_t>(in));
+  span->set_begin(EdgeInt<uint32_t>(in));
+  span->set_end(EdgeInt<uint32_t>(in));
+}
+
+void Annotate(World& world, FuzzedDataProvider& in) {
+  static const char* kSentences[] = {
+      "Zhang Ming met Wang Yi in Beijing on Monday. ",
+      "Q: What about trade? (TASS)\nZhang Ming: Trade grew, the SCO said. ",
+      "Russia and China signed the accord, Secretary-General Zhang Ming said. ",
+      "India paid $5 billion, up 3% from 2022, on 12 May. "};
+  newsgraph::v1::AnnotateDocumentRequest request;
+  request.set_document(DocumentName(in));
+  request.set_version(in.ConsumeBool() ? in.ConsumeIntegralInRange<int64_t>(1, 3)
+                                       : EdgeInt<int64_t>(in));
+  if (in.ConsumeBool()) {
+    std::string text;
+    const int n = in.ConsumeIntegralInRange<int>(0, 200);
+    for (int i = 0; i < n; ++i) {
+      text += kSentences[in.ConsumeIntegralInRange<size_t>(0, std::size(kSentences) - 1)];
+    }
+    request.set_text(text);
+  } else {
+    request.set_text(Text(in, 4096));
+  }
+  request.set_title(Text(in, 64));
+  if (in.ConsumeBool()) FillTimestamp(in, request.mutable_published_time());
+  const int paragraphs = in.ConsumeIntegralInRange<int>(0, 4);
+  for (int i = 0; i < paragraphs; ++i) FillSpan(in, request.add_paragraphs()->mutable_span());
+  const int passages = in.ConsumeIntegralInRange<int>(0, 4);
+  for (int i = 0; i < passages; ++i) {
+    auto* passage = request.add_passages();
+    FillSpan(in, passage->mutable_span());
+    passage->set_asked_by(Text(in, 16));
+    passage->set_answered_by(Text(in, 16));
+    passage->set_question(Text(in, 32));
+    passage->set_answer(Text(in, 32));
+  }
+  request.set_language(in.ConsumeBool() ? "en" : Text(in, 8));
+  newsgraph::fuzzing::CheckClientStatus(
+      world.core->AnnotateDocument(request, [] { return false; }).status());
+}
+
+void Query(World& world, FuzzedDataProvider& in, std::string* token) {
+  const std::string page_token = in.ConsumeBool() ? *token : newsgraph::fuzzing::ValidUtf8(in.ConsumeRandomLengthString(64));
+  absl::Status status;
+  std::string next;
+  switch (in.ConsumeIntegralInRange<int>(0, 5)) {
+    case 0: {
+      newsgraph::v1::ListRelatedEntitiesRequest request;
+      request.set_entity(EntityName(in));
+      request.set_page_size(EdgeInt<int32_t>(in));
+      request.set_page_token(page_token);
+      request.set_type(static_cast<newsgraph::v1::EntityType>(EdgeInt<int32_t>(in)));
+      if (in.ConsumeBool()) FillTimestamp(in, request.mutable_start_time());
+      if (in.ConsumeBool()) FillTimestamp(in, request.mutable_end_time());
+      request.set_max_evidence(EdgeInt<int32_t>(in));
+      auto response = world.core->ListRelatedEntities(request);
+      status = response.status();
+      if (response.ok()) next = response->next_page_token();
+      break;
+    }
+    case 1: {
+      newsgraph::v1::ListEntitiesRequest request;
+      request.set_page_size(EdgeInt<int32_t>(in));
+      request.set_page_token(page_token);
+      request.set_type(static_cast<newsgraph::v1::EntityType>(EdgeInt<int32_t>(in)));
+      request.set_name_prefix(Text(in, 16));
+      auto response = world.core->ListEntities(request);
+      status = response.status();
+      if (response.ok()) next = response->next_page_token();
+      break;
+    }
+    case 2: {
+      newsgraph::v1::ResolveEntitiesRequest request;
+      request.set_text(Text(in, 2048));
+      status = world.core->ResolveEntities(request).status();
+      break;
+    }
+    case 3: {
+      newsgraph::v1::ListMentionsRequest request;
+      if (in.ConsumeBool()) request.set_entity(EntityName(in));
+      if (in.ConsumeBool()) request.set_document(DocumentName(in));
+      request.set_page_size(EdgeInt<int32_t>(in));
+      request.set_page_token(page_token);
+      auto response = world.core->ListMentions(request);
+      status = response.status();
+      if (response.ok()) next = response->next_page_token();
+      break;
+    }
+    case 4: {
+      newsgraph::v1::ListQuotesRequest request;
+      request.set_entity(EntityName(in));
+      request.set_page_size(EdgeInt<int32_t>(in));
+      request.set_page_token(page_token);
+      if (in.ConsumeBool()) request.set_mentioned_entity(EntityName(in));
+      auto response = world.core->ListQuotes(request);
+      status = response.status();
+      if (response.ok()) next = response->next_page_token();
+      break;
+    }
+    default:
+      status = world.core->DeleteDocumentAnnotations(DocumentName(in)).status();
+      break;
+  }
+  newsgraph::fuzzing::CheckClientStatus(status);
+  if (!next.empty()) *token = next;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static World* world = MakeWorld();
+  FuzzedDataProvider in(data, size);
+  std::string token;
+  for (int round = 0; round < 6 && in.remaining_bytes() > 0; ++round) {
+    if (in.ConsumeIntegralInRange<int>(0, 2) == 0) {
+      Annotate(*world, in);
+    } else {
+      Query(*world, in, &token);
+    }
+  }
+  return 0;
+}
