@@ -643,20 +643,25 @@ absl::Status IngestCore::DeleteDocument(const std::string& name) {
       }
       batch.Delete(cf::kMinHashes, IdKey(id));
     }
-    batch.Put(cf::kOutbox, IdKey(next_outbox_sequence_++),
-              EncodeOutboxValue(id, doc->version(), OutboxItem::Action::kRemove));
-    ++outbox_size_;
-    PutCounters(&batch);
-    absl::Status written = store_->Write(batch, Durability::kSynced);
-    if (!written.ok()) {
-      --next_outbox_sequence_;
-      --outbox_size_;
-      return written;
-    }
+    NG_RETURN_IF_ERROR(CommitWithOutboxItem(&batch, id, doc->version(),
+                                            OutboxItem::Action::kRemove));
   }
   NotifyOutbox();
   NotifyStateChange();
   return absl::OkStatus();
+}
+
+absl::Status IngestCore::CommitWithOutboxItem(WriteBatch* batch, uint64_t id, int64_t version,
+                                              OutboxItem::Action action) {
+  batch->Put(cf::kOutbox, IdKey(next_outbox_sequence_++), EncodeOutboxValue(id, version, action));
+  ++outbox_size_;
+  PutCounters(batch);
+  absl::Status written = store_->Write(*batch, Durability::kSynced);
+  if (!written.ok()) {
+    --next_outbox_sequence_;
+    --outbox_size_;
+  }
+  return written;
 }
 
 absl::StatusOr<Document> IngestCore::RetryDocument(const std::string& name) {
@@ -680,16 +685,8 @@ absl::StatusOr<Document> IngestCore::RetryDocument(const std::string& name) {
     *doc.mutable_update_time() = NowTimestamp();
     WriteBatch batch;
     batch.Put(cf::kDocuments, IdKey(id), doc.SerializeAsString());
-    batch.Put(cf::kOutbox, IdKey(next_outbox_sequence_++),
-              EncodeOutboxValue(id, doc.version(), OutboxItem::Action::kProcess));
-    ++outbox_size_;
-    PutCounters(&batch);
-    absl::Status written = store_->Write(batch, Durability::kSynced);
-    if (!written.ok()) {
-      --next_outbox_sequence_;
-      --outbox_size_;
-      return written;
-    }
+    NG_RETURN_IF_ERROR(
+        CommitWithOutboxItem(&batch, id, doc.version(), OutboxItem::Action::kProcess));
   }
   NotifyOutbox();
   NotifyStateChange();

@@ -166,6 +166,11 @@ class IngestCore {
   // Writes one group of pending ingests with a single synced write.
   void CommitGroup(const std::vector<Pending*>& group);
   void PutCounters(storage::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Adds an outbox item for (`id`, `version`) and the counters to `batch`
+  // and writes it synced; on failure the in-memory counters are restored.
+  absl::Status CommitWithOutboxItem(storage::WriteBatch* batch, uint64_t id, int64_t version,
+                                    OutboxItem::Action action)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   void NotifyOutbox();
   void NotifyStateChange() const;
 
