@@ -2,16 +2,22 @@
 
 #include <algorithm>
 
+#include <sys/statvfs.h>
+
 #include <filesystem>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "base/status_macros.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "rocksdb/sst_file_manager.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/options_util.h"
 #include "rocksdb/write_batch.h"
@@ -32,6 +38,13 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context) {
     case rocksdb::Status::kNotSupported:
       return absl::InvalidArgumentError(message);
     case rocksdb::Status::kIOError:
+      if (s.IsNoSpace() || s.ToString().find("No space left") != std::string::npos) {
+        // The service cannot write until space is freed; it resumes by
+        // itself then (RocksDbKvStore::Write), so callers retry.
+        return absl::UnavailableError(
+            absl::StrCat(context, ": the disk is full; free space on it (writes resume "
+                                  "without a restart): ", s.ToString()));
+      }
       if (s.ToString().find("lock") != std::string::npos) {
         return absl::FailedPreconditionError(message);
       }
@@ -112,6 +125,41 @@ class RocksDbKvStore final : public KvStore {
     db_->Close().PermitUncheckedError();
   }
 
+  void set_min_free_disk_bytes(uint64_t bytes) { min_free_disk_bytes_ = bytes; }
+
+  // UNAVAILABLE while the file system has less than min_free_disk_bytes
+  // free (statvfs, cached for 100 ms).
+  absl::Status CheckFreeSpace() {
+    if (min_free_disk_bytes_ == 0) return absl::OkStatus();
+    const absl::Time now = absl::Now();
+    absl::MutexLock lock(&space_mu_);
+    if (now - space_checked_ >= absl::Milliseconds(100)) {
+      struct statvfs fs;
+      if (statvfs(path_.c_str(), &fs) == 0) {
+        free_bytes_ = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+      }
+      space_checked_ = now;
+    }
+    if (free_bytes_ >= min_free_disk_bytes_) return absl::OkStatus();
+    return absl::UnavailableError(absl::StrCat(
+        "write to ", path_, ": the disk is full: ", free_bytes_ >> 20, " MiB free, below the ",
+        min_free_disk_bytes_ >> 20,
+        " MiB kept free; free space on it (writes resume without a restart)"));
+  }
+
+  // After a failed write: when RocksDB has stopped writes for a background
+  // error (a full disk), asks it to resume, at most once a second; RocksDB
+  // resumes only if the cause is gone (space was freed). True when it did.
+  bool ResumeAfterError() {
+    const absl::Time now = absl::Now();
+    {
+      absl::MutexLock lock(&resume_mu_);
+      if (now - last_resume_ < absl::Seconds(1)) return false;
+      last_resume_ = now;
+    }
+    return db_->Resume().ok();
+  }
+
   absl::StatusOr<ColumnFamily> FindColumnFamily(absl::string_view name) const override {
     for (size_t i = 0; i < names_.size(); ++i) {
       if (names_[i] == name) return ColumnFamily{static_cast<int>(i)};
@@ -148,7 +196,10 @@ class RocksDbKvStore final : public KvStore {
     }
     rocksdb::WriteOptions wo;
     wo.sync = durability == Durability::kSynced;
-    return FromRocks(db_->Write(wo, &rb), absl::StrCat("write to ", path_));
+    NG_RETURN_IF_ERROR(CheckFreeSpace());
+    rocksdb::Status written = db_->Write(wo, &rb);
+    if (!written.ok() && ResumeAfterError()) written = db_->Write(wo, &rb);
+    return FromRocks(written, absl::StrCat("write to ", path_));
   }
 
   std::unique_ptr<Iterator> NewIterator(ColumnFamily cf, const ReadOptions& options) override {
@@ -236,6 +287,12 @@ class RocksDbKvStore final : public KvStore {
   std::unique_ptr<rocksdb::DB> db_;
   // Handles in the order of names_; destroyed before db_.
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  uint64_t min_free_disk_bytes_ = 0;
+  absl::Mutex space_mu_;
+  absl::Time space_checked_ ABSL_GUARDED_BY(space_mu_) = absl::InfinitePast();
+  uint64_t free_bytes_ ABSL_GUARDED_BY(space_mu_) = ~uint64_t{0};
+  absl::Mutex resume_mu_;
+  absl::Time last_resume_ ABSL_GUARDED_BY(resume_mu_) = absl::InfinitePast();
 };
 
 rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(const RocksDbOptions& options,
@@ -288,6 +345,9 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const RocksDbOptions& 
   db_options.keep_log_file_num = 5;
   db_options.max_total_wal_size = 256ull << 20;
   db_options.avoid_flush_during_shutdown = false;
+  // With an SstFileManager RocksDB watches free space after a flush or
+  // compaction failed for a full disk and resumes by itself once there is
+  // room again; failed WAL writes are resumed by RocksDbKvStore::Write.
   std::unique_ptr<rocksdb::Env> owned_env;
   if (options.env != nullptr) {
     db_options.env = options.env;
@@ -297,6 +357,9 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const RocksDbOptions& 
     owned_env = *std::move(env);
     db_options.env = owned_env.get();
   }
+
+  db_options.sst_file_manager.reset(rocksdb::NewSstFileManager(
+      db_options.env != nullptr ? db_options.env : rocksdb::Env::Default()));
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
@@ -324,9 +387,11 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const RocksDbOptions& 
   // handles[0] is "default"; it is kept out of the index space.
   db->DestroyColumnFamilyHandle(handles[0]).PermitUncheckedError();
   handles.erase(handles.begin());
-  return std::unique_ptr<KvStore>(
+  auto store =
       std::make_unique<RocksDbKvStore>(options.path, options.column_families, std::move(owned_env),
-                                       std::move(db), std::move(handles)));
+                                       std::move(db), std::move(handles));
+  store->set_min_free_disk_bytes(options.env == nullptr ? options.min_free_disk_bytes : 0);
+  return std::unique_ptr<KvStore>(std::move(store));
 }
 
 }  // namespace newsgraph::storage

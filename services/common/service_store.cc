@@ -9,6 +9,10 @@ ABSL_FLAG(std::string, wal_recovery, "strict",
           "after an unclean shutdown: 'strict' drops only a torn last write and refuses to open "
           "a store whose log is damaged elsewhere; 'point_in_time' keeps the consistent prefix "
           "before the damage and drops the rest (an operator's decision after a DATA_LOSS error)");
+ABSL_FLAG(int64_t, min_free_disk_mb, 256,
+          "writes are refused with UNAVAILABLE while the data directory's file system has less "
+          "free space than this (MiB), so RocksDB never runs out of space mid-write; they resume "
+          "by themselves once space is freed. 0 turns the check off");
 ABSL_FLAG(std::string, sync_ledger, "",
           "testing only: record every file sync of the stores in this file, so a crash test can "
           "simulate power loss (storage/sync_ledger.h)");
@@ -25,6 +29,8 @@ absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenServiceStore(
   options.zstd_column_families = zstd_column_families;
   options.block_cache_bytes = static_cast<uint64_t>(std::max(1, block_cache_mb)) << 20;
   options.sync_ledger_path = absl::GetFlag(FLAGS_sync_ledger);
+  options.min_free_disk_bytes =
+      static_cast<uint64_t>(std::max<int64_t>(0, absl::GetFlag(FLAGS_min_free_disk_mb))) << 20;
   const std::string recovery = absl::GetFlag(FLAGS_wal_recovery);
   if (recovery == "point_in_time") {
     options.wal_recovery = storage::RocksDbOptions::WalRecovery::kPointInTime;
