@@ -336,11 +336,11 @@ class AndIterator final : public DocIterator {
   std::vector<DocIteratorPtr> children_;
 };
 
-// The coordination factor (covered / slots)^exponent.
+// The coordination factor (covered / slots)^exponent, from the table
+// MakeCoordinatedOr fills (no pow() per document).
 double CoordinationFactor(uint64_t covered, const Coordination& c) {
   const int matched = std::popcount(covered);
-  if (c.exponent == 0 || matched >= c.slots) return 1.0;
-  return std::pow(static_cast<double>(matched) / c.slots, c.exponent);
+  return matched >= c.slots ? 1.0 : c.factors[static_cast<size_t>(matched)];
 }
 
 class OrIterator final : public DocIterator {
@@ -674,6 +674,13 @@ DocIteratorPtr MakeCoordinatedOr(std::vector<DocIteratorPtr> children, Coordinat
   }
   if (kept.empty()) return MakeEmpty();
   coordination.covers = std::move(covers);
+  coordination.factors.resize(static_cast<size_t>(coordination.slots) + 1);
+  for (int m = 0; m <= coordination.slots; ++m) {
+    coordination.factors[static_cast<size_t>(m)] =
+        coordination.exponent == 0
+            ? 1.0
+            : std::pow(static_cast<double>(m) / coordination.slots, coordination.exponent);
+  }
   return std::make_unique<OrIterator>(std::move(kept), /*best_only=*/false,
                                       std::move(coordination));
 }

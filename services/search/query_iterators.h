@@ -136,6 +136,8 @@ struct Coordination {
   int slots = 1;
   // 0 = plain sum (no coordination); 1 = Lucene's classic coord factor.
   double exponent = 1.0;
+  // factors[m] = (m / slots)^exponent; filled by MakeCoordinatedOr.
+  std::vector<double> factors;
 };
 DocIteratorPtr MakeCoordinatedOr(std::vector<DocIteratorPtr> children, Coordination coordination);
 // Documents of `required`; `optional` adds its score where it matches too.
