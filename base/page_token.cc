@@ -2,7 +2,9 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/core_names.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <xxhash.h>
 
@@ -55,11 +57,34 @@ std::string NewPageTokenKey() {
   return key;
 }
 
+PageTokens::PageTokens(std::string key) : key_(std::move(key)) {
+  EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  EVP_MAC_CTX* ctx = hmac != nullptr ? EVP_MAC_CTX_new(hmac) : nullptr;
+  EVP_MAC_free(hmac);
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
+  if (ctx == nullptr ||
+      EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key_.data()), key_.size(),
+                   params) != 1) {
+    abort();  // OpenSSL without HMAC-SHA256: tokens could not be verified at all
+  }
+  keyed_ = ctx;
+}
+
+PageTokens::~PageTokens() { EVP_MAC_CTX_free(static_cast<EVP_MAC_CTX*>(keyed_)); }
+
 std::string PageTokens::Tag(absl::string_view payload) const {
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(static_cast<const EVP_MAC_CTX*>(keyed_));
   unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), mac, &length);
+  size_t length = 0;
+  if (ctx == nullptr ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(payload.data()), payload.size()) !=
+          1 ||
+      EVP_MAC_final(ctx, mac, &length, sizeof(mac)) != 1 || length < kTagBytes) {
+    abort();
+  }
+  EVP_MAC_CTX_free(ctx);
   return std::string(reinterpret_cast<const char*>(mac), kTagBytes);
 }
 
