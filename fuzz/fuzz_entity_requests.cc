@@ -30,10 +30,8 @@ World* MakeWorld() {
   auto* world = new World;
   world->recognizer = std::make_unique<newsgraph::entity::Recognizer>(
       *newsgraph::entity::LoadCountryGazetteer());
-  newsgraph::storage::RocksDbOptions options;
-  options.path = newsgraph::fuzzing::TempDirectory("fuzz-entity");
-  options.column_families = newsgraph::entity::EntityColumnFamilies();
-  world->store = *newsgraph::storage::OpenRocksDbStore(options);
+  world->store =
+      newsgraph::fuzzing::OpenTempStore("fuzz-entity", newsgraph::entity::EntityColumnFamilies());
   world->core = *newsgraph::entity::EntityCore::Open(world->store.get(), world->recognizer.get());
   return world;
 }

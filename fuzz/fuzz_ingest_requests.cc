@@ -25,10 +25,8 @@ struct World {
 
 World* MakeWorld() {
   auto* world = new World;
-  newsgraph::storage::RocksDbOptions options;
-  options.path = newsgraph::fuzzing::TempDirectory("fuzz-ingest");
-  options.column_families = newsgraph::ingest::IngestColumnFamilies();
-  world->store = *newsgraph::storage::OpenRocksDbStore(options);
+  world->store =
+      newsgraph::fuzzing::OpenTempStore("fuzz-ingest", newsgraph::ingest::IngestColumnFamilies());
   world->core = *newsgraph::ingest::IngestCore::Open(world->store.get());
   return world;
 }

@@ -50,10 +50,8 @@ struct World {
 
 World* MakeWorld() {
   auto* world = new World;
-  newsgraph::storage::RocksDbOptions options;
-  options.path = newsgraph::fuzzing::TempDirectory("fuzz-search");
-  options.column_families = newsgraph::search::SearchColumnFamilies();
-  world->store = *newsgraph::storage::OpenRocksDbStore(options);
+  world->store =
+      newsgraph::fuzzing::OpenTempStore("fuzz-search", newsgraph::search::SearchColumnFamilies());
   world->index = *newsgraph::search::SearchIndex::Open(world->store.get());
   const char* texts[] = {"Q: What about trade? (TASS)\nZhang Ming: Trade grew with the SCO.",
                          "Wheat prices rose after the harvest in Kazakhstan.",

@@ -9,10 +9,13 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "storage/rocksdb_kv_store.h"
 
 namespace newsgraph::fuzzing {
 
@@ -24,6 +27,18 @@ inline std::string TempDirectory(const char* name) {
   char* made = mkdtemp(pattern.data());
   if (made == nullptr) abort();
   return pattern;
+}
+
+// A RocksDB store with `column_families` in a fresh temporary directory;
+// aborts when it cannot be opened (the fuzzer cannot run without it).
+inline std::unique_ptr<storage::KvStore> OpenTempStore(
+    const char* name, const std::vector<std::string>& column_families) {
+  storage::RocksDbOptions options;
+  options.path = TempDirectory(name);
+  options.column_families = column_families;
+  absl::StatusOr<std::unique_ptr<storage::KvStore>> store = storage::OpenRocksDbStore(options);
+  if (!store.ok()) abort();
+  return *std::move(store);
 }
 
 // An integer that is often an edge: 0, -1, 1, the type's limits, a small

@@ -71,15 +71,19 @@ absl::StatusOr<PassageHits> CollectPassageHits(
     found.documents.push_back(*std::move(request));
     found.document_hits.push_back(doc);
     const newsgraph::v1::Document& document = found.documents.back().document();
-    bool attributed = false;
-    for (const newsgraph::v1::Passage& p : document.passages()) {
-      attributed = attributed || PassageMatches(p, attribution);
+    // Which Q&A passages the attribution names, each folded and compared once.
+    std::vector<bool> named(static_cast<size_t>(document.passages_size()), attribution.empty());
+    if (!attribution.empty()) {
+      for (int p = 0; p < document.passages_size(); ++p) {
+        named[static_cast<size_t>(p)] = PassageMatches(document.passages(p), attribution);
+      }
     }
-    found.attributed.push_back(attributed);
+    found.attributed.push_back(std::find(named.begin(), named.end(), true) != named.end());
     for (ScoredPassage& passage : ScorePassages(document, highlight)) {
       if (has_terms && passage.distinct == 0) continue;
       if (!attribution.empty() &&
-          (passage.qa_index < 0 || !PassageMatches(document.passages(passage.qa_index), attribution))) {
+          (passage.qa_index < 0 || passage.qa_index >= document.passages_size() ||
+           !named[static_cast<size_t>(passage.qa_index)])) {
         continue;
       }
       const double score = passage.score + kDocumentScoreShare * doc.score;
