@@ -758,7 +758,8 @@ absl::StatusOr<IngestJob> IngestCore::GetJob(const std::string& name) const {
   return job;
 }
 
-absl::StatusOr<std::vector<OutboxItem>> IngestCore::PeekOutbox(size_t max_items) const {
+absl::StatusOr<std::vector<OutboxItem>> IngestCore::PeekOutbox(
+    size_t max_items, const absl::flat_hash_set<uint64_t>& skip) const {
   std::vector<OutboxItem> items;
   std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kOutbox);
   for (it->SeekToFirst(); it->Valid() && items.size() < max_items; it->Next()) {
@@ -770,6 +771,7 @@ absl::StatusOr<std::vector<OutboxItem>> IngestCore::PeekOutbox(size_t max_items)
     item.document_id = storage::DecodeBigEndian64(it->value().data());
     item.version = static_cast<int64_t>(storage::DecodeBigEndian64(it->value().data() + 8));
     item.action = static_cast<OutboxItem::Action>(it->value()[16]);
+    if (skip.contains(item.document_id)) continue;
     items.push_back(item);
   }
   NG_RETURN_IF_ERROR(it->status());

@@ -20,10 +20,11 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "base/page_token.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "base/mutex.h"
+#include "base/page_token.h"
 #include "newsgraph/v1/ingest_service.pb.h"
 #include "services/ingest/document_builder.h"
 #include "storage/kv_store.h"
@@ -124,8 +125,10 @@ class IngestCore {
 
   // --- Pipeline side ---
 
-  // Up to `max_items` outbox items, oldest first.
-  absl::StatusOr<std::vector<OutboxItem>> PeekOutbox(size_t max_items) const;
+  // Up to `max_items` outbox items, oldest first, leaving out the items of
+  // the documents in `skip` (they are not counted).
+  absl::StatusOr<std::vector<OutboxItem>> PeekOutbox(
+      size_t max_items, const absl::flat_hash_set<uint64_t>& skip = {}) const;
   // The document for a kProcess item, or std::nullopt when the item is stale
   // (document deleted or a newer version stored).
   absl::StatusOr<std::optional<newsgraph::v1::Document>> DocumentForItem(

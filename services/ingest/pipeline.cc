@@ -86,6 +86,16 @@ bool Pipeline::SleepUnlessStopped(absl::Duration delay) {
   return !stopping_;
 }
 
+namespace {
+
+// `delay` scaled by a random factor in [0.5, 1): retries of many documents
+// after one event spread out instead of arriving together.
+absl::Duration Jittered(absl::Duration delay) {
+  return delay * absl::Uniform(absl::BitGen(), 0.5, 1.0);
+}
+
+}  // namespace
+
 void Pipeline::Run() {
   absl::Duration error_backoff = options_.initial_backoff;
   while (true) {
@@ -94,7 +104,8 @@ void Pipeline::Run() {
       if (stopping_) return;
       woken_ = false;
     }
-    absl::StatusOr<std::vector<OutboxItem>> items = core_->PeekOutbox(options_.batch_size);
+    absl::StatusOr<std::vector<OutboxItem>> items =
+        core_->PeekOutbox(options_.batch_size, WaitingDocuments());
     if (!items.ok()) {
       LogError("pipeline", absl::StrCat("cannot read outbox: ", items.status().ToString()));
       if (!SleepUnlessStopped(error_backoff)) return;
@@ -103,13 +114,29 @@ void Pipeline::Run() {
     }
     error_backoff = options_.initial_backoff;
     if (items->empty()) {
-      newsgraph::MutexLock lock(&mu_);
-      const auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || woken_; };
-      mu_.AwaitWithTimeout(newsgraph::Condition(&wake), options_.idle_poll);
+      WaitForWork();
       continue;
     }
     if (!ProcessRound(*items)) return;
   }
+}
+
+void Pipeline::WaitForWork() {
+  newsgraph::MutexLock lock(&mu_);
+  absl::Time until = absl::Now() + options_.idle_poll;
+  for (const auto& [id, deferral] : deferred_) until = std::min(until, deferral.not_before);
+  const auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || woken_; };
+  mu_.AwaitWithDeadline(newsgraph::Condition(&wake), until);
+}
+
+absl::flat_hash_set<uint64_t> Pipeline::WaitingDocuments() {
+  const absl::Time now = absl::Now();
+  newsgraph::MutexLock lock(&mu_);
+  absl::flat_hash_set<uint64_t> waiting;
+  for (const auto& [id, deferral] : deferred_) {
+    if (deferral.not_before > now) waiting.insert(id);
+  }
+  return waiting;
 }
 
 bool Pipeline::ProcessRound(const std::vector<OutboxItem>& items) {
@@ -121,12 +148,7 @@ bool Pipeline::ProcessRound(const std::vector<OutboxItem>& items) {
     if (added) chains.emplace_back();
     chains[it->second].push_back(item);
   }
-  if (chains.size() == 1 || options_.concurrency <= 1) {
-    for (const OutboxItem& item : items) {
-      if (!Process(item)) return false;
-    }
-    return true;
-  }
+  if (chains.size() == 1 || options_.concurrency <= 1) return ProcessSequentially(items);
   // Shared with the chains: a chain may still be unlocking it after the
   // round is over, so it lives as long as the last of them.
   struct RoundState {
@@ -143,10 +165,11 @@ bool Pipeline::ProcessRound(const std::vector<OutboxItem>& items) {
     // `chains` outlives the round, which waits for every chain.
     auto run = [this, state, chain_ptr = &chain] {
       for (const OutboxItem& item : *chain_ptr) {
-        if (state->interrupted.load() || !Process(item)) {
-          state->interrupted = true;
-          break;
-        }
+        if (state->interrupted.load()) break;
+        const Outcome outcome = Process(item);
+        if (outcome == Outcome::kStopped) state->interrupted = true;
+        // A deferred item holds back the rest of its document's chain.
+        if (outcome != Outcome::kDone) break;
       }
       newsgraph::MutexLock lock(&state->mu);
       --state->running;
@@ -161,92 +184,137 @@ bool Pipeline::ProcessRound(const std::vector<OutboxItem>& items) {
   return !state->interrupted.load();
 }
 
-bool Pipeline::Process(const OutboxItem& item) {
-  const std::string name = IngestCore::DocumentName(item.document_id);
-  absl::Duration backoff = options_.initial_backoff;
-  int32_t attempts = 0;
-  // Retries `attempt` while it fails transiently, with capped exponential
-  // backoff and full jitter; returns its last status, or std::nullopt when
-  // the pipeline is stopping.
-  auto with_retries = [&](const char* what, newsgraph::v1::PipelineState state,
-                          auto attempt) -> std::optional<absl::Status> {
-    int32_t failures = 0;
-    while (true) {
-      ++attempts;
-      absl::Status status = attempt();
-      if (status.ok() || !IsTransient(status)) return status;
-      // Timeouts and overload that persist are the document's own: it ends
-      // FAILED after max_attempts instead of holding up the items behind it.
-      if (!IsOutage(status) && ++failures >= options_.max_attempts) {
-        return absl::Status(status.code(),
-                            absl::StrCat(what, " failed ", failures, " times, giving up: ",
-                                         status.message()));
-      }
-      // Cancelled by Stop (or failing while stopping): the item waits in the
-      // outbox for the next start.
-      if (Stopping()) return std::nullopt;
-      const absl::Duration delay = backoff * absl::Uniform(absl::BitGen(), 0.5, 1.0);
-      LogWarning("pipeline", absl::StrCat(what, " ", name, " v", item.version, " attempt ",
-                                          attempts, " failed transiently, retrying in ",
-                                          absl::FormatDuration(delay), ": ", status.ToString()));
-      if (attempts % 8 == 1) {
-        (void)core_->RecordProgress(
-            item, state, attempts,
-            absl::StrCat(what, " attempt ", attempts, " failed, retrying: ", status.ToString()));
-      }
-      if (!SleepUnlessStopped(delay)) return std::nullopt;
-      backoff = std::min(backoff * 2, options_.max_backoff);
-    }
-  };
-
-  absl::Status final_status;
-  newsgraph::v1::PipelineState final_state = newsgraph::v1::INDEXED;
-  if (item.action == OutboxItem::Action::kRemove) {
-    std::optional<absl::Status> removed =
-        with_retries("remove", newsgraph::v1::RECEIVED, [&] { return downstream_->Remove(name); });
-    if (!removed.has_value()) return false;
-    final_status = *removed;
-  } else {
-    absl::StatusOr<std::optional<newsgraph::v1::Document>> doc = core_->DocumentForItem(item);
-    if (!doc.ok()) {
-      final_status = doc.status();
-    } else if (!doc->has_value()) {
-      // Superseded by a newer version or deleted: nothing to do.
-      final_status = absl::OkStatus();
-    } else {
-      newsgraph::v1::AnnotateDocumentResponse annotations;
-      std::optional<absl::Status> annotated =
-          with_retries("annotate", newsgraph::v1::RECEIVED, [&] {
-            absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> response =
-                downstream_->Annotate(**doc);
-            if (response.ok()) annotations = *std::move(response);
-            return response.status();
-          });
-      if (!annotated.has_value()) return false;
-      final_status = *annotated;
-      if (final_status.ok()) {
-        absl::Status progress = core_->RecordProgress(item, newsgraph::v1::ANNOTATED, attempts, "");
-        if (!progress.ok()) LogWarning("pipeline", progress.ToString());
-        std::optional<absl::Status> indexed = with_retries("index", newsgraph::v1::ANNOTATED, [&] {
-          return downstream_->Index(**doc, annotations);
-        });
-        if (!indexed.has_value()) return false;
-        final_status = *indexed;
-      }
-    }
+bool Pipeline::ProcessSequentially(const std::vector<OutboxItem>& items) {
+  // Documents with an item deferred in this round: their later items wait
+  // too, so each document's items stay in outbox order. (Documents set aside
+  // in earlier rounds were left out of `items`.)
+  absl::flat_hash_set<uint64_t> held;
+  for (const OutboxItem& item : items) {
+    if (held.contains(item.document_id)) continue;
+    const Outcome outcome = Process(item);
+    if (outcome == Outcome::kStopped) return false;
+    if (outcome == Outcome::kDeferred) held.insert(item.document_id);
   }
-  if (!final_status.ok()) {
-    final_state = newsgraph::v1::FAILED;
-    LogError("pipeline",
-             absl::StrCat(name, " v", item.version, " failed: ", final_status.ToString()));
+  return true;
+}
+
+Pipeline::Outcome Pipeline::Process(const OutboxItem& item) {
+  int32_t attempts = 0;
+  {
+    newsgraph::MutexLock lock(&mu_);
+    auto it = deferred_.find(item.document_id);
+    if (it != deferred_.end()) attempts = it->second.attempts;
+  }
+  StageResult result;
+  if (item.action == OutboxItem::Action::kRemove) {
+    const std::string name = IngestCore::DocumentName(item.document_id);
+    result = RunStage(item, "remove", newsgraph::v1::RECEIVED,
+                      [&] { return downstream_->Remove(name); }, &attempts);
+  } else {
+    result = AnnotateAndIndex(item, &attempts);
+  }
+  if (result.outcome != Outcome::kDone) return result.outcome;
+  return Complete(item, result.status, attempts) ? Outcome::kDone : Outcome::kStopped;
+}
+
+Pipeline::StageResult Pipeline::AnnotateAndIndex(const OutboxItem& item, int32_t* attempts) {
+  absl::StatusOr<std::optional<newsgraph::v1::Document>> doc = core_->DocumentForItem(item);
+  if (!doc.ok()) return {Outcome::kDone, doc.status()};
+  // Superseded by a newer version or deleted: nothing to do.
+  if (!doc->has_value()) return {Outcome::kDone, absl::OkStatus()};
+  newsgraph::v1::AnnotateDocumentResponse annotations;
+  StageResult annotated = RunStage(
+      item, "annotate", newsgraph::v1::RECEIVED,
+      [&] {
+        absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> response =
+            downstream_->Annotate(**doc);
+        if (response.ok()) annotations = *std::move(response);
+        return response.status();
+      },
+      attempts);
+  if (annotated.outcome != Outcome::kDone || !annotated.status.ok()) return annotated;
+  absl::Status progress = core_->RecordProgress(item, newsgraph::v1::ANNOTATED, *attempts, "");
+  if (!progress.ok()) LogWarning("pipeline", progress.ToString());
+  return RunStage(item, "index", newsgraph::v1::ANNOTATED,
+                  [&] { return downstream_->Index(**doc, annotations); }, attempts);
+}
+
+Pipeline::StageResult Pipeline::RunStage(const OutboxItem& item, const char* what,
+                                         newsgraph::v1::PipelineState state,
+                                         const std::function<absl::Status()>& attempt,
+                                         int32_t* attempts) {
+  absl::Duration backoff = options_.initial_backoff;
+  while (true) {
+    ++*attempts;
+    absl::Status status = attempt();
+    if (status.ok() || !IsTransient(status)) return {Outcome::kDone, status};
+    // Cancelled by Stop (or failing while stopping): the item waits in the
+    // outbox for the next start.
+    if (Stopping()) return {Outcome::kStopped, status};
+    if (!IsOutage(status)) return Defer(item, what, state, status, *attempts);
+    // An outage holds up every document alike: retried here until it ends.
+    const absl::Duration delay = Jittered(backoff);
+    LogWarning("pipeline", absl::StrCat(what, " ", IngestCore::DocumentName(item.document_id),
+                                        " v", item.version, " attempt ", *attempts,
+                                        " failed, retrying in ", absl::FormatDuration(delay),
+                                        ": ", status.ToString()));
+    if (*attempts % 8 == 1) {
+      (void)core_->RecordProgress(
+          item, state, *attempts,
+          absl::StrCat(what, " attempt ", *attempts, " failed, retrying: ", status.ToString()));
+    }
+    if (!SleepUnlessStopped(delay)) return {Outcome::kStopped, status};
+    backoff = std::min(backoff * 2, options_.max_backoff);
+  }
+}
+
+Pipeline::StageResult Pipeline::Defer(const OutboxItem& item, const char* what,
+                                      newsgraph::v1::PipelineState state,
+                                      const absl::Status& status, int32_t attempts) {
+  int32_t failures = 0;
+  absl::Duration delay;
+  {
+    newsgraph::MutexLock lock(&mu_);
+    Deferral& deferral = deferred_[item.document_id];
+    failures = ++deferral.failures;
+    deferral.attempts = attempts;
+    absl::Duration backoff = options_.initial_backoff;
+    for (int32_t k = 1; k < failures && backoff < options_.max_backoff; ++k) backoff *= 2;
+    delay = Jittered(std::min(backoff, options_.max_backoff));
+    deferral.not_before = absl::Now() + delay;
+  }
+  // Timeouts and overload that persist are the document's own: it ends
+  // FAILED after max_attempts.
+  if (failures >= options_.max_attempts) {
+    return {Outcome::kDone, absl::Status(status.code(),
+                                         absl::StrCat(what, " failed ", failures,
+                                                      " times, giving up: ", status.message()))};
+  }
+  const std::string message = absl::StrCat(what, " attempt ", attempts, " failed, retrying in ",
+                                           absl::FormatDuration(delay), ": ", status.ToString());
+  LogWarning("pipeline", absl::StrCat(IngestCore::DocumentName(item.document_id), " v",
+                                      item.version, " ", message));
+  (void)core_->RecordProgress(item, state, attempts, message);
+  return {Outcome::kDeferred, status};
+}
+
+bool Pipeline::Complete(const OutboxItem& item, const absl::Status& status, int32_t attempts) {
+  const newsgraph::v1::PipelineState final_state =
+      status.ok() ? newsgraph::v1::INDEXED : newsgraph::v1::FAILED;
+  if (!status.ok()) {
+    LogError("pipeline", absl::StrCat(IngestCore::DocumentName(item.document_id), " v",
+                                      item.version, " failed: ", status.ToString()));
   }
   while (true) {
-    absl::Status completed = core_->CompleteItem(
-        item, final_state, final_status.ok() ? "" : final_status.ToString(), attempts);
-    if (completed.ok()) return true;
+    absl::Status completed =
+        core_->CompleteItem(item, final_state, status.ok() ? "" : status.ToString(), attempts);
+    if (completed.ok()) break;
     LogError("pipeline", absl::StrCat("cannot complete outbox item: ", completed.ToString()));
     if (!SleepUnlessStopped(options_.max_backoff)) return false;
   }
+  newsgraph::MutexLock lock(&mu_);
+  deferred_.erase(item.document_id);
+  return true;
 }
 
 }  // namespace newsgraph::ingest

@@ -6,23 +6,27 @@
 // concurrency); the items of one document always run one after another, in
 // outbox order, so versions and deletions reach the services in the order
 // they were acknowledged. Outages (UNAVAILABLE, and a peer rejecting our
-// credentials) are retried with capped exponential backoff until they end,
-// so an outage delays documents but never drops them. Other transient
-// failures (DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) are retried at
-// most max_attempts times per stage, so a document that always times out
-// cannot stop the pipeline; failures that will repeat (a message over the
-// limit, INVALID_ARGUMENT, ...) mark the document FAILED at once, with the
-// reason. Downstream calls are idempotent
-// on (document, version), so replaying an item after a crash is safe.
+// credentials) hold up every document: they are retried in place with
+// capped exponential backoff until they end, so an outage delays documents
+// but never drops them. Other transient failures (DEADLINE_EXCEEDED,
+// RESOURCE_EXHAUSTED, ABORTED) are the document's own: the document is set
+// aside for its backoff while the documents behind it go on, and ends FAILED
+// after max_attempts such failures. Failures that will repeat (a message over
+// the limit, INVALID_ARGUMENT, ...) mark the document FAILED at once, with
+// the reason. Downstream calls are idempotent on (document, version), so
+// replaying an item after a crash is safe.
 #ifndef NEWSGRAPH_SERVICES_INGEST_PIPELINE_H_
 #define NEWSGRAPH_SERVICES_INGEST_PIPELINE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "base/mutex.h"
@@ -59,8 +63,8 @@ struct PipelineOptions {
   absl::Duration initial_backoff = absl::Milliseconds(50);
   // Longest retry delay. Default 5 s.
   absl::Duration max_backoff = absl::Seconds(5);
-  // Attempts per stage for transient failures that are not outages, before
-  // the document ends FAILED. Default 6.
+  // Transient failures that are not outages a document may have before it
+  // ends FAILED. Default 6.
   int32_t max_attempts = 6;
   // How often the worker re-checks the outbox without a wake-up. Default 1 s.
   absl::Duration idle_poll = absl::Seconds(1);
@@ -94,12 +98,49 @@ class Pipeline {
   void Wake();
 
  private:
+  // What became of an item or of one of its stages.
+  enum class Outcome {
+    kDone,      // finished (status says how); the item can be completed
+    kDeferred,  // failed transiently; set aside until its backoff ends
+    kStopped,   // the pipeline is stopping; the item stays in the outbox
+  };
+  struct StageResult {
+    Outcome outcome = Outcome::kDone;
+    absl::Status status;
+  };
+  // A document set aside after transient failures.
+  struct Deferral {
+    int32_t failures = 0;  // transient failures that were not outages
+    int32_t attempts = 0;  // downstream calls so far, for the document's record
+    absl::Time not_before;
+  };
+
   void Run();
+  // Waits for new items, a deferral coming due or Stop, at most idle_poll.
+  void WaitForWork();
   // Processes a round of items with up to `concurrency` documents at once;
-  // returns false when stopping interrupted it.
+  // returns false when stopping interrupted it. `items` leaves out the
+  // documents set aside (WaitingDocuments).
   bool ProcessRound(const std::vector<OutboxItem>& items);
-  // Processes one item; returns false when stopping interrupted it.
-  bool Process(const OutboxItem& item);
+  // Processes the round's items in outbox order on this thread.
+  bool ProcessSequentially(const std::vector<OutboxItem>& items);
+  // Processes one item.
+  Outcome Process(const OutboxItem& item);
+  // Annotates then indexes the item's document version.
+  StageResult AnnotateAndIndex(const OutboxItem& item, int32_t* attempts);
+  // Runs one downstream call for `item`: outages are retried in place,
+  // other transient failures defer the document.
+  StageResult RunStage(const OutboxItem& item, const char* what,
+                       newsgraph::v1::PipelineState state,
+                       const std::function<absl::Status()>& attempt, int32_t* attempts);
+  // Records a transient failure of `item`'s document and sets it aside, or
+  // gives up on it after max_attempts.
+  StageResult Defer(const OutboxItem& item, const char* what, newsgraph::v1::PipelineState state,
+                    const absl::Status& status, int32_t attempts);
+  // Completes `item` in the outbox; returns false when stopping interrupted it.
+  bool Complete(const OutboxItem& item, const absl::Status& status, int32_t attempts);
+  // The documents set aside and not yet due.
+  absl::flat_hash_set<uint64_t> WaitingDocuments();
   // Whether Stop was called.
   bool Stopping();
   // Sleeps up to `delay` unless stopped; returns false when stopped.
@@ -112,6 +153,7 @@ class Pipeline {
   newsgraph::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_map<uint64_t, Deferral> deferred_ ABSL_GUARDED_BY(mu_);
   std::thread worker_;
   // Runs the per-document chains of a round; created by Start when
   // concurrency > 1.

@@ -324,6 +324,52 @@ TEST_F(IngestCoreTest, PoisonDocumentsEndFailedAndDoNotBlockTheOthers) {
   }
 }
 
+// A document failing transiently is set aside for its backoff: the
+// documents acknowledged after it are indexed meanwhile, and its own later
+// items (here its deletion) wait behind it.
+TEST_F(IngestCoreTest, TransientFailuresDoNotHoldUpTheDocumentsBehind) {
+  for (size_t concurrency : {1u, 3u}) {
+    SCOPED_TRACE(concurrency);
+    PoisonDownstream downstream(absl::DeadlineExceededError("Deadline Exceeded"));
+    PipelineOptions options;
+    options.concurrency = concurrency;
+    options.initial_backoff = absl::Seconds(60);  // longer than the test
+    options.max_backoff = absl::Seconds(60);
+    options.idle_poll = absl::Milliseconds(20);
+    Pipeline pipeline(core_.get(), &downstream, options);
+    pipeline.Start();
+    NG_ASSERT_OK_AND_ASSIGN(
+        IngestResult poison,
+        core_->Ingest(Text(absl::StrCat("A poison document at ", concurrency, ".")), false));
+    std::vector<std::string> behind;
+    for (int k = 0; k < 5; ++k) {
+      NG_ASSERT_OK_AND_ASSIGN(
+          IngestResult r,
+          core_->Ingest(Text(absl::StrCat("Plain document ", k, " at ", concurrency, ".")), false));
+      behind.push_back(r.document.name());
+    }
+    NG_ASSERT_OK(core_->DeleteDocument(poison.document.name()));
+    // Only the poison document's two items stay in the outbox.
+    WaitUntil([&] { return core_->OutboxSize() == 2; });
+    EXPECT_EQ(core_->OutboxSize(), 2u);
+    for (const std::string& name : behind) {
+      NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Document doc,
+                              core_->GetDocument(name, newsgraph::v1::METADATA));
+      EXPECT_EQ(doc.state(), newsgraph::v1::INDEXED) << name;
+    }
+    EXPECT_EQ(downstream.poison_attempts(), 1);
+    pipeline.Stop();
+    // The next start (no longer deferred) finds the document deleted and
+    // removes it.
+    downstream.Cure();
+    Pipeline restarted(core_.get(), &downstream, options);
+    restarted.Start();
+    WaitUntil([&] { return core_->OutboxSize() == 0; });
+    EXPECT_EQ(core_->OutboxSize(), 0u);
+    restarted.Stop();
+  }
+}
+
 // Outages and a peer rejecting our credentials are retried until they end:
 // no document is failed for them.
 TEST_F(IngestCoreTest, OutagesAndCredentialFailuresAreRetriedUntilFixed) {
