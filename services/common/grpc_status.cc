@@ -1,5 +1,7 @@
 #include "services/common/grpc_status.h"
 
+#include <chrono>
+
 namespace newsgraph {
 
 // absl::StatusCode and grpc::StatusCode share the google.rpc.Code numbering.
@@ -11,6 +13,18 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+}
+
+absl::Status CallStopStatus(const grpc::ServerContextBase& context) {
+  if (context.IsCancelled()) return absl::CancelledError("the call was cancelled");
+  if (std::chrono::system_clock::now() > context.deadline()) {
+    return absl::DeadlineExceededError("the call's deadline passed while it was served");
+  }
+  return absl::OkStatus();
+}
+
+std::function<bool()> CallStopPredicate(const grpc::ServerContextBase* context) {
+  return [context] { return !CallStopStatus(*context).ok(); };
 }
 
 }  // namespace newsgraph

@@ -3,7 +3,10 @@
 #ifndef NEWSGRAPH_SERVICES_COMMON_GRPC_STATUS_H_
 #define NEWSGRAPH_SERVICES_COMMON_GRPC_STATUS_H_
 
+#include <grpcpp/server_context.h>
 #include <grpcpp/support/status.h>
+
+#include <functional>
 
 #include "absl/status/status.h"
 
@@ -14,6 +17,16 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // Maps a grpc::Status received by a client back to absl::Status.
 absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// Whether the call of `context` should stop now: CANCELLED once it is
+// cancelled (client gone, server shutting down, the default-deadline
+// watchdog), DEADLINE_EXCEEDED once its deadline has passed, else OK. Cheap
+// enough to ask every few thousand steps of a loop. `context` must outlive
+// the call's work.
+absl::Status CallStopStatus(const grpc::ServerContextBase& context);
+
+// CallStopStatus as the bool predicate the service cores take.
+std::function<bool()> CallStopPredicate(const grpc::ServerContextBase* context);
 
 }  // namespace newsgraph
 

@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "base/stop_poller.h"
 #include "services/entity/entity_keyspace.h"
 #include "storage/key_codec.h"
 
@@ -200,11 +201,9 @@ absl::StatusOr<absl::flat_hash_map<uint64_t, RelatedCounts>> CountRelated(
   scan.upper_bound = storage::PrefixSuccessor(prefix);
   std::unique_ptr<storage::Iterator> it = store.NewIterator(cf::kPairEvidence, scan);
   it->Seek(prefix);
-  uint64_t scanned = 0;
+  StopPoller poller(stop, "ListRelatedEntities");
   while (it->Valid()) {
-    if (stop && ++scanned % 1024 == 0 && stop()) {
-      return absl::CancelledError("ListRelatedEntities was cancelled or passed its deadline");
-    }
+    NG_RETURN_IF_ERROR(poller.Step());
     storage::KeyReader reader(it->key());
     NG_ASSIGN_OR_RETURN(uint64_t a, reader.ReadUint64());
     NG_ASSIGN_OR_RETURN(uint64_t b, reader.ReadUint64());

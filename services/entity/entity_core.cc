@@ -16,6 +16,7 @@
 #include "base/mutex.h"
 #include "base/page_token.h"
 #include "base/status_macros.h"
+#include "base/stop_poller.h"
 #include "storage/page_token_key.h"
 #include "base/time_util.h"
 #include "services/entity/cooccurrence.h"
@@ -45,8 +46,6 @@ using storage::WriteBatch;
 
 constexpr char kEntityPrefix[] = "entities/";
 constexpr char kNextEntityKey[] = "next_entity_id";
-constexpr size_t kMaxAnalyzeBytes = 1u << 20;
-constexpr size_t kMaxResolveBytes = 4096;
 
 bool IsNameType(EntityType type) {
   switch (type) {
@@ -291,8 +290,9 @@ absl::StatusOr<uint64_t> EntityCore::ParseEntityName(const std::string& name) {
 }
 
 absl::StatusOr<std::unique_ptr<EntityCore>> EntityCore::Open(storage::KvStore* store,
-                                                             const Recognizer* recognizer) {
-  std::unique_ptr<EntityCore> core(new EntityCore(store, recognizer));
+                                                             const Recognizer* recognizer,
+                                                             EntityLimits limits) {
+  std::unique_ptr<EntityCore> core(new EntityCore(store, recognizer, limits));
   NG_ASSIGN_OR_RETURN(std::string key, storage::LoadOrCreatePageTokenKey(store, cf::kMeta));
   core->page_tokens_ = std::make_unique<const PageTokens>(std::move(key));
   NG_ASSIGN_OR_RETURN(std::optional<std::string> next, store->Get(cf::kMeta, kNextEntityKey));
@@ -329,7 +329,7 @@ absl::StatusOr<std::optional<EntityCore::StoredAnnotation>> EntityCore::ReadAnno
 
 absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> EntityCore::AnalyzeText(
     const newsgraph::v1::AnalyzeTextRequest& request, const std::function<bool()>& stop) const {
-  NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", kMaxAnalyzeBytes));
+  NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", limits_.max_analyze_bytes));
   const Recognition recognition = recognizer_->Recognize(request.text(), stop);
   if (recognition.stopped) {
     return absl::CancelledError("analysis stopped before it finished: the call was cancelled");
@@ -360,7 +360,7 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
     return absl::InvalidArgumentError(
         absl::StrCat("version must be positive (got ", request.version(), ")"));
   }
-  NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", 64u << 20));
+  NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", limits_.max_annotate_bytes));
   const std::string& doc = request.document();
   const std::string& text = request.text();
 
@@ -759,7 +759,7 @@ absl::StatusOr<uint64_t> EntityCore::ResolveMerged(uint64_t id) const {
 }
 
 absl::StatusOr<newsgraph::v1::ListQuotesResponse> EntityCore::ListQuotes(
-    const newsgraph::v1::ListQuotesRequest& request) const {
+    const newsgraph::v1::ListQuotesRequest& request, const std::function<bool()>& stop) const {
   if (request.page_size() < 0) return absl::InvalidArgumentError("page_size must not be negative");
   const int page_size = PageSize(request.page_size(), 20, 200);
   NG_ASSIGN_OR_RETURN(Entity speaker, GetEntity(request.entity()));
@@ -782,7 +782,9 @@ absl::StatusOr<newsgraph::v1::ListQuotesResponse> EntityCore::ListQuotes(
   storage::ReadOptions scan;
   scan.upper_bound = storage::PrefixSuccessor(prefix);
   std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kQuotes, scan);
+  StopPoller poller(stop, "ListQuotes");
   for (it->Seek(prefix); it->Valid(); it->Next()) {
+    NG_RETURN_IF_ERROR(poller.Step());
     newsgraph::v1::Quote quote;
     if (!quote.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError("stored quote is corrupted");
@@ -903,7 +905,7 @@ absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> EntityCore::ListRelat
 }
 
 absl::StatusOr<newsgraph::v1::ListEntitiesResponse> EntityCore::ListEntities(
-    const newsgraph::v1::ListEntitiesRequest& request) const {
+    const newsgraph::v1::ListEntitiesRequest& request, const std::function<bool()>& stop) const {
   if (request.page_size() < 0) return absl::InvalidArgumentError("page_size must not be negative");
   const int page_size = PageSize(request.page_size(), 50, 1000);
   const std::string fingerprint =
@@ -915,8 +917,16 @@ absl::StatusOr<newsgraph::v1::ListEntitiesResponse> EntityCore::ListEntities(
   const std::string prefix = text::FoldForMatching(request.name_prefix());
   newsgraph::v1::ListEntitiesResponse response;
   std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kEntityRank);
+  StopPoller poller(stop, "ListEntities");
+  size_t scanned = 0;
   for (it->Seek(start); it->Valid(); it->Next()) {
+    NG_RETURN_IF_ERROR(poller.Step());
     if (it->key().size() != 16) return absl::DataLossError("entity rank key is corrupted");
+    // A selective filter returns what it found so far; the client pages on.
+    if (++scanned > limits_.max_scanned_per_page) {
+      response.set_next_page_token(page_tokens_->Encode("entities", fingerprint, it->key()));
+      break;
+    }
     const uint64_t id = storage::DecodeBigEndian64(it->key().data() + 8);
     NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
     if (!entity.has_value()) continue;
@@ -942,14 +952,15 @@ absl::StatusOr<newsgraph::v1::ListEntitiesResponse> EntityCore::ListEntities(
 }
 
 absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> EntityCore::ResolveEntities(
-    const newsgraph::v1::ResolveEntitiesRequest& request) const {
-  NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", kMaxResolveBytes));
+    const newsgraph::v1::ResolveEntitiesRequest& request, const std::function<bool()>& stop) const {
+  NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", limits_.max_resolve_bytes));
   const int max_candidates = PageSize(request.max_candidates(), 3, 20);
   const std::string& text = request.text();
   const std::vector<text::Token> tokens = text::Tokenize(text);
   const text::CodePointOffsets offsets(text);
   newsgraph::v1::ResolveEntitiesResponse response;
   constexpr size_t kMaxSpanTokens = 6;
+  StopPoller poller(stop, "ResolveEntities");
   size_t i = 0;
   while (i < tokens.size()) {
     bool matched = false;
@@ -975,6 +986,7 @@ absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> EntityCore::ResolveEntiti
         scan.upper_bound = storage::PrefixSuccessor(key_prefix);
         std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kAliases, scan);
         for (it->Seek(key_prefix); it->Valid(); it->Next()) {
+          NG_RETURN_IF_ERROR(poller.Step());
           if (it->value().size() != 8) continue;
           const uint64_t id = storage::DecodeBigEndian64(it->value().data());
           NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
@@ -1009,7 +1021,7 @@ absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> EntityCore::ResolveEntiti
 }
 
 absl::StatusOr<newsgraph::v1::ListMentionsResponse> EntityCore::ListMentions(
-    const newsgraph::v1::ListMentionsRequest& request) const {
+    const newsgraph::v1::ListMentionsRequest& request, const std::function<bool()>& stop) const {
   if (request.entity().empty() == request.document().empty()) {
     return absl::InvalidArgumentError("exactly one of entity and document must be set");
   }
@@ -1050,7 +1062,9 @@ absl::StatusOr<newsgraph::v1::ListMentionsResponse> EntityCore::ListMentions(
   storage::ReadOptions scan;
   scan.upper_bound = storage::PrefixSuccessor(prefix);
   std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kEntityMentions, scan);
+  StopPoller poller(stop, "ListMentions");
   for (it->Seek(position.empty() ? prefix : position); it->Valid(); it->Next()) {
+    NG_RETURN_IF_ERROR(poller.Step());
     if (response.mentions_size() == page_size) {
       response.set_next_page_token(page_tokens_->Encode("mentions", fingerprint, it->key()));
       break;

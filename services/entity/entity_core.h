@@ -11,27 +11,56 @@
 #include <memory>
 #include <string>
 
-#include "base/page_token.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "base/mutex.h"
+#include "base/page_token.h"
 #include "newsgraph/v1/entity_service.pb.h"
 #include "services/entity/recognizer.h"
 #include "storage/kv_store.h"
 
 namespace newsgraph::entity {
 
+// What one request may ask of the entity service. A request over a limit
+// fails with INVALID_ARGUMENT naming the field, the limit and the value; the
+// protos list the defaults.
+struct EntityLimits {
+  // AnalyzeText.text, in bytes. Default 1 MiB.
+  size_t max_analyze_bytes = 1u << 20;
+  // AnnotateDocument.text, in bytes. Default 64 MiB.
+  size_t max_annotate_bytes = 64u << 20;
+  // ResolveEntities.text, in bytes. Default 4 KiB.
+  size_t max_resolve_bytes = 4096;
+  // MergeEntities.sources (duplicates are rejected). Default 100.
+  size_t max_merge_sources = 100;
+  // UpdateEntity: entity.aliases (duplicates collapse). Default 256.
+  size_t max_aliases = 256;
+  // UpdateEntity: entity.external_ids. Default 64.
+  size_t max_external_ids = 64;
+  // UpdateEntity: canonical_name, each alias, each external id key and
+  // value, in bytes. Default 1 KiB.
+  size_t max_name_bytes = 1024;
+  // UpdateEntity: entity.description, in bytes. Default 16 KiB.
+  size_t max_description_bytes = 16u << 10;
+  // Entities ListEntities reads for one page: a filter that matches few of
+  // them returns a short (even empty) page with a next_page_token rather
+  // than scanning the whole store. Default 100,000.
+  size_t max_scanned_per_page = 100000;
+};
+
 class EntityCore {
  public:
   // `store` (opened with EntityColumnFamilies()) and `recognizer` are
   // borrowed and must outlive the core.
   static absl::StatusOr<std::unique_ptr<EntityCore>> Open(storage::KvStore* store,
-                                                          const Recognizer* recognizer);
+                                                          const Recognizer* recognizer,
+                                                          EntityLimits limits = {});
 
-  // `stop` (both methods below), when set, is polled during recognition;
-  // once it returns true the call ends with CANCELLED and stores nothing
-  // (the gRPC adapter stops when its call is cancelled, so a shutting-down
-  // pipeline does not wait for a large document to finish).
+  // `stop` (every method that takes one), when set, is polled while the
+  // method works; once it returns true the call ends with CANCELLED and
+  // stores nothing. The gRPC adapter stops when its call is cancelled or
+  // passes its deadline, so neither a shutting-down pipeline nor a client
+  // that gave up waits for work nobody will read.
 
   // Stateless recognition. Errors: INVALID_ARGUMENT (empty, too long, bad
   // UTF-8), CANCELLED.
@@ -52,19 +81,20 @@ class EntityCore {
   absl::StatusOr<newsgraph::v1::Entity> GetEntity(const std::string& name) const;
 
   absl::StatusOr<newsgraph::v1::ListEntitiesResponse> ListEntities(
-      const newsgraph::v1::ListEntitiesRequest& request) const;
+      const newsgraph::v1::ListEntitiesRequest& request,
+      const std::function<bool()>& stop = {}) const;
 
   absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> ResolveEntities(
-      const newsgraph::v1::ResolveEntitiesRequest& request) const;
+      const newsgraph::v1::ResolveEntitiesRequest& request,
+      const std::function<bool()>& stop = {}) const;
 
   absl::StatusOr<newsgraph::v1::ListMentionsResponse> ListMentions(
-      const newsgraph::v1::ListMentionsRequest& request) const;
+      const newsgraph::v1::ListMentionsRequest& request,
+      const std::function<bool()>& stop = {}) const;
 
   // Entities mentioned in the same sentences as an entity, highest weight
   // first, with evidence sentences; optionally within a time window.
-  // Errors: INVALID_ARGUMENT, NOT_FOUND.
-  // `stop` (may be empty) is asked while the evidence is scanned; when it
-  // returns true the call ends with CANCELLED.
+  // Errors: INVALID_ARGUMENT, NOT_FOUND, CANCELLED.
   absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> ListRelatedEntities(
       const newsgraph::v1::ListRelatedEntitiesRequest& request,
       const std::function<bool()>& stop = {}) const;
@@ -72,13 +102,15 @@ class EntityCore {
   // Quotes attributed to an entity, newest document first. Errors:
   // INVALID_ARGUMENT, NOT_FOUND.
   absl::StatusOr<newsgraph::v1::ListQuotesResponse> ListQuotes(
-      const newsgraph::v1::ListQuotesRequest& request) const;
+      const newsgraph::v1::ListQuotesRequest& request,
+      const std::function<bool()>& stop = {}) const;
 
   // Curation (entity_curation.cc). Both persist and win over automatic
   // resolution when documents are annotated again. Errors: INVALID_ARGUMENT,
   // NOT_FOUND.
   absl::StatusOr<newsgraph::v1::Entity> MergeEntities(
-      const newsgraph::v1::MergeEntitiesRequest& request);
+      const newsgraph::v1::MergeEntitiesRequest& request,
+      const std::function<bool()>& stop = {});
   absl::StatusOr<newsgraph::v1::Entity> UpdateEntity(
       const newsgraph::v1::UpdateEntityRequest& request);
 
@@ -88,8 +120,8 @@ class EntityCore {
  private:
   // Signs the List methods' page tokens; set by Open.
   std::unique_ptr<const PageTokens> page_tokens_;
-  EntityCore(storage::KvStore* store, const Recognizer* recognizer)
-      : store_(store), recognizer_(recognizer) {}
+  EntityCore(storage::KvStore* store, const Recognizer* recognizer, EntityLimits limits)
+      : store_(store), recognizer_(recognizer), limits_(limits) {}
 
   struct StoredAnnotation {
     int64_t version = 0;
@@ -102,6 +134,7 @@ class EntityCore {
 
   storage::KvStore* const store_;
   const Recognizer* const recognizer_;
+  const EntityLimits limits_;
 
   newsgraph::Mutex write_mu_;
   uint64_t next_entity_id_ ABSL_GUARDED_BY(write_mu_) = 1;

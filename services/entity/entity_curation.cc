@@ -4,10 +4,12 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "base/mutex.h"
 #include "base/status_macros.h"
+#include "base/stop_poller.h"
 #include "services/entity/entity_core.h"
 #include "services/entity/cooccurrence.h"
 #include "services/entity/entity_keyspace.h"
@@ -39,12 +41,146 @@ void PointAliases(const Entity& entity, uint64_t target_id, WriteBatch* batch) {
   }
 }
 
+// Checks MergeEntities.sources: present, within the limit, no duplicates
+// (a source listed twice would be counted into the target twice), and
+// not the target.
+absl::Status ValidateMergeSources(const newsgraph::v1::MergeEntitiesRequest& request,
+                                  const EntityLimits& limits) {
+  if (request.sources().empty()) return absl::InvalidArgumentError("sources must not be empty");
+  if (static_cast<size_t>(request.sources_size()) > limits.max_merge_sources) {
+    return absl::InvalidArgumentError(absl::StrCat("sources has ", request.sources_size(),
+                                                   " entries; at most ", limits.max_merge_sources,
+                                                   " allowed"));
+  }
+  absl::flat_hash_set<absl::string_view> seen;
+  for (const std::string& source : request.sources()) {
+    if (source == request.target()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("sources must not contain the target ", request.target()));
+    }
+    if (!seen.insert(source).second) {
+      return absl::InvalidArgumentError(absl::StrCat("sources lists ", source, " twice"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Adds `source`'s counts, aliases, roles and first/last seen to `target`.
+void FoldInto(const Entity& source, Entity* target) {
+  target->set_mention_count(target->mention_count() + source.mention_count());
+  target->set_document_count(target->document_count() + source.document_count());
+  for (const auto& alias : source.aliases()) {
+    bool found = false;
+    for (auto& existing : *target->mutable_aliases()) {
+      if (existing.text() == alias.text()) {
+        existing.set_mention_count(existing.mention_count() + alias.mention_count());
+        found = true;
+      }
+    }
+    if (!found) *target->add_aliases() = alias;
+  }
+  for (const auto& role : source.roles()) {
+    bool found = false;
+    for (auto& existing : *target->mutable_roles()) {
+      if (existing.title() == role.title() && existing.organization() == role.organization() &&
+          existing.organization_text() == role.organization_text()) {
+        existing.set_mention_count(existing.mention_count() + role.mention_count());
+        found = true;
+      }
+    }
+    if (!found) *target->add_roles() = role;
+  }
+  if (source.first_seen_time().seconds() < target->first_seen_time().seconds()) {
+    *target->mutable_first_seen_time() = source.first_seen_time();
+  }
+  if (source.last_seen_time().seconds() > target->last_seen_time().seconds()) {
+    *target->mutable_last_seen_time() = source.last_seen_time();
+  }
+}
+
+// Adds to `batch` the moves of `source_id`'s mentions and quotes under
+// `target`.
+absl::Status MoveMentionsAndQuotes(storage::KvStore& store, uint64_t source_id,
+                                   const Entity& target, uint64_t target_id, StopPoller* poller,
+                                   WriteBatch* batch) {
+  const std::string prefix = IdKey(source_id);
+  storage::ReadOptions scan;
+  scan.upper_bound = storage::PrefixSuccessor(prefix);
+  std::unique_ptr<storage::Iterator> it = store.NewIterator(cf::kEntityMentions, scan);
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    NG_RETURN_IF_ERROR(poller->Step());
+    newsgraph::v1::Mention mention;
+    if (!mention.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("stored mention is corrupted");
+    }
+    mention.set_entity(target.name());
+    mention.set_type(target.type());
+    batch->Put(cf::kEntityMentions,
+               MentionKey(target_id, mention.document(), mention.span().byte_begin()),
+               mention.SerializeAsString());
+    batch->Delete(cf::kEntityMentions, std::string(it->key()));
+  }
+  NG_RETURN_IF_ERROR(it->status());
+  std::unique_ptr<storage::Iterator> quotes = store.NewIterator(cf::kQuotes, scan);
+  for (quotes->Seek(prefix); quotes->Valid(); quotes->Next()) {
+    NG_RETURN_IF_ERROR(poller->Step());
+    newsgraph::v1::Quote quote;
+    if (!quote.ParseFromArray(quotes->value().data(), static_cast<int>(quotes->value().size()))) {
+      return absl::DataLossError("stored quote is corrupted");
+    }
+    quote.set_speaker(target.name());
+    batch->Put(cf::kQuotes, keys::QuoteKey(target_id, quote.document(), quote.span().byte_begin()),
+               quote.SerializeAsString());
+    batch->Delete(cf::kQuotes, std::string(quotes->key()));
+  }
+  return quotes->status();
+}
+
+// Checks an UpdateEntity request's sizes against `limits`.
+absl::Status ValidateUpdate(const newsgraph::v1::UpdateEntityRequest& request,
+                            const EntityLimits& limits) {
+  const Entity& update = request.entity();
+  auto check_bytes = [&](absl::string_view field, absl::string_view value, size_t max) {
+    if (value.size() <= max) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " is ", value.size(), " bytes; at most ", max, " allowed"));
+  };
+  NG_RETURN_IF_ERROR(check_bytes("entity.canonical_name", update.canonical_name(),
+                                 limits.max_name_bytes));
+  NG_RETURN_IF_ERROR(check_bytes("entity.description", update.description(),
+                                 limits.max_description_bytes));
+  if (static_cast<size_t>(update.aliases_size()) > limits.max_aliases) {
+    return absl::InvalidArgumentError(absl::StrCat("entity.aliases has ", update.aliases_size(),
+                                                   " entries; at most ", limits.max_aliases,
+                                                   " allowed"));
+  }
+  for (const auto& alias : update.aliases()) {
+    NG_RETURN_IF_ERROR(check_bytes("entity.aliases.text", alias.text(), limits.max_name_bytes));
+  }
+  if (update.external_ids_size() > static_cast<int>(limits.max_external_ids)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("entity.external_ids has ", update.external_ids_size(), " entries; at most ",
+                     limits.max_external_ids, " allowed"));
+  }
+  for (const auto& [key, value] : update.external_ids()) {
+    NG_RETURN_IF_ERROR(check_bytes("entity.external_ids key", key, limits.max_name_bytes));
+    NG_RETURN_IF_ERROR(check_bytes("entity.external_ids value", value, limits.max_name_bytes));
+  }
+  constexpr int kMaxPaths = 16;
+  if (request.update_mask().paths_size() > kMaxPaths) {
+    return absl::InvalidArgumentError(absl::StrCat("update_mask has ",
+                                                   request.update_mask().paths_size(),
+                                                   " paths; at most ", kMaxPaths, " allowed"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-absl::StatusOr<Entity> EntityCore::MergeEntities(
-    const newsgraph::v1::MergeEntitiesRequest& request) {
+absl::StatusOr<Entity> EntityCore::MergeEntities(const newsgraph::v1::MergeEntitiesRequest& request,
+                                                 const std::function<bool()>& stop) {
   NG_ASSIGN_OR_RETURN(uint64_t target_id, ParseEntityName(request.target()));
-  if (request.sources().empty()) return absl::InvalidArgumentError("sources must not be empty");
+  NG_RETURN_IF_ERROR(ValidateMergeSources(request, limits_));
   newsgraph::MutexLock lock(&write_mu_);
   NG_ASSIGN_OR_RETURN(std::optional<Entity> target, ReadEntity(target_id));
   if (!target.has_value()) {
@@ -55,6 +191,7 @@ absl::StatusOr<Entity> EntityCore::MergeEntities(
                                                       target->merged_into(), "; merge into that"));
   }
   const int64_t target_count_before = target->mention_count();
+  StopPoller poller(stop, "MergeEntities");
   WriteBatch batch;
   for (const std::string& source_name : request.sources()) {
     NG_ASSIGN_OR_RETURN(uint64_t source_id, ParseEntityName(source_name));
@@ -70,72 +207,11 @@ absl::StatusOr<Entity> EntityCore::MergeEntities(
       return absl::FailedPreconditionError(
           absl::StrCat(source_name, " was already merged into ", source->merged_into()));
     }
-    // Counts, aliases and first/last seen move to the target.
-    target->set_mention_count(target->mention_count() + source->mention_count());
-    target->set_document_count(target->document_count() + source->document_count());
-    for (const auto& alias : source->aliases()) {
-      bool found = false;
-      for (auto& existing : *target->mutable_aliases()) {
-        if (existing.text() == alias.text()) {
-          existing.set_mention_count(existing.mention_count() + alias.mention_count());
-          found = true;
-        }
-      }
-      if (!found) *target->add_aliases() = alias;
-    }
-    for (const auto& role : source->roles()) {
-      bool found = false;
-      for (auto& existing : *target->mutable_roles()) {
-        if (existing.title() == role.title() && existing.organization() == role.organization() &&
-            existing.organization_text() == role.organization_text()) {
-          existing.set_mention_count(existing.mention_count() + role.mention_count());
-          found = true;
-        }
-      }
-      if (!found) *target->add_roles() = role;
-    }
-    if (source->first_seen_time().seconds() < target->first_seen_time().seconds()) {
-      *target->mutable_first_seen_time() = source->first_seen_time();
-    }
-    if (source->last_seen_time().seconds() > target->last_seen_time().seconds()) {
-      *target->mutable_last_seen_time() = source->last_seen_time();
-    }
+    FoldInto(*source, &*target);
     target->add_merged_entities(source_name);
     PointAliases(*source, target_id, &batch);
-
-    // Mentions move under the target.
-    const std::string prefix = IdKey(source_id);
-    storage::ReadOptions scan;
-    scan.upper_bound = storage::PrefixSuccessor(prefix);
-    std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kEntityMentions, scan);
-    for (it->Seek(prefix); it->Valid(); it->Next()) {
-      newsgraph::v1::Mention mention;
-      if (!mention.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-        return absl::DataLossError("stored mention is corrupted");
-      }
-      mention.set_entity(target->name());
-      mention.set_type(target->type());
-      batch.Put(cf::kEntityMentions,
-                MentionKey(target_id, mention.document(), mention.span().byte_begin()),
-                mention.SerializeAsString());
-      batch.Delete(cf::kEntityMentions, std::string(it->key()));
-    }
-    NG_RETURN_IF_ERROR(it->status());
-
-    // Quotes move under the target.
-    std::unique_ptr<storage::Iterator> quotes = store_->NewIterator(cf::kQuotes, scan);
-    for (quotes->Seek(prefix); quotes->Valid(); quotes->Next()) {
-      newsgraph::v1::Quote quote;
-      if (!quote.ParseFromArray(quotes->value().data(), static_cast<int>(quotes->value().size()))) {
-        return absl::DataLossError("stored quote is corrupted");
-      }
-      quote.set_speaker(target->name());
-      batch.Put(cf::kQuotes, keys::QuoteKey(target_id, quote.document(), quote.span().byte_begin()),
-                quote.SerializeAsString());
-      batch.Delete(cf::kQuotes, std::string(quotes->key()));
-    }
-    NG_RETURN_IF_ERROR(quotes->status());
-
+    NG_RETURN_IF_ERROR(
+        MoveMentionsAndQuotes(*store_, source_id, *target, target_id, &poller, &batch));
     // Sentence co-occurrence moves to the target too.
     NG_RETURN_IF_ERROR(MoveCooccurrence(*store_, source_id, target_id, &batch));
 
@@ -155,6 +231,7 @@ absl::StatusOr<Entity> EntityCore::MergeEntities(
     batch.Put(cf::kEntityRank, RankKey(target->mention_count(), target_id), "");
   }
   batch.Put(cf::kEntities, IdKey(target_id), target->SerializeAsString());
+  NG_RETURN_IF_ERROR(poller.Step());
   NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
   return *std::move(target);
 }
@@ -165,6 +242,7 @@ absl::StatusOr<Entity> EntityCore::UpdateEntity(const newsgraph::v1::UpdateEntit
         "update_mask is required: canonical_name, type, description, external_ids or aliases");
   }
   NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(request.entity().name()));
+  NG_RETURN_IF_ERROR(ValidateUpdate(request, limits_));
   newsgraph::MutexLock lock(&write_mu_);
   NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
   if (!entity.has_value()) {
@@ -177,7 +255,10 @@ absl::StatusOr<Entity> EntityCore::UpdateEntity(const newsgraph::v1::UpdateEntit
   }
   WriteBatch batch;
   const Entity& update = request.entity();
+  // Each path once, in the order first given.
+  absl::flat_hash_set<absl::string_view> applied;
   for (const std::string& path : request.update_mask().paths()) {
+    if (!applied.insert(path).second) continue;
     if (path == "canonical_name") {
       if (update.canonical_name().empty()) {
         return absl::InvalidArgumentError("canonical_name must not be empty");
@@ -200,17 +281,18 @@ absl::StatusOr<Entity> EntityCore::UpdateEntity(const newsgraph::v1::UpdateEntit
       // The curator's list replaces ours: removed surfaces stop resolving here.
       absl::flat_hash_map<std::string, int64_t> counts;
       for (const auto& alias : entity->aliases()) counts[alias.text()] = alias.mention_count();
+      absl::flat_hash_set<absl::string_view> wanted_texts;
+      for (const auto& wanted : update.aliases()) wanted_texts.insert(wanted.text());
       for (const auto& alias : entity->aliases()) {
-        bool kept = false;
-        for (const auto& wanted : update.aliases()) kept |= wanted.text() == alias.text();
-        if (!kept) {
-          const std::string key = AliasKey(text::FoldForMatching(alias.text()), entity->type());
-          NG_ASSIGN_OR_RETURN(std::optional<std::string> target, store_->Get(cf::kAliases, key));
-          if (target.has_value() && *target == EncodeU64(id)) batch.Delete(cf::kAliases, key);
-        }
+        if (wanted_texts.contains(alias.text())) continue;
+        const std::string key = AliasKey(text::FoldForMatching(alias.text()), entity->type());
+        NG_ASSIGN_OR_RETURN(std::optional<std::string> target, store_->Get(cf::kAliases, key));
+        if (target.has_value() && *target == EncodeU64(id)) batch.Delete(cf::kAliases, key);
       }
       entity->clear_aliases();
+      absl::flat_hash_set<absl::string_view> listed;
       for (const auto& wanted : update.aliases()) {
+        if (!listed.insert(wanted.text()).second) continue;  // listed twice
         newsgraph::v1::Alias* alias = entity->add_aliases();
         alias->set_text(wanted.text());
         alias->set_mention_count(counts.contains(wanted.text()) ? counts[wanted.text()] : 0);

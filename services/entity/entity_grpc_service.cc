@@ -1,7 +1,5 @@
 #include "services/entity/entity_grpc_service.h"
 
-#include <chrono>
-
 #include "services/common/grpc_status.h"
 
 namespace newsgraph::entity {
@@ -22,7 +20,7 @@ grpc::Status EntityGrpcService::AnalyzeText(grpc::ServerContext* context,
                                             const newsgraph::v1::AnalyzeTextRequest* request,
                                             newsgraph::v1::AnalyzeTextResponse* response) {
   return Respond(response, [&] {
-    return core_->AnalyzeText(*request, [context] { return context->IsCancelled(); });
+    return core_->AnalyzeText(*request, CallStopPredicate(context));
   });
 }
 
@@ -33,7 +31,7 @@ grpc::Status EntityGrpcService::AnnotateDocument(
   // stops recognizing instead of finishing work nobody will read.
   return Respond(response, [&]() -> absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> {
     absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> annotated =
-        core_->AnnotateDocument(*request, [context] { return context->IsCancelled(); });
+        core_->AnnotateDocument(*request, CallStopPredicate(context));
     if (annotated.ok() && request->view() == newsgraph::v1::ANNOTATION_VIEW_ENTITIES) {
       annotated->clear_mentions();
       annotated->clear_quotes();
@@ -58,46 +56,47 @@ grpc::Status EntityGrpcService::GetEntity(grpc::ServerContext*,
   return Respond(response, [&] { return core_->GetEntity(request->name()); });
 }
 
-grpc::Status EntityGrpcService::ListEntities(grpc::ServerContext*,
+grpc::Status EntityGrpcService::ListEntities(grpc::ServerContext* context,
                                              const newsgraph::v1::ListEntitiesRequest* request,
                                              newsgraph::v1::ListEntitiesResponse* response) {
-  return Respond(response, [&] { return core_->ListEntities(*request); });
+  return Respond(response,
+                 [&] { return core_->ListEntities(*request, CallStopPredicate(context)); });
 }
 
 grpc::Status EntityGrpcService::ResolveEntities(
-    grpc::ServerContext*, const newsgraph::v1::ResolveEntitiesRequest* request,
+    grpc::ServerContext* context, const newsgraph::v1::ResolveEntitiesRequest* request,
     newsgraph::v1::ResolveEntitiesResponse* response) {
-  return Respond(response, [&] { return core_->ResolveEntities(*request); });
+  return Respond(response,
+                 [&] { return core_->ResolveEntities(*request, CallStopPredicate(context)); });
 }
 
-grpc::Status EntityGrpcService::ListMentions(grpc::ServerContext*,
+grpc::Status EntityGrpcService::ListMentions(grpc::ServerContext* context,
                                              const newsgraph::v1::ListMentionsRequest* request,
                                              newsgraph::v1::ListMentionsResponse* response) {
-  return Respond(response, [&] { return core_->ListMentions(*request); });
+  return Respond(response,
+                 [&] { return core_->ListMentions(*request, CallStopPredicate(context)); });
 }
 
 grpc::Status EntityGrpcService::ListRelatedEntities(
     grpc::ServerContext* context, const newsgraph::v1::ListRelatedEntitiesRequest* request,
     newsgraph::v1::ListRelatedEntitiesResponse* response) {
   // A popular entity has millions of evidence keys: the scan stops with the call.
-  const auto deadline = context->deadline();
   return Respond(response, [&] {
-    return core_->ListRelatedEntities(*request, [context, deadline] {
-      return context->IsCancelled() || std::chrono::system_clock::now() > deadline;
-    });
+    return core_->ListRelatedEntities(*request, CallStopPredicate(context));
   });
 }
 
-grpc::Status EntityGrpcService::ListQuotes(grpc::ServerContext*,
+grpc::Status EntityGrpcService::ListQuotes(grpc::ServerContext* context,
                                            const newsgraph::v1::ListQuotesRequest* request,
                                            newsgraph::v1::ListQuotesResponse* response) {
-  return Respond(response, [&] { return core_->ListQuotes(*request); });
+  return Respond(response, [&] { return core_->ListQuotes(*request, CallStopPredicate(context)); });
 }
 
-grpc::Status EntityGrpcService::MergeEntities(grpc::ServerContext*,
+grpc::Status EntityGrpcService::MergeEntities(grpc::ServerContext* context,
                                               const newsgraph::v1::MergeEntitiesRequest* request,
                                               newsgraph::v1::Entity* response) {
-  return Respond(response, [&] { return core_->MergeEntities(*request); });
+  return Respond(response,
+                 [&] { return core_->MergeEntities(*request, CallStopPredicate(context)); });
 }
 
 grpc::Status EntityGrpcService::UpdateEntity(grpc::ServerContext*,

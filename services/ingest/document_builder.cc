@@ -27,6 +27,10 @@ using newsgraph::v1::ContentType;
 using newsgraph::v1::Document;
 using newsgraph::v1::DocumentInput;
 
+absl::Status Stopped() {
+  return absl::CancelledError("normalizing the document stopped: the call ended");
+}
+
 // Parses the date forms found in HTML meta tags: RFC 3339 with or without
 // seconds or zone, or a plain date (taken as UTC midnight).
 bool ParseMetaTime(absl::string_view value, absl::Time* out) {
@@ -42,7 +46,9 @@ bool ParseMetaTime(absl::string_view value, absl::Time* out) {
 
 absl::StatusOr<Document> BuildDocument(
     const DocumentInput& input, bool repair_invalid_utf8, const DocumentLimits& limits,
-    const std::function<bool(absl::string_view)>& is_recurring_line) {
+    const std::function<bool(absl::string_view)>& is_recurring_line,
+    const std::function<bool()>& stop) {
+  const auto stopped = [&stop] { return stop && stop(); };
   if (input.external_id().size() > limits.max_external_id_bytes) {
     return absl::InvalidArgumentError(absl::StrCat("document.external_id is ",
                                                    input.external_id().size(), " bytes; at most ",
@@ -83,11 +89,13 @@ absl::StatusOr<Document> BuildDocument(
                                   *bad));
   }
 
+  if (stopped()) return Stopped();
   std::string title = input.title();
   absl::Time published = absl::InfinitePast();
   std::string source = input.source();
   if (input.content_type() == ContentType::TEXT_HTML) {
-    HtmlExtraction html = ExtractHtml(content);
+    HtmlExtraction html = ExtractHtml(content, stop);
+    if (html.stopped) return Stopped();
     content = std::move(html.text);
     if (title.empty()) title = html.title;
     if (source.empty()) source = html.site_name;
@@ -105,7 +113,9 @@ absl::StatusOr<Document> BuildDocument(
                      " is not supported; use TEXT_PLAIN, TEXT_HTML or TEXT_MARKDOWN"));
   }
 
-  absl::StatusOr<std::vector<std::string>> split = text::SplitParagraphs(content);
+  if (stopped()) return Stopped();
+  absl::StatusOr<std::vector<std::string>> split = text::SplitParagraphs(content, stop);
+  if (absl::IsCancelled(split.status())) return Stopped();
   if (!split.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("document.content: ", split.status().message()));
   }
@@ -119,6 +129,7 @@ absl::StatusOr<Document> BuildDocument(
   structure_options.known_title = title;
   structure_options.is_recurring_line = is_recurring_line;
   StructuredText structure = ExtractStructure(*std::move(split), structure_options);
+  if (stopped()) return Stopped();
   text::NormalizedText normalized = text::JoinParagraphs(structure.paragraphs);
   if (normalized.text.empty()) {
     return absl::InvalidArgumentError(

@@ -28,10 +28,14 @@ struct DocumentLimits {
 // and, for encoding problems, the byte offset.
 // `is_recurring_line` (may be empty) tells whether a short paragraph recurs
 // across documents of the same source; such paragraphs are boilerplate.
+// `stop` (may be empty) is asked between the steps and inside the long ones
+// (HTML every ~512 KiB, paragraphs every 64 Ki characters); once it returns
+// true the result is CANCELLED.
 absl::StatusOr<newsgraph::v1::Document> BuildDocument(
     const newsgraph::v1::DocumentInput& input, bool repair_invalid_utf8,
     const DocumentLimits& limits = {},
-    const std::function<bool(absl::string_view)>& is_recurring_line = {});
+    const std::function<bool(absl::string_view)>& is_recurring_line = {},
+    const std::function<bool()>& stop = {});
 
 }  // namespace newsgraph::ingest
 

@@ -1,5 +1,7 @@
 #include "services/ingest/html_depth_limit.h"
 
+#include <utility>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -65,28 +67,102 @@ size_t FindEndTag(absl::string_view html, size_t from, const std::string& name) 
   return html.size();
 }
 
+// Whether the end of this element ends a block of text: a good place to cut.
+bool EndsBlock(const std::string& name) {
+  static const auto* names = new absl::flat_hash_set<std::string>{
+      "p", "div", "li", "tr", "table", "section", "article", "main", "h1", "h2", "h3", "h4",
+      "h5", "h6", "blockquote", "ul", "ol", "pre", "figure", "dl", "header", "footer", "aside",
+      "nav"};
+  return names->contains(name);
+}
+
+// Builds HtmlPieces: appends kept markup to the current piece, tracks the
+// open elements, and cuts when the piece is full.
+class PieceWriter {
+ public:
+  PieceWriter(size_t max_depth, size_t piece_bytes, HtmlPieces* out)
+      : max_depth_(max_depth), piece_bytes_(piece_bytes), out_(out) {
+    out_->pieces.emplace_back();
+  }
+
+  void Append(absl::string_view markup) {
+    out_->pieces.back().append(markup.data(), markup.size());
+  }
+
+  // A kept start tag of a counted element.
+  void Open(const std::string& name, absl::string_view tag) {
+    if (open_.size() < max_depth_) open_.push_back({name, std::string(tag)});
+  }
+  // A kept end tag: closes the innermost open element of that name and
+  // those inside it; an end tag without a start tag changes nothing.
+  void Close(const std::string& name) {
+    for (size_t k = open_.size(); k > 0; --k) {
+      if (open_[k - 1].name == name) {
+        open_.resize(k - 1);
+        return;
+      }
+    }
+  }
+
+  // Called at each point where a cut is allowed; `block_end` says that a
+  // block element just ended, `text` that the point is inside text.
+  void MaybeCut(bool block_end, bool text) {
+    if (piece_bytes_ == 0) return;
+    const size_t size = out_->pieces.back().size();
+    if (size < piece_bytes_) return;
+    if (!block_end && size < 2 * piece_bytes_) return;
+    if (text && size < 3 * piece_bytes_) return;
+    std::string next;
+    for (const OpenElement& element : open_) next += element.tag;
+    out_->pieces.push_back(std::move(next));
+  }
+
+ private:
+  struct OpenElement {
+    std::string name;
+    std::string tag;
+  };
+  const size_t max_depth_;
+  const size_t piece_bytes_;
+  HtmlPieces* const out_;
+  std::vector<OpenElement> open_;
+};
+
+// Appends the text `html[begin, end)`, cutting at whitespace when a piece
+// grows far past its size without a tag (a hostile run of text).
+void AppendText(absl::string_view html, size_t begin, size_t end, PieceWriter* writer) {
+  constexpr size_t kStride = 64 << 10;
+  while (end - begin > kStride) {
+    size_t cut = html.find_first_of(" \n", begin + kStride);
+    if (cut == absl::string_view::npos || cut >= end) break;
+    writer->Append(html.substr(begin, cut + 1 - begin));
+    writer->MaybeCut(/*block_end=*/false, /*text=*/true);
+    begin = cut + 1;
+  }
+  writer->Append(html.substr(begin, end - begin));
+}
+
 }  // namespace
 
-std::string LimitNestingDepth(absl::string_view html, size_t max_depth, size_t* removed) {
-  std::string out;
-  out.reserve(html.size());
+HtmlPieces SplitBoundedHtml(absl::string_view html, size_t max_depth, size_t piece_bytes) {
+  HtmlPieces result;
+  PieceWriter writer(max_depth, piece_bytes, &result);
   size_t depth = 0;
-  size_t dropped = 0;
   size_t i = 0;
   while (i < html.size()) {
     const size_t lt = html.find('<', i);
     if (lt == absl::string_view::npos) {
-      out.append(html.data() + i, html.size() - i);
+      AppendText(html, i, html.size(), &writer);
       break;
     }
-    out.append(html.data() + i, lt - i);
+    AppendText(html, i, lt, &writer);
     const bool closing = lt + 1 < html.size() && html[lt + 1] == '/';
     const size_t name_begin = lt + (closing ? 2 : 1);
     if (name_begin >= html.size() || !absl::ascii_isalpha(html[name_begin])) {
       const bool markup = !closing && name_begin < html.size() &&
                           (html[name_begin] == '!' || html[name_begin] == '?');
       const size_t end = markup ? MarkupEnd(html, lt) : lt + 1;
-      out.append(html.data() + lt, end - lt);
+      writer.Append(html.substr(lt, end - lt));
       i = end;
       continue;
     }
@@ -99,34 +175,46 @@ std::string LimitNestingDepth(absl::string_view html, size_t max_depth, size_t* 
     i = end;
     if (!closing && IsRawText(name)) {
       const size_t close = FindEndTag(html, end, name);
-      out.append(tag.data(), tag.size());
-      out.append(html.data() + end, close - end);
+      writer.Append(html.substr(lt, close - lt));
       i = close;
       continue;
     }
+    if (!closing) {
+      result.has_article |= name == "article";
+      result.has_main |= name == "main";
+    }
     const bool self_closing = !closing && absl::EndsWith(tag, "/>");
     if (IsUncounted(name) || self_closing) {
-      out.append(tag.data(), tag.size());
+      writer.Append(tag);
+      writer.MaybeCut(/*block_end=*/closing && EndsBlock(name), /*text=*/false);
       continue;
     }
     if (!closing) {
       ++depth;
       if (depth > max_depth) {
-        ++dropped;
+        ++result.removed;
         continue;
       }
-      out.append(tag.data(), tag.size());
+      writer.Append(tag);
+      writer.Open(name, tag);
       continue;
     }
     if (depth > max_depth) {
-      ++dropped;
+      ++result.removed;
     } else {
-      out.append(tag.data(), tag.size());
+      writer.Append(tag);
+      writer.Close(name);
+      writer.MaybeCut(/*block_end=*/EndsBlock(name), /*text=*/false);
     }
     if (depth > 0) --depth;
   }
-  if (removed != nullptr) *removed = dropped;
-  return out;
+  return result;
+}
+
+std::string LimitNestingDepth(absl::string_view html, size_t max_depth, size_t* removed) {
+  HtmlPieces pieces = SplitBoundedHtml(html, max_depth, /*piece_bytes=*/0);
+  if (removed != nullptr) *removed = pieces.removed;
+  return std::move(pieces.pieces.front());
 }
 
 }  // namespace newsgraph::ingest

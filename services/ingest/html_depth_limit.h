@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -20,6 +21,24 @@ namespace newsgraph::ingest {
 // whole. `removed` (may be null) receives the number of tags removed.
 // Linear in the input size.
 std::string LimitNestingDepth(absl::string_view html, size_t max_depth, size_t* removed);
+
+// LimitNestingDepth's output cut into pieces an HTML parser can take one at
+// a time, so a caller can stop between them.
+struct HtmlPieces {
+  // Each piece after the first begins with the start tags of the elements
+  // open where it was cut, so it parses to the text of its part of the page.
+  std::vector<std::string> pieces;
+  // Whether an <article> (or <main>) start tag occurs anywhere.
+  bool has_article = false;
+  bool has_main = false;
+  // Tags removed for depth.
+  size_t removed = 0;
+};
+
+// Cuts after about `piece_bytes` (0: never), at the end of a block element
+// when one comes within another `piece_bytes`, else at the next tag or
+// whitespace; never inside a tag, comment or raw-text element.
+HtmlPieces SplitBoundedHtml(absl::string_view html, size_t max_depth, size_t piece_bytes);
 
 }  // namespace newsgraph::ingest
 

@@ -191,23 +191,32 @@ void CollectMeta(const GumboNode* node, HtmlExtraction* out, std::string* og_tit
 
 }  // namespace
 
-HtmlExtraction ExtractHtml(absl::string_view html) {
+HtmlExtraction ExtractHtml(absl::string_view html, const std::function<bool()>& stop) {
+  constexpr size_t kPieceBytes = 512 << 10;
   HtmlExtraction result;
   // Gumbo builds and frees its tree recursively: bound the depth first.
-  const std::string bounded = LimitNestingDepth(html, kMaxParsedDepth, nullptr);
-  GumboOptions options = kGumboDefaultOptions;
-  options.max_errors = 1000;
-  GumboOutput* output = gumbo_parse_with_options(&options, bounded.data(), bounded.size());
-  if (output == nullptr) return result;
+  const HtmlPieces pieces = SplitBoundedHtml(html, kMaxParsedDepth, kPieceBytes);
+  const GumboTag content_tag = pieces.has_article ? GUMBO_TAG_ARTICLE
+                               : pieces.has_main  ? GUMBO_TAG_MAIN
+                                                  : GUMBO_TAG_BODY;
   std::string og_title;
-  CollectMeta(output->root, &result, &og_title);
+  for (const std::string& piece : pieces.pieces) {
+    if (stop && stop()) {
+      result.stopped = true;
+      return result;
+    }
+    GumboOptions options = kGumboDefaultOptions;
+    options.max_errors = 1000;
+    GumboOutput* output = gumbo_parse_with_options(&options, piece.data(), piece.size());
+    if (output == nullptr) continue;
+    CollectMeta(output->root, &result, &og_title);
+    // A piece before the article starts or after it ends adds no text.
+    const GumboNode* content = FindFirst(output->root, content_tag);
+    if (content == nullptr && content_tag == GUMBO_TAG_BODY) content = output->root;
+    if (content != nullptr) AppendText(content, &result.text);
+    gumbo_destroy_output(&options, output);
+  }
   if (!og_title.empty()) result.title = og_title;
-  const GumboNode* content = FindFirst(output->root, GUMBO_TAG_ARTICLE);
-  if (content == nullptr) content = FindFirst(output->root, GUMBO_TAG_MAIN);
-  if (content == nullptr) content = FindFirst(output->root, GUMBO_TAG_BODY);
-  if (content == nullptr) content = output->root;
-  AppendText(content, &result.text);
-  gumbo_destroy_output(&options, output);
   return result;
 }
 

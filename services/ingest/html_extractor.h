@@ -2,6 +2,7 @@
 #ifndef NEWSGRAPH_SERVICES_INGEST_HTML_EXTRACTOR_H_
 #define NEWSGRAPH_SERVICES_INGEST_HTML_EXTRACTOR_H_
 
+#include <functional>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -20,12 +21,16 @@ struct HtmlExtraction {
   std::string published;
   // <meta name="author">; empty when absent.
   std::string author;
+  // True when `stop` ended the extraction early; the rest is then partial.
+  bool stopped = false;
 };
 
 // Parses `html` (valid UTF-8) with an HTML5 parser. Script, style, template,
 // navigation, header, footer, aside, form and similar chrome are dropped.
 // When the page has an <article> (else <main>), only its content is kept.
-HtmlExtraction ExtractHtml(absl::string_view html);
+// Large pages are parsed in pieces of about 512 KiB (SplitBoundedHtml);
+// `stop` (may be empty) is asked before each.
+HtmlExtraction ExtractHtml(absl::string_view html, const std::function<bool()>& stop = {});
 
 }  // namespace newsgraph::ingest
 

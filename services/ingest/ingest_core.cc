@@ -244,14 +244,16 @@ uint64_t IngestCore::RecurringLineCount(const std::string& source, uint64_t line
 }
 
 absl::StatusOr<IngestResult> IngestCore::Ingest(const newsgraph::v1::DocumentInput& input,
-                                                bool repair_invalid_utf8, const std::string& job) {
+                                                bool repair_invalid_utf8, const std::string& job,
+                                                const std::function<bool()>& stop) {
   std::vector<absl::StatusOr<IngestResult>> results =
-      IngestMany({Request{&input, repair_invalid_utf8}}, job);
+      IngestMany({Request{&input, repair_invalid_utf8}}, job, stop);
   return std::move(results[0]);
 }
 
 std::vector<absl::StatusOr<IngestResult>> IngestCore::IngestMany(
-    const std::vector<Request>& requests, const std::string& job) {
+    const std::vector<Request>& requests, const std::string& job,
+    const std::function<bool()>& stop) {
   std::vector<absl::StatusOr<IngestResult>> results(requests.size(),
                                                     absl::InternalError("not ingested"));
   uint64_t job_id = 0;
@@ -285,13 +287,17 @@ std::vector<absl::StatusOr<IngestResult>> IngestCore::IngestMany(
              RecurringLineCount(source, hash) >= options_.recurring_line_threshold;
     };
     absl::StatusOr<Document> built = BuildDocument(
-        *requests[i].input, requests[i].repair_invalid_utf8, options_.limits, is_recurring);
+        *requests[i].input, requests[i].repair_invalid_utf8, options_.limits, is_recurring, stop);
     if (!built.ok()) {
       results[i] = built.status();
       continue;
     }
     pending.built = *std::move(built);
-    pending.minhash = ComputeMinHash(pending.built.text());
+    pending.minhash = ComputeMinHash(pending.built.text(), /*min_words=*/20, stop);
+    if (stop && stop()) {
+      results[i] = absl::CancelledError("normalizing the document stopped: the call ended");
+      continue;
+    }
     queued.push_back(&pending);
   }
 

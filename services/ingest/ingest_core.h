@@ -74,8 +74,12 @@ class IngestCore {
   // the document towards. Errors: INVALID_ARGUMENT for bad input or job
   // name, NOT_FOUND for an unknown job, RESOURCE_EXHAUSTED when the backlog
   // is over its bound, storage errors (nothing is stored then).
+  // `stop` (may be empty) is asked while documents are normalized; once it
+  // returns true the documents not yet normalized fail with CANCELLED and
+  // are not stored.
   absl::StatusOr<IngestResult> Ingest(const newsgraph::v1::DocumentInput& input,
-                                      bool repair_invalid_utf8, const std::string& job = "");
+                                      bool repair_invalid_utf8, const std::string& job = "",
+                                      const std::function<bool()>& stop = {});
 
   // One document of an IngestMany call. `input` is borrowed.
   struct Request {
@@ -85,7 +89,8 @@ class IngestCore {
   // Ingests several documents with one group commit (one WAL sync); each
   // gets its own result, in order, so one bad document fails alone.
   std::vector<absl::StatusOr<IngestResult>> IngestMany(const std::vector<Request>& requests,
-                                                       const std::string& job = "");
+                                                       const std::string& job = "",
+                                                       const std::function<bool()>& stop = {});
 
   // Errors: INVALID_ARGUMENT for a malformed name, NOT_FOUND.
   absl::StatusOr<newsgraph::v1::Document> GetDocument(const std::string& name,

@@ -33,7 +33,8 @@ grpc::Status IngestGrpcService::IngestDocument(grpc::ServerContext* context,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "document is required");
   }
   absl::StatusOr<IngestResult> result =
-      core_->Ingest(request->document(), request->repair_invalid_utf8());
+      core_->Ingest(request->document(), request->repair_invalid_utf8(), /*job=*/"",
+                    CallStopPredicate(context));
   if (!result.ok()) return ToGrpcStatus(result.status());
   if (request->wait_until_indexed()) {
     absl::StatusOr<newsgraph::v1::Document> processed =
@@ -148,7 +149,8 @@ grpc::Status IngestGrpcService::BatchIngestDocuments(
       positions.push_back(i);
     }
     if (!final_status.ok()) break;
-    std::vector<absl::StatusOr<IngestResult>> results = core_->IngestMany(requests, job);
+    std::vector<absl::StatusOr<IngestResult>> results =
+        core_->IngestMany(requests, job, CallStopPredicate(context));
     for (size_t k = 0; k < results.size(); ++k) {
       BatchIngestDocumentsResponse& ack = acks[positions[k]];
       if (results[k].ok()) {

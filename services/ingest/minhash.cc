@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -39,12 +40,23 @@ const HashFamily& Family() {
 
 }  // namespace
 
-std::optional<MinHashSignature> ComputeMinHash(absl::string_view text, size_t min_words) {
+std::optional<MinHashSignature> ComputeMinHash(absl::string_view text, size_t min_words,
+                                               const std::function<bool()>& stop) {
+  // Tokenized in slices cut at whitespace (words never span it), so `stop`
+  // is asked every 64 KiB however long the text.
+  constexpr size_t kSliceBytes = 64 << 10;
   std::vector<uint64_t> words;
-  for (const text::Token& token : text::Tokenize(text)) {
-    if (token.kind == text::TokenKind::kPunctuation) continue;
-    const std::string folded = text::FoldForMatching(token.in(text));
-    words.push_back(XXH64(folded.data(), folded.size(), 0));
+  for (size_t begin = 0; begin < text.size();) {
+    if (stop && stop()) return std::nullopt;
+    size_t end = text.find_first_of(" \n", std::min(text.size(), begin + kSliceBytes));
+    end = end == absl::string_view::npos ? text.size() : end + 1;
+    const absl::string_view slice = text.substr(begin, end - begin);
+    for (const text::Token& token : text::Tokenize(slice)) {
+      if (token.kind == text::TokenKind::kPunctuation) continue;
+      const std::string folded = text::FoldForMatching(token.in(slice));
+      words.push_back(XXH64(folded.data(), folded.size(), 0));
+    }
+    begin = end;
   }
   if (words.size() < min_words || words.size() < 3) return std::nullopt;
   MinHashSignature signature;

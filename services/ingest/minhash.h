@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -29,8 +30,10 @@ inline constexpr double kNearDuplicateJaccard = 0.8;
 using MinHashSignature = std::array<uint32_t, kMinHashSize>;
 
 // The signature of `text`, or std::nullopt when it has fewer than
-// `min_words` words (short texts share too many shingles by chance).
-std::optional<MinHashSignature> ComputeMinHash(absl::string_view text, size_t min_words = 20);
+// `min_words` words (short texts share too many shingles by chance) or when
+// `stop` (may be empty; asked every 64 KiB of text) returned true.
+std::optional<MinHashSignature> ComputeMinHash(absl::string_view text, size_t min_words = 20,
+                                               const std::function<bool()>& stop = {});
 
 // Share of equal positions: an estimate of the Jaccard similarity.
 double EstimateJaccard(const MinHashSignature& a, const MinHashSignature& b);

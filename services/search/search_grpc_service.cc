@@ -1,7 +1,5 @@
 #include "services/search/search_grpc_service.h"
 
-#include <chrono>
-
 #include "services/common/grpc_status.h"
 
 namespace newsgraph::search {
@@ -30,14 +28,7 @@ grpc::ServerUnaryReactor* SearchGrpcService::Search(grpc::CallbackServerContext*
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   auto run = [this, context, reactor, request, response] {
     // The search stops soon after the call is cancelled or its deadline passes.
-    const auto deadline = context->deadline();
-    auto stop = [context, deadline]() -> absl::Status {
-      if (context->IsCancelled()) return absl::CancelledError("the call was cancelled");
-      if (std::chrono::system_clock::now() > deadline) {
-        return absl::DeadlineExceededError("the call's deadline passed during the search");
-      }
-      return absl::OkStatus();
-    };
+    auto stop = [context] { return CallStopStatus(*context); };
     absl::StatusOr<newsgraph::v1::SearchResponse> result = searcher_->Search(*request, stop);
     if (!result.ok()) {
       reactor->Finish(ToGrpcStatus(result.status()));

@@ -58,7 +58,8 @@ absl::StatusOr<std::string> ToNfc(absl::string_view input) {
   return out;
 }
 
-absl::StatusOr<std::vector<std::string>> SplitParagraphs(absl::string_view input) {
+absl::StatusOr<std::vector<std::string>> SplitParagraphs(absl::string_view input,
+                                                         const std::function<bool()>& stop) {
   absl::StatusOr<std::string> nfc = ToNfc(input);
   if (!nfc.ok()) return nfc.status();
 
@@ -82,7 +83,10 @@ absl::StatusOr<std::vector<std::string>> SplitParagraphs(absl::string_view input
     leading_spaces = 0;
     pending_space = false;
   };
-  while (i < n) {
+  for (uint32_t steps = 0; i < n; ++steps) {
+    if (stop && steps % 65536 == 0 && stop()) {
+      return absl::CancelledError("splitting paragraphs stopped: the call ended");
+    }
     UChar32 c;
     U8_NEXT(s.data(), i, n, c);
     if (c == '\r') {

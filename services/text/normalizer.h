@@ -4,6 +4,7 @@
 #define NEWSGRAPH_SERVICES_TEXT_NORMALIZER_H_
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,10 @@ struct NormalizedText {
 // longer than 100 bytes), where lines up to a blank or indented line are
 // joined with a space. Errors: INVALID_ARGUMENT when `input` is not valid
 // UTF-8 (with the byte offset), INTERNAL if ICU fails.
-absl::StatusOr<std::vector<std::string>> SplitParagraphs(absl::string_view input);
+// `stop` (may be empty) is asked every 64 Ki characters; once it returns
+// true the result is CANCELLED.
+absl::StatusOr<std::vector<std::string>> SplitParagraphs(absl::string_view input,
+                                                         const std::function<bool()>& stop = {});
 
 // Joins non-empty paragraphs with "\n\n", recording their spans.
 NormalizedText JoinParagraphs(const std::vector<std::string>& paragraphs);

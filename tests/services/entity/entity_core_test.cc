@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "services/entity/entity_keyspace.h"
 #include "storage/rocksdb_kv_store.h"
 #include "tests/testing/status_matchers.h"
@@ -402,6 +403,113 @@ TEST_F(EntityCoreTest, MergeAndUpdateWinOverAutomaticResolution) {
   merge.clear_sources();
   merge.add_sources(target);
   EXPECT_THAT(core_->MergeEntities(merge), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+
+// Repeated fields are bounded, and a duplicate never counts twice: a merge
+// listing its source twice is refused instead of adding its counts twice.
+TEST_F(EntityCoreTest, RepeatedFieldsAreBoundedAndDuplicatesNeverCountTwice) {
+  NG_ASSERT_OK_AND_ASSIGN(auto a,
+                          core_->AnnotateDocument(Doc("documents/1", 1, "Karin Holm spoke.")));
+  NG_ASSERT_OK_AND_ASSIGN(auto b,
+                          core_->AnnotateDocument(Doc("documents/2", 1, "Karen Holm spoke.")));
+  const std::string target = Find(a, "Karin Holm")->entity();
+  const std::string source = Find(b, "Karen Holm")->entity();
+  ASSERT_NE(target, source);
+
+  newsgraph::v1::MergeEntitiesRequest merge;
+  merge.set_target(target);
+  merge.add_sources(source);
+  merge.add_sources(source);
+  EXPECT_THAT(core_->MergeEntities(merge),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("twice")));
+  merge.clear_sources();
+  for (int i = 1; i <= 101; ++i) merge.add_sources(absl::StrCat("entities/", 1000 + i));
+  EXPECT_THAT(core_->MergeEntities(merge),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("at most 100")));
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Entity untouched, core_->GetEntity(target));
+  EXPECT_EQ(untouched.mention_count(), 1);
+  EXPECT_TRUE(untouched.merged_entities().empty());
+
+  newsgraph::v1::UpdateEntityRequest update;
+  update.mutable_entity()->set_name(target);
+  update.mutable_update_mask()->add_paths("aliases");
+  update.mutable_update_mask()->add_paths("aliases");
+  for (int i = 0; i < 3; ++i) update.mutable_entity()->add_aliases()->set_text("K. Holm");
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Entity edited, core_->UpdateEntity(update));
+  ASSERT_EQ(edited.aliases_size(), 1);
+  EXPECT_EQ(edited.aliases(0).text(), "K. Holm");
+  update.mutable_entity()->clear_aliases();
+  for (int i = 0; i < 257; ++i) update.mutable_entity()->add_aliases()->set_text(absl::StrCat(i));
+  EXPECT_THAT(core_->UpdateEntity(update),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("at most 256")));
+  update.mutable_entity()->clear_aliases();
+  update.mutable_entity()->set_description(std::string(20000, 'x'));
+  update.mutable_update_mask()->add_paths("description");
+  EXPECT_THAT(core_->UpdateEntity(update),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("entity.description is 20000 bytes")));
+}
+
+// Every query asks its stop predicate while it works: a cancelled call or
+// one past its deadline ends with CANCELLED.
+TEST_F(EntityCoreTest, EveryQueryStopsWhenAsked) {
+  NG_ASSERT_OK_AND_ASSIGN(
+      auto a, core_->AnnotateDocument(Doc("documents/1", 1,
+                                          "Karin Holm met Ola Berg in Oslo. \"We agree,\" "
+                                          "Karin Holm said.")));
+  const std::string holm = Find(a, "Karin Holm")->entity();
+  const std::string berg = Find(a, "Ola Berg")->entity();
+  const std::function<bool()> stop = [] { return true; };
+  const auto cancelled = StatusIs(absl::StatusCode::kCancelled);
+  newsgraph::v1::ListEntitiesRequest entities;
+  EXPECT_THAT(core_->ListEntities(entities, stop), cancelled);
+  newsgraph::v1::ResolveEntitiesRequest resolve;
+  resolve.set_text("Karin Holm");
+  EXPECT_THAT(core_->ResolveEntities(resolve, stop), cancelled);
+  newsgraph::v1::ListMentionsRequest mentions;
+  mentions.set_entity(holm);
+  EXPECT_THAT(core_->ListMentions(mentions, stop), cancelled);
+  newsgraph::v1::ListQuotesRequest quotes;
+  quotes.set_entity(holm);
+  EXPECT_THAT(core_->ListQuotes(quotes, stop), cancelled);
+  newsgraph::v1::ListRelatedEntitiesRequest related;
+  related.set_entity(holm);
+  EXPECT_THAT(core_->ListRelatedEntities(related, stop), cancelled);
+  newsgraph::v1::MergeEntitiesRequest merge;
+  merge.set_target(holm);
+  merge.add_sources(berg);
+  EXPECT_THAT(core_->MergeEntities(merge, stop), cancelled);
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Entity kept, core_->GetEntity(berg));
+  EXPECT_EQ(kept.name(), berg) << "a stopped merge writes nothing";
+  // (Recognition's own stop is tested with the tagger: ner_test.)
+}
+
+// A selective ListEntities filter reads a bounded number of entities per
+// call: short pages carry a token, and paging on finds every match.
+TEST_F(EntityCoreTest, SelectiveListFiltersPageThroughTheStoreInSteps) {
+  NG_ASSERT_OK(core_->AnnotateDocument(
+                        Doc("documents/1", 1,
+                            "Karin Holm met Ola Berg and Nils Dahl in Oslo, Bergen and Tromso."))
+                   .status());
+  EntityLimits limits;
+  limits.max_scanned_per_page = 2;
+  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<EntityCore> stepping,
+                          EntityCore::Open(store_.get(), recognizer_.get(), limits));
+  newsgraph::v1::ListEntitiesRequest request;
+  request.set_name_prefix("nils");
+  int calls = 0;
+  std::vector<std::string> found;
+  do {
+    NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::ListEntitiesResponse page,
+                            stepping->ListEntities(request));
+    EXPECT_LE(page.entities_size(), 2);
+    for (const auto& entity : page.entities()) found.push_back(entity.canonical_name());
+    request.set_page_token(page.next_page_token());
+    ++calls;
+  } while (!request.page_token().empty() && calls < 100);
+  EXPECT_THAT(found, ::testing::ElementsAre("Nils Dahl"));
+  EXPECT_GT(calls, 1);
 }
 
 }  // namespace

@@ -61,6 +61,48 @@ TEST(HtmlExtractorTest, AlternatingFormattingElementsDoNotExplode) {
   EXPECT_THAT(page.text, HasSubstr("xy"));
 }
 
+// A page of several MiB is parsed in pieces: each piece reopens the
+// elements open at its cut, so the article's text comes out whole and in
+// order, and chrome spanning a cut stays dropped.
+TEST(HtmlExtractorTest, LargePagesAreParsedInPiecesWithTheSameText) {
+  std::string html =
+      "<html><head><title>Harbour log</title></head><body><nav>Menu entries</nav>"
+      "<div class=\"wrap\"><article><h1>Harbour log</h1>";
+  constexpr int kParagraphs = 40000;
+  for (int i = 0; i < kParagraphs; ++i) {
+    absl::StrAppend(&html, "<p>Entry ", i, " of the log, with <b>bold</b> words.</p>");
+    if (i == kParagraphs / 2) {
+      html += "<aside>";
+      for (int k = 0; k < 20000; ++k) absl::StrAppend(&html, "<p>sidebar ", k, "</p>");
+      html += "</aside>";
+    }
+  }
+  html += "</article></div><footer>Copyright line</footer></body></html>";
+  const HtmlPieces pieces = SplitBoundedHtml(html, 200, 512 << 10);
+  ASSERT_GT(pieces.pieces.size(), 3u);
+  for (size_t k = 1; k < pieces.pieces.size(); ++k) {
+    EXPECT_EQ(pieces.pieces[k].rfind("<div class=\"wrap\"><article>", 0), 0u) << k;
+  }
+  const HtmlExtraction page = ExtractHtml(html);
+  EXPECT_EQ(page.title, "Harbour log");
+  size_t at = 0;
+  for (int i = 0; i < kParagraphs; ++i) {
+    const std::string entry = absl::StrCat("Entry ", i, " of the log, with bold words.");
+    const size_t found = page.text.find(entry, at);
+    ASSERT_NE(found, std::string::npos) << entry;
+    at = found + entry.size();
+  }
+  EXPECT_THAT(page.text, ::testing::Not(HasSubstr("sidebar")));
+  EXPECT_THAT(page.text, ::testing::Not(HasSubstr("Menu entries")));
+  EXPECT_THAT(page.text, ::testing::Not(HasSubstr("Copyright")));
+
+  // A stop request ends the extraction between pieces.
+  int asked = 0;
+  const HtmlExtraction stopped = ExtractHtml(html, [&asked] { return ++asked > 2; });
+  EXPECT_TRUE(stopped.stopped);
+  EXPECT_EQ(asked, 3);
+}
+
 TEST(HtmlDepthLimitTest, RemovesOnlyTagsPastTheLimit) {
   size_t removed = 0;
   EXPECT_EQ(LimitNestingDepth("<div><div><div>x</div></div></div>", 2, &removed),

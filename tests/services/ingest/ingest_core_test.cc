@@ -118,6 +118,29 @@ TEST_F(IngestCoreTest, RejectsBadInputWithClearErrors) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// A stop request (the call cancelled or past its deadline) ends
+// normalization; nothing of the document is stored.
+TEST_F(IngestCoreTest, NormalizationStopsWhenAskedAndStoresNothing) {
+  std::string page = "<html><body><article>";
+  while (page.size() < (3u << 20)) page += "<p>The ferry to Visby left on time today.</p>";
+  page += "</article></body></html>";
+  for (const auto type : {newsgraph::v1::TEXT_HTML, newsgraph::v1::TEXT_PLAIN}) {
+    SCOPED_TRACE(type);
+    newsgraph::v1::DocumentInput input;
+    input.set_content(page);
+    input.set_content_type(type);
+    for (int allowed : {0, 1, 2, 5}) {
+      int asked = 0;
+      EXPECT_THAT(core_->Ingest(input, false, "", [&] { return ++asked > allowed; }),
+                  StatusIs(absl::StatusCode::kCancelled));
+    }
+  }
+  EXPECT_EQ(core_->OutboxSize(), 0u);
+  newsgraph::v1::ListDocumentsRequest list;
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::ListDocumentsResponse listed, core_->ListDocuments(list));
+  EXPECT_EQ(listed.documents_size(), 0);
+}
+
 TEST_F(IngestCoreTest, ExtractsHtmlArticleAndMetadata) {
   DocumentInput input;
   input.set_content_type(newsgraph::v1::TEXT_HTML);
@@ -348,6 +371,9 @@ TEST_F(IngestCoreTest, TransientFailuresDoNotHoldUpTheDocumentsBehind) {
           core_->Ingest(Text(absl::StrCat("Plain document ", k, " at ", concurrency, ".")), false));
       behind.push_back(r.document.name());
     }
+    // Deleted once its first attempt failed (deleted earlier, the pipeline
+    // would find no version to annotate).
+    WaitUntil([&] { return downstream.poison_attempts() == 1; });
     NG_ASSERT_OK(core_->DeleteDocument(poison.document.name()));
     // Only the poison document's two items stay in the outbox.
     WaitUntil([&] { return core_->OutboxSize() == 2; });
