@@ -42,6 +42,8 @@ struct EntityLimits {
   size_t max_name_bytes = 1024;
   // UpdateEntity: entity.description, in bytes. Default 16 KiB.
   size_t max_description_bytes = 16u << 10;
+  // UpdateEntity: distinct update_mask paths. Default 16.
+  size_t max_update_paths = 16;
   // Entities ListEntities reads for one page: a filter that matches few of
   // them returns a short (even empty) page with a next_page_token rather
   // than scanning the whole store. Default 100,000.

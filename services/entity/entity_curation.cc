@@ -166,11 +166,12 @@ absl::Status ValidateUpdate(const newsgraph::v1::UpdateEntityRequest& request,
     NG_RETURN_IF_ERROR(check_bytes("entity.external_ids key", key, limits.max_name_bytes));
     NG_RETURN_IF_ERROR(check_bytes("entity.external_ids value", value, limits.max_name_bytes));
   }
-  constexpr int kMaxPaths = 16;
-  if (request.update_mask().paths_size() > kMaxPaths) {
-    return absl::InvalidArgumentError(absl::StrCat("update_mask has ",
-                                                   request.update_mask().paths_size(),
-                                                   " paths; at most ", kMaxPaths, " allowed"));
+  const absl::flat_hash_set<absl::string_view> paths(request.update_mask().paths().begin(),
+                                                      request.update_mask().paths().end());
+  if (paths.size() > limits.max_update_paths) {
+    return absl::InvalidArgumentError(absl::StrCat("update_mask has ", paths.size(),
+                                                   " distinct paths; at most ",
+                                                   limits.max_update_paths, " allowed"));
   }
   return absl::OkStatus();
 }

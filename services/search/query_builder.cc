@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <optional>
+#include <type_traits>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -705,9 +707,13 @@ void RewriteWithEntities(const newsgraph::v1::ResolveEntitiesResponse& resolved,
 }
 
 void AddFilters(const newsgraph::v1::SearchFilter& filter, QueryNode* root) {
+  // One clause per distinct value.
   auto any_of = [](const std::string& field, const auto& values) {
     QueryNode node{.kind = Kind::kOr};
+    using Value = std::decay_t<decltype(*values.begin())>;
+    absl::flat_hash_set<Value> seen;
     for (const auto& v : values) {
+      if (!seen.insert(v).second) continue;
       QueryNode leaf{.kind = Kind::kKeyword, .field = field};
       if constexpr (std::is_same_v<std::decay_t<decltype(v)>, int>) {
         leaf.text = newsgraph::v1::EntityType_Name(static_cast<newsgraph::v1::EntityType>(v));
@@ -722,7 +728,9 @@ void AddFilters(const newsgraph::v1::SearchFilter& filter, QueryNode* root) {
   if (filter.languages_size() > 0) root->children.push_back(any_of("language", filter.languages()));
   if (filter.entity_types_size() > 0)
     root->children.push_back(any_of("type", filter.entity_types()));
+  absl::flat_hash_set<absl::string_view> entities;
   for (const std::string& entity : filter.entities()) {
+    if (!entities.insert(entity).second) continue;
     root->children.push_back(QueryNode{.kind = Kind::kKeyword, .field = "entity", .text = entity});
   }
   if (filter.has_published_after() || filter.has_published_before()) {

@@ -302,6 +302,28 @@ absl::StatusOr<absl::flat_hash_map<uint64_t, newsgraph::v1::ScoreExplanation>> S
   return explained;
 }
 
+namespace {
+
+// Checks that each repeated field of `filter` has at most `max_values`
+// distinct values.
+absl::Status ValidateFilterSizes(const newsgraph::v1::SearchFilter& filter, size_t max_values) {
+  auto check = [max_values](absl::string_view field, const auto& values) {
+    if (static_cast<size_t>(values.size()) <= max_values) return absl::OkStatus();
+    using Value = std::decay_t<decltype(*values.begin())>;
+    const absl::flat_hash_set<Value> distinct(values.begin(), values.end());
+    if (distinct.size() <= max_values) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat("filter.", field, " has ", distinct.size(),
+                                                   " distinct values; at most ", max_values,
+                                                   " (max_filter_values)"));
+  };
+  NG_RETURN_IF_ERROR(check("sources", filter.sources()));
+  NG_RETURN_IF_ERROR(check("entities", filter.entities()));
+  NG_RETURN_IF_ERROR(check("entity_types", filter.entity_types()));
+  return check("languages", filter.languages());
+}
+
+}  // namespace
+
 absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request,
                                                 const StopCheck& stop) const {
   if (request.page_size() < 0) {
@@ -321,6 +343,7 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request,
         absl::StrCat("query: ", request.query().size(), " bytes; at most ",
                      options_.max_query_bytes, " (max_query_bytes)"));
   }
+  NG_RETURN_IF_ERROR(ValidateFilterSizes(request.filter(), options_.max_filter_values));
   if (request.filter().has_published_after()) {
     NG_RETURN_IF_ERROR(
         ValidateTimestamp("filter.published_after", request.filter().published_after()));

@@ -66,6 +66,9 @@ struct RankingOptions {
   // Most terms a query may search after tokenization (a hyphenated word or
   // a phrase counts each of its words). Default 256.
   size_t max_query_terms = 256;
+  // Most values in each repeated field of SearchRequest.filter (sources,
+  // entities, entity_types, languages); duplicates count once. Default 64.
+  size_t max_filter_values = 64;
 };
 
 // Parses "name=value,name=value" over RankingOptions' numeric fields

@@ -225,6 +225,24 @@ TEST_F(HostileClientTest, RepeatedFacetsCannotStopTheService) {
   }
 }
 
+// Filters repeating their values: bounded per field, duplicates once.
+TEST_F(HostileClientTest, RepeatedFilterValuesAreBounded) {
+  for (int copies : {1000, 200000}) {
+    newsgraph::v1::SearchRequest request;
+    request.set_query("grain");
+    for (int i = 0; i < copies; ++i) {
+      request.mutable_filter()->add_sources(absl::StrCat("source-", i));
+      request.mutable_filter()->add_entities(absl::StrCat("entities/", i + 1));
+    }
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    newsgraph::v1::SearchResponse response;
+    grpc::Status status = client_->search_stub().Search(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << copies;
+    ExpectHealthy(absl::StrCat(copies, " filter values per field"));
+  }
+}
+
 // Queries that tokenize into huge phrases, under the message limit.
 TEST_F(HostileClientTest, HugePhrasesAreBoundedByTerms) {
   std::string hyphenated = "w0";
@@ -279,6 +297,80 @@ TEST_F(HostileClientTest, SearchesStopAtTheirDeadline) {
     (void)client_->search_stub().Search(&context, request, &response);
   }
   ExpectHealthy("searches past their deadline");
+}
+
+// Entity requests repeating their fields: a merge listing a source twice or
+// too many sources, an update with a flood of aliases. Refused before any
+// work, and nothing is counted twice.
+TEST_F(HostileClientTest, RepeatedEntityFieldsAreBoundedAndNeverCountTwice) {
+  newsgraph::v1::ListEntitiesRequest list;
+  list.set_page_size(2);
+  newsgraph::v1::ListEntitiesResponse entities;
+  grpc::ClientContext list_context;
+  ASSERT_TRUE(client_->entity_stub().ListEntities(&list_context, list, &entities).ok());
+  ASSERT_EQ(entities.entities_size(), 2);
+  const newsgraph::v1::Entity& target = entities.entities(0);
+  const std::string source = entities.entities(1).name();
+  for (int copies : {2, 1000, 200000}) {
+    newsgraph::v1::MergeEntitiesRequest merge;
+    merge.set_target(target.name());
+    for (int i = 0; i < copies; ++i) merge.add_sources(source);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    newsgraph::v1::Entity merged;
+    grpc::Status status = client_->entity_stub().MergeEntities(&context, merge, &merged);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << copies << ": " << status.error_message();
+    ExpectHealthy(absl::StrCat("a merge listing one source ", copies, " times"));
+  }
+  newsgraph::v1::GetEntityRequest get;
+  get.set_name(target.name());
+  newsgraph::v1::Entity after;
+  grpc::ClientContext get_context;
+  ASSERT_TRUE(client_->entity_stub().GetEntity(&get_context, get, &after).ok());
+  EXPECT_EQ(after.mention_count(), target.mention_count()) << "counted twice";
+
+  newsgraph::v1::UpdateEntityRequest update;
+  update.mutable_entity()->set_name(target.name());
+  for (int i = 0; i < 500000; ++i) update.mutable_entity()->add_aliases()->set_text("alias");
+  for (int i = 0; i < 10000; ++i) update.mutable_update_mask()->add_paths("aliases");
+  grpc::ClientContext update_context;
+  update_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  newsgraph::v1::Entity updated;
+  EXPECT_EQ(client_->entity_stub().UpdateEntity(&update_context, update, &updated).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  ExpectHealthy("an update with 500,000 aliases");
+}
+
+// Large documents sent with a deadline shorter than their normalization:
+// the work stops with the call and nothing is stored.
+TEST_F(HostileClientTest, NormalizationStopsAtTheDeadline) {
+  std::string page = "<html><body><article>";
+  while (page.size() < (8u << 20) - 4096) {
+    page += "<p>Dock workers unloaded <b>grain</b> and timber at berth four.</p>";
+  }
+  page += "</article></body></html>";
+  auto document_count = [] {
+    newsgraph::v1::ListDocumentsRequest request;
+    request.set_page_size(1000);
+    newsgraph::v1::ListDocumentsResponse response;
+    grpc::ClientContext context;
+    EXPECT_TRUE(client_->ingest_stub().ListDocuments(&context, request, &response).ok());
+    return response.documents_size();
+  };
+  const int before = document_count();
+  for (int i = 0; i < 5; ++i) {
+    newsgraph::v1::IngestDocumentRequest request;
+    request.mutable_document()->set_content(absl::StrCat(page, "<!-- ", i, " -->"));
+    request.mutable_document()->set_content_type(newsgraph::v1::TEXT_HTML);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(50));
+    newsgraph::v1::IngestDocumentResponse response;
+    grpc::Status status = client_->ingest_stub().IngestDocument(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << status.error_message();
+  }
+  ExpectHealthy("8 MiB pages past their deadline");
+  EXPECT_EQ(document_count(), before) << "a page was stored after its call ended";
 }
 
 }  // namespace

@@ -634,6 +634,32 @@ TEST_F(NaturalQueryTest, DuplicateFacetsAreCountedOnceAndTooManyAreRejected) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("facets")));
 }
 
+// Filter values repeat harmlessly and are bounded per field.
+TEST_F(NaturalQueryTest, FilterValuesAreCountedOnceAndTooManyAreRejected) {
+  newsgraph::v1::SearchRequest request;
+  request.set_query("wheat");
+  NG_ASSERT_OK_AND_ASSIGN(auto unfiltered, searcher_->Search(request));
+  for (int i = 0; i < 1000; ++i) request.mutable_filter()->add_languages("en");
+  NG_ASSERT_OK_AND_ASSIGN(auto repeated, searcher_->Search(request));
+  EXPECT_EQ(repeated.hits_size(), unfiltered.hits_size());
+  for (const char* field : {"sources", "entities", "languages", "entity_types"}) {
+    SCOPED_TRACE(field);
+    newsgraph::v1::SearchRequest flood;
+    flood.set_query("wheat");
+    newsgraph::v1::SearchFilter* filter = flood.mutable_filter();
+    for (int i = 0; i < 65; ++i) {
+      const std::string value = absl::StrCat("v", i);
+      if (std::string(field) == "sources") filter->add_sources(value);
+      if (std::string(field) == "entities") filter->add_entities(absl::StrCat("entities/", i + 1));
+      if (std::string(field) == "languages") filter->add_languages(value);
+      if (std::string(field) == "entity_types") filter->add_entity_types(static_cast<newsgraph::v1::EntityType>(i));
+    }
+    EXPECT_THAT(searcher_->Search(flood),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr(absl::StrCat("filter.", field, " has 65 distinct values"))));
+  }
+}
+
 TEST_F(NaturalQueryTest, AStopCheckEndsTheSearch) {
   newsgraph::v1::SearchRequest request;
   request.set_query("wheat OR astana OR ministers");
