@@ -200,6 +200,10 @@ HtmlExtraction ExtractHtml(absl::string_view html, const std::function<bool()>& 
                                : pieces.has_main  ? GUMBO_TAG_MAIN
                                                   : GUMBO_TAG_BODY;
   std::string og_title;
+  // The whole body's text, kept in case the <article> or <main> seen by the
+  // scanner never becomes an element (inside a template, say).
+  std::string body_text;
+  bool found_content = false;
   for (const std::string& piece : pieces.pieces) {
     if (stop && stop()) {
       result.stopped = true;
@@ -210,12 +214,20 @@ HtmlExtraction ExtractHtml(absl::string_view html, const std::function<bool()>& 
     GumboOutput* output = gumbo_parse_with_options(&options, piece.data(), piece.size());
     if (output == nullptr) continue;
     CollectMeta(output->root, &result, &og_title);
-    // A piece before the article starts or after it ends adds no text.
-    const GumboNode* content = FindFirst(output->root, content_tag);
-    if (content == nullptr && content_tag == GUMBO_TAG_BODY) content = output->root;
-    if (content != nullptr) AppendText(content, &result.text);
+    const GumboNode* body = FindFirst(output->root, GUMBO_TAG_BODY);
+    if (body == nullptr) body = output->root;
+    if (content_tag == GUMBO_TAG_BODY) {
+      AppendText(body, &result.text);
+    } else {
+      // A piece before the article starts or after it ends adds no text.
+      const GumboNode* content = FindFirst(output->root, content_tag);
+      if (content != nullptr) AppendText(content, &result.text);
+      found_content |= content != nullptr;
+      AppendText(body, &body_text);
+    }
     gumbo_destroy_output(&options, output);
   }
+  if (content_tag != GUMBO_TAG_BODY && !found_content) result.text = std::move(body_text);
   if (!og_title.empty()) result.title = og_title;
   return result;
 }

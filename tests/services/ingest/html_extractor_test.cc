@@ -34,6 +34,15 @@ TEST(HtmlExtractorTest, KeepsArticleTextAndDropsChrome) {
   EXPECT_THAT(page.text, ::testing::Not(HasSubstr("Copyright")));
 }
 
+// An <article> start tag that never becomes an element (template content)
+// does not hide the page's text.
+TEST(HtmlExtractorTest, ArticleTagInsideATemplateFallsBackToTheBody) {
+  const HtmlExtraction page = ExtractHtml(
+      "<html><body><template><article>Template copy</article></template>"
+      "<p>The council approved the budget.</p></body></html>");
+  EXPECT_THAT(page.text, HasSubstr("The council approved the budget."));
+}
+
 // 300,000 levels of each element kind, closed and unclosed: no crash, and
 // the text inside survives.
 TEST(HtmlExtractorTest, AnyElementNestedDeeplyKeepsItsText) {
