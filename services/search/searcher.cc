@@ -200,10 +200,14 @@ absl::StatusOr<QueryNode> Searcher::Interpret(const SearchRequest& request,
       absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> resolved =
           resolver_->Resolve(request.query());
       if (resolved.ok()) {
-        RewriteWithEntities(*resolved, &parsed, [this](const newsgraph::v1::ResolvedSpan& span) {
+        auto plausible = [this](const newsgraph::v1::ResolvedSpan& span) {
           return IsPlausibleQueryEntity(span);
-        });
-        *response->mutable_recognized_entities() = resolved->spans();
+        };
+        RewriteWithEntities(*resolved, &parsed, plausible);
+        // Only the entities the search used ("who" is not the WHO).
+        for (const newsgraph::v1::ResolvedSpan& span : resolved->spans()) {
+          if (plausible(span)) *response->add_recognized_entities() = span;
+        }
       } else {
         response->add_warnings(absl::StrCat("entity service unavailable, searched text only: ",
                                             resolved.status().ToString()));

@@ -509,9 +509,11 @@ TEST_F(NaturalQueryTest, LowercaseCommonWordsDoNotBecomeEntities) {
       EXPECT_FALSE(absl::StartsWith(part.description(), "entity")) << hit.document();
     }
   }
+  EXPECT_EQ(response.recognized_entities_size(), 0) << "an entity not searched is not reported";
   // Capitalized, it names the entity.
   request.set_query("SCO");
   NG_ASSERT_OK_AND_ASSIGN(auto named, searcher_->Search(request));
+  EXPECT_EQ(named.recognized_entities_size(), 1);
   bool entity = false;
   for (const auto& hit : named.hits()) {
     for (const auto& part : hit.explanation().components()) {
