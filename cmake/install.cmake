@@ -4,12 +4,14 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-# Installed names: newsgraph::client, newsgraph::protos, newsgraph::grpc_status.
+# Installed names: newsgraph::client, newsgraph::protos, newsgraph::grpc_status,
+# newsgraph::file_reading.
 set_target_properties(newsgraph_client PROPERTIES EXPORT_NAME client)
 set_target_properties(newsgraph_protos PROPERTIES EXPORT_NAME protos)
 set_target_properties(newsgraph_grpc_status PROPERTIES EXPORT_NAME grpc_status)
+set_target_properties(newsgraph_file_reading PROPERTIES EXPORT_NAME file_reading)
 
-install(TARGETS newsgraph_client newsgraph_protos newsgraph_grpc_status
+install(TARGETS newsgraph_client newsgraph_protos newsgraph_grpc_status newsgraph_file_reading
         EXPORT newsgraphTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

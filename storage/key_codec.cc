@@ -22,6 +22,12 @@ void AppendBigEndian64(std::string* out, uint64_t value) {
   out->append(bytes, 8);
 }
 
+std::string EncodeBigEndian64(uint64_t value) {
+  std::string out;
+  AppendBigEndian64(&out, value);
+  return out;
+}
+
 uint64_t DecodeBigEndian64(const char* bytes) {
   uint64_t value = 0;
   for (int i = 0; i < 8; ++i) {

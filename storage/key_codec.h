@@ -66,6 +66,7 @@ std::string PrefixSuccessor(absl::string_view prefix);
 
 // Fixed-width big-endian helpers for values (not only keys).
 void AppendBigEndian64(std::string* out, uint64_t value);
+std::string EncodeBigEndian64(uint64_t value);
 uint64_t DecodeBigEndian64(const char* bytes);
 
 }  // namespace newsgraph::storage

@@ -2,7 +2,6 @@
 
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
-#include <zlib.h>
 
 #include <cctype>
 #include <cstdio>
@@ -17,19 +16,10 @@
 
 #include <unistd.h>
 
+#include "base/file_reading.h"
+
 namespace newsgraph::bench {
 namespace {
-
-std::string ReadGzip(const std::string& path) {
-  std::string out;
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (file == nullptr) return out;
-  char chunk[1 << 16];
-  int n;
-  while ((n = gzread(file, chunk, sizeof(chunk))) > 0) out.append(chunk, static_cast<size_t>(n));
-  gzclose(file);
-  return out;
-}
 
 std::vector<std::string> Words(const std::string& text) {
   std::vector<std::string> words;
@@ -49,7 +39,7 @@ std::vector<std::string> Words(const std::string& text) {
 
 std::vector<BenchDocument> ReadCorpus(const std::string& jsonl_gz, size_t limit) {
   std::vector<BenchDocument> docs;
-  const std::string content = ReadGzip(jsonl_gz);
+  const std::string content = ReadMaybeGzippedFile(jsonl_gz).value_or("");
   if (content.empty()) {
     // A benchmark over nothing would report zeros as if they were measured.
     std::fprintf(stderr, "cannot read corpus %s (a .jsonl or .jsonl.gz file is expected)\n",

@@ -147,7 +147,7 @@ absl::Status CooccurrenceUpdate::WriteTo(storage::KvStore& store,
     if (count == 0) {
       batch->Delete(cf::kEntityDays, key);
     } else {
-      batch->Put(cf::kEntityDays, key, keys::EncodeU64(static_cast<uint64_t>(count)));
+      batch->Put(cf::kEntityDays, key, storage::EncodeBigEndian64(static_cast<uint64_t>(count)));
     }
   }
   return absl::OkStatus();
@@ -184,7 +184,7 @@ absl::Status MoveCooccurrence(storage::KvStore& store, uint64_t source, uint64_t
     NG_ASSIGN_OR_RETURN(std::optional<std::string> existing, store.Get(cf::kEntityDays, target_key));
     const uint64_t before =
         existing.has_value() && existing->size() == 8 ? storage::DecodeBigEndian64(existing->data()) : 0;
-    batch->Put(cf::kEntityDays, target_key, keys::EncodeU64(before + count));
+    batch->Put(cf::kEntityDays, target_key, storage::EncodeBigEndian64(before + count));
     batch->Delete(cf::kEntityDays, std::string(days->key()));
   }
   return days->status();

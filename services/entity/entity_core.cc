@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "base/mutex.h"
+#include "base/page_size.h"
 #include "base/page_token.h"
 #include "base/status_macros.h"
 #include "base/stop_poller.h"
@@ -32,7 +33,7 @@ namespace newsgraph::entity {
 namespace {
 
 using keys::AliasKey;
-using keys::EncodeU64;
+using storage::EncodeBigEndian64;
 using keys::IdKey;
 using keys::MentionKey;
 using keys::RankKey;
@@ -268,10 +269,6 @@ absl::Status ValidateText(absl::string_view text, absl::string_view field, size_
         absl::StrCat(field, " is not valid UTF-8 at byte offset ", *bad));
   }
   return absl::OkStatus();
-}
-
-int PageSize(int requested, int default_size, int max_size) {
-  return requested <= 0 ? default_size : std::min(requested, max_size);
 }
 
 }  // namespace
@@ -554,9 +551,9 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
     }
     if (!short_form && !learned_aliases.contains(key)) {
       learned_aliases[key] = *id;
-      batch.Put(cf::kAliases, key, EncodeU64(*id));
+      batch.Put(cf::kAliases, key, EncodeBigEndian64(*id));
       // The surface form is also reachable as text (for ResolveEntities).
-      if (!code.empty()) batch.Put(cf::kAliases, AliasKey(folded, rm.type), EncodeU64(*id));
+      if (!code.empty()) batch.Put(cf::kAliases, AliasKey(folded, rm.type), EncodeBigEndian64(*id));
     }
     NG_ASSIGN_OR_RETURN(auto resolved, changes.LoadResolved(*id));  // Follows merges.
     id = resolved.first;
@@ -697,10 +694,10 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
               quote.SerializeAsString());
   }
 
-  std::string record = EncodeU64(static_cast<uint64_t>(request.version()));
+  std::string record = EncodeBigEndian64(static_cast<uint64_t>(request.version()));
   response.AppendToString(&record);
   batch.Put(cf::kDocAnnotations, doc, record);
-  batch.Put(cf::kMeta, kNextEntityKey, EncodeU64(next_entity_id_));
+  batch.Put(cf::kMeta, kNextEntityKey, EncodeBigEndian64(next_entity_id_));
   CooccurrenceUpdate cooccurrence;
   const IdResolver resolve = [this](uint64_t id) { return ResolveMerged(id); };
   if (previous.has_value()) NG_RETURN_IF_ERROR(cooccurrence.RemoveDocument(doc, *previous, resolve));
@@ -760,8 +757,7 @@ absl::StatusOr<uint64_t> EntityCore::ResolveMerged(uint64_t id) const {
 
 absl::StatusOr<newsgraph::v1::ListQuotesResponse> EntityCore::ListQuotes(
     const newsgraph::v1::ListQuotesRequest& request, const std::function<bool()>& stop) const {
-  if (request.page_size() < 0) return absl::InvalidArgumentError("page_size must not be negative");
-  const int page_size = PageSize(request.page_size(), 20, 200);
+  NG_ASSIGN_OR_RETURN(const int page_size, ResolvePageSize(request.page_size(), 20, 200));
   NG_ASSIGN_OR_RETURN(Entity speaker, GetEntity(request.entity()));
   NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(speaker.name()));
   std::string about;
@@ -812,12 +808,11 @@ absl::StatusOr<newsgraph::v1::ListQuotesResponse> EntityCore::ListQuotes(
 absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> EntityCore::ListRelatedEntities(
     const newsgraph::v1::ListRelatedEntitiesRequest& request,
     const std::function<bool()>& stop) const {
-  if (request.page_size() < 0) return absl::InvalidArgumentError("page_size must not be negative");
+  NG_ASSIGN_OR_RETURN(const int page_size, ResolvePageSize(request.page_size(), 20, 200));
   if (request.max_evidence() < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("max_evidence must not be negative (got ", request.max_evidence(), ")"));
   }
-  const int page_size = PageSize(request.page_size(), 20, 200);
   const int max_evidence = request.max_evidence() == 0 ? 3 : std::min(request.max_evidence(), 20);
   int64_t start = std::numeric_limits<int64_t>::min();
   int64_t end = std::numeric_limits<int64_t>::max();
@@ -906,8 +901,7 @@ absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> EntityCore::ListRelat
 
 absl::StatusOr<newsgraph::v1::ListEntitiesResponse> EntityCore::ListEntities(
     const newsgraph::v1::ListEntitiesRequest& request, const std::function<bool()>& stop) const {
-  if (request.page_size() < 0) return absl::InvalidArgumentError("page_size must not be negative");
-  const int page_size = PageSize(request.page_size(), 50, 1000);
+  NG_ASSIGN_OR_RETURN(const int page_size, ResolvePageSize(request.page_size(), 50, 1000));
   const std::string fingerprint =
       absl::StrCat(static_cast<int>(request.type()), "|", request.name_prefix());
   std::string start;
@@ -954,7 +948,8 @@ absl::StatusOr<newsgraph::v1::ListEntitiesResponse> EntityCore::ListEntities(
 absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> EntityCore::ResolveEntities(
     const newsgraph::v1::ResolveEntitiesRequest& request, const std::function<bool()>& stop) const {
   NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", limits_.max_resolve_bytes));
-  const int max_candidates = PageSize(request.max_candidates(), 3, 20);
+  NG_ASSIGN_OR_RETURN(const int max_candidates,
+                      ResolvePageSize(request.max_candidates(), 3, 20, "max_candidates"));
   const std::string& text = request.text();
   const std::vector<text::Token> tokens = text::Tokenize(text);
   const text::CodePointOffsets offsets(text);
@@ -1025,8 +1020,7 @@ absl::StatusOr<newsgraph::v1::ListMentionsResponse> EntityCore::ListMentions(
   if (request.entity().empty() == request.document().empty()) {
     return absl::InvalidArgumentError("exactly one of entity and document must be set");
   }
-  if (request.page_size() < 0) return absl::InvalidArgumentError("page_size must not be negative");
-  const int page_size = PageSize(request.page_size(), 100, 1000);
+  NG_ASSIGN_OR_RETURN(const int page_size, ResolvePageSize(request.page_size(), 100, 1000));
   const std::string fingerprint = absl::StrCat(request.entity(), "|", request.document());
   std::string position;
   if (!request.page_token().empty()) {

@@ -19,7 +19,7 @@ namespace newsgraph::entity {
 namespace {
 
 using keys::AliasKey;
-using keys::EncodeU64;
+using storage::EncodeBigEndian64;
 using keys::IdKey;
 using keys::MentionKey;
 using keys::RankKey;
@@ -31,13 +31,13 @@ using storage::WriteBatch;
 void PointAliases(const Entity& entity, uint64_t target_id, WriteBatch* batch) {
   for (const auto& alias : entity.aliases()) {
     batch->Put(cf::kAliases, AliasKey(text::FoldForMatching(alias.text()), entity.type()),
-               EncodeU64(target_id));
+               EncodeBigEndian64(target_id));
   }
   batch->Put(cf::kAliases, AliasKey(text::FoldForMatching(entity.canonical_name()), entity.type()),
-             EncodeU64(target_id));
+             EncodeBigEndian64(target_id));
   if (auto code = entity.external_ids().find("iso3166"); code != entity.external_ids().end()) {
     batch->Put(cf::kAliases, AliasKey(absl::StrCat("iso3166:", code->second), entity.type()),
-               EncodeU64(target_id));
+               EncodeBigEndian64(target_id));
   }
 }
 
@@ -267,7 +267,7 @@ absl::StatusOr<Entity> EntityCore::UpdateEntity(const newsgraph::v1::UpdateEntit
       entity->set_canonical_name(update.canonical_name());
       batch.Put(cf::kAliases,
                 AliasKey(text::FoldForMatching(update.canonical_name()), entity->type()),
-                EncodeU64(id));
+                EncodeBigEndian64(id));
     } else if (path == "type") {
       if (update.type() == newsgraph::v1::ENTITY_TYPE_UNSPECIFIED) {
         return absl::InvalidArgumentError("type must be set");
@@ -288,7 +288,7 @@ absl::StatusOr<Entity> EntityCore::UpdateEntity(const newsgraph::v1::UpdateEntit
         if (wanted_texts.contains(alias.text())) continue;
         const std::string key = AliasKey(text::FoldForMatching(alias.text()), entity->type());
         NG_ASSIGN_OR_RETURN(std::optional<std::string> target, store_->Get(cf::kAliases, key));
-        if (target.has_value() && *target == EncodeU64(id)) batch.Delete(cf::kAliases, key);
+        if (target.has_value() && *target == EncodeBigEndian64(id)) batch.Delete(cf::kAliases, key);
       }
       entity->clear_aliases();
       absl::flat_hash_set<absl::string_view> listed;
@@ -298,7 +298,7 @@ absl::StatusOr<Entity> EntityCore::UpdateEntity(const newsgraph::v1::UpdateEntit
         alias->set_text(wanted.text());
         alias->set_mention_count(counts.contains(wanted.text()) ? counts[wanted.text()] : 0);
         batch.Put(cf::kAliases, AliasKey(text::FoldForMatching(wanted.text()), entity->type()),
-                  EncodeU64(id));
+                  EncodeBigEndian64(id));
       }
     } else {
       return absl::InvalidArgumentError(absl::StrCat(

@@ -62,12 +62,6 @@ inline std::string AliasKey(absl::string_view folded, newsgraph::v1::EntityType 
 inline std::string MentionKey(uint64_t entity, absl::string_view doc, uint64_t begin) {
   return storage::KeyBuilder().AddUint64(entity).AddString(doc).AddUint64(begin).key();
 }
-inline std::string EncodeU64(uint64_t v) {
-  std::string out;
-  storage::AppendBigEndian64(&out, v);
-  return out;
-}
-
 inline std::string QuoteKey(uint64_t speaker, absl::string_view doc, uint64_t begin) {
   return storage::KeyBuilder().AddUint64(speaker).AddString(doc).AddUint64(begin).key();
 }

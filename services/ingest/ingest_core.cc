@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "base/mutex.h"
+#include "base/page_size.h"
 #include "base/page_token.h"
 #include "storage/page_token_key.h"
 #include "base/status_macros.h"
@@ -45,15 +46,10 @@ constexpr int kMaxPageSize = 1000;
 std::string IdKey(uint64_t id) { return KeyBuilder().AddUint64(id).key(); }
 std::string StringKey(absl::string_view s) { return KeyBuilder().AddString(s).key(); }
 
-std::string EncodeU64(uint64_t v) {
-  std::string out;
-  storage::AppendBigEndian64(&out, v);
-  return out;
-}
 
 // Outbox entry value: doc_id(8) version(8) action(1).
 std::string EncodeOutboxValue(uint64_t doc, int64_t version, OutboxItem::Action action) {
-  std::string out = EncodeU64(doc);
+  std::string out = storage::EncodeBigEndian64(doc);
   storage::AppendBigEndian64(&out, static_cast<uint64_t>(version));
   out.push_back(static_cast<char>(action));
   return out;
@@ -201,9 +197,9 @@ absl::Status IngestCore::LoadCounters() {
 }
 
 void IngestCore::PutCounters(WriteBatch* batch) {
-  batch->Put(cf::kMeta, kNextDocumentKey, EncodeU64(next_document_id_));
-  batch->Put(cf::kMeta, kNextOutboxKey, EncodeU64(next_outbox_sequence_));
-  batch->Put(cf::kMeta, kNextJobKey, EncodeU64(next_job_id_));
+  batch->Put(cf::kMeta, kNextDocumentKey, storage::EncodeBigEndian64(next_document_id_));
+  batch->Put(cf::kMeta, kNextOutboxKey, storage::EncodeBigEndian64(next_outbox_sequence_));
+  batch->Put(cf::kMeta, kNextJobKey, storage::EncodeBigEndian64(next_job_id_));
 }
 
 absl::StatusOr<std::optional<Document>> IngestCore::ReadDocument(uint64_t id) const {
@@ -466,11 +462,11 @@ void IngestCore::CommitGroup(const std::vector<Pending*>& group) {
         if (near.has_value() && *near != doc_id) built.set_near_duplicate_of(DocumentName(*near));
       }
       if (result.outcome == newsgraph::v1::CREATED && !built.external_id().empty()) {
-        batch.Put(cf::kExternalIds, StringKey(built.external_id()), EncodeU64(doc_id));
+        batch.Put(cf::kExternalIds, StringKey(built.external_id()), storage::EncodeBigEndian64(doc_id));
         external_ids[built.external_id()] = doc_id;
       }
       if (!same_text_id.has_value()) {
-        batch.Put(cf::kFingerprints, StringKey(built.content_fingerprint()), EncodeU64(doc_id));
+        batch.Put(cf::kFingerprints, StringKey(built.content_fingerprint()), storage::EncodeBigEndian64(doc_id));
         fingerprints[built.content_fingerprint()] = doc_id;
       }
       if (p.minhash.has_value()) {
@@ -511,7 +507,7 @@ void IngestCore::CommitGroup(const std::vector<Pending*>& group) {
 
   for (Pending* p : group) p->result = apply(*p);
   for (const auto& [id, job] : jobs) batch.Put(cf::kJobs, IdKey(id), job.SerializeAsString());
-  for (const auto& [key, count] : line_counts) batch.Put(cf::kSourceLines, key, EncodeU64(count));
+  for (const auto& [key, count] : line_counts) batch.Put(cf::kSourceLines, key, storage::EncodeBigEndian64(count));
   if (batch.empty()) return;
   PutCounters(&batch);
   absl::Status written = store_->Write(batch, Durability::kSynced);
@@ -583,12 +579,8 @@ void IngestCore::NotifyStateChange() const {
 
 absl::StatusOr<newsgraph::v1::ListDocumentsResponse> IngestCore::ListDocuments(
     const newsgraph::v1::ListDocumentsRequest& request) const {
-  if (request.page_size() < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page_size must not be negative (got ", request.page_size(), ")"));
-  }
-  const int page_size =
-      request.page_size() == 0 ? kDefaultPageSize : std::min(request.page_size(), kMaxPageSize);
+  NG_ASSIGN_OR_RETURN(const int page_size,
+                      ResolvePageSize(request.page_size(), kDefaultPageSize, kMaxPageSize));
   NG_ASSIGN_OR_RETURN(DocumentFilter filter, ParseFilter(request.filter()));
   uint64_t start_id = 0;
   if (!request.page_token().empty()) {
@@ -613,7 +605,7 @@ absl::StatusOr<newsgraph::v1::ListDocumentsResponse> IngestCore::ListDocuments(
     if (!filter.Matches(doc)) continue;
     if (response.documents_size() == page_size) {
       const uint64_t next = storage::DecodeBigEndian64(it->key().data());
-      response.set_next_page_token(page_tokens_->Encode("documents", request.filter(), EncodeU64(next)));
+      response.set_next_page_token(page_tokens_->Encode("documents", request.filter(), storage::EncodeBigEndian64(next)));
       break;
     }
     ApplyView(view, &doc);

@@ -39,20 +39,15 @@ constexpr char kPostingsKind = 'd';
 constexpr char kPositionsKind = 'p';
 
 std::string DocKey(uint64_t doc) { return KeyBuilder().AddUint64(doc).key(); }
-std::string EncodeU64(uint64_t v) {
-  std::string out;
-  storage::AppendBigEndian64(&out, v);
-  return out;
-}
-std::string SegmentPrefix(uint64_t segment) { return EncodeU64(segment); }
+std::string SegmentPrefix(uint64_t segment) { return storage::EncodeBigEndian64(segment); }
 std::string SegmentKey(uint64_t segment, char kind, absl::string_view term) {
-  std::string key = EncodeU64(segment);
+  std::string key = storage::EncodeBigEndian64(segment);
   key.push_back(kind);
   key.append(term.data(), term.size());
   return key;
 }
 std::string SegmentRegistryKey(uint64_t segment) {
-  return absl::StrCat(kSegmentPrefix, EncodeU64(segment));
+  return absl::StrCat(kSegmentPrefix, storage::EncodeBigEndian64(segment));
 }
 
 // Builds a document's DocumentTerms: word terms with their positions, then
@@ -459,8 +454,8 @@ absl::Status SearchIndex::MigrateOldFormat() {
   batch.DeleteRange(cf::kSegments, "", std::string(1024, '\xff'));
   batch.DeleteRange(cf::kMeta, kSegmentPrefix, storage::PrefixSuccessor(kSegmentPrefix));
   flushed_below_ = 1;
-  batch.Put(cf::kMeta, kFlushedBelowKey, EncodeU64(flushed_below_));
-  batch.Put(cf::kMeta, kFormatKey, EncodeU64(kFormat));
+  batch.Put(cf::kMeta, kFlushedBelowKey, storage::EncodeBigEndian64(flushed_below_));
+  batch.Put(cf::kMeta, kFormatKey, storage::EncodeBigEndian64(kFormat));
   return store_->Write(batch, storage::Durability::kSynced);
 }
 
@@ -559,10 +554,10 @@ void SearchIndex::MarkDead(uint64_t doc) {
 
 void SearchIndex::PutCounters(storage::WriteBatch* batch, uint64_t documents,
                               uint64_t title_tokens, uint64_t body_tokens) const {
-  batch->Put(cf::kMeta, kNextDocKey, EncodeU64(next_doc_));
-  batch->Put(cf::kMeta, kDocCountKey, EncodeU64(documents));
-  batch->Put(cf::kMeta, kTitleTokensKey, EncodeU64(title_tokens));
-  batch->Put(cf::kMeta, kBodyTokensKey, EncodeU64(body_tokens));
+  batch->Put(cf::kMeta, kNextDocKey, storage::EncodeBigEndian64(next_doc_));
+  batch->Put(cf::kMeta, kDocCountKey, storage::EncodeBigEndian64(documents));
+  batch->Put(cf::kMeta, kTitleTokensKey, storage::EncodeBigEndian64(title_tokens));
+  batch->Put(cf::kMeta, kBodyTokensKey, storage::EncodeBigEndian64(body_tokens));
 }
 
 absl::StatusOr<newsgraph::v1::IndexDocumentResponse> SearchIndex::IndexDocument(
@@ -654,7 +649,7 @@ absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::I
     batch.Put(cf::kDocs, DocKey(docnum), stored[i]);
     batch.Put(cf::kHits, DocKey(docnum), hit_fields[i]);
     batch.Put(cf::kNorms, DocKey(docnum), EncodeNorms(analyzed[i].norms));
-    std::string name_value = EncodeU64(docnum);
+    std::string name_value = storage::EncodeBigEndian64(docnum);
     storage::AppendBigEndian64(&name_value, static_cast<uint64_t>(doc.version()));
     batch.Put(cf::kNames, doc.name(), name_value);
     in_batch[doc.name()] = {docnum, doc.version()};
@@ -834,13 +829,13 @@ absl::Status SearchIndex::FlushLocked() {
   }
   const bool empty = added_terms.empty();
   if (!empty) {
-    std::string registry = EncodeU64(segment.first_doc);
+    std::string registry = storage::EncodeBigEndian64(segment.first_doc);
     storage::AppendBigEndian64(&registry, segment.last_doc);
     storage::AppendBigEndian64(&registry, segment.documents);
     batch.Put(cf::kMeta, SegmentRegistryKey(segment.id), registry);
-    batch.Put(cf::kMeta, kNextSegmentKey, EncodeU64(segment.id + 1));
+    batch.Put(cf::kMeta, kNextSegmentKey, storage::EncodeBigEndian64(segment.id + 1));
   }
-  batch.Put(cf::kMeta, kFlushedBelowKey, EncodeU64(next_doc_));
+  batch.Put(cf::kMeta, kFlushedBelowKey, storage::EncodeBigEndian64(next_doc_));
   NG_RETURN_IF_ERROR(UpdateDictionary(added_terms, {}, {}, &batch));
   NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
   flushed_below_ = next_doc_;
@@ -952,7 +947,7 @@ absl::Status SearchIndex::MergeSegments(size_t first, size_t last) {
     }
     for (const auto& list : lists) NG_RETURN_IF_ERROR(list->status());
   }
-  std::string registry = EncodeU64(merged.first_doc);
+  std::string registry = storage::EncodeBigEndian64(merged.first_doc);
   storage::AppendBigEndian64(&registry, merged.last_doc);
   storage::AppendBigEndian64(&registry, merged.documents);
   batch.Put(cf::kMeta, SegmentRegistryKey(merged.id), registry);
@@ -960,7 +955,7 @@ absl::Status SearchIndex::MergeSegments(size_t first, size_t last) {
     batch.Delete(cf::kMeta, SegmentRegistryKey(s.id));
     batch.DeleteRange(cf::kSegments, SegmentPrefix(s.id), SegmentPrefix(s.id + 1));
   }
-  batch.Put(cf::kMeta, kNextSegmentKey, EncodeU64(merged.id + 1));
+  batch.Put(cf::kMeta, kNextSegmentKey, storage::EncodeBigEndian64(merged.id + 1));
   std::vector<uint64_t> dropped;
   for (const Segment& s : inputs) dropped.push_back(s.id);
   NG_RETURN_IF_ERROR(UpdateDictionary({}, emptied_terms, dropped, &batch));

@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/page_size.h"
 #include "base/page_token.h"
 #include "base/status_macros.h"
 #include "base/time_util.h"
@@ -330,12 +331,8 @@ absl::Status ValidateFilterSizes(const newsgraph::v1::SearchFilter& filter, size
 
 absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request,
                                                 const StopCheck& stop) const {
-  if (request.page_size() < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page_size must not be negative (got ", request.page_size(), ")"));
-  }
-  const int page_size =
-      request.page_size() == 0 ? kDefaultPageSize : std::min(request.page_size(), kMaxPageSize);
+  NG_ASSIGN_OR_RETURN(const int page_size,
+                      ResolvePageSize(request.page_size(), kDefaultPageSize, kMaxPageSize));
   const int max_passages = request.max_passages() <= 0 ? 1 : std::min(request.max_passages(), 5);
   const bool has_filter = request.has_filter() && request.filter().ByteSizeLong() > 0;
   if (absl::StripAsciiWhitespace(request.query()).empty() && !has_filter) {

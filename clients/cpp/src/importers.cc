@@ -2,11 +2,8 @@
 
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
-#include <zlib.h>
 
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -16,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "base/file_reading.h"
 
 namespace newsgraph {
 namespace {
@@ -137,27 +135,7 @@ void FlattenLabel(const std::string& key, const google::protobuf::Value& value,
 }  // namespace
 
 absl::StatusOr<std::string> ReadMaybeGzipped(const std::string& path) {
-  std::ifstream probe(path, std::ios::binary);
-  if (!probe) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  char magic[2] = {0, 0};
-  probe.read(magic, 2);
-  if (!(static_cast<unsigned char>(magic[0]) == 0x1F &&
-        static_cast<unsigned char>(magic[1]) == 0x8B)) {
-    probe.seekg(0);
-    std::stringstream buffer;
-    buffer << probe.rdbuf();
-    return buffer.str();
-  }
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (file == nullptr) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  std::string out;
-  char chunk[1 << 16];
-  int n;
-  while ((n = gzread(file, chunk, sizeof(chunk))) > 0) out.append(chunk, static_cast<size_t>(n));
-  const bool failed = n < 0;
-  gzclose(file);
-  if (failed) return absl::InvalidArgumentError(absl::StrCat(path, ": corrupt gzip data"));
-  return out;
+  return ReadMaybeGzippedFile(path);
 }
 
 absl::StatusOr<std::vector<DocumentInput>> ReadReutersSgml(const std::string& path) {

@@ -1,27 +1,14 @@
 #include "services/entity/ner/conll.h"
 
-#include <zlib.h>
-
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/file_reading.h"
 
 namespace newsgraph::entity::ner {
 namespace {
-
-absl::StatusOr<std::string> ReadGzipOrPlain(const std::string& path) {
-  gzFile file = gzopen(path.c_str(), "rb");  // Reads plain files transparently.
-  if (file == nullptr) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  std::string out;
-  char chunk[1 << 16];
-  int n;
-  while ((n = gzread(file, chunk, sizeof(chunk))) > 0) out.append(chunk, static_cast<size_t>(n));
-  gzclose(file);
-  if (n < 0) return absl::InvalidArgumentError(absl::StrCat(path, ": corrupt gzip data"));
-  return out;
-}
 
 std::string TypeOf(const std::string& tag) { return tag.size() > 2 ? tag.substr(2) : ""; }
 
@@ -82,7 +69,7 @@ std::vector<Span> SpansFromBilou(const std::vector<std::string>& tags) {
 }
 
 absl::StatusOr<std::vector<Sentence>> ReadConll(const std::string& path) {
-  absl::StatusOr<std::string> content = ReadGzipOrPlain(path);
+  absl::StatusOr<std::string> content = ReadMaybeGzippedFile(path);
   if (!content.ok()) return content.status();
   std::vector<Sentence> sentences;
   Sentence current;

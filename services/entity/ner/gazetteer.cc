@@ -2,7 +2,6 @@
 
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstring>
@@ -12,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/file_reading.h"
 
 namespace newsgraph::entity::ner {
 namespace {
@@ -60,14 +60,12 @@ absl::Status AddWordNetNames(const std::string& path, Gazetteer* gazetteer) {
 }
 
 absl::Status AddLines(const std::string& path, int category, Gazetteer* gazetteer) {
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (file == nullptr) return absl::NotFoundError(absl::StrCat(path, " not found (Debian package miscfiles)"));
-  std::string content;
-  char chunk[1 << 14];
-  int n;
-  while ((n = gzread(file, chunk, sizeof(chunk))) > 0) content.append(chunk, static_cast<size_t>(n));
-  gzclose(file);
-  for (absl::string_view line : absl::StrSplit(content, '\n', absl::SkipWhitespace())) {
+  absl::StatusOr<std::string> content = ReadMaybeGzippedFile(path);
+  if (absl::IsNotFound(content.status())) {
+    return absl::NotFoundError(absl::StrCat(path, " not found (Debian package miscfiles)"));
+  }
+  if (!content.ok()) return content.status();
+  for (absl::string_view line : absl::StrSplit(*content, '\n', absl::SkipWhitespace())) {
     gazetteer->Add(absl::StripAsciiWhitespace(line), category);
   }
   return absl::OkStatus();

@@ -8,7 +8,6 @@
 //       --out=models/word-clusters.tsv --paths_out=models/word-paths.tsv
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
-#include <zlib.h>
 
 #include <chrono>
 #include <cstdio>
@@ -16,6 +15,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_split.h"
+#include "base/file_reading.h"
 #include "services/entity/ner/brown_clusters.h"
 #include "services/entity/ner/conll.h"
 #include "services/entity/ner/word_clusters.h"
@@ -31,21 +31,11 @@ ABSL_FLAG(int, threads, 2, "threads of the hierarchical clustering");
 
 namespace {
 
-std::string ReadGzip(const std::string& path) {
-  std::string out;
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (file == nullptr) return out;
-  char chunk[1 << 16];
-  int n;
-  while ((n = gzread(file, chunk, sizeof(chunk))) > 0) out.append(chunk, static_cast<size_t>(n));
-  gzclose(file);
-  return out;
-}
-
 // Adds the paragraphs of every JSON Lines record's title and body as token lists.
 size_t AddJsonLines(const std::string& path, std::vector<std::vector<std::string>>* sentences) {
   size_t records = 0;
-  const std::string content = ReadGzip(path);
+  // An unreadable file adds nothing; the caller reports an empty corpus.
+  const std::string content = newsgraph::ReadMaybeGzippedFile(path).value_or("");
   for (absl::string_view line : absl::StrSplit(content, '\n')) {
     if (line.empty()) continue;
     google::protobuf::Struct object;
