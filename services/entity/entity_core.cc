@@ -614,6 +614,12 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
                                                   : a.entity() < b.entity();
             });
 
+  // The first store error of the alias lookups below; the annotation fails
+  // with it rather than storing roles and quotes resolved without the store.
+  absl::Status lookup_error;
+  auto keep_error = [&lookup_error](const absl::Status& status) {
+    if (lookup_error.ok()) lookup_error = status;
+  };
   // Roles: "SCO Secretary-General Zhang Ming", "Chinese Foreign Minister Wang Yi".
   auto resolve_organization = [&](const Mention& m) -> std::string {
     if (m.type() != newsgraph::v1::NORP) return m.entity();
@@ -625,11 +631,17 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
       return EntityName(it->second);
     }
     absl::StatusOr<std::optional<std::string>> found = store_->Get(cf::kAliases, key);
-    if (found.ok() && found->has_value() && (*found)->size() == 8) {
-      absl::StatusOr<uint64_t> resolved = ResolveMerged(storage::DecodeBigEndian64((*found)->data()));
-      if (resolved.ok()) return EntityName(*resolved);
+    if (!found.ok()) {
+      keep_error(found.status());
+      return "";
     }
-    return "";
+    if (!found->has_value() || (*found)->size() != 8) return "";
+    absl::StatusOr<uint64_t> resolved = ResolveMerged(storage::DecodeBigEndian64((*found)->data()));
+    if (!resolved.ok()) {
+      keep_error(resolved.status());
+      return "";
+    }
+    return EntityName(*resolved);
   };
   for (newsgraph::v1::RoleMention& role :
        FindRoles(text, recognition.sentences, response.mentions(), resolve_organization)) {
@@ -641,6 +653,7 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
     AdjustRole(entity, role, +1);
     *response.add_roles() = std::move(role);
   }
+  NG_RETURN_IF_ERROR(lookup_error);
 
   changes.WriteTo(&batch);
   // Quotes: interview answers and reported speech, attributed to people.
@@ -669,7 +682,11 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
         return EntityName(it->second);
       }
       absl::StatusOr<std::optional<std::string>> found = store_->Get(cf::kAliases, key);
-      if (found.ok() && found->has_value() && (*found)->size() == 8) {
+      if (!found.ok()) {
+        keep_error(found.status());
+        return std::nullopt;
+      }
+      if (found->has_value() && (*found)->size() == 8) {
         return EntityName(storage::DecodeBigEndian64((*found)->data()));
       }
     }
@@ -681,6 +698,7 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
     if (request.has_published_time()) *quote.mutable_published_time() = request.published_time();
     *response.add_quotes() = std::move(quote);
   }
+  NG_RETURN_IF_ERROR(lookup_error);
   if (previous.has_value()) {
     for (const newsgraph::v1::Quote& quote : previous->quotes()) {
       NG_ASSIGN_OR_RETURN(uint64_t speaker, ParseEntityName(quote.speaker()));

@@ -98,6 +98,7 @@ absl::Duration Jittered(absl::Duration delay) {
 
 void Pipeline::Run() {
   absl::Duration error_backoff = options_.initial_backoff;
+  absl::Duration round_backoff = options_.initial_backoff;
   while (true) {
     {
       newsgraph::MutexLock lock(&mu_);
@@ -117,8 +118,40 @@ void Pipeline::Run() {
       WaitForWork();
       continue;
     }
-    if (!ProcessRound(*items)) return;
+    const Outcome outcome = ProcessRound(*items);
+    if (outcome == Outcome::kStopped) return;
+    if (outcome == Outcome::kRetryRound) {
+      if (!SleepUnlessStopped(Jittered(round_backoff))) return;
+      round_backoff = std::min(round_backoff * 2, options_.max_backoff);
+    } else {
+      round_backoff = options_.initial_backoff;
+    }
   }
+}
+
+void Pipeline::NoteSuccess() {
+  newsgraph::MutexLock lock(&mu_);
+  ++successes_;
+}
+
+void Pipeline::RememberAttempts(uint64_t document_id, int32_t attempts) {
+  newsgraph::MutexLock lock(&mu_);
+  deferred_[document_id].attempts = attempts;
+}
+
+bool Pipeline::IsServiceWideFailure(uint64_t document_id) {
+  newsgraph::MutexLock lock(&mu_);
+  const bool service_wide = last_failed_document_ != 0 && last_failed_document_ != document_id &&
+                            successes_ == successes_at_last_failure_;
+  last_failed_document_ = document_id;
+  successes_at_last_failure_ = successes_;
+  if (service_wide) {
+    for (auto& [id, deferral] : deferred_) {
+      deferral.failures = 0;
+      deferral.not_before = absl::InfinitePast();
+    }
+  }
+  return service_wide;
 }
 
 void Pipeline::WaitForWork() {
@@ -139,7 +172,7 @@ absl::flat_hash_set<uint64_t> Pipeline::WaitingDocuments() {
   return waiting;
 }
 
-bool Pipeline::ProcessRound(const std::vector<OutboxItem>& items) {
+Pipeline::Outcome Pipeline::ProcessRound(const std::vector<OutboxItem>& items) {
   // One chain per document, its items in outbox order.
   std::vector<std::vector<OutboxItem>> chains;
   absl::flat_hash_map<uint64_t, size_t> chain_of;
@@ -155,6 +188,7 @@ bool Pipeline::ProcessRound(const std::vector<OutboxItem>& items) {
     newsgraph::Mutex mu;
     size_t running ABSL_GUARDED_BY(mu) = 0;
     std::atomic<bool> interrupted{false};
+    std::atomic<bool> retry{false};
   };
   auto state = std::make_shared<RoundState>();
   {
@@ -165,9 +199,10 @@ bool Pipeline::ProcessRound(const std::vector<OutboxItem>& items) {
     // `chains` outlives the round, which waits for every chain.
     auto run = [this, state, chain_ptr = &chain] {
       for (const OutboxItem& item : *chain_ptr) {
-        if (state->interrupted.load()) break;
+        if (state->interrupted.load() || state->retry.load()) break;
         const Outcome outcome = Process(item);
         if (outcome == Outcome::kStopped) state->interrupted = true;
+        if (outcome == Outcome::kRetryRound) state->retry = true;
         // A deferred item holds back the rest of its document's chain.
         if (outcome != Outcome::kDone) break;
       }
@@ -181,10 +216,11 @@ bool Pipeline::ProcessRound(const std::vector<OutboxItem>& items) {
   newsgraph::MutexLock lock(&state->mu);
   const auto finished = [&state]() { return state->running == 0; };
   state->mu.Await(newsgraph::Condition(&finished));
-  return !state->interrupted.load();
+  if (state->interrupted.load()) return Outcome::kStopped;
+  return state->retry.load() ? Outcome::kRetryRound : Outcome::kDone;
 }
 
-bool Pipeline::ProcessSequentially(const std::vector<OutboxItem>& items) {
+Pipeline::Outcome Pipeline::ProcessSequentially(const std::vector<OutboxItem>& items) {
   // Documents with an item deferred in this round: their later items wait
   // too, so each document's items stay in outbox order. (Documents set aside
   // in earlier rounds were left out of `items`.)
@@ -192,10 +228,10 @@ bool Pipeline::ProcessSequentially(const std::vector<OutboxItem>& items) {
   for (const OutboxItem& item : items) {
     if (held.contains(item.document_id)) continue;
     const Outcome outcome = Process(item);
-    if (outcome == Outcome::kStopped) return false;
+    if (outcome == Outcome::kStopped || outcome == Outcome::kRetryRound) return outcome;
     if (outcome == Outcome::kDeferred) held.insert(item.document_id);
   }
-  return true;
+  return Outcome::kDone;
 }
 
 Pipeline::Outcome Pipeline::Process(const OutboxItem& item) {
@@ -247,11 +283,22 @@ Pipeline::StageResult Pipeline::RunStage(const OutboxItem& item, const char* wha
   while (true) {
     ++*attempts;
     absl::Status status = attempt();
+    if (status.ok()) NoteSuccess();
     if (status.ok() || !IsTransient(status)) return {Outcome::kDone, status};
     // Cancelled by Stop (or failing while stopping): the item waits in the
     // outbox for the next start.
     if (Stopping()) return {Outcome::kStopped, status};
-    if (!IsOutage(status)) return Defer(item, what, state, status, *attempts);
+    if (!IsOutage(status)) {
+      if (!IsServiceWideFailure(item.document_id)) {
+        return Defer(item, what, state, status, *attempts);
+      }
+      RememberAttempts(item.document_id, *attempts);
+      (void)core_->RecordProgress(
+          item, state, *attempts,
+          absl::StrCat(what, " attempt ", *attempts, " failed, as did the last document's; ",
+                       "waiting for the service: ", status.ToString()));
+      return {Outcome::kRetryRound, status};
+    }
     // An outage holds up every document alike: retried here until it ends.
     const absl::Duration delay = Jittered(backoff);
     LogWarning("pipeline", absl::StrCat(what, " ", IngestCore::DocumentName(item.document_id),

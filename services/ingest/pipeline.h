@@ -9,9 +9,13 @@
 // credentials) hold up every document: they are retried in place with
 // capped exponential backoff until they end, so an outage delays documents
 // but never drops them. Other transient failures (DEADLINE_EXCEEDED,
-// RESOURCE_EXHAUSTED, ABORTED) are the document's own: the document is set
-// aside for its backoff while the documents behind it go on, and ends FAILED
-// after max_attempts such failures. Failures that will repeat (a message over
+// RESOURCE_EXHAUSTED, ABORTED) of one document while others succeed are the
+// document's own: the document is set aside for its backoff while the
+// documents behind it go on, and ends FAILED after max_attempts such
+// failures. When a second document fails that way with no success in
+// between, the service is in trouble rather than the documents: nothing is
+// counted, nothing set aside, and the pipeline waits and starts again from
+// the oldest item, so documents still reach the services in outbox order. Failures that will repeat (a message over
 // the limit, INVALID_ARGUMENT, ...) mark the document FAILED at once, with
 // the reason. Downstream calls are idempotent on (document, version), so
 // replaying an item after a crash is safe.
@@ -100,9 +104,10 @@ class Pipeline {
  private:
   // What became of an item or of one of its stages.
   enum class Outcome {
-    kDone,      // finished (status says how); the item can be completed
-    kDeferred,  // failed transiently; set aside until its backoff ends
-    kStopped,   // the pipeline is stopping; the item stays in the outbox
+    kDone,        // finished (status says how); the item can be completed
+    kDeferred,    // failed transiently; set aside until its backoff ends
+    kRetryRound,  // the downstream looks down: wait, then start from the oldest item
+    kStopped,     // the pipeline is stopping; the item stays in the outbox
   };
   struct StageResult {
     Outcome outcome = Outcome::kDone;
@@ -116,14 +121,22 @@ class Pipeline {
   };
 
   void Run();
+  // Records that a downstream call succeeded.
+  void NoteSuccess();
+  // Records a transient failure of `document_id` and says whether it looks
+  // like the service's (a different document failed last, with no success
+  // since); if so, forgets every document's set-aside failures.
+  bool IsServiceWideFailure(uint64_t document_id);
+  // Keeps the count of `document_id`'s downstream calls for its next try.
+  void RememberAttempts(uint64_t document_id, int32_t attempts);
   // Waits for new items, a deferral coming due or Stop, at most idle_poll.
   void WaitForWork();
-  // Processes a round of items with up to `concurrency` documents at once;
-  // returns false when stopping interrupted it. `items` leaves out the
-  // documents set aside (WaitingDocuments).
-  bool ProcessRound(const std::vector<OutboxItem>& items);
+  // Processes a round of items with up to `concurrency` documents at once:
+  // kDone when the round is over, kRetryRound or kStopped when it ended
+  // early. `items` leaves out the documents set aside (WaitingDocuments).
+  Outcome ProcessRound(const std::vector<OutboxItem>& items);
   // Processes the round's items in outbox order on this thread.
-  bool ProcessSequentially(const std::vector<OutboxItem>& items);
+  Outcome ProcessSequentially(const std::vector<OutboxItem>& items);
   // Processes one item.
   Outcome Process(const OutboxItem& item);
   // Annotates then indexes the item's document version.
@@ -154,6 +167,11 @@ class Pipeline {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<uint64_t, Deferral> deferred_ ABSL_GUARDED_BY(mu_);
+  // Successful downstream calls, and their number at the last transient
+  // failure, which was of `last_failed_document_` (0: none yet).
+  uint64_t successes_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t successes_at_last_failure_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t last_failed_document_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread worker_;
   // Runs the per-document chains of a round; created by Start when
   // concurrency > 1.

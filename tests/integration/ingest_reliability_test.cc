@@ -16,6 +16,7 @@
 #include "tests/testing/daemon_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/stored_state.h"
+#include "tests/testing/synthetic_stories.h"
 #include "tests/testing/temp_dir.h"
 
 namespace newsgraph {
@@ -37,14 +38,10 @@ std::vector<newsgraph::v1::DocumentInput> BatchOfStories(size_t count) {
       }
     }
   }
-  for (size_t i = docs.size(); i < count; ++i) {
-    newsgraph::v1::DocumentInput doc;
-    doc.set_external_id("generated-" + std::to_string(i));
-    doc.set_source("Test Wire");
-    doc.set_content("Port officials in Gdansk reported shipment number " + std::to_string(i) +
-                    " of grain bound for Egypt, the " + std::to_string(i % 7) +
-                    "th this season, according to the Baltic Grain Council.");
-    docs.push_back(std::move(doc));
+  if (docs.size() < count) {
+    for (auto& story : ::newsgraph::testing::SyntheticStories(count - docs.size())) {
+      docs.push_back(std::move(story));
+    }
   }
   return docs;
 }

@@ -396,6 +396,73 @@ TEST_F(IngestCoreTest, TransientFailuresDoNotHoldUpTheDocumentsBehind) {
   }
 }
 
+// A downstream that times out on every document is in trouble itself: no
+// document is failed or set aside for it, and once it recovers the
+// documents arrive in outbox order.
+class SlowServiceDownstream : public PipelineDownstream {
+ public:
+  absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> Annotate(
+      const newsgraph::v1::Document& document) override {
+    newsgraph::MutexLock lock(&mu_);
+    if (!recovered_) {
+      ++failures_;
+      return absl::DeadlineExceededError("Deadline Exceeded");
+    }
+    order_.push_back(document.name());
+    return newsgraph::v1::AnnotateDocumentResponse();
+  }
+  absl::Status Index(const newsgraph::v1::Document&,
+                     const newsgraph::v1::AnnotateDocumentResponse&) override {
+    return absl::OkStatus();
+  }
+  absl::Status Remove(const std::string&) override { return absl::OkStatus(); }
+  int failures() {
+    newsgraph::MutexLock lock(&mu_);
+    return failures_;
+  }
+  void Recover() {
+    newsgraph::MutexLock lock(&mu_);
+    recovered_ = true;
+  }
+  std::vector<std::string> order() {
+    newsgraph::MutexLock lock(&mu_);
+    return order_;
+  }
+
+ private:
+  newsgraph::Mutex mu_;
+  bool recovered_ = false;
+  int failures_ = 0;
+  std::vector<std::string> order_;
+};
+
+TEST_F(IngestCoreTest, TimeoutsOfEveryDocumentAreTheServicesAndKeepTheOrder) {
+  SlowServiceDownstream downstream;
+  PipelineOptions options;
+  options.initial_backoff = absl::Milliseconds(1);
+  options.max_backoff = absl::Milliseconds(2);
+  options.idle_poll = absl::Milliseconds(20);
+  Pipeline pipeline(core_.get(), &downstream, options);
+  pipeline.Start();
+  std::vector<std::string> names;
+  for (int k = 0; k < 5; ++k) {
+    NG_ASSERT_OK_AND_ASSIGN(IngestResult r,
+                            core_->Ingest(Text(absl::StrCat("Story number ", k, ".")), false));
+    names.push_back(r.document.name());
+  }
+  // Far more failures than max_attempts per document.
+  WaitUntil([&] { return downstream.failures() > 60; });
+  for (const std::string& name : names) {
+    NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Document doc,
+                            core_->GetDocument(name, newsgraph::v1::METADATA));
+    EXPECT_EQ(doc.state(), newsgraph::v1::RECEIVED) << name;
+  }
+  downstream.Recover();
+  WaitUntil([&] { return core_->OutboxSize() == 0; });
+  EXPECT_EQ(downstream.order(), names);
+  pipeline.Stop();
+}
+
 // Outages and a peer rejecting our credentials are retried until they end:
 // no document is failed for them.
 TEST_F(IngestCoreTest, OutagesAndCredentialFailuresAreRetriedUntilFixed) {
