@@ -407,9 +407,7 @@ absl::Status SearchIndex::Load() {
   newsgraph::MutexLock writer(&writer_mu_);
   uint64_t format = 0;
   NG_RETURN_IF_ERROR(LoadCounters(&format));
-  if (format != kFormat) {
-    NG_RETURN_IF_ERROR(MigrateOldFormat());
-  }
+  NG_RETURN_IF_ERROR(CheckFormat(format));
   NG_RETURN_IF_ERROR(LoadSegments());
   return RecoverUnflushed();
 }
@@ -445,18 +443,17 @@ absl::Status SearchIndex::LoadCounters(uint64_t* format) {
   return absl::OkStatus();
 }
 
-absl::Status SearchIndex::MigrateOldFormat() {
-  // Older indexes kept one entry per (term, document); their stored
-  // documents are re-analyzed into segments by RecoverUnflushed.
-  storage::WriteBatch batch;
-  batch.DeleteRange(cf::kPostings, "", std::string(1024, '\xff'));
-  batch.DeleteRange(cf::kTerms, "", std::string(1024, '\xff'));
-  batch.DeleteRange(cf::kSegments, "", std::string(1024, '\xff'));
-  batch.DeleteRange(cf::kMeta, kSegmentPrefix, storage::PrefixSuccessor(kSegmentPrefix));
-  flushed_below_ = 1;
-  batch.Put(cf::kMeta, kFlushedBelowKey, storage::EncodeBigEndian64(flushed_below_));
-  batch.Put(cf::kMeta, kFormatKey, storage::EncodeBigEndian64(kFormat));
-  return store_->Write(batch, storage::Durability::kSynced);
+absl::Status SearchIndex::CheckFormat(uint64_t format) {
+  if (format == kFormat) return absl::OkStatus();
+  if (format == 0 && next_doc_ <= 1) {
+    // A new store: mark its format.
+    storage::WriteBatch batch;
+    batch.Put(cf::kMeta, kFormatKey, storage::EncodeBigEndian64(kFormat));
+    return store_->Write(batch, storage::Durability::kSynced);
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the search index in ", store_->path(), " has format ", format, "; this build reads format ",
+      kFormat, " only: rebuild it (remove the directory and re-index the documents)"));
 }
 
 absl::Status SearchIndex::LoadSegments() {

@@ -209,7 +209,7 @@ class SearchIndex {
   // Segments on disk (not counting the in-memory one).
   size_t SegmentCount() const;
   // Documents analyzed again when the index was opened (those not yet in a
-  // segment; all of them once for an index of an older format).
+  // segment).
   uint64_t RecoveredAtOpen() const { return recovered_at_open_; }
 
  private:
@@ -246,7 +246,7 @@ class SearchIndex {
   absl::Status LoadCounters(uint64_t* format) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
   absl::Status LoadSegments() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
   absl::Status RecoverUnflushed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
-  absl::Status MigrateOldFormat() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
+  absl::Status CheckFormat(uint64_t format) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
   // Adds a document's postings to the in-memory segment.
   void AddToMemory(const Analyzed& analyzed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_);
   // Makes a document live with its norms / dead, keeping the counters.

@@ -3,6 +3,7 @@
 // exactly like scoring every match.
 #include "services/search/search_index.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <random>
@@ -297,33 +298,37 @@ TEST(SearchIndexTest, RestartReanalyzesOnlyTheInMemorySegment) {
   }
 }
 
-TEST(SearchIndexTest, IndexOfTheOlderFormatIsReanalyzedOnce) {
-  testing::TempDir dir;
-  std::vector<std::pair<std::string, double>> before;
-  {
-    OpenIndex open = Open(dir.path(), {.flush_documents = 4});
-    ASSERT_NE(open.index, nullptr);
-    for (int n = 1; n <= 10; ++n) ASSERT_TRUE(open.index->IndexDocument(MakeDocument(n, 1, 6)).ok());
-    before = Ranked(open.index.get(), "grain OR summit", true, 50);
-    // What an index written before segments looks like: no format marker
-    // and entries in the old postings keyspace.
-    storage::WriteBatch batch;
-    batch.Delete(cf::kMeta, "index_format");
-    batch.Put(cf::kPostings, "old-entry", "x");
-    ASSERT_TRUE(open.store->Write(batch, storage::Durability::kSynced).ok());
+// An index of another format (one written before segments had no format
+// marker) is refused with a message saying what to do, never misread.
+TEST(SearchIndexTest, AnIndexOfAnotherFormatIsRefusedWithAClearError) {
+  for (const char* marker : {"", "\x00\x00\x00\x00\x00\x00\x00\x01"}) {
+    testing::TempDir dir;
+    {
+      OpenIndex open = Open(dir.path(), {.flush_documents = 4});
+      ASSERT_NE(open.index, nullptr);
+      for (int n = 1; n <= 5; ++n) ASSERT_TRUE(open.index->IndexDocument(MakeDocument(n, 1, 6)).ok());
+      storage::WriteBatch batch;
+      if (std::string(marker).empty()) {
+        batch.Delete(cf::kMeta, "index_format");
+      } else {
+        batch.Put(cf::kMeta, "index_format", std::string(marker, 8));
+      }
+      ASSERT_TRUE(open.store->Write(batch, storage::Durability::kSynced).ok());
+    }
+    storage::RocksDbOptions rocks;
+    rocks.path = dir.path();
+    rocks.column_families = SearchColumnFamilies();
+    rocks.zstd_column_families = SearchZstdColumnFamilies();
+    auto store = storage::OpenRocksDbStore(rocks);
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto index = SearchIndex::Open(store->get(), {});
+    EXPECT_EQ(index.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(std::string(index.status().message()), ::testing::HasSubstr("rebuild"));
   }
-  {
-    OpenIndex open = Open(dir.path(), {.flush_documents = 4});
-    ASSERT_NE(open.index, nullptr);
-    EXPECT_EQ(open.index->RecoveredAtOpen(), 10u);
-    ExpectSameRanking(Ranked(open.index.get(), "grain OR summit", true, 50), before, "migrated");
-    auto old = open.store->Get(cf::kPostings, "old-entry");
-    ASSERT_TRUE(old.ok());
-    EXPECT_FALSE(old->has_value());
-  }
-  OpenIndex open = Open(dir.path(), {.flush_documents = 4});
-  ASSERT_NE(open.index, nullptr);
-  EXPECT_EQ(open.index->RecoveredAtOpen(), 0u);
+  // A new store gets the current format and opens again.
+  testing::TempDir fresh;
+  { ASSERT_NE(Open(fresh.path(), {}).index, nullptr); }
+  ASSERT_NE(Open(fresh.path(), {}).index, nullptr);
 }
 
 }  // namespace
