@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/entity/entity_keyspace.h"
 #include "storage/rocksdb_kv_store.h"
+#include "tests/testing/entity_store.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -21,12 +22,7 @@ class EntityCoreTest : public ::testing::Test {
     auto countries = LoadCountryGazetteer();
     ASSERT_TRUE(countries.ok()) << countries.status();
     recognizer_ = std::make_unique<Recognizer>(*std::move(countries));
-    storage::RocksDbOptions options;
-    options.path = dir_.path();
-    options.column_families = EntityColumnFamilies();
-    auto store = storage::OpenRocksDbStore(options);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    NG_ASSERT_OK_AND_ASSIGN(store_, ::newsgraph::testing::OpenEntityStore(dir_.path()));
     auto core = EntityCore::Open(store_.get(), recognizer_.get());
     ASSERT_TRUE(core.ok()) << core.status();
     core_ = *std::move(core);

@@ -6,9 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/entity/entity_core.h"
-#include "services/entity/entity_keyspace.h"
-#include "storage/rocksdb_kv_store.h"
 #include "storage/testing/faulty_kv_store.h"
+#include "tests/testing/entity_store.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -28,10 +27,7 @@ class EntityStoreErrorsTest : public ::testing::Test {
     auto countries = LoadCountryGazetteer();
     ASSERT_TRUE(countries.ok()) << countries.status();
     recognizer_ = std::make_unique<Recognizer>(*std::move(countries));
-    storage::RocksDbOptions options;
-    options.path = dir_.path();
-    options.column_families = EntityColumnFamilies();
-    NG_ASSERT_OK_AND_ASSIGN(store_, storage::OpenRocksDbStore(options));
+    NG_ASSERT_OK_AND_ASSIGN(store_, ::newsgraph::testing::OpenEntityStore(dir_.path()));
     faulty_ = std::make_unique<storage::testing::FaultyKvStore>(store_.get());
     NG_ASSERT_OK_AND_ASSIGN(core_, EntityCore::Open(faulty_.get(), recognizer_.get()));
   }

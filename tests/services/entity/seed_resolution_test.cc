@@ -8,6 +8,7 @@
 #include "services/entity/entity_keyspace.h"
 #include "storage/rocksdb_kv_store.h"
 #include "tests/testing/corpora.h"
+#include "tests/testing/entity_store.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -20,12 +21,7 @@ class SeedResolutionTest : public ::testing::Test {
     auto recognizer = LoadRecognizer(NEWSGRAPH_DEFAULT_NER_MODEL);
     ASSERT_TRUE(recognizer.ok()) << recognizer.status();
     recognizer_ = *std::move(recognizer);
-    storage::RocksDbOptions options;
-    options.path = dir_.path();
-    options.column_families = EntityColumnFamilies();
-    auto store = storage::OpenRocksDbStore(options);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    NG_ASSERT_OK_AND_ASSIGN(store_, ::newsgraph::testing::OpenEntityStore(dir_.path()));
     auto core = EntityCore::Open(store_.get(), recognizer_.get());
     ASSERT_TRUE(core.ok()) << core.status();
     core_ = *std::move(core);

@@ -259,18 +259,21 @@ TEST_F(IngestCoreTest, PipelineRetriesTransientFailuresAndMarksIndexed) {
   pipeline.Stop();
 }
 
-// A downstream whose annotation of documents holding "poison" fails with a
-// chosen status; every other document goes through.
+// A downstream whose annotation of documents holding `match` ("" for every
+// document) fails with a chosen status until cured; every other document
+// goes through, and the order they went through in is recorded.
 class PoisonDownstream : public PipelineDownstream {
  public:
-  explicit PoisonDownstream(absl::Status failure) : failure_(std::move(failure)) {}
+  explicit PoisonDownstream(absl::Status failure, std::string match = "poison")
+      : failure_(std::move(failure)), match_(std::move(match)) {}
   absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> Annotate(
       const newsgraph::v1::Document& document) override {
     newsgraph::MutexLock lock(&mu_);
-    if (absl::StrContains(document.text(), "poison") && !cured_) {
+    if (absl::StrContains(document.text(), match_) && !cured_) {
       ++poison_attempts_;
       return failure_;
     }
+    annotated_.push_back(document.name());
     return newsgraph::v1::AnnotateDocumentResponse();
   }
   absl::Status Index(const newsgraph::v1::Document&,
@@ -286,12 +289,18 @@ class PoisonDownstream : public PipelineDownstream {
     newsgraph::MutexLock lock(&mu_);
     cured_ = true;
   }
+  std::vector<std::string> annotated() {
+    newsgraph::MutexLock lock(&mu_);
+    return annotated_;
+  }
 
  private:
   newsgraph::Mutex mu_;
   const absl::Status failure_;
+  const std::string match_;
   int poison_attempts_ = 0;
   bool cured_ = false;
+  std::vector<std::string> annotated_;
 };
 
 struct PoisonCase {
@@ -399,45 +408,8 @@ TEST_F(IngestCoreTest, TransientFailuresDoNotHoldUpTheDocumentsBehind) {
 // A downstream that times out on every document is in trouble itself: no
 // document is failed or set aside for it, and once it recovers the
 // documents arrive in outbox order.
-class SlowServiceDownstream : public PipelineDownstream {
- public:
-  absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> Annotate(
-      const newsgraph::v1::Document& document) override {
-    newsgraph::MutexLock lock(&mu_);
-    if (!recovered_) {
-      ++failures_;
-      return absl::DeadlineExceededError("Deadline Exceeded");
-    }
-    order_.push_back(document.name());
-    return newsgraph::v1::AnnotateDocumentResponse();
-  }
-  absl::Status Index(const newsgraph::v1::Document&,
-                     const newsgraph::v1::AnnotateDocumentResponse&) override {
-    return absl::OkStatus();
-  }
-  absl::Status Remove(const std::string&) override { return absl::OkStatus(); }
-  int failures() {
-    newsgraph::MutexLock lock(&mu_);
-    return failures_;
-  }
-  void Recover() {
-    newsgraph::MutexLock lock(&mu_);
-    recovered_ = true;
-  }
-  std::vector<std::string> order() {
-    newsgraph::MutexLock lock(&mu_);
-    return order_;
-  }
-
- private:
-  newsgraph::Mutex mu_;
-  bool recovered_ = false;
-  int failures_ = 0;
-  std::vector<std::string> order_;
-};
-
 TEST_F(IngestCoreTest, TimeoutsOfEveryDocumentAreTheServicesAndKeepTheOrder) {
-  SlowServiceDownstream downstream;
+  PoisonDownstream downstream(absl::DeadlineExceededError("Deadline Exceeded"), /*match=*/"");
   PipelineOptions options;
   options.initial_backoff = absl::Milliseconds(1);
   options.max_backoff = absl::Milliseconds(2);
@@ -451,15 +423,15 @@ TEST_F(IngestCoreTest, TimeoutsOfEveryDocumentAreTheServicesAndKeepTheOrder) {
     names.push_back(r.document.name());
   }
   // Far more failures than max_attempts per document.
-  WaitUntil([&] { return downstream.failures() > 60; });
+  WaitUntil([&] { return downstream.poison_attempts() > 60; });
   for (const std::string& name : names) {
     NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Document doc,
                             core_->GetDocument(name, newsgraph::v1::METADATA));
     EXPECT_EQ(doc.state(), newsgraph::v1::RECEIVED) << name;
   }
-  downstream.Recover();
+  downstream.Cure();
   WaitUntil([&] { return core_->OutboxSize() == 0; });
-  EXPECT_EQ(downstream.order(), names);
+  EXPECT_EQ(downstream.annotated(), names);
   pipeline.Stop();
 }
 

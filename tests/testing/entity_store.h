@@ -1,0 +1,24 @@
+// The entity service's store for unit tests: RocksDB with the entity column
+// families in a test's temporary directory.
+#ifndef NEWSGRAPH_TESTS_TESTING_ENTITY_STORE_H_
+#define NEWSGRAPH_TESTS_TESTING_ENTITY_STORE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "services/entity/entity_keyspace.h"
+#include "storage/rocksdb_kv_store.h"
+
+namespace newsgraph::testing {
+
+inline absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenEntityStore(const std::string& path) {
+  storage::RocksDbOptions options;
+  options.path = path;
+  options.column_families = entity::EntityColumnFamilies();
+  return storage::OpenRocksDbStore(options);
+}
+
+}  // namespace newsgraph::testing
+
+#endif  // NEWSGRAPH_TESTS_TESTING_ENTITY_STORE_H_
