@@ -775,7 +775,8 @@ absl::StatusOr<uint64_t> EntityCore::ResolveMerged(uint64_t id) const {
 
 absl::StatusOr<newsgraph::v1::ListQuotesResponse> EntityCore::ListQuotes(
     const newsgraph::v1::ListQuotesRequest& request, const std::function<bool()>& stop) const {
-  NG_ASSIGN_OR_RETURN(const int page_size, ResolvePageSize(request.page_size(), 20, 200));
+  NG_ASSIGN_OR_RETURN(const int page_size,
+                      ResolvePageSize(request.page_size(), 20, limits_.max_quotes_page));
   NG_ASSIGN_OR_RETURN(Entity speaker, GetEntity(request.entity()));
   NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(speaker.name()));
   std::string about;
@@ -826,12 +827,14 @@ absl::StatusOr<newsgraph::v1::ListQuotesResponse> EntityCore::ListQuotes(
 absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> EntityCore::ListRelatedEntities(
     const newsgraph::v1::ListRelatedEntitiesRequest& request,
     const std::function<bool()>& stop) const {
-  NG_ASSIGN_OR_RETURN(const int page_size, ResolvePageSize(request.page_size(), 20, 200));
+  NG_ASSIGN_OR_RETURN(const int page_size,
+                      ResolvePageSize(request.page_size(), 20, limits_.max_related_page));
   if (request.max_evidence() < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("max_evidence must not be negative (got ", request.max_evidence(), ")"));
   }
-  const int max_evidence = request.max_evidence() == 0 ? 3 : std::min(request.max_evidence(), 20);
+  const int max_evidence =
+      request.max_evidence() == 0 ? 3 : std::min(request.max_evidence(), limits_.max_evidence);
   int64_t start = std::numeric_limits<int64_t>::min();
   int64_t end = std::numeric_limits<int64_t>::max();
   if (request.has_start_time()) {
@@ -919,7 +922,8 @@ absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> EntityCore::ListRelat
 
 absl::StatusOr<newsgraph::v1::ListEntitiesResponse> EntityCore::ListEntities(
     const newsgraph::v1::ListEntitiesRequest& request, const std::function<bool()>& stop) const {
-  NG_ASSIGN_OR_RETURN(const int page_size, ResolvePageSize(request.page_size(), 50, 1000));
+  NG_ASSIGN_OR_RETURN(const int page_size,
+                      ResolvePageSize(request.page_size(), 50, limits_.max_entities_page));
   const std::string fingerprint =
       absl::StrCat(static_cast<int>(request.type()), "|", request.name_prefix());
   std::string start;
@@ -966,8 +970,9 @@ absl::StatusOr<newsgraph::v1::ListEntitiesResponse> EntityCore::ListEntities(
 absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> EntityCore::ResolveEntities(
     const newsgraph::v1::ResolveEntitiesRequest& request, const std::function<bool()>& stop) const {
   NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", limits_.max_resolve_bytes));
-  NG_ASSIGN_OR_RETURN(const int max_candidates,
-                      ResolvePageSize(request.max_candidates(), 3, 20, "max_candidates"));
+  NG_ASSIGN_OR_RETURN(
+      const int max_candidates,
+      ResolvePageSize(request.max_candidates(), 3, limits_.max_candidates, "max_candidates"));
   const std::string& text = request.text();
   const std::vector<text::Token> tokens = text::Tokenize(text);
   const text::CodePointOffsets offsets(text);
@@ -1038,7 +1043,8 @@ absl::StatusOr<newsgraph::v1::ListMentionsResponse> EntityCore::ListMentions(
   if (request.entity().empty() == request.document().empty()) {
     return absl::InvalidArgumentError("exactly one of entity and document must be set");
   }
-  NG_ASSIGN_OR_RETURN(const int page_size, ResolvePageSize(request.page_size(), 100, 1000));
+  NG_ASSIGN_OR_RETURN(const int page_size,
+                      ResolvePageSize(request.page_size(), 100, limits_.max_mentions_page));
   const std::string fingerprint = absl::StrCat(request.entity(), "|", request.document());
   std::string position;
   if (!request.page_token().empty()) {

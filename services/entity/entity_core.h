@@ -48,6 +48,15 @@ struct EntityLimits {
   // them returns a short (even empty) page with a next_page_token rather
   // than scanning the whole store. Default 100,000.
   size_t max_scanned_per_page = 100000;
+  // Largest page_size of ListEntities and ListMentions (default 1,000), of
+  // ListRelatedEntities and ListQuotes (default 200); largest max_evidence
+  // and max_candidates (default 20 each).
+  int max_entities_page = 1000;
+  int max_mentions_page = 1000;
+  int max_related_page = 200;
+  int max_quotes_page = 200;
+  int max_evidence = 20;
+  int max_candidates = 20;
 };
 
 class EntityCore {

@@ -41,7 +41,6 @@ constexpr char kNextDocumentKey[] = "next_document_id";
 constexpr char kNextOutboxKey[] = "next_outbox_sequence";
 constexpr char kNextJobKey[] = "next_job_id";
 constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 1000;
 
 std::string IdKey(uint64_t id) { return KeyBuilder().AddUint64(id).key(); }
 std::string StringKey(absl::string_view s) { return KeyBuilder().AddString(s).key(); }
@@ -579,8 +578,8 @@ void IngestCore::NotifyStateChange() const {
 
 absl::StatusOr<newsgraph::v1::ListDocumentsResponse> IngestCore::ListDocuments(
     const newsgraph::v1::ListDocumentsRequest& request) const {
-  NG_ASSIGN_OR_RETURN(const int page_size,
-                      ResolvePageSize(request.page_size(), kDefaultPageSize, kMaxPageSize));
+  NG_ASSIGN_OR_RETURN(const int page_size, ResolvePageSize(request.page_size(), kDefaultPageSize,
+                                                           options_.max_page_size));
   NG_ASSIGN_OR_RETURN(DocumentFilter filter, ParseFilter(request.filter()));
   uint64_t start_id = 0;
   if (!request.page_token().empty()) {

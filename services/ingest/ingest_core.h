@@ -60,6 +60,8 @@ struct IngestOptions {
   // A short line seen in at least this many earlier documents of the same
   // source is boilerplate. Default 3.
   uint64_t recurring_line_threshold = 3;
+  // Largest ListDocuments page_size. Default 1,000.
+  int max_page_size = 1000;
 };
 
 class IngestCore {

@@ -88,10 +88,10 @@ void AddFacet(const std::string& field, const FacetCounts& counts, SearchRespons
 
 }  // namespace
 
-absl::Status ValidateFacets(const SearchRequest& request) {
-  if (request.facets_size() > kMaxFacetFields) {
-    return absl::InvalidArgumentError(absl::StrCat("facets: at most ", kMaxFacetFields,
-                                                   " entries (got ", request.facets_size(), ")"));
+absl::Status ValidateFacets(const SearchRequest& request, int max_fields) {
+  if (request.facets_size() > max_fields) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("facets: at most ", max_fields, " entries (got ", request.facets_size(), ")"));
   }
   for (int i = 0; i < request.facets_size(); ++i) {
     if (!IsFacetField(request.facets(i))) {
@@ -106,7 +106,7 @@ absl::Status ValidateFacets(const SearchRequest& request) {
 absl::Status CountFacets(const SearchIndexReader* index, const std::vector<ScoredDoc>& hits,
                          const RankingOptions& options, const SearchRequest& request,
                          const StopCheck& stop, SearchResponse* response) {
-  NG_RETURN_IF_ERROR(ValidateFacets(request));
+  NG_RETURN_IF_ERROR(ValidateFacets(request, options.max_facet_fields));
   const std::vector<std::string> fields = DistinctFields(request);
   if (fields.empty()) return absl::OkStatus();
   std::vector<FacetCounts> counts(fields.size());

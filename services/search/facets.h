@@ -12,12 +12,9 @@
 
 namespace newsgraph::search {
 
-// Most entries of SearchRequest.facets. Duplicates are counted once.
-inline constexpr int kMaxFacetFields = 16;
-
-// Checks SearchRequest.facets: at most kMaxFacetFields entries, each a
+// Checks SearchRequest.facets: at most `max_fields` entries, each a
 // supported field. Errors: INVALID_ARGUMENT naming the field.
-absl::Status ValidateFacets(const newsgraph::v1::SearchRequest& request);
+absl::Status ValidateFacets(const newsgraph::v1::SearchRequest& request, int max_fields);
 
 // Adds one Facet per distinct requested field to `response`, counted over
 // the best options.max_facet_documents of `hits` (a warning says when that

@@ -22,10 +22,6 @@ using newsgraph::v1::SearchRequest;
 using newsgraph::v1::SearchResponse;
 using Kind = QueryNode::Kind;
 
-constexpr size_t kMaxPrefixExpansions = 1024;
-// Unknown query words per query that typo tolerance tries to correct; each
-// scans the dictionary terms sharing its first letter.
-constexpr int kMaxTypoCorrections = 8;
 // Entities the entity service recognizes in a query with a lower score are
 // not searched.
 constexpr float kEntityResolutionMinScore = 0.2f;
@@ -347,7 +343,7 @@ class QueryBuilder::Impl {
     if (tokens.empty()) return MakeAllDocuments(reader_);
     std::string term = tokens[0].term;
     bool unknown = false;
-    if (typo_tolerance_ && !exclude_mode_ && corrections_tried_ < kMaxTypoCorrections) {
+    if (typo_tolerance_ && !exclude_mode_ && corrections_tried_ < options_.max_typo_corrections) {
       NG_ASSIGN_OR_RETURN(uint64_t df, reader_->DocumentFrequency(term));
       unknown = df == 0;
     }
@@ -512,11 +508,11 @@ class QueryBuilder::Impl {
                                                      ": prefix '", node.text, "' is too short"));
     if (!exclude_mode_) highlight_.prefixes.push_back(prefix);
     NG_ASSIGN_OR_RETURN(std::vector<std::string> terms,
-                        reader_->ExpandPrefix(prefix, kMaxPrefixExpansions + 1));
-    if (terms.size() > kMaxPrefixExpansions) {
+                        reader_->ExpandPrefix(prefix, options_.max_prefix_expansions + 1));
+    if (terms.size() > options_.max_prefix_expansions) {
       return absl::InvalidArgumentError(
           absl::StrCat("prefix '", node.text, "*' at position ", node.begin, " matches more than ",
-                       kMaxPrefixExpansions, " indexed terms; use a longer prefix"));
+                       options_.max_prefix_expansions, " indexed terms; use a longer prefix"));
     }
     std::vector<DocIteratorPtr> words;
     for (const std::string& term : terms) {

@@ -36,9 +36,6 @@ using newsgraph::v1::SearchRequest;
 using newsgraph::v1::SearchResponse;
 using Kind = QueryNode::Kind;
 
-constexpr int kDefaultPageSize = 10;
-constexpr int kMaxPageSize = 100;
-constexpr size_t kMaxResultWindow = 10000;
 // Passage mode ranks the passages of at most this many best documents.
 constexpr size_t kMaxPassageDocuments = 300;
 // The best candidates by the other scores that get the proximity bonus:
@@ -331,14 +328,15 @@ absl::Status ValidateFilterSizes(const newsgraph::v1::SearchFilter& filter, size
 
 absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request,
                                                 const StopCheck& stop) const {
-  NG_ASSIGN_OR_RETURN(const int page_size,
-                      ResolvePageSize(request.page_size(), kDefaultPageSize, kMaxPageSize));
+  NG_ASSIGN_OR_RETURN(
+      const int page_size,
+      ResolvePageSize(request.page_size(), options_.default_page_size, options_.max_page_size));
   const int max_passages = request.max_passages() <= 0 ? 1 : std::min(request.max_passages(), 5);
   const bool has_filter = request.has_filter() && request.filter().ByteSizeLong() > 0;
   if (absl::StripAsciiWhitespace(request.query()).empty() && !has_filter) {
     return absl::InvalidArgumentError("query is required unless filter is set");
   }
-  NG_RETURN_IF_ERROR(ValidateFacets(request));
+  NG_RETURN_IF_ERROR(ValidateFacets(request, options_.max_facet_fields));
   if (request.query().size() > options_.max_query_bytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("query: ", request.query().size(), " bytes; at most ",
@@ -361,9 +359,9 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request,
     if (!absl::SimpleAtoi(position, &offset))
       return absl::InvalidArgumentError("page_token is malformed");
   }
-  if (offset > kMaxResultWindow) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("results beyond the first ", kMaxResultWindow, " cannot be paged to"));
+  if (offset > options_.max_result_window) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "results beyond the first ", options_.max_result_window, " cannot be paged to"));
   }
 
   SearchResponse response;
@@ -385,7 +383,7 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request,
                                            cluster_of, documents, stop));
     WritePassagePage(found, offset, page_size, &response);
     const size_t end = std::min(found.hits.size(), offset + static_cast<size_t>(page_size));
-    if (end < found.hits.size() && end < kMaxResultWindow) {
+    if (end < found.hits.size() && end < options_.max_result_window) {
       response.set_next_page_token(index_->page_tokens().Encode("search", fingerprint, absl::StrCat(end)));
     }
     return response;
@@ -406,7 +404,7 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request,
   }
   NG_RETURN_IF_ERROR(WriteHits(request, reader, page, builder, max_passages, &explained,
                                builder.match_slots(), &response));
-  if (end < ranked.size() && end < kMaxResultWindow) {
+  if (end < ranked.size() && end < options_.max_result_window) {
     response.set_next_page_token(index_->page_tokens().Encode("search", fingerprint, absl::StrCat(end)));
   }
   return response;

@@ -69,6 +69,19 @@ struct RankingOptions {
   // Most values in each repeated field of SearchRequest.filter (sources,
   // entities, entity_types, languages); duplicates count once. Default 64.
   size_t max_filter_values = 64;
+  // Most entries of SearchRequest.facets (a name repeated among them yields
+  // one facet). Default 16.
+  int max_facet_fields = 16;
+  // SearchRequest.page_size when 0, and its largest value. Defaults 10, 100.
+  int default_page_size = 10;
+  int max_page_size = 100;
+  // Hits reachable by paging. Default 10,000.
+  size_t max_result_window = 10000;
+  // Indexed terms a prefix ("gr*") may stand for; more is INVALID_ARGUMENT.
+  // Default 1,024.
+  size_t max_prefix_expansions = 1024;
+  // Query words corrected for typos per query. Default 8.
+  int max_typo_corrections = 8;
 };
 
 // Parses "name=value,name=value" over RankingOptions' numeric fields
