@@ -18,7 +18,6 @@
 #include <iterator>
 #include <thread>
 
-#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -152,35 +151,7 @@ int WaitForTerminationSignal() {
 
 }  // namespace newsgraph
 
-ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve with TLS (with --tls_key)");
-ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert");
-ABSL_FLAG(std::string, tls_client_ca, "",
-          "PEM CA bundle: require client certificates signed by it (mutual TLS)");
-ABSL_FLAG(std::string, auth_tokens, "",
-          "token file ('sha256:DIGEST NAME SCOPES' per line): require bearer tokens (needs TLS)");
-ABSL_FLAG(
-    bool, insecure_listen, false,
-    "allow a non-loopback --listen address without TLS and tokens (TLS terminated elsewhere)");
-ABSL_FLAG(absl::Duration, default_deadline, absl::Minutes(2),
-          "cancel unary calls that set no deadline after this long (0 disables)");
-ABSL_FLAG(int, max_threads, 128, "threads serving calls; more calls get RESOURCE_EXHAUSTED");
-ABSL_FLAG(absl::Duration, max_connection_age, absl::Hours(1),
-          "close connections this old (GOAWAY, then 10 min for calls in flight)");
-
 namespace newsgraph {
-
-void ApplySecurityFlags(ServerRunnerOptions* options) {
-  options->tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
-  options->tls_key_file = absl::GetFlag(FLAGS_tls_key);
-  options->tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
-  options->auth_tokens_file = absl::GetFlag(FLAGS_auth_tokens);
-  options->allow_insecure_remote = absl::GetFlag(FLAGS_insecure_listen);
-  options->default_deadline = absl::GetFlag(FLAGS_default_deadline);
-  options->max_threads = absl::GetFlag(FLAGS_max_threads);
-  options->max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
-  options->max_connection_age_grace =
-      std::min(options->max_connection_age_grace, options->max_connection_age);
-}
 
 void BlockTerminationSignals() {
   sigset_t set;

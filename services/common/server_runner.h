@@ -74,11 +74,6 @@ struct ServerRunnerOptions {
   absl::Duration min_client_ping_interval = absl::Seconds(10);
 };
 
-// Fills the security and limit options from the daemons' shared flags
-// (--tls_cert, --tls_key, --tls_client_ca, --auth_tokens, --insecure_listen,
-// --default_deadline, --max_threads).
-void ApplySecurityFlags(ServerRunnerOptions* options);
-
 // Builds and starts the server, then blocks until SIGINT or SIGTERM.
 // `on_started` runs after the server accepts calls, with the server (for
 // in-process channels) and the bound port; a non-OK return shuts down.

@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <memory>
 
-#include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "services/common/daemon_flags.h"
 #include "services/common/log.h"
 #include "services/common/server_runner.h"
 #include "services/common/service_store.h"
@@ -28,42 +28,23 @@
 #include "services/search/search_keyspace.h"
 #include "services/search/searcher.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:7700", "host:port to serve on (port 0: any free port)");
-ABSL_FLAG(std::string, data_dir, "./data",
-          "data directory; stores live in <data_dir>/{ingest,entity,search}");
-ABSL_FLAG(std::string, ranking, "",
-          "search ranking options, name=value,... (see ParseRankingOptions in "
-          "services/search/searcher.h); empty: the defaults");
-ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
-ABSL_FLAG(int, pipeline_concurrency, 1,
-          "documents the pipeline annotates and indexes at once; more is faster, but the entity "
-          "graph then depends on the order calls happen to finish (see docs/ingest.md)");
-ABSL_FLAG(int, block_cache_mb, 64, "RocksDB block cache size per service in MiB");
-ABSL_FLAG(int, idle_merge_seconds, 5,
-          "after this many seconds without index updates, flush and merge the search index "
-          "segments into one (indexes of at most 262,144 documents); 0 = never");
-ABSL_FLAG(std::string, ner_model, NEWSGRAPH_DEFAULT_NER_MODEL,
-          "named-entity model written by train_ner; empty: rule-based names only");
-
 namespace newsgraph {
 namespace {
 
 absl::Status Run() {
-  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
-  const int block_cache_mb = absl::GetFlag(FLAGS_block_cache_mb);
+  NG_ASSIGN_OR_RETURN(const ServiceStoreOptions store_options, StoreOptionsFromFlags(64));
   absl::StatusOr<std::unique_ptr<entity::Recognizer>> recognizer =
-      entity::LoadRecognizer(absl::GetFlag(FLAGS_ner_model));
+      entity::LoadRecognizer(NerModelFromFlags());
   if (!recognizer.ok()) return recognizer.status();
 
   absl::StatusOr<std::unique_ptr<storage::KvStore>> ingest_store =
-      OpenServiceStore(data_dir, "ingest", ingest::IngestColumnFamilies(), block_cache_mb);
+      OpenServiceStore(store_options, "ingest", ingest::IngestColumnFamilies());
   if (!ingest_store.ok()) return ingest_store.status();
   absl::StatusOr<std::unique_ptr<storage::KvStore>> entity_store =
-      OpenServiceStore(data_dir, "entity", entity::EntityColumnFamilies(), block_cache_mb);
+      OpenServiceStore(store_options, "entity", entity::EntityColumnFamilies());
   if (!entity_store.ok()) return entity_store.status();
-  absl::StatusOr<std::unique_ptr<storage::KvStore>> search_store =
-      OpenServiceStore(data_dir, "search", search::SearchColumnFamilies(), block_cache_mb,
-                       search::SearchZstdColumnFamilies());
+  absl::StatusOr<std::unique_ptr<storage::KvStore>> search_store = OpenServiceStore(
+      store_options, "search", search::SearchColumnFamilies(), search::SearchZstdColumnFamilies());
   if (!search_store.ok()) return search_store.status();
 
   absl::StatusOr<std::unique_ptr<ingest::IngestCore>> ingest_core =
@@ -73,17 +54,12 @@ absl::Status Run() {
       entity::EntityCore::Open(entity_store->get(), recognizer->get());
   if (!entity_core.ok()) return entity_core.status();
   absl::StatusOr<std::unique_ptr<search::SearchIndex>> search_index =
-      search::SearchIndex::Open(search_store->get(), [] {
-        search::SearchIndexOptions options;
-        options.idle_merge_after =
-            absl::Seconds(std::max(0, absl::GetFlag(FLAGS_idle_merge_seconds)));
-        return options;
-      }());
+      search::SearchIndex::Open(search_store->get(), {.idle_merge_after = IdleMergeFromFlags()});
   if (!search_index.ok()) return search_index.status();
 
   search::GrpcEntityResolver resolver;
   absl::StatusOr<search::RankingOptions> ranking =
-      search::ParseRankingOptions(absl::GetFlag(FLAGS_ranking));
+      search::ParseRankingOptions(RankingSpecFromFlags());
   if (!ranking.ok()) return ranking.status();
   search::Searcher searcher(search_index->get(), &resolver, *ranking);
   ingest::IngestGrpcService ingest_service(ingest_core->get());
@@ -92,12 +68,9 @@ absl::Status Run() {
 
   std::unique_ptr<ingest::GrpcPipelineDownstream> downstream;
   std::unique_ptr<ingest::Pipeline> pipeline;
-  ServerRunnerOptions server_options;
-  server_options.process_name = "newsgraphd";
-  server_options.listen_address = absl::GetFlag(FLAGS_listen);
-  server_options.port_file = absl::GetFlag(FLAGS_port_file);
-  ApplySecurityFlags(&server_options);
-  server_options.data_description = absl::StrCat(data_dir, "/{ingest,entity,search}");
+  ServerRunnerOptions server_options = ServerOptionsFromFlags("newsgraphd", "127.0.0.1:7700");
+  server_options.data_description = absl::StrCat(store_options.data_dir, "/{ingest,entity,search}");
+  const PipelineFlags pipeline_flags = PipelineFlagsFromFlags();
   absl::Status status = RunServer(
       server_options,
       {{&ingest_service, "newsgraph.v1.IngestService"},
@@ -108,10 +81,10 @@ absl::Status Run() {
         args.SetMaxReceiveMessageSize(server_options.max_receive_message_bytes);
         std::shared_ptr<grpc::Channel> channel = server.InProcessChannel(args);
         resolver.SetChannel(channel);
-        downstream = std::make_unique<ingest::GrpcPipelineDownstream>(channel, channel);
+        downstream = std::make_unique<ingest::GrpcPipelineDownstream>(
+            channel, channel, pipeline_flags.downstream_timeout);
         ingest::PipelineOptions pipeline_options;
-        pipeline_options.concurrency =
-            static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_pipeline_concurrency)));
+        pipeline_options.concurrency = pipeline_flags.concurrency;
         pipeline = std::make_unique<ingest::Pipeline>(ingest_core->get(), downstream.get(),
                                                       pipeline_options);
         pipeline->Start();
@@ -129,7 +102,7 @@ absl::Status Run() {
 
 int main(int argc, char** argv) {
   newsgraph::BlockTerminationSignals();
-  absl::ParseCommandLine(argc, argv);
+  newsgraph::ParseDaemonFlags(argc, argv, "the ingest, entity and search services in one process");
   absl::Status status = newsgraph::Run();
   if (!status.ok()) {
     newsgraph::LogError("newsgraphd", status.ToString());
