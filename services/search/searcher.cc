@@ -198,14 +198,14 @@ absl::StatusOr<QueryNode> Searcher::Interpret(const SearchRequest& request,
       absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> resolved =
           resolver_->Resolve(request.query());
       if (resolved.ok()) {
-        auto plausible = [this](const newsgraph::v1::ResolvedSpan& span) {
-          return IsPlausibleQueryEntity(span);
-        };
-        RewriteWithEntities(*resolved, &parsed, plausible);
-        // Only the entities the search used ("who" is not the WHO).
+        // Only the entities taken as names are searched and reported ("who"
+        // is not the WHO); each span is judged once.
+        newsgraph::v1::ResolveEntitiesResponse kept;
         for (const newsgraph::v1::ResolvedSpan& span : resolved->spans()) {
-          if (plausible(span)) *response->add_recognized_entities() = span;
+          if (IsPlausibleQueryEntity(span)) *kept.add_spans() = span;
         }
+        RewriteWithEntities(kept, &parsed);
+        *response->mutable_recognized_entities() = kept.spans();
       } else {
         response->add_warnings(absl::StrCat("entity service unavailable, searched text only: ",
                                             resolved.status().ToString()));
