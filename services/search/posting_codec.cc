@@ -150,6 +150,8 @@ void PostingCursor::Reset() {
 }
 
 bool PostingCursor::Init(absl::string_view postings, absl::string_view positions) {
+  // Offsets into the value are kept in 32 bits.
+  constexpr uint64_t kMaxOffset = std::numeric_limits<uint32_t>::max();
   Reset();
   uint64_t count = 0;
   uint32_t flags = 0;
@@ -160,7 +162,8 @@ bool PostingCursor::Init(absl::string_view postings, absl::string_view positions
   }
   // Every block takes at least three header bytes and holds at least one
   // posting: corrupt counts cannot make this reserve more than the value holds.
-  if (blocks > postings.size() / 3 || count < blocks || count > blocks * kPostingBlockSize) {
+  if (postings.size() > kMaxOffset || blocks > postings.size() / 3 || count < blocks ||
+      count > blocks * kPostingBlockSize) {
     return false;
   }
   has_title_ = (flags & kHasTitle) != 0;
@@ -180,6 +183,13 @@ bool PostingCursor::Init(absl::string_view postings, absl::string_view positions
       return false;
     }
     if (b > 0 && delta == 0) return false;
+    // Sizes that would wrap the running offsets (or overflow their 32-bit
+    // copies) are corrupt; without this a wrapped sum could pass the checks
+    // below and point a block outside the value.
+    if (bytes > postings.size() || position_bytes > kMaxOffset - position_offset ||
+        delta > std::numeric_limits<uint64_t>::max() - last) {
+      return false;
+    }
     last += delta;
     block_last_.push_back(last);
     block_offset_.push_back(static_cast<uint32_t>(offset));

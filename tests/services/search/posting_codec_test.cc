@@ -178,6 +178,21 @@ TEST(PostingCodecTest, RejectsDamagedValuesWithoutReadingPastThem) {
   EXPECT_FALSE(cursor.Positions(&out));
 }
 
+TEST(PostingCodecTest, RejectsBlockSizesThatWrapTheOffsets) {
+  // Two blocks: the first says it holds one byte, the second 2^64 - 1
+  // bytes, so the running offset wraps back to the value's (empty) end.
+  // Found by fuzz_posting_codec; it used to read past the value.
+  const std::string list(
+      "\x1d\x00\x02"                                       // count, flags, blocks
+      "\x66\x01\x13"                                       // block 0: delta, bytes, position bytes
+      "\x13\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\x13",  // block 1
+      18);
+  // An exactly sized heap copy, so AddressSanitizer sees any read past it.
+  const std::vector<char> exact(list.begin(), list.end());
+  PostingCursor cursor;
+  EXPECT_FALSE(cursor.Init(absl::string_view(exact.data(), exact.size()), ""));
+}
+
 TEST(PostingCodecTest, MemoryCursorMatchesEncodedOne) {
   const MemoryPosting postings[] = {
       {.doc = 3, .title_tf = 1, .body_tf = 0, .position_end = 1, .salience = 0},
