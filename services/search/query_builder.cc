@@ -237,16 +237,28 @@ class QueryBuilder::Impl {
       }
       uint64_t span = 0;
       double idf_sum = 0;
+      const int group = coordination.groups++;
       for (size_t k = 0; k + 1 < child.children.size(); ++k) {
         NG_ASSIGN_OR_RETURN(uint64_t bit, add_word(child.children[k]));
         span |= bit;
         idf_sum += last_idf_;
+        coordination.group.resize(clauses.size(), -1);
+        coordination.group.back() = group;
       }
       NG_ASSIGN_OR_RETURN(DocIteratorPtr entity, BuildEntityClause(child.children.back(), idf_sum));
       clauses.push_back(std::move(entity));
       coordination.covers.push_back(span);
+      coordination.group.resize(clauses.size(), -1);
+      coordination.group.back() = group;
+      coordination.entity.resize(clauses.size(), false);
+      coordination.entity.back() = true;
     }
     NG_RETURN_IF_ERROR(AddAcronymClauses(typed, &clauses, &coordination.covers));
+    if (coordination.groups > 0) {
+      coordination.group.resize(clauses.size(), -1);
+      coordination.entity.resize(clauses.size(), false);
+      coordination.entity_tie = options_.entity_tie;
+    }
     coordination.slots = std::clamp(slot, 1, 64);
     if (match_slots_ == 0) match_slots_ = coordination.slots;
     if (options_.proximity_boost > 0) {

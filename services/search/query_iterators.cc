@@ -343,6 +343,50 @@ double CoordinationFactor(uint64_t covered, const Coordination& c) {
   return matched >= c.slots ? 1.0 : c.factors[static_cast<size_t>(matched)];
 }
 
+// Adds the scores of a coordinated disjunction's matching children,
+// combining each entity group's words and entity as Coordination says.
+class ClauseSum {
+ public:
+  explicit ClauseSum(const Coordination& c)
+      : coordination_(c), words_(c.groups), entities_(c.groups) {}
+  void Reset() {
+    plain_ = 0;
+    std::fill(words_.begin(), words_.end(), 0.0);
+    std::fill(entities_.begin(), entities_.end(), 0.0);
+  }
+  void Add(size_t child, double score) {
+    const int g = coordination_.group.empty() ? -1 : coordination_.group[child];
+    if (g < 0) {
+      plain_ += score;
+    } else {
+      (coordination_.entity[child] ? entities_ : words_)[static_cast<size_t>(g)] += score;
+    }
+  }
+  // The combined score; never above the plain sum of what was added.
+  double Total() const {
+    double total = plain_;
+    for (size_t g = 0; g < words_.size(); ++g) {
+      total += std::max(words_[g], entities_[g]) +
+               coordination_.entity_tie * std::min(words_[g], entities_[g]);
+    }
+    return total;
+  }
+  // Total() minus the plain sum: what the groups' combination takes off.
+  double GroupAdjustment() const {
+    double adjustment = 0;
+    for (size_t g = 0; g < words_.size(); ++g) {
+      adjustment -= (1 - coordination_.entity_tie) * std::min(words_[g], entities_[g]);
+    }
+    return adjustment;
+  }
+
+ private:
+  const Coordination& coordination_;
+  double plain_ = 0;
+  std::vector<double> words_;
+  std::vector<double> entities_;
+};
+
 class OrIterator final : public DocIterator {
  public:
   OrIterator(std::vector<DocIteratorPtr> children, bool best_only,
@@ -369,15 +413,13 @@ class OrIterator final : public DocIterator {
     Settle();
   }
   double Score() override {
+    if (coordination_) return CoordinatedScore();
     double score = 0;
-    uint64_t covered = 0;
-    for (size_t i = 0; i < children_.size(); ++i) {
-      const DocIteratorPtr& c = children_[i];
+    for (const DocIteratorPtr& c : children_) {
       if (c->doc() != doc_) continue;
       score = best_only_ ? std::max(score, c->Score()) : score + c->Score();
-      if (coordination_) covered |= coordination_->covers[i];
     }
-    return coordination_ ? score * CoordinationFactor(covered, *coordination_) : score;
+    return score;
   }
   double MaxScore() const override { return max_score_; }
   uint64_t Cost() const override { return cost_; }
@@ -390,21 +432,25 @@ class OrIterator final : public DocIterator {
       if (best != nullptr) best->Explain(out);
       return;
     }
-    double sum = 0;
+    static const Coordination kUncoordinated;
+    ClauseSum sum(coordination_ ? *coordination_ : kUncoordinated);
     uint64_t covered = 0;
     for (size_t i = 0; i < children_.size(); ++i) {
       if (children_[i]->doc() != doc_) continue;
-      sum += children_[i]->Score();
+      sum.Add(coordination_ ? i : 0, children_[i]->Score());
       children_[i]->Explain(out);
       if (coordination_) covered |= coordination_->covers[i];
     }
     if (!coordination_) return;
+    if (sum.GroupAdjustment() != 0) {
+      out->push_back({"entity and the words that name it overlap", sum.GroupAdjustment()});
+    }
     const double factor = CoordinationFactor(covered, *coordination_);
     if (factor == 1.0) return;
-    out->push_back({absl::StrCat("coordination: ", std::popcount(covered), " of ",
-                                 coordination_->slots, " query words matched (x",
-                                 absl::SixDigits(factor), ")"),
-                    sum * factor - sum});
+    out->push_back(
+        {absl::StrCat("coordination: ", std::popcount(covered), " of ", coordination_->slots,
+                      " query words matched (x", absl::SixDigits(factor), ")"),
+         sum.Total() * factor - sum.Total()});
   }
   uint64_t Covered() override {
     uint64_t covered = 0;
@@ -423,6 +469,16 @@ class OrIterator final : public DocIterator {
     uint64_t smallest = kNoMoreDocs;
     for (const DocIteratorPtr& c : children_) smallest = std::min(smallest, c->doc());
     doc_ = smallest;
+  }
+  double CoordinatedScore() {
+    ClauseSum sum(*coordination_);
+    uint64_t covered = 0;
+    for (size_t i = 0; i < children_.size(); ++i) {
+      if (children_[i]->doc() != doc_) continue;
+      sum.Add(i, children_[i]->Score());
+      covered |= coordination_->covers[i];
+    }
+    return sum.Total() * CoordinationFactor(covered, *coordination_);
   }
 
   std::vector<DocIteratorPtr> children_;
@@ -584,6 +640,10 @@ absl::Status CollectMaxScore(OrIterator* disjunction, TopCollector* collector, T
   std::vector<DocIterator*> clauses(n);
   std::vector<uint64_t> covers(n, 0);
   std::vector<double> bound(n);  // bound[i]: summed MaxScore of clauses 0..i
+  // The exact score of a candidate; the running plain sum (at least as
+  // large) decides the pruning, so the bounds stay upper bounds.
+  const Coordination no_groups;
+  ClauseSum exact(coordination ? *coordination : no_groups);
   double sum = 0;
   for (size_t i = 0; i < n; ++i) {
     clauses[i] = children[order[i]].get();
@@ -605,18 +665,22 @@ absl::Status CollectMaxScore(OrIterator* disjunction, TopCollector* collector, T
     if (doc == kNoMoreDocs) break;
     double score = 0;
     uint64_t covered = 0;
-    for (size_t i = essential; i < n; ++i) {
-      if (clauses[i]->doc() != doc) continue;
-      score += clauses[i]->Score();
+    exact.Reset();
+    auto add = [&](size_t i) {
+      const double s = clauses[i]->Score();
+      score += s;
+      exact.Add(coordination ? order[i] : 0, s);
       covered |= covers[i];
+    };
+    for (size_t i = essential; i < n; ++i) {
+      if (clauses[i]->doc() == doc) add(i);
     }
     for (size_t i = essential; i-- > 0;) {
       if (score + bound[i] <= threshold) break;
       clauses[i]->Advance(doc);
-      if (clauses[i]->doc() != doc) continue;
-      score += clauses[i]->Score();
-      covered |= covers[i];
+      if (clauses[i]->doc() == doc) add(i);
     }
+    score = exact.Total();
     if (coordination) score *= CoordinationFactor(covered, *coordination);
     ++top->total;
     if (score > threshold) collector->Offer(doc, score, covered);
@@ -667,13 +731,23 @@ DocIteratorPtr MakeCoordinatedOr(std::vector<DocIteratorPtr> children, Coordinat
   // slots still count.
   std::vector<DocIteratorPtr> kept;
   std::vector<uint64_t> covers;
+  std::vector<int> group;
+  std::vector<bool> entity;
+  const bool grouped = !coordination.group.empty();
   for (size_t i = 0; i < children.size(); ++i) {
     if (children[i]->doc() == kNoMoreDocs) continue;
     kept.push_back(std::move(children[i]));
     covers.push_back(coordination.covers[i]);
+    if (grouped) {
+      group.push_back(coordination.group[i]);
+      entity.push_back(coordination.entity[i]);
+    }
   }
   if (kept.empty()) return MakeEmpty();
   coordination.covers = std::move(covers);
+  coordination.group = std::move(group);
+  coordination.entity = std::move(entity);
+  if (!grouped) coordination.groups = 0;
   coordination.factors.resize(static_cast<size_t>(coordination.slots) + 1);
   for (int m = 0; m <= coordination.slots; ++m) {
     coordination.factors[static_cast<size_t>(m)] =

@@ -138,6 +138,16 @@ struct Coordination {
   double exponent = 1.0;
   // factors[m] = (m / slots)^exponent; filled by MakeCoordinatedOr.
   std::vector<double> factors;
+  // Entity groups: a recognized entity and the query words that spell it.
+  // group[i] is child i's group (-1: none) and entity[i] says whether child
+  // i is the group's entity clause (else one of its words). Within a group
+  // the words' summed score w and the entity's score e count as
+  // max(w, e) + entity_tie * min(w, e): 1 adds them, 0 counts the better.
+  // Empty vectors: no groups.
+  std::vector<int> group;
+  std::vector<bool> entity;
+  int groups = 0;
+  double entity_tie = 1.0;
 };
 DocIteratorPtr MakeCoordinatedOr(std::vector<DocIteratorPtr> children, Coordination coordination);
 // Documents of `required`; `optional` adds its score where it matches too.

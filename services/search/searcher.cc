@@ -129,6 +129,7 @@ absl::StatusOr<RankingOptions> ParseRankingOptions(absl::string_view spec) {
       {"entity_boost", &options.entity_boost},
       {"coordination_exponent", &options.coordination_exponent},
       {"entity_weight", &options.entity_weight},
+      {"entity_tie", &options.entity_tie},
       {"entity_salience_floor", &options.entity_salience_floor},
       {"acronym_weight", &options.acronym_weight},
       {"min_entity_share", &options.min_entity_share},
@@ -145,6 +146,12 @@ absl::StatusOr<RankingOptions> ParseRankingOptions(absl::string_view spec) {
         value < 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("ranking: option '", name, "' needs a number >= 0, got '", kv.second, "'"));
+    }
+    if (name == "entity_tie" && value > 1) {
+      // Above 1 a group would score more than its clauses' sum, which the
+      // MaxScore bounds assume it never does.
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ranking: option 'entity_tie' needs a number in [0, 1], got '", kv.second, "'"));
     }
     *field->second = value;
   }

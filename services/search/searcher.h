@@ -52,6 +52,11 @@ struct RankingOptions {
   // held the words. Defaults 1 and 0.5.
   double entity_weight = 1.0;
   double entity_salience_floor = 0.5;
+  // How a document that both mentions the entity and holds the words that
+  // name it adds the two: max + entity_tie * min (Lucene's dis_max tie
+  // breaker). 1 adds them; 0 counts only the better, so naming the entity
+  // by the query's own words earns no double score.
+  double entity_tie = 1.0;
   // BM25F multiplier of the acronym a run of capitalized query words spells
   // ("International Business Machines" -> ibm). Default 1.
   double acronym_weight = 1.0;
@@ -86,10 +91,10 @@ struct RankingOptions {
 
 // Parses "name=value,name=value" over RankingOptions' numeric fields
 // (k1, b, title_weight, body_weight, phrase_boost, proximity_boost,
-// entity_boost, coordination_exponent, entity_weight,
-// entity_salience_floor, acronym_weight, min_entity_share), starting from the defaults; "" gives the
-// defaults. For the daemons' --ranking flag. Errors: INVALID_ARGUMENT naming
-// the unknown name or bad value.
+// entity_boost, coordination_exponent, entity_weight, entity_tie (at most
+// 1), entity_salience_floor, acronym_weight, min_entity_share), starting
+// from the defaults; "" gives the defaults. For the daemons' --ranking flag. Errors:
+// INVALID_ARGUMENT naming the unknown name or bad value.
 absl::StatusOr<RankingOptions> ParseRankingOptions(absl::string_view spec);
 
 class QueryBuilder;

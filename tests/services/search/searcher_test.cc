@@ -583,6 +583,36 @@ TEST_F(NaturalQueryTest, ExplanationAddsUpToTheScore) {
   EXPECT_TRUE(coordination);
 }
 
+TEST_F(NaturalQueryTest, EntityTieCountsTheEntityAndItsWordsOnce) {
+  // documents/1 holds the word "SCO" and mentions the entity; with tie 0 it
+  // scores the better of the two, and the explanation shows what the
+  // overlap took off.
+  NG_ASSERT_OK_AND_ASSIGN(RankingOptions ranking, ParseRankingOptions("entity_tie=0"));
+  Searcher dis_max(index_.get(), &resolver_, ranking);
+  newsgraph::v1::SearchRequest request;
+  request.set_query("SCO summit");
+  request.set_explain(true);
+  NG_ASSERT_OK_AND_ASSIGN(auto summed, searcher_->Search(request));
+  NG_ASSERT_OK_AND_ASSIGN(auto best, dis_max.Search(request));
+  ASSERT_GT(summed.hits_size(), 0);
+  ASSERT_EQ(best.hits_size(), summed.hits_size());
+  EXPECT_EQ(best.hits(0).document(), "documents/1");
+  double words = 0, entity = 0, overlap = 0, sum = 0;
+  for (const auto& part : best.hits(0).explanation().components()) {
+    sum += part.value();
+    if (part.description() == "bm25f word 'sco'") words += part.value();
+    if (absl::StartsWith(part.description(), "entity entities/1")) entity += part.value();
+    if (absl::StartsWith(part.description(), "entity and the words")) overlap += part.value();
+  }
+  ASSERT_GT(words, 0);
+  ASSERT_GT(entity, 0);
+  EXPECT_NEAR(overlap, -std::min(words, entity), 1e-9);
+  EXPECT_NEAR(sum, best.hits(0).score(), 1e-6 * std::max(1.0, best.hits(0).score()));
+  EXPECT_LT(best.hits(0).score(), summed.hits(0).score());
+  // A tie above 1 would break the MaxScore bounds; it is refused.
+  EXPECT_FALSE(ParseRankingOptions("entity_tie=1.5").ok());
+}
+
 TEST_F(NaturalQueryTest, AttributionFiltersHoldForPassagesAndFoldLookAlikeLetters) {
   ASSERT_TRUE(index_->IndexDocument(PressConference()).ok());
   auto passages = [&](const std::string& query) {
