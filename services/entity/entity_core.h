@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -18,6 +19,10 @@
 #include "newsgraph/v1/entity_service.pb.h"
 #include "services/entity/recognizer.h"
 #include "storage/kv_store.h"
+
+namespace newsgraph::text {
+class CodePointOffsets;
+}  // namespace newsgraph::text
 
 namespace newsgraph::entity {
 
@@ -142,6 +147,14 @@ class EntityCore {
   // `id`, or the entity it was merged into (following merges).
   absl::StatusOr<uint64_t> ResolveMerged(uint64_t id) const;
   absl::StatusOr<std::optional<StoredAnnotation>> ReadAnnotation(const std::string& document) const;
+  // Puts the annotation's record, quotes and co-occurrence counts (replacing
+  // `previous`'s) and the entity id counter in `batch`.
+  absl::Status WriteAnnotation(
+      const newsgraph::v1::AnnotateDocumentRequest& request,
+      const std::optional<newsgraph::v1::AnnotateDocumentResponse>& previous,
+      const newsgraph::v1::AnnotateDocumentResponse& response, const Recognition& recognition,
+      const text::CodePointOffsets& offsets, storage::WriteBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   storage::KvStore* const store_;
   const Recognizer* const recognizer_;

@@ -19,6 +19,9 @@
 #include "absl/strings/str_replace.h"
 #include "services/entity/demonyms.h"
 #include "services/entity/roles.h"
+#include "services/entity/sentence_splitter.h"
+#include "services/entity/value_grammar.h"
+#include "services/entity/word_shapes.h"
 #include "services/entity/ner/lexicons.h"
 #include "services/text/normalizer.h"
 #include "services/text/tokenizer.h"
@@ -135,90 +138,6 @@ const absl::flat_hash_set<std::string>& LawHeads() {
       "resolution",   "declaration", "accord",     "accords",   "protocol",
       "constitution", "pact",        "memorandum", "law",       "code"};
   return *words;
-}
-
-const absl::flat_hash_set<std::string>& Abbreviations() {
-  static const auto* words = new absl::flat_hash_set<std::string>{
-      "mr",  "mrs", "ms",  "dr",  "st",  "inc",  "ltd", "co",  "corp", "jr",   "sr",  "vs",  "etc",
-      "no",  "gen", "col", "lt",  "sgt", "capt", "gov", "sen", "rep",  "prof", "jan", "feb", "mar",
-      "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",  "u.s",  "u.k", "e.g", "i.e"};
-  return *words;
-}
-
-const absl::flat_hash_map<std::string, int>& Months() {
-  static const auto* months = new absl::flat_hash_map<std::string, int>{
-      {"january", 1},   {"february", 2},  {"march", 3},  {"april", 4},     {"may", 5},
-      {"june", 6},      {"july", 7},      {"august", 8}, {"september", 9}, {"october", 10},
-      {"november", 11}, {"december", 12}, {"jan", 1},    {"feb", 2},       {"mar", 3},
-      {"apr", 4},       {"jun", 6},       {"jul", 7},    {"aug", 8},       {"sep", 9},
-      {"sept", 9},      {"oct", 10},      {"nov", 11},   {"dec", 12}};
-  return *months;
-}
-
-// Lower-case words that headlines leave uncapitalized.
-const absl::flat_hash_set<std::string>& FunctionWords() {
-  static const auto* words = new absl::flat_hash_set<std::string>{
-      "a",    "an", "the",  "of",  "in", "on", "at",   "to",   "for",
-      "with", "by", "from", "and", "or", "as", "into", "over", "after"};
-  return *words;
-}
-
-const absl::flat_hash_set<std::string>& Weekdays() {
-  static const auto* days = new absl::flat_hash_set<std::string>{
-      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
-  return *days;
-}
-
-const absl::flat_hash_map<std::string, std::string>& Currencies() {
-  static const auto* currencies = new absl::flat_hash_map<std::string, std::string>{
-      {"$", "USD"},      {"us$", "USD"},      {"€", "EUR"},      {"£", "GBP"},
-      {"¥", "CNY"},      {"₽", "RUB"},      {"dollar", "USD"}, {"dollars", "USD"},
-      {"euro", "EUR"},   {"euros", "EUR"},    {"pound", "GBP"},  {"pounds", "GBP"},
-      {"yuan", "CNY"},   {"renminbi", "CNY"}, {"rouble", "RUB"}, {"roubles", "RUB"},
-      {"ruble", "RUB"},  {"rubles", "RUB"},   {"yen", "JPY"},    {"rupee", "INR"},
-      {"rupees", "INR"}, {"usd", "USD"},      {"eur", "EUR"},    {"gbp", "GBP"},
-      {"cny", "CNY"},    {"rub", "RUB"},      {"jpy", "JPY"},    {"inr", "INR"},
-      {"dlrs", "USD"},   {"francs", "CHF"},   {"marks", "DEM"},  {"stg", "GBP"}};
-  return *currencies;
-}
-
-bool StartsUpper(absl::string_view word) {
-  if (word.empty()) return false;
-  int32_t i = 0;
-  UChar32 c;
-  U8_NEXT(word.data(), i, static_cast<int32_t>(word.size()), c);
-  return c >= 0 && (u_isupper(c) || u_istitle(c));
-}
-
-bool IsAllCapsAcronym(absl::string_view word) {
-  if (word.size() < 2 || word.size() > 6) return false;
-  for (char c : word) {
-    if (!absl::ascii_isupper(static_cast<unsigned char>(c)) && c != '.') return false;
-  }
-  return true;
-}
-
-std::string Lower(absl::string_view s) { return absl::AsciiStrToLower(std::string(s)); }
-
-// Only whitespace without a line break lies between the two tokens.
-bool Adjacent(absl::string_view text, const Token& a, const Token& b) {
-  if (b.byte_begin < a.byte_end) return false;
-  absl::string_view gap = text.substr(a.byte_end, b.byte_begin - a.byte_end);
-  return gap.find('\n') == absl::string_view::npos && gap.size() <= 2;
-}
-
-double ScaleWord(absl::string_view word) {
-  const std::string w = Lower(word);
-  if (w == "thousand") return 1e3;
-  if (w == "million" || w == "mln" || w == "m") return 1e6;
-  if (w == "billion" || w == "bln" || w == "bn") return 1e9;
-  if (w == "trillion" || w == "tn") return 1e12;
-  return 0;
-}
-
-bool ParseNumber(absl::string_view s, double* out) {
-  std::string cleaned = absl::StrReplaceAll(s, {{",", ""}});
-  return absl::SimpleAtod(cleaned, out);
 }
 
 }  // namespace
@@ -555,312 +474,160 @@ EntityType Recognizer::ClassifyName(const std::vector<absl::string_view>& words,
   return newsgraph::v1::MISC;
 }
 
+namespace {
+
+void AddMention(const std::vector<Token>& tokens, const SentenceSplit& split, size_t first,
+                size_t last, EntityType type, float confidence, std::string value,
+                Recognition* result) {
+  result->mentions.push_back({tokens[first].byte_begin, tokens[last].byte_end, type, confidence,
+                              split.sentence_of[first], std::move(value)});
+}
+
+// The last token of the run of capitalized words that token `i` starts,
+// with connectors ("of", "the" after another connector) and hyphens inside
+// ("Bank of the North", "Peace Mission-2023"); month and weekday names end
+// the run.
+size_t CapitalizedRunEnd(absl::string_view text, const std::vector<Token>& tokens, size_t i) {
+  const size_t n = tokens.size();
+  auto capitalized = [&](size_t k) {
+    const absl::string_view w = tokens[k].in(text);
+    return tokens[k].kind == TokenKind::kWord && StartsUpper(w) && !IsDateWord(Lower(w));
+  };
+  size_t last = i;
+  size_t j = i + 1;
+  while (j < n && Adjacent(text, tokens[j - 1], tokens[j])) {
+    const absl::string_view w = tokens[j].in(text);
+    if (capitalized(j)) {
+      last = j++;
+      continue;
+    }
+    const bool after_connector = Connectors().contains(Lower(tokens[j - 1].in(text)));
+    const bool connector = (tokens[j].kind == TokenKind::kWord &&
+                            (Connectors().contains(w) || (w == "the" && after_connector))) ||
+                           w == "-" || w == "‑";
+    const bool joins = j + 1 < n && Adjacent(text, tokens[j], tokens[j + 1]);
+    if (connector && joins && capitalized(j + 1)) {
+      last = j + 1;
+      j += 2;
+      continue;
+    }
+    if (w == "-" && joins && tokens[j + 1].kind == TokenKind::kNumber) {
+      last = j + 1;
+      j += 2;
+      continue;
+    }
+    break;
+  }
+  return last;
+}
+
+std::vector<absl::string_view> WordsOf(absl::string_view text, const std::vector<Token>& tokens,
+                                       size_t first, size_t last) {
+  std::vector<absl::string_view> words;
+  for (size_t k = first; k <= last; ++k) {
+    if (tokens[k].kind == TokenKind::kWord) words.push_back(tokens[k].in(text));
+  }
+  return words;
+}
+
+}  // namespace
+
 Recognition Recognizer::Recognize(absl::string_view text,
                                   const std::function<bool()>& stop) const {
   Recognition result;
   const std::vector<Token> tokens = text::Tokenize(text);
-  const size_t n = tokens.size();
-
-  // Sentence boundaries: . ? ! (not after an abbreviation or initial), or a
-  // paragraph break.
-  std::vector<size_t> sentence_of(n, 0);
-  std::vector<bool> starts_sentence(n, false);
-  size_t sentence = 0;
-  size_t sentence_begin = n > 0 ? tokens[0].byte_begin : 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (i == 0) starts_sentence[i] = true;
-    if (i > 0 &&
-        text.substr(tokens[i - 1].byte_end, tokens[i].byte_begin - tokens[i - 1].byte_end)
-                .find("\n") != absl::string_view::npos &&
-        !starts_sentence[i]) {
-      result.sentences.emplace_back(sentence_begin, tokens[i - 1].byte_end);
-      ++sentence;
-      sentence_begin = tokens[i].byte_begin;
-      starts_sentence[i] = true;
-    }
-    sentence_of[i] = sentence;
-    const absl::string_view t = tokens[i].in(text);
-    // A capitalized word after a colon starts a clause like a sentence does
-    // ("Director Karin Holm: Roughly ...").
-    if (t == ":" && i + 1 < n) starts_sentence[i + 1] = true;
-    const bool terminal =
-        tokens[i].kind == TokenKind::kPunctuation && (t == "." || t == "?" || t == "!" || t == "…");
-    if (!terminal || i + 1 >= n) continue;
-    if (t == "." && i > 0) {
-      const absl::string_view prev = tokens[i - 1].in(text);
-      if (Abbreviations().contains(Lower(prev)) ||
-          (prev.size() == 1 && absl::ascii_isupper(static_cast<unsigned char>(prev[0])))) {
-        continue;
-      }
-    }
-    // Close the sentence after trailing quotes and brackets.
-    size_t end = i;
-    while (end + 1 < n && tokens[end + 1].kind == TokenKind::kPunctuation &&
-           absl::string_view("\"'”’)»]").find(tokens[end + 1].in(text)) !=
-               absl::string_view::npos) {
-      ++end;
-      sentence_of[end] = sentence;
-    }
-    result.sentences.emplace_back(sentence_begin, tokens[end].byte_end);
-    ++sentence;
-    if (end + 1 < n) {
-      sentence_begin = tokens[end + 1].byte_begin;
-      starts_sentence[end + 1] = true;
-    }
-    i = end;
-  }
-  if (n > 0 &&
-      (result.sentences.empty() || result.sentences.back().second < tokens[n - 1].byte_end)) {
-    result.sentences.emplace_back(sentence_begin, tokens[n - 1].byte_end);
-  }
-
-  // Tokens on headline-style lines (four or more words, most capitalized).
-  std::vector<bool> in_headline(n, false);
-  for (size_t line_begin = 0; line_begin < n;) {
-    size_t line_end = line_begin + 1;
-    while (line_end < n && text.substr(tokens[line_end - 1].byte_end,
-                                       tokens[line_end].byte_begin - tokens[line_end - 1].byte_end)
-                                   .find('\n') == absl::string_view::npos) {
-      ++line_end;
-    }
-    size_t words = 0, capitalized = 0;
-    bool ends_sentence = false;
-    for (size_t k = line_begin; k < line_end; ++k) {
-      const absl::string_view w = tokens[k].in(text);
-      if (tokens[k].kind == TokenKind::kWord && !FunctionWords().contains(w)) {
-        ++words;
-        capitalized += StartsUpper(w);
-      }
-      ends_sentence = w == "." || w == "?" || w == "!" || w == ":";
-    }
-    if (words >= 3 && capitalized * 10 >= words * 8 && !ends_sentence) {
-      for (size_t k = line_begin; k < line_end; ++k) in_headline[k] = true;
-    }
-    line_begin = line_end;
-  }
-
-  auto add = [&](size_t first, size_t last, EntityType type, float confidence,
-                 std::string value = "") {
-    result.mentions.push_back({tokens[first].byte_begin, tokens[last].byte_end, type, confidence,
-                               sentence_of[first], std::move(value)});
-  };
-
-  size_t i = 0;
-  while (i < n) {
-    const Token& tok = tokens[i];
-    const absl::string_view word = tok.in(text);
-
-    // Values: PERCENT, MONEY, DATE.
-    if (tok.kind == TokenKind::kNumber) {
-      double number = 0;
-      ParseNumber(word, &number);
-      size_t last = i;
-      double scale = 1;
-      if (i + 1 < n && Adjacent(text, tok, tokens[i + 1])) {
-        if (double s = ScaleWord(tokens[i + 1].in(text)); s > 0) {
-          scale = s;
-          last = i + 1;
-        }
-      }
-      // Currency before the number ("$5", "USD 5").
-      if (i > 0 && Adjacent(text, tokens[i - 1], tok) &&
-          Currencies().contains(Lower(tokens[i - 1].in(text))) &&
-          (result.mentions.empty() ||
-           result.mentions.back().byte_end <= tokens[i - 1].byte_begin)) {
-        add(i - 1, last, newsgraph::v1::MONEY, 0.85f,
-            absl::StrFormat("%s %.0f", Currencies().at(Lower(tokens[i - 1].in(text))),
-                            number * scale));
-        i = last + 1;
-        continue;
-      }
-      if (last + 1 < n && Adjacent(text, tokens[last], tokens[last + 1])) {
-        const std::string next = Lower(tokens[last + 1].in(text));
-        if (next == "%" || next == "percent" ||
-            (next == "per" && last + 2 < n && Lower(tokens[last + 2].in(text)) == "cent")) {
-          const size_t end = next == "per" ? last + 2 : last + 1;
-          add(i, end, newsgraph::v1::PERCENT, 0.9f, absl::StrFormat("%g", number * scale / 100));
-          i = end + 1;
-          continue;
-        }
-        if (Currencies().contains(next) && next.size() > 1) {
-          add(i, last + 1, newsgraph::v1::MONEY, 0.8f,
-              absl::StrFormat("%s %.0f", Currencies().at(next), number * scale));
-          i = last + 2;
-          continue;
-        }
-        // "17 January 2023" / "17 January".
-        if (auto month = Months().find(next);
-            month != Months().end() && number >= 1 && number <= 31 && word.size() <= 2) {
-          size_t end = last + 1;
-          std::string value =
-              absl::StrFormat("--%02d-%02d", month->second, static_cast<int>(number));
-          if (end + 1 < n && tokens[end + 1].kind == TokenKind::kNumber &&
-              tokens[end + 1].in(text).size() == 4) {
-            ++end;
-            value = absl::StrFormat("%s-%02d-%02d", tokens[end].in(text), month->second,
-                                    static_cast<int>(number));
-          }
-          add(i, end, newsgraph::v1::DATE, 0.9f, value);
-          i = end + 1;
-          continue;
-        }
-      }
-      if (word.size() == 4 && number >= 1900 && number <= 2100 &&
-          word.find(',') == absl::string_view::npos) {
-        add(i, i, newsgraph::v1::DATE, 0.6f, std::string(word));
-        ++i;
-        continue;
-      }
-      ++i;
+  SentenceSplit split = SplitSentences(text, tokens);
+  const std::vector<bool> in_headline = MarkHeadlineLines(text, tokens);
+  for (size_t i = 0; i < tokens.size();) {
+    const size_t free_from = result.mentions.empty() ? 0 : result.mentions.back().byte_end;
+    if (std::optional<ValueMatch> value = MatchValue(text, tokens, i, free_from)) {
+      AddMention(tokens, split, value->first, value->last, value->type, value->confidence,
+                 std::move(value->value), &result);
+      i = value->last + 1;
       continue;
     }
-
-    if (tok.kind != TokenKind::kWord || !StartsUpper(word)) {
-      ++i;
-      continue;
-    }
-
-    // "January 17, 2023" / "January 2023".
-    if (auto month = Months().find(Lower(word)); month != Months().end() && word.size() > 3) {
-      size_t end = i;
-      std::string value = absl::StrFormat("--%02d", month->second);
-      if (i + 1 < n && tokens[i + 1].kind == TokenKind::kNumber) {
-        const absl::string_view d = tokens[i + 1].in(text);
-        if (d.size() <= 2) {
-          end = i + 1;
-          value = absl::StrFormat("--%02d-%s%s", month->second, d.size() == 1 ? "0" : "", d);
-          if (i + 3 < n && tokens[i + 2].in(text) == "," && tokens[i + 3].in(text).size() == 4) {
-            end = i + 3;
-            value = absl::StrFormat("%s-%02d-%s%s", tokens[i + 3].in(text), month->second,
-                                    d.size() == 1 ? "0" : "", d);
-          }
-        } else if (d.size() == 4) {
-          end = i + 1;
-          value = absl::StrFormat("%s-%02d", d, month->second);
-        }
-      }
-      if (end > i || word.size() > 5) {
-        add(i, end, newsgraph::v1::DATE, 0.8f, value);
-        i = end + 1;
-        continue;
-      }
-    }
-
-    if (Weekdays().contains(Lower(word))) {
-      add(i, i, newsgraph::v1::DATE, 0.8f);
-      ++i;
-      continue;
-    }
-
+    const absl::string_view word = tokens[i].in(text);
     // With a trained tagger, names come from it (below).
-    if (tagger_ != nullptr) {
+    if (tokens[i].kind != TokenKind::kWord || !StartsUpper(word) || tagger_ != nullptr) {
       ++i;
       continue;
     }
-
-    // Headlines capitalize every word: only single known names count there.
-    if (in_headline[i]) {
-      const std::string code = CountryCode(word);
-      if (!code.empty())
-        add(i, i, newsgraph::v1::GPE, 0.8f);
-      else if (IsAllCapsAcronym(word))
-        add(i, i, newsgraph::v1::ORG, 0.5f);
-      ++i;
-      continue;
-    }
-
-    // A run of capitalized words with connectors and hyphens inside.
-    size_t first = i;
-    size_t last = i;
-    size_t j = i + 1;
-    while (j < n && Adjacent(text, tokens[j - 1], tokens[j])) {
-      const absl::string_view w = tokens[j].in(text);
-      const bool date_word = Weekdays().contains(Lower(w)) || Months().contains(Lower(w));
-      if (tokens[j].kind == TokenKind::kWord && StartsUpper(w) && !date_word) {
-        last = j++;
-        continue;
-      }
-      // "the" joins only after another connector: "Bank of the North".
-      const bool after_connector = Connectors().contains(Lower(tokens[j - 1].in(text)));
-      const bool connector = (tokens[j].kind == TokenKind::kWord &&
-                              (Connectors().contains(w) || (w == "the" && after_connector))) ||
-                             w == "-" || w == "‑";
-      if (connector && j + 1 < n && Adjacent(text, tokens[j], tokens[j + 1]) &&
-          tokens[j + 1].kind == TokenKind::kWord && StartsUpper(tokens[j + 1].in(text)) &&
-          !Weekdays().contains(Lower(tokens[j + 1].in(text))) &&
-          !Months().contains(Lower(tokens[j + 1].in(text)))) {
-        last = j + 1;
-        j += 2;
-        continue;
-      }
-      if (w == "-" && j + 1 < n && tokens[j + 1].kind == TokenKind::kNumber &&
-          Adjacent(text, tokens[j], tokens[j + 1])) {  // "Peace Mission-2023"
-        last = j + 1;
-        j += 2;
-        continue;
-      }
-      break;
-    }
-    i = last + 1;
-
-    // Drop a sentence-initial function word ("The", "In", ...).
-    while (first <= last && starts_sentence[first] &&
-           SentenceStartStopwords().contains(Lower(tokens[first].in(text)))) {
-      ++first;
-    }
-    while (first <= last && Connectors().contains(Lower(tokens[first].in(text)))) ++first;
-    if (first > last) continue;
-
-    // Split off title words: "SCO Secretary-General Zhang Ming" -> "SCO",
-    // "Zhang Ming" (PERSON).
-    size_t title_end = first;  // One past the last title word.
-    bool has_title = false;
-    for (size_t k = first; k <= last; ++k) {
-      const std::string lw = Lower(tokens[k].in(text));
-      if (TitleWords().contains(lw) || (lw == "-" && has_title)) {
-        has_title = true;
-        title_end = k + 1;
-      }
-    }
-    if (has_title) {
-      size_t title_begin = first;
-      while (title_begin < title_end &&
-             !TitleWords().contains(Lower(tokens[title_begin].in(text)))) {
-        ++title_begin;
-      }
-      if (title_begin > first) {
-        std::vector<absl::string_view> words;
-        for (size_t k = first; k < title_begin; ++k) {
-          if (tokens[k].kind == TokenKind::kWord) words.push_back(tokens[k].in(text));
-        }
-        float conf = 0;
-        const size_t head_end = title_begin - 1;
-        absl::string_view surface = text.substr(
-            tokens[first].byte_begin, tokens[head_end].byte_end - tokens[first].byte_begin);
-        if (!words.empty()) add(first, head_end, ClassifyName(words, surface, &conf), conf);
-      }
-      if (title_end <= last) {
-        const size_t words_after = last - title_end + 1;
-        add(title_end, last, newsgraph::v1::PERSON, words_after >= 2 ? 0.8f : 0.6f);
-      }
-      continue;
-    }
-
-    std::vector<absl::string_view> words;
-    for (size_t k = first; k <= last; ++k) {
-      if (tokens[k].kind == TokenKind::kWord) words.push_back(tokens[k].in(text));
-    }
-    if (words.empty()) continue;
-    absl::string_view surface =
-        text.substr(tokens[first].byte_begin, tokens[last].byte_end - tokens[first].byte_begin);
-    float confidence = 0;
-    const EntityType type = ClassifyName(words, surface, &confidence);
-    // A lone capitalized word at a sentence start is usually not a name.
-    if (words.size() == 1 && starts_sentence[first] && type == newsgraph::v1::MISC) continue;
-    add(first, last, type, confidence);
+    i = AddRuleBasedName(text, tokens, split, in_headline, i, &result);
   }
-  if (tagger_ != nullptr) AddTaggedNames(text, tokens, sentence_of, stop, &result);
+  result.sentences = std::move(split.sentences);
+  if (tagger_ != nullptr) AddTaggedNames(text, tokens, split.sentence_of, stop, &result);
   return result;
+}
+
+size_t Recognizer::AddRuleBasedName(absl::string_view text, const std::vector<Token>& tokens,
+                                    const SentenceSplit& split,
+                                    const std::vector<bool>& in_headline, size_t i,
+                                    Recognition* result) const {
+  const absl::string_view word = tokens[i].in(text);
+  // Headlines capitalize every word: only single known names count there.
+  if (in_headline[i]) {
+    if (!CountryCode(word).empty()) {
+      AddMention(tokens, split, i, i, newsgraph::v1::GPE, 0.8f, "", result);
+    } else if (IsAllCapsAcronym(word)) {
+      AddMention(tokens, split, i, i, newsgraph::v1::ORG, 0.5f, "", result);
+    }
+    return i + 1;
+  }
+  size_t first = i;
+  const size_t last = CapitalizedRunEnd(text, tokens, i);
+  // Drop a sentence-initial function word ("The", "In", ...) and leading
+  // connectors.
+  while (first <= last && split.starts_sentence[first] &&
+         SentenceStartStopwords().contains(Lower(tokens[first].in(text)))) {
+    ++first;
+  }
+  while (first <= last && Connectors().contains(Lower(tokens[first].in(text)))) ++first;
+  if (first <= last) AddNameRun(text, tokens, split, first, last, result);
+  return last + 1;
+}
+
+void Recognizer::AddNameRun(absl::string_view text, const std::vector<Token>& tokens,
+                            const SentenceSplit& split, size_t first, size_t last,
+                            Recognition* result) const {
+  size_t title_end = first;  // One past the last title word.
+  bool has_title = false;
+  for (size_t k = first; k <= last; ++k) {
+    const std::string lw = Lower(tokens[k].in(text));
+    if (TitleWords().contains(lw) || (lw == "-" && has_title)) {
+      has_title = true;
+      title_end = k + 1;
+    }
+  }
+  auto surface = [&](size_t from, size_t to) {
+    return text.substr(tokens[from].byte_begin, tokens[to].byte_end - tokens[from].byte_begin);
+  };
+  if (!has_title) {
+    const std::vector<absl::string_view> words = WordsOf(text, tokens, first, last);
+    if (words.empty()) return;
+    float confidence = 0;
+    const EntityType type = ClassifyName(words, surface(first, last), &confidence);
+    // A lone capitalized word at a sentence start is usually not a name.
+    if (words.size() == 1 && split.starts_sentence[first] && type == newsgraph::v1::MISC) return;
+    AddMention(tokens, split, first, last, type, confidence, "", result);
+    return;
+  }
+  size_t title_begin = first;
+  while (title_begin < title_end && !TitleWords().contains(Lower(tokens[title_begin].in(text)))) {
+    ++title_begin;
+  }
+  if (title_begin > first) {
+    const std::vector<absl::string_view> words = WordsOf(text, tokens, first, title_begin - 1);
+    float confidence = 0;
+    if (!words.empty()) {
+      const EntityType type = ClassifyName(words, surface(first, title_begin - 1), &confidence);
+      AddMention(tokens, split, first, title_begin - 1, type, confidence, "", result);
+    }
+  }
+  if (title_end <= last) {
+    const size_t words_after = last - title_end + 1;
+    AddMention(tokens, split, title_end, last, newsgraph::v1::PERSON,
+               words_after >= 2 ? 0.8f : 0.6f, "", result);
+  }
 }
 
 }  // namespace newsgraph::entity

@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "newsgraph/v1/types.pb.h"
 #include "services/entity/ner/tagger.h"
+#include "services/entity/sentence_splitter.h"
 #include "services/text/tokenizer.h"
 
 namespace newsgraph::entity {
@@ -94,6 +95,20 @@ class Recognizer {
  private:
   newsgraph::v1::EntityType ClassifyName(const std::vector<absl::string_view>& words,
                                          absl::string_view surface, float* confidence) const;
+
+  // Without a tagger: the name that the capitalized word `i` starts (a run
+  // of capitalized words joined by connectors and hyphens, titles split
+  // off); only single known names on headline lines. Returns the token
+  // after the run.
+  size_t AddRuleBasedName(absl::string_view text, const std::vector<text::Token>& tokens,
+                          const SentenceSplit& split, const std::vector<bool>& in_headline,
+                          size_t i, Recognition* result) const;
+  // Adds the name tokens [first, last] name, titles split off: "SCO
+  // Secretary-General Zhang Ming" -> "SCO" (classified) and "Zhang Ming"
+  // (PERSON).
+  void AddNameRun(absl::string_view text, const std::vector<text::Token>& tokens,
+                  const SentenceSplit& split, size_t first, size_t last,
+                  Recognition* result) const;
 
   // Adds the tagger's name mentions that do not overlap `result`'s values.
   // Sets result->stopped instead when `stop` ended tagging early.
