@@ -18,6 +18,7 @@
 #include "storage/page_token_key.h"
 #include "base/status_macros.h"
 #include "base/time_util.h"
+#include "services/ingest/group_writer.h"
 #include "services/ingest/ingest_keyspace.h"
 #include "services/ingest/minhash.h"
 #include "services/text/normalizer.h"
@@ -42,17 +43,12 @@ constexpr char kNextOutboxKey[] = "next_outbox_sequence";
 constexpr char kNextJobKey[] = "next_job_id";
 constexpr int kDefaultPageSize = 50;
 
-std::string IdKey(uint64_t id) { return KeyBuilder().AddUint64(id).key(); }
-std::string StringKey(absl::string_view s) { return KeyBuilder().AddString(s).key(); }
+using keys::IdKey;
+using keys::BandEntryKey;
+using keys::SourceLineKey;
+using keys::StringKey;
 
 
-// Outbox entry value: doc_id(8) version(8) action(1).
-std::string EncodeOutboxValue(uint64_t doc, int64_t version, OutboxItem::Action action) {
-  std::string out = storage::EncodeBigEndian64(doc);
-  storage::AppendBigEndian64(&out, static_cast<uint64_t>(version));
-  out.push_back(static_cast<char>(action));
-  return out;
-}
 
 absl::StatusOr<uint64_t> ParseResourceId(const std::string& name, absl::string_view prefix,
                                          absl::string_view field) {
@@ -132,35 +128,15 @@ absl::StatusOr<DocumentFilter> ParseFilter(absl::string_view filter) {
 }
 
 // Key of a short line in the source_lines keyspace.
-std::string SourceLineKey(const std::string& source, uint64_t line_hash) {
-  return KeyBuilder().AddString(source).AddUint64(line_hash).key();
-}
 
 uint64_t LineHash(absl::string_view line) {
   const std::string folded = text::FoldForMatching(line);
   return XXH64(folded.data(), folded.size(), 0x4C494E45);
 }
 
-std::string BandEntryKey(int band, uint64_t band_key, uint64_t doc) {
-  return KeyBuilder()
-      .AddUint64(static_cast<uint64_t>(band))
-      .AddUint64(band_key)
-      .AddUint64(doc)
-      .key();
-}
 
 }  // namespace
 
-// One caller's ingest waiting for (or done by) a group commit.
-struct IngestCore::Pending {
-  uint64_t job_id = 0;
-  newsgraph::v1::Document built;
-  std::optional<MinHashSignature> minhash;
-  std::vector<uint64_t> line_hashes;
-  absl::StatusOr<IngestResult> result = absl::InternalError("ingest was not committed");
-  bool changed = false;
-  bool done = false;
-};
 
 std::string IngestCore::DocumentName(uint64_t id) { return absl::StrCat(kDocumentPrefix, id); }
 
@@ -338,175 +314,11 @@ std::vector<absl::StatusOr<IngestResult>> IngestCore::IngestMany(
 }
 
 void IngestCore::CommitGroup(const std::vector<Pending*>& group) {
-  const google::protobuf::Timestamp now = NowTimestamp();
   newsgraph::MutexLock lock(&write_mu_);
   const uint64_t saved[] = {next_document_id_, next_outbox_sequence_, next_job_id_, outbox_size_};
-
-  // State written by earlier members of this group, consulted before the store.
-  absl::flat_hash_map<std::string, uint64_t> external_ids;
-  absl::flat_hash_map<std::string, uint64_t> fingerprints;
-  absl::flat_hash_map<uint64_t, Document> documents;
-  absl::flat_hash_map<uint64_t, IngestJob> jobs;
-  std::vector<std::pair<uint64_t, MinHashSignature>> signatures;  // Added by the group.
-  absl::flat_hash_map<std::string, uint64_t> line_counts;         // source_lines key -> new count
-  WriteBatch batch;
-
-  auto lookup_index = [&](storage::ColumnFamily family,
-                          absl::flat_hash_map<std::string, uint64_t>& local,
-                          const std::string& key) -> absl::StatusOr<std::optional<uint64_t>> {
-    if (auto it = local.find(key); it != local.end()) return it->second;
-    return ReadIdIndex(family, key);
-  };
-  auto lookup_document = [&](uint64_t id) -> absl::StatusOr<std::optional<Document>> {
-    if (auto it = documents.find(id); it != documents.end()) return it->second;
-    return ReadDocument(id);
-  };
-  // The earliest document whose signature is similar enough to `signature`.
-  auto near_duplicate =
-      [&](const MinHashSignature& signature) -> absl::StatusOr<std::optional<uint64_t>> {
-    std::optional<uint64_t> best;
-    auto consider = [&](uint64_t doc, const MinHashSignature& other) {
-      if ((!best || doc < *best) && EstimateJaccard(signature, other) >= kNearDuplicateJaccard) {
-        best = doc;
-      }
-    };
-    for (const auto& [doc, other] : signatures) consider(doc, other);
-    absl::flat_hash_set<uint64_t> compared;
-    for (int band = 0; band < kMinHashBands; ++band) {
-      const std::string prefix = KeyBuilder()
-                                     .AddUint64(static_cast<uint64_t>(band))
-                                     .AddUint64(MinHashBandKey(signature, band))
-                                     .key();
-      storage::ReadOptions scan;
-      scan.upper_bound = storage::PrefixSuccessor(prefix);
-      std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kMinHashBands, scan);
-      for (it->Seek(prefix); it->Valid(); it->Next()) {
-        if (it->key().size() != 24) continue;
-        const uint64_t doc = storage::DecodeBigEndian64(it->key().data() + 16);
-        if (!compared.insert(doc).second) continue;
-        NG_ASSIGN_OR_RETURN(std::optional<std::string> stored,
-                            store_->Get(cf::kMinHashes, IdKey(doc)));
-        if (!stored.has_value()) continue;
-        if (std::optional<MinHashSignature> other = DecodeMinHash(*stored)) consider(doc, *other);
-      }
-      NG_RETURN_IF_ERROR(it->status());
-    }
-    return best;
-  };
-
-  // Applies one pending ingest to the batch; on error only that one fails.
-  auto apply = [&](Pending& p) -> absl::StatusOr<IngestResult> {
-    Document built = p.built;
-    IngestJob* job = nullptr;
-    if (p.job_id != 0) {
-      auto it = jobs.find(p.job_id);
-      if (it == jobs.end()) {
-        NG_ASSIGN_OR_RETURN(IngestJob record, ReadJob(p.job_id));
-        it = jobs.emplace(p.job_id, std::move(record)).first;
-      }
-      job = &it->second;
-    }
-    std::optional<uint64_t> existing_id;
-    if (!built.external_id().empty()) {
-      NG_ASSIGN_OR_RETURN(existing_id,
-                          lookup_index(cf::kExternalIds, external_ids, built.external_id()));
-    }
-    NG_ASSIGN_OR_RETURN(std::optional<uint64_t> same_text_id,
-                        lookup_index(cf::kFingerprints, fingerprints, built.content_fingerprint()));
-    IngestResult result;
-    uint64_t doc_id = 0;
-    if (existing_id.has_value()) {
-      NG_ASSIGN_OR_RETURN(std::optional<Document> stored, lookup_document(*existing_id));
-      if (!stored.has_value()) {
-        return absl::DataLossError(absl::StrCat("external_id '", built.external_id(),
-                                                "' points to missing document ", *existing_id));
-      }
-      doc_id = *existing_id;
-      if (stored->input_fingerprint() == built.input_fingerprint()) {
-        result.outcome = newsgraph::v1::UNCHANGED;
-        result.document = *std::move(stored);
-      } else {
-        built.set_name(DocumentName(doc_id));
-        built.set_version(stored->version() + 1);
-        *built.mutable_create_time() = stored->create_time();
-        result.outcome = newsgraph::v1::NEW_VERSION;
-      }
-    } else if (same_text_id.has_value() && built.external_id().empty()) {
-      NG_ASSIGN_OR_RETURN(std::optional<Document> stored, lookup_document(*same_text_id));
-      if (!stored.has_value()) {
-        return absl::DataLossError(
-            absl::StrCat("fingerprint index points to missing document ", *same_text_id));
-      }
-      doc_id = *same_text_id;
-      result.outcome = newsgraph::v1::DUPLICATE;
-      result.document = *std::move(stored);
-      result.document.set_duplicate_of(DocumentName(doc_id));
-    } else {
-      doc_id = next_document_id_++;
-      built.set_name(DocumentName(doc_id));
-      built.set_version(1);
-      *built.mutable_create_time() = now;
-      result.outcome = newsgraph::v1::CREATED;
-    }
-
-    const bool changed =
-        result.outcome == newsgraph::v1::CREATED || result.outcome == newsgraph::v1::NEW_VERSION;
-    if (changed) {
-      built.set_state(newsgraph::v1::RECEIVED);
-      *built.mutable_update_time() = now;
-      if (same_text_id.has_value() && *same_text_id != doc_id) {
-        built.set_duplicate_of(DocumentName(*same_text_id));
-      } else if (p.minhash.has_value()) {
-        NG_ASSIGN_OR_RETURN(std::optional<uint64_t> near, near_duplicate(*p.minhash));
-        if (near.has_value() && *near != doc_id) built.set_near_duplicate_of(DocumentName(*near));
-      }
-      if (result.outcome == newsgraph::v1::CREATED && !built.external_id().empty()) {
-        batch.Put(cf::kExternalIds, StringKey(built.external_id()), storage::EncodeBigEndian64(doc_id));
-        external_ids[built.external_id()] = doc_id;
-      }
-      if (!same_text_id.has_value()) {
-        batch.Put(cf::kFingerprints, StringKey(built.content_fingerprint()), storage::EncodeBigEndian64(doc_id));
-        fingerprints[built.content_fingerprint()] = doc_id;
-      }
-      if (p.minhash.has_value()) {
-        for (int band = 0; band < kMinHashBands; ++band) {
-          batch.Put(cf::kMinHashBands, BandEntryKey(band, MinHashBandKey(*p.minhash, band), doc_id),
-                    "");
-        }
-        batch.Put(cf::kMinHashes, IdKey(doc_id), EncodeMinHash(*p.minhash));
-        signatures.emplace_back(doc_id, *p.minhash);
-      }
-      if (!built.source().empty()) {
-        absl::flat_hash_set<uint64_t> distinct(p.line_hashes.begin(), p.line_hashes.end());
-        for (uint64_t hash : distinct) {
-          const std::string key = SourceLineKey(built.source(), hash);
-          auto it = line_counts.find(key);
-          if (it == line_counts.end()) {
-            it = line_counts.emplace(key, RecurringLineCount(built.source(), hash)).first;
-          }
-          ++it->second;
-        }
-      }
-      batch.Put(cf::kDocuments, IdKey(doc_id), built.SerializeAsString());
-      batch.Put(cf::kOutbox, IdKey(next_outbox_sequence_++),
-                EncodeOutboxValue(doc_id, built.version(), OutboxItem::Action::kProcess));
-      ++outbox_size_;
-      documents[doc_id] = built;
-      result.document = std::move(built);
-    }
-    if (job != nullptr) {
-      job->set_accepted_count(job->accepted_count() + 1);
-      if (!changed) job->set_duplicate_count(job->duplicate_count() + 1);
-      *job->mutable_update_time() = now;
-      batch.Put(cf::kJobDocuments, KeyBuilder().AddUint64(p.job_id).AddUint64(doc_id).key(), "");
-    }
-    p.changed = changed;
-    return result;
-  };
-
-  for (Pending* p : group) p->result = apply(*p);
-  for (const auto& [id, job] : jobs) batch.Put(cf::kJobs, IdKey(id), job.SerializeAsString());
-  for (const auto& [key, count] : line_counts) batch.Put(cf::kSourceLines, key, storage::EncodeBigEndian64(count));
+  GroupWriter writer(this, NowTimestamp());
+  for (Pending* p : group) p->result = writer.Apply(*p);
+  WriteBatch& batch = writer.Finish();
   if (batch.empty()) return;
   PutCounters(&batch);
   absl::Status written = store_->Write(batch, Durability::kSynced);

@@ -13,9 +13,12 @@
 #ifndef NEWSGRAPH_SERVICES_INGEST_INGEST_KEYSPACE_H_
 #define NEWSGRAPH_SERVICES_INGEST_INGEST_KEYSPACE_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+#include "storage/key_codec.h"
 #include "storage/kv_store.h"
 
 namespace newsgraph::ingest {
@@ -40,6 +43,27 @@ inline constexpr storage::ColumnFamily kMinHashBands{7};
 inline constexpr storage::ColumnFamily kSourceLines{8};
 inline constexpr storage::ColumnFamily kMinHashes{9};
 }  // namespace cf
+
+// Key layouts of the keyspaces above.
+namespace keys {
+inline std::string IdKey(uint64_t id) { return storage::KeyBuilder().AddUint64(id).key(); }
+inline std::string StringKey(absl::string_view s) {
+  return storage::KeyBuilder().AddString(s).key();
+}
+inline std::string SourceLineKey(const std::string& source, uint64_t line_hash) {
+  return storage::KeyBuilder().AddString(source).AddUint64(line_hash).key();
+}
+inline std::string BandEntryKey(int band, uint64_t band_key, uint64_t doc) {
+  return storage::KeyBuilder()
+      .AddUint64(static_cast<uint64_t>(band))
+      .AddUint64(band_key)
+      .AddUint64(doc)
+      .key();
+}
+inline std::string JobDocumentKey(uint64_t job, uint64_t doc) {
+  return storage::KeyBuilder().AddUint64(job).AddUint64(doc).key();
+}
+}  // namespace keys
 
 }  // namespace newsgraph::ingest
 

@@ -1,0 +1,79 @@
+// Internal to IngestCore: one caller's ingest waiting in the group-commit
+// queue, and the writer that applies a group of them in one batch.
+#ifndef NEWSGRAPH_SERVICES_INGEST_GROUP_WRITER_H_
+#define NEWSGRAPH_SERVICES_INGEST_GROUP_WRITER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "services/ingest/ingest_core.h"
+#include "services/ingest/minhash.h"
+#include "storage/kv_store.h"
+
+namespace newsgraph::ingest {
+
+// Outbox entry value: doc_id(8) version(8) action(1).
+std::string EncodeOutboxValue(uint64_t doc, int64_t version, OutboxItem::Action action);
+
+// One caller's ingest waiting for (or done by) a group commit.
+struct IngestCore::Pending {
+  uint64_t job_id = 0;
+  newsgraph::v1::Document built;
+  std::optional<MinHashSignature> minhash;
+  std::vector<uint64_t> line_hashes;
+  absl::StatusOr<IngestResult> result = absl::InternalError("ingest was not committed");
+  bool changed = false;
+  bool done = false;
+};
+
+// Applies the pending ingests of one group to one batch, in order: each
+// sees what earlier members wrote (external ids, fingerprints, documents,
+// MinHash signatures, job counts) before the store. Used under write_mu_.
+class IngestCore::GroupWriter {
+ public:
+  GroupWriter(IngestCore* core, google::protobuf::Timestamp now) : core_(core), now_(now) {}
+
+  // Identifies the document (new, new version, unchanged, duplicate) and
+  // puts what changes in the batch; on error only this member fails.
+  absl::StatusOr<IngestResult> Apply(Pending& pending);
+  // Puts the jobs' and recurring lines' counts; returns the batch.
+  storage::WriteBatch& Finish();
+
+ private:
+  struct Identity {
+    uint64_t doc_id = 0;
+    std::optional<uint64_t> same_text_id;  // a document with the same text
+  };
+  absl::StatusOr<Identity> Identify(newsgraph::v1::Document& built, IngestResult* result);
+  absl::Status RecordChange(const Pending& pending, const Identity& identity,
+                            newsgraph::v1::Document& built);
+  void CountLines(const newsgraph::v1::Document& built, const std::vector<uint64_t>& hashes);
+  absl::StatusOr<newsgraph::v1::IngestJob*> Job(uint64_t job_id);
+  absl::StatusOr<std::optional<uint64_t>> LookUpIndex(
+      storage::ColumnFamily family, const absl::flat_hash_map<std::string, uint64_t>& local,
+      const std::string& key) const;
+  absl::StatusOr<std::optional<newsgraph::v1::Document>> LookUpDocument(uint64_t id) const;
+  // The earliest document whose signature is similar enough to `signature`.
+  absl::StatusOr<std::optional<uint64_t>> NearDuplicate(const MinHashSignature& signature) const;
+
+  IngestCore* const core_;
+  const google::protobuf::Timestamp now_;
+  storage::WriteBatch batch_;
+  // State written by earlier members of this group.
+  absl::flat_hash_map<std::string, uint64_t> external_ids_;
+  absl::flat_hash_map<std::string, uint64_t> fingerprints_;
+  absl::flat_hash_map<uint64_t, newsgraph::v1::Document> documents_;
+  absl::flat_hash_map<uint64_t, newsgraph::v1::IngestJob> jobs_;
+  std::vector<std::pair<uint64_t, MinHashSignature>> signatures_;
+  absl::flat_hash_map<std::string, uint64_t> line_counts_;  // source_lines key -> new count
+};
+
+}  // namespace newsgraph::ingest
+
+#endif  // NEWSGRAPH_SERVICES_INGEST_GROUP_WRITER_H_
