@@ -14,337 +14,18 @@
 #include "storage/page_token_key.h"
 #include "base/time_util.h"
 #include "services/search/analyzer.h"
+#include "services/search/document_terms.h"
+#include "services/search/search_index_layout.h"
 #include "services/search/search_keyspace.h"
 #include "services/text/normalizer.h"
 #include "storage/key_codec.h"
 
 namespace newsgraph::search {
-namespace {
 
+using namespace layout;  // NOLINT: the index's own key layout
 using newsgraph::v1::IndexDocumentRequest;
 using storage::KeyBuilder;
 
-constexpr char kNextDocKey[] = "next_doc";
-constexpr char kDocCountKey[] = "document_count";
-constexpr char kTitleTokensKey[] = "title_tokens";
-constexpr char kBodyTokensKey[] = "body_tokens";
-constexpr char kNextSegmentKey[] = "next_segment";
-constexpr char kFlushedBelowKey[] = "flushed_below";
-constexpr char kFormatKey[] = "index_format";
-constexpr char kSegmentPrefix[] = "segment:";
-// 2: segments of block-compressed posting lists. 1 (no key): one RocksDB
-// entry per (term, document).
-constexpr uint64_t kFormat = 2;
-constexpr char kPostingsKind = 'd';
-constexpr char kPositionsKind = 'p';
-
-std::string DocKey(uint64_t doc) { return KeyBuilder().AddUint64(doc).key(); }
-std::string SegmentPrefix(uint64_t segment) { return storage::EncodeBigEndian64(segment); }
-std::string SegmentKey(uint64_t segment, char kind, absl::string_view term) {
-  std::string key = storage::EncodeBigEndian64(segment);
-  key.push_back(kind);
-  key.append(term.data(), term.size());
-  return key;
-}
-std::string SegmentRegistryKey(uint64_t segment) {
-  return absl::StrCat(kSegmentPrefix, storage::EncodeBigEndian64(segment));
-}
-
-// Builds a document's DocumentTerms: word terms with their positions, then
-// keyword terms (no positions).
-class DocumentTermsBuilder {
- public:
-  using Term = DocumentTerms::Term;
-
-  // Title and body words: counts the terms, then lays their positions out
-  // term after term (title positions first, so each term's are ascending).
-  void AddWords(const std::vector<AnalyzedToken>& title, const std::vector<AnalyzedToken>& body) {
-    // Distinct terms run at about half the tokens in news text.
-    const size_t expected_terms = (title.size() + body.size()) / 2 + 8;
-    ids_.reserve(expected_terms);
-    out_.terms.reserve(expected_terms);
-    std::vector<uint32_t> ids;
-    ids.reserve(title.size() + body.size());
-    for (const AnalyzedToken& t : title) {
-      ids.push_back(Id(t.term));
-      ++out_.terms[ids.back()].title_tf;
-    }
-    for (const AnalyzedToken& t : body) {
-      ids.push_back(Id(t.term));
-      ++out_.terms[ids.back()].body_tf;
-    }
-    uint32_t offset = 0;
-    for (Term& term : out_.terms) {
-      term.positions_begin = term.positions_end = offset;
-      offset += term.title_tf + term.body_tf;
-    }
-    out_.positions.resize(offset);
-    size_t k = 0;
-    for (const AnalyzedToken& t : title) {
-      out_.positions[out_.terms[ids[k++]].positions_end++] = t.position;
-    }
-    for (const AnalyzedToken& t : body) {
-      out_.positions[out_.terms[ids[k++]].positions_end++] = kBodyOffset + t.position;
-    }
-  }
-
-  // A keyword term (no positions); added once, later calls return it again.
-  Term& Keyword(std::string term) {
-    Term& added = out_.terms[Id(std::move(term))];
-    added.positions_begin = added.positions_end = static_cast<uint32_t>(out_.positions.size());
-    return added;
-  }
-
-  // A keyword term for `folded_name` and each of its word suffixes.
-  void AddNameTerms(absl::string_view prefix, absl::string_view folded_name) {
-    size_t from = 0;
-    while (from < folded_name.size()) {
-      Keyword(absl::StrCat(prefix, folded_name.substr(from))).body_tf = 1;
-      const size_t space = folded_name.find(' ', from);
-      if (space == absl::string_view::npos) break;
-      from = space + 1;
-    }
-  }
-
-  DocumentTerms Take() { return std::move(out_); }
-
- private:
-  uint32_t Id(std::string term) {
-    auto [it, added] = ids_.try_emplace(term, static_cast<uint32_t>(out_.terms.size()));
-    if (added) out_.terms.push_back(Term{.term = std::move(term)});
-    return it->second;
-  }
-
-  DocumentTerms out_;
-  absl::flat_hash_map<std::string, uint32_t> ids_;
-};
-
-// All the postings one document contributes.
-DocumentTerms CollectPostings(const IndexDocumentRequest& request, DocNorms* norms) {
-  const newsgraph::v1::Document& doc = request.document();
-  const std::vector<AnalyzedToken> title = Analyze(doc.title(), doc.language());
-  const std::vector<AnalyzedToken> body = Analyze(doc.text(), doc.language());
-  DocumentTermsBuilder terms;
-  terms.AddWords(title, body);
-  if (!doc.source().empty()) terms.Keyword(SourceTerm(doc.source())).body_tf = 1;
-  terms.Keyword(LanguageTerm(doc.language().empty() ? "en" : doc.language())).body_tf = 1;
-  for (const newsgraph::v1::DocumentEntity& e : request.entities()) {
-    DocumentTermsBuilder::Term& entity = terms.Keyword(EntityTerm(e.entity()));
-    entity.body_tf = std::max<uint32_t>(1, e.mention_count());
-    entity.salience = std::clamp(e.salience(), 0.0f, 1.0f);
-    terms.Keyword(EntityTypeTerm(newsgraph::v1::EntityType_Name(e.type()))).body_tf +=
-        std::max<uint32_t>(1, e.mention_count());
-  }
-  for (const newsgraph::v1::Passage& passage : doc.passages()) {
-    if (!passage.answered_by().empty()) {
-      terms.AddNameTerms("\x01a", text::FoldName(passage.answered_by()));
-    }
-    if (!passage.asked_by().empty()) {
-      terms.AddNameTerms("\x01q", text::FoldName(passage.asked_by()));
-    }
-  }
-  const std::string& story = !doc.duplicate_of().empty()        ? doc.duplicate_of()
-                             : !doc.near_duplicate_of().empty() ? doc.near_duplicate_of()
-                                                                : doc.name();
-  norms->cluster = Fingerprint64(story);
-  norms->title_length = static_cast<uint32_t>(title.size());
-  norms->body_length = static_cast<uint32_t>(body.size());
-  norms->published =
-      doc.has_published_time() ? FromTimestamp(doc.published_time()) : absl::InfinitePast();
-  return terms.Take();
-}
-
-absl::Status Corrupted(absl::string_view what) {
-  return absl::DataLossError(absl::StrCat("search index: ", what, " is corrupted"));
-}
-
-}  // namespace
-
-std::string SourceTerm(absl::string_view source) {
-  return absl::StrCat("\x01s", text::FoldForMatching(source));
-}
-std::string LanguageTerm(absl::string_view language) {
-  return absl::StrCat("\x01l", text::FoldForMatching(language));
-}
-std::string EntityTerm(absl::string_view entity_name) { return absl::StrCat("\x01e", entity_name); }
-std::string EntityTypeTerm(absl::string_view type_name) { return absl::StrCat("\x01t", type_name); }
-std::string SpeakerTerm(absl::string_view folded_name) {
-  return absl::StrCat("\x01a", folded_name);
-}
-std::string AskerTerm(absl::string_view folded_name) { return absl::StrCat("\x01q", folded_name); }
-
-// ---------------------------------------------------------------------------
-// TermPostings
-
-void TermPostings::Settle() {
-  while (part_ < parts_.size()) {
-    const uint64_t d = parts_[part_].doc();
-    if (d == kNoMoreDocs) {
-      ++part_;
-      continue;
-    }
-    if (d < live_->size() && (*live_)[d]) {
-      doc_ = d;
-      return;
-    }
-    parts_[part_].Next();
-  }
-  doc_ = kNoMoreDocs;
-}
-
-void TermPostings::Next() {
-  if (doc_ == kNoMoreDocs) return;
-  parts_[part_].Next();
-  Settle();
-}
-
-void TermPostings::Advance(uint64_t target) {
-  if (doc_ >= target) return;
-  while (part_ < parts_.size()) {
-    parts_[part_].Advance(target);
-    if (parts_[part_].doc() != kNoMoreDocs) break;
-    ++part_;
-  }
-  Settle();
-}
-
-bool TermPostings::corrupt() const {
-  for (const PostingCursor& c : parts_) {
-    if (c.corrupt()) return true;
-  }
-  return false;
-}
-
-// ---------------------------------------------------------------------------
-// SearchIndexReader
-
-namespace {
-CorpusStats ComputeStats(uint64_t documents, uint64_t title_tokens, uint64_t body_tokens) {
-  CorpusStats stats;
-  stats.document_count = documents;
-  if (documents > 0) {
-    stats.average_title_length = static_cast<double>(title_tokens) / documents;
-    stats.average_body_length = static_cast<double>(body_tokens) / documents;
-  }
-  return stats;
-}
-}  // namespace
-
-SearchIndexReader::SearchIndexReader(const SearchIndex* index)
-    : index_(index),
-      lock_(&index->state_mu_),
-      stats_(ComputeStats(index->document_count_, index->title_tokens_, index->body_tokens_)) {}
-
-absl::StatusOr<TermPostings> SearchIndexReader::Postings(const std::string& term,
-                                                         bool with_positions) const {
-  TermPostings postings;
-  postings.live_ = &index_->live_;
-  postings.parts_.reserve(index_->segments_.size() + 1);
-  for (const SearchIndex::Segment& segment : index_->segments_) {
-    NG_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> value,
-                        index_->SegmentValue(segment.id, kPostingsKind, term));
-    if (value == nullptr) continue;
-    std::shared_ptr<const std::string> positions;
-    if (with_positions) {
-      NG_ASSIGN_OR_RETURN(positions, index_->SegmentValue(segment.id, kPositionsKind, term));
-    }
-    PostingCursor& cursor = postings.parts_.emplace_back();
-    if (!cursor.Init(*value, positions ? absl::string_view(*positions) : absl::string_view())) {
-      return Corrupted(absl::StrCat("posting list of a term in segment ", segment.id));
-    }
-    postings.document_frequency_ += cursor.count();
-    postings.blobs_.push_back(std::move(value));
-    if (positions) postings.blobs_.push_back(std::move(positions));
-  }
-  auto it = index_->memory_.find(term);
-  if (it != index_->memory_.end() && !it->second.postings.empty()) {
-    const SearchIndex::MemoryPostings& m = it->second;
-    PostingCursor& cursor = postings.parts_.emplace_back();
-    cursor.InitMemory(m.postings.data(), m.positions.data(), m.postings.size());
-    postings.document_frequency_ += m.postings.size();
-  }
-  postings.Settle();
-  return postings;
-}
-
-absl::StatusOr<uint64_t> SearchIndexReader::DocumentFrequency(const std::string& term) const {
-  NG_ASSIGN_OR_RETURN(TermPostings postings, Postings(term, /*with_positions=*/false));
-  return postings.document_frequency();
-}
-
-absl::StatusOr<std::vector<std::string>> SearchIndexReader::ExpandPrefix(const std::string& prefix,
-                                                                         size_t max_terms) const {
-  // The in-memory segment's terms with the prefix, sorted, merged with the
-  // dictionary's.
-  std::vector<absl::string_view> memory;
-  for (const auto& [term, postings] : index_->memory_) {
-    if (absl::StartsWith(term, prefix)) memory.push_back(term);
-  }
-  std::sort(memory.begin(), memory.end());
-  std::vector<std::string> terms;
-  storage::ReadOptions options;
-  options.upper_bound = storage::PrefixSuccessor(prefix);
-  std::unique_ptr<storage::Iterator> it = index_->store_->NewIterator(cf::kTerms, options);
-  auto next_memory = memory.begin();
-  it->Seek(prefix);
-  while (terms.size() < max_terms) {
-    const bool disk = it->Valid();
-    const bool mem = next_memory != memory.end();
-    if (!disk && !mem) break;
-    if (disk && (!mem || it->key() <= *next_memory)) {
-      if (mem && it->key() == *next_memory) ++next_memory;
-      terms.emplace_back(it->key());
-      it->Next();
-    } else {
-      terms.emplace_back(*next_memory);
-      ++next_memory;
-    }
-  }
-  NG_RETURN_IF_ERROR(it->status());
-  return terms;
-}
-
-bool SearchIndexReader::Live(uint64_t doc) const {
-  return doc < index_->live_.size() && index_->live_[doc];
-}
-
-const DocNorms& SearchIndexReader::Norms(uint64_t doc) const { return index_->norms_[doc]; }
-
-const SearchIndexReader::RankingNorms& SearchIndexReader::Ranking(uint64_t doc) const {
-  return index_->ranking_[doc];
-}
-
-uint64_t SearchIndexReader::DocumentLimit() const { return index_->live_.size(); }
-
-uint32_t SearchIndexReader::ClusterSize(uint64_t cluster) const {
-  auto it = index_->cluster_sizes_.find(cluster);
-  return it == index_->cluster_sizes_.end() ? 1 : it->second;
-}
-
-absl::StatusOr<IndexDocumentRequest> SearchIndexReader::StoredDocument(uint64_t doc) const {
-  return index_->StoredDocument(doc);
-}
-
-absl::StatusOr<std::shared_ptr<const newsgraph::v1::Document>> SearchIndexReader::HitFields(
-    uint64_t doc) const {
-  const std::string key = DocKey(doc);
-  std::shared_ptr<const newsgraph::v1::Document> fields;
-  if (index_->hit_cache_.Lookup(key, &fields) && fields != nullptr) return fields;
-  NG_ASSIGN_OR_RETURN(std::optional<std::string> stored, index_->store_->Get(cf::kHits, key));
-  if (!stored.has_value()) {
-    // Indexed before hit fields were kept apart.
-    NG_ASSIGN_OR_RETURN(IndexDocumentRequest full, StoredDocument(doc));
-    return std::make_shared<const newsgraph::v1::Document>(std::move(*full.mutable_document()));
-  }
-  auto parsed = std::make_shared<newsgraph::v1::Document>();
-  if (!parsed->ParseFromString(*stored)) return Corrupted(absl::StrCat("hit fields of ", doc));
-  fields = std::move(parsed);
-  index_->hit_cache_.Insert(key, fields);
-  return fields;
-}
-
-// ---------------------------------------------------------------------------
-// SearchIndex: opening and recovery
 
 absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore* store,
                                                                SearchIndexOptions options) {
@@ -564,127 +245,89 @@ absl::StatusOr<newsgraph::v1::IndexDocumentResponse> SearchIndex::IndexDocument(
   return responses[0];
 }
 
+namespace {
+
+absl::Status ValidateIndexRequest(const IndexDocumentRequest& request) {
+  const newsgraph::v1::Document& doc = request.document();
+  if (doc.name().empty()) return absl::InvalidArgumentError("document.name is required");
+  if (doc.version() <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat("document.version must be positive (got ",
+                                                   doc.version(), ") for ", doc.name()));
+  }
+  return absl::OkStatus();
+}
+
+// The fields a hit shows, stored apart from the document so that hits read
+// little.
+std::string HitFieldsOf(const newsgraph::v1::Document& doc) {
+  newsgraph::v1::Document fields;
+  fields.set_name(doc.name());
+  fields.set_external_id(doc.external_id());
+  fields.set_url(doc.url());
+  fields.set_version(doc.version());
+  fields.set_title(doc.title());
+  fields.set_source(doc.source());
+  if (doc.has_published_time()) *fields.mutable_published_time() = doc.published_time();
+  return fields.SerializeAsString();
+}
+
+// The request as stored for passages and snippets: mentions and removed
+// boilerplate are left out.
+std::string StoredRequestOf(const IndexDocumentRequest& request) {
+  if (request.mentions().empty() && request.document().removed_boilerplate().empty()) {
+    return request.SerializeAsString();
+  }
+  IndexDocumentRequest trimmed = request;
+  trimmed.clear_mentions();
+  trimmed.mutable_document()->clear_removed_boilerplate();
+  return trimmed.SerializeAsString();
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::IndexDocuments(
     absl::Span<const IndexDocumentRequest> requests) {
   updates_.fetch_add(1);  // activity, for idle maintenance
   for (const IndexDocumentRequest& request : requests) {
-    const newsgraph::v1::Document& doc = request.document();
-    if (doc.name().empty()) return absl::InvalidArgumentError("document.name is required");
-    if (doc.version() <= 0) {
-      return absl::InvalidArgumentError(absl::StrCat("document.version must be positive (got ",
-                                                     doc.version(), ") for ", doc.name()));
-    }
+    NG_RETURN_IF_ERROR(ValidateIndexRequest(request));
   }
-  // Analysis (the expensive part) runs before any lock is taken. Mentions
-  // and removed boilerplate are not stored.
+  // Analysis (the expensive part) runs before any lock is taken.
   std::vector<Analyzed> analyzed(requests.size());
-  std::vector<std::string> stored(requests.size());
-  std::vector<std::string> hit_fields(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
     analyzed[i].terms = CollectPostings(requests[i], &analyzed[i].norms);
-    const newsgraph::v1::Document& doc = requests[i].document();
-    newsgraph::v1::Document fields;
-    fields.set_name(doc.name());
-    fields.set_external_id(doc.external_id());
-    fields.set_url(doc.url());
-    fields.set_version(doc.version());
-    fields.set_title(doc.title());
-    fields.set_source(doc.source());
-    if (doc.has_published_time()) *fields.mutable_published_time() = doc.published_time();
-    hit_fields[i] = fields.SerializeAsString();
-    if (requests[i].mentions().empty() && requests[i].document().removed_boilerplate().empty()) {
-      stored[i] = requests[i].SerializeAsString();
-    } else {
-      IndexDocumentRequest trimmed = requests[i];
-      trimmed.clear_mentions();
-      trimmed.mutable_document()->clear_removed_boilerplate();
-      stored[i] = trimmed.SerializeAsString();
-    }
   }
 
   newsgraph::MutexLock writer(&writer_mu_);
   std::vector<newsgraph::v1::IndexDocumentResponse> responses(requests.size());
   storage::WriteBatch batch;
   // Names indexed earlier in this batch: document number and version.
-  absl::flat_hash_map<std::string, std::pair<uint64_t, int64_t>> in_batch;
+  absl::flat_hash_map<std::string, IndexedVersion> in_batch;
   // (new document, replaced document or 0) per applied request.
   std::vector<std::pair<size_t, uint64_t>> applied;
   const uint64_t saved_next_doc = next_doc_;
   for (size_t i = 0; i < requests.size(); ++i) {
     const newsgraph::v1::Document& doc = requests[i].document();
-    std::optional<std::pair<uint64_t, int64_t>> existing;
-    if (auto it = in_batch.find(doc.name()); it != in_batch.end()) {
-      existing = it->second;
-    } else {
-      absl::StatusOr<std::optional<std::string>> value = store_->Get(cf::kNames, doc.name());
-      if (!value.ok()) {
-        next_doc_ = saved_next_doc;
-        return value.status();
-      }
-      if (value->has_value()) {
-        if ((*value)->size() != 16) {
-          next_doc_ = saved_next_doc;
-          return Corrupted(absl::StrCat("name entry of ", doc.name()));
-        }
-        existing.emplace(storage::DecodeBigEndian64((*value)->data()),
-                         static_cast<int64_t>(storage::DecodeBigEndian64((*value)->data() + 8)));
-      }
+    absl::StatusOr<std::optional<IndexedVersion>> existing = FindIndexed(doc.name(), in_batch);
+    if (!existing.ok()) {
+      next_doc_ = saved_next_doc;
+      return existing.status();
     }
-    if (existing.has_value() && existing->second >= doc.version()) {
+    if (existing->has_value() && (*existing)->version >= doc.version()) {
       responses[i].set_applied(false);
-      responses[i].set_indexed_version(existing->second);
+      responses[i].set_indexed_version((*existing)->version);
       continue;
     }
-    const uint64_t docnum = next_doc_++;
-    analyzed[i].doc = docnum;
-    const uint64_t replaced = existing.has_value() ? existing->first : 0;
-    if (replaced != 0) {
-      batch.Delete(cf::kDocs, DocKey(replaced));
-      batch.Delete(cf::kHits, DocKey(replaced));
-      batch.Delete(cf::kNorms, DocKey(replaced));
-    }
-    batch.Put(cf::kDocs, DocKey(docnum), stored[i]);
-    batch.Put(cf::kHits, DocKey(docnum), hit_fields[i]);
-    batch.Put(cf::kNorms, DocKey(docnum), EncodeNorms(analyzed[i].norms));
-    std::string name_value = storage::EncodeBigEndian64(docnum);
-    storage::AppendBigEndian64(&name_value, static_cast<uint64_t>(doc.version()));
-    batch.Put(cf::kNames, doc.name(), name_value);
-    in_batch[doc.name()] = {docnum, doc.version()};
+    analyzed[i].doc = next_doc_++;
+    const uint64_t replaced = existing->has_value() ? (*existing)->doc : 0;
+    PutDocument(requests[i], analyzed[i], replaced, &batch);
+    in_batch[doc.name()] = {analyzed[i].doc, doc.version()};
     applied.emplace_back(i, replaced);
     responses[i].set_applied(true);
     responses[i].set_indexed_version(doc.version());
   }
   if (applied.empty()) return responses;
-
-  // The counters after this batch, computed on a copy of the state.
-  uint64_t documents = 0, title_tokens = 0, body_tokens = 0;
-  {
-    newsgraph::ReaderMutexLock state(&state_mu_);
-    documents = document_count_;
-    title_tokens = title_tokens_;
-    body_tokens = body_tokens_;
-    absl::flat_hash_map<uint64_t, const DocNorms*> batch_norms;
-    for (const auto& [i, replaced] : applied) {
-      if (replaced != 0) {
-        const DocNorms* old = nullptr;
-        if (auto it = batch_norms.find(replaced); it != batch_norms.end()) {
-          old = it->second;
-        } else if (replaced < live_.size() && live_[replaced]) {
-          old = &norms_[replaced];
-        }
-        if (old != nullptr) {
-          --documents;
-          title_tokens -= std::min<uint64_t>(title_tokens, old->title_length);
-          body_tokens -= std::min<uint64_t>(body_tokens, old->body_length);
-        }
-      }
-      ++documents;
-      title_tokens += analyzed[i].norms.title_length;
-      body_tokens += analyzed[i].norms.body_length;
-      batch_norms[analyzed[i].doc] = &analyzed[i].norms;
-    }
-  }
-  PutCounters(&batch, documents, title_tokens, body_tokens);
+  const CorpusCounters counters = CountersAfter(applied, analyzed);
+  PutCounters(&batch, counters.documents, counters.title_tokens, counters.body_tokens);
   if (absl::Status status = store_->Write(batch, storage::Durability::kSynced); !status.ok()) {
     next_doc_ = saved_next_doc;
     return status;
@@ -702,6 +345,60 @@ absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::I
     (void)FlushLocked();
   }
   return responses;
+}
+
+absl::StatusOr<std::optional<SearchIndex::IndexedVersion>> SearchIndex::FindIndexed(
+    const std::string& name,
+    const absl::flat_hash_map<std::string, IndexedVersion>& in_batch) const {
+  if (auto it = in_batch.find(name); it != in_batch.end()) return it->second;
+  NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kNames, name));
+  if (!value.has_value()) return std::nullopt;
+  if (value->size() != 16) return Corrupted(absl::StrCat("name entry of ", name));
+  return IndexedVersion{storage::DecodeBigEndian64(value->data()),
+                        static_cast<int64_t>(storage::DecodeBigEndian64(value->data() + 8))};
+}
+
+void SearchIndex::PutDocument(const IndexDocumentRequest& request, const Analyzed& analyzed,
+                              uint64_t replaced, storage::WriteBatch* batch) const {
+  if (replaced != 0) {
+    batch->Delete(cf::kDocs, DocKey(replaced));
+    batch->Delete(cf::kHits, DocKey(replaced));
+    batch->Delete(cf::kNorms, DocKey(replaced));
+  }
+  batch->Put(cf::kDocs, DocKey(analyzed.doc), StoredRequestOf(request));
+  batch->Put(cf::kHits, DocKey(analyzed.doc), HitFieldsOf(request.document()));
+  batch->Put(cf::kNorms, DocKey(analyzed.doc), EncodeNorms(analyzed.norms));
+  std::string name_value = storage::EncodeBigEndian64(analyzed.doc);
+  storage::AppendBigEndian64(&name_value, static_cast<uint64_t>(request.document().version()));
+  batch->Put(cf::kNames, request.document().name(), name_value);
+}
+
+SearchIndex::CorpusCounters SearchIndex::CountersAfter(
+    const std::vector<std::pair<size_t, uint64_t>>& applied,
+    const std::vector<Analyzed>& analyzed) const {
+  newsgraph::ReaderMutexLock state(&state_mu_);
+  CorpusCounters counters{document_count_, title_tokens_, body_tokens_};
+  absl::flat_hash_map<uint64_t, const DocNorms*> batch_norms;
+  for (const auto& [i, replaced] : applied) {
+    if (replaced != 0) {
+      const DocNorms* old = nullptr;
+      if (auto it = batch_norms.find(replaced); it != batch_norms.end()) {
+        old = it->second;
+      } else if (replaced < live_.size() && live_[replaced]) {
+        old = &norms_[replaced];
+      }
+      if (old != nullptr) {
+        --counters.documents;
+        counters.title_tokens -= std::min<uint64_t>(counters.title_tokens, old->title_length);
+        counters.body_tokens -= std::min<uint64_t>(counters.body_tokens, old->body_length);
+      }
+    }
+    ++counters.documents;
+    counters.title_tokens += analyzed[i].norms.title_length;
+    counters.body_tokens += analyzed[i].norms.body_length;
+    batch_norms[analyzed[i].doc] = &analyzed[i].norms;
+  }
+  return counters;
 }
 
 absl::StatusOr<bool> SearchIndex::RemoveDocument(const std::string& name) {
@@ -753,223 +450,6 @@ absl::Status SearchIndex::ForceMerge() {
   if (segments <= 1) return absl::OkStatus();
   return MergeSegments(0, segments - 1);
 }
-
-absl::Status SearchIndex::UpdateDictionary(const std::vector<std::string>& added,
-                                          const std::vector<std::string>& emptied,
-                                          const std::vector<uint64_t>& dropped_segments,
-                                          storage::WriteBatch* batch) {
-  for (const std::string& term : added) batch->Put(cf::kTerms, term, "");
-  // A term whose postings a merge dropped stays if another segment has it.
-  std::vector<Segment> others;
-  {
-    newsgraph::ReaderMutexLock state(&state_mu_);
-    for (const Segment& s : segments_) {
-      if (std::find(dropped_segments.begin(), dropped_segments.end(), s.id) ==
-          dropped_segments.end()) {
-        others.push_back(s);
-      }
-    }
-  }
-  for (const std::string& term : emptied) {
-    bool elsewhere = false;
-    for (const Segment& s : others) {
-      NG_ASSIGN_OR_RETURN(std::optional<std::string> value,
-                          store_->Get(cf::kSegments, SegmentKey(s.id, kPostingsKind, term)));
-      if ((elsewhere = value.has_value())) break;
-    }
-    if (!elsewhere) batch->Delete(cf::kTerms, term);
-  }
-  return absl::OkStatus();
-}
-
-absl::Status SearchIndex::FlushLocked() {
-  storage::WriteBatch batch;
-  std::vector<std::string> added_terms;
-  Segment segment;
-  {
-    // Writers are held off by writer_mu_; queries keep reading meanwhile.
-    newsgraph::ReaderMutexLock state(&state_mu_);
-    if (memory_documents_ == 0) return absl::OkStatus();
-    segment.id = next_segment_;
-    segment.first_doc = flushed_below_;
-    segment.last_doc = next_doc_ - 1;
-    for (uint64_t d = segment.first_doc; d <= segment.last_doc && d < live_.size(); ++d) {
-      segment.documents += live_[d] ? 1 : 0;
-    }
-    // Terms in order: the batch then inserts in key order.
-    std::vector<const std::pair<const std::string, MemoryPostings>*> sorted;
-    sorted.reserve(memory_.size());
-    for (const auto& entry : memory_) sorted.push_back(&entry);
-    std::sort(sorted.begin(), sorted.end(),
-              [](const auto* a, const auto* b) { return a->first < b->first; });
-    PostingListWriter writer;
-    std::string postings;
-    std::string positions;
-    for (const auto* entry : sorted) {
-      const std::string& term = entry->first;
-      const MemoryPostings& m = entry->second;
-      for (size_t i = 0; i < m.postings.size(); ++i) {
-        const MemoryPosting& p = m.postings[i];
-        if (!live_[p.doc]) continue;
-        const uint32_t begin = i == 0 ? 0 : m.postings[i - 1].position_end;
-        writer.Add(p.doc, p.title_tf, p.body_tf, static_cast<float>(p.salience) / 1000.0f,
-                   m.positions.data() + begin, p.position_end - begin);
-      }
-      if (writer.count() == 0) continue;
-      added_terms.push_back(term);
-      writer.Finish(&postings, &positions);
-      batch.Put(cf::kSegments, SegmentKey(segment.id, kPostingsKind, term), postings);
-      if (!positions.empty()) {
-        batch.Put(cf::kSegments, SegmentKey(segment.id, kPositionsKind, term), positions);
-      }
-    }
-  }
-  const bool empty = added_terms.empty();
-  if (!empty) {
-    std::string registry = storage::EncodeBigEndian64(segment.first_doc);
-    storage::AppendBigEndian64(&registry, segment.last_doc);
-    storage::AppendBigEndian64(&registry, segment.documents);
-    batch.Put(cf::kMeta, SegmentRegistryKey(segment.id), registry);
-    batch.Put(cf::kMeta, kNextSegmentKey, storage::EncodeBigEndian64(segment.id + 1));
-  }
-  batch.Put(cf::kMeta, kFlushedBelowKey, storage::EncodeBigEndian64(next_doc_));
-  NG_RETURN_IF_ERROR(UpdateDictionary(added_terms, {}, {}, &batch));
-  NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
-  flushed_below_ = next_doc_;
-  if (!empty) next_segment_ = segment.id + 1;
-  {
-    newsgraph::WriterMutexLock state(&state_mu_);
-    if (!empty) segments_.push_back(segment);
-    memory_.clear();
-    memory_documents_ = 0;
-  }
-  return MaybeMerge();
-}
-
-absl::Status SearchIndex::MaybeMerge() {
-  while (true) {
-    size_t best = 0;
-    uint64_t best_documents = std::numeric_limits<uint64_t>::max();
-    {
-      newsgraph::ReaderMutexLock state(&state_mu_);
-      if (segments_.size() <= options_.max_segments) return absl::OkStatus();
-      for (size_t i = 0; i + 1 < segments_.size(); ++i) {
-        const uint64_t documents = segments_[i].documents + segments_[i + 1].documents;
-        if (documents < best_documents && documents <= options_.max_merge_documents) {
-          best = i;
-          best_documents = documents;
-        }
-      }
-    }
-    if (best_documents == std::numeric_limits<uint64_t>::max()) return absl::OkStatus();
-    NG_RETURN_IF_ERROR(MergeSegments(best, best + 1));
-  }
-}
-
-absl::Status SearchIndex::MergeSegments(size_t first, size_t last) {
-  std::vector<Segment> inputs;
-  Segment merged;
-  storage::WriteBatch batch;
-  std::vector<std::string> emptied_terms;
-  {
-    newsgraph::ReaderMutexLock state(&state_mu_);
-    inputs.assign(segments_.begin() + static_cast<long>(first),
-                  segments_.begin() + static_cast<long>(last) + 1);
-    merged.id = next_segment_;
-    merged.first_doc = inputs.front().first_doc;
-    merged.last_doc = inputs.back().last_doc;
-    for (uint64_t d = merged.first_doc; d <= merged.last_doc && d < live_.size(); ++d) {
-      merged.documents += live_[d] ? 1 : 0;
-    }
-    // One iterator per input over its posting lists, walked in term order.
-    std::vector<std::unique_ptr<storage::Iterator>> lists;
-    std::vector<std::string> list_prefixes;
-    for (const Segment& s : inputs) {
-      std::string prefix = SegmentKey(s.id, kPostingsKind, "");
-      storage::ReadOptions options;
-      options.upper_bound = storage::PrefixSuccessor(prefix);
-      options.fill_cache = false;
-      lists.push_back(store_->NewIterator(cf::kSegments, options));
-      lists.back()->Seek(prefix);
-      list_prefixes.push_back(std::move(prefix));
-    }
-    PostingListWriter writer;
-    std::vector<uint32_t> positions_buffer;
-    std::string postings_out;
-    std::string positions_out;
-    while (true) {
-      std::optional<std::string> term;
-      for (size_t k = 0; k < lists.size(); ++k) {
-        if (!lists[k]->Valid()) continue;
-        std::string t(lists[k]->key().substr(list_prefixes[k].size()));
-        if (!term.has_value() || t < *term) term = std::move(t);
-      }
-      if (!term.has_value()) break;
-      for (size_t k = 0; k < lists.size(); ++k) {
-        if (!lists[k]->Valid() || lists[k]->key().substr(list_prefixes[k].size()) != *term) {
-          continue;
-        }
-        const std::string value(lists[k]->value());
-        NG_ASSIGN_OR_RETURN(std::optional<std::string> positions,
-                            store_->Get(cf::kSegments,
-                                        SegmentKey(inputs[k].id, kPositionsKind, *term)));
-        PostingCursor cursor;
-        const absl::string_view positions_value =
-            positions.has_value() ? absl::string_view(*positions) : absl::string_view();
-        if (!cursor.Init(value, positions_value)) {
-          return Corrupted(absl::StrCat("posting list in segment ", inputs[k].id));
-        }
-        for (; cursor.doc() != kNoMoreDocs; cursor.Next()) {
-          if (!live_[cursor.doc()]) continue;
-          positions_buffer.clear();
-          if (positions.has_value() && !cursor.Positions(&positions_buffer)) {
-            return Corrupted(absl::StrCat("positions of '", absl::CHexEscape(*term),
-                                          "' in segment ", inputs[k].id));
-          }
-          writer.Add(cursor.doc(), cursor.title_tf(), cursor.body_tf(), cursor.salience(),
-                     positions_buffer.data(), positions_buffer.size());
-        }
-        if (cursor.corrupt()) return Corrupted(absl::StrCat("posting list in segment ", inputs[k].id));
-        lists[k]->Next();
-      }
-      if (writer.count() == 0) {
-        emptied_terms.push_back(*term);
-        continue;
-      }
-      writer.Finish(&postings_out, &positions_out);
-      batch.Put(cf::kSegments, SegmentKey(merged.id, kPostingsKind, *term), postings_out);
-      if (!positions_out.empty()) {
-        batch.Put(cf::kSegments, SegmentKey(merged.id, kPositionsKind, *term), positions_out);
-      }
-    }
-    for (const auto& list : lists) NG_RETURN_IF_ERROR(list->status());
-  }
-  std::string registry = storage::EncodeBigEndian64(merged.first_doc);
-  storage::AppendBigEndian64(&registry, merged.last_doc);
-  storage::AppendBigEndian64(&registry, merged.documents);
-  batch.Put(cf::kMeta, SegmentRegistryKey(merged.id), registry);
-  for (const Segment& s : inputs) {
-    batch.Delete(cf::kMeta, SegmentRegistryKey(s.id));
-    batch.DeleteRange(cf::kSegments, SegmentPrefix(s.id), SegmentPrefix(s.id + 1));
-  }
-  batch.Put(cf::kMeta, kNextSegmentKey, storage::EncodeBigEndian64(merged.id + 1));
-  std::vector<uint64_t> dropped;
-  for (const Segment& s : inputs) dropped.push_back(s.id);
-  NG_RETURN_IF_ERROR(UpdateDictionary({}, emptied_terms, dropped, &batch));
-  NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
-  next_segment_ = merged.id + 1;
-  {
-    newsgraph::WriterMutexLock state(&state_mu_);
-    segments_.erase(segments_.begin() + static_cast<long>(first),
-                    segments_.begin() + static_cast<long>(last) + 1);
-    segments_.insert(segments_.begin() + static_cast<long>(first), merged);
-  }
-  for (const Segment& s : inputs) cache_.EraseWithPrefix(SegmentPrefix(s.id));
-  return absl::OkStatus();
-}
-
-// ---------------------------------------------------------------------------
-// Reads
 
 absl::StatusOr<std::shared_ptr<const std::string>> SearchIndex::SegmentValue(
     uint64_t segment, char kind, const std::string& term) const {

@@ -34,20 +34,12 @@
 #include "absl/types/span.h"
 #include "base/mutex.h"
 #include "newsgraph/v1/search_service.pb.h"
+#include "services/search/document_terms.h"
 #include "services/search/posting_codec.h"
 #include "services/search/posting_cache.h"
 #include "storage/kv_store.h"
 
 namespace newsgraph::search {
-
-std::string SourceTerm(absl::string_view source);
-std::string LanguageTerm(absl::string_view language);
-std::string EntityTerm(absl::string_view entity_name);
-std::string EntityTypeTerm(absl::string_view type_name);
-// Who answered / who asked in a document's Q&A passages; indexed for the
-// full (folded) name and each of its word suffixes ("zhang ming", "ming").
-std::string SpeakerTerm(absl::string_view folded_name);
-std::string AskerTerm(absl::string_view folded_name);
 
 struct CorpusStats {
   uint64_t document_count = 0;
@@ -106,22 +98,6 @@ class TermPostings {
   uint64_t document_frequency_ = 0;
   // live_[doc] is true for indexed, not deleted documents.
   const std::vector<bool>* live_ = nullptr;
-};
-
-// The postings one document contributes: one entry per distinct term and
-// the positions of all of them in one array (no allocation per term).
-struct DocumentTerms {
-  struct Term {
-    std::string term;
-    uint32_t title_tf = 0;
-    uint32_t body_tf = 0;
-    float salience = 0;
-    // The term's positions are positions[positions_begin, positions_end).
-    uint32_t positions_begin = 0;
-    uint32_t positions_end = 0;
-  };
-  std::vector<Term> terms;
-  std::vector<uint32_t> positions;
 };
 
 class SearchIndex;
@@ -256,6 +232,28 @@ class SearchIndex {
   absl::Status FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
   absl::Status MaybeMerge() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
   absl::Status MergeSegments(size_t first, size_t last) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
+  // The document number and version indexed under a name.
+  struct IndexedVersion {
+    uint64_t doc = 0;
+    int64_t version = 0;
+  };
+  // `name`'s entry, from `in_batch` (this batch's) or the store.
+  absl::StatusOr<std::optional<IndexedVersion>> FindIndexed(
+      const std::string& name,
+      const absl::flat_hash_map<std::string, IndexedVersion>& in_batch) const;
+  // Puts the document's stored request, hit fields, norms and name entry,
+  // deleting those of the document number it replaces (0: none).
+  void PutDocument(const newsgraph::v1::IndexDocumentRequest& request, const Analyzed& analyzed,
+                   uint64_t replaced, storage::WriteBatch* batch) const;
+  struct CorpusCounters {
+    uint64_t documents = 0;
+    uint64_t title_tokens = 0;
+    uint64_t body_tokens = 0;
+  };
+  // The counters once the `applied` documents (analyzed index, replaced
+  // document number or 0) are in, computed on a copy of the state.
+  CorpusCounters CountersAfter(const std::vector<std::pair<size_t, uint64_t>>& applied,
+                               const std::vector<Analyzed>& analyzed) const;
   void PutCounters(storage::WriteBatch* batch, uint64_t documents, uint64_t title_tokens,
                    uint64_t body_tokens) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
   // Adds terms to the dictionary; removes `emptied` ones unless a segment
