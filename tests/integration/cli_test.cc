@@ -24,8 +24,9 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-CommandResult RunCli(const std::string& args) {
-  const std::string command = std::string(NEWSGRAPH_CLI_PATH) + " --no-color " + args + " 2>&1";
+// Runs a shell command line, collecting stdout and stderr.
+CommandResult RunCommand(const std::string& command_line) {
+  const std::string command = command_line + " 2>&1";
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
@@ -35,6 +36,10 @@ CommandResult RunCli(const std::string& args) {
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+CommandResult RunCli(const std::string& args) {
+  return RunCommand(std::string(NEWSGRAPH_CLI_PATH) + " --no-color " + args);
 }
 
 TEST(CliTest, IngestsSampleCorpusSearchesAndListsEntities) {
@@ -223,6 +228,46 @@ TEST(CliTest, UsageErrorsExitWithTwo) {
   CommandResult result = RunCli("frobnicate");
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.output, HasSubstr("unknown command 'frobnicate'"));
+  // Unknown flags and bad values are usage errors, found before any call.
+  const std::string unreachable = "--target=127.0.0.1:1 ";
+  CommandResult unknown = RunCli(unreachable + "doc list --pagesize=2");
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+  EXPECT_THAT(unknown.output, HasSubstr("--pagesize"));
+  CommandResult bad_number = RunCli(unreachable + "search grain --page-size=ten");
+  EXPECT_EQ(bad_number.exit_code, 2) << bad_number.output;
+  EXPECT_THAT(bad_number.output, HasSubstr("--page-size"));
+  CommandResult bad_date = RunCli(unreachable + "search grain --after=yesterday");
+  EXPECT_EQ(bad_date.exit_code, 2) << bad_date.output;
+  EXPECT_THAT(bad_date.output, HasSubstr("YYYY-MM-DD"));
+  CommandResult bad_timeout = RunCli(unreachable + "--timeout=-1 status");
+  EXPECT_EQ(bad_timeout.exit_code, 2) << bad_timeout.output;
+}
+
+TEST(CliTest, FlagsTakeSpacedValuesAndGlobalFlagsGoAnywhere) {
+  // "--flag value" and global flags after the verb: both reach the
+  // (unreachable) target, so the call fails as unreachable (3), not as usage.
+  CommandResult spaced = RunCli("--target 127.0.0.1:1 --timeout 1 status");
+  EXPECT_EQ(spaced.exit_code, 3) << spaced.output;
+  CommandResult after = RunCli("doc list --page-size 2 --target=127.0.0.1:1 --timeout=1");
+  EXPECT_EQ(after.exit_code, 3) << after.output;
+  EXPECT_THAT(after.output, HasSubstr("127.0.0.1:1"));
+}
+
+TEST(CliTest, VersionAndBashCompletionComeFromTheDefinitions) {
+  CommandResult version = RunCli("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_THAT(version.output, ::testing::StartsWith("newsgraph "));
+  CommandResult completion = RunCli("completion bash");
+  EXPECT_EQ(completion.exit_code, 0);
+  EXPECT_THAT(completion.output, HasSubstr("complete -o default -F _newsgraph newsgraph"));
+  EXPECT_THAT(completion.output, HasSubstr("\"entity related\") words=\"--type --after"));
+  EXPECT_THAT(completion.output, HasSubstr("--page-size"));
+  // The script is valid bash.
+  ::newsgraph::testing::TempDir dir;
+  const std::string script = dir.path() + "/newsgraph.bash";
+  CommandResult syntax = RunCommand(std::string(NEWSGRAPH_CLI_PATH) + " completion bash > " +
+                                    script + " && bash -n " + script);
+  EXPECT_EQ(syntax.exit_code, 0) << syntax.output;
 }
 
 }  // namespace
