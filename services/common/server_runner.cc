@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "base/status_macros.h"
 #include "services/common/auth.h"
 #include "services/common/call_watchdog.h"
 #include "services/common/log.h"
@@ -161,14 +162,11 @@ void BlockTerminationSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-absl::Status RunServer(const ServerRunnerOptions& options,
-                       const std::vector<ServedService>& services,
-                       const std::function<absl::Status(grpc::Server&, int port)>& on_started,
-                       const std::function<void()>& on_stopping) {
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+namespace {
 
-  const bool tls = !options.tls_cert_file.empty() || !options.tls_key_file.empty();
+// Tokens never travel in clear, and a non-loopback listener needs TLS and
+// tokens unless the operator says they happen in front of this process.
+absl::Status CheckExposure(const ServerRunnerOptions& options, bool tls) {
   if (!options.auth_tokens_file.empty() && !tls) {
     return absl::FailedPreconditionError(
         "--auth_tokens requires TLS (--tls_cert and --tls_key): tokens must not travel in clear");
@@ -180,94 +178,63 @@ absl::Status RunServer(const ServerRunnerOptions& options,
         " without TLS and bearer tokens (--tls_cert, --tls_key, --auth_tokens); pass "
         "--insecure_listen if TLS and authentication happen in front of this process"));
   }
+  if (!tls && !options.tls_client_ca_file.empty()) {
+    return absl::FailedPreconditionError("--tls_client_ca requires --tls_cert and --tls_key");
+  }
+  return absl::OkStatus();
+}
 
-  RaiseFileDescriptorLimit(options.process_name);
-  grpc::ServerBuilder builder;
-  // The factory is owned by the server; the raw pointer stays valid while it lives.
-  auto tracker_owner =
-      std::make_unique<CallTracker>(options.default_deadline, options.max_metadata_bytes);
-  CallTracker* call_tracker = tracker_owner.get();
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(std::move(tracker_owner));
-  builder.experimental().SetInterceptorCreators(std::move(interceptors));
-  int port = 0;
+// TLS (with client certificates when a client CA is given) or plaintext,
+// with bearer-token checks when a token file is given.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(
+    const ServerRunnerOptions& options, bool tls) {
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (tls) {
-    absl::StatusOr<std::string> cert = ReadPem(options.tls_cert_file);
-    if (!cert.ok()) return cert.status();
-    absl::StatusOr<std::string> key = ReadPem(options.tls_key_file);
-    if (!key.ok()) return key.status();
+    NG_ASSIGN_OR_RETURN(std::string cert, ReadPem(options.tls_cert_file));
+    NG_ASSIGN_OR_RETURN(std::string key, ReadPem(options.tls_key_file));
     grpc::SslServerCredentialsOptions ssl;
-    ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    ssl.pem_key_cert_pairs.push_back({key, cert});
     if (!options.tls_client_ca_file.empty()) {
-      absl::StatusOr<std::string> client_ca = ReadPem(options.tls_client_ca_file);
-      if (!client_ca.ok()) return client_ca.status();
-      ssl.pem_root_certs = *client_ca;
+      NG_ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadPem(options.tls_client_ca_file));
       ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
     }
     credentials = grpc::SslServerCredentials(ssl);
-  } else if (!options.tls_client_ca_file.empty()) {
-    return absl::FailedPreconditionError("--tls_client_ca requires --tls_cert and --tls_key");
   }
   if (!options.auth_tokens_file.empty()) {
-    absl::StatusOr<TokenTable> tokens = LoadTokenFile(options.auth_tokens_file);
-    if (!tokens.ok()) return tokens.status();
-    credentials->SetAuthMetadataProcessor(std::make_shared<TokenAuthProcessor>(*std::move(tokens)));
+    NG_ASSIGN_OR_RETURN(TokenTable tokens, LoadTokenFile(options.auth_tokens_file));
+    credentials->SetAuthMetadataProcessor(std::make_shared<TokenAuthProcessor>(std::move(tokens)));
   }
-  builder.AddListeningPort(options.listen_address, credentials, &port);
-  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
-  builder.SetMaxSendMessageSize(options.max_receive_message_bytes);
+  return credentials;
+}
+
+// Message, stream, metadata, connection-age, keepalive and handshake limits.
+void ApplyTransportLimits(const ServerRunnerOptions& options, grpc::ServerBuilder* builder) {
+  builder->SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  builder->SetMaxSendMessageSize(options.max_receive_message_bytes);
   // Sync-server polling threads notice shutdown only when their poll times
   // out (10 s by default), which would stall every graceful stop.
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::CQ_TIMEOUT_MSEC, 200);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
-  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, options.max_metadata_bytes);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, Millis(options.max_connection_age));
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
-                             Millis(options.max_connection_age_grace));
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, Millis(options.max_connection_idle));
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
-                             Millis(options.min_client_ping_interval));
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
-  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, 10 * 1000);
-  grpc::ResourceQuota quota("newsgraph-server");
-  quota.Resize(static_cast<size_t>(options.memory_quota_bytes));
-  quota.SetMaxThreads(options.max_threads);
-  builder.SetResourceQuota(quota);
-  std::vector<std::string> names;
-  for (const ServedService& s : services) {
-    builder.RegisterService(s.service);
-    names.push_back(s.health_name);
-  }
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || port == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.listen_address, " (address in use or invalid)"));
-  }
+  builder->SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::CQ_TIMEOUT_MSEC, 200);
+  builder->AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
+  builder->AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, options.max_metadata_bytes);
+  builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, Millis(options.max_connection_age));
+  builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                              Millis(options.max_connection_age_grace));
+  builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                              Millis(options.max_connection_idle));
+  builder->AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                              Millis(options.min_client_ping_interval));
+  builder->AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+  builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);
+  builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+  builder->AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, 10 * 1000);
+}
 
-  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-  for (const std::string& name : names) health->SetServingStatus(name, true);
-  health->SetServingStatus("", true);
-
-  absl::Status started = on_started ? on_started(*server, port) : absl::OkStatus();
-  if (started.ok() && !options.port_file.empty()) {
-    started = WritePortFile(options.port_file, port);
-  }
-  if (!started.ok()) {
-    if (on_stopping) on_stopping();
-    server->Shutdown(std::chrono::system_clock::now());
-    return started;
-  }
-
-  const std::string host = options.listen_address.substr(0, options.listen_address.rfind(':'));
-  LogInfo(options.process_name, absl::StrCat("serving ", absl::StrJoin(names, ", "), " on ", host,
-                                             ":", port, "; data in ", options.data_description));
-
-  // gRPC 1.51 closes its listening socket for good when accept() fails (out
-  // of descriptors, CVE-2023-4785). A process that can no longer accept calls
-  // must not linger: notice it and stop, so the supervisor restarts it.
+// Waits for SIGTERM or SIGINT. gRPC 1.51 closes its listening socket for
+// good when accept() fails (out of descriptors, CVE-2023-4785); a process
+// that can no longer accept calls must not linger, so a watcher that finds
+// the listener silent three times in a row stops it too. Returns whether
+// that happened.
+bool WaitForStop(const ServerRunnerOptions& options, const std::string& host, int port, bool tls) {
   std::atomic<bool> listener_lost{false};
   std::atomic<bool> stopping{false};
   std::thread listener_watch([&] {
@@ -295,22 +262,83 @@ absl::Status RunServer(const ServerRunnerOptions& options,
   LogInfo(options.process_name,
           absl::StrCat("received ", signal_number == SIGINT ? "SIGINT" : "SIGTERM",
                        ": draining in-flight calls"));
-  health->Shutdown();
-  if (on_stopping) on_stopping();
-  // Stop accepting calls and let in-flight ones finish, up to the grace
-  // period. Shutdown also waits for clients to close idle connections, so
-  // once no call is left those are closed from this side.
+  return listener_lost;
+}
+
+// Stops accepting calls and lets in-flight ones finish, up to the grace
+// period; then cancels the rest. Shutdown also waits for clients to close
+// idle connections, so once no call is left those are closed from this side.
+void Drain(const ServerRunnerOptions& options, const CallTracker& calls, grpc::Server* server) {
   const auto deadline =
       std::chrono::system_clock::now() +
       std::chrono::milliseconds(absl::ToInt64Milliseconds(options.shutdown_grace));
   std::thread shutdown([&] { server->Shutdown(deadline); });
   absl::SleepFor(absl::Milliseconds(50));
-  while (call_tracker->active() > 0 && std::chrono::system_clock::now() < deadline) {
+  while (calls.active() > 0 && std::chrono::system_clock::now() < deadline) {
     absl::SleepFor(absl::Milliseconds(10));
   }
   grpc_server_cancel_all_calls(server->c_server());
   shutdown.join();
   server->Wait();
+}
+
+}  // namespace
+
+absl::Status RunServer(const ServerRunnerOptions& options,
+                       const std::vector<ServedService>& services,
+                       const std::function<absl::Status(grpc::Server&, int port)>& on_started,
+                       const std::function<void()>& on_stopping) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  const bool tls = !options.tls_cert_file.empty() || !options.tls_key_file.empty();
+  NG_RETURN_IF_ERROR(CheckExposure(options, tls));
+  RaiseFileDescriptorLimit(options.process_name);
+  NG_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                      MakeCredentials(options, tls));
+
+  grpc::ServerBuilder builder;
+  // The factory is owned by the server; the raw pointer stays valid while it lives.
+  auto tracker_owner =
+      std::make_unique<CallTracker>(options.default_deadline, options.max_metadata_bytes);
+  const CallTracker* call_tracker = tracker_owner.get();
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::move(tracker_owner));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  int port = 0;
+  builder.AddListeningPort(options.listen_address, credentials, &port);
+  ApplyTransportLimits(options, &builder);
+  grpc::ResourceQuota quota("newsgraph-server");
+  quota.Resize(static_cast<size_t>(options.memory_quota_bytes));
+  quota.SetMaxThreads(options.max_threads);
+  builder.SetResourceQuota(quota);
+  std::vector<std::string> names;
+  for (const ServedService& s : services) {
+    builder.RegisterService(s.service);
+    names.push_back(s.health_name);
+  }
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address, " (address in use or invalid)"));
+  }
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  for (const std::string& name : names) health->SetServingStatus(name, true);
+  health->SetServingStatus("", true);
+
+  absl::Status started = on_started ? on_started(*server, port) : absl::OkStatus();
+  if (started.ok() && !options.port_file.empty()) started = WritePortFile(options.port_file, port);
+  if (!started.ok()) {
+    if (on_stopping) on_stopping();
+    server->Shutdown(std::chrono::system_clock::now());
+    return started;
+  }
+  const std::string host = options.listen_address.substr(0, options.listen_address.rfind(':'));
+  LogInfo(options.process_name, absl::StrCat("serving ", absl::StrJoin(names, ", "), " on ", host,
+                                             ":", port, "; data in ", options.data_description));
+  const bool listener_lost = WaitForStop(options, host, port, tls);
+  health->Shutdown();
+  if (on_stopping) on_stopping();
+  Drain(options, *call_tracker, server.get());
   LogInfo(options.process_name, "stopped");
   if (listener_lost) {
     return absl::UnavailableError("stopped because the listening socket was lost");

@@ -1,6 +1,8 @@
 #include "services/ingest/document_builder.h"
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,13 +44,7 @@ bool ParseMetaTime(absl::string_view value, absl::Time* out) {
   return false;
 }
 
-}  // namespace
-
-absl::StatusOr<Document> BuildDocument(
-    const DocumentInput& input, bool repair_invalid_utf8, const DocumentLimits& limits,
-    const std::function<bool(absl::string_view)>& is_recurring_line,
-    const std::function<bool()>& stop) {
-  const auto stopped = [&stop] { return stop && stop(); };
+absl::Status ValidateInput(const DocumentInput& input, const DocumentLimits& limits) {
   if (input.external_id().size() > limits.max_external_id_bytes) {
     return absl::InvalidArgumentError(absl::StrCat("document.external_id is ",
                                                    input.external_id().size(), " bytes; at most ",
@@ -73,48 +69,123 @@ absl::StatusOr<Document> BuildDocument(
           absl::StrCat("document metadata field holds invalid UTF-8 at byte offset ", *bad));
     }
   }
+  return absl::OkStatus();
+}
 
-  Document doc;
+// The content as valid UTF-8: repaired (with a warning on `doc`) when the
+// caller allows it, else INVALID_ARGUMENT with the first bad offset.
+absl::StatusOr<std::string> ValidContent(const DocumentInput& input, bool repair_invalid_utf8,
+                                         Document* doc) {
   std::string content = input.content();
-  if (auto bad = text::FindInvalidUtf8(content)) {
-    if (!repair_invalid_utf8) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("document.content is not valid UTF-8: first invalid byte at offset ", *bad,
-                       " (set repair_invalid_utf8 to replace invalid bytes with U+FFFD)"));
-    }
-    size_t replaced = 0;
-    content = text::RepairUtf8(content, &replaced);
-    doc.add_warnings(absl::StrCat("replaced ", replaced,
-                                  " invalid UTF-8 sequence(s) with U+FFFD; first at byte offset ",
-                                  *bad));
+  const std::optional<size_t> bad = text::FindInvalidUtf8(content);
+  if (!bad.has_value()) return content;
+  if (!repair_invalid_utf8) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("document.content is not valid UTF-8: first invalid byte at offset ", *bad,
+                     " (set repair_invalid_utf8 to replace invalid bytes with U+FFFD)"));
   }
+  size_t replaced = 0;
+  content = text::RepairUtf8(content, &replaced);
+  doc->add_warnings(absl::StrCat("replaced ", replaced,
+                                 " invalid UTF-8 sequence(s) with U+FFFD; first at byte offset ",
+                                 *bad));
+  return content;
+}
 
-  if (stopped()) return Stopped();
-  std::string title = input.title();
+// Plain text of the content and what its markup says about the document.
+struct ConvertedContent {
+  std::string text;
+  std::string title;   // the input's, else the markup's
+  std::string source;  // the input's, else the HTML site name
+  std::string byline;
   absl::Time published = absl::InfinitePast();
-  std::string source = input.source();
+};
+
+absl::StatusOr<ConvertedContent> ConvertToText(std::string content, const DocumentInput& input,
+                                               const std::function<bool()>& stop) {
+  ConvertedContent out;
+  out.title = input.title();
+  out.source = input.source();
   if (input.content_type() == ContentType::TEXT_HTML) {
     HtmlExtraction html = ExtractHtml(content, stop);
     if (html.stopped) return Stopped();
-    content = std::move(html.text);
-    if (title.empty()) title = html.title;
-    if (source.empty()) source = html.site_name;
+    out.text = std::move(html.text);
+    if (out.title.empty()) out.title = html.title;
+    if (out.source.empty()) out.source = html.site_name;
     absl::Time parsed;
-    if (!html.published.empty() && ParseMetaTime(html.published, &parsed)) published = parsed;
-    if (!html.author.empty()) doc.set_byline(html.author);
+    if (!html.published.empty() && ParseMetaTime(html.published, &parsed)) out.published = parsed;
+    out.byline = html.author;
   } else if (input.content_type() == ContentType::TEXT_MARKDOWN) {
     std::string heading;
-    content = MarkdownToText(content, &heading);
-    if (title.empty()) title = heading;
-  } else if (input.content_type() != ContentType::TEXT_PLAIN &&
-             input.content_type() != ContentType::CONTENT_TYPE_UNSPECIFIED) {
+    out.text = MarkdownToText(content, &heading);
+    if (out.title.empty()) out.title = heading;
+  } else if (input.content_type() == ContentType::TEXT_PLAIN ||
+             input.content_type() == ContentType::CONTENT_TYPE_UNSPECIFIED) {
+    out.text = std::move(content);
+  } else {
     return absl::InvalidArgumentError(
         absl::StrCat("document.content_type ", static_cast<int>(input.content_type()),
                      " is not supported; use TEXT_PLAIN, TEXT_HTML or TEXT_MARKDOWN"));
   }
+  return out;
+}
+
+// The text, its paragraphs and its Q&A passages, with spans in bytes and
+// code points.
+void SetText(text::NormalizedText normalized, std::vector<QaBlock> qa_blocks, Document* doc) {
+  doc->set_text(std::move(normalized.text));
+  const text::CodePointOffsets offsets(doc->text());
+  auto make_span = [&](size_t begin, size_t end, newsgraph::v1::TextSpan* span) {
+    span->set_begin(offsets.FromByte(begin));
+    span->set_end(offsets.FromByte(end));
+    span->set_byte_begin(static_cast<uint32_t>(begin));
+    span->set_byte_end(static_cast<uint32_t>(end));
+  };
+  for (const text::ByteSpan& p : normalized.paragraphs) {
+    make_span(p.begin, p.end, doc->add_paragraphs()->mutable_span());
+  }
+  for (QaBlock& block : qa_blocks) {
+    newsgraph::v1::Passage* passage = doc->add_passages();
+    make_span(normalized.paragraphs[block.question_paragraph].begin,
+              normalized.paragraphs[block.last_paragraph].end, passage->mutable_span());
+    passage->set_question(std::move(block.question));
+    passage->set_answer(std::move(block.answer));
+    passage->set_asked_by(std::move(block.asked_by));
+    passage->set_answered_by(std::move(block.answered_by));
+    passage->set_number(block.number);
+  }
+}
+
+// The input as sent, independent of normalization rules and of what the
+// service has learned (recurring lines) since: the idempotency check.
+std::string InputFingerprint(const DocumentInput& input) {
+  newsgraph::v1::DocumentInput canonical = input;
+  canonical.clear_labels();
+  std::string identity = canonical.SerializeAsString();
+  std::vector<std::pair<std::string, std::string>> labels(input.labels().begin(),
+                                                          input.labels().end());
+  std::sort(labels.begin(), labels.end());
+  for (const auto& [key, value] : labels) absl::StrAppend(&identity, "\x1F", key, "=", value);
+  return absl::StrFormat("%016x", Fingerprint64(identity));
+}
+
+}  // namespace
+
+absl::StatusOr<Document> BuildDocument(
+    const DocumentInput& input, bool repair_invalid_utf8, const DocumentLimits& limits,
+    const std::function<bool(absl::string_view)>& is_recurring_line,
+    const std::function<bool()>& stop) {
+  const auto stopped = [&stop] { return stop && stop(); };
+  NG_RETURN_IF_ERROR(ValidateInput(input, limits));
+  Document doc;
+  NG_ASSIGN_OR_RETURN(std::string content, ValidContent(input, repair_invalid_utf8, &doc));
+  if (stopped()) return Stopped();
+  NG_ASSIGN_OR_RETURN(ConvertedContent converted, ConvertToText(std::move(content), input, stop));
+  if (!converted.byline.empty()) doc.set_byline(converted.byline);
+  std::string title = std::move(converted.title);
 
   if (stopped()) return Stopped();
-  absl::StatusOr<std::vector<std::string>> split = text::SplitParagraphs(content, stop);
+  absl::StatusOr<std::vector<std::string>> split = text::SplitParagraphs(converted.text, stop);
   if (absl::IsCancelled(split.status())) return Stopped();
   if (!split.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("document.content: ", split.status().message()));
@@ -137,37 +208,17 @@ absl::StatusOr<Document> BuildDocument(
         "markup-only or boilerplate-only input)");
   }
   if (title.empty()) title = structure.title;
+  absl::Time published = converted.published;
   if (published == absl::InfinitePast() && structure.published.has_value()) {
     published = *structure.published;
   }
   if (doc.byline().empty()) doc.set_byline(structure.byline);
   doc.set_editor(structure.editor);
   for (std::string& removed : structure.removed) doc.add_removed_boilerplate(std::move(removed));
-
-  doc.set_text(std::move(normalized.text));
-  const text::CodePointOffsets offsets(doc.text());
-  auto make_span = [&](size_t begin, size_t end, newsgraph::v1::TextSpan* span) {
-    span->set_begin(offsets.FromByte(begin));
-    span->set_end(offsets.FromByte(end));
-    span->set_byte_begin(static_cast<uint32_t>(begin));
-    span->set_byte_end(static_cast<uint32_t>(end));
-  };
-  for (const text::ByteSpan& p : normalized.paragraphs) {
-    make_span(p.begin, p.end, doc.add_paragraphs()->mutable_span());
-  }
-  for (QaBlock& block : structure.qa_blocks) {
-    newsgraph::v1::Passage* passage = doc.add_passages();
-    make_span(normalized.paragraphs[block.question_paragraph].begin,
-              normalized.paragraphs[block.last_paragraph].end, passage->mutable_span());
-    passage->set_question(std::move(block.question));
-    passage->set_answer(std::move(block.answer));
-    passage->set_asked_by(std::move(block.asked_by));
-    passage->set_answered_by(std::move(block.answered_by));
-    passage->set_number(block.number);
-  }
+  SetText(std::move(normalized), std::move(structure.qa_blocks), &doc);
 
   doc.set_external_id(input.external_id());
-  doc.set_source(source);
+  doc.set_source(converted.source);
   doc.set_url(input.url());
   doc.set_title(title);
   doc.set_language(input.language().empty() ? "en" : input.language());
@@ -179,16 +230,7 @@ absl::StatusOr<Document> BuildDocument(
   }
   doc.set_text_length(static_cast<uint32_t>(text::CountCodePoints(doc.text())));
   doc.set_content_fingerprint(absl::StrFormat("%016x", Fingerprint64(doc.text())));
-  // The input as sent, independent of normalization rules and of what the
-  // service has learned (recurring lines) since: the idempotency check.
-  newsgraph::v1::DocumentInput canonical = input;
-  canonical.clear_labels();
-  std::string identity = canonical.SerializeAsString();
-  std::vector<std::pair<std::string, std::string>> labels(input.labels().begin(),
-                                                          input.labels().end());
-  std::sort(labels.begin(), labels.end());
-  for (const auto& [key, value] : labels) absl::StrAppend(&identity, "\x1F", key, "=", value);
-  doc.set_input_fingerprint(absl::StrFormat("%016x", Fingerprint64(identity)));
+  doc.set_input_fingerprint(InputFingerprint(input));
   return doc;
 }
 
