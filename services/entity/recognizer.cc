@@ -260,27 +260,28 @@ std::optional<TitledName> SplitTitledName(const std::vector<absl::string_view>& 
   return TitledName{title_begin, name_begin};
 }
 
-void Recognizer::AddTaggedNames(absl::string_view text, const std::vector<Token>& tokens,
-                                const std::vector<size_t>& sentence_of,
-                                const std::function<bool()>& stop, Recognition* result) const {
-  // The tagger sees each sentence as its token strings, tokenized the way
-  // its training data was: hyphenated words ("Secretary-General") and
-  // abbreviations with their final dot ("U.S.") stay one token.
-  struct Piece {
-    size_t byte_begin;
-    size_t byte_end;
-    bool punctuation;
-  };
-  std::vector<std::vector<std::string>> sentences;
-  std::vector<std::vector<Piece>> pieces;
+// One token as the tagger sees it: hyphenated words ("Secretary-General")
+// and abbreviations with their final dot ("U.S.") stay one token, the way
+// its training data was tokenized.
+struct Recognizer::TaggerPiece {
+  size_t byte_begin;
+  size_t byte_end;
+  bool punctuation;
+};
+
+namespace {
+
+using TaggerPieces = std::vector<std::vector<Recognizer::TaggerPiece>>;
+
+// The text's tokens regrouped as the tagger's, per sentence.
+TaggerPieces TaggerTokens(absl::string_view text, const std::vector<Token>& tokens,
+                          const std::vector<size_t>& sentence_of) {
+  TaggerPieces pieces;
   for (size_t i = 0; i < tokens.size(); ++i) {
     const size_t s = sentence_of[i];
-    if (sentences.size() <= s) {
-      sentences.resize(s + 1);
-      pieces.resize(s + 1);
-    }
-    Piece piece{tokens[i].byte_begin, tokens[i].byte_end,
-                tokens[i].kind == TokenKind::kPunctuation};
+    if (pieces.size() <= s) pieces.resize(s + 1);
+    Recognizer::TaggerPiece piece{tokens[i].byte_begin, tokens[i].byte_end,
+                                  tokens[i].kind == TokenKind::kPunctuation};
     const bool glued_to_previous =
         !pieces[s].empty() && pieces[s].back().byte_end == piece.byte_begin;
     const absl::string_view word = tokens[i].in(text);
@@ -298,10 +299,45 @@ void Recognizer::AddTaggedNames(absl::string_view text, const std::vector<Token>
       pieces[s].push_back(piece);
     }
   }
+  return pieces;
+}
+
+// Values (dates, amounts) win over overlapping names. Both lists are in
+// text order and neither overlaps itself, so one sweep finds the overlaps.
+void MergeNamesIntoValues(const std::vector<RecognizedMention>& names,
+                          std::vector<RecognizedMention>* values) {
+  std::vector<RecognizedMention> merged;
+  merged.reserve(values->size() + names.size());
+  const auto by_begin = [](const RecognizedMention& a, const RecognizedMention& b) {
+    return a.byte_begin < b.byte_begin;
+  };
+  std::sort(values->begin(), values->end(), by_begin);
+  size_t next_value = 0;
+  for (const RecognizedMention& name : names) {
+    while (next_value < values->size() && (*values)[next_value].byte_end <= name.byte_begin) {
+      ++next_value;
+    }
+    const bool overlaps =
+        next_value < values->size() && (*values)[next_value].byte_begin < name.byte_end;
+    if (!overlaps) merged.push_back(name);
+  }
+  merged.insert(merged.end(), values->begin(), values->end());
+  std::sort(merged.begin(), merged.end(), by_begin);
+  *values = std::move(merged);
+}
+
+}  // namespace
+
+void Recognizer::AddTaggedNames(absl::string_view text, const std::vector<Token>& tokens,
+                                const std::vector<size_t>& sentence_of,
+                                const std::function<bool()>& stop, Recognition* result) const {
+  const TaggerPieces pieces = TaggerTokens(text, tokens, sentence_of);
+  std::vector<std::vector<std::string>> sentences(pieces.size());
   for (size_t s = 0; s < pieces.size(); ++s) {
-    for (const Piece& p : pieces[s]) {
+    for (const TaggerPiece& p : pieces[s]) {
       // The tagger learned from ASCII news: "Tromsø" reaches it as "Tromso".
-      sentences[s].push_back(text::ToLatinAscii(text.substr(p.byte_begin, p.byte_end - p.byte_begin)));
+      sentences[s].push_back(
+          text::ToLatinAscii(text.substr(p.byte_begin, p.byte_end - p.byte_begin)));
     }
   }
   const auto tagged = tagger_->TagDocumentWithConfidence(sentences, stop);
@@ -312,92 +348,72 @@ void Recognizer::AddTaggedNames(absl::string_view text, const std::vector<Token>
   std::vector<RecognizedMention> names;
   for (size_t s = 0; s < tagged.size(); ++s) {
     for (const auto& [span, confidence] : tagged[s]) {
-      // Trim punctuation at the edges; a span of punctuation only is noise.
-      size_t begin = span.begin;
-      size_t end = span.end;
-      while (begin < end && pieces[s][begin].punctuation) ++begin;
-      while (end > begin && pieces[s][end - 1].punctuation) --end;
-      // Honorifics are not part of a name ("Mr Zhang" -> "Zhang"), nor one.
-      while (begin < end && IsHonorific(text.substr(pieces[s][begin].byte_begin,
-                                                    pieces[s][begin].byte_end -
-                                                        pieces[s][begin].byte_begin))) {
-        ++begin;
-        while (begin < end && pieces[s][begin].punctuation) ++begin;
-      }
-      if (begin == end) continue;
-      // A name does not end in the first words of a title that goes on
-      // after it ("SCO Executive | Secretary Zhang Deguang").
-      if (span.type != "PER") {
-        auto word_at = [&](size_t k) {
-          return text.substr(pieces[s][k].byte_begin, pieces[s][k].byte_end - pieces[s][k].byte_begin);
-        };
-        while (end - begin >= 2 && end < pieces[s].size() && !pieces[s][end].punctuation &&
-               IsTitleWord(word_at(end)) && IsTitleWord(word_at(end - 1)) &&
-               !pieces[s][end - 2].punctuation) {
-          --end;
-        }
-      }
-      std::vector<absl::string_view> words;
-      std::vector<size_t> word_piece;
-      for (size_t k = begin; k < end; ++k) {
-        if (!pieces[s][k].punctuation) {
-          words.push_back(text.substr(pieces[s][k].byte_begin,
-                                      pieces[s][k].byte_end - pieces[s][k].byte_begin));
-          word_piece.push_back(k);
-        }
-      }
-      const size_t byte_begin = pieces[s][begin].byte_begin;
-      const size_t byte_end = pieces[s][end - 1].byte_end;
-      const absl::string_view surface = text.substr(byte_begin, byte_end - byte_begin);
-      // "SCO Executive Secretary Zhang Deguang" tagged as one name is an
-      // organisation, a title and a person.
-      if (std::optional<TitledName> titled = SplitTitledName(words, span.type == "PER")) {
-        if (titled->title_begin > 0) {
-          const size_t prefix_end = pieces[s][word_piece[titled->title_begin - 1]].byte_end;
-          const std::vector<absl::string_view> prefix(words.begin(),
-                                                      words.begin() + titled->title_begin);
-          const absl::string_view prefix_surface = text.substr(byte_begin, prefix_end - byte_begin);
-          float prefix_confidence = confidence;
-          EntityType prefix_type = ClassifyName(prefix, prefix_surface, &prefix_confidence);
-          if (prefix_type == newsgraph::v1::PERSON || prefix_type == newsgraph::v1::MISC) {
-            prefix_type = prefix.size() == 1 && !CountryCodeOfDemonym(prefix_surface).empty()
-                              ? newsgraph::v1::NORP
-                              : newsgraph::v1::ORG;
-          }
-          names.push_back({byte_begin, prefix_end, prefix_type, confidence, s, ""});
-        }
-        const size_t name_begin = pieces[s][word_piece[titled->name_begin]].byte_begin;
-        names.push_back({name_begin, byte_end, newsgraph::v1::PERSON, confidence, s, ""});
-        continue;
-      }
-      names.push_back(
-          {byte_begin, byte_end, MapConllType(span.type, words, surface), confidence, s, ""});
+      AddTaggedSpan(text, pieces[s], s, span, confidence, &names);
     }
   }
-  // Values (dates, amounts) win over overlapping names. Both lists are in
-  // text order and neither overlaps itself, so one sweep finds the overlaps.
-  std::vector<RecognizedMention> merged;
-  merged.reserve(result->mentions.size() + names.size());
-  std::sort(result->mentions.begin(), result->mentions.end(),
-            [](const RecognizedMention& a, const RecognizedMention& b) {
-              return a.byte_begin < b.byte_begin;
-            });
-  size_t next_value = 0;
-  for (const RecognizedMention& name : names) {
-    const std::vector<RecognizedMention>& values = result->mentions;
-    while (next_value < values.size() && values[next_value].byte_end <= name.byte_begin) {
-      ++next_value;
-    }
-    const bool overlaps =
-        next_value < values.size() && values[next_value].byte_begin < name.byte_end;
-    if (!overlaps) merged.push_back(name);
+  MergeNamesIntoValues(names, &result->mentions);
+}
+
+void Recognizer::AddTaggedSpan(absl::string_view text, const std::vector<TaggerPiece>& pieces,
+                               size_t sentence, const ner::Span& span, float confidence,
+                               std::vector<RecognizedMention>* names) const {
+  auto word_at = [&](size_t k) {
+    return text.substr(pieces[k].byte_begin, pieces[k].byte_end - pieces[k].byte_begin);
+  };
+  // Trim punctuation at the edges; a span of punctuation only is noise.
+  size_t begin = span.begin;
+  size_t end = span.end;
+  while (begin < end && pieces[begin].punctuation) ++begin;
+  while (end > begin && pieces[end - 1].punctuation) --end;
+  // Honorifics are not part of a name ("Mr Zhang" -> "Zhang"), nor one.
+  while (begin < end && IsHonorific(word_at(begin))) {
+    ++begin;
+    while (begin < end && pieces[begin].punctuation) ++begin;
   }
-  merged.insert(merged.end(), result->mentions.begin(), result->mentions.end());
-  std::sort(merged.begin(), merged.end(),
-            [](const RecognizedMention& a, const RecognizedMention& b) {
-              return a.byte_begin < b.byte_begin;
-            });
-  result->mentions = std::move(merged);
+  if (begin == end) return;
+  // A name does not end in the first words of a title that goes on
+  // after it ("SCO Executive | Secretary Zhang Deguang").
+  if (span.type != "PER") {
+    while (end - begin >= 2 && end < pieces.size() && !pieces[end].punctuation &&
+           IsTitleWord(word_at(end)) && IsTitleWord(word_at(end - 1)) &&
+           !pieces[end - 2].punctuation) {
+      --end;
+    }
+  }
+  std::vector<absl::string_view> words;
+  std::vector<size_t> word_piece;
+  for (size_t k = begin; k < end; ++k) {
+    if (!pieces[k].punctuation) {
+      words.push_back(word_at(k));
+      word_piece.push_back(k);
+    }
+  }
+  const size_t byte_begin = pieces[begin].byte_begin;
+  const size_t byte_end = pieces[end - 1].byte_end;
+  // "SCO Executive Secretary Zhang Deguang" tagged as one name is an
+  // organisation, a title and a person.
+  if (std::optional<TitledName> titled = SplitTitledName(words, span.type == "PER")) {
+    if (titled->title_begin > 0) {
+      const size_t prefix_end = pieces[word_piece[titled->title_begin - 1]].byte_end;
+      const std::vector<absl::string_view> prefix(words.begin(),
+                                                  words.begin() + titled->title_begin);
+      const absl::string_view prefix_surface = text.substr(byte_begin, prefix_end - byte_begin);
+      float prefix_confidence = confidence;
+      EntityType prefix_type = ClassifyName(prefix, prefix_surface, &prefix_confidence);
+      if (prefix_type == newsgraph::v1::PERSON || prefix_type == newsgraph::v1::MISC) {
+        prefix_type = prefix.size() == 1 && !CountryCodeOfDemonym(prefix_surface).empty()
+                          ? newsgraph::v1::NORP
+                          : newsgraph::v1::ORG;
+      }
+      names->push_back({byte_begin, prefix_end, prefix_type, confidence, sentence, ""});
+    }
+    const size_t name_begin = pieces[word_piece[titled->name_begin]].byte_begin;
+    names->push_back({name_begin, byte_end, newsgraph::v1::PERSON, confidence, sentence, ""});
+    return;
+  }
+  const absl::string_view surface = text.substr(byte_begin, byte_end - byte_begin);
+  names->push_back(
+      {byte_begin, byte_end, MapConllType(span.type, words, surface), confidence, sentence, ""});
 }
 
 std::string Recognizer::CountryCodeOfDemonym(absl::string_view surface) const {

@@ -92,6 +92,10 @@ class Recognizer {
   // The ISO 3166 alpha-2 code when `surface` is a demonym ("Chinese"), else "".
   std::string CountryCodeOfDemonym(absl::string_view surface) const;
 
+ public:
+  // A token as the tagger sees it (recognizer.cc).
+  struct TaggerPiece;
+
  private:
   newsgraph::v1::EntityType ClassifyName(const std::vector<absl::string_view>& words,
                                          absl::string_view surface, float* confidence) const;
@@ -115,6 +119,13 @@ class Recognizer {
   void AddTaggedNames(absl::string_view text, const std::vector<text::Token>& tokens,
                       const std::vector<size_t>& sentence_of, const std::function<bool()>& stop,
                       Recognition* result) const;
+  // Adds the name the tagger found at `span` of sentence `sentence` (whose
+  // tokens are `pieces`): edges trimmed of punctuation, honorifics and a
+  // trailing title; "SCO Executive Secretary Zhang Deguang" split into the
+  // organisation and the person.
+  void AddTaggedSpan(absl::string_view text, const std::vector<TaggerPiece>& pieces,
+                     size_t sentence, const ner::Span& span, float confidence,
+                     std::vector<RecognizedMention>* names) const;
   newsgraph::v1::EntityType MapConllType(const std::string& type,
                                          const std::vector<absl::string_view>& words,
                                          absl::string_view surface) const;

@@ -62,148 +62,190 @@ bool Capitalized(const std::string& word) {
   return !word.empty() && absl::ascii_isupper(static_cast<unsigned char>(word[0]));
 }
 
-// Viterbi decoding of one sentence under the BILOU constraints: the tag
-// sequence with the highest sum of emission (context) and transition
-// (context x previous tag) scores, extending the `beam` best prefixes at
-// each token (kMaxTags = exhaustive). With `confidences`, appends for each
-// token the softmax over its tags of the max-marginal scores divided by
-// `temperature`. When `train`
-// is non-null, applies the structured perceptron update towards
-// `gold_tags`. Afterwards records the first type given to each capitalized
-// word in `document_memory`.
-std::vector<int> Decode(const Perceptron& model, const std::vector<TokenInfo>& tokens, int beam,
-                        absl::flat_hash_map<std::string, int>* document_memory,
-                        std::vector<float>* confidences, float temperature, Perceptron* train,
-                        const std::vector<int>* gold_tags) {
-  const size_t n = tokens.size();
-  if (n == 0) return {};
-  const int labels = model.num_labels();
-  const TransitionTable& table = Transitions();
-  constexpr float kImpossible = -std::numeric_limits<float>::infinity();
-  std::vector<std::vector<uint64_t>> features(n);
-  std::vector<std::array<uint64_t, kTransitionTemplates>> bases(n);
-  // emission[i * labels + l]; transition[(i * (labels + 1) + p + 1) * labels + l],
-  // filled for the previous tags the search extends.
-  std::vector<float> emission(n * labels);
-  std::vector<float> transition(n * (labels + 1) * labels, 0.0f);
-  std::vector<bool> extended(n * (labels + 1), false);
-  std::vector<float> scores;
-  for (size_t i = 0; i < n; ++i) {
-    int memory = -1;
-    if (auto it = document_memory->find(tokens[i].lower); it != document_memory->end()) {
-      memory = it->second;
-    }
-    ExtractFeatures(tokens, i, memory, &features[i]);
-    model.Score(features[i], &scores);
-    std::copy(scores.begin(), scores.end(), emission.begin() + i * labels);
-    bases[i] = TransitionBases(tokens, i);
-  }
-  auto transition_at = [&](size_t i, int p) {
-    float* t = transition.data() + (i * (labels + 1) + p + 1) * labels;
-    if (!extended[i * (labels + 1) + p + 1]) {
-      extended[i * (labels + 1) + p + 1] = true;
-      std::array<uint64_t, kTransitionTemplates> ids;
-      for (size_t k = 0; k < kTransitionTemplates; ++k) ids[k] = TransitionFeature(bases[i][k], p);
-      model.AddWeights(ids.data(), ids.size(), t);
-    }
-    return static_cast<const float*>(t);
-  };
-  // best[i * labels + l]: the best score of a valid prefix ending in l.
-  // Only the `beam` best prefixes at each token are extended.
-  std::vector<float> best(n * labels, kImpossible);
-  std::vector<int> back(n * labels, -1);
-  for (int l = 0; l < labels; ++l) {
-    if (table.valid[0][l]) best[l] = emission[l] + transition_at(0, -1)[l];
-  }
-  std::array<int, kMaxTags + 1> order;  // one spare slot keeps nth_element's end in bounds
-  for (size_t i = 1; i < n; ++i) {
-    const float* previous_best = best.data() + (i - 1) * labels;
-    int kept = 0;
-    for (int p = 0; p < labels; ++p) {
-      if (previous_best[p] != kImpossible) order[kept++] = p;
-    }
-    if (kept > beam) {
-      std::nth_element(order.begin(), order.begin() + beam, order.begin() + kept,
-                       [&](int a, int b) { return previous_best[a] > previous_best[b]; });
-      kept = beam;
-    }
-    // Start the memory loads of every transition feature to be read.
-    for (int k = 0; k < kept; ++k) {
-      for (uint64_t base : bases[i]) model.Prefetch(TransitionFeature(base, order[k]));
-    }
-    for (int k = 0; k < kept; ++k) {
-      const int p = order[k];
-      const float from = previous_best[p];
-      const float* t = transition_at(i, p);
-      for (int l = 0; l < labels; ++l) {
-        if (!table.valid[p + 1][l]) continue;
-        const float score = from + t[l];
-        if (score > best[i * labels + l]) {
-          best[i * labels + l] = score;
-          back[i * labels + l] = p;
-        }
+// The search space of one sentence: per token its features, emission
+// scores and (filled on first use) transition scores from each previous tag,
+// and the Viterbi table over them.
+class Lattice {
+ public:
+  Lattice(const Perceptron& model, const std::vector<TokenInfo>& tokens,
+          const absl::flat_hash_map<std::string, int>& document_memory)
+      : model_(model),
+        n_(tokens.size()),
+        labels_(model.num_labels()),
+        features_(n_),
+        bases_(n_),
+        emission_(n_ * labels_),
+        transition_(n_ * (labels_ + 1) * labels_, 0.0f),
+        extended_(n_ * (labels_ + 1), false),
+        best_(n_ * labels_, kImpossible),
+        back_(n_ * labels_, -1) {
+    std::vector<float> scores;
+    for (size_t i = 0; i < n_; ++i) {
+      int memory = -1;
+      if (auto it = document_memory.find(tokens[i].lower); it != document_memory.end()) {
+        memory = it->second;
       }
-    }
-    for (int l = 0; l < labels; ++l) best[i * labels + l] += emission[i * labels + l];
-  }
-  std::vector<int> tags(n, 0);
-  float final_score = kImpossible;
-  for (int l = 0; l < labels; ++l) {
-    if (table.closes[l] && best[(n - 1) * labels + l] > final_score) {
-      final_score = best[(n - 1) * labels + l];
-      tags[n - 1] = l;
+      ExtractFeatures(tokens, i, memory, &features_[i]);
+      model.Score(features_[i], &scores);
+      std::copy(scores.begin(), scores.end(), emission_.begin() + i * labels_);
+      bases_[i] = TransitionBases(tokens, i);
     }
   }
-  for (size_t i = n - 1; i > 0; --i) tags[i - 1] = back[i * labels + tags[i]];
 
-  if (confidences != nullptr) {
-    // after[i * labels + l]: the best score of a valid suffix after token i
-    // given tag l at i.
-    std::vector<float> after(n * labels, kImpossible);
-    for (int l = 0; l < labels; ++l) {
-      if (table.closes[l]) after[(n - 1) * labels + l] = 0;
-    }
-    for (size_t i = n - 1; i > 0; --i) {
-      for (int p = 0; p < labels; ++p) {
-        if (!extended[i * (labels + 1) + p + 1]) continue;  // outside the beam
-        const float* t = transition_at(i, p);
-        float top = kImpossible;
-        for (int l = 0; l < labels; ++l) {
-          if (!table.valid[p + 1][l] || after[i * labels + l] == kImpossible) continue;
-          top = std::max(top, t[l] + emission[i * labels + l] + after[i * labels + l]);
-        }
-        after[(i - 1) * labels + p] = top;
+  // Viterbi under the BILOU constraints: the tag sequence with the highest
+  // sum of emission and transition scores, extending the `beam` best
+  // prefixes at each token (kMaxTags = exhaustive).
+  std::vector<int> BestTags(int beam) {
+    Forward(beam);
+    std::vector<int> tags(n_, 0);
+    float final_score = kImpossible;
+    for (int l = 0; l < labels_; ++l) {
+      if (table_.closes[l] && best_[(n_ - 1) * labels_ + l] > final_score) {
+        final_score = best_[(n_ - 1) * labels_ + l];
+        tags[n_ - 1] = l;
       }
     }
-    for (size_t i = 0; i < n; ++i) {
-      const float chosen = best[i * labels + tags[i]] + after[i * labels + tags[i]];
+    for (size_t i = n_ - 1; i > 0; --i) tags[i - 1] = back_[i * labels_ + tags[i]];
+    return tags;
+  }
+
+  // After BestTags: appends for each token the softmax over its tags of the
+  // max-marginal scores divided by `temperature` (the chosen tag's share).
+  void AppendConfidences(const std::vector<int>& tags, float temperature,
+                         std::vector<float>* confidences) {
+    const std::vector<float> after = BestSuffixes();
+    for (size_t i = 0; i < n_; ++i) {
+      const float chosen = best_[i * labels_ + tags[i]] + after[i * labels_ + tags[i]];
       double total = 0;
-      for (int l = 0; l < labels; ++l) {
-        const float m = best[i * labels + l] + after[i * labels + l];
+      for (int l = 0; l < labels_; ++l) {
+        const float m = best_[i * labels_ + l] + after[i * labels_ + l];
         if (m != kImpossible) total += std::exp(static_cast<double>(m - chosen) / temperature);
       }
       confidences->push_back(static_cast<float>(1.0 / std::max(total, 1.0)));
     }
   }
 
-  if (train != nullptr) {
-    const std::vector<int>& gold = *gold_tags;
-    for (size_t i = 0; i < n; ++i) {
+  // The structured perceptron update of `train` from `tags` towards `gold`.
+  void Update(const std::vector<int>& tags, const std::vector<int>& gold, Perceptron* train) const {
+    for (size_t i = 0; i < n_; ++i) {
       const int gold_previous = i == 0 ? -1 : gold[i - 1];
       const int previous = i == 0 ? -1 : tags[i - 1];
       if (gold[i] == tags[i] && gold_previous == previous) continue;
       if (gold[i] != tags[i]) {
-        train->Adjust(features[i], gold[i], 1.0f);
-        train->Adjust(features[i], tags[i], -1.0f);
+        train->Adjust(features_[i], gold[i], 1.0f);
+        train->Adjust(features_[i], tags[i], -1.0f);
       }
-      for (uint64_t base : bases[i]) {
+      for (uint64_t base : bases_[i]) {
         train->Adjust(TransitionFeature(base, gold_previous), gold[i], 1.0f);
         train->Adjust(TransitionFeature(base, previous), tags[i], -1.0f);
       }
     }
     train->NextExample();
   }
-  for (size_t i = 0; i < n; ++i) {
+
+ private:
+  static constexpr float kImpossible = -std::numeric_limits<float>::infinity();
+
+  // transition[(i * (labels + 1) + p + 1) * labels + l], filled for the
+  // previous tags the search extends.
+  const float* TransitionAt(size_t i, int p) {
+    float* t = transition_.data() + (i * (labels_ + 1) + p + 1) * labels_;
+    if (!extended_[i * (labels_ + 1) + p + 1]) {
+      extended_[i * (labels_ + 1) + p + 1] = true;
+      std::array<uint64_t, kTransitionTemplates> ids;
+      for (size_t k = 0; k < kTransitionTemplates; ++k) ids[k] = TransitionFeature(bases_[i][k], p);
+      model_.AddWeights(ids.data(), ids.size(), t);
+    }
+    return t;
+  }
+
+  // best[i * labels + l]: the best score of a valid prefix ending in l.
+  void Forward(int beam) {
+    for (int l = 0; l < labels_; ++l) {
+      if (table_.valid[0][l]) best_[l] = emission_[l] + TransitionAt(0, -1)[l];
+    }
+    std::array<int, kMaxTags + 1> order;  // one spare slot keeps nth_element's end in bounds
+    for (size_t i = 1; i < n_; ++i) {
+      const float* previous_best = best_.data() + (i - 1) * labels_;
+      int kept = 0;
+      for (int p = 0; p < labels_; ++p) {
+        if (previous_best[p] != kImpossible) order[kept++] = p;
+      }
+      if (kept > beam) {
+        std::nth_element(order.begin(), order.begin() + beam, order.begin() + kept,
+                         [&](int a, int b) { return previous_best[a] > previous_best[b]; });
+        kept = beam;
+      }
+      // Start the memory loads of every transition feature to be read.
+      for (int k = 0; k < kept; ++k) {
+        for (uint64_t base : bases_[i]) model_.Prefetch(TransitionFeature(base, order[k]));
+      }
+      for (int k = 0; k < kept; ++k) {
+        const int p = order[k];
+        const float from = previous_best[p];
+        const float* t = TransitionAt(i, p);
+        for (int l = 0; l < labels_; ++l) {
+          if (!table_.valid[p + 1][l]) continue;
+          const float score = from + t[l];
+          if (score > best_[i * labels_ + l]) {
+            best_[i * labels_ + l] = score;
+            back_[i * labels_ + l] = p;
+          }
+        }
+      }
+      for (int l = 0; l < labels_; ++l) best_[i * labels_ + l] += emission_[i * labels_ + l];
+    }
+  }
+
+  // after[i * labels + l]: the best score of a valid suffix after token i
+  // given tag l at i, over the transitions the forward search extended.
+  std::vector<float> BestSuffixes() {
+    std::vector<float> after(n_ * labels_, kImpossible);
+    for (int l = 0; l < labels_; ++l) {
+      if (table_.closes[l]) after[(n_ - 1) * labels_ + l] = 0;
+    }
+    for (size_t i = n_ - 1; i > 0; --i) {
+      for (int p = 0; p < labels_; ++p) {
+        if (!extended_[i * (labels_ + 1) + p + 1]) continue;  // outside the beam
+        const float* t = TransitionAt(i, p);
+        float top = kImpossible;
+        for (int l = 0; l < labels_; ++l) {
+          if (!table_.valid[p + 1][l] || after[i * labels_ + l] == kImpossible) continue;
+          top = std::max(top, t[l] + emission_[i * labels_ + l] + after[i * labels_ + l]);
+        }
+        after[(i - 1) * labels_ + p] = top;
+      }
+    }
+    return after;
+  }
+
+  const Perceptron& model_;
+  const TransitionTable& table_ = Transitions();
+  const size_t n_;
+  const int labels_;
+  std::vector<std::vector<uint64_t>> features_;
+  std::vector<std::array<uint64_t, kTransitionTemplates>> bases_;
+  std::vector<float> emission_;    // emission[i * labels + l]
+  std::vector<float> transition_;  // see TransitionAt
+  std::vector<bool> extended_;
+  std::vector<float> best_;
+  std::vector<int> back_;
+};
+
+// Decodes one sentence (Lattice::BestTags with `beam`); with `confidences`,
+// appends each token's confidence; with `train`, applies the perceptron
+// update towards `gold_tags`. Afterwards records the first type given to
+// each capitalized word in `document_memory`.
+std::vector<int> Decode(const Perceptron& model, const std::vector<TokenInfo>& tokens, int beam,
+                        absl::flat_hash_map<std::string, int>* document_memory,
+                        std::vector<float>* confidences, float temperature, Perceptron* train,
+                        const std::vector<int>* gold_tags) {
+  if (tokens.empty()) return {};
+  Lattice lattice(model, tokens, *document_memory);
+  const std::vector<int> tags = lattice.BestTags(beam);
+  if (confidences != nullptr) lattice.AppendConfidences(tags, temperature, confidences);
+  if (train != nullptr) lattice.Update(tags, *gold_tags, train);
+  for (size_t i = 0; i < tokens.size(); ++i) {
     if (Capitalized(tokens[i].word) && !document_memory->contains(tokens[i].lower)) {
       (*document_memory)[tokens[i].lower] = TypeIdOf(tags[i]);
     }

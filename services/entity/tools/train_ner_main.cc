@@ -14,6 +14,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/status_macros.h"
 #include "services/entity/ner/conll.h"
 #include "services/entity/ner/lexicons.h"
 #include "services/entity/ner/tagger.h"
@@ -103,6 +104,171 @@ void PrintReliability(const char* name, const std::vector<std::pair<float, bool>
 
 }  // namespace
 
+namespace {
+
+using newsgraph::entity::ner::Sentence;
+
+void PrintScores(const newsgraph::entity::ner::NerEvaluation& evaluation) {
+  for (const auto& [type, counts] : evaluation.by_type) {
+    std::printf("%-5s %9.4f %9.4f %9.4f\n", type.c_str(), counts.Precision(), counts.Recall(),
+                counts.F1());
+  }
+  std::printf("%-5s %9.4f %9.4f %9.4f\n", "all", evaluation.micro.Precision(),
+              evaluation.micro.Recall(), evaluation.micro.F1());
+}
+
+size_t CountTokens(const std::vector<Sentence>& sentences) {
+  size_t tokens = 0;
+  for (const Sentence& s : sentences) tokens += s.tokens.size();
+  return tokens;
+}
+
+// --evaluate=MODEL: scores and tagging speed (best of three passes, one
+// thread) on the test set, as text or one JSON line.
+int Evaluate(const std::string& path, const std::vector<Sentence>& test) {
+  using namespace newsgraph::entity::ner;
+  absl::StatusOr<NerTagger> loaded = LoadNerTagger(path, nullptr);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "train_ner: %s\n", loaded.status().ToString().c_str());
+    return 1;
+  }
+  const size_t tokens = CountTokens(test);
+  double best_secs = 0;
+  NerEvaluation evaluation;
+  for (int pass = 0; pass < 3; ++pass) {
+    const auto tag_start = std::chrono::steady_clock::now();
+    evaluation = EvaluateNer(*loaded, test);
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - tag_start).count();
+    if (pass == 0 || secs < best_secs) best_secs = secs;
+  }
+  if (const std::string out = absl::GetFlag(FLAGS_predictions); !out.empty()) {
+    absl::Status written = WritePredictions(*loaded, test, out);
+    if (!written.ok()) {
+      std::fprintf(stderr, "train_ner: %s\n", written.ToString().c_str());
+      return 1;
+    }
+  }
+  const size_t weight_bytes =
+      loaded->model().memory_bytes() +
+      (loaded->first_pass().has_value() ? loaded->first_pass()->memory_bytes() : 0);
+  if (absl::GetFlag(FLAGS_json)) {
+    std::printf("{\"model\":\"%s\",\"test_tokens\":%zu,\"tokens_per_second\":%.0f,"
+                "\"weight_mb\":%.1f",
+                path.c_str(), tokens, tokens / best_secs, weight_bytes / 1e6);
+    for (const auto& [type, counts] : evaluation.by_type) {
+      std::printf(",\"%s\":{\"precision\":%.4f,\"recall\":%.4f,\"f1\":%.4f}", type.c_str(),
+                  counts.Precision(), counts.Recall(), counts.F1());
+    }
+    std::printf(",\"all\":{\"precision\":%.4f,\"recall\":%.4f,\"f1\":%.4f}}\n",
+                evaluation.micro.Precision(), evaluation.micro.Recall(), evaluation.micro.F1());
+    return 0;
+  }
+  std::printf("test (eng.testb): %zu tokens tagged in %.3f s = %.0f tokens/s (one thread)\n",
+              tokens, best_secs, tokens / best_secs);
+  PrintScores(evaluation);
+  std::printf("confidence temperature %.1f; weights in memory %.1f MB (both passes)\n",
+              loaded->confidence_temperature(), weight_bytes / 1e6);
+  PrintReliability("test", ScoredSpans(*loaded, test));
+  return 0;
+}
+
+// Writes the first-pass model (when there is one) beside `out`; returns its
+// file name ("" without one).
+absl::StatusOr<std::string> SaveFirstPass(const newsgraph::entity::ner::TrainedNer& trained,
+                                          const std::string& out) {
+  if (!trained.first_pass.has_value()) return std::string();
+  const std::filesystem::path path(out);
+  const std::filesystem::path first_path =
+      path.parent_path() / (path.stem().string() + ".pass1" + path.extension().string());
+  NG_RETURN_IF_ERROR(trained.first_pass->Save(
+      first_path.string(), "{\"name\":\"newsgraph-ner-perceptron first pass\"}",
+      static_cast<float>(absl::GetFlag(FLAGS_min_weight))));
+  std::printf("wrote %s (%zu features trained, file %.1f MB)\n", first_path.c_str(),
+              trained.first_pass->num_features(), std::filesystem::file_size(first_path) / 1e6);
+  return first_path.filename().string();
+}
+
+// Writes both passes to --out, with metadata saying what they were trained
+// and tuned on, and scores the files as the service loads them.
+absl::Status SaveModels(const newsgraph::entity::ner::TrainedNer& trained,
+                        const newsgraph::entity::ner::TrainOptions& options, double test_f1,
+                        float temperature, const std::vector<Sentence>& dev,
+                        const std::vector<Sentence>& test) {
+  using namespace newsgraph::entity::ner;
+  const std::string out = absl::GetFlag(FLAGS_out);
+  std::filesystem::create_directories(std::filesystem::path(out).parent_path());
+  NG_ASSIGN_OR_RETURN(const std::string first_pass_name, SaveFirstPass(trained, out));
+  const std::string metadata = absl::StrFormat(
+      "{\"name\":\"newsgraph-ner-perceptron\",\"trained_on\":\"CoNLL-2003 eng.train\","
+      "\"tuned_on\":\"eng.testa\",\"test_f1\":%.4f,\"epochs\":%d,\"seed\":%d,\"members\":%d,"
+      "\"clusters\":\"%s\",\"paths\":\"%s\",\"first_pass\":\"%s\","
+      "\"confidence_temperature\":%.1f}",
+      test_f1, options.epochs, static_cast<int>(options.seed), options.members,
+      std::filesystem::path(absl::GetFlag(FLAGS_clusters)).filename().string(),
+      std::filesystem::path(absl::GetFlag(FLAGS_paths)).filename().string(), first_pass_name,
+      temperature);
+  NG_RETURN_IF_ERROR(
+      trained.model.Save(out, metadata, static_cast<float>(absl::GetFlag(FLAGS_min_weight))));
+  std::printf("wrote %s (%zu features trained, file %.1f MB)\n", out.c_str(),
+              trained.model.num_features(), std::filesystem::file_size(out) / 1e6);
+  NG_ASSIGN_OR_RETURN(NerTagger shipped, LoadNerTagger(out, nullptr));
+  std::printf("as saved: test F1 %.4f, dev F1 %.4f\n", EvaluateNer(shipped, test).micro.F1(),
+              EvaluateNer(shipped, dev).micro.F1());
+  return absl::OkStatus();
+}
+
+// Trains on eng.train (tuned on eng.testa), reports eng.testb, saves.
+int Train(const std::vector<Sentence>& train, const std::vector<Sentence>& dev,
+          const std::vector<Sentence>& test) {
+  using namespace newsgraph::entity::ner;
+  absl::StatusOr<Lexicons> lexicons =
+      LoadLexicons(absl::GetFlag(FLAGS_clusters), absl::GetFlag(FLAGS_paths));
+  if (!lexicons.ok()) {
+    std::fprintf(stderr, "train_ner: %s\n", lexicons.status().ToString().c_str());
+    return 1;
+  }
+  std::printf("train %zu sentences, dev %zu, test %zu\n", train.size(), dev.size(), test.size());
+  TrainOptions options;
+  options.epochs = absl::GetFlag(FLAGS_epochs);
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.two_pass = absl::GetFlag(FLAGS_two_pass);
+  options.members = absl::GetFlag(FLAGS_members);
+  const auto start = std::chrono::steady_clock::now();
+  TrainedNer trained =
+      TrainNer(train, dev, *lexicons, options, [&](int pass, int epoch, double f1) {
+        const double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::printf("pass %d epoch %2d  dev F1 %.4f  (%.0f s)\n", pass, epoch, f1, secs);
+        std::fflush(stdout);
+      });
+  NerTagger tagger(trained.model, *lexicons, trained.first_pass);
+  const size_t tokens = CountTokens(test);
+  const auto tag_start = std::chrono::steady_clock::now();
+  const NerEvaluation evaluation = EvaluateNer(tagger, test);
+  const double tag_secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - tag_start).count();
+  std::printf("test (eng.testb): %zu tokens tagged in %.3f s = %.0f tokens/s (one thread)\n",
+              tokens, tag_secs, tokens / tag_secs);
+  std::printf("%-5s %9s %9s %9s\n", "type", "precision", "recall", "F1");
+  PrintScores(evaluation);
+  std::printf("dev (eng.testa) F1 of the final model: %.4f\n", EvaluateNer(tagger, dev).micro.F1());
+  const float temperature = FitConfidenceTemperature(&tagger, dev);
+  std::printf("confidence temperature %.1f (lowest log loss of span correctness on eng.testa)\n",
+              temperature);
+  PrintReliability("dev", ScoredSpans(tagger, dev));
+  PrintReliability("test", ScoredSpans(tagger, test));
+  absl::Status saved =
+      SaveModels(trained, options, evaluation.micro.F1(), temperature, dev, test);
+  if (!saved.ok()) {
+    std::fprintf(stderr, "train_ner: %s\n", saved.ToString().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   using namespace newsgraph::entity::ner;
@@ -116,144 +282,8 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  const std::string clusters_path = absl::GetFlag(FLAGS_clusters);
-  const std::string paths_path = absl::GetFlag(FLAGS_paths);
   if (const std::string path = absl::GetFlag(FLAGS_evaluate); !path.empty()) {
-    absl::StatusOr<NerTagger> loaded = LoadNerTagger(path, nullptr);
-    if (!loaded.ok()) {
-      std::fprintf(stderr, "train_ner: %s\n", loaded.status().ToString().c_str());
-      return 1;
-    }
-    size_t tokens = 0;
-    for (const Sentence& s : *test) tokens += s.tokens.size();
-    // Tagging speed: the best of three passes over the test set, one thread.
-    double best_secs = 0;
-    NerEvaluation evaluation;
-    for (int pass = 0; pass < 3; ++pass) {
-      const auto tag_start = std::chrono::steady_clock::now();
-      evaluation = EvaluateNer(*loaded, *test);
-      const double secs =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - tag_start).count();
-      if (pass == 0 || secs < best_secs) best_secs = secs;
-    }
-    if (const std::string out = absl::GetFlag(FLAGS_predictions); !out.empty()) {
-      absl::Status written = WritePredictions(*loaded, *test, out);
-      if (!written.ok()) {
-        std::fprintf(stderr, "train_ner: %s\n", written.ToString().c_str());
-        return 1;
-      }
-    }
-    const size_t weight_bytes =
-        loaded->model().memory_bytes() +
-        (loaded->first_pass().has_value() ? loaded->first_pass()->memory_bytes() : 0);
-    if (absl::GetFlag(FLAGS_json)) {
-      std::printf("{\"model\":\"%s\",\"test_tokens\":%zu,\"tokens_per_second\":%.0f,"
-                  "\"weight_mb\":%.1f",
-                  path.c_str(), tokens, tokens / best_secs, weight_bytes / 1e6);
-      for (const auto& [type, counts] : evaluation.by_type) {
-        std::printf(",\"%s\":{\"precision\":%.4f,\"recall\":%.4f,\"f1\":%.4f}", type.c_str(),
-                    counts.Precision(), counts.Recall(), counts.F1());
-      }
-      std::printf(",\"all\":{\"precision\":%.4f,\"recall\":%.4f,\"f1\":%.4f}}\n",
-                  evaluation.micro.Precision(), evaluation.micro.Recall(), evaluation.micro.F1());
-      return 0;
-    }
-    std::printf("test (eng.testb): %zu tokens tagged in %.3f s = %.0f tokens/s (one thread)\n",
-                tokens, best_secs, tokens / best_secs);
-    for (const auto& [type, counts] : evaluation.by_type) {
-      std::printf("%-5s %9.4f %9.4f %9.4f\n", type.c_str(), counts.Precision(), counts.Recall(),
-                  counts.F1());
-    }
-    std::printf("%-5s %9.4f %9.4f %9.4f\n", "all", evaluation.micro.Precision(),
-                evaluation.micro.Recall(), evaluation.micro.F1());
-    std::printf("confidence temperature %.1f; weights in memory %.1f MB (both passes)\n",
-                loaded->confidence_temperature(), weight_bytes / 1e6);
-    PrintReliability("test", ScoredSpans(*loaded, *test));
-    return 0;
+    return Evaluate(path, *test);
   }
-  absl::StatusOr<Lexicons> lexicons = LoadLexicons(clusters_path, paths_path);
-  if (!lexicons.ok()) {
-    std::fprintf(stderr, "train_ner: %s\n", lexicons.status().ToString().c_str());
-    return 1;
-  }
-  std::printf("train %zu sentences, dev %zu, test %zu\n", train->size(), dev->size(), test->size());
-  TrainOptions options;
-  options.epochs = absl::GetFlag(FLAGS_epochs);
-  options.seed = absl::GetFlag(FLAGS_seed);
-  options.two_pass = absl::GetFlag(FLAGS_two_pass);
-  options.members = absl::GetFlag(FLAGS_members);
-  const auto start = std::chrono::steady_clock::now();
-  TrainedNer trained =
-      TrainNer(*train, *dev, *lexicons, options, [&](int pass, int epoch, double f1) {
-        const double secs =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::printf("pass %d epoch %2d  dev F1 %.4f  (%.0f s)\n", pass, epoch, f1, secs);
-        std::fflush(stdout);
-      });
-  NerTagger tagger(trained.model, *lexicons, trained.first_pass);
-  size_t tokens = 0;
-  for (const Sentence& s : *test) tokens += s.tokens.size();
-  const auto tag_start = std::chrono::steady_clock::now();
-  const NerEvaluation evaluation = EvaluateNer(tagger, *test);
-  const double tag_secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - tag_start).count();
-  std::printf("test (eng.testb): %zu tokens tagged in %.3f s = %.0f tokens/s (one thread)\n",
-              tokens, tag_secs, tokens / tag_secs);
-  std::printf("%-5s %9s %9s %9s\n", "type", "precision", "recall", "F1");
-  for (const auto& [type, counts] : evaluation.by_type) {
-    std::printf("%-5s %9.4f %9.4f %9.4f\n", type.c_str(), counts.Precision(), counts.Recall(),
-                counts.F1());
-  }
-  std::printf("%-5s %9.4f %9.4f %9.4f\n", "all", evaluation.micro.Precision(),
-              evaluation.micro.Recall(), evaluation.micro.F1());
-  std::printf("dev (eng.testa) F1 of the final model: %.4f\n",
-              EvaluateNer(tagger, *dev).micro.F1());
-  const float temperature = FitConfidenceTemperature(&tagger, *dev);
-  std::printf("confidence temperature %.1f (lowest log loss of span correctness on eng.testa)\n",
-              temperature);
-  PrintReliability("dev", ScoredSpans(tagger, *dev));
-  PrintReliability("test", ScoredSpans(tagger, *test));
-  const std::string out = absl::GetFlag(FLAGS_out);
-  std::filesystem::create_directories(std::filesystem::path(out).parent_path());
-  std::string first_pass_name;
-  if (trained.first_pass.has_value()) {
-    const std::filesystem::path path(out);
-    const std::filesystem::path first_path =
-        path.parent_path() / (path.stem().string() + ".pass1" + path.extension().string());
-    first_pass_name = first_path.filename().string();
-    absl::Status saved = trained.first_pass->Save(
-        first_path.string(), "{\"name\":\"newsgraph-ner-perceptron first pass\"}",
-        static_cast<float>(absl::GetFlag(FLAGS_min_weight)));
-    if (!saved.ok()) {
-      std::fprintf(stderr, "train_ner: %s\n", saved.ToString().c_str());
-      return 1;
-    }
-    std::printf("wrote %s (%zu features trained, file %.1f MB)\n", first_path.c_str(),
-                trained.first_pass->num_features(), std::filesystem::file_size(first_path) / 1e6);
-  }
-  const std::string metadata = absl::StrFormat(
-      "{\"name\":\"newsgraph-ner-perceptron\",\"trained_on\":\"CoNLL-2003 eng.train\","
-      "\"tuned_on\":\"eng.testa\",\"test_f1\":%.4f,\"epochs\":%d,\"seed\":%d,\"members\":%d,"
-      "\"clusters\":\"%s\",\"paths\":\"%s\",\"first_pass\":\"%s\","
-      "\"confidence_temperature\":%.1f}",
-      evaluation.micro.F1(), options.epochs, static_cast<int>(options.seed), options.members,
-      std::filesystem::path(clusters_path).filename().string(),
-      std::filesystem::path(paths_path).filename().string(), first_pass_name, temperature);
-  absl::Status saved =
-      trained.model.Save(out, metadata, static_cast<float>(absl::GetFlag(FLAGS_min_weight)));
-  if (!saved.ok()) {
-    std::fprintf(stderr, "train_ner: %s\n", saved.ToString().c_str());
-    return 1;
-  }
-  std::printf("wrote %s (%zu features trained, file %.1f MB)\n", out.c_str(), trained.model.num_features(),
-              std::filesystem::file_size(out) / 1e6);
-  // The numbers of the files as the service loads them (quantized, pruned).
-  absl::StatusOr<NerTagger> shipped = LoadNerTagger(out, nullptr);
-  if (!shipped.ok()) {
-    std::fprintf(stderr, "train_ner: %s\n", shipped.status().ToString().c_str());
-    return 1;
-  }
-  std::printf("as saved: test F1 %.4f, dev F1 %.4f\n", EvaluateNer(*shipped, *test).micro.F1(),
-              EvaluateNer(*shipped, *dev).micro.F1());
-  return 0;
+  return Train(*train, *dev, *test);
 }
