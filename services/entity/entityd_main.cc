@@ -1,53 +1,34 @@
-// entityd: the EntityService as its own process.
-#include <grpcpp/grpcpp.h>
-
+// entityd: the entity module as its own process.
 #include <memory>
 
-#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "services/common/daemon_flags.h"
 #include "services/common/log.h"
 #include "services/common/server_runner.h"
-#include "services/common/service_store.h"
-#include "services/entity/entity_core.h"
-#include "services/entity/entity_grpc_service.h"
-#include "services/entity/entity_keyspace.h"
-#include "services/entity/recognizer.h"
+#include "services/entity/entity_module.h"
+
+namespace newsgraph {
+namespace {
+
+absl::Status Run() {
+  NG_ASSIGN_OR_RETURN(const ServiceStoreOptions store, StoreOptionsFromFlags(64));
+  NG_ASSIGN_OR_RETURN(std::unique_ptr<entity::EntityModule> module,
+                      entity::EntityModule::Open({.store = store, .ner_model = NerModelFromFlags()}));
+  ServerRunnerOptions server_options = ServerOptionsFromFlags("entityd", "127.0.0.1:7702");
+  server_options.data_description = module->data_description();
+  return RunServer(server_options, {{module->service(), entity::EntityModule::kServiceName}},
+                   nullptr, nullptr);
+}
+
+}  // namespace
+}  // namespace newsgraph
 
 int main(int argc, char** argv) {
   newsgraph::BlockTerminationSignals();
   newsgraph::ParseDaemonFlags(argc, argv, "the EntityService as its own process");
-  using namespace newsgraph;
-
-  absl::StatusOr<std::unique_ptr<entity::Recognizer>> recognizer =
-      entity::LoadRecognizer(NerModelFromFlags());
-  if (!recognizer.ok()) {
-    LogError("entityd", recognizer.status().ToString());
-    return 1;
-  }
-  absl::StatusOr<ServiceStoreOptions> store_options = StoreOptionsFromFlags(64);
-  if (!store_options.ok()) {
-    LogError("entityd", store_options.status().ToString());
-    return 1;
-  }
-  absl::StatusOr<std::unique_ptr<storage::KvStore>> store =
-      OpenServiceStore(*store_options, "entity", entity::EntityColumnFamilies());
-  if (!store.ok()) {
-    LogError("entityd", store.status().ToString());
-    return 1;
-  }
-  absl::StatusOr<std::unique_ptr<entity::EntityCore>> core =
-      entity::EntityCore::Open(store->get(), recognizer->get());
-  if (!core.ok()) {
-    LogError("entityd", core.status().ToString());
-    return 1;
-  }
-  entity::EntityGrpcService service(core->get());
-  ServerRunnerOptions server_options = ServerOptionsFromFlags("entityd", "127.0.0.1:7702");
-  server_options.data_description = absl::StrCat(store_options->data_dir, "/entity");
-  absl::Status status =
-      RunServer(server_options, {{&service, "newsgraph.v1.EntityService"}}, nullptr, nullptr);
+  absl::Status status = newsgraph::Run();
   if (!status.ok()) {
-    LogError("entityd", status.ToString());
+    newsgraph::LogError("entityd", status.ToString());
     return 1;
   }
   return 0;

@@ -1,0 +1,31 @@
+#include "services/ingest/ingest_module.h"
+
+#include "base/status_macros.h"
+#include "services/ingest/ingest_keyspace.h"
+
+namespace newsgraph::ingest {
+
+absl::StatusOr<std::unique_ptr<IngestModule>> IngestModule::Open(
+    const IngestModuleOptions& options) {
+  NG_ASSIGN_OR_RETURN(std::unique_ptr<storage::KvStore> store,
+                      OpenServiceStore(options.store, "ingest", IngestColumnFamilies()));
+  NG_ASSIGN_OR_RETURN(std::unique_ptr<IngestCore> core,
+                      IngestCore::Open(store.get(), options.ingest));
+  return std::unique_ptr<IngestModule>(new IngestModule(std::move(store), std::move(core), options));
+}
+
+IngestModule::~IngestModule() { StopPipeline(); }
+
+void IngestModule::StartPipeline(std::shared_ptr<grpc::Channel> entity,
+                                 std::shared_ptr<grpc::Channel> search) {
+  downstream_ = std::make_unique<GrpcPipelineDownstream>(std::move(entity), std::move(search),
+                                                         downstream_timeout_);
+  pipeline_ = std::make_unique<Pipeline>(core_.get(), downstream_.get(), pipeline_options_);
+  pipeline_->Start();
+}
+
+void IngestModule::StopPipeline() {
+  if (pipeline_ != nullptr) pipeline_->Stop();
+}
+
+}  // namespace newsgraph::ingest
