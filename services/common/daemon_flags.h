@@ -7,6 +7,7 @@
 #define NEWSGRAPH_SERVICES_COMMON_DAEMON_FLAGS_H_
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -20,6 +21,12 @@ namespace newsgraph {
 // Parses the command line into these flags (call first in main); `--help`
 // lists them with `usage` above.
 void ParseDaemonFlags(int argc, char** argv, const char* usage);
+
+// The whole main() of a daemon: blocks the termination signals (RunServer
+// waits for them), parses the flags, runs `run` and logs its error as
+// `process_name`. Returns the exit code (0, or 1 after an error).
+int DaemonMain(int argc, char** argv, const char* process_name, const char* usage,
+               const std::function<absl::Status()>& run);
 
 // --listen (empty: `default_listen`), --port_file, --tls_cert, --tls_key,
 // --tls_client_ca, --auth_tokens, --insecure_listen, --default_deadline,

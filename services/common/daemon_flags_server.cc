@@ -7,6 +7,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "services/common/daemon_flags.h"
+#include "services/common/log.h"
 
 ABSL_FLAG(std::string, listen, "",
           "host:port to serve on (port 0: any free port); empty: the daemon's usual address "
@@ -38,6 +39,16 @@ void ParseDaemonFlags(int argc, char** argv, const char* usage) {
   absl::SetFlagsUsageConfig(config);
   absl::SetProgramUsageMessage(usage);
   absl::ParseCommandLine(argc, argv);
+}
+
+int DaemonMain(int argc, char** argv, const char* process_name, const char* usage,
+               const std::function<absl::Status()>& run) {
+  BlockTerminationSignals();
+  ParseDaemonFlags(argc, argv, usage);
+  const absl::Status status = run();
+  if (status.ok()) return 0;
+  LogError(process_name, status.ToString());
+  return 1;
 }
 
 ServerRunnerOptions ServerOptionsFromFlags(const std::string& process_name,

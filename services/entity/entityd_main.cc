@@ -3,7 +3,6 @@
 
 #include "base/status_macros.h"
 #include "services/common/daemon_flags.h"
-#include "services/common/log.h"
 #include "services/common/server_runner.h"
 #include "services/entity/entity_module.h"
 
@@ -24,12 +23,5 @@ absl::Status Run() {
 }  // namespace newsgraph
 
 int main(int argc, char** argv) {
-  newsgraph::BlockTerminationSignals();
-  newsgraph::ParseDaemonFlags(argc, argv, "the EntityService as its own process");
-  absl::Status status = newsgraph::Run();
-  if (!status.ok()) {
-    newsgraph::LogError("entityd", status.ToString());
-    return 1;
-  }
-  return 0;
+  return newsgraph::DaemonMain(argc, argv, "entityd", "the EntityService as its own process", newsgraph::Run);
 }

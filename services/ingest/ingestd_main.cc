@@ -4,7 +4,6 @@
 
 #include "base/status_macros.h"
 #include "services/common/daemon_flags.h"
-#include "services/common/log.h"
 #include "services/common/server_runner.h"
 #include "services/ingest/ingest_module.h"
 
@@ -39,12 +38,5 @@ absl::Status Run() {
 }  // namespace newsgraph
 
 int main(int argc, char** argv) {
-  newsgraph::BlockTerminationSignals();
-  newsgraph::ParseDaemonFlags(argc, argv, "the IngestService and its pipeline as their own process");
-  absl::Status status = newsgraph::Run();
-  if (!status.ok()) {
-    newsgraph::LogError("ingestd", status.ToString());
-    return 1;
-  }
-  return 0;
+  return newsgraph::DaemonMain(argc, argv, "ingestd", "the IngestService and its pipeline as their own process", newsgraph::Run);
 }

@@ -9,7 +9,6 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "services/common/daemon_flags.h"
-#include "services/common/log.h"
 #include "services/common/server_runner.h"
 #include "services/entity/entity_module.h"
 #include "services/ingest/ingest_module.h"
@@ -57,12 +56,5 @@ absl::Status Run() {
 }  // namespace newsgraph
 
 int main(int argc, char** argv) {
-  newsgraph::BlockTerminationSignals();
-  newsgraph::ParseDaemonFlags(argc, argv, "the ingest, entity and search services in one process");
-  absl::Status status = newsgraph::Run();
-  if (!status.ok()) {
-    newsgraph::LogError("newsgraphd", status.ToString());
-    return 1;
-  }
-  return 0;
+  return newsgraph::DaemonMain(argc, argv, "newsgraphd", "the ingest, entity and search services in one process", newsgraph::Run);
 }

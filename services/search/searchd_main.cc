@@ -5,7 +5,6 @@
 
 #include "base/status_macros.h"
 #include "services/common/daemon_flags.h"
-#include "services/common/log.h"
 #include "services/common/server_runner.h"
 #include "services/search/search_module.h"
 
@@ -37,12 +36,5 @@ absl::Status Run() {
 }  // namespace newsgraph
 
 int main(int argc, char** argv) {
-  newsgraph::BlockTerminationSignals();
-  newsgraph::ParseDaemonFlags(argc, argv, "the SearchService as its own process");
-  absl::Status status = newsgraph::Run();
-  if (!status.ok()) {
-    newsgraph::LogError("searchd", status.ToString());
-    return 1;
-  }
-  return 0;
+  return newsgraph::DaemonMain(argc, argv, "searchd", "the SearchService as its own process", newsgraph::Run);
 }
