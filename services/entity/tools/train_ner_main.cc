@@ -17,7 +17,7 @@
 #include "base/status_macros.h"
 #include "services/entity/ner/conll.h"
 #include "services/entity/ner/lexicons.h"
-#include "services/entity/ner/tagger.h"
+#include "services/entity/ner/training.h"
 
 ABSL_FLAG(std::string, conll_dir, "../shared/corpora/conll2003",
           "directory with eng.train.gz, eng.testa.gz and eng.testb.gz");
