@@ -21,7 +21,6 @@
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/options_util.h"
 #include "rocksdb/write_batch.h"
-#include "storage/sync_ledger.h"
 
 namespace newsgraph::storage {
 namespace {
@@ -107,11 +106,9 @@ class RocksIterator final : public Iterator {
 class RocksDbKvStore final : public KvStore {
  public:
   RocksDbKvStore(std::string path, std::vector<std::string> names,
-                 std::unique_ptr<rocksdb::Env> owned_env, std::unique_ptr<rocksdb::DB> db,
-                 std::vector<rocksdb::ColumnFamilyHandle*> handles)
+                 std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles)
       : path_(std::move(path)),
         names_(std::move(names)),
-        owned_env_(std::move(owned_env)),
         db_(std::move(db)),
         handles_(handles) {}
 
@@ -282,8 +279,6 @@ class RocksDbKvStore final : public KvStore {
 
   const std::string path_;
   const std::vector<std::string> names_;
-  // Declared before db_ so the database is destroyed first.
-  std::unique_ptr<rocksdb::Env> owned_env_;
   std::unique_ptr<rocksdb::DB> db_;
   // Handles in the order of names_; destroyed before db_.
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
@@ -348,15 +343,7 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const RocksDbOptions& 
   // With an SstFileManager RocksDB watches free space after a flush or
   // compaction failed for a full disk and resumes by itself once there is
   // room again; failed WAL writes are resumed by RocksDbKvStore::Write.
-  std::unique_ptr<rocksdb::Env> owned_env;
-  if (options.env != nullptr) {
-    db_options.env = options.env;
-  } else if (!options.sync_ledger_path.empty()) {
-    absl::StatusOr<std::unique_ptr<rocksdb::Env>> env = NewSyncLedgerEnv(options.sync_ledger_path);
-    if (!env.ok()) return env.status();
-    owned_env = *std::move(env);
-    db_options.env = owned_env.get();
-  }
+  if (options.env != nullptr) db_options.env = options.env;
 
   db_options.sst_file_manager.reset(rocksdb::NewSstFileManager(
       db_options.env != nullptr ? db_options.env : rocksdb::Env::Default()));
@@ -388,8 +375,8 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const RocksDbOptions& 
   db->DestroyColumnFamilyHandle(handles[0]).PermitUncheckedError();
   handles.erase(handles.begin());
   auto store =
-      std::make_unique<RocksDbKvStore>(options.path, options.column_families, std::move(owned_env),
-                                       std::move(db), std::move(handles));
+      std::make_unique<RocksDbKvStore>(options.path, options.column_families, std::move(db),
+                                       std::move(handles));
   store->set_min_free_disk_bytes(options.env == nullptr ? options.min_free_disk_bytes : 0);
   return std::unique_ptr<KvStore>(std::move(store));
 }

@@ -43,11 +43,9 @@ struct RocksDbOptions {
   // check off. Default 0.
   uint64_t min_free_disk_bytes = 0;
   // Environment to run on; nullptr uses the real file system. Borrowed; must
-  // outlive the store. Tests pass an in-memory or fault-injecting Env.
+  // outlive the store. Tests pass an in-memory, fault-injecting or
+  // sync-recording Env (storage/testing/sync_ledger.h).
   rocksdb::Env* env = nullptr;
-  // Testing only: record every file sync in this ledger so a crash test can
-  // simulate power loss (storage/sync_ledger.h). Ignored when `env` is set.
-  std::string sync_ledger_path;
   // How to replay the write-ahead log after an unclean shutdown.
   enum class WalRecovery {
     // Default. A torn last record (a write cut off by the crash, never

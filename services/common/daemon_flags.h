@@ -35,9 +35,14 @@ ServerRunnerOptions ServerOptionsFromFlags(const std::string& process_name,
                                            const std::string& default_listen);
 
 // --data_dir, --block_cache_mb (0: `default_block_cache_mb`),
-// --wal_recovery, --min_free_disk_mb, --sync_ledger. Errors:
+// --wal_recovery, --min_free_disk_mb. Errors:
 // INVALID_ARGUMENT for a --wal_recovery other than strict / point_in_time.
 absl::StatusOr<ServiceStoreOptions> StoreOptionsFromFlags(int default_block_cache_mb);
+
+// Testing seam: StoreOptionsFromFlags sets this Env on the stores (nullptr:
+// the real file system). The crash tests' daemon sets the sync-recording
+// Env here before running a daemon; production daemons never call it.
+void SetStoreEnvForTesting(rocksdb::Env* env);
 
 // --peer_tls_ca, --peer_tls_cert, --peer_tls_key, --peer_token.
 PeerChannelOptions PeerOptionsFromFlags();

@@ -17,20 +17,24 @@ ABSL_FLAG(int64_t, min_free_disk_mb, 256,
           "writes are refused with UNAVAILABLE while the data directory's file system has less "
           "free space than this (MiB), so RocksDB never runs out of space mid-write; they resume "
           "by themselves once space is freed. 0 turns the check off");
-ABSL_FLAG(std::string, sync_ledger, "",
-          "testing only: record every file sync of the stores in this file, so a crash test can "
-          "simulate power loss (storage/sync_ledger.h)");
 
 namespace newsgraph {
+namespace {
+
+rocksdb::Env* store_env_for_testing = nullptr;
+
+}  // namespace
+
+void SetStoreEnvForTesting(rocksdb::Env* env) { store_env_for_testing = env; }
 
 absl::StatusOr<ServiceStoreOptions> StoreOptionsFromFlags(int default_block_cache_mb) {
   ServiceStoreOptions options;
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  options.env = store_env_for_testing;
   const int block_cache_mb = absl::GetFlag(FLAGS_block_cache_mb);
   options.block_cache_mb = block_cache_mb > 0 ? block_cache_mb : default_block_cache_mb;
   options.min_free_disk_bytes =
       static_cast<uint64_t>(std::max<int64_t>(0, absl::GetFlag(FLAGS_min_free_disk_mb))) << 20;
-  options.sync_ledger_path = absl::GetFlag(FLAGS_sync_ledger);
   const std::string recovery = absl::GetFlag(FLAGS_wal_recovery);
   if (recovery == "point_in_time") {
     options.wal_recovery = storage::RocksDbOptions::WalRecovery::kPointInTime;

@@ -16,11 +16,21 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
 }
 
 absl::Status CallStopStatus(const grpc::ServerContextBase& context) {
-  if (context.IsCancelled()) return absl::CancelledError("the call was cancelled");
+  // The deadline first: gRPC also marks a call whose deadline passed as
+  // cancelled, and the client must learn which it was.
   if (std::chrono::system_clock::now() > context.deadline()) {
     return absl::DeadlineExceededError("the call's deadline passed while it was served");
   }
+  if (context.IsCancelled()) return absl::CancelledError("the call was cancelled");
   return absl::OkStatus();
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status, const grpc::ServerContextBase& context) {
+  if (status.code() == absl::StatusCode::kCancelled &&
+      CallStopStatus(context).code() == absl::StatusCode::kDeadlineExceeded) {
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, std::string(status.message()));
+  }
+  return ToGrpcStatus(status);
 }
 
 std::function<bool()> CallStopPredicate(const grpc::ServerContextBase* context) {

@@ -25,6 +25,11 @@ absl::Status FromGrpcStatus(const grpc::Status& status);
 // the call's work.
 absl::Status CallStopStatus(const grpc::ServerContextBase& context);
 
+// ToGrpcStatus for the result of work that `context`'s stop predicate may
+// have ended: a core's CANCELLED becomes DEADLINE_EXCEEDED when it was the
+// deadline that stopped it, so the client learns which.
+grpc::Status ToGrpcStatus(const absl::Status& status, const grpc::ServerContextBase& context);
+
 // CallStopStatus as the bool predicate the service cores take.
 std::function<bool()> CallStopPredicate(const grpc::ServerContextBase* context);
 

@@ -16,7 +16,7 @@ absl::StatusOr<std::unique_ptr<storage::KvStore>> OpenServiceStore(
   rocks.column_families = column_families;
   rocks.zstd_column_families = zstd_column_families;
   rocks.block_cache_bytes = static_cast<uint64_t>(std::max(1, options.block_cache_mb)) << 20;
-  rocks.sync_ledger_path = options.sync_ledger_path;
+  rocks.env = options.env;
   rocks.min_free_disk_bytes = options.min_free_disk_bytes;
   rocks.wal_recovery = options.wal_recovery;
   if (rocks.wal_recovery == storage::RocksDbOptions::WalRecovery::kPointInTime) {

@@ -25,8 +25,9 @@ struct ServiceStoreOptions {
       storage::RocksDbOptions::WalRecovery::kTolerateTornTail;
   // Writes are refused while less is free. Default 256 MiB; 0 disables.
   uint64_t min_free_disk_bytes = uint64_t{256} << 20;
-  // Testing only: where to record file syncs (storage/sync_ledger.h).
-  std::string sync_ledger_path;
+  // Testing only: the Env the stores run on (nullptr: the real file
+  // system). Borrowed; must outlive the stores.
+  rocksdb::Env* env = nullptr;
 };
 
 // Opens (creating when missing) <options.data_dir>/<service> with

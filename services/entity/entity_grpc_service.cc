@@ -5,11 +5,15 @@
 namespace newsgraph::entity {
 namespace {
 
-// Calls `method` and moves its value into `response`, or maps its error.
+// Calls `method` and moves its value into `response`, or maps its error
+// (as the stop of `context`'s call when that ended it; nullptr: no stop).
 template <typename Response, typename Fn>
-grpc::Status Respond(Response* response, Fn&& method) {
+grpc::Status Respond(const grpc::ServerContextBase* context, Response* response, Fn&& method) {
   auto result = method();
-  if (!result.ok()) return ToGrpcStatus(result.status());
+  if (!result.ok()) {
+    return context != nullptr ? ToGrpcStatus(result.status(), *context)
+                              : ToGrpcStatus(result.status());
+  }
   *response = *std::move(result);
   return grpc::Status::OK;
 }
@@ -19,7 +23,7 @@ grpc::Status Respond(Response* response, Fn&& method) {
 grpc::Status EntityGrpcService::AnalyzeText(grpc::ServerContext* context,
                                             const newsgraph::v1::AnalyzeTextRequest* request,
                                             newsgraph::v1::AnalyzeTextResponse* response) {
-  return Respond(response, [&] {
+  return Respond(context, response, [&] {
     return core_->AnalyzeText(*request, CallStopPredicate(context));
   });
 }
@@ -29,7 +33,7 @@ grpc::Status EntityGrpcService::AnnotateDocument(
     newsgraph::v1::AnnotateDocumentResponse* response) {
   // A cancelled call (client gone, deadline passed, server shutting down)
   // stops recognizing instead of finishing work nobody will read.
-  return Respond(response, [&]() -> absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> {
+  return Respond(context, response, [&]() -> absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> {
     absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> annotated =
         core_->AnnotateDocument(*request, CallStopPredicate(context));
     if (annotated.ok() && request->view() == newsgraph::v1::ANNOTATION_VIEW_ENTITIES) {
@@ -53,27 +57,27 @@ grpc::Status EntityGrpcService::DeleteDocumentAnnotations(
 grpc::Status EntityGrpcService::GetEntity(grpc::ServerContext*,
                                           const newsgraph::v1::GetEntityRequest* request,
                                           newsgraph::v1::Entity* response) {
-  return Respond(response, [&] { return core_->GetEntity(request->name()); });
+  return Respond(nullptr, response, [&] { return core_->GetEntity(request->name()); });
 }
 
 grpc::Status EntityGrpcService::ListEntities(grpc::ServerContext* context,
                                              const newsgraph::v1::ListEntitiesRequest* request,
                                              newsgraph::v1::ListEntitiesResponse* response) {
-  return Respond(response,
+  return Respond(context, response,
                  [&] { return core_->ListEntities(*request, CallStopPredicate(context)); });
 }
 
 grpc::Status EntityGrpcService::ResolveEntities(
     grpc::ServerContext* context, const newsgraph::v1::ResolveEntitiesRequest* request,
     newsgraph::v1::ResolveEntitiesResponse* response) {
-  return Respond(response,
+  return Respond(context, response,
                  [&] { return core_->ResolveEntities(*request, CallStopPredicate(context)); });
 }
 
 grpc::Status EntityGrpcService::ListMentions(grpc::ServerContext* context,
                                              const newsgraph::v1::ListMentionsRequest* request,
                                              newsgraph::v1::ListMentionsResponse* response) {
-  return Respond(response,
+  return Respond(context, response,
                  [&] { return core_->ListMentions(*request, CallStopPredicate(context)); });
 }
 
@@ -81,7 +85,7 @@ grpc::Status EntityGrpcService::ListRelatedEntities(
     grpc::ServerContext* context, const newsgraph::v1::ListRelatedEntitiesRequest* request,
     newsgraph::v1::ListRelatedEntitiesResponse* response) {
   // A popular entity has millions of evidence keys: the scan stops with the call.
-  return Respond(response, [&] {
+  return Respond(context, response, [&] {
     return core_->ListRelatedEntities(*request, CallStopPredicate(context));
   });
 }
@@ -89,20 +93,20 @@ grpc::Status EntityGrpcService::ListRelatedEntities(
 grpc::Status EntityGrpcService::ListQuotes(grpc::ServerContext* context,
                                            const newsgraph::v1::ListQuotesRequest* request,
                                            newsgraph::v1::ListQuotesResponse* response) {
-  return Respond(response, [&] { return core_->ListQuotes(*request, CallStopPredicate(context)); });
+  return Respond(context, response, [&] { return core_->ListQuotes(*request, CallStopPredicate(context)); });
 }
 
 grpc::Status EntityGrpcService::MergeEntities(grpc::ServerContext* context,
                                               const newsgraph::v1::MergeEntitiesRequest* request,
                                               newsgraph::v1::Entity* response) {
-  return Respond(response,
+  return Respond(context, response,
                  [&] { return core_->MergeEntities(*request, CallStopPredicate(context)); });
 }
 
 grpc::Status EntityGrpcService::UpdateEntity(grpc::ServerContext*,
                                              const newsgraph::v1::UpdateEntityRequest* request,
                                              newsgraph::v1::Entity* response) {
-  return Respond(response, [&] { return core_->UpdateEntity(*request); });
+  return Respond(nullptr, response, [&] { return core_->UpdateEntity(*request); });
 }
 
 }  // namespace newsgraph::entity

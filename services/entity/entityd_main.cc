@@ -1,27 +1,7 @@
 // entityd: the entity module as its own process.
-#include <memory>
-
-#include "base/status_macros.h"
 #include "services/common/daemon_flags.h"
-#include "services/common/server_runner.h"
-#include "services/entity/entity_module.h"
-
-namespace newsgraph {
-namespace {
-
-absl::Status Run() {
-  NG_ASSIGN_OR_RETURN(const ServiceStoreOptions store, StoreOptionsFromFlags(64));
-  NG_ASSIGN_OR_RETURN(std::unique_ptr<entity::EntityModule> module,
-                      entity::EntityModule::Open({.store = store, .ner_model = NerModelFromFlags()}));
-  ServerRunnerOptions server_options = ServerOptionsFromFlags("entityd", "127.0.0.1:7702");
-  server_options.data_description = module->data_description();
-  return RunServer(server_options, {{module->service(), entity::EntityModule::kServiceName}},
-                   nullptr, nullptr);
-}
-
-}  // namespace
-}  // namespace newsgraph
+#include "services/entity/entityd.h"
 
 int main(int argc, char** argv) {
-  return newsgraph::DaemonMain(argc, argv, "entityd", "the EntityService as its own process", newsgraph::Run);
+  return newsgraph::DaemonMain(argc, argv, "entityd", "the EntityService as its own process", newsgraph::RunEntityd);
 }

@@ -35,7 +35,7 @@ grpc::Status IngestGrpcService::IngestDocument(grpc::ServerContext* context,
   absl::StatusOr<IngestResult> result =
       core_->Ingest(request->document(), request->repair_invalid_utf8(), /*job=*/"",
                     CallStopPredicate(context));
-  if (!result.ok()) return ToGrpcStatus(result.status());
+  if (!result.ok()) return ToGrpcStatus(result.status(), *context);
   if (request->wait_until_indexed()) {
     absl::StatusOr<newsgraph::v1::Document> processed =
         core_->WaitUntilProcessed(result->document.name(), result->document.version(),
@@ -78,7 +78,7 @@ grpc::Status IngestGrpcService::BatchIngestDocuments(
     ended = session.IngestRound(round, stop, write);
   }
   reader.Stop();
-  if (!ended.ok()) return ToGrpcStatus(ended);
+  if (!ended.ok()) return ToGrpcStatus(ended, *context);
   if (context->IsCancelled()) {
     return grpc::Status(grpc::StatusCode::CANCELLED, "client cancelled the batch stream");
   }

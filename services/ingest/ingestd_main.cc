@@ -1,42 +1,8 @@
 // ingestd: the ingest module and its pipeline as their own process, calling
 // the entity and search services at --entity_address and --search_address.
-#include <memory>
-
-#include "base/status_macros.h"
 #include "services/common/daemon_flags.h"
-#include "services/common/server_runner.h"
-#include "services/ingest/ingest_module.h"
-
-namespace newsgraph {
-namespace {
-
-absl::Status Run() {
-  NG_ASSIGN_OR_RETURN(const ServiceStoreOptions store, StoreOptionsFromFlags(64));
-  const PeerChannelOptions peers = PeerOptionsFromFlags();
-  NG_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> entity_channel,
-                      CreateServiceChannel(EntityAddressFromFlags(), peers));
-  NG_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> search_channel,
-                      CreateServiceChannel(SearchAddressFromFlags(), peers));
-  const PipelineFlags pipeline = PipelineFlagsFromFlags();
-  NG_ASSIGN_OR_RETURN(
-      std::unique_ptr<ingest::IngestModule> module,
-      ingest::IngestModule::Open({.store = store,
-                                  .pipeline = {.concurrency = pipeline.concurrency},
-                                  .downstream_timeout = pipeline.downstream_timeout}));
-  ServerRunnerOptions server_options = ServerOptionsFromFlags("ingestd", "127.0.0.1:7701");
-  server_options.data_description = module->data_description();
-  return RunServer(
-      server_options, {{module->service(), ingest::IngestModule::kServiceName}},
-      [&](grpc::Server&, int) {
-        module->StartPipeline(entity_channel, search_channel);
-        return absl::OkStatus();
-      },
-      [&] { module->StopPipeline(); });
-}
-
-}  // namespace
-}  // namespace newsgraph
+#include "services/ingest/ingestd.h"
 
 int main(int argc, char** argv) {
-  return newsgraph::DaemonMain(argc, argv, "ingestd", "the IngestService and its pipeline as their own process", newsgraph::Run);
+  return newsgraph::DaemonMain(argc, argv, "ingestd", "the IngestService and its pipeline as their own process", newsgraph::RunIngestd);
 }

@@ -31,7 +31,7 @@ grpc::ServerUnaryReactor* SearchGrpcService::Search(grpc::CallbackServerContext*
     auto stop = [context] { return CallStopStatus(*context); };
     absl::StatusOr<newsgraph::v1::SearchResponse> result = searcher_->Search(*request, stop);
     if (!result.ok()) {
-      reactor->Finish(ToGrpcStatus(result.status()));
+      reactor->Finish(ToGrpcStatus(result.status(), *context));
       return;
     }
     *response = *std::move(result);

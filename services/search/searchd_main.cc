@@ -1,40 +1,8 @@
 // searchd: the search module as its own process; with --entity_address it
 // resolves query entities through that entity service.
-#include <memory>
-#include <string>
-
-#include "base/status_macros.h"
 #include "services/common/daemon_flags.h"
-#include "services/common/server_runner.h"
-#include "services/search/search_module.h"
-
-namespace newsgraph {
-namespace {
-
-absl::Status Run() {
-  NG_ASSIGN_OR_RETURN(const ServiceStoreOptions store, StoreOptionsFromFlags(128));
-  NG_ASSIGN_OR_RETURN(search::RankingOptions ranking,
-                      search::ParseRankingOptions(RankingSpecFromFlags()));
-  const std::string entity_address = EntityAddressFromFlags();
-  NG_ASSIGN_OR_RETURN(std::unique_ptr<search::SearchModule> module,
-                      search::SearchModule::Open({.store = store,
-                                                  .index = {.idle_merge_after = IdleMergeFromFlags()},
-                                                  .ranking = ranking,
-                                                  .resolve_entities = !entity_address.empty()}));
-  if (!entity_address.empty()) {
-    NG_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel,
-                        CreateServiceChannel(entity_address, PeerOptionsFromFlags()));
-    module->SetEntityChannel(std::move(channel));
-  }
-  ServerRunnerOptions server_options = ServerOptionsFromFlags("searchd", "127.0.0.1:7703");
-  server_options.data_description = module->data_description();
-  return RunServer(server_options, {{module->service(), search::SearchModule::kServiceName}},
-                   nullptr, nullptr);
-}
-
-}  // namespace
-}  // namespace newsgraph
+#include "services/search/searchd.h"
 
 int main(int argc, char** argv) {
-  return newsgraph::DaemonMain(argc, argv, "searchd", "the SearchService as its own process", newsgraph::Run);
+  return newsgraph::DaemonMain(argc, argv, "searchd", "the SearchService as its own process", newsgraph::RunSearchd);
 }

@@ -24,7 +24,7 @@
 #include "newsgraph/batch_ingester.h"
 #include "newsgraph/client.h"
 #include "newsgraph/importers.h"
-#include "storage/sync_ledger.h"
+#include "storage/testing/sync_ledger.h"
 #include "tests/testing/corpora.h"
 #include "tests/testing/daemon_process.h"
 #include "tests/testing/status_matchers.h"
@@ -146,7 +146,12 @@ class Cluster {
            std::string listen = "") {
     if (listen.empty()) listen = "127.0.0.1:" + std::to_string(PickFreePort());
     Process p{name, binary, std::move(args), listen, dir_ + "/ledger-" + name, std::nullopt};
-    if (power_loss_) p.args.push_back("--sync_ledger=" + p.ledger);
+    if (power_loss_) {
+      // The same daemon, with its stores on the sync-recording Env.
+      p.binary = LEDGER_DAEMON_PATH;
+      p.args.push_back("--daemon=" + name);
+      p.args.push_back("--sync_ledger=" + p.ledger);
+    }
     processes_.push_back(std::move(p));
   }
 

@@ -1,5 +1,5 @@
 // Crash recovery of the RocksDB store: SIGKILL and simulated power loss
-// (storage/sync_ledger.h), torn and damaged write-ahead logs.
+// (storage/testing/sync_ledger.h), torn and damaged write-ahead logs.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -10,8 +10,9 @@
 
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
+#include "rocksdb/env.h"
 #include "storage/rocksdb_kv_store.h"
-#include "storage/sync_ledger.h"
+#include "storage/testing/sync_ledger.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -22,12 +23,11 @@ using ::newsgraph::testing::StatusIs;
 using ::newsgraph::testing::TempDir;
 using ::testing::HasSubstr;
 
-RocksDbOptions Options(const std::string& path, const std::string& ledger = "") {
+RocksDbOptions Options(const std::string& path) {
   RocksDbOptions options;
   options.path = path;
   options.column_families = {"data"};
   options.block_cache_bytes = 1 << 20;
-  options.sync_ledger_path = ledger;
   return options;
 }
 
@@ -36,8 +36,15 @@ std::string Key(int i) { return absl::StrFormat("key-%06d", i); }
 // In the child: opens the store, writes key-000000.. in order, one write per
 // key, syncing every `sync_every`-th; records the last synced index in
 // `marker` (a plain file, which survives the kill) and SIGKILLs itself.
-void WriteAndDie(const RocksDbOptions& options, int count, int sync_every,
+void WriteAndDie(RocksDbOptions options, const std::string& ledger, int count, int sync_every,
                  const std::string& marker) {
+  std::unique_ptr<rocksdb::Env> ledger_env;
+  if (!ledger.empty()) {
+    absl::StatusOr<std::unique_ptr<rocksdb::Env>> env = NewSyncLedgerEnv(ledger);
+    if (!env.ok()) _exit(5);
+    ledger_env = *std::move(env);
+    options.env = ledger_env.get();
+  }
   absl::StatusOr<std::unique_ptr<KvStore>> store = OpenRocksDbStore(options);
   if (!store.ok()) _exit(2);
   absl::StatusOr<ColumnFamily> cf = (*store)->FindColumnFamily("data");
@@ -77,10 +84,11 @@ absl::StatusOr<int> CountPrefix(KvStore& store) {
   return n;
 }
 
+// With `ledger`, the child's store records its syncs there.
 pid_t ForkWriter(const RocksDbOptions& options, int count, int sync_every,
-                 const std::string& marker) {
+                 const std::string& marker, const std::string& ledger = "") {
   const pid_t pid = fork();
-  if (pid == 0) WriteAndDie(options, count, sync_every, marker);
+  if (pid == 0) WriteAndDie(options, ledger, count, sync_every, marker);
   return pid;
 }
 
@@ -116,7 +124,7 @@ TEST(CrashRecoveryTest, PowerLossKeepsEverySyncedWriteAndLeavesAPrefix) {
     const std::string ledger = dir.Sub("ledger");
     const std::string marker = dir.Sub("marker");
     ASSERT_TRUE(
-        KilledBySigkill(ForkWriter(Options(dir.Sub("db"), ledger), 503, sync_every, marker)));
+        KilledBySigkill(ForkWriter(Options(dir.Sub("db")), 503, sync_every, marker, ledger)));
     const int last_synced = ReadMarker(marker);
     ASSERT_GE(last_synced, 0);
     NG_ASSERT_OK_AND_ASSIGN(PowerLossReport report, ApplySimulatedPowerLoss(ledger));

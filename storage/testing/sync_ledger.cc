@@ -1,4 +1,4 @@
-#include "storage/sync_ledger.h"
+#include "storage/testing/sync_ledger.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -11,8 +11,8 @@
 // Modelled: loss of unsynced file contents (the WAL tail, unfinished tables).
 // Not modelled: loss of directory entries that were never fsynced; renames
 // and deletions are treated as durable once made.
-#ifndef NEWSGRAPH_STORAGE_SYNC_LEDGER_H_
-#define NEWSGRAPH_STORAGE_SYNC_LEDGER_H_
+#ifndef NEWSGRAPH_STORAGE_TESTING_SYNC_LEDGER_H_
+#define NEWSGRAPH_STORAGE_TESTING_SYNC_LEDGER_H_
 
 #include <cstdint>
 #include <memory>
@@ -45,4 +45,4 @@ absl::StatusOr<PowerLossReport> ApplySimulatedPowerLoss(const std::string& ledge
 
 }  // namespace newsgraph::storage
 
-#endif  // NEWSGRAPH_STORAGE_SYNC_LEDGER_H_
+#endif  // NEWSGRAPH_STORAGE_TESTING_SYNC_LEDGER_H_

@@ -1,0 +1,15 @@
+// The search module on a server of its own (searchd): reads the daemon's flags (daemon_flags.h), opens
+// its modules and serves them until SIGTERM or SIGINT. The daemon's main()
+// and the crash tests' daemon (tests/testing/ledger_daemon_main.cc) run it.
+#ifndef NEWSGRAPH_SERVICES_SEARCH_SEARCHD_H_
+#define NEWSGRAPH_SERVICES_SEARCH_SEARCHD_H_
+
+#include "absl/status/status.h"
+
+namespace newsgraph {
+
+absl::Status RunSearchd();
+
+}  // namespace newsgraph
+
+#endif  // NEWSGRAPH_SERVICES_SEARCH_SEARCHD_H_
