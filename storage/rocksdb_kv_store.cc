@@ -320,13 +320,11 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const RocksDbOptions& 
     return absl::InvalidArgumentError(
         absl::StrCat("no column families given for store ", options.path));
   }
-  if (options.env == nullptr) {
-    std::error_code ec;
-    std::filesystem::create_directories(options.path, ec);
-    if (ec) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("cannot create data directory ", options.path, ": ", ec.message()));
-    }
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create data directory ", options.path, ": ", ec.message()));
   }
 
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
@@ -377,7 +375,7 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const RocksDbOptions& 
   auto store =
       std::make_unique<RocksDbKvStore>(options.path, options.column_families, std::move(db),
                                        std::move(handles));
-  store->set_min_free_disk_bytes(options.env == nullptr ? options.min_free_disk_bytes : 0);
+  store->set_min_free_disk_bytes(options.min_free_disk_bytes);
   return std::unique_ptr<KvStore>(std::move(store));
 }
 

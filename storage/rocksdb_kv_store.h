@@ -43,8 +43,10 @@ struct RocksDbOptions {
   // check off. Default 0.
   uint64_t min_free_disk_bytes = 0;
   // Environment to run on; nullptr uses the real file system. Borrowed; must
-  // outlive the store. Tests pass an in-memory, fault-injecting or
-  // sync-recording Env (storage/testing/sync_ledger.h).
+  // outlive the store. It must keep the files at their paths on the local
+  // file system (the data directory is created and its free space checked
+  // there), as the crash tests' sync-recording Env does
+  // (storage/testing/sync_ledger.h).
   rocksdb::Env* env = nullptr;
   // How to replay the write-ahead log after an unclean shutdown.
   enum class WalRecovery {

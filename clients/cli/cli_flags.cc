@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 
@@ -240,7 +241,41 @@ Definitions Define() {
   // Unknown words at the top are reported as unknown commands below.
   d.root->allow_extras();
   for (auto& [app, positional] : d.verbs) app->allow_extras(false);
+  // One verb per command line: once one is chosen, a later word that names
+  // another ("search job cuts") is an argument, not a second command.
+  d.root->require_subcommand(0, 1);
+  for (CLI::App* top : d.root->get_subcommands({})) {
+    top->require_subcommand(0, 1);
+    for (CLI::App* sub : top->get_subcommands({})) sub->require_subcommand(0, 1);
+  }
   return d;
+}
+
+// Marks a word that starts with a single dash ("-sanctions", a query's
+// exclusion) so that CLI11 takes it for an argument, not a short flag; the
+// only short flag is -h. Removed again from every parsed value.
+constexpr char kWordMark = '\x01';
+
+std::string Unmarked(std::string value) {
+  if (!value.empty() && value[0] == kWordMark) value.erase(0, 1);
+  return value;
+}
+
+// The command line for CLI11: words before the first "--", single-dash words
+// marked. Words after "--" are arguments whatever they look like.
+std::vector<std::string> PrepareArguments(int argc, const char* const* argv,
+                                          std::vector<std::string>* after_dashes) {
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--") {
+      after_dashes->assign(argv + i + 1, argv + argc);
+      break;
+    }
+    if (arg.size() > 1 && arg[0] == '-' && arg[1] != '-' && arg != "-h") arg.insert(0, 1, kWordMark);
+    args.push_back(std::move(arg));
+  }
+  return args;
 }
 
 // The case pattern of every verb path: "doc"|"doc get"|...
@@ -258,7 +293,7 @@ void CollectFlags(const CLI::App& app, const std::vector<Flag>& flags, Args* arg
     if (flag.value == Value::kSwitch) {
       values.push_back("");
     } else {
-      for (const std::string& v : option->results()) values.push_back(v);
+      for (const std::string& v : option->results()) values.push_back(Unmarked(v));
     }
   }
 }
@@ -285,15 +320,19 @@ std::vector<std::string> Args::GetAll(const std::string& name) const {
 
 ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   Definitions d = Define();
+  std::vector<std::string> after_dashes;
+  std::vector<std::string> args = PrepareArguments(argc, argv, &after_dashes);
   try {
-    d.root->parse(argc, argv);
+    // CLI11 takes a vector in reverse order.
+    std::reverse(args.begin(), args.end());
+    d.root->parse(args);
   } catch (const CLI::CallForVersion&) {
     ParsedCommandLine parsed;
     parsed.done = true;
     parsed.output = absl::StrCat("newsgraph ", NEWSGRAPH_VERSION, "\n");
     return parsed;
   } catch (const CLI::ParseError& e) {
-    return UsageError(e.what());
+    return UsageError(absl::StrReplaceAll(e.what(), {{std::string(1, kWordMark), ""}}));
   }
   ParsedCommandLine parsed;
   CollectFlags(*d.root, GlobalFlags(), &parsed.args);
@@ -305,18 +344,21 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
     for (absl::string_view word : absl::StrSplit(Verbs()[i].path, ' ')) {
       parsed.args.positional.emplace_back(word);
     }
-    for (const std::string& a : *positional) parsed.args.positional.push_back(a);
+    for (const std::string& a : *positional) parsed.args.positional.push_back(Unmarked(a));
+    for (const std::string& a : after_dashes) parsed.args.positional.push_back(a);
     CollectFlags(*app, Verbs()[i].flags, &parsed.args);
     leaf = app;
     break;
   }
-  const std::vector<std::string> extras = d.root->remaining();
+  std::vector<std::string> extras = d.root->remaining();
+  for (std::string& e : extras) e = Unmarked(std::move(e));
   if (leaf == d.root.get()) {
     // A verb with sub-verbs ("doc") given alone, or no verb at all.
     for (const CLI::App* sub : d.root->get_subcommands()) {
       parsed.args.positional.insert(parsed.args.positional.begin(), sub->get_name());
     }
     for (const std::string& e : extras) parsed.args.positional.push_back(e);
+    for (const std::string& a : after_dashes) parsed.args.positional.push_back(a);
     return parsed;
   }
   if (!extras.empty()) {

@@ -46,11 +46,7 @@ absl::Status ValidateAnnotateRequest(const AnnotateDocumentRequest& request, siz
     return absl::InvalidArgumentError(
         absl::StrCat("version must be positive (got ", request.version(), ")"));
   }
-  NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", max_bytes));
-  if (request.has_published_time()) {
-    NG_RETURN_IF_ERROR(ValidateTimestamp("published_time", request.published_time()));
-  }
-  return absl::OkStatus();
+  return ValidateText(request.text(), "text", max_bytes);
 }
 
 // One mention record per recognized mention, in text order; names are
@@ -256,6 +252,11 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
                                                         request.version(), " is older"));
     }
     previous = std::move(stored->annotations);
+  }
+  // Checked after the versions, as before: a retry of a recorded version is
+  // answered from the record whatever its timestamp says.
+  if (request.has_published_time()) {
+    NG_RETURN_IF_ERROR(ValidateTimestamp("published_time", request.published_time()));
   }
 
   EntityChanges changes([this](uint64_t id) { return ReadEntity(id); });

@@ -163,7 +163,9 @@ TEST(SearchIndexTest, EarlyTerminationRanksLikeScoringEveryMatch) {
       EXPECT_LE(fast.total_hits(), full.total_hits());
       EXPECT_EQ(fast.total_hits_estimated(), fast.total_hits() < full.total_hits() ||
                                                  fast.total_hits_estimated());
-      if (!fast.total_hits_estimated()) EXPECT_EQ(fast.total_hits(), full.total_hits());
+      if (!fast.total_hits_estimated()) {
+        EXPECT_EQ(fast.total_hits(), full.total_hits());
+      }
       some_estimated |= fast.total_hits_estimated();
     }
   }
@@ -199,7 +201,7 @@ TEST(SearchIndexTest, ReplacedAndRemovedDocumentsVanishFromSegmentsAndMerges) {
 
   auto check = [&](const std::string& when) {
     EXPECT_EQ(Ranked(open.index.get(), "zebra", true, 100).size(), 30u) << when;
-    for (const std::string& query : {"grain", "grain OR wheat OR zebra", "source:TASS"}) {
+    for (const std::string query : {"grain", "grain OR wheat OR zebra", "source:TASS"}) {
       for (const auto& [name, score] : Ranked(open.index.get(), query, false, 100)) {
         int n = 0;
         ASSERT_TRUE(absl::SimpleAtoi(name.substr(name.find('/') + 1), &n));

@@ -143,8 +143,11 @@ TEST_F(SearcherTest, SaysWhenASearchMayCallTheEntityService) {
     EXPECT_EQ(searcher_->MayCallEntityService(request), c.may_call) << c.query;
     resolver_.calls = 0;
     (void)searcher_->Search(request);
-    if (!c.may_call) EXPECT_EQ(resolver_.calls, 0) << c.query;
-    if (c.may_call) EXPECT_GT(resolver_.calls, 0) << c.query;
+    if (!c.may_call) {
+      EXPECT_EQ(resolver_.calls, 0) << c.query;
+    } else {
+      EXPECT_GT(resolver_.calls, 0) << c.query;
+    }
   }
   Searcher without_resolver(index_.get(), nullptr);
   newsgraph::v1::SearchRequest request;
