@@ -291,10 +291,13 @@ absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::I
   for (const IndexDocumentRequest& request : requests) {
     NG_RETURN_IF_ERROR(ValidateIndexRequest(request));
   }
-  // Analysis (the expensive part) runs before any lock is taken.
+  // Analysis and serialization (the expensive parts) run before any lock is
+  // taken.
   std::vector<Analyzed> analyzed(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
     analyzed[i].terms = CollectPostings(requests[i], &analyzed[i].norms);
+    analyzed[i].stored = StoredRequestOf(requests[i]);
+    analyzed[i].hit_fields = HitFieldsOf(requests[i].document());
   }
 
   newsgraph::MutexLock writer(&writer_mu_);
@@ -365,8 +368,8 @@ void SearchIndex::PutDocument(const IndexDocumentRequest& request, const Analyze
     batch->Delete(cf::kHits, DocKey(replaced));
     batch->Delete(cf::kNorms, DocKey(replaced));
   }
-  batch->Put(cf::kDocs, DocKey(analyzed.doc), StoredRequestOf(request));
-  batch->Put(cf::kHits, DocKey(analyzed.doc), HitFieldsOf(request.document()));
+  batch->Put(cf::kDocs, DocKey(analyzed.doc), analyzed.stored);
+  batch->Put(cf::kHits, DocKey(analyzed.doc), analyzed.hit_fields);
   batch->Put(cf::kNorms, DocKey(analyzed.doc), EncodeNorms(analyzed.norms));
   std::string name_value = storage::EncodeBigEndian64(analyzed.doc);
   storage::AppendBigEndian64(&name_value, static_cast<uint64_t>(request.document().version()));

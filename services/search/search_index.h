@@ -207,6 +207,9 @@ class SearchIndex {
     uint64_t doc = 0;
     DocNorms norms;
     DocumentTerms terms;
+    // IndexDocuments: the stored request and the hit fields, serialized.
+    std::string stored;
+    std::string hit_fields;
   };
 
   std::unique_ptr<const PageTokens> page_tokens_;
