@@ -66,6 +66,8 @@ std::string NerModelFromFlags();
 // --ranking (ParseRankingOptions' syntax) and --idle_merge_seconds.
 std::string RankingSpecFromFlags();
 absl::Duration IdleMergeFromFlags();
+// --entity_cache_seconds (0: no cache).
+absl::Duration EntityCacheTtlFromFlags();
 
 }  // namespace newsgraph
 

@@ -21,10 +21,13 @@ absl::Status RunNewsgraphd() {
                       search::ParseRankingOptions(RankingSpecFromFlags()));
   NG_ASSIGN_OR_RETURN(std::unique_ptr<entity::EntityModule> entity_module,
                       entity::EntityModule::Open({.store = store, .ner_model = NerModelFromFlags()}));
-  NG_ASSIGN_OR_RETURN(std::unique_ptr<search::SearchModule> search_module,
-                      search::SearchModule::Open({.store = store,
-                                                  .index = {.idle_merge_after = IdleMergeFromFlags()},
-                                                  .ranking = ranking}));
+  NG_ASSIGN_OR_RETURN(
+      std::unique_ptr<search::SearchModule> search_module,
+      search::SearchModule::Open(
+          {.store = store,
+           .index = {.idle_merge_after = IdleMergeFromFlags()},
+           .ranking = ranking,
+           .entity_cache = search::SearchModuleOptions::EntityCache(EntityCacheTtlFromFlags())}));
   NG_ASSIGN_OR_RETURN(
       std::unique_ptr<ingest::IngestModule> ingest_module,
       ingest::IngestModule::Open({.store = store,

@@ -184,6 +184,9 @@ class SearchIndex {
   const PageTokens& page_tokens() const { return *page_tokens_; }
   // Segments on disk (not counting the in-memory one).
   size_t SegmentCount() const;
+  // Changes since the index was opened: grows with every IndexDocument(s)
+  // and RemoveDocument call, before the change is applied.
+  uint64_t UpdateCount() const { return updates_.load(); }
   // Documents analyzed again when the index was opened (those not yet in a
   // segment).
   uint64_t RecoveredAtOpen() const { return recovered_at_open_; }

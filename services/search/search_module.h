@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/common/service_store.h"
+#include "services/search/caching_entity_resolver.h"
 #include "services/search/grpc_entity_resolver.h"
 #include "services/search/search_grpc_service.h"
 #include "services/search/search_index.h"
@@ -23,6 +24,13 @@ struct SearchModuleOptions {
   // Whether searches resolve entities through the entity service (false:
   // words only, for a search service deployed without one).
   bool resolve_entities = true;
+  // Recent resolutions of query texts, reused while the index is unchanged.
+  EntityCacheOptions entity_cache;
+
+  // The cache options for a time to live (zero: no cache).
+  static EntityCacheOptions EntityCache(absl::Duration ttl) {
+    return {.capacity = ttl > absl::ZeroDuration() ? EntityCacheOptions{}.capacity : 0, .ttl = ttl};
+  }
 };
 
 class SearchModule {
@@ -48,7 +56,10 @@ class SearchModule {
                const SearchModuleOptions& options)
       : store_(std::move(store)),
         index_(std::move(index)),
-        searcher_(index_.get(), options.resolve_entities ? &resolver_ : nullptr,
+        cached_resolver_(
+            &resolver_, [index = index_.get()] { return index->UpdateCount(); },
+            options.entity_cache),
+        searcher_(index_.get(), options.resolve_entities ? &cached_resolver_ : nullptr,
                   options.ranking),
         service_(index_.get(), &searcher_),
         data_description_(options.store.data_dir + "/search") {}
@@ -56,6 +67,7 @@ class SearchModule {
   std::unique_ptr<storage::KvStore> store_;
   std::unique_ptr<SearchIndex> index_;
   GrpcEntityResolver resolver_;
+  CachingEntityResolver cached_resolver_;
   Searcher searcher_;
   SearchGrpcService service_;
   std::string data_description_;

@@ -15,11 +15,14 @@ absl::Status RunSearchd() {
   NG_ASSIGN_OR_RETURN(search::RankingOptions ranking,
                       search::ParseRankingOptions(RankingSpecFromFlags()));
   const std::string entity_address = EntityAddressFromFlags();
-  NG_ASSIGN_OR_RETURN(std::unique_ptr<search::SearchModule> module,
-                      search::SearchModule::Open({.store = store,
-                                                  .index = {.idle_merge_after = IdleMergeFromFlags()},
-                                                  .ranking = ranking,
-                                                  .resolve_entities = !entity_address.empty()}));
+  NG_ASSIGN_OR_RETURN(
+      std::unique_ptr<search::SearchModule> module,
+      search::SearchModule::Open(
+          {.store = store,
+           .index = {.idle_merge_after = IdleMergeFromFlags()},
+           .ranking = ranking,
+           .resolve_entities = !entity_address.empty(),
+           .entity_cache = search::SearchModuleOptions::EntityCache(EntityCacheTtlFromFlags())}));
   if (!entity_address.empty()) {
     NG_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel,
                         CreateServiceChannel(entity_address, PeerOptionsFromFlags()));
