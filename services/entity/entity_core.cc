@@ -49,12 +49,14 @@ absl::Status ValidateAnnotateRequest(const AnnotateDocumentRequest& request, siz
   return ValidateText(request.text(), "text", max_bytes);
 }
 
-// One mention record per recognized mention, in text order; names are
-// resolved to entities as they come, so earlier full names define the
-// short forms of later mentions.
+// One mention record per recognized mention, in text order. Names of
+// several words are resolved first, so that the full names a document uses
+// define its short forms wherever these appear ("Blunkett" in a headline
+// before "David Blunkett" in the text).
 absl::Status AddMentions(const AnnotateDocumentRequest& request, const Recognition& recognition,
                          const text::CodePointOffsets& offsets, const std::string& model,
                          MentionResolver* resolver, AnnotateDocumentResponse* response) {
+  const size_t first = static_cast<size_t>(response->mentions_size());
   for (const RecognizedMention& rm : recognition.mentions) {
     Mention* mention = response->add_mentions();
     mention->set_document(request.document());
@@ -72,7 +74,14 @@ absl::Status AddMentions(const AnnotateDocumentRequest& request, const Recogniti
         break;
       }
     }
-    if (IsNameType(rm.type)) NG_RETURN_IF_ERROR(resolver->Resolve(rm, mention));
+  }
+  for (const bool single_word : {false, true}) {
+    for (size_t i = 0; i < recognition.mentions.size(); ++i) {
+      const RecognizedMention& rm = recognition.mentions[i];
+      if (!IsNameType(rm.type) || MentionResolver::IsSingleWord(request.text(), rm) != single_word) continue;
+      NG_RETURN_IF_ERROR(
+          resolver->Resolve(rm, response->mutable_mentions(static_cast<int>(first + i))));
+    }
   }
   return absl::OkStatus();
 }

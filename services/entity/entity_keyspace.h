@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "newsgraph/v1/types.pb.h"
 #include "storage/key_codec.h"
@@ -58,6 +59,11 @@ inline std::string RankKey(int64_t count, uint64_t id) {
 }
 inline std::string AliasKey(absl::string_view folded, newsgraph::v1::EntityType type) {
   return storage::KeyBuilder().AddString(folded).AddUint64(static_cast<uint64_t>(type)).key();
+}
+// In kAliases: the one person named in full with this (folded) family
+// name, as an 8-byte id, or an empty value once two people have it.
+inline std::string FamilyNameKey(absl::string_view folded_family_name) {
+  return AliasKey(absl::StrCat("family:", folded_family_name), newsgraph::v1::PERSON);
 }
 inline std::string MentionKey(uint64_t entity, absl::string_view doc, uint64_t begin) {
   return storage::KeyBuilder().AddUint64(entity).AddString(doc).AddUint64(begin).key();

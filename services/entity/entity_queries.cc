@@ -284,6 +284,8 @@ absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> EntityCore::ResolveEntiti
       std::vector<std::string> keys = {folded};
       const std::string code = recognizer_->CountryCode(surface);
       if (!code.empty()) keys.push_back(absl::StrCat("iso3166:", code));
+      // A single word also finds the one person known with that family name.
+      if (i == last) keys.push_back(absl::StrCat("family:", folded));
       std::vector<Entity> candidates;
       for (const std::string& k : keys) {
         const std::string key_prefix = KeyBuilder().AddString(k).key();

@@ -30,6 +30,11 @@ bool IsAcronym(absl::string_view surface) {
                      [](char c) { return absl::ascii_isupper(static_cast<unsigned char>(c)); });
 }
 
+void AddInTextOrder(std::vector<std::pair<size_t, uint64_t>>* defined, size_t byte, uint64_t id) {
+  defined->insert(std::upper_bound(defined->begin(), defined->end(), std::make_pair(byte, id)),
+                  std::make_pair(byte, id));
+}
+
 std::string CountryKey(absl::string_view code, newsgraph::v1::EntityType type) {
   return AliasKey(absl::StrCat("iso3166:", code), type);
 }
@@ -52,8 +57,25 @@ MentionResolver::Name MentionResolver::Describe(const RecognizedMention& rm) con
   name.code = rm.type == newsgraph::v1::GPE ? context_.recognizer->CountryCode(name.surface) : "";
   name.folded = text::FoldForMatching(name.surface);
   name.key = name.code.empty() ? AliasKey(name.folded, rm.type) : CountryKey(name.code, rm.type);
-  name.single_word = name.surface.find(' ') == std::string::npos;
+  name.single_word = IsSingleWord(text_, rm);
+  name.byte_begin = rm.byte_begin;
   return name;
+}
+
+bool MentionResolver::IsSingleWord(absl::string_view text, const RecognizedMention& rm) {
+  return text.substr(rm.byte_begin, rm.byte_end - rm.byte_begin).find(' ') ==
+         absl::string_view::npos;
+}
+
+std::optional<uint64_t> MentionResolver::Nearest(
+    const std::vector<std::pair<size_t, uint64_t>>& defined, size_t byte) {
+  std::optional<uint64_t> id;
+  for (const auto& [position, org] : defined) {
+    if (position > byte && id.has_value()) break;
+    id = org;
+    if (position > byte) break;
+  }
+  return id;
 }
 
 absl::Status MentionResolver::Resolve(const RecognizedMention& rm, Mention* mention) {
@@ -76,6 +98,9 @@ absl::StatusOr<std::optional<uint64_t>> MentionResolver::FindKnown(const Name& n
     // The tagger may call such a word MISC or NORP; the document's own
     // definition decides, and the mention becomes an ORG.
     if (id.has_value()) mention->set_type(newsgraph::v1::ORG);
+  }
+  if (!id.has_value()) {
+    NG_ASSIGN_OR_RETURN(id, KnownFamilyName(name));
   }
   *short_form = id.has_value();
   if (id.has_value()) return id;
@@ -105,6 +130,50 @@ std::optional<uint64_t> MentionResolver::DefinedPerson(const Name& name) const {
   return match;
 }
 
+// "Blunkett" in a document that does not name him in full: the one person
+// known with that family name. Such a match stays local like a short form,
+// since the name may later turn out to be shared.
+absl::StatusOr<std::optional<uint64_t>> MentionResolver::KnownFamilyName(const Name& name) const {
+  // The tagger calls an unknown single name MISC as often as PERSON.
+  if (!name.single_word || (name.type != newsgraph::v1::PERSON && name.type != newsgraph::v1::MISC)) {
+    return std::nullopt;
+  }
+  uint64_t id = 0;
+  if (auto it = learned_family_names_.find(name.folded); it != learned_family_names_.end()) {
+    id = it->second;
+  } else {
+    NG_ASSIGN_OR_RETURN(std::optional<std::string> found,
+                        context_.store->Get(cf::kAliases, keys::FamilyNameKey(name.folded)));
+    if (found.has_value() && found->size() == 8) id = DecodeBigEndian64(found->data());
+  }
+  if (id == 0) return std::nullopt;
+  NG_ASSIGN_OR_RETURN(id, context_.resolve_merged(id));
+  return id;
+}
+
+absl::Status MentionResolver::LearnFamilyName(uint64_t id, const std::string& family) {
+  if (family.size() < 2) return absl::OkStatus();
+  const std::string key = keys::FamilyNameKey(family);
+  std::optional<uint64_t> known;
+  if (auto it = learned_family_names_.find(family); it != learned_family_names_.end()) {
+    known = it->second;
+  } else {
+    NG_ASSIGN_OR_RETURN(std::optional<std::string> found, context_.store->Get(cf::kAliases, key));
+    if (found.has_value()) {
+      known = found->size() == 8 ? DecodeBigEndian64(found->data()) : 0;
+    }
+  }
+  if (known.has_value()) {
+    if (*known == 0) return absl::OkStatus();  // already shared
+    NG_ASSIGN_OR_RETURN(const uint64_t known_id, context_.resolve_merged(*known));
+    if (known_id == id) return absl::OkStatus();
+  }
+  const uint64_t value = known.has_value() ? 0 : id;
+  learned_family_names_[family] = value;
+  context_.batch->Put(cf::kAliases, key, value == 0 ? std::string() : EncodeBigEndian64(value));
+  return absl::OkStatus();
+}
+
 // "the Organization" after "Shanghai Cooperation Organization": the latest
 // organisation the document named in full with that generic head word.
 std::optional<uint64_t> MentionResolver::DefinedOrganizationHead(const Name& name) const {
@@ -114,11 +183,9 @@ std::optional<uint64_t> MentionResolver::DefinedOrganizationHead(const Name& nam
   }
   const std::string head = FoldSpelling(name.folded);
   if (!IsGenericOrgHead(head)) return std::nullopt;
-  std::optional<uint64_t> id;
-  for (const auto& [org, org_head] : org_heads_) {
-    if (org_head == head) id = org;
-  }
-  return id;
+  auto it = org_heads_.find(head);
+  if (it == org_heads_.end()) return std::nullopt;
+  return Nearest(it->second, name.byte_begin);
 }
 
 absl::StatusOr<std::optional<uint64_t>> MentionResolver::LookUpAlias(const std::string& key) const {
@@ -130,11 +197,9 @@ absl::StatusOr<std::optional<uint64_t>> MentionResolver::LookUpAlias(const std::
 // "SCO" after "Shanghai Cooperation Organization" in the same document.
 std::optional<uint64_t> MentionResolver::DefinedAcronym(const Name& name) const {
   if (!name.single_word || name.surface.size() < 2 || name.surface.size() > 6) return std::nullopt;
-  std::optional<uint64_t> id;
-  for (const auto& [org, initials] : org_initials_) {
-    if (initials == name.folded) id = org;
-  }
-  return id;
+  auto it = org_initials_.find(name.folded);
+  if (it == org_initials_.end()) return std::nullopt;
+  return Nearest(it->second, name.byte_begin);
 }
 
 // A new long name whose initials are a known organisation's acronym that
@@ -214,16 +279,19 @@ absl::Status MentionResolver::Record(uint64_t id, const Name& name, bool short_f
     *entity->mutable_last_seen_time() = context_.seen;
   }
   mention->set_entity(EntityCore::EntityName(id));
-  ++in_document_.try_emplace(id, MentionStats{0, byte_begin}).first->second.mentions;
+  MentionStats& stats = in_document_.try_emplace(id, MentionStats{0, byte_begin}).first->second;
+  ++stats.mentions;
+  stats.first_byte = std::min(stats.first_byte, byte_begin);
   // Full names define the short forms later mentions may use, whether or
   // not the entity was first mentioned by a short form ("SCO" before
   // "Shanghai Cooperation Organization").
   if (!name.single_word && defined_.emplace(id, name.surface).second) {
     if (entity->type() == newsgraph::v1::PERSON) {
       persons_.emplace_back(id, FirstWordFolded(name.surface), LastWordFolded(name.surface));
+      NG_RETURN_IF_ERROR(LearnFamilyName(id, LastWordFolded(name.surface)));
     } else if (entity->type() == newsgraph::v1::ORG) {
-      org_initials_.emplace_back(id, Initials(name.surface));
-      org_heads_.emplace_back(id, FoldSpelling(LastWordFolded(name.surface)));
+      AddInTextOrder(&org_initials_[Initials(name.surface)], byte_begin, id);
+      AddInTextOrder(&org_heads_[FoldSpelling(LastWordFolded(name.surface))], byte_begin, id);
     }
   }
   context_.batch->Put(cf::kEntityMentions, keys::MentionKey(id, mention->document(), byte_begin),

@@ -1,8 +1,9 @@
 // Resolves the name mentions of one document to canonical entities.
 //
-// In order: a short form the document defined earlier ("Zhang" after
-// "Zhang Ming" when one person of the document has that name, "the
-// Organization" after "Shanghai Cooperation Organization"), the alias table,
+// In order: a short form the document defines ("Zhang" with "Zhang Ming"
+// when one person of the document has that name, "the Organization" after
+// "Shanghai Cooperation Organization"), the family name of the one person
+// known with it ("Blunkett" for David Blunkett), the alias table,
 // the initials of an organisation the document named in full, a long name
 // whose initials are an acronym the document also uses, and a weakly typed
 // mention (NORP, MISC) of a name known with a stronger type. A name none of
@@ -59,6 +60,11 @@ class MentionResolver {
   MentionResolver(Context context, absl::string_view text,
                   const std::vector<RecognizedMention>& mentions);
 
+  // Whether the mention is one word; the caller resolves names of several
+  // words first, so that every full name of the document is known when its
+  // short forms are resolved.
+  static bool IsSingleWord(absl::string_view text, const RecognizedMention& rm);
+
   // Resolves the name mention `rm`, whose `mention` record is filled but
   // for its entity: sets the entity (and the entity's type, when it
   // differs), counts it on the entity, and puts the mention (and any alias
@@ -90,13 +96,21 @@ class MentionResolver {
     std::string key;   // its alias key
     newsgraph::v1::EntityType type;
     bool single_word = false;
+    size_t byte_begin = 0;
   };
+  // Of the (position, id) definitions, the latest before `byte`, else the
+  // first after it.
+  static std::optional<uint64_t> Nearest(const std::vector<std::pair<size_t, uint64_t>>& defined,
+                                         size_t byte);
   Name Describe(const RecognizedMention& rm) const;
   // The rules in the order above; `short_form` says the match is local.
   absl::StatusOr<std::optional<uint64_t>> FindKnown(const Name& name,
                                                     newsgraph::v1::Mention* mention,
                                                     bool* short_form);
   std::optional<uint64_t> DefinedPerson(const Name& name) const;
+  absl::StatusOr<std::optional<uint64_t>> KnownFamilyName(const Name& name) const;
+  // Remembers person `id`'s family name, or that it is shared.
+  absl::Status LearnFamilyName(uint64_t id, const std::string& folded_family_name);
   std::optional<uint64_t> DefinedOrganizationHead(const Name& name) const;
   absl::StatusOr<std::optional<uint64_t>> LookUpAlias(const std::string& key) const;
   std::optional<uint64_t> DefinedAcronym(const Name& name) const;
@@ -116,11 +130,15 @@ class MentionResolver {
   // Acronyms the document uses (folded), for linking long names to them.
   absl::flat_hash_set<std::string> document_acronyms_;
   absl::flat_hash_map<std::string, uint64_t> learned_aliases_;  // alias key -> id, this call
+  // Family names learned in this call -> person id, 0 once shared.
+  absl::flat_hash_map<std::string, uint64_t> learned_family_names_;
   absl::flat_hash_map<uint64_t, MentionStats> in_document_;
   // The document's people named in full: (id, folded first word, folded last word).
   std::vector<std::tuple<uint64_t, std::string, std::string>> persons_;
-  std::vector<std::pair<uint64_t, std::string>> org_initials_;  // (id, initials)
-  std::vector<std::pair<uint64_t, std::string>> org_heads_;     // (id, folded head word)
+  // Organisations named in full: initials or folded head word -> their
+  // (position, id) in text order.
+  absl::flat_hash_map<std::string, std::vector<std::pair<size_t, uint64_t>>> org_initials_;
+  absl::flat_hash_map<std::string, std::vector<std::pair<size_t, uint64_t>>> org_heads_;
   absl::flat_hash_set<std::pair<uint64_t, std::string>> defined_;  // (id, full name)
   absl::Status lookup_error_;
 };

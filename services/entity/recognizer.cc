@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "services/entity/demonyms.h"
 #include "services/entity/roles.h"
+#include "services/entity/name_forms.h"
 #include "services/entity/sentence_splitter.h"
 #include "services/entity/value_grammar.h"
 #include "services/entity/word_shapes.h"
@@ -273,6 +274,19 @@ namespace {
 
 using TaggerPieces = std::vector<std::vector<Recognizer::TaggerPiece>>;
 
+// The bytes of a possessive ending ('s, ’s) of a longer word, else 0.
+size_t PossessiveSuffixBytes(absl::string_view word) {
+  for (absl::string_view apostrophe : {"'", "\u2019"}) {
+    const size_t suffix = apostrophe.size() + 1;
+    if (word.size() <= suffix + 1) continue;
+    const absl::string_view tail = word.substr(word.size() - suffix);
+    if (absl::StartsWith(tail, apostrophe) && (tail.back() == 's' || tail.back() == 'S')) {
+      return suffix;
+    }
+  }
+  return 0;
+}
+
 // The text's tokens regrouped as the tagger's, per sentence.
 TaggerPieces TaggerTokens(absl::string_view text, const std::vector<Token>& tokens,
                           const std::vector<size_t>& sentence_of) {
@@ -295,6 +309,11 @@ TaggerPieces TaggerTokens(absl::string_view text, const std::vector<Token>& toke
                            pieces[s].back().byte_end - pieces[s].back().byte_begin)
                        .find('.') != absl::string_view::npos) {
       pieces[s].back().byte_end = piece.byte_end;  // U.S.
+    } else if (const size_t suffix = PossessiveSuffixBytes(word); !piece.punctuation && suffix > 0) {
+      // "Blunkett's" is two tokens, as the training data writes it, so the
+      // name ends before the possessive.
+      pieces[s].push_back({piece.byte_begin, piece.byte_end - suffix, false});
+      pieces[s].push_back({piece.byte_end - suffix, piece.byte_end, false});
     } else {
       pieces[s].push_back(piece);
     }
@@ -572,6 +591,12 @@ Recognition Recognizer::Recognize(absl::string_view text,
   }
   result.sentences = std::move(split.sentences);
   if (tagger_ != nullptr) AddTaggedNames(text, tokens, split.sentence_of, stop, &result);
+  // A possessive is not part of the name ("Aldo Marchetti's" -> "Aldo
+  // Marchetti"), whichever rule found it.
+  for (RecognizedMention& m : result.mentions) {
+    if (!IsNameType(m.type)) continue;
+    m.byte_end -= PossessiveSuffixBytes(text.substr(m.byte_begin, m.byte_end - m.byte_begin));
+  }
   return result;
 }
 

@@ -111,6 +111,56 @@ TEST_F(EntityCoreTest, FullNameAfterItsShortFormDefinesTheGenericHead) {
   EXPECT_EQ(generic->type(), newsgraph::v1::ORG);
 }
 
+// A headline's short form comes before the full name of the text; a
+// possessive is not part of the name.
+TEST_F(EntityCoreTest, ShortFormsAndPossessivesJoinTheFullNameWhereverItIs) {
+  NG_ASSERT_OK_AND_ASSIGN(
+      auto r, core_->AnnotateDocument(
+                  Doc("documents/1", 1,
+                      "Pressure grows on Marchetti\n\nA poll on Aldo Marchetti's record shows "
+                      "support for him. He said that Marchetti would stay.")));
+  const auto* person = Find(r, "Aldo Marchetti");
+  ASSERT_NE(person, nullptr) << r.DebugString();
+  int short_forms = 0;
+  for (const auto& m : r.mentions()) {
+    if (m.text() != "Marchetti") continue;
+    ++short_forms;
+    EXPECT_EQ(m.entity(), person->entity()) << m.DebugString();
+  }
+  EXPECT_EQ(short_forms, 2);
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Entity entity, core_->GetEntity(person->entity()));
+  EXPECT_EQ(entity.canonical_name(), "Aldo Marchetti");
+  EXPECT_EQ(entity.mention_count(), 3);
+}
+
+// A family name alone finds the one person known with it, and nobody once
+// two people share it.
+TEST_F(EntityCoreTest, AFamilyNameAloneFindsTheOnePersonKnownWithIt) {
+  NG_ASSERT_OK_AND_ASSIGN(auto first, core_->AnnotateDocument(Doc(
+                                          "documents/1", 1, "Minister Aldo Marchetti resigned.")));
+  const auto* aldo = Find(first, "Aldo Marchetti");
+  ASSERT_NE(aldo, nullptr);
+  NG_ASSERT_OK_AND_ASSIGN(auto second,
+                          core_->AnnotateDocument(Doc("documents/2", 1,
+                                                      "On Monday, Marchetti returned to Rome.")));
+  const auto* alone = Find(second, "Marchetti");
+  ASSERT_NE(alone, nullptr) << second.DebugString();
+  EXPECT_EQ(alone->entity(), aldo->entity());
+
+  NG_ASSERT_OK_AND_ASSIGN(auto third, core_->AnnotateDocument(Doc(
+                                          "documents/3", 1, "The prize went to the singer Paola Marchetti.")));
+  const auto* paola = Find(third, "Paola Marchetti");
+  ASSERT_NE(paola, nullptr);
+  EXPECT_NE(paola->entity(), aldo->entity());
+  NG_ASSERT_OK_AND_ASSIGN(auto fourth,
+                          core_->AnnotateDocument(Doc("documents/4", 1,
+                                                      "On Friday, Marchetti returned to Rome.")));
+  const auto* ambiguous = Find(fourth, "Marchetti");
+  ASSERT_NE(ambiguous, nullptr) << fourth.DebugString();
+  EXPECT_NE(ambiguous->entity(), aldo->entity());
+  EXPECT_NE(ambiguous->entity(), paola->entity());
+}
+
 TEST_F(EntityCoreTest, CountryAbbreviationsWithOrWithoutTheirDots) {
   const std::string uk = recognizer_->CountryCode("United Kingdom");
   ASSERT_FALSE(uk.empty());
