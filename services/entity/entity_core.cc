@@ -78,7 +78,8 @@ absl::Status AddMentions(const AnnotateDocumentRequest& request, const Recogniti
   for (const bool single_word : {false, true}) {
     for (size_t i = 0; i < recognition.mentions.size(); ++i) {
       const RecognizedMention& rm = recognition.mentions[i];
-      if (!IsNameType(rm.type) || MentionResolver::IsSingleWord(request.text(), rm) != single_word) continue;
+      if (!IsNameType(rm.type)) continue;
+      if (MentionResolver::IsSingleWord(request.text(), rm) != single_word) continue;
       NG_RETURN_IF_ERROR(
           resolver->Resolve(rm, response->mutable_mentions(static_cast<int>(first + i))));
     }

@@ -135,7 +135,8 @@ std::optional<uint64_t> MentionResolver::DefinedPerson(const Name& name) const {
 // since the name may later turn out to be shared.
 absl::StatusOr<std::optional<uint64_t>> MentionResolver::KnownFamilyName(const Name& name) const {
   // The tagger calls an unknown single name MISC as often as PERSON.
-  if (!name.single_word || (name.type != newsgraph::v1::PERSON && name.type != newsgraph::v1::MISC)) {
+  if (!name.single_word ||
+      (name.type != newsgraph::v1::PERSON && name.type != newsgraph::v1::MISC)) {
     return std::nullopt;
   }
   uint64_t id = 0;

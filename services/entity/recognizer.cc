@@ -18,12 +18,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "services/entity/demonyms.h"
-#include "services/entity/roles.h"
 #include "services/entity/name_forms.h"
+#include "services/entity/ner/lexicons.h"
+#include "services/entity/roles.h"
 #include "services/entity/sentence_splitter.h"
 #include "services/entity/value_grammar.h"
 #include "services/entity/word_shapes.h"
-#include "services/entity/ner/lexicons.h"
 #include "services/text/normalizer.h"
 #include "services/text/tokenizer.h"
 
@@ -309,7 +309,8 @@ TaggerPieces TaggerTokens(absl::string_view text, const std::vector<Token>& toke
                            pieces[s].back().byte_end - pieces[s].back().byte_begin)
                        .find('.') != absl::string_view::npos) {
       pieces[s].back().byte_end = piece.byte_end;  // U.S.
-    } else if (const size_t suffix = PossessiveSuffixBytes(word); !piece.punctuation && suffix > 0) {
+    } else if (const size_t suffix = PossessiveSuffixBytes(word);
+               !piece.punctuation && suffix > 0) {
       // "Blunkett's" is two tokens, as the training data writes it, so the
       // name ends before the possessive.
       pieces[s].push_back({piece.byte_begin, piece.byte_end - suffix, false});

@@ -140,21 +140,22 @@ TEST_F(EntityCoreTest, AFamilyNameAloneFindsTheOnePersonKnownWithIt) {
                                           "documents/1", 1, "Minister Aldo Marchetti resigned.")));
   const auto* aldo = Find(first, "Aldo Marchetti");
   ASSERT_NE(aldo, nullptr);
-  NG_ASSERT_OK_AND_ASSIGN(auto second,
-                          core_->AnnotateDocument(Doc("documents/2", 1,
-                                                      "On Monday, Marchetti returned to Rome.")));
+  NG_ASSERT_OK_AND_ASSIGN(
+      auto second,
+      core_->AnnotateDocument(Doc("documents/2", 1, "On Monday, Marchetti returned to Rome.")));
   const auto* alone = Find(second, "Marchetti");
   ASSERT_NE(alone, nullptr) << second.DebugString();
   EXPECT_EQ(alone->entity(), aldo->entity());
 
-  NG_ASSERT_OK_AND_ASSIGN(auto third, core_->AnnotateDocument(Doc(
-                                          "documents/3", 1, "The prize went to the singer Paola Marchetti.")));
+  NG_ASSERT_OK_AND_ASSIGN(
+      auto third, core_->AnnotateDocument(
+                      Doc("documents/3", 1, "The prize went to the singer Paola Marchetti.")));
   const auto* paola = Find(third, "Paola Marchetti");
   ASSERT_NE(paola, nullptr);
   EXPECT_NE(paola->entity(), aldo->entity());
-  NG_ASSERT_OK_AND_ASSIGN(auto fourth,
-                          core_->AnnotateDocument(Doc("documents/4", 1,
-                                                      "On Friday, Marchetti returned to Rome.")));
+  NG_ASSERT_OK_AND_ASSIGN(
+      auto fourth,
+      core_->AnnotateDocument(Doc("documents/4", 1, "On Friday, Marchetti returned to Rome.")));
   const auto* ambiguous = Find(fourth, "Marchetti");
   ASSERT_NE(ambiguous, nullptr) << fourth.DebugString();
   EXPECT_NE(ambiguous->entity(), aldo->entity());
