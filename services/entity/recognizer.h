@@ -66,9 +66,6 @@ struct TitledName {
 std::optional<TitledName> SplitTitledName(const std::vector<absl::string_view>& words,
                                           bool tagged_person);
 
-// Whether `word` is an honorific ("Mr", "Mrs", "Dr"), which is not part of a name.
-bool IsHonorific(absl::string_view word);
-
 // Thread-safe after construction (const methods only).
 class Recognizer {
  public:

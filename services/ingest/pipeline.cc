@@ -156,14 +156,15 @@ bool Pipeline::IsServiceWideFailure(uint64_t document_id) {
 
 void Pipeline::WaitForWork() {
   newsgraph::MutexLock lock(&mu_);
-  absl::Time until = absl::Now() + options_.idle_poll;
-  for (const auto& [id, deferral] : deferred_) until = std::min(until, deferral.not_before);
+  const absl::Time now = options_.clock->Now();
+  absl::Duration wait = options_.idle_poll;
+  for (const auto& [id, deferral] : deferred_) wait = std::min(wait, deferral.not_before - now);
   const auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || woken_; };
-  mu_.AwaitWithDeadline(newsgraph::Condition(&wake), until);
+  mu_.AwaitWithTimeout(newsgraph::Condition(&wake), std::max(wait, absl::ZeroDuration()));
 }
 
 absl::flat_hash_set<uint64_t> Pipeline::WaitingDocuments() {
-  const absl::Time now = absl::Now();
+  const absl::Time now = options_.clock->Now();
   newsgraph::MutexLock lock(&mu_);
   absl::flat_hash_set<uint64_t> waiting;
   for (const auto& [id, deferral] : deferred_) {
@@ -328,7 +329,7 @@ Pipeline::StageResult Pipeline::Defer(const OutboxItem& item, const char* what,
     absl::Duration backoff = options_.initial_backoff;
     for (int32_t k = 1; k < failures && backoff < options_.max_backoff; ++k) backoff *= 2;
     delay = Jittered(std::min(backoff, options_.max_backoff));
-    deferral.not_before = absl::Now() + delay;
+    deferral.not_before = options_.clock->Now() + delay;
   }
   // Timeouts and overload that persist are the document's own: it ends
   // FAILED after max_attempts.

@@ -33,6 +33,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "base/mutex.h"
 #include "base/work_pool.h"
 #include "newsgraph/v1/entity_service.pb.h"
@@ -72,6 +73,10 @@ struct PipelineOptions {
   int32_t max_attempts = 6;
   // How often the worker re-checks the outbox without a wake-up. Default 1 s.
   absl::Duration idle_poll = absl::Seconds(1);
+  // The time of deferrals: when a document set aside comes due (tests move
+  // a FakeClock instead of waiting out a backoff). Waits for work stay on
+  // the real clock, at most idle_poll each. Borrowed; default the system's.
+  const Clock* clock = &Clock::Real();
   // Documents in progress at once (downstream calls in flight). Default 1.
   // More index faster (the entity and search services recognize and analyze
   // outside their write locks: Reuters-21578 through newsgraphd at 8 is

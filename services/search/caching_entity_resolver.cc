@@ -35,7 +35,7 @@ std::shared_ptr<const ResolveEntitiesResponse> CachingEntityResolver::Lookup(
     ++misses_;
     return nullptr;
   }
-  if (it->second.generation != generation || clock_->Now() >= it->second.expires) {
+  if (!Fresh(it->second, generation)) {
     Erase(it);
     ++misses_;
     return nullptr;
@@ -55,6 +55,18 @@ void CachingEntityResolver::Insert(const std::string& text, uint64_t generation,
                                .generation = generation,
                                .expires = clock_->Now() + options_.ttl,
                                .recency = recency_.begin()});
+}
+
+bool CachingEntityResolver::IsCached(absl::string_view text) const {
+  if (options_.capacity == 0 || text.size() > options_.max_text_bytes) return false;
+  const uint64_t generation = generation_();
+  newsgraph::MutexLock lock(&mu_);
+  auto it = entries_.find(text);
+  return it != entries_.end() && Fresh(it->second, generation);
+}
+
+bool CachingEntityResolver::Fresh(const Entry& entry, uint64_t generation) const {
+  return entry.generation == generation && clock_->Now() < entry.expires;
 }
 
 void CachingEntityResolver::Erase(absl::flat_hash_map<std::string, Entry>::iterator it) {

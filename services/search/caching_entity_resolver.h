@@ -40,6 +40,7 @@ class CachingEntityResolver final : public EntityResolver {
                         EntityCacheOptions options = {}, const Clock* clock = &Clock::Real());
 
   absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> Resolve(absl::string_view text) override;
+  bool IsCached(absl::string_view text) const override;
 
   // Answers served from the cache and calls passed on, since construction.
   uint64_t hits() const;
@@ -58,6 +59,7 @@ class CachingEntityResolver final : public EntityResolver {
               std::shared_ptr<const newsgraph::v1::ResolveEntitiesResponse> response);
   void Erase(absl::flat_hash_map<std::string, Entry>::iterator it)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool Fresh(const Entry& entry, uint64_t generation) const;
 
   EntityResolver* const inner_;
   const std::function<uint64_t()> generation_;

@@ -35,6 +35,7 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore*
   index->page_tokens_ = std::make_unique<const PageTokens>(std::move(key));
   NG_RETURN_IF_ERROR(index->Load());
   if (options.idle_merge_after > absl::ZeroDuration()) {
+    index->last_update_nanos_.store(absl::ToUnixNanos(options.clock->Now()));  // idle from now
     SearchIndex* raw = index.get();
     index->maintenance_ = std::thread([raw] { raw->IdleMaintenance(); });
   }
@@ -43,21 +44,20 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore*
 
 void SearchIndex::IdleMaintenance() {
   const auto poll = std::chrono::milliseconds(
-      std::clamp<int64_t>(absl::ToInt64Milliseconds(options_.idle_merge_after) / 4, 10, 1000));
-  uint64_t seen = updates_.load();
+      options_.idle_check_every > absl::ZeroDuration()
+          ? absl::ToInt64Milliseconds(options_.idle_check_every)
+          : std::clamp<int64_t>(absl::ToInt64Milliseconds(options_.idle_merge_after) / 4, 10,
+                                1000));
   // What the index looked like when last maintained; ~0 = never (an index
   // opened with several segments is merged once it is idle too).
   uint64_t maintained = ~uint64_t{0};
-  absl::Time changed = absl::Now();
   std::unique_lock<std::mutex> lock(maintenance_mu_);
   while (!maintenance_cv_.wait_for(lock, poll, [this] { return stopping_; })) {
-    const uint64_t updates = updates_.load();
-    if (updates != seen) {
-      seen = updates;
-      changed = absl::Now();
+    const uint64_t seen = updates_.load();
+    const absl::Time last_update = absl::FromUnixNanos(last_update_nanos_.load());
+    if (seen == maintained || options_.clock->Now() - last_update < options_.idle_merge_after) {
       continue;
     }
-    if (seen == maintained || absl::Now() - changed < options_.idle_merge_after) continue;
     maintained = seen;
     lock.unlock();
     const bool small = Stats().document_count <= options_.max_merge_documents;
@@ -68,6 +68,11 @@ void SearchIndex::IdleMaintenance() {
     }
     lock.lock();
   }
+}
+
+void SearchIndex::NoteUpdate() {
+  last_update_nanos_.store(absl::ToUnixNanos(options_.clock->Now()));
+  updates_.fetch_add(1);
 }
 
 SearchIndex::~SearchIndex() {
@@ -287,7 +292,7 @@ std::string StoredRequestOf(const IndexDocumentRequest& request) {
 
 absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::IndexDocuments(
     absl::Span<const IndexDocumentRequest> requests) {
-  updates_.fetch_add(1);  // activity, for idle maintenance
+  NoteUpdate();
   for (const IndexDocumentRequest& request : requests) {
     NG_RETURN_IF_ERROR(ValidateIndexRequest(request));
   }
@@ -406,7 +411,7 @@ SearchIndex::CorpusCounters SearchIndex::CountersAfter(
 
 absl::StatusOr<bool> SearchIndex::RemoveDocument(const std::string& name) {
   if (name.empty()) return absl::InvalidArgumentError("document is required");
-  updates_.fetch_add(1);
+  NoteUpdate();
   newsgraph::MutexLock writer(&writer_mu_);
   NG_ASSIGN_OR_RETURN(std::optional<std::string> existing, store_->Get(cf::kNames, name));
   if (!existing.has_value()) return false;

@@ -21,22 +21,23 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
-#include "base/page_token.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "base/clock.h"
 #include "base/mutex.h"
+#include "base/page_token.h"
 #include "newsgraph/v1/search_service.pb.h"
 #include "services/search/document_terms.h"
-#include "services/search/posting_codec.h"
 #include "services/search/posting_cache.h"
+#include "services/search/posting_codec.h"
 #include "storage/kv_store.h"
 
 namespace newsgraph::search {
@@ -69,6 +70,12 @@ struct SearchIndexOptions {
   // then read one posting list per term). Zero turns it off. Default zero;
   // the daemons set it (--idle_merge_seconds).
   absl::Duration idle_merge_after = absl::ZeroDuration();
+  // How often that thread looks; zero: a quarter of idle_merge_after,
+  // between 10 ms and 1 s.
+  absl::Duration idle_check_every = absl::ZeroDuration();
+  // The time idle_merge_after is measured on (tests move a FakeClock).
+  // Borrowed; default the system's.
+  const Clock* clock = &Clock::Real();
 };
 
 // The postings of one term across all segments, in document order, live
@@ -148,8 +155,8 @@ class SearchIndexReader {
 class SearchIndex {
  public:
   // `store` (opened with SearchColumnFamilies()) is borrowed. Re-analyzes
-  // the documents not yet written to a segment (and, once, every document of
-  // an index written by an older version).
+  // the documents not yet written to a segment. Errors: FAILED_PRECONDITION
+  // for an index written in another format (it must be rebuilt).
   static absl::StatusOr<std::unique_ptr<SearchIndex>> Open(storage::KvStore* store,
                                                            SearchIndexOptions options = {});
   // Writes the in-memory segment out (best effort) so the next start is fast.
@@ -229,6 +236,8 @@ class SearchIndex {
   absl::Status LoadSegments() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
   absl::Status RecoverUnflushed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
   absl::Status CheckFormat(uint64_t format) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mu_);
+  // Counts an update (activity, for idle maintenance) at the clock's now.
+  void NoteUpdate();
   // Adds a document's postings to the in-memory segment.
   void AddToMemory(const Analyzed& analyzed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_);
   // Makes a document live with its norms / dead, keeping the counters.
@@ -281,6 +290,8 @@ class SearchIndex {
 
   // Idle maintenance: updates so far, and the thread with its stop signal.
   std::atomic<uint64_t> updates_{0};
+  // When the last update came, on options_.clock (Unix nanoseconds).
+  std::atomic<int64_t> last_update_nanos_{0};
   std::mutex maintenance_mu_;
   std::condition_variable maintenance_cv_;
   bool stopping_ = false;  // guarded by maintenance_mu_

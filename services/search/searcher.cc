@@ -160,15 +160,15 @@ absl::StatusOr<RankingOptions> ParseRankingOptions(absl::string_view spec) {
 
 bool Searcher::MayCallEntityService(const SearchRequest& request) const {
   if (resolver_ == nullptr) return false;
-  const bool has_query = !absl::StripAsciiWhitespace(request.query()).empty();
-  if (has_query && !request.disable_entity_resolution()) return true;
   for (const std::string& entity : request.filter().entities()) {
     if (!absl::StartsWith(entity, "entities/")) return true;
   }
-  if (!has_query) return false;
+  if (absl::StripAsciiWhitespace(request.query()).empty()) return false;
   absl::StatusOr<QueryNode> parsed = ParseQuery(request.query());
   // A query that does not parse fails before anything is resolved.
-  return parsed.ok() && NamesEntityByText(*parsed);
+  if (!parsed.ok()) return false;
+  if (NamesEntityByText(*parsed)) return true;
+  return !request.disable_entity_resolution() && !resolver_->IsCached(request.query());
 }
 
 bool Searcher::IsPlausibleQueryEntity(const newsgraph::v1::ResolvedSpan& span) const {

@@ -26,6 +26,9 @@ class EntityResolver {
   // to text-only matching with a warning in the response.
   virtual absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> Resolve(
       absl::string_view text) = 0;
+  // Whether Resolve(text) would answer now from memory, without waiting on
+  // the entity service. Default false.
+  virtual bool IsCached(absl::string_view /*text*/) const { return false; }
 };
 
 struct RankingOptions {
@@ -117,8 +120,9 @@ class Searcher {
                                                        const StopCheck& stop = {}) const;
 
   // Whether Search(request) may call the entity service, and so wait on the
-  // network: true when the query is resolved as a whole or names an entity
-  // by text (entity:, about:, filter.entities). Cheap: at most a parse.
+  // network: true when the query is resolved as a whole (unless the
+  // resolver has the answer cached) or names an entity by text (entity:,
+  // about:, filter.entities). Cheap: at most a parse.
   bool MayCallEntityService(const newsgraph::v1::SearchRequest& request) const;
 
  private:

@@ -6,7 +6,8 @@
 // ("0110" is coarse, "011010011" finer). We use the windowed variant: only
 // the `clusters` + 1 most recent clusters are active, words join in order of
 // frequency, and the remaining clusters are merged into one tree at the end.
-// Cost is O(words * clusters^2).
+// Cost is O(words * clusters^2). Tools only (learn_clusters); the tagger
+// loads the paths (word_paths.h).
 #ifndef NEWSGRAPH_SERVICES_ENTITY_NER_BROWN_CLUSTERS_H_
 #define NEWSGRAPH_SERVICES_ENTITY_NER_BROWN_CLUSTERS_H_
 
@@ -14,13 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/status/statusor.h"
+#include "services/entity/ner/word_paths.h"
 
 namespace newsgraph::entity::ner {
-
-// word (lower case) -> bit path from the root of the merge tree.
-using WordPaths = absl::flat_hash_map<std::string, std::string>;
 
 struct BrownOptions {
   // Active clusters (leaves of the final tree). Default 500.
@@ -40,11 +37,6 @@ struct BrownOptions {
 WordPaths LearnBrownClusters(const std::vector<std::vector<std::string>>& sentences,
                              const BrownOptions& options,
                              const std::function<void(size_t words, size_t total)>& progress);
-
-// Text file: one "word<TAB>path" line per word, sorted by word.
-absl::Status SaveWordPaths(const WordPaths& paths, const std::string& file);
-// Errors: NOT_FOUND, INVALID_ARGUMENT with the line number.
-absl::StatusOr<WordPaths> LoadWordPaths(const std::string& file);
 
 }  // namespace newsgraph::entity::ner
 

@@ -9,9 +9,9 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
-#include "services/entity/ner/brown_clusters.h"
 #include "services/entity/ner/gazetteer.h"
 #include "services/entity/ner/word_clusters.h"
+#include "services/entity/ner/word_paths.h"
 
 namespace newsgraph::entity::ner {
 

@@ -1,4 +1,5 @@
-// Distributional word clusters learned from unlabeled news text.
+// Distributional word clusters learned from unlabeled news text (learned by
+// word_cluster_learning.h; the tagger loads them from a file).
 //
 // Each frequent (lower-cased) word is described by the positive pointwise
 // mutual information of its left and right neighbours among the most
@@ -25,27 +26,6 @@ struct ClusterIds {
 
 // word (lower case) -> clusters.
 using WordClusters = absl::flat_hash_map<std::string, ClusterIds>;
-
-struct ClusterOptions {
-  // Words seen fewer times are not clustered. Default 5.
-  int min_count = 5;
-  // Most words clustered (the most frequent). Default 60,000.
-  size_t max_words = 60000;
-  // Context words (the most frequent). Default 1,000.
-  size_t context_words = 1000;
-  // Dimensions of the projected vectors. Default 128.
-  int dimensions = 128;
-  // Cluster counts of the two granularities. Defaults 64 and 512.
-  int coarse_clusters = 64;
-  int fine_clusters = 512;
-  // k-means iterations. Default 12.
-  int iterations = 12;
-  uint64_t seed = 7;
-};
-
-// Learns clusters from tokenized sentences (tokens in any case).
-WordClusters LearnWordClusters(const std::vector<std::vector<std::string>>& sentences,
-                               const ClusterOptions& options);
 
 // Text file: one "word<TAB>coarse<TAB>fine" line per word, sorted by word.
 absl::Status SaveWordClusters(const WordClusters& clusters, const std::string& path);

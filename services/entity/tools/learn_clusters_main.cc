@@ -18,6 +18,7 @@
 #include "base/file_reading.h"
 #include "services/entity/ner/brown_clusters.h"
 #include "services/entity/ner/conll.h"
+#include "services/entity/ner/word_cluster_learning.h"
 #include "services/entity/ner/word_clusters.h"
 #include "services/text/tokenizer.h"
 

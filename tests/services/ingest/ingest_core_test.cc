@@ -13,6 +13,7 @@
 #include "services/ingest/ingest_keyspace.h"
 #include "services/ingest/pipeline.h"
 #include "storage/rocksdb_kv_store.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -403,6 +404,34 @@ TEST_F(IngestCoreTest, TransientFailuresDoNotHoldUpTheDocumentsBehind) {
     EXPECT_EQ(core_->OutboxSize(), 0u);
     restarted.Stop();
   }
+}
+
+// Deferrals run on the pipeline's clock: a document set aside for a minute
+// is retried once that minute has passed on the clock, and not before.
+TEST_F(IngestCoreTest, ADeferredDocumentComesDueOnThePipelinesClock) {
+  ::newsgraph::testing::FakeClock clock;
+  PoisonDownstream downstream(absl::DeadlineExceededError("Deadline Exceeded"));
+  PipelineOptions options;
+  options.initial_backoff = absl::Seconds(60);
+  options.max_backoff = absl::Seconds(60);
+  options.idle_poll = absl::Milliseconds(5);
+  options.clock = &clock;
+  Pipeline pipeline(core_.get(), &downstream, options);
+  pipeline.Start();
+  NG_ASSERT_OK_AND_ASSIGN(IngestResult poison,
+                          core_->Ingest(Text("A poison document on the clock."), false));
+  WaitUntil([&] { return downstream.poison_attempts() == 1; });
+  downstream.Cure();
+  // Ten idle polls of real time are no time on the pipeline's clock.
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(core_->OutboxSize(), 1u);
+  clock.Advance(absl::Seconds(61));  // past any jittered backoff (at most 60 s)
+  WaitUntil([&] { return core_->OutboxSize() == 0; });
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Document doc,
+                          core_->GetDocument(poison.document.name(), newsgraph::v1::METADATA));
+  EXPECT_EQ(doc.state(), newsgraph::v1::INDEXED);
+  EXPECT_EQ(downstream.poison_attempts(), 1);
+  pipeline.Stop();
 }
 
 // A downstream that times out on every document is in trouble itself: no

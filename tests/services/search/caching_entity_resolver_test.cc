@@ -56,8 +56,11 @@ TEST_F(CachingEntityResolverTest, RepeatedTextIsAnsweredOnce) {
 
 TEST_F(CachingEntityResolverTest, AnIndexChangeInvalidates) {
   CachingEntityResolver cache = MakeCache();
+  EXPECT_FALSE(cache.IsCached("Opec"));
   EXPECT_EQ(Answer(cache, "Opec"), "Opec#1");
+  EXPECT_TRUE(cache.IsCached("Opec"));
   ++generation_;
+  EXPECT_FALSE(cache.IsCached("Opec"));
   EXPECT_EQ(Answer(cache, "Opec"), "Opec#2");
   EXPECT_EQ(Answer(cache, "Opec"), "Opec#2");
 }
@@ -67,7 +70,9 @@ TEST_F(CachingEntityResolverTest, AnswersExpire) {
   EXPECT_EQ(Answer(cache, "Opec"), "Opec#1");
   clock_.Advance(absl::Seconds(9));
   EXPECT_EQ(Answer(cache, "Opec"), "Opec#1");
+  EXPECT_TRUE(cache.IsCached("Opec"));
   clock_.Advance(absl::Seconds(1));
+  EXPECT_FALSE(cache.IsCached("Opec"));
   EXPECT_EQ(Answer(cache, "Opec"), "Opec#2");
 }
 

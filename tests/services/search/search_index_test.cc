@@ -14,6 +14,7 @@
 #include "services/search/search_keyspace.h"
 #include "services/search/searcher.h"
 #include "storage/rocksdb_kv_store.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -239,24 +240,32 @@ std::vector<std::string> Found(const SearchIndex* index, const std::string& quer
 
 TEST(SearchIndexTest, IdleIndexIsFlushedAndMergedInTheBackground) {
   ::newsgraph::testing::TempDir dir;
+  ::newsgraph::testing::FakeClock clock;
   SearchIndexOptions options;
   options.flush_documents = 16;
-  options.idle_merge_after = absl::Milliseconds(200);
+  options.idle_merge_after = absl::Minutes(5);
+  options.idle_check_every = absl::Milliseconds(2);
+  options.clock = &clock;
   OpenIndex open = Open(dir.path(), options);
   ASSERT_NE(open.index, nullptr);
   // Updates keep coming: no merge while they do.
   for (int n = 1; n <= 100; ++n) {
+    if (n % 10 == 0) clock.Advance(absl::Minutes(1));
     ASSERT_TRUE(open.index->IndexDocument(MakeDocument(n, 1, 4)).ok());
   }
-  EXPECT_GE(open.index->SegmentCount(), 2u);
+  const size_t segments = open.index->SegmentCount();
+  EXPECT_GE(segments, 2u);
   const auto before = Ranked(open.index.get(), "grain OR wheat OR harvest OR prices", true, 100);
+  // Less than idle_merge_after on the clock since the last update: nothing.
+  clock.Advance(absl::Minutes(4));
+  absl::SleepFor(absl::Milliseconds(20));  // ten checks
+  EXPECT_EQ(open.index->SegmentCount(), segments);
   // Idle: one segment holds everything, the in-memory part included.
-  for (int waited = 0; waited < 200 && open.index->SegmentCount() != 1; ++waited) {
-    absl::SleepFor(absl::Milliseconds(50));
+  clock.Advance(absl::Minutes(1));
+  for (int waited = 0; waited < 1000 && open.index->SegmentCount() != 1; ++waited) {
+    absl::SleepFor(absl::Milliseconds(5));
   }
   EXPECT_EQ(open.index->SegmentCount(), 1u);
-  absl::SleepFor(absl::Milliseconds(300));
-  EXPECT_EQ(open.index->SegmentCount(), 1u) << "maintained once until the next update";
   ExpectSameRanking(before,
                     Ranked(open.index.get(), "grain OR wheat OR harvest OR prices", true, 100),
                     "after the idle merge");
