@@ -116,13 +116,15 @@ absl::Status CooccurrenceUpdate::RemoveDocument(const std::string& document,
     }
     day_deltas_[{0, day}] -= 1;
     day_deltas_[{0, kAllTime}] -= 1;
+    // Even when merges left fewer than two entities, the sentence was stored
+    // as evidence when it was added.
+    records_.Delete(cf::kSentences, SentenceKey(document, sentence));
     if (ids.size() < 2) continue;
     for (uint64_t a : ids) {
       for (uint64_t b : ids) {
         if (a != b) records_.Delete(cf::kPairEvidence, EvidenceKey(a, b, seconds, document, sentence));
       }
     }
-    records_.Delete(cf::kSentences, SentenceKey(document, sentence));
   }
   return absl::OkStatus();
 }
@@ -159,6 +161,9 @@ absl::Status MoveCooccurrence(storage::KvStore& store, uint64_t source, uint64_t
   storage::ReadOptions scan;
   scan.upper_bound = storage::PrefixSuccessor(prefix);
   std::unique_ptr<storage::Iterator> it = store.NewIterator(cf::kPairEvidence, scan);
+  // Sentences naming both source and target, by day: counted for each
+  // before, they mention the merged entity once.
+  absl::flat_hash_map<uint64_t, uint64_t> shared;
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     storage::KeyReader reader(it->key());
     NG_ASSIGN_OR_RETURN(uint64_t a, reader.ReadUint64());
@@ -170,7 +175,11 @@ absl::Status MoveCooccurrence(storage::KvStore& store, uint64_t source, uint64_t
     const uint32_t s = static_cast<uint32_t>(sentence);
     batch->Delete(cf::kPairEvidence, std::string(it->key()));
     batch->Delete(cf::kPairEvidence, EvidenceKey(b, source, -negative_seconds, doc, s));
-    if (b == target) continue;  // the pair becomes the entity with itself
+    if (b == target) {  // the pair becomes the entity with itself
+      ++shared[DayOf(-negative_seconds)];
+      ++shared[kAllTime];
+      continue;
+    }
     batch->Put(cf::kPairEvidence, EvidenceKey(target, b, -negative_seconds, doc, s), "");
     batch->Put(cf::kPairEvidence, EvidenceKey(b, target, -negative_seconds, doc, s), "");
   }
@@ -184,7 +193,9 @@ absl::Status MoveCooccurrence(storage::KvStore& store, uint64_t source, uint64_t
     NG_ASSIGN_OR_RETURN(std::optional<std::string> existing, store.Get(cf::kEntityDays, target_key));
     const uint64_t before =
         existing.has_value() && existing->size() == 8 ? storage::DecodeBigEndian64(existing->data()) : 0;
-    batch->Put(cf::kEntityDays, target_key, storage::EncodeBigEndian64(before + count));
+    const auto overlap = shared.find(day);
+    const uint64_t twice = overlap == shared.end() ? 0 : std::min(overlap->second, before + count);
+    batch->Put(cf::kEntityDays, target_key, storage::EncodeBigEndian64(before + count - twice));
     batch->Delete(cf::kEntityDays, std::string(days->key()));
   }
   return days->status();

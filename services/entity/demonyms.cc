@@ -23,9 +23,9 @@ std::vector<std::string> Derive(const std::string& name) {
   forms.push_back(stem + "ian");                              // canada -> canadian
   if (last == 'y') forms.push_back(stem);                     // germany -> german
   if (absl::EndsWith(name, "land")) {
-    forms.push_back(name.substr(0, name.size() - 4) + "ish");  // poland -> polish
+    forms.push_back(name.substr(0, name.size() - 3) + "ish");  // poland -> polish
   }
-  if (last == 'o') forms.push_back(name + "an");              // mexico -> mexican
+  if (last == 'o') forms.push_back(stem + "an");  // mexico -> mexican
   return forms;
 }
 

@@ -17,10 +17,15 @@ bool StartsUpper(absl::string_view word) {
 
 bool IsAllCapsAcronym(absl::string_view word) {
   if (word.size() < 2 || word.size() > 6) return false;
+  int capitals = 0;
   for (char c : word) {
-    if (!absl::ascii_isupper(static_cast<unsigned char>(c)) && c != '.') return false;
+    if (absl::ascii_isupper(static_cast<unsigned char>(c))) {
+      ++capitals;
+    } else if (c != '.') {
+      return false;
+    }
   }
-  return true;
+  return capitals >= 2;  // dots alone ("..") are no acronym
 }
 
 std::string Lower(absl::string_view s) { return absl::AsciiStrToLower(std::string(s)); }
@@ -28,7 +33,16 @@ std::string Lower(absl::string_view s) { return absl::AsciiStrToLower(std::strin
 bool Adjacent(absl::string_view text, const text::Token& a, const text::Token& b) {
   if (b.byte_begin < a.byte_end) return false;
   absl::string_view gap = text.substr(a.byte_end, b.byte_begin - a.byte_end);
-  return gap.find('\n') == absl::string_view::npos && gap.size() <= 2;
+  if (gap.size() > 2) return false;
+  // Only whitespace: punctuation between the tokens ("Paris, France") separates them.
+  int32_t i = 0;
+  const int32_t n = static_cast<int32_t>(gap.size());
+  while (i < n) {
+    UChar32 c;
+    U8_NEXT(gap.data(), i, n, c);
+    if (c < 0 || c == '\n' || !u_isUWhiteSpace(c)) return false;
+  }
+  return true;
 }
 
 }  // namespace newsgraph::entity

@@ -63,10 +63,12 @@ absl::Status ValidateInput(const DocumentInput& input, const DocumentLimits& lim
   if (input.has_published_time()) {
     NG_RETURN_IF_ERROR(ValidateTimestamp("document.published_time", input.published_time()));
   }
-  for (const auto* field : {&input.title(), &input.source(), &input.external_id(), &input.url()}) {
-    if (auto bad = text::FindInvalidUtf8(*field)) {
+  for (const auto& [name, value] :
+       {std::pair{"title", &input.title()}, std::pair{"source", &input.source()},
+        std::pair{"external_id", &input.external_id()}, std::pair{"url", &input.url()}}) {
+    if (auto bad = text::FindInvalidUtf8(*value)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("document metadata field holds invalid UTF-8 at byte offset ", *bad));
+          absl::StrCat("document.", name, " holds invalid UTF-8 at byte offset ", *bad));
     }
   }
   return absl::OkStatus();

@@ -56,11 +56,15 @@ size_t MarkupEnd(absl::string_view html, size_t at) {
   return close == absl::string_view::npos ? html.size() : close + 1;
 }
 
-// Start of the end tag "</name" after `from`, case-insensitively; html.size() when none.
+// Start of the end tag "</name" after `from`, case-insensitively, where the
+// name ends there (whitespace, '/', '>' or the end follow); html.size() when none.
 size_t FindEndTag(absl::string_view html, size_t from, const std::string& name) {
   for (size_t i = html.find("</", from); i != absl::string_view::npos; i = html.find("</", i + 2)) {
-    if (i + 2 + name.size() <= html.size() &&
-        absl::EqualsIgnoreCase(html.substr(i + 2, name.size()), name)) {
+    const size_t after = i + 2 + name.size();
+    if (after > html.size() || !absl::EqualsIgnoreCase(html.substr(i + 2, name.size()), name)) {
+      continue;
+    }
+    if (after == html.size() || absl::StrContains(" \t\n\r\f/>", html[after])) {
       return i;
     }
   }
@@ -184,7 +188,8 @@ HtmlPieces SplitBoundedHtml(absl::string_view html, size_t max_depth, size_t pie
       result.has_main |= name == "main";
     }
     const bool self_closing = !closing && absl::EndsWith(tag, "/>");
-    if (IsUncounted(name) || self_closing) {
+    // A raw-text element's end tag: its start tag did not count either.
+    if (IsUncounted(name) || self_closing || IsRawText(name)) {
       writer.Append(tag);
       writer.MaybeCut(/*block_end=*/closing && EndsBlock(name), /*text=*/false);
       continue;

@@ -629,10 +629,7 @@ absl::Status IngestCore::CompleteItem(const OutboxItem& item, PipelineState fina
   return absl::OkStatus();
 }
 
-uint64_t IngestCore::OutboxSize() const {
-  newsgraph::MutexLock lock(&write_mu_);
-  return outbox_size_;
-}
+uint64_t IngestCore::OutboxSize() const { return outbox_size_.load(); }
 
 void IngestCore::SetOutboxListener(std::function<void()> listener) {
   newsgraph::MutexLock lock(&listener_mu_);

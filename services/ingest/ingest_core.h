@@ -12,6 +12,7 @@
 #ifndef NEWSGRAPH_SERVICES_INGEST_INGEST_CORE_H_
 #define NEWSGRAPH_SERVICES_INGEST_INGEST_CORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -192,7 +193,9 @@ class IngestCore {
   uint64_t next_document_id_ ABSL_GUARDED_BY(write_mu_) = 1;
   uint64_t next_outbox_sequence_ ABSL_GUARDED_BY(write_mu_) = 1;
   uint64_t next_job_id_ ABSL_GUARDED_BY(write_mu_) = 1;
-  uint64_t outbox_size_ ABSL_GUARDED_BY(write_mu_) = 0;
+  // Changed under write_mu_; read without it by OutboxSize, so the backlog
+  // check of an arriving ingest does not wait for a group's synced write.
+  std::atomic<uint64_t> outbox_size_{0};
 
   // Group commit: callers queue here; one of them at a time commits.
   newsgraph::Mutex queue_mu_;

@@ -36,30 +36,41 @@ bool IsPlainWord(const QueryNode& node) {
   return node.kind == Kind::kTerm && node.field.empty() && !node.required;
 }
 
+void Relax(QueryNode* node, Interpretation* interpretation);
+
+// Relaxes the conjunction's nested groups and gathers its plain words into
+// one kMatch, recording the words in query order.
 void RelaxConjunction(QueryNode* node, Interpretation* interpretation) {
-  std::vector<QueryNode> plain;
-  std::vector<QueryNode> others;
-  for (QueryNode& child : node->children) {
-    (IsPlainWord(child) ? plain : others).push_back(std::move(child));
-  }
-  node->children = std::move(others);
-  if (plain.empty()) return;
+  bool has_plain = false;
   bool all_function_words = true;
-  for (const QueryNode& word : plain) all_function_words &= IsFunctionWord(word.text);
-  QueryNode match{.kind = Kind::kMatch, .begin = plain.front().begin, .end = plain.back().end};
+  for (const QueryNode& child : node->children) {
+    if (!IsPlainWord(child)) continue;
+    has_plain = true;
+    all_function_words &= IsFunctionWord(child.text);
+  }
+  std::vector<QueryNode> others;
+  QueryNode match{.kind = Kind::kMatch};
   uint32_t skipped = 0;
-  for (QueryNode& word : plain) {
-    if (!all_function_words && IsFunctionWord(word.text)) {
-      if (interpretation != nullptr) interpretation->ignored_words.push_back(word.text);
+  for (QueryNode& child : node->children) {
+    if (!IsPlainWord(child)) {
+      Relax(&child, interpretation);
+      others.push_back(std::move(child));
+      continue;
+    }
+    if (match.end == 0) match.begin = child.begin;  // the first plain word
+    match.end = child.end;
+    if (!all_function_words && IsFunctionWord(child.text)) {
+      if (interpretation != nullptr) interpretation->ignored_words.push_back(child.text);
       ++skipped;
       continue;
     }
-    if (interpretation != nullptr) interpretation->optional_words.push_back(word.text);
-    word.skipped_before = skipped;
+    if (interpretation != nullptr) interpretation->optional_words.push_back(child.text);
+    child.skipped_before = skipped;
     skipped = 0;
-    match.children.push_back(std::move(word));
+    match.children.push_back(std::move(child));
   }
-  node->children.insert(node->children.begin(), std::move(match));
+  node->children = std::move(others);
+  if (has_plain) node->children.insert(node->children.begin(), std::move(match));
 }
 
 void Relax(QueryNode* node, Interpretation* interpretation) {
@@ -67,9 +78,6 @@ void Relax(QueryNode* node, Interpretation* interpretation) {
     case Kind::kNot:
       return;  // exclusions keep their strict meaning
     case Kind::kAnd:
-      for (QueryNode& child : node->children) {
-        if (!IsPlainWord(child)) Relax(&child, interpretation);
-      }
       RelaxConjunction(node, interpretation);
       return;
     case Kind::kOr:

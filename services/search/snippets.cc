@@ -57,13 +57,18 @@ std::vector<ScoredPassage> ScorePassages(const newsgraph::v1::Document& doc,
   std::vector<ScoredPassage> units = Units(doc);
   // Analyzing text is the expensive part; most units cannot match. ASCII
   // stems keep the start of the word they came from (the stemmer rewrites
-  // at most the last letter of what it keeps), so a unit whose lower-cased
-  // text contains no term minus its last letter is skipped.
+  // at most the last letter of what it keeps, except in its irregular forms
+  // "dying", "lying", "tying" -> "die", "lie", "tie"), so an all-ASCII unit
+  // whose lower-cased text contains no term minus its last letter is
+  // skipped. Units with other characters are always analyzed: folding makes
+  // "Türkiye" the ASCII term "turkiye".
   std::vector<std::string> probes;
   bool can_prefilter = true;
   for (const std::string& term : terms.terms) {
     for (char ch : term) can_prefilter &= static_cast<unsigned char>(ch) < 0x80;
-    probes.push_back(term.size() >= 3 ? term.substr(0, term.size() - 1) : term);
+    size_t keep = term.size() >= 3 ? term.size() - 1 : term.size();
+    if (term.size() == 3 && term.ends_with("ie")) keep = 1;  // "die" from "dying"
+    probes.push_back(term.substr(0, keep));
   }
   for (const std::string& prefix : terms.prefixes) {
     for (char ch : prefix) can_prefilter &= static_cast<unsigned char>(ch) < 0x80;
@@ -75,8 +80,12 @@ std::vector<ScoredPassage> ScorePassages(const newsgraph::v1::Document& doc,
     const absl::string_view passage(text.data() + unit.begin, unit.end - unit.begin);
     if (can_prefilter) {
       lower.assign(passage.data(), passage.size());
-      for (char& ch : lower) ch = absl::ascii_tolower(static_cast<unsigned char>(ch));
-      bool possible = false;
+      bool ascii = true;
+      for (char& ch : lower) {
+        ascii &= static_cast<unsigned char>(ch) < 0x80;
+        ch = absl::ascii_tolower(static_cast<unsigned char>(ch));
+      }
+      bool possible = !ascii;
       for (const std::string& probe : probes) possible |= lower.find(probe) != std::string::npos;
       if (!possible) continue;
     }
