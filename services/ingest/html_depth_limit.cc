@@ -1,7 +1,10 @@
 #include "services/ingest/html_depth_limit.h"
 
+#include <cstdint>
 #include <utility>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -132,6 +135,45 @@ class PieceWriter {
   std::vector<OpenElement> open_;
 };
 
+// The counted elements open at a point of the input, innermost last, the
+// way a parser matches end tags to them: an end tag closes the innermost
+// open element of its name and every element inside it; an end tag with no
+// open element of its name is stray and closes nothing. O(1) amortized per
+// tag (a count of open elements per name finds stray end tags).
+class OpenElements {
+ public:
+  // Opens `name`; returns the new depth.
+  size_t Open(const std::string& name) {
+    const uint32_t id = IdOf(name);
+    stack_.push_back(id);
+    ++open_count_[id];
+    return stack_.size();
+  }
+  // Closes the innermost open `name` and those inside it; returns the depth
+  // it was open at, or 0 for a stray end tag.
+  size_t Close(const std::string& name) {
+    auto it = ids_.find(name);
+    if (it == ids_.end() || open_count_[it->second] == 0) return 0;
+    while (true) {
+      const uint32_t id = stack_.back();
+      const size_t depth = stack_.size();
+      stack_.pop_back();
+      --open_count_[id];
+      if (id == it->second) return depth;
+    }
+  }
+
+ private:
+  uint32_t IdOf(const std::string& name) {
+    auto [it, added] = ids_.try_emplace(name, static_cast<uint32_t>(open_count_.size()));
+    if (added) open_count_.push_back(0);
+    return it->second;
+  }
+  absl::flat_hash_map<std::string, uint32_t> ids_;
+  std::vector<uint32_t> open_count_;  // by id
+  std::vector<uint32_t> stack_;       // ids
+};
+
 // Appends the text `html[begin, end)`, cutting at whitespace when a piece
 // grows far past its size without a tag (a hostile run of text).
 void AppendText(absl::string_view html, size_t begin, size_t end, PieceWriter* writer) {
@@ -151,7 +193,7 @@ void AppendText(absl::string_view html, size_t begin, size_t end, PieceWriter* w
 HtmlPieces SplitBoundedHtml(absl::string_view html, size_t max_depth, size_t piece_bytes) {
   HtmlPieces result;
   PieceWriter writer(max_depth, piece_bytes, &result);
-  size_t depth = 0;
+  OpenElements open;
   size_t i = 0;
   while (i < html.size()) {
     const size_t lt = html.find('<', i);
@@ -195,8 +237,7 @@ HtmlPieces SplitBoundedHtml(absl::string_view html, size_t max_depth, size_t pie
       continue;
     }
     if (!closing) {
-      ++depth;
-      if (depth > max_depth) {
+      if (open.Open(name) > max_depth) {
         ++result.removed;
         continue;
       }
@@ -204,14 +245,16 @@ HtmlPieces SplitBoundedHtml(absl::string_view html, size_t max_depth, size_t pie
       writer.Open(name, tag);
       continue;
     }
-    if (depth > max_depth) {
-      ++result.removed;
+    const size_t depth = open.Close(name);
+    if (depth == 0) {
+      ++result.removed;  // stray: it closes nothing (and must not lower the depth)
+    } else if (depth > max_depth) {
+      ++result.removed;  // its start tag was removed
     } else {
       writer.Append(tag);
       writer.Close(name);
       writer.MaybeCut(/*block_end=*/EndsBlock(name), /*text=*/false);
     }
-    if (depth > 0) --depth;
   }
   return result;
 }

@@ -14,12 +14,15 @@
 namespace newsgraph::ingest {
 
 // Returns `html` with the start and end tags of elements nested deeper than
-// `max_depth` removed; all text, comments and shallower tags are kept as
-// they are. Nesting is counted lexically: void elements, self-closing tags
-// and elements whose end tag HTML lets authors omit (p, li, td, ...) do not
-// count, and raw-text elements (script, style, textarea, ...) are skipped
-// whole. `removed` (may be null) receives the number of tags removed.
-// Linear in the input size.
+// `max_depth` removed, and end tags that close no open element (stray:
+// they would let a hostile page lower the count while a parser keeps
+// nesting); all text, comments and other tags are kept as they are. Nesting
+// is counted as a parser matches end tags: an end tag closes the innermost
+// open element of its name and those inside it. Void elements, self-closing
+// tags and elements whose end tag HTML lets authors omit (p, li, td, ...)
+// do not count, and raw-text elements (script, style, textarea, ...) are
+// skipped whole. `removed` (may be null) receives the number of tags
+// removed. Linear in the input size.
 std::string LimitNestingDepth(absl::string_view html, size_t max_depth, size_t* removed);
 
 // LimitNestingDepth's output cut into pieces an HTML parser can take one at

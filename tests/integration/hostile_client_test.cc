@@ -164,6 +164,18 @@ TEST_F(HostileClientTest, DeeplyNestedMarkupOfAnyElement) {
   }
 }
 
+// Nesting hidden behind end tags that close nothing ("<div></i>"): a
+// parser ignores them and keeps nesting, so they must not lower the count.
+TEST_F(HostileClientTest, NestingHiddenBehindStrayEndTags) {
+  std::string html = "<html><body><p>Harbour notice.</p>";
+  for (int i = 0; i < 200000; ++i) html += "<div></i>";
+  html += "The harbour master reopened berth eight.";
+  newsgraph::v1::IngestDocumentResponse response;
+  grpc::Status status = IngestAndWait(html, newsgraph::v1::TEXT_HTML, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  ExpectHealthy("200,000 <div> hidden behind stray </i>");
+}
+
 // Timestamps at the extremes of google.protobuf.Timestamp and beyond.
 TEST_F(HostileClientTest, ExtremeTimestampsAreRejectedQuickly) {
   newsgraph::v1::ListEntitiesRequest list;

@@ -60,10 +60,29 @@ TEST(LimitNestingDepthTest, UnclosedElementsKeepCounting) {
   EXPECT_EQ(Limit("<div>one<div>two<div>three", 1, 2), "<div>onetwothree");
 }
 
-// An end tag with no start tag at depth 0 is kept and does not let the next
-// elements nest deeper than the limit.
+// An end tag that closes no open element is removed and does not let the
+// next elements nest deeper than the limit.
 TEST(LimitNestingDepthTest, StrayEndTagsDoNotMakeTheDepthNegative) {
-  EXPECT_EQ(Limit("</b></b></b><b><b>x</b></b>", 1, 2), "</b></b></b><b>x</b>");
+  EXPECT_EQ(Limit("</b></b></b><b><b>x</b></b>", 1, 5), "<b>x</b>");
+}
+
+// A parser ignores "</i>" when no <i> is open, so it must not lower the
+// count either: "<div></i>" repeated nests divs as deep as it repeats.
+TEST(LimitNestingDepthTest, StrayEndTagsCannotHideNesting) {
+  std::string html;
+  for (int k = 0; k < 100000; ++k) html += "<div></i>";
+  html += "deep";
+  size_t removed = 0;
+  const std::string limited = LimitNestingDepth(html, 200, &removed);
+  EXPECT_EQ(limited, Repeat("<div>", 200) + "deep");
+  EXPECT_EQ(removed, 100000u + (100000u - 200u));
+}
+
+// An end tag closes the innermost open element of its name and the ones
+// inside it that were left open, as a parser does.
+TEST(LimitNestingDepthTest, AnEndTagClosesTheElementsLeftOpenInsideIt) {
+  EXPECT_EQ(Limit("<div><span><b>x</div><div><span>y</span></div>", 2, 1),
+            "<div><span>x</div><div><span>y</span></div>");
 }
 
 TEST(LimitNestingDepthTest, VoidAndSelfClosingElementsDoNotCount) {
