@@ -18,10 +18,21 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
 absl::Status CallStopStatus(const grpc::ServerContextBase& context) {
   // The deadline first: gRPC also marks a call whose deadline passed as
   // cancelled, and the client must learn which it was.
-  if (std::chrono::system_clock::now() > context.deadline()) {
+  const auto now = std::chrono::system_clock::now();
+  if (now > context.deadline()) {
     return absl::DeadlineExceededError("the call's deadline passed while it was served");
   }
-  if (context.IsCancelled()) return absl::CancelledError("the call was cancelled");
+  if (context.IsCancelled()) {
+    // The client's clock runs its deadline out a little before the server's
+    // copy (which started when the request arrived): a cancellation that
+    // close to the deadline is the deadline.
+    constexpr auto kSlack = std::chrono::milliseconds(100);
+    if (context.deadline() != std::chrono::system_clock::time_point::max() &&
+        now > context.deadline() - kSlack) {
+      return absl::DeadlineExceededError("the call's deadline passed while it was served");
+    }
+    return absl::CancelledError("the call was cancelled");
+  }
   return absl::OkStatus();
 }
 

@@ -20,7 +20,9 @@ absl::Status FromGrpcStatus(const grpc::Status& status);
 
 // Whether the call of `context` should stop now: CANCELLED once it is
 // cancelled (client gone, server shutting down, the default-deadline
-// watchdog), DEADLINE_EXCEEDED once its deadline has passed, else OK. Cheap
+// watchdog), DEADLINE_EXCEEDED once its deadline has passed (or when it is
+// cancelled less than 100 ms before it: the client's copy of the deadline
+// runs out first), else OK. Cheap
 // enough to ask every few thousand steps of a loop. `context` must outlive
 // the call's work.
 absl::Status CallStopStatus(const grpc::ServerContextBase& context);

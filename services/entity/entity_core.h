@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "base/mutex.h"
 #include "base/page_token.h"
+#include "base/stop_poller.h"
 #include "newsgraph/v1/entity_service.pb.h"
 #include "services/entity/recognizer.h"
 #include "storage/kv_store.h"
@@ -123,7 +124,9 @@ class EntityCore {
 
   // Curation (entity_curation.cc). Both persist and win over automatic
   // resolution when documents are annotated again. Errors: INVALID_ARGUMENT,
-  // NOT_FOUND.
+  // NOT_FOUND, FAILED_PRECONDITION (a source or the target merged elsewhere).
+  // MergeEntities writes one source at a time; a source already merged into
+  // the target is skipped, so retrying a merge completes it.
   absl::StatusOr<newsgraph::v1::Entity> MergeEntities(
       const newsgraph::v1::MergeEntitiesRequest& request,
       const std::function<bool()>& stop = {});
@@ -144,6 +147,10 @@ class EntityCore {
     newsgraph::v1::AnnotateDocumentResponse annotations;
   };
   absl::StatusOr<std::optional<newsgraph::v1::Entity>> ReadEntity(uint64_t id) const;
+  // Merges `source` into `target` (both updated in place) with one synced write.
+  absl::Status MergeOne(uint64_t source_id, newsgraph::v1::Entity* source, uint64_t target_id,
+                        newsgraph::v1::Entity* target, StopPoller* poller)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // `id`, or the entity it was merged into (following merges).
   absl::StatusOr<uint64_t> ResolveMerged(uint64_t id) const;
   absl::StatusOr<std::optional<StoredAnnotation>> ReadAnnotation(const std::string& document) const;

@@ -191,50 +191,61 @@ absl::StatusOr<Entity> EntityCore::MergeEntities(const newsgraph::v1::MergeEntit
     return absl::FailedPreconditionError(absl::StrCat(request.target(), " was itself merged into ",
                                                       target->merged_into(), "; merge into that"));
   }
-  const int64_t target_count_before = target->mention_count();
-  StopPoller poller(stop, "MergeEntities");
-  WriteBatch batch;
+  // Every source is checked before anything is written. A source already
+  // merged into this target is skipped, so a retry after a lost response
+  // (or a crash between two sources) completes the merge.
+  std::vector<std::pair<uint64_t, Entity>> sources;
   for (const std::string& source_name : request.sources()) {
     NG_ASSIGN_OR_RETURN(uint64_t source_id, ParseEntityName(source_name));
-    if (source_id == target_id) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("sources must not contain the target ", request.target()));
-    }
     NG_ASSIGN_OR_RETURN(std::optional<Entity> source, ReadEntity(source_id));
     if (!source.has_value()) {
       return absl::NotFoundError(absl::StrCat("entity '", source_name, "' does not exist"));
     }
+    if (source->merged_into() == target->name()) continue;
     if (!source->merged_into().empty()) {
       return absl::FailedPreconditionError(
           absl::StrCat(source_name, " was already merged into ", source->merged_into()));
     }
-    FoldInto(*source, &*target);
-    target->add_merged_entities(source_name);
-    PointAliases(*source, target_id, &batch);
-    NG_RETURN_IF_ERROR(
-        MoveMentionsAndQuotes(*store_, source_id, *target, target_id, &poller, &batch));
-    // Sentence co-occurrence moves to the target too.
-    NG_RETURN_IF_ERROR(MoveCooccurrence(*store_, source_id, target_id, &batch));
-
-    if (source->mention_count() > 0) {
-      batch.Delete(cf::kEntityRank, RankKey(source->mention_count(), source_id));
-    }
-    source->set_merged_into(target->name());
-    source->set_mention_count(0);
-    source->set_document_count(0);
-    batch.Put(cf::kEntities, IdKey(source_id), source->SerializeAsString());
+    sources.emplace_back(source_id, *std::move(source));
   }
+  // One synced write per source: the moves of a source read the store, so
+  // each must see the writes of the source before it (two sources that
+  // shared sentences would otherwise both count them into the target).
+  StopPoller poller(stop, "MergeEntities");
+  for (auto& [source_id, source] : sources) {
+    NG_RETURN_IF_ERROR(MergeOne(source_id, &source, target_id, &*target, &poller));
+  }
+  return *std::move(target);
+}
+
+absl::Status EntityCore::MergeOne(uint64_t source_id, Entity* source, uint64_t target_id,
+                                  Entity* target, StopPoller* poller) {
+  const int64_t target_count_before = target->mention_count();
+  WriteBatch batch;
+  FoldInto(*source, target);
+  target->add_merged_entities(source->name());
+  PointAliases(*source, target_id, &batch);
+  NG_RETURN_IF_ERROR(MoveMentionsAndQuotes(*store_, source_id, *target, target_id, poller, &batch));
+  // Sentence co-occurrence moves to the target too.
+  NG_RETURN_IF_ERROR(MoveCooccurrence(*store_, source_id, target_id, &batch));
+  if (source->mention_count() > 0) {
+    batch.Delete(cf::kEntityRank, RankKey(source->mention_count(), source_id));
+  }
+  source->set_merged_into(target->name());
+  source->set_mention_count(0);
+  source->set_document_count(0);
+  batch.Put(cf::kEntities, IdKey(source_id), source->SerializeAsString());
   std::sort(target->mutable_aliases()->begin(), target->mutable_aliases()->end(),
             [](const auto& a, const auto& b) { return a.mention_count() > b.mention_count(); });
-  if (target_count_before > 0)
+  if (target_count_before > 0) {
     batch.Delete(cf::kEntityRank, RankKey(target_count_before, target_id));
+  }
   if (target->mention_count() > 0) {
     batch.Put(cf::kEntityRank, RankKey(target->mention_count(), target_id), "");
   }
   batch.Put(cf::kEntities, IdKey(target_id), target->SerializeAsString());
-  NG_RETURN_IF_ERROR(poller.Step());
-  NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
-  return *std::move(target);
+  NG_RETURN_IF_ERROR(poller->Step());
+  return store_->Write(batch, storage::Durability::kSynced);
 }
 
 absl::StatusOr<Entity> EntityCore::UpdateEntity(const newsgraph::v1::UpdateEntityRequest& request) {

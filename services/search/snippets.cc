@@ -16,9 +16,33 @@ constexpr double kK1 = 1.2;
 constexpr double kB = 0.5;
 constexpr double kAveragePassageWords = 60;
 
-// Moves `pos` back to the start of a UTF-8 sequence.
-size_t CharBoundary(const std::string& s, size_t pos) {
-  while (pos > 0 && pos < s.size() && (static_cast<unsigned char>(s[pos]) & 0xC0) == 0x80) --pos;
+// Whether `c` continues a UTF-8 sequence.
+bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// The byte `n` code points after `from` (a character boundary), at most `limit`.
+size_t ByteAfterCodePoints(const std::string& s, size_t from, size_t n, size_t limit) {
+  size_t pos = from;
+  for (size_t k = 0; k < n && pos < limit; ++k) {
+    ++pos;
+    while (pos < limit && IsContinuation(s[pos])) ++pos;
+  }
+  return pos;
+}
+
+// How many code points [from, limit) holds, counting at most `cap`.
+size_t CodePointsAfter(const std::string& s, size_t from, size_t cap, size_t limit) {
+  size_t count = 0;
+  for (size_t pos = from; pos < limit && count < cap; ++pos) count += !IsContinuation(s[pos]);
+  return count;
+}
+
+// The character boundary `n` code points before `from`, at least `floor`.
+size_t CodePointsBack(const std::string& s, size_t from, size_t n, size_t floor) {
+  size_t pos = from;
+  for (size_t k = 0; k < n && pos > floor; ++k) {
+    --pos;
+    while (pos > floor && IsContinuation(s[pos])) --pos;
+  }
   return pos;
 }
 
@@ -123,21 +147,18 @@ std::vector<ScoredPassage> ScorePassages(const newsgraph::v1::Document& doc,
 newsgraph::v1::Snippet MakeSnippet(const newsgraph::v1::Document& doc,
                                    const ScoredPassage& passage, size_t max_chars) {
   const std::string& text = doc.text();
-  // Window of at most max_chars code points (approximated in bytes, then
-  // snapped to characters and words) starting a little before the first hit.
+  // Window of at most max_chars code points, snapped to words, starting a
+  // quarter of it before the first hit.
   size_t begin = passage.begin;
   size_t end = passage.end;
-  const size_t budget = max_chars * 2;
-  if (end - begin > budget) {
+  if (CodePointsAfter(text, begin, max_chars + 1, end) > max_chars) {
     const size_t anchor = passage.hits.empty() ? passage.begin : passage.hits.front().first;
-    begin = anchor > passage.begin + budget / 4 ? anchor - budget / 4 : passage.begin;
-    begin = CharBoundary(text, begin);
+    begin = CodePointsBack(text, anchor, max_chars / 4, passage.begin);
     if (begin > passage.begin) {
       const size_t space = text.find(' ', begin);
       if (space != std::string::npos && space < anchor) begin = space + 1;
     }
-    end = std::min(passage.end, begin + budget);
-    end = CharBoundary(text, end);
+    end = ByteAfterCodePoints(text, begin, max_chars, passage.end);
     if (end < passage.end) {
       const size_t space = text.rfind(' ', end);
       if (space != std::string::npos && space > begin) end = space;

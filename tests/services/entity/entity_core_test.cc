@@ -452,6 +452,37 @@ TEST_F(EntityCoreTest, MergeAndUpdateWinOverAutomaticResolution) {
   EXPECT_THAT(core_->MergeEntities(merge), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// Two sources of one merge that share a sentence count it once in the
+// target, and repeating the merge (a retry after a lost response) changes
+// nothing.
+TEST_F(EntityCoreTest, MergingSeveralSourcesAtOnceCountsSharedSentencesOnce) {
+  NG_ASSERT_OK_AND_ASSIGN(
+      auto r, core_->AnnotateDocument(
+                  Doc("documents/1", 1, "Karin Holm met Lotte Vermeer and Anna Berg in Norway.")));
+  for (const char* name : {"Karin Holm", "Lotte Vermeer", "Anna Berg", "Norway"}) {
+    ASSERT_NE(Find(r, name), nullptr) << name << r.DebugString();
+  }
+  newsgraph::v1::MergeEntitiesRequest merge;
+  merge.set_target(Find(r, "Karin Holm")->entity());
+  merge.add_sources(Find(r, "Lotte Vermeer")->entity());
+  merge.add_sources(Find(r, "Anna Berg")->entity());
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Entity merged, core_->MergeEntities(merge));
+  EXPECT_EQ(merged.mention_count(), 3);
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Entity retried, core_->MergeEntities(merge));
+  EXPECT_EQ(retried.mention_count(), 3);
+  EXPECT_EQ(retried.merged_entities_size(), 2);
+
+  newsgraph::v1::ListRelatedEntitiesRequest request;
+  request.set_entity(Find(r, "Norway")->entity());
+  NG_ASSERT_OK_AND_ASSIGN(auto related, core_->ListRelatedEntities(request));
+  ASSERT_EQ(related.related_entities_size(), 1) << related.DebugString();
+  EXPECT_EQ(related.related_entities(0).entity().name(), merge.target());
+  EXPECT_EQ(related.related_entities(0).sentence_count(), 1);
+  // Deleting the document leaves no co-occurrence behind.
+  NG_ASSERT_OK(core_->DeleteDocumentAnnotations("documents/1"));
+  NG_ASSERT_OK_AND_ASSIGN(auto after, core_->ListRelatedEntities(request));
+  EXPECT_EQ(after.related_entities_size(), 0) << after.DebugString();
+}
 
 // Repeated fields are bounded, and a duplicate never counts twice: a merge
 // listing its source twice is refused instead of adding its counts twice.

@@ -277,6 +277,25 @@ TEST(MakeSnippetTest, LongUnitIsCutAroundItsMatchOnCharacterBoundaries) {
   EXPECT_EQ(span.begin() + h.begin(), 150u);
 }
 
+// The limit counts code points, in ASCII text too, and the cut falls
+// between words.
+TEST(MakeSnippetTest, LongAsciiUnitIsCutToMaxCharsBetweenWords) {
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "grain ";
+  text += "wheat";
+  for (int i = 0; i < 100; ++i) text += " grain";
+  const newsgraph::v1::Document doc = MakeDocument(text);
+  const size_t at = text.find("wheat");
+  ScoredPassage unit{.begin = 0, .end = text.size(), .hits = {{at, at + 5}}, .distinct = 1};
+  const newsgraph::v1::Snippet snippet = MakeSnippet(doc, unit, 60);
+  EXPECT_LE(snippet.text().size(), 60u);
+  EXPECT_GE(snippet.text().size(), 50u);
+  EXPECT_NE(snippet.text().front(), ' ');
+  EXPECT_NE(snippet.text().back(), ' ');
+  ASSERT_EQ(snippet.highlights_size(), 1);
+  EXPECT_EQ(Highlighted(snippet, 0), "wheat");
+}
+
 TEST(MakeSnippetTest, LongUnitKeepsOnlyTheMatchesInsideTheExcerpt) {
   std::string text = "Early: wheat.";
   for (int i = 0; i < 300; ++i) text += " filler";
