@@ -15,6 +15,7 @@
 #include "services/search/document_terms.h"
 #include "services/search/search_keyspace.h"
 #include "storage/rocksdb_kv_store.h"
+#include "tests/testing/search_store.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -502,10 +503,7 @@ class TermIteratorsTest : public ::testing::Test {
   void SetUp() override { Open({}); }
 
   void Open(SearchIndexOptions options) {
-    storage::RocksDbOptions rocks;
-    rocks.path = dir_.path();
-    rocks.column_families = SearchColumnFamilies();
-    auto store = storage::OpenRocksDbStore(rocks);
+    auto store = ::newsgraph::testing::OpenSearchStore(dir_.path());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     auto index = SearchIndex::Open(store_.get(), options);

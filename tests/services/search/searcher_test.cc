@@ -9,6 +9,7 @@
 #include "services/search/search_index.h"
 #include "services/search/search_keyspace.h"
 #include "storage/rocksdb_kv_store.h"
+#include "tests/testing/search_store.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -49,10 +50,7 @@ class FakeResolver : public EntityResolver {
 class SearcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    storage::RocksDbOptions options;
-    options.path = dir_.path();
-    options.column_families = SearchColumnFamilies();
-    auto store = storage::OpenRocksDbStore(options);
+    auto store = ::newsgraph::testing::OpenSearchStore(dir_.path());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     auto index = SearchIndex::Open(store_.get());
