@@ -164,11 +164,12 @@ bool Searcher::MayCallEntityService(const SearchRequest& request) const {
     if (!absl::StartsWith(entity, "entities/")) return true;
   }
   if (absl::StripAsciiWhitespace(request.query()).empty()) return false;
+  // An uncached resolution of the whole query calls out: no need to parse.
+  const bool resolves_query = !request.disable_entity_resolution();
+  if (resolves_query && !resolver_->IsCached(request.query())) return true;
   absl::StatusOr<QueryNode> parsed = ParseQuery(request.query());
   // A query that does not parse fails before anything is resolved.
-  if (!parsed.ok()) return false;
-  if (NamesEntityByText(*parsed)) return true;
-  return !request.disable_entity_resolution() && !resolver_->IsCached(request.query());
+  return parsed.ok() && NamesEntityByText(*parsed);
 }
 
 bool Searcher::IsPlausibleQueryEntity(const newsgraph::v1::ResolvedSpan& span) const {
