@@ -1,12 +1,13 @@
 // Request-level fuzzing of the entity service core: a real EntityCore on a
 // temporary RocksDB (rule-based recognizer with the country gazetteer, no
 // statistical model, so each input runs fast) takes sequences of structured
-// requests built from the input: AnnotateDocument with arbitrary text,
-// spans, versions and timestamps, then the queries (ListRelatedEntities with
+// requests built from the input: AnnotateDocument and BatchAnnotateDocuments
+// with arbitrary text, spans, versions and timestamps, then the queries (ListRelatedEntities with
 // extreme time windows, ListEntities, ResolveEntities, ListMentions,
 // ListQuotes) with extreme page sizes and forged or reused page tokens.
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "fuzz/request_fuzzing.h"
 #include "services/entity/entity_core.h"
@@ -52,7 +53,7 @@ void FillSpan(FuzzedDataProvider& in, newsgraph::v1::TextSpan* span) {
   span->set_end(EdgeInt<uint32_t>(in));
 }
 
-void Annotate(World& world, FuzzedDataProvider& in) {
+void FillAnnotateRequest(FuzzedDataProvider& in, newsgraph::v1::AnnotateDocumentRequest* out) {
   static const char* kSentences[] = {
       "Zhang Ming met Wang Yi in Beijing on Monday. ",
       "Q: What about trade? (TASS)\nZhang Ming: Trade grew, the SCO said. ",
@@ -86,8 +87,29 @@ void Annotate(World& world, FuzzedDataProvider& in) {
     passage->set_answer(Text(in, 32));
   }
   request.set_language(in.ConsumeBool() ? "en" : Text(in, 8));
+  *out = std::move(request);
+}
+
+void Annotate(World& world, FuzzedDataProvider& in) {
+  newsgraph::v1::AnnotateDocumentRequest request;
+  FillAnnotateRequest(in, &request);
   newsgraph::fuzzing::CheckClientStatus(
       world.core->AnnotateDocument(request, [] { return false; }).status());
+}
+
+// BatchAnnotateDocuments with up to 8 documents (names may repeat, which
+// the batch must refuse as a whole), each checked on its own.
+void AnnotateBatch(World& world, FuzzedDataProvider& in) {
+  std::vector<newsgraph::v1::AnnotateDocumentRequest> requests(
+      in.ConsumeIntegralInRange<size_t>(0, 8));
+  for (auto& request : requests) FillAnnotateRequest(in, &request);
+  std::vector<const newsgraph::v1::AnnotateDocumentRequest*> pointers;
+  for (const auto& request : requests) pointers.push_back(&request);
+  auto results = world.core->BatchAnnotateDocuments(pointers, [] { return false; });
+  newsgraph::fuzzing::CheckClientStatus(results.status());
+  if (!results.ok()) return;
+  if (results->size() != requests.size()) abort();
+  for (const auto& result : *results) newsgraph::fuzzing::CheckClientStatus(result.status());
 }
 
 void Query(World& world, FuzzedDataProvider& in, std::string* token) {
@@ -163,8 +185,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
   std::string token;
   for (int round = 0; round < 6 && in.remaining_bytes() > 0; ++round) {
-    if (in.ConsumeIntegralInRange<int>(0, 2) == 0) {
+    const int action = in.ConsumeIntegralInRange<int>(0, 5);
+    if (action == 0) {
       Annotate(*world, in);
+    } else if (action == 1) {
+      AnnotateBatch(*world, in);
     } else {
       Query(*world, in, &token);
     }

@@ -121,6 +121,11 @@ class KvStore {
   // Applies `batch` atomically with the given durability.
   virtual absl::Status Write(const WriteBatch& batch, Durability durability) = 0;
 
+  // Makes every write that returned before this call as durable as a
+  // kSynced one (the write-ahead log is fsync'ed). Several
+  // kProcessCrashSafe writes and one Sync cost one fsync: group commit.
+  virtual absl::Status Sync() = 0;
+
   // A new iterator over `cf`; unpositioned until a Seek*.
   virtual std::unique_ptr<Iterator> NewIterator(ColumnFamily cf,
                                                 const ReadOptions& options = {}) = 0;

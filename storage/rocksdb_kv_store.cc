@@ -199,6 +199,10 @@ class RocksDbKvStore final : public KvStore {
     return FromRocks(written, absl::StrCat("write to ", path_));
   }
 
+  absl::Status Sync() override {
+    return FromRocks(db_->SyncWAL(), absl::StrCat("sync of ", path_));
+  }
+
   std::unique_ptr<Iterator> NewIterator(ColumnFamily cf, const ReadOptions& options) override {
     rocksdb::ReadOptions ro = ToRocks(options);
     std::unique_ptr<std::string> bound;

@@ -97,8 +97,10 @@ std::string RequiredScope(const std::string& path) {
   }
   // The pipeline's calls between services: only peers hold "internal".
   if ((service == "EntityService" &&
-       (method == "AnnotateDocument" || method == "DeleteDocumentAnnotations")) ||
-      (service == "SearchService" && (method == "IndexDocument" || method == "RemoveDocument"))) {
+       (method == "AnnotateDocument" || method == "BatchAnnotateDocuments" ||
+        method == "DeleteDocumentAnnotations")) ||
+      (service == "SearchService" && (method == "IndexDocument" || method == "BatchIndexDocuments" ||
+                                      method == "RemoveDocument"))) {
     return "internal";
   }
   if (service == "EntityService") {

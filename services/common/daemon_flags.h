@@ -53,15 +53,17 @@ std::string EntityAddressFromFlags();
 // --search_address: the SearchService of ingestd's pipeline.
 std::string SearchAddressFromFlags();
 
-// --pipeline_concurrency and --downstream_timeout.
+// --pipeline_batch_size and --downstream_timeout.
 struct PipelineFlags {
-  size_t concurrency = 1;
+  size_t batch_size = 64;
   absl::Duration downstream_timeout = absl::Seconds(30);
 };
 PipelineFlags PipelineFlagsFromFlags();
 
 // --ner_model.
 std::string NerModelFromFlags();
+// --recognition_threads (0: one per core).
+size_t RecognitionThreadsFromFlags();
 
 // --ranking (ParseRankingOptions' syntax) and --idle_merge_seconds.
 std::string RankingSpecFromFlags();

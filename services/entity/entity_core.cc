@@ -3,13 +3,16 @@
 #include <algorithm>
 #include <functional>
 #include <optional>
+#include <thread>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "base/mutex.h"
 #include "base/page_token.h"
+#include "base/parallel_for.h"
 #include "base/status_macros.h"
 #include "base/time_util.h"
 #include "services/entity/cooccurrence.h"
@@ -39,6 +42,13 @@ using storage::WriteBatch;
 
 constexpr char kEntityPrefix[] = "entities/";
 constexpr char kNextEntityKey[] = "next_entity_id";
+
+// Failures that are the document's own (a stale version, a bad field)
+// rather than the store's.
+bool IsDocumentError(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kFailedPrecondition ||
+         status.code() == absl::StatusCode::kInvalidArgument;
+}
 
 absl::Status ValidateAnnotateRequest(const AnnotateDocumentRequest& request, size_t max_bytes) {
   if (request.document().empty()) return absl::InvalidArgumentError("document is required");
@@ -165,8 +175,13 @@ absl::StatusOr<uint64_t> EntityCore::ParseEntityName(const std::string& name) {
 
 absl::StatusOr<std::unique_ptr<EntityCore>> EntityCore::Open(storage::KvStore* store,
                                                              const Recognizer* recognizer,
-                                                             EntityLimits limits) {
-  std::unique_ptr<EntityCore> core(new EntityCore(store, recognizer, limits));
+                                                             EntityLimits limits,
+                                                             size_t recognition_threads) {
+  if (recognition_threads == 0) {
+    recognition_threads = std::max(1u, std::thread::hardware_concurrency());
+  }
+  std::unique_ptr<EntityCore> core(
+      new EntityCore(store, recognizer, limits, recognition_threads));
   NG_ASSIGN_OR_RETURN(std::string key, storage::LoadOrCreatePageTokenKey(store, cf::kMeta));
   core->page_tokens_ = std::make_unique<const PageTokens>(std::move(key));
   NG_ASSIGN_OR_RETURN(std::optional<std::string> next, store->Get(cf::kMeta, kNextEntityKey));
@@ -227,28 +242,120 @@ absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> EntityCore::AnalyzeText(
   return response;
 }
 
+absl::StatusOr<std::optional<AnnotateDocumentResponse>> EntityCore::RecordedAnnotation(
+    const AnnotateDocumentRequest& request) const {
+  NG_ASSIGN_OR_RETURN(std::optional<StoredAnnotation> stored, ReadAnnotation(request.document()));
+  if (!stored.has_value() || stored->version != request.version()) return std::nullopt;
+  stored->annotations.set_already_annotated(true);
+  return std::move(stored->annotations);
+}
+
+absl::Status EntityCore::Recognized::Check(const AnnotateDocumentRequest& request) const {
+  if (!recognition.stopped) return absl::OkStatus();
+  return absl::CancelledError(absl::StrCat("annotation of ", request.document(), " v",
+                                           request.version(),
+                                           " stopped before it finished: the call was "
+                                           "cancelled; nothing was stored"));
+}
+
 absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
     const AnnotateDocumentRequest& request, const std::function<bool()>& stop) {
   NG_RETURN_IF_ERROR(ValidateAnnotateRequest(request, limits_.max_annotate_bytes));
-  const std::string& doc = request.document();
   // Recognition is the expensive part and needs no lock: concurrent calls
   // recognize in parallel and only resolve and write one at a time. A
   // version already recorded is answered without recognizing again.
-  {
-    NG_ASSIGN_OR_RETURN(std::optional<StoredAnnotation> early, ReadAnnotation(doc));
-    if (early.has_value() && early->version == request.version()) {
-      early->annotations.set_already_annotated(true);
-      return std::move(early->annotations);
+  NG_ASSIGN_OR_RETURN(std::optional<AnnotateDocumentResponse> recorded,
+                      RecordedAnnotation(request));
+  if (recorded.has_value()) return *std::move(recorded);
+  const Recognized recognized{recognizer_->Recognize(request.text(), stop)};
+  NG_RETURN_IF_ERROR(recognized.Check(request));
+  newsgraph::MutexLock lock(&write_mu_);
+  // Synced: the pipeline treats a returned annotation as durable.
+  return Record(request, recognized.recognition, storage::Durability::kSynced);
+}
+
+absl::Status EntityCore::ValidateBatch(absl::Span<const AnnotateDocumentRequest* const> requests) const {
+  if (requests.size() > limits_.max_batch_documents) {
+    return absl::InvalidArgumentError(absl::StrCat("requests holds ", requests.size(),
+                                                   " documents; the limit is ",
+                                                   limits_.max_batch_documents));
+  }
+  size_t bytes = 0;
+  absl::flat_hash_set<absl::string_view> documents;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    bytes += requests[i]->text().size();
+    if (!documents.insert(requests[i]->document()).second) {
+      return absl::InvalidArgumentError(absl::StrCat("requests[", i, "].document ",
+                                                     requests[i]->document(),
+                                                     " appears twice in the batch"));
     }
   }
-  const Recognition recognition = recognizer_->Recognize(request.text(), stop);
-  if (recognition.stopped) {
-    return absl::CancelledError(absl::StrCat("annotation of ", doc, " v", request.version(),
-                                             " stopped before it finished: the call was "
-                                             "cancelled; nothing was stored"));
+  if (bytes > limits_.max_annotate_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat("the texts of requests add up to ", bytes,
+                                                   " bytes; the limit is ",
+                                                   limits_.max_annotate_bytes));
   }
+  return absl::OkStatus();
+}
 
+absl::StatusOr<std::vector<absl::StatusOr<AnnotateDocumentResponse>>>
+EntityCore::BatchAnnotateDocuments(absl::Span<const AnnotateDocumentRequest* const> requests,
+                                   const std::function<bool()>& stop) {
+  NG_RETURN_IF_ERROR(ValidateBatch(requests));
+  std::vector<absl::StatusOr<AnnotateDocumentResponse>> results(
+      requests.size(), absl::InternalError("not annotated"));
+  std::vector<std::optional<Recognized>> recognized(requests.size());
+  // Recognition in parallel: it reads only the model and the text.
+  ParallelFor(requests.size(), recognition_threads_, [&](size_t i) {
+    const AnnotateDocumentRequest& request = *requests[i];
+    absl::Status valid = ValidateAnnotateRequest(request, limits_.max_annotate_bytes);
+    if (!valid.ok()) {
+      results[i] = absl::Status(valid.code(), absl::StrCat("requests[", i, "]: ", valid.message()));
+      return;
+    }
+    absl::StatusOr<std::optional<AnnotateDocumentResponse>> recorded = RecordedAnnotation(request);
+    if (!recorded.ok()) {
+      results[i] = recorded.status();
+      return;
+    }
+    if (recorded->has_value()) {
+      results[i] = **std::move(recorded);
+      return;
+    }
+    recognized[i].emplace(Recognized{recognizer_->Recognize(request.text(), stop)});
+  });
+  if (stop && stop()) {
+    return absl::CancelledError("the batch was cancelled before anything was stored");
+  }
+  // Resolution in request order, each document written before the next is
+  // resolved (it may name what the previous one created), all made durable
+  // by one sync.
   newsgraph::MutexLock lock(&write_mu_);
+  absl::Status storage_error;
+  for (size_t i = 0; i < requests.size() && storage_error.ok(); ++i) {
+    if (!recognized[i].has_value()) continue;
+    if (absl::Status stopped = recognized[i]->Check(*requests[i]); !stopped.ok()) {
+      results[i] = stopped;
+      continue;
+    }
+    results[i] = Record(*requests[i], recognized[i]->recognition,
+                        storage::Durability::kProcessCrashSafe);
+    if (!results[i].ok() && !IsDocumentError(results[i].status())) {
+      storage_error = results[i].status();
+    }
+  }
+  // Also after a failure: the documents written so far may be answered from
+  // their records by a retry, so they must be durable first.
+  absl::Status synced = store_->Sync();
+  NG_RETURN_IF_ERROR(storage_error);
+  NG_RETURN_IF_ERROR(synced);
+  return results;
+}
+
+absl::StatusOr<AnnotateDocumentResponse> EntityCore::Record(const AnnotateDocumentRequest& request,
+                                                            const Recognition& recognition,
+                                                            storage::Durability durability) {
+  const std::string& doc = request.document();
   std::optional<AnnotateDocumentResponse> previous;
   NG_ASSIGN_OR_RETURN(std::optional<StoredAnnotation> stored, ReadAnnotation(doc));
   if (stored.has_value()) {
@@ -293,8 +400,7 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
   changes.WriteTo(&batch);
   NG_RETURN_IF_ERROR(AddQuotes(request, recognition, &resolver, &response));
   NG_RETURN_IF_ERROR(WriteAnnotation(request, previous, response, recognition, offsets, &batch));
-  // Synced: the pipeline treats a returned annotation as durable.
-  NG_RETURN_IF_ERROR(store_->Write(batch, storage::Durability::kSynced));
+  NG_RETURN_IF_ERROR(store_->Write(batch, durability));
   return response;
 }
 

@@ -11,9 +11,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "base/mutex.h"
 #include "base/page_token.h"
 #include "base/stop_poller.h"
@@ -33,8 +35,11 @@ namespace newsgraph::entity {
 struct EntityLimits {
   // AnalyzeText.text, in bytes. Default 1 MiB.
   size_t max_analyze_bytes = 1u << 20;
-  // AnnotateDocument.text, in bytes. Default 64 MiB.
+  // AnnotateDocument.text, and the texts of a BatchAnnotateDocuments
+  // together, in bytes. Default 64 MiB.
   size_t max_annotate_bytes = 64u << 20;
+  // BatchAnnotateDocuments.requests. Default 256.
+  size_t max_batch_documents = 256;
   // ResolveEntities.text, in bytes. Default 4 KiB.
   size_t max_resolve_bytes = 4096;
   // MergeEntities.sources (duplicates are rejected). Default 100.
@@ -68,10 +73,12 @@ struct EntityLimits {
 class EntityCore {
  public:
   // `store` (opened with EntityColumnFamilies()) and `recognizer` are
-  // borrowed and must outlive the core.
+  // borrowed and must outlive the core. BatchAnnotateDocuments recognizes on
+  // up to `recognition_threads` threads (0: one per core).
   static absl::StatusOr<std::unique_ptr<EntityCore>> Open(storage::KvStore* store,
                                                           const Recognizer* recognizer,
-                                                          EntityLimits limits = {});
+                                                          EntityLimits limits = {},
+                                                          size_t recognition_threads = 0);
 
   // `stop` (every method that takes one), when set, is polled while the
   // method works; once it returns true the call ends with CANCELLED and
@@ -90,6 +97,19 @@ class EntityCore {
   absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> AnnotateDocument(
       const newsgraph::v1::AnnotateDocumentRequest& request,
       const std::function<bool()>& stop = nullptr);
+
+  // See EntityService.BatchAnnotateDocuments: each document as
+  // AnnotateDocument would annotate it, one after the other in request
+  // order (so the result does not depend on how documents are grouped into
+  // batches, nor on the number of recognition threads), recognized in
+  // parallel and made durable by one sync. A document's own failure
+  // (INVALID_ARGUMENT, FAILED_PRECONDITION, CANCELLED) is its result; the
+  // batch fails as a whole when it breaks a limit (INVALID_ARGUMENT), on a
+  // storage error (documents before the failing one may be recorded), and
+  // with CANCELLED when `stop` fires before anything is stored.
+  absl::StatusOr<std::vector<absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse>>>
+  BatchAnnotateDocuments(absl::Span<const newsgraph::v1::AnnotateDocumentRequest* const> requests,
+                         const std::function<bool()>& stop = nullptr);
 
   // Removes a document's contribution. Idempotent.
   absl::StatusOr<int64_t> DeleteDocumentAnnotations(const std::string& document);
@@ -139,8 +159,31 @@ class EntityCore {
  private:
   // Signs the List methods' page tokens; set by Open.
   std::unique_ptr<const PageTokens> page_tokens_;
-  EntityCore(storage::KvStore* store, const Recognizer* recognizer, EntityLimits limits)
-      : store_(store), recognizer_(recognizer), limits_(limits) {}
+  EntityCore(storage::KvStore* store, const Recognizer* recognizer, EntityLimits limits,
+             size_t recognition_threads)
+      : store_(store),
+        recognizer_(recognizer),
+        limits_(limits),
+        recognition_threads_(recognition_threads) {}
+
+  // A recognition, and whether it ran to the end.
+  struct Recognized {
+    Recognition recognition;
+    // CANCELLED naming the document when recognition was stopped.
+    absl::Status Check(const newsgraph::v1::AnnotateDocumentRequest& request) const;
+  };
+  // The recorded annotations when `request`'s version is the one recorded.
+  absl::StatusOr<std::optional<newsgraph::v1::AnnotateDocumentResponse>> RecordedAnnotation(
+      const newsgraph::v1::AnnotateDocumentRequest& request) const;
+  // The limits on a batch as a whole.
+  absl::Status ValidateBatch(
+      absl::Span<const newsgraph::v1::AnnotateDocumentRequest* const> requests) const;
+  // Resolves a recognized document and writes everything recorded for it
+  // with `durability` (or answers from the record when its version is
+  // recorded already).
+  absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> Record(
+      const newsgraph::v1::AnnotateDocumentRequest& request, const Recognition& recognition,
+      storage::Durability durability) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   struct StoredAnnotation {
     int64_t version = 0;
@@ -166,6 +209,7 @@ class EntityCore {
   storage::KvStore* const store_;
   const Recognizer* const recognizer_;
   const EntityLimits limits_;
+  const size_t recognition_threads_;
 
   newsgraph::Mutex write_mu_;
   uint64_t next_entity_id_ ABSL_GUARDED_BY(write_mu_) = 1;

@@ -1,5 +1,8 @@
 #include "services/entity/entity_grpc_service.h"
 
+#include <string>
+#include <vector>
+
 #include "services/common/grpc_status.h"
 
 namespace newsgraph::entity {
@@ -16,6 +19,13 @@ grpc::Status Respond(const grpc::ServerContextBase* context, Response* response,
   }
   *response = *std::move(result);
   return grpc::Status::OK;
+}
+
+// ANNOTATION_VIEW_ENTITIES: no mentions, quotes or roles.
+void TrimToEntities(newsgraph::v1::AnnotateDocumentResponse* annotations) {
+  annotations->clear_mentions();
+  annotations->clear_quotes();
+  annotations->clear_roles();
 }
 
 }  // namespace
@@ -37,12 +47,31 @@ grpc::Status EntityGrpcService::AnnotateDocument(
     absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> annotated =
         core_->AnnotateDocument(*request, CallStopPredicate(context));
     if (annotated.ok() && request->view() == newsgraph::v1::ANNOTATION_VIEW_ENTITIES) {
-      annotated->clear_mentions();
-      annotated->clear_quotes();
-      annotated->clear_roles();
+      TrimToEntities(&*annotated);
     }
     return annotated;
   });
+}
+
+grpc::Status EntityGrpcService::BatchAnnotateDocuments(
+    grpc::ServerContext* context, const newsgraph::v1::BatchAnnotateDocumentsRequest* request,
+    newsgraph::v1::BatchAnnotateDocumentsResponse* response) {
+  std::vector<const newsgraph::v1::AnnotateDocumentRequest*> requests(
+      request->requests().pointer_begin(), request->requests().pointer_end());
+  auto results = core_->BatchAnnotateDocuments(requests, CallStopPredicate(context));
+  if (!results.ok()) return ToGrpcStatus(results.status(), *context);
+  for (size_t i = 0; i < results->size(); ++i) {
+    absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse>& one = (*results)[i];
+    newsgraph::v1::AnnotateDocumentResult* result = response->add_results();
+    if (!one.ok()) {
+      result->set_error_code(static_cast<int32_t>(one.status().code()));
+      result->set_error_message(std::string(one.status().message()));
+      continue;
+    }
+    if (requests[i]->view() == newsgraph::v1::ANNOTATION_VIEW_ENTITIES) TrimToEntities(&*one);
+    *result->mutable_response() = *std::move(one);
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status EntityGrpcService::DeleteDocumentAnnotations(

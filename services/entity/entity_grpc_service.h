@@ -16,6 +16,9 @@ class EntityGrpcService final : public newsgraph::v1::EntityService::Service {
                            newsgraph::v1::AnalyzeTextResponse*) override;
   grpc::Status AnnotateDocument(grpc::ServerContext*, const newsgraph::v1::AnnotateDocumentRequest*,
                                 newsgraph::v1::AnnotateDocumentResponse*) override;
+  grpc::Status BatchAnnotateDocuments(grpc::ServerContext*,
+                                      const newsgraph::v1::BatchAnnotateDocumentsRequest*,
+                                      newsgraph::v1::BatchAnnotateDocumentsResponse*) override;
   grpc::Status DeleteDocumentAnnotations(
       grpc::ServerContext*, const newsgraph::v1::DeleteDocumentAnnotationsRequest*,
       newsgraph::v1::DeleteDocumentAnnotationsResponse*) override;

@@ -12,7 +12,8 @@ absl::StatusOr<std::unique_ptr<EntityModule>> EntityModule::Open(
   NG_ASSIGN_OR_RETURN(std::unique_ptr<storage::KvStore> store,
                       OpenServiceStore(options.store, "entity", EntityColumnFamilies()));
   NG_ASSIGN_OR_RETURN(std::unique_ptr<EntityCore> core,
-                      EntityCore::Open(store.get(), recognizer.get(), options.limits));
+                      EntityCore::Open(store.get(), recognizer.get(), options.limits,
+                                       options.recognition_threads));
   return std::unique_ptr<EntityModule>(
       new EntityModule(std::move(recognizer), std::move(store), std::move(core),
                        absl::StrCat(options.store.data_dir, "/entity")));

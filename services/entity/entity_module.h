@@ -20,6 +20,8 @@ struct EntityModuleOptions {
   // The named-entity model written by train_ner; "" for rule-based names.
   std::string ner_model;
   EntityLimits limits;
+  // Threads recognizing a batch's documents; 0: one per core.
+  size_t recognition_threads = 0;
 };
 
 class EntityModule {

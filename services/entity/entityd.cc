@@ -12,7 +12,9 @@ namespace newsgraph {
 absl::Status RunEntityd() {
   NG_ASSIGN_OR_RETURN(const ServiceStoreOptions store, StoreOptionsFromFlags(64));
   NG_ASSIGN_OR_RETURN(std::unique_ptr<entity::EntityModule> module,
-                      entity::EntityModule::Open({.store = store, .ner_model = NerModelFromFlags()}));
+                      entity::EntityModule::Open({.store = store,
+                                                  .ner_model = NerModelFromFlags(),
+                                                  .recognition_threads = RecognitionThreadsFromFlags()}));
   ServerRunnerOptions server_options = ServerOptionsFromFlags("entityd", "127.0.0.1:7702");
   server_options.data_description = module->data_description();
   return RunServer(server_options, {{module->service(), entity::EntityModule::kServiceName}},

@@ -2,6 +2,10 @@
 
 #include <chrono>
 
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 #include "services/common/grpc_status.h"
 
 namespace newsgraph::ingest {
@@ -43,20 +47,38 @@ void GrpcPipelineDownstream::CancelCalls() {
   for (grpc::ClientContext* context : in_flight_) context->TryCancel();
 }
 
+namespace {
+
+// The AnnotateDocument request for a stored document.
+void FillAnnotateRequest(const Document& document, newsgraph::v1::AnnotateDocumentRequest* request) {
+  request->set_document(document.name());
+  request->set_version(document.version());
+  request->set_text(document.text());
+  request->set_title(document.title());
+  request->set_language(document.language());
+  if (document.has_published_time()) *request->mutable_published_time() = document.published_time();
+  *request->mutable_paragraphs() = document.paragraphs();
+  *request->mutable_passages() = document.passages();
+  // The index needs entities and counts, not every mention: the full
+  // annotations of a long document can outgrow the message limit.
+  request->set_view(newsgraph::v1::ANNOTATION_VIEW_ENTITIES);
+}
+
+// The IndexDocument request for a document and its annotations.
+void FillIndexRequest(const Document& document, const AnnotateDocumentResponse& annotations,
+                      newsgraph::v1::IndexDocumentRequest* request) {
+  *request->mutable_document() = document;
+  request->mutable_document()->clear_removed_boilerplate();
+  *request->mutable_entities() = annotations.entities();
+  *request->mutable_mentions() = annotations.mentions();
+}
+
+}  // namespace
+
 absl::StatusOr<AnnotateDocumentResponse> GrpcPipelineDownstream::Annotate(
     const Document& document) {
   newsgraph::v1::AnnotateDocumentRequest request;
-  request.set_document(document.name());
-  request.set_version(document.version());
-  request.set_text(document.text());
-  request.set_title(document.title());
-  request.set_language(document.language());
-  if (document.has_published_time()) *request.mutable_published_time() = document.published_time();
-  *request.mutable_paragraphs() = document.paragraphs();
-  *request.mutable_passages() = document.passages();
-  // The index needs entities and counts, not every mention: the full
-  // annotations of a long document can outgrow the message limit.
-  request.set_view(newsgraph::v1::ANNOTATION_VIEW_ENTITIES);
+  FillAnnotateRequest(document, &request);
   TrackedContext context(this);
   if (!context.admitted()) return Stopping();
   AnnotateDocumentResponse response;
@@ -68,14 +90,50 @@ absl::StatusOr<AnnotateDocumentResponse> GrpcPipelineDownstream::Annotate(
 absl::Status GrpcPipelineDownstream::Index(const Document& document,
                                            const AnnotateDocumentResponse& annotations) {
   newsgraph::v1::IndexDocumentRequest request;
-  *request.mutable_document() = document;
-  request.mutable_document()->clear_removed_boilerplate();
-  *request.mutable_entities() = annotations.entities();
-  *request.mutable_mentions() = annotations.mentions();
+  FillIndexRequest(document, annotations, &request);
   TrackedContext context(this);
   if (!context.admitted()) return Stopping();
   newsgraph::v1::IndexDocumentResponse response;
   return FromGrpcStatus(search_->IndexDocument(context.get(), request, &response));
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<AnnotateDocumentResponse>>>
+GrpcPipelineDownstream::AnnotateBatch(absl::Span<const Document* const> documents) {
+  newsgraph::v1::BatchAnnotateDocumentsRequest request;
+  for (const Document* document : documents) FillAnnotateRequest(*document, request.add_requests());
+  TrackedContext context(this);
+  if (!context.admitted()) return Stopping();
+  newsgraph::v1::BatchAnnotateDocumentsResponse response;
+  grpc::Status status = entity_->BatchAnnotateDocuments(context.get(), request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  if (response.results_size() != static_cast<int>(documents.size())) {
+    return absl::InternalError(absl::StrCat("BatchAnnotateDocuments answered ",
+                                            response.results_size(), " results for ",
+                                            documents.size(), " documents"));
+  }
+  std::vector<absl::StatusOr<AnnotateDocumentResponse>> results;
+  for (newsgraph::v1::AnnotateDocumentResult& result : *response.mutable_results()) {
+    if (result.error_code() != 0) {
+      results.push_back(absl::Status(static_cast<absl::StatusCode>(result.error_code()),
+                                     result.error_message()));
+    } else {
+      results.push_back(std::move(*result.mutable_response()));
+    }
+  }
+  return results;
+}
+
+absl::Status GrpcPipelineDownstream::IndexBatch(
+    absl::Span<const Document* const> documents,
+    absl::Span<const AnnotateDocumentResponse* const> annotations) {
+  newsgraph::v1::BatchIndexDocumentsRequest request;
+  for (size_t i = 0; i < documents.size(); ++i) {
+    FillIndexRequest(*documents[i], *annotations[i], request.add_requests());
+  }
+  TrackedContext context(this);
+  if (!context.admitted()) return Stopping();
+  newsgraph::v1::BatchIndexDocumentsResponse response;
+  return FromGrpcStatus(search_->BatchIndexDocuments(context.get(), request, &response));
 }
 
 absl::Status GrpcPipelineDownstream::Remove(const std::string& document_name) {

@@ -30,6 +30,12 @@ class GrpcPipelineDownstream final : public PipelineDownstream {
   absl::Status Index(const newsgraph::v1::Document& document,
                      const newsgraph::v1::AnnotateDocumentResponse& annotations) override;
   absl::Status Remove(const std::string& document_name) override;
+  // EntityService.BatchAnnotateDocuments and SearchService.BatchIndexDocuments.
+  absl::StatusOr<std::vector<absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse>>>
+  AnnotateBatch(absl::Span<const newsgraph::v1::Document* const> documents) override;
+  absl::Status IndexBatch(
+      absl::Span<const newsgraph::v1::Document* const> documents,
+      absl::Span<const newsgraph::v1::AnnotateDocumentResponse* const> annotations) override;
   // Cancels the calls in flight; later calls fail at once with CANCELLED.
   void CancelCalls() override;
 

@@ -20,7 +20,7 @@ absl::Status RunIngestd() {
   NG_ASSIGN_OR_RETURN(
       std::unique_ptr<ingest::IngestModule> module,
       ingest::IngestModule::Open({.store = store,
-                                  .pipeline = {.concurrency = pipeline.concurrency},
+                                  .pipeline = {.batch_size = pipeline.batch_size},
                                   .downstream_timeout = pipeline.downstream_timeout}));
   ServerRunnerOptions server_options = ServerOptionsFromFlags("ingestd", "127.0.0.1:7701");
   server_options.data_description = module->data_description();

@@ -1,7 +1,6 @@
 #include "services/ingest/pipeline.h"
 
 #include <algorithm>
-#include <atomic>
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
@@ -10,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/mutex.h"
+#include "base/status_macros.h"
 #include "services/common/log.h"
 
 namespace newsgraph::ingest {
@@ -50,11 +50,26 @@ Pipeline::Pipeline(IngestCore* core, PipelineDownstream* downstream, PipelineOpt
 
 Pipeline::~Pipeline() { Stop(); }
 
-void Pipeline::Start() {
-  if (options_.concurrency > 1) {
-    chains_ = std::make_unique<WorkPool>(options_.concurrency,
-                                         options_.batch_size + options_.concurrency);
+absl::StatusOr<std::vector<absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse>>>
+PipelineDownstream::AnnotateBatch(absl::Span<const newsgraph::v1::Document* const> documents) {
+  std::vector<absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse>> results;
+  for (const newsgraph::v1::Document* document : documents) {
+    results.push_back(Annotate(*document));
+    if (!results.back().ok() && IsOutage(results.back().status())) return results.back().status();
   }
+  return results;
+}
+
+absl::Status PipelineDownstream::IndexBatch(
+    absl::Span<const newsgraph::v1::Document* const> documents,
+    absl::Span<const newsgraph::v1::AnnotateDocumentResponse* const> annotations) {
+  for (size_t i = 0; i < documents.size(); ++i) {
+    NG_RETURN_IF_ERROR(Index(*documents[i], *annotations[i]));
+  }
+  return absl::OkStatus();
+}
+
+void Pipeline::Start() {
   core_->SetOutboxListener([this] { Wake(); });
   worker_ = std::thread([this] { Run(); });
 }
@@ -66,7 +81,6 @@ void Pipeline::Stop() {
   }
   downstream_->CancelCalls();
   if (worker_.joinable()) worker_.join();
-  chains_.reset();
   core_->SetOutboxListener(nullptr);
 }
 
@@ -174,65 +188,181 @@ absl::flat_hash_set<uint64_t> Pipeline::WaitingDocuments() {
 }
 
 Pipeline::Outcome Pipeline::ProcessRound(const std::vector<OutboxItem>& items) {
-  // One chain per document, its items in outbox order.
-  std::vector<std::vector<OutboxItem>> chains;
-  absl::flat_hash_map<uint64_t, size_t> chain_of;
-  for (const OutboxItem& item : items) {
-    auto [it, added] = chain_of.try_emplace(item.document_id, chains.size());
-    if (added) chains.emplace_back();
-    chains[it->second].push_back(item);
-  }
-  if (chains.size() == 1 || options_.concurrency <= 1) return ProcessSequentially(items);
-  // Shared with the chains: a chain may still be unlocking it after the
-  // round is over, so it lives as long as the last of them.
-  struct RoundState {
-    newsgraph::Mutex mu;
-    size_t running ABSL_GUARDED_BY(mu) = 0;
-    std::atomic<bool> interrupted{false};
-    std::atomic<bool> retry{false};
-  };
-  auto state = std::make_shared<RoundState>();
-  {
-    newsgraph::MutexLock lock(&state->mu);
-    state->running = chains.size();
-  }
-  for (const std::vector<OutboxItem>& chain : chains) {
-    // `chains` outlives the round, which waits for every chain.
-    auto run = [this, state, chain_ptr = &chain] {
-      for (const OutboxItem& item : *chain_ptr) {
-        if (state->interrupted.load() || state->retry.load()) break;
-        const Outcome outcome = Process(item);
-        if (outcome == Outcome::kStopped) state->interrupted = true;
-        if (outcome == Outcome::kRetryRound) state->retry = true;
-        // A deferred item holds back the rest of its document's chain.
-        if (outcome != Outcome::kDone) break;
-      }
-      newsgraph::MutexLock lock(&state->mu);
-      --state->running;
-    };
-    // The pool's queue holds a full round, so this succeeds; should it ever
-    // not, the chain runs here.
-    if (!chains_->TrySubmit(run)) run();
-  }
-  newsgraph::MutexLock lock(&state->mu);
-  const auto finished = [&state]() { return state->running == 0; };
-  state->mu.Await(newsgraph::Condition(&finished));
-  if (state->interrupted.load()) return Outcome::kStopped;
-  return state->retry.load() ? Outcome::kRetryRound : Outcome::kDone;
-}
-
-Pipeline::Outcome Pipeline::ProcessSequentially(const std::vector<OutboxItem>& items) {
   // Documents with an item deferred in this round: their later items wait
   // too, so each document's items stay in outbox order. (Documents set aside
   // in earlier rounds were left out of `items`.)
   absl::flat_hash_set<uint64_t> held;
+  // kProcess items of distinct documents, sent together once a removal or a
+  // document's second item needs them done first.
+  std::vector<OutboxItem> pending;
+  absl::flat_hash_set<uint64_t> pending_documents;
+  auto flush = [&] {
+    const Outcome outcome = ProcessBatch(pending, &held);
+    pending.clear();
+    pending_documents.clear();
+    return outcome;
+  };
   for (const OutboxItem& item : items) {
     if (held.contains(item.document_id)) continue;
+    const bool removal = item.action == OutboxItem::Action::kRemove;
+    if (removal || pending_documents.contains(item.document_id)) {
+      if (const Outcome outcome = flush(); outcome != Outcome::kDone) return outcome;
+      if (held.contains(item.document_id)) continue;
+    }
+    if (!removal) {
+      pending.push_back(item);
+      pending_documents.insert(item.document_id);
+      continue;
+    }
     const Outcome outcome = Process(item);
     if (outcome == Outcome::kStopped || outcome == Outcome::kRetryRound) return outcome;
     if (outcome == Outcome::kDeferred) held.insert(item.document_id);
   }
+  return flush();
+}
+
+Pipeline::Outcome Pipeline::ProcessBatch(const std::vector<OutboxItem>& items,
+                                         absl::flat_hash_set<uint64_t>* held) {
+  std::vector<Work> work;
+  size_t bytes = 0;
+  for (const OutboxItem& item : items) {
+    absl::StatusOr<std::optional<newsgraph::v1::Document>> doc = core_->DocumentForItem(item);
+    // Unreadable, or superseded by a newer version or deleted (nothing to do).
+    if (!doc.ok() || !doc->has_value()) {
+      if (!Complete(item, doc.status(), 0)) return Outcome::kStopped;
+      continue;
+    }
+    const size_t size = (*doc)->text().size();
+    if (!work.empty() && bytes + size > options_.max_batch_bytes) {
+      if (const Outcome outcome = AnnotateAndIndexBatch(work, held); outcome != Outcome::kDone) {
+        return outcome;
+      }
+      work.clear();
+      bytes = 0;
+    }
+    work.push_back({item, **std::move(doc)});
+    bytes += size;
+  }
+  return work.empty() ? Outcome::kDone : AnnotateAndIndexBatch(work, held);
+}
+
+Pipeline::Outcome Pipeline::AnnotateAndIndexBatch(const std::vector<Work>& work,
+                                                  absl::flat_hash_set<uint64_t>* held) {
+  std::vector<const newsgraph::v1::Document*> documents;
+  std::vector<const Work*> all;
+  for (const Work& w : work) {
+    documents.push_back(&w.document);
+    all.push_back(&w);
+  }
+  absl::StatusOr<std::vector<absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse>>> results;
+  absl::Status called = CallRetryingOutages(
+      "annotate",
+      [&] {
+        results = downstream_->AnnotateBatch(documents);
+        return results.status();
+      },
+      [&](int attempt, const absl::Status& status) {
+        RecordOutage(all, "annotate", newsgraph::v1::RECEIVED, attempt, status);
+      });
+  if (Stopping()) return Outcome::kStopped;
+  if (!called.ok()) return ProcessEachAlone(all, held);
+  std::vector<const Work*> alone;
+  // The annotated documents, and their annotations.
+  std::vector<const Work*> annotated;
+  std::vector<const newsgraph::v1::Document*> to_index;
+  std::vector<const newsgraph::v1::AnnotateDocumentResponse*> annotations;
+  for (size_t i = 0; i < work.size(); ++i) {
+    const absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse>& result = (*results)[i];
+    if (result.ok()) {
+      absl::Status progress =
+          core_->RecordProgress(work[i].item, newsgraph::v1::ANNOTATED, 1, "");
+      if (!progress.ok()) LogWarning("pipeline", progress.ToString());
+      annotated.push_back(&work[i]);
+      to_index.push_back(&work[i].document);
+      annotations.push_back(&*result);
+    } else if (IsTransient(result.status()) && !IsOutage(result.status())) {
+      const Outcome outcome = SetAside(work[i].item, "annotate", result.status(), held);
+      if (outcome != Outcome::kDone) return outcome;
+    } else if (IsTransient(result.status())) {
+      alone.push_back(&work[i]);
+    } else if (!Complete(work[i].item, result.status(), 1)) {
+      return Outcome::kStopped;
+    }
+  }
+  if (!to_index.empty()) {
+    absl::Status indexed = CallRetryingOutages(
+        "index", [&] { return downstream_->IndexBatch(to_index, annotations); },
+        [&](int attempt, const absl::Status& status) {
+          RecordOutage(annotated, "index", newsgraph::v1::ANNOTATED, attempt, status);
+        });
+    if (Stopping()) return Outcome::kStopped;
+    if (indexed.ok()) {
+      for (const Work* w : annotated) {
+        if (!Complete(w->item, absl::OkStatus(), 2)) return Outcome::kStopped;
+      }
+    } else {
+      alone.insert(alone.end(), annotated.begin(), annotated.end());
+    }
+  }
+  return ProcessEachAlone(alone, held);
+}
+
+Pipeline::Outcome Pipeline::SetAside(const OutboxItem& item, const char* what,
+                                     const absl::Status& status,
+                                     absl::flat_hash_set<uint64_t>* held) {
+  int32_t attempts = 1;
+  {
+    newsgraph::MutexLock lock(&mu_);
+    auto it = deferred_.find(item.document_id);
+    if (it != deferred_.end()) attempts += it->second.attempts;
+  }
+  if (IsServiceWideFailure(item.document_id)) {
+    RememberAttempts(item.document_id, attempts);
+    return Outcome::kRetryRound;
+  }
+  const StageResult deferred = Defer(item, what, newsgraph::v1::RECEIVED, status, attempts);
+  if (deferred.outcome == Outcome::kDeferred) {
+    held->insert(item.document_id);
+    return Outcome::kDone;
+  }
+  return Complete(item, deferred.status, attempts) ? Outcome::kDone : Outcome::kStopped;
+}
+
+Pipeline::Outcome Pipeline::ProcessEachAlone(const std::vector<const Work*>& work,
+                                             absl::flat_hash_set<uint64_t>* held) {
+  for (const Work* w : work) {
+    const Outcome outcome = Process(w->item);
+    if (outcome == Outcome::kStopped || outcome == Outcome::kRetryRound) return outcome;
+    if (outcome == Outcome::kDeferred) held->insert(w->item.document_id);
+  }
   return Outcome::kDone;
+}
+
+void Pipeline::RecordOutage(const std::vector<const Work*>& work, const char* what,
+                            newsgraph::v1::PipelineState state, int attempt,
+                            const absl::Status& status) {
+  if (attempt % 8 != 1) return;
+  const std::string message =
+      absl::StrCat(what, " attempt ", attempt, " failed, retrying: ", status.ToString());
+  for (const Work* w : work) (void)core_->RecordProgress(w->item, state, attempt, message);
+}
+
+absl::Status Pipeline::CallRetryingOutages(
+    const char* what, const std::function<absl::Status()>& call,
+    const std::function<void(int attempt, const absl::Status&)>& on_outage) {
+  absl::Duration backoff = options_.initial_backoff;
+  for (int attempt = 1;; ++attempt) {
+    absl::Status status = call();
+    if (status.ok()) NoteSuccess();
+    if (status.ok() || !IsOutage(status) || Stopping()) return status;
+    const absl::Duration delay = Jittered(backoff);
+    LogWarning("pipeline", absl::StrCat(what, " of a batch, attempt ", attempt,
+                                        " failed, retrying in ", absl::FormatDuration(delay),
+                                        ": ", status.ToString()));
+    on_outage(attempt, status);
+    if (!SleepUnlessStopped(delay)) return status;
+    backoff = std::min(backoff * 2, options_.max_backoff);
+  }
 }
 
 Pipeline::Outcome Pipeline::Process(const OutboxItem& item) {

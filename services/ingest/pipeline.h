@@ -1,23 +1,31 @@
 // Pipeline: drains the ingest outbox through the entity and search services.
 //
-// For each outbox item: AnnotateDocument, then IndexDocument with the
-// annotations, then the item is completed (document INDEXED). Items of
-// different documents may be processed concurrently (PipelineOptions::
-// concurrency); the items of one document always run one after another, in
-// outbox order, so versions and deletions reach the services in the order
-// they were acknowledged. Outages (UNAVAILABLE, and a peer rejecting our
-// credentials) hold up every document: they are retried in place with
-// capped exponential backoff until they end, so an outage delays documents
-// but never drops them. Other transient failures (DEADLINE_EXCEEDED,
-// RESOURCE_EXHAUSTED, ABORTED) of one document while others succeed are the
-// document's own: the document is set aside for its backoff while the
-// documents behind it go on, and ends FAILED after max_attempts such
-// failures. When a second document fails that way with no success in
-// between, the service is in trouble rather than the documents: nothing is
-// counted, nothing set aside, and the pipeline waits and starts again from
-// the oldest item, so documents still reach the services in outbox order. Failures that will repeat (a message over
-// the limit, INVALID_ARGUMENT, ...) mark the document FAILED at once, with
-// the reason. Downstream calls are idempotent on (document, version), so
+// For each outbox item: annotate (entity service), then index with the
+// annotations (search service), then the item is completed (document
+// INDEXED). Items are sent in batches: up to batch_size documents per
+// BatchAnnotateDocuments and BatchIndexDocuments call, each made durable
+// with one sync on the other side. Documents are annotated in outbox order,
+// one batch after the other, so the entity graph is a function of the
+// outbox order (the entity service recognizes a batch's documents in
+// parallel but resolves them in request order). The items of one document
+// always run one after another, in outbox order, so versions and deletions
+// reach the services in the order they were acknowledged.
+//
+// Outages (UNAVAILABLE, and a peer rejecting our credentials) hold up every
+// document: they are retried in place with capped exponential backoff until
+// they end, so an outage delays documents but never drops them. A batch that
+// fails otherwise, and a document of a batch that fails transiently, go
+// through the one-document path, which isolates the cause: other transient
+// failures (DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) of one document
+// while others succeed are the document's own: the document is set aside
+// for its backoff while the documents behind it go on, and ends FAILED
+// after max_attempts such failures. When a second document fails that way
+// with no success in between, the service is in trouble rather than the
+// documents: nothing is counted, nothing set aside, and the pipeline waits
+// and starts again from the oldest item, so documents still reach the
+// services in outbox order. Failures that will repeat (a message over the
+// limit, INVALID_ARGUMENT, ...) mark the document FAILED at once, with the
+// reason. Downstream calls are idempotent on (document, version), so
 // replaying an item after a crash is safe.
 #ifndef NEWSGRAPH_SERVICES_INGEST_PIPELINE_H_
 #define NEWSGRAPH_SERVICES_INGEST_PIPELINE_H_
@@ -33,9 +41,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "base/clock.h"
 #include "base/mutex.h"
-#include "base/work_pool.h"
 #include "newsgraph/v1/entity_service.pb.h"
 #include "newsgraph/v1/types.pb.h"
 #include "services/ingest/ingest_core.h"
@@ -55,6 +63,17 @@ class PipelineDownstream {
                              const newsgraph::v1::AnnotateDocumentResponse& annotations) = 0;
   // Removes a deleted document from the entity and search services.
   virtual absl::Status Remove(const std::string& document_name) = 0;
+  // Annotates distinct documents in order: one result per document. The
+  // call fails as a whole when no document could be annotated (the service
+  // unreachable, the batch refused). Default: Annotate on each, ending at
+  // the first outage.
+  virtual absl::StatusOr<std::vector<absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse>>>
+  AnnotateBatch(absl::Span<const newsgraph::v1::Document* const> documents);
+  // Indexes documents with their annotations (same length), all or none.
+  // Default: Index on each, stopping at the first failure.
+  virtual absl::Status IndexBatch(
+      absl::Span<const newsgraph::v1::Document* const> documents,
+      absl::Span<const newsgraph::v1::AnnotateDocumentResponse* const> annotations);
   // Called once when the pipeline stops: calls in flight and any made later
   // should end promptly with CANCELLED (the item stays in the outbox and is
   // retried after a restart). Default: no-op.
@@ -62,8 +81,12 @@ class PipelineDownstream {
 };
 
 struct PipelineOptions {
-  // Items fetched from the outbox per round. Default 64.
+  // Items fetched from the outbox per round, and the most documents sent in
+  // one batch call. Default 64.
   size_t batch_size = 64;
+  // The most text (bytes) sent in one batch call; a larger document goes
+  // alone. Default 4 MiB.
+  size_t max_batch_bytes = 4u << 20;
   // First retry delay after a transient failure. Default 50 ms.
   absl::Duration initial_backoff = absl::Milliseconds(50);
   // Longest retry delay. Default 5 s.
@@ -77,15 +100,6 @@ struct PipelineOptions {
   // a FakeClock instead of waiting out a backoff). Waits for work stay on
   // the real clock, at most idle_poll each. Borrowed; default the system's.
   const Clock* clock = &Clock::Real();
-  // Documents in progress at once (downstream calls in flight). Default 1.
-  // More index faster (the entity and search services recognize and analyze
-  // outside their write locks: Reuters-21578 through newsgraphd at 8 is
-  // ~2.3x faster), but entity resolution then sees documents in an order
-  // that varies between runs, and resolution depends on what it has seen
-  // (an ambiguous short name attaches to whichever entity came first), so
-  // the same input can end in slightly different entity graphs. At 1 the
-  // graph is a function of the outbox order.
-  size_t concurrency = 1;
 };
 
 class Pipeline {
@@ -136,13 +150,39 @@ class Pipeline {
   void RememberAttempts(uint64_t document_id, int32_t attempts);
   // Waits for new items, a deferral coming due or Stop, at most idle_poll.
   void WaitForWork();
-  // Processes a round of items with up to `concurrency` documents at once:
-  // kDone when the round is over, kRetryRound or kStopped when it ended
-  // early. `items` leaves out the documents set aside (WaitingDocuments).
+  // Processes a round of items: kDone when the round is over, kRetryRound
+  // or kStopped when it ended early. `items` leaves out the documents set
+  // aside (WaitingDocuments).
   Outcome ProcessRound(const std::vector<OutboxItem>& items);
-  // Processes the round's items in outbox order on this thread.
-  Outcome ProcessSequentially(const std::vector<OutboxItem>& items);
-  // Processes one item.
+  // Processes kProcess items of distinct documents in batches; documents
+  // deferred are added to `held`.
+  Outcome ProcessBatch(const std::vector<OutboxItem>& items, absl::flat_hash_set<uint64_t>* held);
+  // One batch call each to annotate and to index `work` (its documents'
+  // texts within max_batch_bytes), then completes the items.
+  struct Work {
+    OutboxItem item;
+    newsgraph::v1::Document document;
+  };
+  Outcome AnnotateAndIndexBatch(const std::vector<Work>& work,
+                                absl::flat_hash_set<uint64_t>* held);
+  // A document of a batch failed transiently (not an outage): set aside as
+  // RunStage would (added to `held`), or FAILED after max_attempts;
+  // kRetryRound when the service looks in trouble.
+  Outcome SetAside(const OutboxItem& item, const char* what, const absl::Status& status,
+                   absl::flat_hash_set<uint64_t>* held);
+  // Process(item) for each, in order, as the one-document path.
+  Outcome ProcessEachAlone(const std::vector<const Work*>& work,
+                           absl::flat_hash_set<uint64_t>* held);
+  // Runs `call` until it returns something other than an outage (retried
+  // in place with backoff, `on_outage` told of each) or the pipeline stops.
+  absl::Status CallRetryingOutages(
+      const char* what, const std::function<absl::Status()>& call,
+      const std::function<void(int attempt, const absl::Status&)>& on_outage);
+  // Records an outage on the documents of `work` (every 8th attempt, as
+  // RunStage does), so GetDocument shows why they wait.
+  void RecordOutage(const std::vector<const Work*>& work, const char* what,
+                    newsgraph::v1::PipelineState state, int attempt, const absl::Status& status);
+  // Processes one item (the one-document path).
   Outcome Process(const OutboxItem& item);
   // Annotates then indexes the item's document version.
   StageResult AnnotateAndIndex(const OutboxItem& item, int32_t* attempts);
@@ -178,9 +218,6 @@ class Pipeline {
   uint64_t successes_at_last_failure_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t last_failed_document_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread worker_;
-  // Runs the per-document chains of a round; created by Start when
-  // concurrency > 1.
-  std::unique_ptr<WorkPool> chains_;
 };
 
 // True for failures worth retrying against a downstream service.

@@ -20,7 +20,9 @@ absl::Status RunNewsgraphd() {
   NG_ASSIGN_OR_RETURN(search::RankingOptions ranking,
                       search::ParseRankingOptions(RankingSpecFromFlags()));
   NG_ASSIGN_OR_RETURN(std::unique_ptr<entity::EntityModule> entity_module,
-                      entity::EntityModule::Open({.store = store, .ner_model = NerModelFromFlags()}));
+                      entity::EntityModule::Open({.store = store,
+                                                  .ner_model = NerModelFromFlags(),
+                                                  .recognition_threads = RecognitionThreadsFromFlags()}));
   NG_ASSIGN_OR_RETURN(
       std::unique_ptr<search::SearchModule> search_module,
       search::SearchModule::Open(
@@ -31,7 +33,7 @@ absl::Status RunNewsgraphd() {
   NG_ASSIGN_OR_RETURN(
       std::unique_ptr<ingest::IngestModule> ingest_module,
       ingest::IngestModule::Open({.store = store,
-                                  .pipeline = {.concurrency = pipeline.concurrency},
+                                  .pipeline = {.batch_size = pipeline.batch_size},
                                   .downstream_timeout = pipeline.downstream_timeout}));
   ServerRunnerOptions server_options = ServerOptionsFromFlags("newsgraphd", "127.0.0.1:7700");
   server_options.data_description = absl::StrCat(store.data_dir, "/{ingest,entity,search}");

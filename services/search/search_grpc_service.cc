@@ -1,5 +1,6 @@
 #include "services/search/search_grpc_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "services/common/grpc_status.h"
 
 namespace newsgraph::search {
@@ -10,6 +11,25 @@ grpc::Status SearchGrpcService::IndexDocument(grpc::ServerContext*,
   absl::StatusOr<newsgraph::v1::IndexDocumentResponse> result = index_->IndexDocument(*request);
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+grpc::Status SearchGrpcService::BatchIndexDocuments(
+    grpc::ServerContext*, const newsgraph::v1::BatchIndexDocumentsRequest* request,
+    newsgraph::v1::BatchIndexDocumentsResponse* response) {
+  if (request->requests_size() > kMaxBatchDocuments) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("requests holds ", request->requests_size(),
+                                     " documents; the limit is ", kMaxBatchDocuments));
+  }
+  std::vector<const newsgraph::v1::IndexDocumentRequest*> requests(
+      request->requests().pointer_begin(), request->requests().pointer_end());
+  absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> result =
+      index_->IndexDocuments(absl::MakeConstSpan(requests));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  for (newsgraph::v1::IndexDocumentResponse& one : *result) {
+    *response->add_responses() = std::move(one);
+  }
   return grpc::Status::OK;
 }
 

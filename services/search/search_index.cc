@@ -292,17 +292,29 @@ std::string StoredRequestOf(const IndexDocumentRequest& request) {
 
 absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::IndexDocuments(
     absl::Span<const IndexDocumentRequest> requests) {
+  std::vector<const IndexDocumentRequest*> pointers;
+  pointers.reserve(requests.size());
+  for (const IndexDocumentRequest& request : requests) pointers.push_back(&request);
+  return IndexDocuments(absl::MakeConstSpan(pointers));
+}
+
+absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::IndexDocuments(
+    absl::Span<const IndexDocumentRequest* const> requests) {
   NoteUpdate();
-  for (const IndexDocumentRequest& request : requests) {
-    NG_RETURN_IF_ERROR(ValidateIndexRequest(request));
+  for (size_t i = 0; i < requests.size(); ++i) {
+    absl::Status valid = ValidateIndexRequest(*requests[i]);
+    if (!valid.ok() && requests.size() > 1) {
+      valid = absl::Status(valid.code(), absl::StrCat("requests[", i, "]: ", valid.message()));
+    }
+    NG_RETURN_IF_ERROR(valid);
   }
   // Analysis and serialization (the expensive parts) run before any lock is
   // taken.
   std::vector<Analyzed> analyzed(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
-    analyzed[i].terms = CollectPostings(requests[i], &analyzed[i].norms);
-    analyzed[i].stored = StoredRequestOf(requests[i]);
-    analyzed[i].hit_fields = HitFieldsOf(requests[i].document());
+    analyzed[i].terms = CollectPostings(*requests[i], &analyzed[i].norms);
+    analyzed[i].stored = StoredRequestOf(*requests[i]);
+    analyzed[i].hit_fields = HitFieldsOf(requests[i]->document());
   }
 
   newsgraph::MutexLock writer(&writer_mu_);
@@ -314,7 +326,7 @@ absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::I
   std::vector<std::pair<size_t, uint64_t>> applied;
   const uint64_t saved_next_doc = next_doc_;
   for (size_t i = 0; i < requests.size(); ++i) {
-    const newsgraph::v1::Document& doc = requests[i].document();
+    const newsgraph::v1::Document& doc = requests[i]->document();
     absl::StatusOr<std::optional<IndexedVersion>> existing = FindIndexed(doc.name(), in_batch);
     if (!existing.ok()) {
       next_doc_ = saved_next_doc;
@@ -327,7 +339,7 @@ absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::I
     }
     analyzed[i].doc = next_doc_++;
     const uint64_t replaced = existing->has_value() ? (*existing)->doc : 0;
-    PutDocument(requests[i], analyzed[i], replaced, &batch);
+    PutDocument(*requests[i], analyzed[i], replaced, &batch);
     in_batch[doc.name()] = {analyzed[i].doc, doc.version()};
     applied.emplace_back(i, replaced);
     responses[i].set_applied(true);

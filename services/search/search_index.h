@@ -170,6 +170,9 @@ class SearchIndex {
   // one after the other. On error nothing is applied.
   absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> IndexDocuments(
       absl::Span<const newsgraph::v1::IndexDocumentRequest> requests);
+  // The same over borrowed requests (the elements of a repeated field).
+  absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> IndexDocuments(
+      absl::Span<const newsgraph::v1::IndexDocumentRequest* const> requests);
 
   // Returns whether the document was indexed. Idempotent.
   absl::StatusOr<bool> RemoveDocument(const std::string& name);

@@ -56,6 +56,12 @@ class FaultyKvStore : public KvStore {
     if (fail_write_ != 0 && writes_ == fail_write_) return write_error_;
     return base_->Write(batch, durability);
   }
+  // Counts as a write (FailWrite can fail it).
+  absl::Status Sync() override {
+    ++writes_;
+    if (fail_write_ != 0 && writes_ == fail_write_) return write_error_;
+    return base_->Sync();
+  }
   std::unique_ptr<Iterator> NewIterator(ColumnFamily cf, const ReadOptions& options = {}) override {
     return base_->NewIterator(cf, options);
   }

@@ -50,26 +50,44 @@ class LedgerWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
         path_(std::move(path)),
         ledger_(std::move(ledger)) {}
 
-  // Serialized with Append, so the size read at a sync is what was synced.
-  bool IsSyncThreadSafe() const override { return false; }
+  // Sync may run beside Append (RocksDB's SyncWAL needs that): the size
+  // recorded is the one read before the sync started, which is durable once
+  // it returns; bytes appended meanwhile are not counted.
+  bool IsSyncThreadSafe() const override { return true; }
 
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                           rocksdb::IODebugContext* dbg) override {
+    newsgraph::MutexLock lock(&mu_);
+    return target()->Append(data, options, dbg);
+  }
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                           const rocksdb::DataVerificationInfo& info,
+                           rocksdb::IODebugContext* dbg) override {
+    newsgraph::MutexLock lock(&mu_);
+    return target()->Append(data, options, info, dbg);
+  }
   rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
+    const uint64_t size = SizeNow(options, dbg);
     rocksdb::IOStatus s = target()->Sync(options, dbg);
-    if (s.ok()) RecordSynced(options, dbg);
+    if (s.ok()) RecordSynced(size);
     return s;
   }
   rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
                           rocksdb::IODebugContext* dbg) override {
+    const uint64_t size = SizeNow(options, dbg);
     rocksdb::IOStatus s = target()->Fsync(options, dbg);
-    if (s.ok()) RecordSynced(options, dbg);
+    if (s.ok()) RecordSynced(size);
     return s;
   }
 
  private:
-  void RecordSynced(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) {
-    ledger_->Record(absl::StrCat("S\t", target()->GetFileSize(options, dbg), "\t", path_));
+  uint64_t SizeNow(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) {
+    newsgraph::MutexLock lock(&mu_);
+    return target()->GetFileSize(options, dbg);
   }
+  void RecordSynced(uint64_t size) { ledger_->Record(absl::StrCat("S\t", size, "\t", path_)); }
 
+  newsgraph::Mutex mu_;
   const std::string path_;
   const std::shared_ptr<Ledger> ledger_;
 };

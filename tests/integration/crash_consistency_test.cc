@@ -29,7 +29,7 @@
 #include "tests/testing/daemon_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/stored_state.h"
-#include "tests/testing/synthetic_stories.h"
+#include "tests/testing/story_corpus.h"
 #include "tests/testing/temp_dir.h"
 
 namespace newsgraph {
@@ -171,34 +171,14 @@ class Cluster {
   uint64_t bytes_dropped_ = 0;
 };
 
-// Reuters stories when the corpora are present, else synthesized ones, so a
-// fresh clone without ../shared runs every scenario too.
-std::vector<newsgraph::v1::DocumentInput> Stories(size_t count) {
-  std::vector<newsgraph::v1::DocumentInput> docs;
-  const std::optional<std::string> corpora = ::newsgraph::testing::CorporaDir();
-  for (const char* file : {"reut2-004.sgm.gz", "reut2-005.sgm.gz"}) {
-    if (!corpora.has_value()) break;
-    absl::StatusOr<std::vector<newsgraph::v1::DocumentInput>> reuters =
-        ReadReutersSgml(*corpora + "/reuters21578/raw/" + file);
-    if (!reuters.ok()) continue;
-    for (auto& doc : *reuters) {
-      if (docs.size() == count) return docs;
-      if (doc.content().size() > 300 && !doc.title().empty()) docs.push_back(std::move(doc));
-    }
-  }
-  for (auto& story : ::newsgraph::testing::SyntheticStories(count - docs.size())) {
-    docs.push_back(std::move(story));
-  }
-  return docs;
-}
-
 class CrashConsistencyTest : public ::testing::TestWithParam<Scenario> {};
 
 TEST_P(CrashConsistencyTest, AcknowledgedDocumentsSurviveExactlyOnce) {
   const Scenario& scenario = GetParam();
   const int kill_points = KillPoints();
   const std::vector<newsgraph::v1::DocumentInput> docs =
-      Stories(static_cast<size_t>(240 + 40 * kill_points));
+      ::newsgraph::testing::ReutersOrSyntheticStories(
+          static_cast<size_t>(240 + 40 * kill_points));
   ASSERT_EQ(docs.size(), static_cast<size_t>(240 + 40 * kill_points));
 
   TempDir dir;

@@ -16,7 +16,7 @@
 #include "tests/testing/daemon_process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/stored_state.h"
-#include "tests/testing/synthetic_stories.h"
+#include "tests/testing/story_corpus.h"
 #include "tests/testing/temp_dir.h"
 
 namespace newsgraph {
@@ -27,23 +27,8 @@ using ::newsgraph::testing::TempDir;
 
 // Real Reuters stories when the corpora are present, else generated ones.
 std::vector<newsgraph::v1::DocumentInput> BatchOfStories(size_t count) {
-  std::vector<newsgraph::v1::DocumentInput> docs;
-  if (auto corpora = ::newsgraph::testing::CorporaDir()) {
-    absl::StatusOr<std::vector<newsgraph::v1::DocumentInput>> reuters =
-        ReadReutersSgml(*corpora + "/reuters21578/raw/reut2-003.sgm.gz");
-    if (reuters.ok()) {
-      for (auto& doc : *reuters) {
-        if (docs.size() == count) break;
-        if (doc.content().size() > 200) docs.push_back(std::move(doc));
-      }
-    }
-  }
-  if (docs.size() < count) {
-    for (auto& story : ::newsgraph::testing::SyntheticStories(count - docs.size())) {
-      docs.push_back(std::move(story));
-    }
-  }
-  return docs;
+  return ::newsgraph::testing::ReutersOrSyntheticStories(
+      count, {.reuters_files = {"reut2-003.sgm.gz"}, .min_content_bytes = 200, .need_title = false});
 }
 
 absl::Status WaitUntilDrained(Client& client, const std::vector<std::string>& names,

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
@@ -33,11 +34,16 @@ RocksDbOptions Options(const std::string& path) {
 
 std::string Key(int i) { return absl::StrFormat("key-%06d", i); }
 
+// How the writer makes its writes durable.
+enum class SyncBy { kSyncedWrite, kSyncCall };
+
 // In the child: opens the store, writes key-000000.. in order, one write per
-// key, syncing every `sync_every`-th; records the last synced index in
-// `marker` (a plain file, which survives the kill) and SIGKILLs itself.
+// key, making every `sync_every`-th durable (a kSynced write, or a
+// kProcessCrashSafe one followed by KvStore::Sync); records the last synced
+// index in `marker` (a plain file, which survives the kill) and SIGKILLs
+// itself.
 void WriteAndDie(RocksDbOptions options, const std::string& ledger, int count, int sync_every,
-                 const std::string& marker) {
+                 const std::string& marker, SyncBy sync_by) {
   std::unique_ptr<rocksdb::Env> ledger_env;
   if (!ledger.empty()) {
     absl::StatusOr<std::unique_ptr<rocksdb::Env>> env = NewSyncLedgerEnv(ledger);
@@ -53,8 +59,18 @@ void WriteAndDie(RocksDbOptions options, const std::string& ledger, int count, i
     WriteBatch batch;
     batch.Put(*cf, Key(i), std::string(100, 'v'));
     const bool sync = sync_every > 0 && (i + 1) % sync_every == 0;
-    if (!(*store)->Write(batch, sync ? Durability::kSynced : Durability::kProcessCrashSafe).ok()) {
+    const bool synced_write = sync && sync_by == SyncBy::kSyncedWrite;
+    if (!(*store)
+             ->Write(batch, synced_write ? Durability::kSynced : Durability::kProcessCrashSafe)
+             .ok()) {
       _exit(4);
+    }
+    if (sync && sync_by == SyncBy::kSyncCall) {
+      absl::Status synced = (*store)->Sync();
+      if (!synced.ok()) {
+        fprintf(stderr, "%s\n", synced.ToString().c_str());
+        _exit(6);
+      }
     }
     if (sync) {
       std::ofstream out(marker, std::ios::trunc);
@@ -86,9 +102,10 @@ absl::StatusOr<int> CountPrefix(KvStore& store) {
 
 // With `ledger`, the child's store records its syncs there.
 pid_t ForkWriter(const RocksDbOptions& options, int count, int sync_every,
-                 const std::string& marker, const std::string& ledger = "") {
+                 const std::string& marker, const std::string& ledger = "",
+                 SyncBy sync_by = SyncBy::kSyncedWrite) {
   const pid_t pid = fork();
-  if (pid == 0) WriteAndDie(options, ledger, count, sync_every, marker);
+  if (pid == 0) WriteAndDie(options, ledger, count, sync_every, marker, sync_by);
   return pid;
 }
 
@@ -118,13 +135,17 @@ TEST(CrashRecoveryTest, SigkillKeepsEveryWriteEvenUnsynced) {
 }
 
 TEST(CrashRecoveryTest, PowerLossKeepsEverySyncedWriteAndLeavesAPrefix) {
-  for (int sync_every : {1, 7, 50}) {
-    SCOPED_TRACE(absl::StrCat("sync every ", sync_every));
+  const std::pair<SyncBy, int> cases[] = {
+      {SyncBy::kSyncedWrite, 1}, {SyncBy::kSyncedWrite, 7}, {SyncBy::kSyncedWrite, 50},
+      {SyncBy::kSyncCall, 1},    {SyncBy::kSyncCall, 7},    {SyncBy::kSyncCall, 50}};
+  for (const auto& [sync_by, sync_every] : cases) {
+    SCOPED_TRACE(absl::StrCat("sync every ", sync_every,
+                              sync_by == SyncBy::kSyncCall ? " by Sync()" : " by synced write"));
     TempDir dir;
     const std::string ledger = dir.Sub("ledger");
     const std::string marker = dir.Sub("marker");
-    ASSERT_TRUE(
-        KilledBySigkill(ForkWriter(Options(dir.Sub("db")), 503, sync_every, marker, ledger)));
+    ASSERT_TRUE(KilledBySigkill(
+        ForkWriter(Options(dir.Sub("db")), 503, sync_every, marker, ledger, sync_by)));
     const int last_synced = ReadMarker(marker);
     ASSERT_GE(last_synced, 0);
     NG_ASSERT_OK_AND_ASSIGN(PowerLossReport report, ApplySimulatedPowerLoss(ledger));

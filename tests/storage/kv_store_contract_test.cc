@@ -82,6 +82,15 @@ TEST_P(KvStoreContractTest, ABatchAppliesItsOperationsInOrder) {
   EXPECT_EQ(Get(alpha_, "kept"), "new");
 }
 
+TEST_P(KvStoreContractTest, SyncKeepsEarlierWritesVisible) {
+  WriteBatch batch;
+  batch.Put(alpha_, "a", "1");
+  NG_ASSERT_OK(store_->Write(batch, Durability::kProcessCrashSafe));
+  NG_ASSERT_OK(store_->Sync());
+  NG_ASSERT_OK(store_->Sync());  // nothing new: still fine
+  EXPECT_EQ(Get(alpha_, "a"), "1");
+}
+
 TEST_P(KvStoreContractTest, DeleteRangeRemovesTheHalfOpenRange) {
   for (const char* key : {"a", "b", "b1", "c", "d"}) Put(alpha_, key, "v");
   WriteBatch batch;

@@ -361,11 +361,11 @@ TEST_F(IngestCoreTest, PoisonDocumentsEndFailedAndDoNotBlockTheOthers) {
 // documents acknowledged after it are indexed meanwhile, and its own later
 // items (here its deletion) wait behind it.
 TEST_F(IngestCoreTest, TransientFailuresDoNotHoldUpTheDocumentsBehind) {
-  for (size_t concurrency : {1u, 3u}) {
-    SCOPED_TRACE(concurrency);
+  for (size_t batch_size : {1u, 64u}) {
+    SCOPED_TRACE(batch_size);
     PoisonDownstream downstream(absl::DeadlineExceededError("Deadline Exceeded"));
     PipelineOptions options;
-    options.concurrency = concurrency;
+    options.batch_size = batch_size;
     options.initial_backoff = absl::Seconds(60);  // longer than the test
     options.max_backoff = absl::Seconds(60);
     options.idle_poll = absl::Milliseconds(20);
@@ -373,12 +373,12 @@ TEST_F(IngestCoreTest, TransientFailuresDoNotHoldUpTheDocumentsBehind) {
     pipeline.Start();
     NG_ASSERT_OK_AND_ASSIGN(
         IngestResult poison,
-        core_->Ingest(Text(absl::StrCat("A poison document at ", concurrency, ".")), false));
+        core_->Ingest(Text(absl::StrCat("A poison document at ", batch_size, ".")), false));
     std::vector<std::string> behind;
     for (int k = 0; k < 5; ++k) {
       NG_ASSERT_OK_AND_ASSIGN(
           IngestResult r,
-          core_->Ingest(Text(absl::StrCat("Plain document ", k, " at ", concurrency, ".")), false));
+          core_->Ingest(Text(absl::StrCat("Plain document ", k, " at ", batch_size, ".")), false));
       behind.push_back(r.document.name());
     }
     // Deleted once its first attempt failed (deleted earlier, the pipeline
@@ -500,10 +500,18 @@ TEST_F(IngestCoreTest, OutagesAndCredentialFailuresAreRetriedUntilFixed) {
   }
 }
 
-// Slow downstream calls that record, per document, what reached them and
-// how many calls overlapped.
+// Slow downstream calls that record, per document, what reached them, and
+// the largest batch sent.
 class RecordingDownstream : public PipelineDownstream {
  public:
+  absl::StatusOr<std::vector<absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse>>>
+  AnnotateBatch(absl::Span<const newsgraph::v1::Document* const> documents) override {
+    {
+      newsgraph::MutexLock lock(&mu_);
+      largest_batch_ = std::max(largest_batch_, documents.size());
+    }
+    return PipelineDownstream::AnnotateBatch(documents);
+  }
   absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> Annotate(
       const newsgraph::v1::Document& document) override {
     Enter();
@@ -530,6 +538,10 @@ class RecordingDownstream : public PipelineDownstream {
     newsgraph::MutexLock lock(&mu_);
     return max_in_flight_;
   }
+  size_t largest_batch() {
+    newsgraph::MutexLock lock(&mu_);
+    return largest_batch_;
+  }
 
  private:
   void Enter() {
@@ -544,14 +556,15 @@ class RecordingDownstream : public PipelineDownstream {
   newsgraph::Mutex mu_;
   int in_flight_ = 0;
   int max_in_flight_ = 0;
+  size_t largest_batch_ = 0;
   std::map<std::string, std::vector<std::string>> events_;
 };
 
-TEST_F(IngestCoreTest, PipelineRunsDocumentsConcurrentlyAndEachDocumentInOrder) {
+TEST_F(IngestCoreTest, PipelineSendsDocumentsInBatchesAndEachDocumentInOrder) {
   RecordingDownstream downstream;
   PipelineOptions options;
   options.idle_poll = absl::Milliseconds(20);
-  options.concurrency = 4;
+  options.batch_size = 16;
   Pipeline pipeline(core_.get(), &downstream, options);
   pipeline.Start();
   std::vector<std::string> names;
@@ -572,7 +585,9 @@ TEST_F(IngestCoreTest, PipelineRunsDocumentsConcurrentlyAndEachDocumentInOrder) 
   WaitUntil([&] { return core_->OutboxSize() == 0; }, absl::Seconds(30));
   pipeline.Stop();
   ASSERT_EQ(core_->OutboxSize(), 0u);
-  EXPECT_GE(downstream.max_in_flight(), 2);
+  EXPECT_GE(downstream.largest_batch(), 2u);
+  EXPECT_LE(downstream.largest_batch(), 16u);
+  EXPECT_EQ(downstream.max_in_flight(), 1) << "one call at a time";
 
   const auto events = downstream.events();
   for (int i = 0; i < 40; ++i) {
@@ -583,8 +598,7 @@ TEST_F(IngestCoreTest, PipelineRunsDocumentsConcurrentlyAndEachDocumentInOrder) 
     const std::vector<std::string>& seen = it->second;
     // Versions reach the services in ascending order, each annotated before
     // it is indexed, and nothing follows a removal. (Inside one round an
-    // older version's item is already stale and skipped, so what keeps these
-    // under concurrency is that a round ends before the next is read.)
+    // older version's item is already stale and skipped.)
     int64_t last_version = 0;
     for (size_t k = 0; k < seen.size(); ++k) {
       if (seen[k] == "remove") {
