@@ -1,8 +1,10 @@
-// ParallelFor: runs fn(0) .. fn(n - 1) on up to `threads` threads (the
-// calling thread is one of them) and returns when every call has returned.
+// ParallelFor: runs fn(0) .. fn(n - 1) on the calling thread and on up to
+// `helpers` threads of `pool`, and returns when every call has returned.
 // Indexes are handed out in increasing order as threads become free, so
-// uneven work balances itself. `fn` must be safe to call concurrently for
-// different indexes.
+// uneven work balances itself; a helper the pool cannot start at once
+// leaves its share to the others (the caller alone finishes the loop if it
+// must). `fn` must be safe to call concurrently for different indexes. With
+// no pool (nullptr) or no helpers, the loop runs on the caller in order.
 #ifndef NEWSGRAPH_BASE_PARALLEL_FOR_H_
 #define NEWSGRAPH_BASE_PARALLEL_FOR_H_
 
@@ -10,22 +12,49 @@
 #include <atomic>
 #include <cstddef>
 #include <functional>
-#include <thread>
-#include <vector>
+#include <memory>
+
+#include "base/mutex.h"
+#include "base/work_pool.h"
 
 namespace newsgraph {
 
-inline void ParallelFor(size_t n, size_t threads, const std::function<void(size_t)>& fn) {
-  std::atomic<size_t> next{0};
-  auto drain = [&] {
-    for (size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) fn(i);
+inline void ParallelFor(WorkPool* pool, size_t helpers, size_t n,
+                        const std::function<void(size_t)>& fn) {
+  struct Shared {
+    std::atomic<size_t> next{0};
+    Mutex mu;
+    size_t running ABSL_GUARDED_BY(mu) = 0;
   };
-  const size_t helpers = std::min(std::max<size_t>(threads, 1), n) - (n > 0 ? 1 : 0);
-  std::vector<std::thread> pool;
-  pool.reserve(helpers);
-  for (size_t t = 0; t < helpers; ++t) pool.emplace_back(drain);
+  // Shared with the helpers, which may still be unlocking it after the
+  // caller saw them finish.
+  auto shared = std::make_shared<Shared>();
+  auto drain = [&fn, n, shared = shared.get()] {
+    for (size_t i = shared->next.fetch_add(1); i < n; i = shared->next.fetch_add(1)) fn(i);
+  };
+  helpers = pool == nullptr || n < 2 ? 0 : std::min(helpers, n - 1);
+  for (size_t h = 0; h < helpers; ++h) {
+    {
+      MutexLock lock(&shared->mu);
+      ++shared->running;
+    }
+    const bool started = pool->TrySubmit([drain, shared] {
+      drain();
+      MutexLock lock(&shared->mu);
+      --shared->running;
+    });
+    if (!started) {
+      MutexLock lock(&shared->mu);
+      --shared->running;
+      break;
+    }
+  }
   drain();
-  for (std::thread& thread : pool) thread.join();
+  MutexLock lock(&shared->mu);
+  const auto finished = [s = shared.get()]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu) {
+    return s->running == 0;
+  };
+  shared->mu.Await(Condition(&finished));
 }
 
 }  // namespace newsgraph

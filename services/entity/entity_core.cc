@@ -306,7 +306,7 @@ EntityCore::BatchAnnotateDocuments(absl::Span<const AnnotateDocumentRequest* con
       requests.size(), absl::InternalError("not annotated"));
   std::vector<std::optional<Recognized>> recognized(requests.size());
   // Recognition in parallel: it reads only the model and the text.
-  ParallelFor(requests.size(), recognition_threads_, [&](size_t i) {
+  ParallelFor(recognition_pool_.get(), recognition_helpers_, requests.size(), [&](size_t i) {
     const AnnotateDocumentRequest& request = *requests[i];
     absl::Status valid = ValidateAnnotateRequest(request, limits_.max_annotate_bytes);
     if (!valid.ok()) {

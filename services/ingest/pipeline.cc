@@ -71,6 +71,7 @@ absl::Status PipelineDownstream::IndexBatch(
 
 void Pipeline::Start() {
   core_->SetOutboxListener([this] { Wake(); });
+  index_stage_ = std::thread([this] { IndexStage(); });
   worker_ = std::thread([this] { Run(); });
 }
 
@@ -81,6 +82,7 @@ void Pipeline::Stop() {
   }
   downstream_->CancelCalls();
   if (worker_.joinable()) worker_.join();
+  if (index_stage_.joinable()) index_stage_.join();
   core_->SetOutboxListener(nullptr);
 }
 
@@ -132,7 +134,8 @@ void Pipeline::Run() {
       WaitForWork();
       continue;
     }
-    const Outcome outcome = ProcessRound(*items);
+    Outcome outcome = ProcessRound(*items);
+    if (outcome == Outcome::kDone) outcome = TakeStageOutcome();
     if (outcome == Outcome::kStopped) return;
     if (outcome == Outcome::kRetryRound) {
       if (!SleepUnlessStopped(Jittered(round_backoff))) return;
@@ -180,7 +183,7 @@ void Pipeline::WaitForWork() {
 absl::flat_hash_set<uint64_t> Pipeline::WaitingDocuments() {
   const absl::Time now = options_.clock->Now();
   newsgraph::MutexLock lock(&mu_);
-  absl::flat_hash_set<uint64_t> waiting;
+  absl::flat_hash_set<uint64_t> waiting = in_flight_;
   for (const auto& [id, deferral] : deferred_) {
     if (deferral.not_before > now) waiting.insert(id);
   }
@@ -214,6 +217,8 @@ Pipeline::Outcome Pipeline::ProcessRound(const std::vector<OutboxItem>& items) {
       pending_documents.insert(item.document_id);
       continue;
     }
+    // A removal must reach the services after the document's batch.
+    if (const Outcome stage = WaitForIndexStage(); stage != Outcome::kDone) return stage;
     const Outcome outcome = Process(item);
     if (outcome == Outcome::kStopped || outcome == Outcome::kRetryRound) return outcome;
     if (outcome == Outcome::kDeferred) held.insert(item.document_id);
@@ -234,7 +239,8 @@ Pipeline::Outcome Pipeline::ProcessBatch(const std::vector<OutboxItem>& items,
     }
     const size_t size = (*doc)->text().size();
     if (!work.empty() && bytes + size > options_.max_batch_bytes) {
-      if (const Outcome outcome = AnnotateAndIndexBatch(work, held); outcome != Outcome::kDone) {
+      if (const Outcome outcome = AnnotateAndIndexBatch(std::move(work), held);
+          outcome != Outcome::kDone) {
         return outcome;
       }
       work.clear();
@@ -243,10 +249,10 @@ Pipeline::Outcome Pipeline::ProcessBatch(const std::vector<OutboxItem>& items,
     work.push_back({item, **std::move(doc)});
     bytes += size;
   }
-  return work.empty() ? Outcome::kDone : AnnotateAndIndexBatch(work, held);
+  return work.empty() ? Outcome::kDone : AnnotateAndIndexBatch(std::move(work), held);
 }
 
-Pipeline::Outcome Pipeline::AnnotateAndIndexBatch(const std::vector<Work>& work,
+Pipeline::Outcome Pipeline::AnnotateAndIndexBatch(std::vector<Work> work,
                                                   absl::flat_hash_set<uint64_t>* held) {
   std::vector<const newsgraph::v1::Document*> documents;
   std::vector<const Work*> all;
@@ -267,19 +273,15 @@ Pipeline::Outcome Pipeline::AnnotateAndIndexBatch(const std::vector<Work>& work,
   if (Stopping()) return Outcome::kStopped;
   if (!called.ok()) return ProcessEachAlone(all, held);
   std::vector<const Work*> alone;
-  // The annotated documents, and their annotations.
-  std::vector<const Work*> annotated;
-  std::vector<const newsgraph::v1::Document*> to_index;
-  std::vector<const newsgraph::v1::AnnotateDocumentResponse*> annotations;
+  IndexJob job;
   for (size_t i = 0; i < work.size(); ++i) {
-    const absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse>& result = (*results)[i];
+    absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse>& result = (*results)[i];
     if (result.ok()) {
-      absl::Status progress =
-          core_->RecordProgress(work[i].item, newsgraph::v1::ANNOTATED, 1, "");
-      if (!progress.ok()) LogWarning("pipeline", progress.ToString());
-      annotated.push_back(&work[i]);
-      to_index.push_back(&work[i].document);
-      annotations.push_back(&*result);
+      // Not recorded as ANNOTATED: the document is INDEXED a moment later
+      // (an index outage records ANNOTATED with its error), and each record
+      // rewrites the whole stored document.
+      job.work.push_back(std::move(work[i]));
+      job.annotations.push_back(*std::move(result));
     } else if (IsTransient(result.status()) && !IsOutage(result.status())) {
       const Outcome outcome = SetAside(work[i].item, "annotate", result.status(), held);
       if (outcome != Outcome::kDone) return outcome;
@@ -289,22 +291,95 @@ Pipeline::Outcome Pipeline::AnnotateAndIndexBatch(const std::vector<Work>& work,
       return Outcome::kStopped;
     }
   }
-  if (!to_index.empty()) {
-    absl::Status indexed = CallRetryingOutages(
-        "index", [&] { return downstream_->IndexBatch(to_index, annotations); },
-        [&](int attempt, const absl::Status& status) {
-          RecordOutage(annotated, "index", newsgraph::v1::ANNOTATED, attempt, status);
-        });
-    if (Stopping()) return Outcome::kStopped;
-    if (indexed.ok()) {
-      for (const Work* w : annotated) {
-        if (!Complete(w->item, absl::OkStatus(), 2)) return Outcome::kStopped;
-      }
-    } else {
-      alone.insert(alone.end(), annotated.begin(), annotated.end());
-    }
-  }
+  if (!job.work.empty() && !HandOff(std::move(job))) return Outcome::kStopped;
   return ProcessEachAlone(alone, held);
+}
+
+void Pipeline::RunIndexJob(IndexJob& job) {
+  std::vector<const Work*> annotated;
+  std::vector<const newsgraph::v1::Document*> documents;
+  std::vector<const newsgraph::v1::AnnotateDocumentResponse*> annotations;
+  for (size_t i = 0; i < job.work.size(); ++i) {
+    annotated.push_back(&job.work[i]);
+    documents.push_back(&job.work[i].document);
+    annotations.push_back(&job.annotations[i]);
+  }
+  absl::Status indexed = CallRetryingOutages(
+      "index", [&] { return downstream_->IndexBatch(documents, annotations); },
+      [&](int attempt, const absl::Status& status) {
+        RecordOutage(annotated, "index", newsgraph::v1::ANNOTATED, attempt, status);
+      });
+  Outcome outcome = Outcome::kDone;
+  if (Stopping()) {
+    outcome = Outcome::kStopped;
+  } else if (indexed.ok()) {
+    for (const Work* w : annotated) {
+      if (!Complete(w->item, absl::OkStatus(), 2)) {
+        outcome = Outcome::kStopped;
+        break;
+      }
+    }
+  } else {
+    // Later items of these documents wait in the outbox behind them (they
+    // are in flight until this returns), so nothing needs holding here.
+    absl::flat_hash_set<uint64_t> held;
+    outcome = ProcessEachAlone(annotated, &held, /*on_index_stage=*/true);
+  }
+  newsgraph::MutexLock lock(&mu_);
+  if (outcome != Outcome::kDone) stage_outcome_ = outcome;
+}
+
+bool Pipeline::HandOff(IndexJob job) {
+  newsgraph::MutexLock lock(&mu_);
+  const auto free = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || !stage_job_.has_value();
+  };
+  mu_.Await(newsgraph::Condition(&free));
+  if (stopping_) return false;
+  for (const Work& w : job.work) in_flight_.insert(w.item.document_id);
+  stage_job_ = std::move(job);
+  return true;
+}
+
+void Pipeline::IndexStage() {
+  while (true) {
+    IndexJob* job = nullptr;
+    {
+      newsgraph::MutexLock lock(&mu_);
+      const auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || stage_job_.has_value();
+      };
+      mu_.Await(newsgraph::Condition(&ready));
+      if (!stage_job_.has_value()) return;  // stopping with nothing handed over
+      job = &*stage_job_;
+    }
+    // The job stays in stage_job_ (the main thread only reads whether it is
+    // there) until it is done.
+    RunIndexJob(*job);
+    newsgraph::MutexLock lock(&mu_);
+    for (const Work& w : job->work) in_flight_.erase(w.item.document_id);
+    stage_job_.reset();
+    woken_ = true;  // the documents' later items may go now
+  }
+}
+
+Pipeline::Outcome Pipeline::TakeStageOutcome() {
+  newsgraph::MutexLock lock(&mu_);
+  const Outcome outcome = stage_outcome_;
+  stage_outcome_ = Outcome::kDone;
+  return outcome;
+}
+
+Pipeline::Outcome Pipeline::WaitForIndexStage() {
+  newsgraph::MutexLock lock(&mu_);
+  const auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || !stage_job_.has_value();
+  };
+  mu_.Await(newsgraph::Condition(&idle));
+  if (stopping_) return Outcome::kStopped;
+  const Outcome outcome = stage_outcome_;
+  stage_outcome_ = Outcome::kDone;
+  return outcome;
 }
 
 Pipeline::Outcome Pipeline::SetAside(const OutboxItem& item, const char* what,
@@ -329,7 +404,14 @@ Pipeline::Outcome Pipeline::SetAside(const OutboxItem& item, const char* what,
 }
 
 Pipeline::Outcome Pipeline::ProcessEachAlone(const std::vector<const Work*>& work,
-                                             absl::flat_hash_set<uint64_t>* held) {
+                                             absl::flat_hash_set<uint64_t>* held,
+                                             bool on_index_stage) {
+  if (work.empty()) return Outcome::kDone;
+  // The one-document path may call the services about any document: the
+  // batch on the index stage must be done first.
+  if (!on_index_stage) {
+    if (const Outcome stage = WaitForIndexStage(); stage != Outcome::kDone) return stage;
+  }
   for (const Work* w : work) {
     const Outcome outcome = Process(w->item);
     if (outcome == Outcome::kStopped || outcome == Outcome::kRetryRound) return outcome;

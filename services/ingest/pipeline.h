@@ -4,7 +4,8 @@
 // annotations (search service), then the item is completed (document
 // INDEXED). Items are sent in batches: up to batch_size documents per
 // BatchAnnotateDocuments and BatchIndexDocuments call, each made durable
-// with one sync on the other side. Documents are annotated in outbox order,
+// with one sync on the other side; while one batch is indexed (on a thread of
+// its own) the next is annotated. Documents are annotated in outbox order,
 // one batch after the other, so the entity graph is a function of the
 // outbox order (the entity service recognizes a batch's documents in
 // parallel but resolves them in request order). The items of one document
@@ -32,6 +33,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -157,22 +159,40 @@ class Pipeline {
   // Processes kProcess items of distinct documents in batches; documents
   // deferred are added to `held`.
   Outcome ProcessBatch(const std::vector<OutboxItem>& items, absl::flat_hash_set<uint64_t>* held);
-  // One batch call each to annotate and to index `work` (its documents'
-  // texts within max_batch_bytes), then completes the items.
   struct Work {
     OutboxItem item;
     newsgraph::v1::Document document;
   };
-  Outcome AnnotateAndIndexBatch(const std::vector<Work>& work,
-                                absl::flat_hash_set<uint64_t>* held);
+  // Annotated documents waiting for (or on) the index stage.
+  struct IndexJob {
+    std::vector<Work> work;
+    std::vector<newsgraph::v1::AnnotateDocumentResponse> annotations;  // one per work
+  };
+  // One batch call to annotate `work` (its documents' texts within
+  // max_batch_bytes); the annotated documents go to the index stage.
+  Outcome AnnotateAndIndexBatch(std::vector<Work> work, absl::flat_hash_set<uint64_t>* held);
+  // The index stage: a thread that indexes one job at a time (one batch
+  // call) and completes its items, while the worker annotates the next
+  // batch. Its documents are "in flight": PeekOutbox leaves their later
+  // items out until the job is done.
+  void IndexStage();
+  void RunIndexJob(IndexJob& job);
+  // Waits until the stage is free, then gives it `job`; false when stopping.
+  bool HandOff(IndexJob job);
+  // Waits until the stage is idle; returns (and clears) what the jobs since
+  // the last call ended in (kRetryRound or kStopped when one did).
+  Outcome WaitForIndexStage();
+  // The same without waiting.
+  Outcome TakeStageOutcome();
   // A document of a batch failed transiently (not an outage): set aside as
   // RunStage would (added to `held`), or FAILED after max_attempts;
   // kRetryRound when the service looks in trouble.
   Outcome SetAside(const OutboxItem& item, const char* what, const absl::Status& status,
                    absl::flat_hash_set<uint64_t>* held);
-  // Process(item) for each, in order, as the one-document path.
+  // Process(item) for each, in order, as the one-document path (after the
+  // index stage is idle, unless called on it).
   Outcome ProcessEachAlone(const std::vector<const Work*>& work,
-                           absl::flat_hash_set<uint64_t>* held);
+                           absl::flat_hash_set<uint64_t>* held, bool on_index_stage = false);
   // Runs `call` until it returns something other than an outage (retried
   // in place with backoff, `on_outage` told of each) or the pipeline stops.
   absl::Status CallRetryingOutages(
@@ -197,7 +217,7 @@ class Pipeline {
                     const absl::Status& status, int32_t attempts);
   // Completes `item` in the outbox; returns false when stopping interrupted it.
   bool Complete(const OutboxItem& item, const absl::Status& status, int32_t attempts);
-  // The documents set aside and not yet due.
+  // The documents set aside and not yet due, and those on the index stage.
   absl::flat_hash_set<uint64_t> WaitingDocuments();
   // Whether Stop was called.
   bool Stopping();
@@ -218,6 +238,11 @@ class Pipeline {
   uint64_t successes_at_last_failure_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t last_failed_document_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread worker_;
+  // The index stage's job, its documents, and what its jobs ended in.
+  std::optional<IndexJob> stage_job_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<uint64_t> in_flight_ ABSL_GUARDED_BY(mu_);
+  Outcome stage_outcome_ ABSL_GUARDED_BY(mu_) = Outcome::kDone;
+  std::thread index_stage_;
 };
 
 // True for failures worth retrying against a downstream service.

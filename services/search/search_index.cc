@@ -10,6 +10,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "base/page_token.h"
+#include "base/parallel_for.h"
 #include "base/status_macros.h"
 #include "storage/page_token_key.h"
 #include "base/time_util.h"
@@ -30,6 +31,9 @@ using storage::KeyBuilder;
 absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore* store,
                                                                SearchIndexOptions options) {
   options.flush_documents = std::max<size_t>(1, options.flush_documents);
+  if (options.analysis_threads == 0) {
+    options.analysis_threads = std::max(1u, std::thread::hardware_concurrency());
+  }
   std::unique_ptr<SearchIndex> index(new SearchIndex(store, options));
   NG_ASSIGN_OR_RETURN(std::string key, storage::LoadOrCreatePageTokenKey(store, cf::kMeta));
   index->page_tokens_ = std::make_unique<const PageTokens>(std::move(key));
@@ -311,11 +315,11 @@ absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::I
   // Analysis and serialization (the expensive parts) run before any lock is
   // taken.
   std::vector<Analyzed> analyzed(requests.size());
-  for (size_t i = 0; i < requests.size(); ++i) {
+  ParallelFor(analysis_pool_.get(), analysis_helpers_, requests.size(), [&](size_t i) {
     analyzed[i].terms = CollectPostings(*requests[i], &analyzed[i].norms);
     analyzed[i].stored = StoredRequestOf(*requests[i]);
     analyzed[i].hit_fields = HitFieldsOf(requests[i]->document());
-  }
+  });
 
   newsgraph::MutexLock writer(&writer_mu_);
   std::vector<newsgraph::v1::IndexDocumentResponse> responses(requests.size());

@@ -32,6 +32,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "base/clock.h"
+#include "base/work_pool.h"
 #include "base/mutex.h"
 #include "base/page_token.h"
 #include "newsgraph/v1/search_service.pb.h"
@@ -76,6 +77,9 @@ struct SearchIndexOptions {
   // The time idle_merge_after is measured on (tests move a FakeClock).
   // Borrowed; default the system's.
   const Clock* clock = &Clock::Real();
+  // Threads that analyze the documents of one IndexDocuments call; 0: one
+  // per core. The index does not depend on it.
+  size_t analysis_threads = 0;
 };
 
 // The postings of one term across all segments, in document order, live
@@ -230,7 +234,11 @@ class SearchIndex {
       : store_(store),
         options_(options),
         cache_(options.cache_bytes),
-        hit_cache_(options.hit_cache_bytes) {}
+        hit_cache_(options.hit_cache_bytes),
+        analysis_helpers_(options.analysis_threads - 1),
+        analysis_pool_(analysis_helpers_ > 0
+                           ? std::make_unique<WorkPool>(analysis_helpers_, 4 * analysis_helpers_)
+                           : nullptr) {}
   absl::Status Load();
   // Background thread of idle_merge_after: flushes and merges once updates
   // have paused that long.
@@ -290,6 +298,9 @@ class SearchIndex {
   // Parsed hit fields by document key (document numbers are never reused,
   // so entries never go stale).
   mutable LruCache<newsgraph::v1::Document> hit_cache_;
+  // Threads that analyze beside the calling one in IndexDocuments.
+  const size_t analysis_helpers_;
+  const std::unique_ptr<WorkPool> analysis_pool_;
 
   // Idle maintenance: updates so far, and the thread with its stop signal.
   std::atomic<uint64_t> updates_{0};

@@ -451,7 +451,9 @@ TEST(CollectTopDocsTest, MaxScoreFindsTheSameTopDocumentsAsExhaustiveScoring) {
       EXPECT_EQ(HitsOf(early), HitsOf(exhaustive)) << "seed " << seed << " k " << k;
       EXPECT_FALSE(exhaustive.estimated);
       EXPECT_LE(early.total, exhaustive.total);
-      if (!early.estimated) EXPECT_EQ(early.total, exhaustive.total);
+      if (!early.estimated) {
+        EXPECT_EQ(early.total, exhaustive.total);
+      }
     }
   }
 }
