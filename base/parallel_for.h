@@ -1,3 +1,5 @@
+// Loops over indexes on several threads of a WorkPool.
+//
 // ParallelFor: runs fn(0) .. fn(n - 1) on the calling thread and on up to
 // `helpers` threads of `pool`, and returns when every call has returned.
 // Indexes are handed out in increasing order as threads become free, so

@@ -1,6 +1,9 @@
 #include "services/common/grpc_status.h"
 
+#include <atomic>
 #include <chrono>
+#include <memory>
+#include <mutex>
 
 namespace newsgraph {
 
@@ -45,7 +48,33 @@ grpc::Status ToGrpcStatus(const absl::Status& status, const grpc::ServerContextB
 }
 
 std::function<bool()> CallStopPredicate(const grpc::ServerContextBase* context) {
-  return [context] { return !CallStopStatus(*context).ok(); };
+  struct State {
+    std::mutex asking;  // one thread at a time asks gRPC
+    std::atomic<int64_t> next_ask_nanos{0};
+    std::atomic<bool> stopped{false};
+  };
+  auto state = std::make_shared<State>();
+  return [context, state] {
+    if (state->stopped.load(std::memory_order_relaxed)) return true;
+    const auto now = std::chrono::system_clock::now();
+    if (now > context->deadline()) {
+      state->stopped = true;
+      return true;
+    }
+    // IsCancelled of a synchronous call polls the call's completion queue,
+    // which costs tens of microseconds: asked at most every kAskEvery.
+    const int64_t nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::steady_clock::now().time_since_epoch())
+                              .count();
+    if (nanos < state->next_ask_nanos.load(std::memory_order_relaxed)) return false;
+    std::unique_lock<std::mutex> lock(state->asking, std::try_to_lock);
+    if (!lock.owns_lock()) return false;
+    constexpr int64_t kAskEvery = 2'000'000;  // 2 ms
+    state->next_ask_nanos.store(nanos + kAskEvery, std::memory_order_relaxed);
+    if (CallStopStatus(*context).ok()) return false;
+    state->stopped = true;
+    return true;
+  };
 }
 
 }  // namespace newsgraph
