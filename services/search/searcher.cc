@@ -175,10 +175,11 @@ bool Searcher::MayCallEntityService(const SearchRequest& request) const {
 bool Searcher::IsPlausibleQueryEntity(const newsgraph::v1::ResolvedSpan& span) const {
   const std::string& text = span.text();
   if (IsFunctionWord(text)) return false;
-  const bool one_word = text.find(' ') == std::string::npos;
-  const bool lowercase = std::none_of(text.begin(), text.end(), absl::ascii_isupper);
-  if (!one_word || !lowercase) return true;
-  // A lowercase word ("home", "new") names an entity only when the entity
+  if (text.find(' ') != std::string::npos) return true;
+  // Two capitals or more ("SCO", "McDonald") mark a name whatever its share.
+  if (std::count_if(text.begin(), text.end(), absl::ascii_isupper) >= 2) return true;
+  // Any other single word ("home", "new", and "Petroleum": people capitalize
+  // ordinary words in queries too) names an entity only when the entity
   // accounts for a good share of the documents holding the word.
   const std::string term = AnalyzeWord(text, "en");
   if (term.empty()) return false;

@@ -63,9 +63,11 @@ struct RankingOptions {
   // BM25F multiplier of the acronym a run of capitalized query words spells
   // ("International Business Machines" -> ibm). Default 1.
   double acronym_weight = 1.0;
-  // A single lowercase query word counts as naming the entity the entity
-  // service found for it only when the entity's documents are at least this
-  // share of the word's ("home" is not the organisation "Home"). Default 0.3.
+  // A single query word with at most one capital counts as naming the
+  // entity the entity service found for it only when the entity's documents
+  // are at least this share of the word's ("home" is not the organisation
+  // "Home", "Petroleum" not the company "Tesoro Petroleum"; "SCO" always
+  // names it). Default 0.3.
   double min_entity_share = 0.3;
   // Most documents whose fields are read to count facets. Default 20000.
   size_t max_facet_documents = 20000;

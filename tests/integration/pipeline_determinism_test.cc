@@ -79,7 +79,9 @@ struct Digests {
 absl::StatusOr<Digests> IngestAndDigest(const std::vector<newsgraph::v1::DocumentInput>& stories,
                                         const std::vector<std::string>& flags) {
   TempDir dir;
-  std::vector<std::string> args = {"--data_dir=" + dir.path()};
+  // No idle merge: when it would run depends on timing, and scores depend a
+  // little on the segments (rounding), not on the pipeline.
+  std::vector<std::string> args = {"--data_dir=" + dir.path(), "--idle_merge_seconds=0"};
   args.insert(args.end(), flags.begin(), flags.end());
   absl::StatusOr<DaemonProcess> daemon = DaemonProcess::Start(NEWSGRAPHD_PATH, args, dir.path());
   if (!daemon.ok()) return daemon.status();

@@ -511,7 +511,11 @@ TEST_F(NaturalQueryTest, LowercaseCommonWordsDoNotBecomeEntities) {
     }
   }
   EXPECT_EQ(response.recognized_entities_size(), 0) << "an entity not searched is not reported";
-  // Capitalized, it names the entity.
+  // Nor with a capital letter: people capitalize ordinary words in queries.
+  request.set_query("Sco");
+  NG_ASSERT_OK_AND_ASSIGN(auto title_case, searcher_->Search(request));
+  EXPECT_EQ(title_case.recognized_entities_size(), 0);
+  // In capitals, it names the entity.
   request.set_query("SCO");
   NG_ASSERT_OK_AND_ASSIGN(auto named, searcher_->Search(request));
   EXPECT_EQ(named.recognized_entities_size(), 1);
