@@ -1,8 +1,12 @@
 #include "services/ingest/group_writer.h"
 
+#include <xxhash.h>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "services/ingest/document_builder.h"
+#include "services/text/normalizer.h"
 #include "services/ingest/ingest_keyspace.h"
 #include "storage/key_codec.h"
 
@@ -20,7 +24,45 @@ std::string EncodeOutboxValue(uint64_t doc, int64_t version, OutboxItem::Action 
   return out;
 }
 
+uint64_t LineHash(absl::string_view line) {
+  const std::string folded = text::FoldForMatching(line);
+  return XXH64(folded.data(), folded.size(), 0x4C494E45);
+}
+
+bool IngestCore::GroupWriter::RecursNow(const std::string& source, uint64_t hash) {
+  if (source.empty()) return false;
+  auto it = line_counts_.find(keys::SourceLineKey(source, hash));
+  const uint64_t count =
+      it != line_counts_.end() ? it->second : core_->RecurringLineCount(source, hash);
+  return count >= core_->options_.recurring_line_threshold;
+}
+
+absl::Status IngestCore::GroupWriter::DecideBoilerplateInOrder(Pending& pending) {
+  const std::string& source = pending.built.source();
+  if (source.empty() || pending.input == nullptr) return absl::OkStatus();
+  bool differs = false;
+  for (size_t k = 0; k < pending.line_hashes.size() && !differs; ++k) {
+    differs = RecursNow(source, pending.line_hashes[k]) != pending.line_decisions[k];
+  }
+  if (!differs) return absl::OkStatus();
+  std::vector<uint64_t> hashes;
+  std::vector<bool> decisions;
+  auto is_recurring = [&](absl::string_view line) {
+    const uint64_t hash = LineHash(line);
+    hashes.push_back(hash);
+    decisions.push_back(RecursNow(source, hash));
+    return decisions.back();
+  };
+  NG_ASSIGN_OR_RETURN(pending.built, BuildDocument(*pending.input, pending.repair_invalid_utf8,
+                                                   core_->options_.limits, is_recurring));
+  pending.minhash = ComputeMinHash(pending.built.text(), /*min_words=*/20);
+  pending.line_hashes = std::move(hashes);
+  pending.line_decisions = std::move(decisions);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<IngestResult> IngestCore::GroupWriter::Apply(Pending& pending) {
+  NG_RETURN_IF_ERROR(DecideBoilerplateInOrder(pending));
   Document built = pending.built;
   IngestJob* job = nullptr;
   if (pending.job_id != 0) {

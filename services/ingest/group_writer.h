@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "services/ingest/ingest_core.h"
 #include "services/ingest/minhash.h"
@@ -18,15 +19,24 @@
 
 namespace newsgraph::ingest {
 
+// Hash of a short paragraph (folded) for boilerplate counting.
+uint64_t LineHash(absl::string_view line);
+
 // Outbox entry value: doc_id(8) version(8) action(1).
 std::string EncodeOutboxValue(uint64_t doc, int64_t version, OutboxItem::Action action);
 
 // One caller's ingest waiting for (or done by) a group commit.
 struct IngestCore::Pending {
   uint64_t job_id = 0;
+  // The caller's input (borrowed until done), for a rebuild.
+  const newsgraph::v1::DocumentInput* input = nullptr;
+  bool repair_invalid_utf8 = false;
   newsgraph::v1::Document built;
   std::optional<MinHashSignature> minhash;
+  // The short paragraphs asked about while building, and whether each was
+  // taken for boilerplate.
   std::vector<uint64_t> line_hashes;
+  std::vector<bool> line_decisions;
   absl::StatusOr<IngestResult> result = absl::InternalError("ingest was not committed");
   bool changed = false;
   bool done = false;
@@ -50,6 +60,14 @@ class IngestCore::GroupWriter {
     uint64_t doc_id = 0;
     std::optional<uint64_t> same_text_id;  // a document with the same text
   };
+  // Boilerplate is decided in commit order: a short paragraph recurs when
+  // the documents of its source committed before this one (in the store or
+  // earlier in this group) hold it often enough. Normalization answered
+  // from the store before the group formed; where that differs, the
+  // document is built again, so the stored text does not depend on how
+  // documents fell into groups.
+  absl::Status DecideBoilerplateInOrder(Pending& pending);
+  bool RecursNow(const std::string& source, uint64_t hash);
   absl::StatusOr<Identity> Identify(newsgraph::v1::Document& built, IngestResult* result);
   absl::Status RecordChange(const Pending& pending, const Identity& identity,
                             newsgraph::v1::Document& built);

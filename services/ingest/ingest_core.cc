@@ -127,12 +127,6 @@ absl::StatusOr<DocumentFilter> ParseFilter(absl::string_view filter) {
   return result;
 }
 
-// Key of a short line in the source_lines keyspace.
-
-uint64_t LineHash(absl::string_view line) {
-  const std::string folded = text::FoldForMatching(line);
-  return XXH64(folded.data(), folded.size(), 0x4C494E45);
-}
 
 
 }  // namespace
@@ -250,12 +244,18 @@ std::vector<absl::StatusOr<IngestResult>> IngestCore::IngestMany(
   for (size_t i = 0; i < requests.size(); ++i) {
     Pending& pending = pendings[i];
     pending.job_id = job_id;
+    pending.input = requests[i].input;
+    pending.repair_invalid_utf8 = requests[i].repair_invalid_utf8;
     const std::string& source = requests[i].input->source();
+    // A first answer from the committed counts; the group writer checks it
+    // in commit order (GroupWriter::DecideBoilerplateInOrder).
     auto is_recurring = [&](absl::string_view line) {
       const uint64_t hash = LineHash(line);
+      const bool recurring =
+          !source.empty() && RecurringLineCount(source, hash) >= options_.recurring_line_threshold;
       pending.line_hashes.push_back(hash);
-      return !source.empty() &&
-             RecurringLineCount(source, hash) >= options_.recurring_line_threshold;
+      pending.line_decisions.push_back(recurring);
+      return recurring;
     };
     absl::StatusOr<Document> built = BuildDocument(
         *requests[i].input, requests[i].repair_invalid_utf8, options_.limits, is_recurring, stop);

@@ -280,6 +280,33 @@ TEST_F(GroupCommitTest, RecurringLineCountsAccumulateWithinAGroup) {
   EXPECT_THAT(fourth.document.removed_boilerplate(), ::testing::Contains(footer));
 }
 
+// Whether a line is boilerplate depends on the documents committed before,
+// not on how documents fell into groups: six stories in one group come out
+// as six stories ingested one by one (the fourth on without the footer).
+TEST_F(GroupCommitTest, BoilerplateDoesNotDependOnHowDocumentsAreGrouped) {
+  const std::string footer = "Read more harbour news every morning in our daily briefing";
+  auto story = [&](int i) {
+    DocumentInput input = Text(absl::StrCat("Cargo report ", i, " on the northern quays.\n\n",
+                                            footer, "\n\nTraffic was steady all week."));
+    input.set_source("Quay Weekly");
+    return input;
+  };
+  std::vector<DocumentInput> stories;
+  for (int i = 0; i < 6; ++i) stories.push_back(story(i));
+  const std::vector<absl::StatusOr<IngestResult>> grouped = core_->IngestMany(Requests(stories));
+  ASSERT_EQ(grouped.size(), stories.size());
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(grouped[i].ok()) << grouped[i].status();
+    SCOPED_TRACE(i);
+    if (i < 3) {
+      EXPECT_THAT(grouped[i]->document.text(), HasSubstr("briefing"));
+    } else {
+      EXPECT_THAT(grouped[i]->document.text(), ::testing::Not(HasSubstr("briefing")));
+      EXPECT_THAT(grouped[i]->document.removed_boilerplate(), ::testing::Contains(footer));
+    }
+  }
+}
+
 std::string LongReport(const std::string& changed_word) {
   return "The harbour authority said on Monday that container traffic through the northern "
          "terminals rose for the " +
