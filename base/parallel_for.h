@@ -52,11 +52,12 @@ inline void ParallelFor(WorkPool* pool, size_t helpers, size_t n,
     }
   }
   drain();
-  MutexLock lock(&shared->mu);
-  const auto finished = [s = shared.get()]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu) {
-    return s->running == 0;
+  Shared* const state = shared.get();
+  MutexLock lock(&state->mu);
+  const auto finished = [state]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state->mu) {
+    return state->running == 0;
   };
-  shared->mu.Await(Condition(&finished));
+  state->mu.Await(Condition(&finished));
 }
 
 }  // namespace newsgraph
