@@ -57,8 +57,9 @@ TEST(ParallelForTest, UsesTheCallerAndAtMostTheHelpersAsked) {
 }
 
 TEST(ParallelForTest, AFullPoolLeavesTheWorkToTheCaller) {
-  WorkPool pool(1, 1);
+  // Declared before the pool, so it outlives the worker that reads it.
   std::atomic<bool> release{false};
+  WorkPool pool(1, 1);
   // Occupy the only worker and fill the queue.
   ASSERT_TRUE(pool.TrySubmit([&] {
     while (!release.load()) std::this_thread::yield();
