@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <thread>
 
 #include "base/mutex.h"
 #include "base/work_pool.h"
@@ -59,6 +60,24 @@ inline void ParallelFor(WorkPool* pool, size_t helpers, size_t n,
   };
   state->mu.Await(Condition(&finished));
 }
+
+// Threads for ParallelFor loops: `threads` in all, the calling one included
+// (0: one per core), the others kept in a pool between loops.
+class LoopThreads {
+ public:
+  explicit LoopThreads(size_t threads)
+      : helpers_((threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads) - 1),
+        pool_(helpers_ > 0 ? std::make_unique<WorkPool>(helpers_, 4 * helpers_) : nullptr) {}
+
+  // ParallelFor(fn) over 0 .. n - 1 on these threads.
+  void For(size_t n, const std::function<void(size_t)>& fn) const {
+    ParallelFor(pool_.get(), helpers_, n, fn);
+  }
+
+ private:
+  const size_t helpers_;
+  const std::unique_ptr<WorkPool> pool_;
+};
 
 }  // namespace newsgraph
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <functional>
 #include <optional>
-#include <thread>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
@@ -177,9 +176,6 @@ absl::StatusOr<std::unique_ptr<EntityCore>> EntityCore::Open(storage::KvStore* s
                                                              const Recognizer* recognizer,
                                                              EntityLimits limits,
                                                              size_t recognition_threads) {
-  if (recognition_threads == 0) {
-    recognition_threads = std::max(1u, std::thread::hardware_concurrency());
-  }
   std::unique_ptr<EntityCore> core(
       new EntityCore(store, recognizer, limits, recognition_threads));
   NG_ASSIGN_OR_RETURN(std::string key, storage::LoadOrCreatePageTokenKey(store, cf::kMeta));
@@ -306,7 +302,7 @@ EntityCore::BatchAnnotateDocuments(absl::Span<const AnnotateDocumentRequest* con
       requests.size(), absl::InternalError("not annotated"));
   std::vector<std::optional<Recognized>> recognized(requests.size());
   // Recognition in parallel: it reads only the model and the text.
-  ParallelFor(recognition_pool_.get(), recognition_helpers_, requests.size(), [&](size_t i) {
+  recognition_threads_.For(requests.size(), [&](size_t i) {
     const AnnotateDocumentRequest& request = *requests[i];
     absl::Status valid = ValidateAnnotateRequest(request, limits_.max_annotate_bytes);
     if (!valid.ok()) {

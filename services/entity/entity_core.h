@@ -19,7 +19,7 @@
 #include "base/mutex.h"
 #include "base/page_token.h"
 #include "base/stop_poller.h"
-#include "base/work_pool.h"
+#include "base/parallel_for.h"
 #include "newsgraph/v1/entity_service.pb.h"
 #include "services/entity/recognizer.h"
 #include "storage/kv_store.h"
@@ -165,11 +165,7 @@ class EntityCore {
       : store_(store),
         recognizer_(recognizer),
         limits_(limits),
-        recognition_helpers_(recognition_threads - 1),
-        recognition_pool_(recognition_helpers_ > 0
-                              ? std::make_unique<WorkPool>(recognition_helpers_,
-                                                           4 * recognition_helpers_)
-                              : nullptr) {}
+        recognition_threads_(recognition_threads) {}
 
   // A recognition, and whether it ran to the end.
   struct Recognized {
@@ -214,9 +210,8 @@ class EntityCore {
   storage::KvStore* const store_;
   const Recognizer* const recognizer_;
   const EntityLimits limits_;
-  // Threads that recognize beside the calling one in a batch.
-  const size_t recognition_helpers_;
-  const std::unique_ptr<WorkPool> recognition_pool_;
+  // The threads that recognize a batch.
+  const LoopThreads recognition_threads_;
 
   newsgraph::Mutex write_mu_;
   uint64_t next_entity_id_ ABSL_GUARDED_BY(write_mu_) = 1;

@@ -31,9 +31,6 @@ using storage::KeyBuilder;
 absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Open(storage::KvStore* store,
                                                                SearchIndexOptions options) {
   options.flush_documents = std::max<size_t>(1, options.flush_documents);
-  if (options.analysis_threads == 0) {
-    options.analysis_threads = std::max(1u, std::thread::hardware_concurrency());
-  }
   std::unique_ptr<SearchIndex> index(new SearchIndex(store, options));
   NG_ASSIGN_OR_RETURN(std::string key, storage::LoadOrCreatePageTokenKey(store, cf::kMeta));
   index->page_tokens_ = std::make_unique<const PageTokens>(std::move(key));
@@ -315,7 +312,7 @@ absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::I
   // Analysis and serialization (the expensive parts) run before any lock is
   // taken.
   std::vector<Analyzed> analyzed(requests.size());
-  ParallelFor(analysis_pool_.get(), analysis_helpers_, requests.size(), [&](size_t i) {
+  analysis_threads_.For(requests.size(), [&](size_t i) {
     analyzed[i].terms = CollectPostings(*requests[i], &analyzed[i].norms);
     analyzed[i].stored = StoredRequestOf(*requests[i]);
     analyzed[i].hit_fields = HitFieldsOf(requests[i]->document());

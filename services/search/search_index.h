@@ -32,7 +32,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "base/clock.h"
-#include "base/work_pool.h"
+#include "base/parallel_for.h"
 #include "base/mutex.h"
 #include "base/page_token.h"
 #include "newsgraph/v1/search_service.pb.h"
@@ -235,10 +235,7 @@ class SearchIndex {
         options_(options),
         cache_(options.cache_bytes),
         hit_cache_(options.hit_cache_bytes),
-        analysis_helpers_(options.analysis_threads - 1),
-        analysis_pool_(analysis_helpers_ > 0
-                           ? std::make_unique<WorkPool>(analysis_helpers_, 4 * analysis_helpers_)
-                           : nullptr) {}
+        analysis_threads_(options.analysis_threads) {}
   absl::Status Load();
   // Background thread of idle_merge_after: flushes and merges once updates
   // have paused that long.
@@ -298,9 +295,8 @@ class SearchIndex {
   // Parsed hit fields by document key (document numbers are never reused,
   // so entries never go stale).
   mutable LruCache<newsgraph::v1::Document> hit_cache_;
-  // Threads that analyze beside the calling one in IndexDocuments.
-  const size_t analysis_helpers_;
-  const std::unique_ptr<WorkPool> analysis_pool_;
+  // The threads that analyze the documents of one IndexDocuments call.
+  const LoopThreads analysis_threads_;
 
   // Idle maintenance: updates so far, and the thread with its stop signal.
   std::atomic<uint64_t> updates_{0};

@@ -82,5 +82,14 @@ TEST(ParallelForTest, ConcurrentLoopsShareOnePool) {
   EXPECT_EQ(calls.load(), 400);
 }
 
+TEST(LoopThreadsTest, RunsEveryIndexOnceWhateverTheThreadCount) {
+  for (size_t threads : {0, 1, 3}) {
+    const LoopThreads loops(threads);
+    std::vector<std::atomic<int>> calls(100);
+    loops.For(calls.size(), [&](size_t i) { ++calls[i]; });
+    for (const auto& c : calls) EXPECT_EQ(c.load(), 1) << threads << " threads";
+  }
+}
+
 }  // namespace
 }  // namespace newsgraph
