@@ -121,8 +121,11 @@ void Pipeline::Run() {
       if (stopping_) return;
       woken_ = false;
     }
+    // Documents that have failed take no room from the documents not yet
+    // tried (they go last in a round).
+    const size_t failed = DocumentsThatFailed().size();
     absl::StatusOr<std::vector<OutboxItem>> items =
-        core_->PeekOutbox(options_.batch_size, WaitingDocuments());
+        core_->PeekOutbox(options_.batch_size + failed, WaitingDocuments());
     if (!items.ok()) {
       LogError("pipeline", absl::StrCat("cannot read outbox: ", items.status().ToString()));
       if (!SleepUnlessStopped(error_backoff)) return;
@@ -146,29 +149,25 @@ void Pipeline::Run() {
   }
 }
 
-void Pipeline::NoteSuccess() {
-  newsgraph::MutexLock lock(&mu_);
-  ++successes_;
+Pipeline::Service Pipeline::ServiceOf(const char* stage) {
+  return absl::string_view(stage) == "annotate" ? kEntityService : kSearchService;
 }
 
-void Pipeline::RememberAttempts(uint64_t document_id, int32_t attempts) {
+void Pipeline::NoteSuccess(Service service) {
   newsgraph::MutexLock lock(&mu_);
-  deferred_[document_id].attempts = attempts;
+  failed_since_success_[service].clear();
 }
 
-bool Pipeline::IsServiceWideFailure(uint64_t document_id) {
+Pipeline::Verdict Pipeline::JudgeFailure(uint64_t document_id, Service service,
+                                         bool others_succeeded) {
+  const absl::Time now = options_.clock->Now();
   newsgraph::MutexLock lock(&mu_);
-  const bool service_wide = last_failed_document_ != 0 && last_failed_document_ != document_id &&
-                            successes_ == successes_at_last_failure_;
-  last_failed_document_ = document_id;
-  successes_at_last_failure_ = successes_;
-  if (service_wide) {
-    for (auto& [id, deferral] : deferred_) {
-      deferral.failures = 0;
-      deferral.not_before = absl::InfinitePast();
-    }
-  }
-  return service_wide;
+  Deferral& deferral = deferred_[document_id];
+  if (deferral.failing_since == absl::InfinitePast()) deferral.failing_since = now;
+  absl::flat_hash_set<uint64_t>& failed = failed_since_success_[service];
+  failed.insert(document_id);
+  if (now - deferral.failing_since >= options_.give_up_after) return Verdict::kGiveUp;
+  return others_succeeded || failed.size() == 1 ? Verdict::kCount : Verdict::kSuspect;
 }
 
 void Pipeline::WaitForWork() {
@@ -205,7 +204,15 @@ Pipeline::Outcome Pipeline::ProcessRound(const std::vector<OutboxItem>& items) {
     pending_documents.clear();
     return outcome;
   };
+  // Items of documents that have failed before: they go last, one at a
+  // time, so a poison document delays the others by its own calls only.
+  std::vector<OutboxItem> failed_before;
+  const absl::flat_hash_set<uint64_t> have_failed = DocumentsThatFailed();
   for (const OutboxItem& item : items) {
+    if (have_failed.contains(item.document_id)) {
+      failed_before.push_back(item);
+      continue;
+    }
     if (held.contains(item.document_id)) continue;
     const bool removal = item.action == OutboxItem::Action::kRemove;
     if (removal || pending_documents.contains(item.document_id)) {
@@ -219,11 +226,35 @@ Pipeline::Outcome Pipeline::ProcessRound(const std::vector<OutboxItem>& items) {
     }
     // A removal must reach the services after the document's batch.
     if (const Outcome stage = WaitForIndexStage(); stage != Outcome::kDone) return stage;
-    const Outcome outcome = Process(item);
-    if (outcome == Outcome::kStopped || outcome == Outcome::kRetryRound) return outcome;
-    if (outcome == Outcome::kDeferred) held.insert(item.document_id);
+    if (const Outcome outcome = ProcessAlone(item, &held); outcome != Outcome::kDone) {
+      return outcome;
+    }
   }
-  return flush();
+  if (const Outcome outcome = flush(); outcome != Outcome::kDone) return outcome;
+  if (failed_before.empty()) return Outcome::kDone;
+  if (const Outcome stage = WaitForIndexStage(); stage != Outcome::kDone) return stage;
+  for (const OutboxItem& item : failed_before) {
+    if (held.contains(item.document_id)) continue;
+    if (const Outcome outcome = ProcessAlone(item, &held); outcome != Outcome::kDone) {
+      return outcome;
+    }
+  }
+  return Outcome::kDone;
+}
+
+Pipeline::Outcome Pipeline::ProcessAlone(const OutboxItem& item,
+                                         absl::flat_hash_set<uint64_t>* held) {
+  const Outcome outcome = Process(item);
+  if (outcome == Outcome::kStopped || outcome == Outcome::kRetryRound) return outcome;
+  if (outcome == Outcome::kDeferred) held->insert(item.document_id);
+  return Outcome::kDone;
+}
+
+absl::flat_hash_set<uint64_t> Pipeline::DocumentsThatFailed() {
+  newsgraph::MutexLock lock(&mu_);
+  absl::flat_hash_set<uint64_t> failed;
+  for (const auto& [id, deferral] : deferred_) failed.insert(id);
+  return failed;
 }
 
 Pipeline::Outcome Pipeline::ProcessBatch(const std::vector<OutboxItem>& items,
@@ -272,26 +303,38 @@ Pipeline::Outcome Pipeline::AnnotateAndIndexBatch(std::vector<Work> work,
       });
   if (Stopping()) return Outcome::kStopped;
   if (!called.ok()) return ProcessEachAlone(all, held);
-  std::vector<const Work*> alone;
+  // The annotated documents go to the index stage first; then the failures
+  // are judged, knowing whether the service answered others of the batch.
+  // (Not recorded as ANNOTATED: the document is INDEXED a moment later, an
+  // index outage records ANNOTATED with its error, and each record rewrites
+  // the whole stored document.)
   IndexJob job;
+  std::vector<size_t> failed;
   for (size_t i = 0; i < work.size(); ++i) {
-    absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse>& result = (*results)[i];
-    if (result.ok()) {
-      // Not recorded as ANNOTATED: the document is INDEXED a moment later
-      // (an index outage records ANNOTATED with its error), and each record
-      // rewrites the whole stored document.
-      job.work.push_back(std::move(work[i]));
-      job.annotations.push_back(*std::move(result));
-    } else if (IsTransient(result.status()) && !IsOutage(result.status())) {
-      const Outcome outcome = SetAside(work[i].item, "annotate", result.status(), held);
+    if (!(*results)[i].ok()) {
+      failed.push_back(i);
+      continue;
+    }
+    job.annotations.push_back(*std::move((*results)[i]));
+    job.work.push_back(std::move(work[i]));
+  }
+  const bool others_succeeded = !job.work.empty();
+  if (others_succeeded) {
+    NoteSuccess(kEntityService);
+    if (!HandOff(std::move(job))) return Outcome::kStopped;
+  }
+  std::vector<const Work*> alone;
+  for (size_t i : failed) {
+    const absl::Status& status = (*results)[i].status();
+    if (IsTransient(status) && !IsOutage(status)) {
+      const Outcome outcome = SetAside(work[i].item, "annotate", status, others_succeeded, held);
       if (outcome != Outcome::kDone) return outcome;
-    } else if (IsTransient(result.status())) {
+    } else if (IsTransient(status)) {
       alone.push_back(&work[i]);
-    } else if (!Complete(work[i].item, result.status(), 1)) {
+    } else if (!Complete(work[i].item, status, 1)) {
       return Outcome::kStopped;
     }
   }
-  if (!job.work.empty() && !HandOff(std::move(job))) return Outcome::kStopped;
   return ProcessEachAlone(alone, held);
 }
 
@@ -313,6 +356,7 @@ void Pipeline::RunIndexJob(IndexJob& job) {
   if (Stopping()) {
     outcome = Outcome::kStopped;
   } else if (indexed.ok()) {
+    NoteSuccess(kSearchService);
     for (const Work* w : annotated) {
       if (!Complete(w->item, absl::OkStatus(), 2)) {
         outcome = Outcome::kStopped;
@@ -383,7 +427,7 @@ Pipeline::Outcome Pipeline::WaitForIndexStage() {
 }
 
 Pipeline::Outcome Pipeline::SetAside(const OutboxItem& item, const char* what,
-                                     const absl::Status& status,
+                                     const absl::Status& status, bool others_succeeded,
                                      absl::flat_hash_set<uint64_t>* held) {
   int32_t attempts = 1;
   {
@@ -391,11 +435,12 @@ Pipeline::Outcome Pipeline::SetAside(const OutboxItem& item, const char* what,
     auto it = deferred_.find(item.document_id);
     if (it != deferred_.end()) attempts += it->second.attempts;
   }
-  if (IsServiceWideFailure(item.document_id)) {
-    RememberAttempts(item.document_id, attempts);
-    return Outcome::kRetryRound;
+  const Verdict verdict = JudgeFailure(item.document_id, ServiceOf(what), others_succeeded);
+  if (verdict == Verdict::kSuspect) {
+    return Suspect(item, what, newsgraph::v1::RECEIVED, status, attempts).outcome;
   }
-  const StageResult deferred = Defer(item, what, newsgraph::v1::RECEIVED, status, attempts);
+  const StageResult deferred =
+      Defer(item, what, newsgraph::v1::RECEIVED, status, attempts, verdict);
   if (deferred.outcome == Outcome::kDeferred) {
     held->insert(item.document_id);
     return Outcome::kDone;
@@ -413,9 +458,9 @@ Pipeline::Outcome Pipeline::ProcessEachAlone(const std::vector<const Work*>& wor
     if (const Outcome stage = WaitForIndexStage(); stage != Outcome::kDone) return stage;
   }
   for (const Work* w : work) {
-    const Outcome outcome = Process(w->item);
-    if (outcome == Outcome::kStopped || outcome == Outcome::kRetryRound) return outcome;
-    if (outcome == Outcome::kDeferred) held->insert(w->item.document_id);
+    if (const Outcome outcome = ProcessAlone(w->item, held); outcome != Outcome::kDone) {
+      return outcome;
+    }
   }
   return Outcome::kDone;
 }
@@ -435,7 +480,6 @@ absl::Status Pipeline::CallRetryingOutages(
   absl::Duration backoff = options_.initial_backoff;
   for (int attempt = 1;; ++attempt) {
     absl::Status status = call();
-    if (status.ok()) NoteSuccess();
     if (status.ok() || !IsOutage(status) || Stopping()) return status;
     const absl::Duration delay = Jittered(backoff);
     LogWarning("pipeline", absl::StrCat(what, " of a batch, attempt ", attempt,
@@ -496,21 +540,15 @@ Pipeline::StageResult Pipeline::RunStage(const OutboxItem& item, const char* wha
   while (true) {
     ++*attempts;
     absl::Status status = attempt();
-    if (status.ok()) NoteSuccess();
+    if (status.ok()) NoteSuccess(ServiceOf(what));
     if (status.ok() || !IsTransient(status)) return {Outcome::kDone, status};
     // Cancelled by Stop (or failing while stopping): the item waits in the
     // outbox for the next start.
     if (Stopping()) return {Outcome::kStopped, status};
     if (!IsOutage(status)) {
-      if (!IsServiceWideFailure(item.document_id)) {
-        return Defer(item, what, state, status, *attempts);
-      }
-      RememberAttempts(item.document_id, *attempts);
-      (void)core_->RecordProgress(
-          item, state, *attempts,
-          absl::StrCat(what, " attempt ", *attempts, " failed, as did the last document's; ",
-                       "waiting for the service: ", status.ToString()));
-      return {Outcome::kRetryRound, status};
+      const Verdict verdict = JudgeFailure(item.document_id, ServiceOf(what), false);
+      if (verdict == Verdict::kSuspect) return Suspect(item, what, state, status, *attempts);
+      return Defer(item, what, state, status, *attempts, verdict);
     }
     // An outage holds up every document alike: retried here until it ends.
     const absl::Duration delay = Jittered(backoff);
@@ -528,9 +566,24 @@ Pipeline::StageResult Pipeline::RunStage(const OutboxItem& item, const char* wha
   }
 }
 
+Pipeline::StageResult Pipeline::Suspect(const OutboxItem& item, const char* what,
+                                        newsgraph::v1::PipelineState state,
+                                        const absl::Status& status, int32_t attempts) {
+  {
+    newsgraph::MutexLock lock(&mu_);
+    deferred_[item.document_id].attempts = attempts;
+  }
+  (void)core_->RecordProgress(
+      item, state, attempts,
+      absl::StrCat(what, " attempt ", attempts, " failed, as did another document's; ",
+                   "waiting for the service: ", status.ToString()));
+  return {Outcome::kRetryRound, status};
+}
+
 Pipeline::StageResult Pipeline::Defer(const OutboxItem& item, const char* what,
                                       newsgraph::v1::PipelineState state,
-                                      const absl::Status& status, int32_t attempts) {
+                                      const absl::Status& status, int32_t attempts,
+                                      Verdict verdict) {
   int32_t failures = 0;
   absl::Duration delay;
   {
@@ -545,6 +598,12 @@ Pipeline::StageResult Pipeline::Defer(const OutboxItem& item, const char* what,
   }
   // Timeouts and overload that persist are the document's own: it ends
   // FAILED after max_attempts.
+  if (verdict == Verdict::kGiveUp) {
+    return {Outcome::kDone,
+            absl::Status(status.code(), absl::StrCat(what, " failing for over ",
+                                                     absl::FormatDuration(options_.give_up_after),
+                                                     ", giving up: ", status.message()))};
+  }
   if (failures >= options_.max_attempts) {
     return {Outcome::kDone, absl::Status(status.code(),
                                          absl::StrCat(what, " failed ", failures,
@@ -574,6 +633,7 @@ bool Pipeline::Complete(const OutboxItem& item, const absl::Status& status, int3
   }
   newsgraph::MutexLock lock(&mu_);
   deferred_.erase(item.document_id);
+  for (auto& failed : failed_since_success_) failed.erase(item.document_id);
   return true;
 }
 

@@ -16,21 +16,27 @@
 // document: they are retried in place with capped exponential backoff until
 // they end, so an outage delays documents but never drops them. A batch that
 // fails otherwise, and a document of a batch that fails transiently, go
-// through the one-document path, which isolates the cause: other transient
-// failures (DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) of one document
-// while others succeed are the document's own: the document is set aside
-// for its backoff while the documents behind it go on, and ends FAILED
-// after max_attempts such failures. When a second document fails that way
-// with no success in between, the service is in trouble rather than the
-// documents: nothing is counted, nothing set aside, and the pipeline waits
-// and starts again from the oldest item, so documents still reach the
-// services in outbox order. Failures that will repeat (a message over the
-// limit, INVALID_ARGUMENT, ...) mark the document FAILED at once, with the
-// reason. Downstream calls are idempotent on (document, version), so
-// replaying an item after a crash is safe.
+// through the one-document path, which isolates the cause. Other transient
+// failures (DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) of a document are
+// the document's own when the service answered other documents meanwhile
+// (in the same batch call, or no other document failed since its last
+// success): the document is set aside for its backoff while the documents
+// behind it go on, and ends FAILED after max_attempts such failures. When a
+// second document fails that way with no success in between, the service
+// may be in trouble rather than the documents: nothing is counted, and the
+// pipeline waits before its next round. A document that has failed goes,
+// from then on, after the documents not yet tried and alone (never in a
+// batch), so a poison document costs the others at most its own calls, and
+// the documents behind it show whether the service works. A document
+// failing for longer than give_up_after ends FAILED however its failures
+// were counted. Failures that will repeat (a message over the limit,
+// INVALID_ARGUMENT, ...) mark the document FAILED at once, with the reason.
+// Downstream calls are idempotent on (document, version), so replaying an
+// item after a crash is safe.
 #ifndef NEWSGRAPH_SERVICES_INGEST_PIPELINE_H_
 #define NEWSGRAPH_SERVICES_INGEST_PIPELINE_H_
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -96,6 +102,11 @@ struct PipelineOptions {
   // Transient failures that are not outages a document may have before it
   // ends FAILED. Default 6.
   int32_t max_attempts = 6;
+  // A document failing transiently (not an outage) for longer than this
+  // ends FAILED at its next failure, even if its failures looked like the
+  // service's and were not counted (two poison documents and no other
+  // traffic look like a service in trouble). Default 1 hour.
+  absl::Duration give_up_after = absl::Hours(1);
   // How often the worker re-checks the outbox without a wake-up. Default 1 s.
   absl::Duration idle_poll = absl::Seconds(1);
   // The time of deferrals: when a document set aside comes due (tests move
@@ -136,20 +147,27 @@ class Pipeline {
   };
   // A document set aside after transient failures.
   struct Deferral {
-    int32_t failures = 0;  // transient failures that were not outages
+    int32_t failures = 0;  // transient failures counted against the document
     int32_t attempts = 0;  // downstream calls so far, for the document's record
     absl::Time not_before;
+    absl::Time failing_since = absl::InfinitePast();  // its first transient failure
+  };
+  // The downstream service a stage calls.
+  enum Service { kEntityService = 0, kSearchService = 1, kServices = 2 };
+  static Service ServiceOf(const char* stage);
+  // How a transient failure (not an outage) of a document is taken.
+  enum class Verdict {
+    kCount,    // the document's own: counts towards max_attempts
+    kSuspect,  // maybe the service's: not counted; wait, then a new round
+    kGiveUp,   // failing for longer than give_up_after: FAILED now
   };
 
   void Run();
-  // Records that a downstream call succeeded.
-  void NoteSuccess();
-  // Records a transient failure of `document_id` and says whether it looks
-  // like the service's (a different document failed last, with no success
-  // since); if so, forgets every document's set-aside failures.
-  bool IsServiceWideFailure(uint64_t document_id);
-  // Keeps the count of `document_id`'s downstream calls for its next try.
-  void RememberAttempts(uint64_t document_id, int32_t attempts);
+  // Records that `service` answered a document successfully.
+  void NoteSuccess(Service service);
+  // Records a transient failure of `document_id` by `service` and judges
+  // it; `others_succeeded`: documents of the same batch call succeeded.
+  Verdict JudgeFailure(uint64_t document_id, Service service, bool others_succeeded);
   // Waits for new items, a deferral coming due or Stop, at most idle_poll.
   void WaitForWork();
   // Processes a round of items: kDone when the round is over, kRetryRound
@@ -188,7 +206,7 @@ class Pipeline {
   // RunStage would (added to `held`), or FAILED after max_attempts;
   // kRetryRound when the service looks in trouble.
   Outcome SetAside(const OutboxItem& item, const char* what, const absl::Status& status,
-                   absl::flat_hash_set<uint64_t>* held);
+                   bool others_succeeded, absl::flat_hash_set<uint64_t>* held);
   // Process(item) for each, in order, as the one-document path (after the
   // index stage is idle, unless called on it).
   Outcome ProcessEachAlone(const std::vector<const Work*>& work,
@@ -204,6 +222,11 @@ class Pipeline {
                     newsgraph::v1::PipelineState state, int attempt, const absl::Status& status);
   // Processes one item (the one-document path).
   Outcome Process(const OutboxItem& item);
+  // Process(item), adding its document to `held` when it is deferred;
+  // kDone unless the round must end (kRetryRound, kStopped).
+  Outcome ProcessAlone(const OutboxItem& item, absl::flat_hash_set<uint64_t>* held);
+  // The documents that failed transiently and are not completed yet.
+  absl::flat_hash_set<uint64_t> DocumentsThatFailed();
   // Annotates then indexes the item's document version.
   StageResult AnnotateAndIndex(const OutboxItem& item, int32_t* attempts);
   // Runs one downstream call for `item`: outages are retried in place,
@@ -211,10 +234,14 @@ class Pipeline {
   StageResult RunStage(const OutboxItem& item, const char* what,
                        newsgraph::v1::PipelineState state,
                        const std::function<absl::Status()>& attempt, int32_t* attempts);
-  // Records a transient failure of `item`'s document and sets it aside, or
-  // gives up on it after max_attempts.
+  // Records a counted transient failure of `item`'s document and sets it
+  // aside, or gives up on it after max_attempts or when `verdict` says so.
   StageResult Defer(const OutboxItem& item, const char* what, newsgraph::v1::PipelineState state,
-                    const absl::Status& status, int32_t attempts);
+                    const absl::Status& status, int32_t attempts, Verdict verdict);
+  // A failure judged kSuspect: its attempts are kept for the document's
+  // next try, and the round ends (kRetryRound).
+  StageResult Suspect(const OutboxItem& item, const char* what, newsgraph::v1::PipelineState state,
+                      const absl::Status& status, int32_t attempts);
   // Completes `item` in the outbox; returns false when stopping interrupted it.
   bool Complete(const OutboxItem& item, const absl::Status& status, int32_t attempts);
   // The documents set aside and not yet due, and those on the index stage.
@@ -232,11 +259,9 @@ class Pipeline {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<uint64_t, Deferral> deferred_ ABSL_GUARDED_BY(mu_);
-  // Successful downstream calls, and their number at the last transient
-  // failure, which was of `last_failed_document_` (0: none yet).
-  uint64_t successes_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t successes_at_last_failure_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t last_failed_document_ ABSL_GUARDED_BY(mu_) = 0;
+  // Per service: the documents that failed transiently (not an outage)
+  // since its last success.
+  std::array<absl::flat_hash_set<uint64_t>, kServices> failed_since_success_ ABSL_GUARDED_BY(mu_);
   std::thread worker_;
   // The index stage's job, its documents, and what its jobs ended in.
   std::optional<IndexJob> stage_job_ ABSL_GUARDED_BY(mu_);

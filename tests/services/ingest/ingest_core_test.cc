@@ -357,6 +357,65 @@ TEST_F(IngestCoreTest, PoisonDocumentsEndFailedAndDoNotBlockTheOthers) {
   }
 }
 
+// Two poison documents acknowledged one after the other look like a service
+// in trouble (two documents failing with no success between). The documents
+// behind them go first and are indexed meanwhile; with no traffic left, the
+// two are retried until they have been failing for give_up_after (on the
+// pipeline's clock), then end FAILED.
+TEST_F(IngestCoreTest, TwoPoisonDocumentsInARowEndFailedAndDoNotBlockTheOthers) {
+  for (size_t batch_size : {1u, 64u}) {
+    SCOPED_TRACE(batch_size);
+    ::newsgraph::testing::FakeClock clock;
+    PoisonDownstream downstream(absl::DeadlineExceededError("Deadline Exceeded"));
+    PipelineOptions options;
+    options.batch_size = batch_size;
+    options.initial_backoff = absl::Milliseconds(1);
+    options.max_backoff = absl::Milliseconds(2);
+    options.idle_poll = absl::Milliseconds(5);
+    options.clock = &clock;
+    Pipeline pipeline(core_.get(), &downstream, options);
+    std::vector<std::string> poisons, behind;
+    for (int k = 0; k < 2; ++k) {
+      NG_ASSERT_OK_AND_ASSIGN(
+          IngestResult r,
+          core_->Ingest(Text(absl::StrCat("A poison document ", k, " at ", batch_size, ".")),
+                        false));
+      poisons.push_back(r.document.name());
+    }
+    for (int k = 0; k < 5; ++k) {
+      NG_ASSERT_OK_AND_ASSIGN(
+          IngestResult r,
+          core_->Ingest(Text(absl::StrCat("Plain document ", k, " at ", batch_size, ".")), false));
+      behind.push_back(r.document.name());
+    }
+    pipeline.Start();
+    WaitUntil([&] { return core_->OutboxSize() == 2; });
+    ASSERT_EQ(core_->OutboxSize(), 2u);
+    for (const std::string& name : behind) {
+      NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Document doc,
+                              core_->GetDocument(name, newsgraph::v1::METADATA));
+      EXPECT_EQ(doc.state(), newsgraph::v1::INDEXED) << name;
+    }
+    WaitUntil([&] { return downstream.poison_attempts() > 20; });
+    for (const std::string& name : poisons) {
+      NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Document doc,
+                              core_->GetDocument(name, newsgraph::v1::METADATA));
+      EXPECT_EQ(doc.state(), newsgraph::v1::RECEIVED) << name;
+    }
+    WaitUntil([&] {
+      clock.Advance(options.give_up_after);
+      return core_->OutboxSize() == 0;
+    });
+    for (const std::string& name : poisons) {
+      NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Document doc,
+                              core_->GetDocument(name, newsgraph::v1::METADATA));
+      EXPECT_EQ(doc.state(), newsgraph::v1::FAILED) << name;
+      EXPECT_THAT(doc.pipeline_error(), HasSubstr("Deadline Exceeded")) << name;
+    }
+    pipeline.Stop();
+  }
+}
+
 // A document failing transiently is set aside for its backoff: the
 // documents acknowledged after it are indexed meanwhile, and its own later
 // items (here its deletion) wait behind it.
