@@ -12,6 +12,7 @@
 #include "base/mutex.h"
 #include "base/page_token.h"
 #include "base/parallel_for.h"
+#include "base/span_order.h"
 #include "base/status_macros.h"
 #include "base/time_util.h"
 #include "services/entity/cooccurrence.h"
@@ -55,7 +56,13 @@ absl::Status ValidateAnnotateRequest(const AnnotateDocumentRequest& request, siz
     return absl::InvalidArgumentError(
         absl::StrCat("version must be positive (got ", request.version(), ")"));
   }
-  return ValidateText(request.text(), "text", max_bytes);
+  NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", max_bytes));
+  NG_RETURN_IF_ERROR(CheckSpansInOrder(request.paragraphs(), request.text().size(), "paragraphs"));
+  NG_RETURN_IF_ERROR(CheckSpansInOrder(request.passages(), request.text().size(), "passages"));
+  if (request.has_published_time()) {
+    NG_RETURN_IF_ERROR(ValidateTimestamp("published_time", request.published_time()));
+  }
+  return absl::OkStatus();
 }
 
 // One mention record per recognized mention, in text order. Names of
@@ -77,11 +84,14 @@ absl::Status AddMentions(const AnnotateDocumentRequest& request, const Recogniti
     mention->set_confidence(rm.confidence);
     mention->set_model(model);
     mention->set_normalized_value(rm.normalized_value);
-    for (int p = 0; p < request.paragraphs_size(); ++p) {
-      if (request.paragraphs(p).span().byte_end() > rm.byte_begin) {
-        mention->set_paragraph_index(static_cast<uint32_t>(p));
-        break;
-      }
+    // The first paragraph ending after the mention's start (paragraphs are
+    // in text order: ValidateAnnotateRequest).
+    const auto paragraph = std::upper_bound(
+        request.paragraphs().begin(), request.paragraphs().end(), rm.byte_begin,
+        [](size_t offset, const newsgraph::v1::Paragraph& p) { return offset < p.span().byte_end(); });
+    if (paragraph != request.paragraphs().end()) {
+      mention->set_paragraph_index(
+          static_cast<uint32_t>(paragraph - request.paragraphs().begin()));
     }
   }
   for (const bool single_word : {false, true}) {
@@ -366,12 +376,6 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::Record(const AnnotateDocume
     }
     previous = std::move(stored->annotations);
   }
-  // Checked after the versions, as before: a retry of a recorded version is
-  // answered from the record whatever its timestamp says.
-  if (request.has_published_time()) {
-    NG_RETURN_IF_ERROR(ValidateTimestamp("published_time", request.published_time()));
-  }
-
   EntityChanges changes([this](uint64_t id) { return ReadEntity(id); });
   WriteBatch batch;
   if (previous.has_value()) NG_RETURN_IF_ERROR(changes.RemoveDocument(doc, *previous, &batch));

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/page_token.h"
 #include "base/parallel_for.h"
+#include "base/span_order.h"
 #include "base/status_macros.h"
 #include "storage/page_token_key.h"
 #include "base/time_util.h"
@@ -260,7 +261,17 @@ absl::Status ValidateIndexRequest(const IndexDocumentRequest& request) {
     return absl::InvalidArgumentError(absl::StrCat("document.version must be positive (got ",
                                                    doc.version(), ") for ", doc.name()));
   }
-  return absl::OkStatus();
+  // The times a filter compares and a hit shows; the spans snippets and
+  // passages walk in one pass.
+  for (const auto& [field, time] :
+       {std::pair{"document.published_time", &doc.published_time()},
+        std::pair{"document.create_time", &doc.create_time()},
+        std::pair{"document.update_time", &doc.update_time()}}) {
+    NG_RETURN_IF_ERROR(ValidateTimestamp(field, *time));
+  }
+  NG_RETURN_IF_ERROR(
+      CheckSpansInOrder(doc.paragraphs(), doc.text().size(), "document.paragraphs"));
+  return CheckSpansInOrder(doc.passages(), doc.text().size(), "document.passages");
 }
 
 // The fields a hit shows, stored apart from the document so that hits read

@@ -56,14 +56,18 @@ std::vector<ScoredPassage> Units(const newsgraph::v1::Document& doc) {
       units.push_back({.begin = span.byte_begin(), .end = span.byte_end(), .qa_index = i});
     }
   }
+  // The blocks in text order (documents indexed since IndexDocument checks
+  // the order have them so already); paragraphs are in text order too, so
+  // one pass finds the block a paragraph overlaps.
   const size_t qa_count = units.size();
+  std::sort(units.begin(), units.end(),
+            [](const ScoredPassage& a, const ScoredPassage& b) { return a.begin < b.begin; });
+  size_t q = 0;
   for (int i = 0; i < doc.paragraphs_size(); ++i) {
     const auto& span = doc.paragraphs(i).span();
     if (span.byte_end() > text.size() || span.byte_begin() >= span.byte_end()) continue;
-    bool inside = false;
-    for (size_t q = 0; q < qa_count && !inside; ++q) {
-      inside = span.byte_begin() < units[q].end && units[q].begin < span.byte_end();
-    }
+    while (q < qa_count && units[q].end <= span.byte_begin()) ++q;
+    const bool inside = q < qa_count && units[q].begin < span.byte_end();
     if (!inside) units.push_back({.begin = span.byte_begin(), .end = span.byte_end()});
   }
   if (units.empty() && !text.empty()) units.push_back({.begin = 0, .end = text.size()});

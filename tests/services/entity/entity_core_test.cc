@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "absl/strings/str_cat.h"
 #include "services/entity/entity_keyspace.h"
 #include "storage/rocksdb_kv_store.h"
@@ -206,6 +208,41 @@ TEST_F(EntityCoreTest, ResolvesQueriesByAliasAndCountryName) {
   EXPECT_EQ(resolved.spans(0).text(), "nga");
   EXPECT_EQ(resolved.spans(0).candidates(0).entity().canonical_name(), "Nordic Grid Agency");
   EXPECT_EQ(resolved.spans(1).candidates(0).entity().canonical_name(), "Türkiye");
+}
+
+// Paragraphs must be in text order (a mention finds its paragraph by binary
+// search); a document of many paragraphs gets each mention's right.
+TEST_F(EntityCoreTest, ParagraphsAreCheckedAndFoundByOffset) {
+  AnnotateDocumentRequest request = Doc("documents/31", 1, "");
+  std::string text;
+  for (int p = 0; p < 2000; ++p) {
+    const size_t begin = text.size();
+    text += p % 500 == 0 ? "Norway signed." : "Nothing here.";
+    auto* span = request.add_paragraphs()->mutable_span();
+    span->set_byte_begin(static_cast<uint32_t>(begin));
+    span->set_byte_end(static_cast<uint32_t>(text.size()));
+    text += "\n\n";
+  }
+  request.set_text(text);
+  NG_ASSERT_OK_AND_ASSIGN(auto annotated, core_->AnnotateDocument(request));
+  std::vector<uint32_t> paragraphs;
+  for (const auto& m : annotated.mentions()) {
+    if (m.text() == "Norway") paragraphs.push_back(m.paragraph_index());
+  }
+  EXPECT_THAT(paragraphs, ::testing::ElementsAre(0, 500, 1000, 1500));
+
+  AnnotateDocumentRequest bad = Doc("documents/32", 1, "One. Two.");
+  for (const auto& [begin, end] : {std::pair{5u, 9u}, std::pair{0u, 4u}}) {
+    auto* span = bad.add_paragraphs()->mutable_span();
+    span->set_byte_begin(begin);
+    span->set_byte_end(end);
+  }
+  EXPECT_THAT(core_->AnnotateDocument(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("paragraphs[1]")));
+  bad.clear_paragraphs();
+  bad.mutable_published_time()->set_seconds(std::numeric_limits<int64_t>::max());
+  EXPECT_THAT(core_->AnnotateDocument(bad), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                     ::testing::HasSubstr("published_time")));
 }
 
 TEST_F(EntityCoreTest, ListsMentionsByEntityAndDocumentWithPaging) {

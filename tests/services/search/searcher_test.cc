@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -414,6 +416,35 @@ TEST_F(SearcherTest, BadRequestsAreInvalidArgument) {
   request.set_query("x");
   request.add_facets("colour");
   EXPECT_THAT(searcher_->Search(request), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(SearcherTest, IndexDocumentRejectsSpansOutOfOrderAndTimesOutOfRange) {
+  newsgraph::v1::IndexDocumentRequest request;
+  auto* doc = request.mutable_document();
+  doc->set_name("documents/77");
+  doc->set_version(1);
+  doc->set_text("First paragraph. Second paragraph.");
+  for (const auto& [begin, end] : {std::pair{0u, 16u}, std::pair{10u, 34u}}) {
+    auto* span = doc->add_paragraphs()->mutable_span();
+    span->set_byte_begin(begin);
+    span->set_byte_end(end);
+  }
+  EXPECT_THAT(index_->IndexDocument(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("document.paragraphs[1]")));
+  doc->mutable_paragraphs(1)->mutable_span()->set_byte_begin(17);
+  doc->add_passages()->mutable_span()->set_byte_end(99);
+  EXPECT_THAT(index_->IndexDocument(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("document.passages[0]")));
+  doc->clear_passages();
+  doc->mutable_published_time()->set_seconds(std::numeric_limits<int64_t>::min());
+  EXPECT_THAT(index_->IndexDocument(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("document.published_time")));
+  doc->clear_published_time();
+  doc->mutable_update_time()->set_nanos(-1);
+  EXPECT_THAT(index_->IndexDocument(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("document.update_time")));
+  doc->clear_update_time();
+  NG_EXPECT_OK(index_->IndexDocument(request).status());
 }
 
 

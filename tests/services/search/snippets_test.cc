@@ -85,7 +85,8 @@ TEST(ScorePassagesTest, UnitsAreQaBlocksAndOutsideParagraphsInTextOrder) {
   AddParagraph(&doc, "A: Yes.");    // inside the first Q&A block
   AddParagraph(&doc, second_qa);    // the second block's whole text
   AddParagraph(&doc, closing);
-  // Blocks listed against text order: qa_index still names the list entry.
+  // Blocks listed against text order (as documents indexed before
+  // IndexDocument checked the order may be): qa_index still names the entry.
   AddQaBlock(&doc, second_qa);
   AddQaBlock(&doc, first_qa);
 
