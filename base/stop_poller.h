@@ -17,22 +17,23 @@ namespace newsgraph {
 class StopPoller {
  public:
   // `stop` may be empty (never stops). `what` names the work in the
-  // CANCELLED message.
-  StopPoller(std::function<bool()> stop, std::string what)
-      : stop_(std::move(stop)), what_(std::move(what)) {}
+  // CANCELLED message. `interval`: steps between two questions (fewer for
+  // loops whose steps read the store).
+  StopPoller(std::function<bool()> stop, std::string what, uint64_t interval = 1024)
+      : stop_(std::move(stop)), what_(std::move(what)), interval_(interval) {}
 
-  // Counts one step; at the first and then every `kInterval` steps asks
+  // Counts one step; at the first and then every `interval` steps asks
   // `stop` and returns CANCELLED once it says so.
   absl::Status Step() {
-    if (!stop_ || steps_++ % kInterval != 0 || !stop_()) return absl::OkStatus();
+    if (!stop_ || steps_++ % interval_ != 0 || !stop_()) return absl::OkStatus();
     return absl::CancelledError(
         absl::StrCat(what_, " stopped: the call was cancelled or passed its deadline"));
   }
 
  private:
-  static constexpr uint64_t kInterval = 1024;
   const std::function<bool()> stop_;
   const std::string what_;
+  const uint64_t interval_;
   uint64_t steps_ = 0;
 };
 

@@ -156,7 +156,7 @@ absl::Status CooccurrenceUpdate::WriteTo(storage::KvStore& store,
 }
 
 absl::Status MoveCooccurrence(storage::KvStore& store, uint64_t source, uint64_t target,
-                              storage::WriteBatch* batch) {
+                              StopPoller* poller, storage::WriteBatch* batch) {
   const std::string prefix = KeyBuilder().AddUint64(source).key();
   storage::ReadOptions scan;
   scan.upper_bound = storage::PrefixSuccessor(prefix);
@@ -165,6 +165,7 @@ absl::Status MoveCooccurrence(storage::KvStore& store, uint64_t source, uint64_t
   // before, they mention the merged entity once.
   absl::flat_hash_map<uint64_t, uint64_t> shared;
   for (it->Seek(prefix); it->Valid(); it->Next()) {
+    NG_RETURN_IF_ERROR(poller->Step());
     storage::KeyReader reader(it->key());
     NG_ASSIGN_OR_RETURN(uint64_t a, reader.ReadUint64());
     NG_ASSIGN_OR_RETURN(uint64_t b, reader.ReadUint64());
@@ -186,6 +187,7 @@ absl::Status MoveCooccurrence(storage::KvStore& store, uint64_t source, uint64_t
   NG_RETURN_IF_ERROR(it->status());
   std::unique_ptr<storage::Iterator> days = store.NewIterator(cf::kEntityDays, scan);
   for (days->Seek(prefix); days->Valid(); days->Next()) {
+    NG_RETURN_IF_ERROR(poller->Step());
     if (days->key().size() != 16 || days->value().size() != 8) continue;
     const uint64_t day = storage::DecodeBigEndian64(days->key().data() + 8);
     const uint64_t count = storage::DecodeBigEndian64(days->value().data());

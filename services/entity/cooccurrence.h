@@ -18,6 +18,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "base/stop_poller.h"
 #include "newsgraph/v1/entity_service.pb.h"
 #include "services/text/utf8.h"
 #include "storage/kv_store.h"
@@ -56,9 +57,11 @@ class CooccurrenceUpdate {
   absl::flat_hash_map<std::pair<uint64_t, uint64_t>, int64_t> day_deltas_;  // (entity, day)
 };
 
-// Moves every co-occurrence record of entity `source` to `target` (MergeEntities).
+// Moves every co-occurrence record of entity `source` to `target`
+// (MergeEntities); each record is a step of `poller`, whose CANCELLED ends
+// the move with nothing written.
 absl::Status MoveCooccurrence(storage::KvStore& store, uint64_t source, uint64_t target,
-                              storage::WriteBatch* batch);
+                              StopPoller* poller, storage::WriteBatch* batch);
 
 // One related entity, before it is turned into the response message.
 struct RelatedCounts {

@@ -227,7 +227,7 @@ absl::Status EntityCore::MergeOne(uint64_t source_id, Entity* source, uint64_t t
   PointAliases(*source, target_id, &batch);
   NG_RETURN_IF_ERROR(MoveMentionsAndQuotes(*store_, source_id, *target, target_id, poller, &batch));
   // Sentence co-occurrence moves to the target too.
-  NG_RETURN_IF_ERROR(MoveCooccurrence(*store_, source_id, target_id, &batch));
+  NG_RETURN_IF_ERROR(MoveCooccurrence(*store_, source_id, target_id, poller, &batch));
   if (source->mention_count() > 0) {
     batch.Delete(cf::kEntityRank, RankKey(source->mention_count(), source_id));
   }

@@ -158,7 +158,10 @@ absl::StatusOr<newsgraph::v1::ListRelatedEntitiesResponse> EntityCore::ListRelat
     std::vector<std::pair<std::string, uint32_t>> evidence;
   };
   std::vector<Candidate> candidates;
+  // Each candidate reads the store (its record and its days in the window).
+  StopPoller poller(stop, "ListRelatedEntities", /*interval=*/16);
   for (auto& [other_id, c] : counts) {
+    NG_RETURN_IF_ERROR(poller.Step());
     NG_ASSIGN_OR_RETURN(std::optional<Entity> other, ReadEntity(other_id));
     if (!other.has_value() || !other->merged_into().empty()) continue;
     if (request.type() != newsgraph::v1::ENTITY_TYPE_UNSPECIFIED && other->type() != request.type()) {

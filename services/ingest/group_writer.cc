@@ -239,7 +239,11 @@ absl::StatusOr<std::optional<uint64_t>> IngestCore::GroupWriter::NearDuplicate(
     storage::ReadOptions scan;
     scan.upper_bound = storage::PrefixSuccessor(prefix);
     std::unique_ptr<storage::Iterator> it = core_->store_->NewIterator(cf::kMinHashBands, scan);
-    for (it->Seek(prefix); it->Valid(); it->Next()) {
+    // A bucket lists its documents oldest first; a flood of near-identical
+    // documents fills it, so only its first kMaxBandCandidates are compared
+    // (the oldest duplicate is the one named anyway).
+    int read = 0;
+    for (it->Seek(prefix); it->Valid() && read < kMaxBandCandidates; it->Next(), ++read) {
       if (it->key().size() != 24) continue;
       const uint64_t doc = storage::DecodeBigEndian64(it->key().data() + 16);
       if (!compared.insert(doc).second) continue;

@@ -17,6 +17,7 @@
 #include "base/page_token.h"
 #include "storage/page_token_key.h"
 #include "base/status_macros.h"
+#include "base/stop_poller.h"
 #include "base/time_util.h"
 #include "services/ingest/group_writer.h"
 #include "services/ingest/ingest_keyspace.h"
@@ -389,7 +390,7 @@ void IngestCore::NotifyStateChange() const {
 }
 
 absl::StatusOr<newsgraph::v1::ListDocumentsResponse> IngestCore::ListDocuments(
-    const newsgraph::v1::ListDocumentsRequest& request) const {
+    const newsgraph::v1::ListDocumentsRequest& request, const std::function<bool()>& stop) const {
   NG_ASSIGN_OR_RETURN(const int page_size, ResolvePageSize(request.page_size(), kDefaultPageSize,
                                                            options_.max_page_size));
   NG_ASSIGN_OR_RETURN(DocumentFilter filter, ParseFilter(request.filter()));
@@ -408,7 +409,16 @@ absl::StatusOr<newsgraph::v1::ListDocumentsResponse> IngestCore::ListDocuments(
   storage::ReadOptions scan;
   scan.fill_cache = false;
   std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kDocuments, scan);
+  StopPoller poller(stop, "ListDocuments", /*interval=*/256);
+  size_t scanned = 0;
   for (it->Seek(IdKey(start_id)); it->Valid(); it->Next()) {
+    NG_RETURN_IF_ERROR(poller.Step());
+    // A selective filter returns what it found so far; the client pages on.
+    if (++scanned > options_.max_scanned_per_page) {
+      response.set_next_page_token(page_tokens_->Encode(
+          "documents", request.filter(), std::string(it->key())));
+      break;
+    }
     Document doc;
     if (!doc.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError("stored document cannot be parsed during listing");
@@ -541,7 +551,8 @@ absl::Status IngestCore::RecordRejection(const std::string& job, int64_t sequenc
   return store_->Write(batch, Durability::kProcessCrashSafe);
 }
 
-absl::StatusOr<IngestJob> IngestCore::GetJob(const std::string& name) const {
+absl::StatusOr<IngestJob> IngestCore::GetJob(const std::string& name,
+                                             const std::function<bool()>& stop) const {
   NG_ASSIGN_OR_RETURN(uint64_t id, ParseResourceId(name, kJobPrefix, "job name"));
   NG_ASSIGN_OR_RETURN(IngestJob job, ReadJob(id));
   // Pipeline counts are derived from the documents' current states.
@@ -550,7 +561,9 @@ absl::StatusOr<IngestJob> IngestCore::GetJob(const std::string& name) const {
   scan.upper_bound = storage::PrefixSuccessor(prefix);
   std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kJobDocuments, scan);
   int64_t by_state[newsgraph::v1::PipelineState_ARRAYSIZE] = {};
+  StopPoller poller(stop, "GetIngestJob", /*interval=*/256);
   for (it->Seek(prefix); it->Valid(); it->Next()) {
+    NG_RETURN_IF_ERROR(poller.Step());
     const uint64_t doc_id = storage::DecodeBigEndian64(it->key().data() + 8);
     NG_ASSIGN_OR_RETURN(std::optional<Document> doc, ReadDocument(doc_id));
     if (!doc.has_value()) continue;

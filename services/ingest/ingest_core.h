@@ -63,6 +63,10 @@ struct IngestOptions {
   uint64_t recurring_line_threshold = 3;
   // Largest ListDocuments page_size. Default 1,000.
   int max_page_size = 1000;
+  // Most stored documents one ListDocuments page reads: a filter that
+  // matches few of them returns a short (even empty) page with a
+  // next_page_token rather than parsing the whole store. Default 20,000.
+  size_t max_scanned_per_page = 20000;
 };
 
 class IngestCore {
@@ -99,9 +103,11 @@ class IngestCore {
   absl::StatusOr<newsgraph::v1::Document> GetDocument(const std::string& name,
                                                       newsgraph::v1::DocumentView view) const;
 
-  // Errors: INVALID_ARGUMENT for a bad page size, filter or page token.
+  // Errors: INVALID_ARGUMENT for a bad page size, filter or page token;
+  // CANCELLED when `stop` (may be empty) says so.
   absl::StatusOr<newsgraph::v1::ListDocumentsResponse> ListDocuments(
-      const newsgraph::v1::ListDocumentsRequest& request) const;
+      const newsgraph::v1::ListDocumentsRequest& request,
+      const std::function<bool()>& stop = {}) const;
 
   // Deletes the document and queues its removal downstream.
   // Errors: INVALID_ARGUMENT, NOT_FOUND.
@@ -128,8 +134,11 @@ class IngestCore {
   // Counts a rejected document towards `job`, keeping the first errors.
   absl::Status RecordRejection(const std::string& job, int64_t sequence,
                                const std::string& external_id, const absl::Status& error);
-  // Errors: INVALID_ARGUMENT for a malformed name, NOT_FOUND.
-  absl::StatusOr<newsgraph::v1::IngestJob> GetJob(const std::string& name) const;
+  // The job with its documents counted by state; reads every document of
+  // the job, asking `stop` (may be empty) as it goes. Errors: INVALID_ARGUMENT
+  // for a malformed name, NOT_FOUND, CANCELLED when `stop` says so.
+  absl::StatusOr<newsgraph::v1::IngestJob> GetJob(const std::string& name,
+                                                  const std::function<bool()>& stop = {}) const;
 
   // --- Pipeline side ---
 

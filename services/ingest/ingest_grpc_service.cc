@@ -95,10 +95,11 @@ grpc::Status IngestGrpcService::GetDocument(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status IngestGrpcService::ListDocuments(grpc::ServerContext*,
+grpc::Status IngestGrpcService::ListDocuments(grpc::ServerContext* context,
                                               const newsgraph::v1::ListDocumentsRequest* request,
                                               newsgraph::v1::ListDocumentsResponse* response) {
-  absl::StatusOr<newsgraph::v1::ListDocumentsResponse> list = core_->ListDocuments(*request);
+  absl::StatusOr<newsgraph::v1::ListDocumentsResponse> list =
+      core_->ListDocuments(*request, CallStopPredicate(context));
   if (!list.ok()) return ToGrpcStatus(list.status());
   *response = std::move(*list);
   return grpc::Status::OK;
@@ -119,10 +120,11 @@ grpc::Status IngestGrpcService::RetryDocument(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status IngestGrpcService::GetIngestJob(grpc::ServerContext*,
+grpc::Status IngestGrpcService::GetIngestJob(grpc::ServerContext* context,
                                              const newsgraph::v1::GetIngestJobRequest* request,
                                              newsgraph::v1::IngestJob* response) {
-  absl::StatusOr<newsgraph::v1::IngestJob> job = core_->GetJob(request->name());
+  absl::StatusOr<newsgraph::v1::IngestJob> job =
+      core_->GetJob(request->name(), CallStopPredicate(context));
   if (!job.ok()) return ToGrpcStatus(job.status());
   *response = std::move(*job);
   return grpc::Status::OK;

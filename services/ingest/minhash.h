@@ -26,6 +26,10 @@ inline constexpr int kMinHashRows = kMinHashSize / kMinHashBands;
 // near-duplicates. With 16 bands of 4 rows, a pair at 0.8 becomes a
 // candidate with probability 0.9998.
 inline constexpr double kNearDuplicateJaccard = 0.8;
+// Most stored documents of one band bucket compared with a new document
+// (the oldest ones): bounds the work a flood of near-identical documents
+// makes per document.
+inline constexpr int kMaxBandCandidates = 64;
 
 using MinHashSignature = std::array<uint32_t, kMinHashSize>;
 

@@ -361,7 +361,8 @@ TEST_F(CooccurrenceTest, MoveCooccurrenceMovesPairsAndCounters) {
   Add("documents/a", kDay, {{1, 0}, {2, 0}});
   Add("documents/b", 2 * kDay, {{4, 0}, {1, 0}});
   storage::WriteBatch batch;
-  NG_ASSERT_OK(MoveCooccurrence(*store_, 1, 3, &batch));
+  StopPoller never({}, "merge");
+  NG_ASSERT_OK(MoveCooccurrence(*store_, 1, 3, &never, &batch));
   NG_ASSERT_OK(store_->Write(batch, storage::Durability::kProcessCrashSafe));
   EXPECT_THAT(Related(1), IsEmpty());
   const auto related = Related(3);
@@ -376,13 +377,22 @@ TEST_F(CooccurrenceTest, MoveCooccurrenceMovesPairsAndCounters) {
   EXPECT_EQ(CountSentences(3, kDay, 2 * kDay), 1);
 }
 
+TEST_F(CooccurrenceTest, MoveCooccurrenceStopsWhenAsked) {
+  Add("documents/a", kDay, {{1, 0}, {2, 0}});
+  storage::WriteBatch batch;
+  StopPoller stopped([] { return true; }, "MergeEntities");
+  EXPECT_THAT(MoveCooccurrence(*store_, 1, 3, &stopped, &batch),
+              StatusIs(absl::StatusCode::kCancelled, ::testing::HasSubstr("MergeEntities")));
+}
+
 TEST_F(CooccurrenceTest, MergingEntitiesOfOneSentenceCountsTheSentenceOnce) {
   // Entities 1 and 3 share sentence 0 of documents/b; after 1 is merged into
   // 3, the sentences mentioning 3 are documents/a:0 and documents/b:0.
   Add("documents/a", kDay, {{1, 0}, {2, 0}});
   Add("documents/b", kDay, {{1, 0}, {3, 0}});
   storage::WriteBatch batch;
-  NG_ASSERT_OK(MoveCooccurrence(*store_, 1, 3, &batch));
+  StopPoller never({}, "merge");
+  NG_ASSERT_OK(MoveCooccurrence(*store_, 1, 3, &never, &batch));
   NG_ASSERT_OK(store_->Write(batch, storage::Durability::kProcessCrashSafe));
   EXPECT_EQ(CountSentences(3), 2);
   EXPECT_EQ(CountSentences(3, kDay, 2 * kDay), 2);
@@ -396,7 +406,8 @@ TEST_F(CooccurrenceTest, RemovingDocumentsAfterAMergeLeavesNothing) {
   Add("documents/a", kDay, {{1, 0}, {2, 0}});
   Add("documents/b", kDay, {{1, 0}, {3, 0}});
   storage::WriteBatch batch;
-  NG_ASSERT_OK(MoveCooccurrence(*store_, 1, 3, &batch));
+  StopPoller never({}, "merge");
+  NG_ASSERT_OK(MoveCooccurrence(*store_, 1, 3, &never, &batch));
   NG_ASSERT_OK(store_->Write(batch, storage::Durability::kProcessCrashSafe));
   // The stored annotations still name entity 1, now resolved to 3.
   const IdResolver merged = [](uint64_t id) -> absl::StatusOr<uint64_t> {
