@@ -225,6 +225,9 @@ absl::StatusOr<std::optional<EntityCore::StoredAnnotation>> EntityCore::ReadAnno
 absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> EntityCore::AnalyzeText(
     const newsgraph::v1::AnalyzeTextRequest& request, const std::function<bool()>& stop) const {
   NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", limits_.max_analyze_bytes));
+  if (request.has_reference_time()) {
+    NG_RETURN_IF_ERROR(ValidateTimestamp("reference_time", request.reference_time()));
+  }
   const Recognition recognition = recognizer_->Recognize(request.text(), stop);
   if (recognition.stopped) {
     return absl::CancelledError("analysis stopped before it finished: the call was cancelled");

@@ -149,13 +149,20 @@ absl::Status ValidateUpdate(const newsgraph::v1::UpdateEntityRequest& request,
                                  limits.max_name_bytes));
   NG_RETURN_IF_ERROR(check_bytes("entity.description", update.description(),
                                  limits.max_description_bytes));
-  if (static_cast<size_t>(update.aliases_size()) > limits.max_aliases) {
-    return absl::InvalidArgumentError(absl::StrCat("entity.aliases has ", update.aliases_size(),
-                                                   " entries; at most ", limits.max_aliases,
-                                                   " allowed"));
-  }
+  absl::flat_hash_set<absl::string_view> distinct_aliases;
   for (const auto& alias : update.aliases()) {
     NG_RETURN_IF_ERROR(check_bytes("entity.aliases.text", alias.text(), limits.max_name_bytes));
+    distinct_aliases.insert(alias.text());
+  }
+  if (distinct_aliases.size() > limits.max_aliases) {
+    return absl::InvalidArgumentError(absl::StrCat("entity.aliases has ", distinct_aliases.size(),
+                                                   " distinct texts; at most ", limits.max_aliases,
+                                                   " allowed"));
+  }
+  if (update.type() != newsgraph::v1::ENTITY_TYPE_UNSPECIFIED &&
+      !newsgraph::v1::EntityType_IsValid(update.type())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("entity.type: unknown value ", static_cast<int>(update.type())));
   }
   if (update.external_ids_size() > static_cast<int>(limits.max_external_ids)) {
     return absl::InvalidArgumentError(

@@ -17,11 +17,6 @@ grpc::Status SearchGrpcService::IndexDocument(grpc::ServerContext*,
 grpc::Status SearchGrpcService::BatchIndexDocuments(
     grpc::ServerContext*, const newsgraph::v1::BatchIndexDocumentsRequest* request,
     newsgraph::v1::BatchIndexDocumentsResponse* response) {
-  if (request->requests_size() > kMaxBatchDocuments) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("requests holds ", request->requests_size(),
-                                     " documents; the limit is ", kMaxBatchDocuments));
-  }
   std::vector<const newsgraph::v1::IndexDocumentRequest*> requests(
       request->requests().pointer_begin(), request->requests().pointer_end());
   absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> result =

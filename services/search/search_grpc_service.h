@@ -31,11 +31,10 @@ class SearchGrpcService final
 
   grpc::Status IndexDocument(grpc::ServerContext*, const newsgraph::v1::IndexDocumentRequest*,
                              newsgraph::v1::IndexDocumentResponse*) override;
-  // At most kMaxBatchDocuments requests (INVALID_ARGUMENT beyond).
+  // At most SearchIndexOptions.max_batch_documents requests.
   grpc::Status BatchIndexDocuments(grpc::ServerContext*,
                                    const newsgraph::v1::BatchIndexDocumentsRequest*,
                                    newsgraph::v1::BatchIndexDocumentsResponse*) override;
-  static constexpr int kMaxBatchDocuments = 1000;
   grpc::Status RemoveDocument(grpc::ServerContext*, const newsgraph::v1::RemoveDocumentRequest*,
                               newsgraph::v1::RemoveDocumentResponse*) override;
   grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* context,

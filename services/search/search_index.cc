@@ -312,6 +312,11 @@ absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::I
 
 absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::IndexDocuments(
     absl::Span<const IndexDocumentRequest* const> requests) {
+  if (requests.size() > options_.max_batch_documents) {
+    return absl::InvalidArgumentError(absl::StrCat("requests holds ", requests.size(),
+                                                   " documents; the limit is ",
+                                                   options_.max_batch_documents));
+  }
   NoteUpdate();
   for (size_t i = 0; i < requests.size(); ++i) {
     absl::Status valid = ValidateIndexRequest(*requests[i]);

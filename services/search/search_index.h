@@ -80,6 +80,9 @@ struct SearchIndexOptions {
   // Threads that analyze the documents of one IndexDocuments call; 0: one
   // per core. The index does not depend on it.
   size_t analysis_threads = 0;
+  // Most documents one IndexDocuments call may carry (INVALID_ARGUMENT
+  // beyond). Default 1,000.
+  size_t max_batch_documents = 1000;
 };
 
 // The postings of one term across all segments, in document order, live

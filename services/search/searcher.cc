@@ -38,6 +38,8 @@ using Kind = QueryNode::Kind;
 
 // Passage mode ranks the passages of at most this many best documents.
 constexpr size_t kMaxPassageDocuments = 300;
+// SearchRequest.max_passages at most (the proto's documented maximum).
+constexpr int kMaxPassages = 5;
 // The best candidates by the other scores that get the proximity bonus:
 // always the same number, so that pages stay consistent (a deeper page is
 // ordered by the other scores alone).
@@ -340,7 +342,17 @@ absl::StatusOr<SearchResponse> Searcher::Search(const SearchRequest& request,
   NG_ASSIGN_OR_RETURN(
       const int page_size,
       ResolvePageSize(request.page_size(), options_.default_page_size, options_.max_page_size));
-  const int max_passages = request.max_passages() <= 0 ? 1 : std::min(request.max_passages(), 5);
+  if (request.max_passages() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_passages must not be negative (got ", request.max_passages(), ")"));
+  }
+  // Above the maximum means the maximum, as page_size does (AIP-158).
+  const int max_passages =
+      request.max_passages() == 0 ? 1 : std::min(request.max_passages(), kMaxPassages);
+  if (!(request.min_salience() >= 0 && request.min_salience() <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("min_salience must be in [0, 1] (got ", request.min_salience(), ")"));
+  }
   const bool has_filter = request.has_filter() && request.filter().ByteSizeLong() > 0;
   if (absl::StripAsciiWhitespace(request.query()).empty() && !has_filter) {
     return absl::InvalidArgumentError("query is required unless filter is set");

@@ -245,6 +245,16 @@ TEST_F(EntityCoreTest, ParagraphsAreCheckedAndFoundByOffset) {
                                                      ::testing::HasSubstr("published_time")));
 }
 
+TEST_F(EntityCoreTest, AnalyzeTextChecksItsReferenceTime) {
+  newsgraph::v1::AnalyzeTextRequest request;
+  request.set_text("Norway signed.");
+  request.mutable_reference_time()->set_seconds(std::numeric_limits<int64_t>::min());
+  EXPECT_THAT(core_->AnalyzeText(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("reference_time")));
+  request.mutable_reference_time()->set_seconds(1700000000);
+  NG_EXPECT_OK(core_->AnalyzeText(request).status());
+}
+
 TEST_F(EntityCoreTest, ListsMentionsByEntityAndDocumentWithPaging) {
   NG_ASSERT_OK_AND_ASSIGN(
       auto r, core_->AnnotateDocument(Doc("documents/9", 1, "Norway. Norway again. And Norway.")));
@@ -558,7 +568,17 @@ TEST_F(EntityCoreTest, RepeatedFieldsAreBoundedAndDuplicatesNeverCountTwice) {
   for (int i = 0; i < 257; ++i) update.mutable_entity()->add_aliases()->set_text(absl::StrCat(i));
   EXPECT_THAT(core_->UpdateEntity(update),
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("at most 256")));
+  // 300 entries of 256 distinct texts count as 256.
   update.mutable_entity()->clear_aliases();
+  for (int i = 0; i < 300; ++i) {
+    update.mutable_entity()->add_aliases()->set_text(absl::StrCat("alias ", i % 256));
+  }
+  NG_ASSERT_OK(core_->UpdateEntity(update).status());
+  update.mutable_entity()->clear_aliases();
+  update.mutable_entity()->set_type(static_cast<newsgraph::v1::EntityType>(9999));
+  EXPECT_THAT(core_->UpdateEntity(update),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("entity.type")));
+  update.mutable_entity()->clear_type();
   update.mutable_entity()->set_description(std::string(20000, 'x'));
   update.mutable_update_mask()->add_paths("description");
   EXPECT_THAT(core_->UpdateEntity(update),

@@ -146,7 +146,7 @@ TEST(SearchIndexTest, SegmentsAndMergesAnswerLikeOneInMemorySegment) {
 
 TEST(SearchIndexTest, EarlyTerminationRanksLikeScoringEveryMatch) {
   testing::TempDir dir;
-  OpenIndex open = Open(dir.path(), {.flush_documents = 64});
+  OpenIndex open = Open(dir.path(), {.flush_documents = 64, .max_batch_documents = 2000});
   ASSERT_NE(open.index, nullptr);
   std::vector<newsgraph::v1::IndexDocumentRequest> batch;
   for (int n = 1; n <= 2000; ++n) batch.push_back(MakeDocument(n, 1, 2));
@@ -311,6 +311,23 @@ TEST(SearchIndexTest, RestartReanalyzesOnlyTheInMemorySegment) {
 
 // An index of another format (one written before segments had no format
 // marker) is refused with a message saying what to do, never misread.
+// A batch over max_batch_documents is refused whole, before any work.
+TEST(SearchIndexTest, ABatchOverTheLimitIsRefusedAndChangesNothing) {
+  testing::TempDir dir;
+  OpenIndex open = Open(dir.path(), {.max_batch_documents = 3});
+  ASSERT_NE(open.index, nullptr);
+  std::vector<newsgraph::v1::IndexDocumentRequest> batch;
+  for (int n = 1; n <= 4; ++n) batch.push_back(MakeDocument(n, 1, 1));
+  const auto refused = open.index->IndexDocuments(absl::MakeConstSpan(batch));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(refused.status().message()),
+              ::testing::HasSubstr("requests holds 4 documents; the limit is 3"));
+  EXPECT_EQ(open.index->Stats().document_count, 0u);
+  batch.pop_back();
+  ASSERT_TRUE(open.index->IndexDocuments(absl::MakeConstSpan(batch)).ok());
+  EXPECT_EQ(open.index->Stats().document_count, 3u);
+}
+
 TEST(SearchIndexTest, AnIndexOfAnotherFormatIsRefusedWithAClearError) {
   for (const char* marker : {"", "\x00\x00\x00\x00\x00\x00\x00\x01"}) {
     testing::TempDir dir;

@@ -416,6 +416,17 @@ TEST_F(SearcherTest, BadRequestsAreInvalidArgument) {
   request.set_query("x");
   request.add_facets("colour");
   EXPECT_THAT(searcher_->Search(request), StatusIs(absl::StatusCode::kInvalidArgument));
+  request.clear_facets();
+  request.set_max_passages(-1);
+  EXPECT_THAT(searcher_->Search(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_passages")));
+  request.set_max_passages(1000);  // the maximum, 5
+  NG_EXPECT_OK(searcher_->Search(request).status());
+  for (float salience : {-0.5f, 1.5f, std::numeric_limits<float>::quiet_NaN()}) {
+    request.set_min_salience(salience);
+    EXPECT_THAT(searcher_->Search(request),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("min_salience")));
+  }
 }
 
 TEST_F(SearcherTest, IndexDocumentRejectsSpansOutOfOrderAndTimesOutOfRange) {
