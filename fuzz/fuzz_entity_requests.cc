@@ -4,7 +4,8 @@
 // requests built from the input: AnnotateDocument and BatchAnnotateDocuments
 // with arbitrary text, spans, versions and timestamps, then the queries (ListRelatedEntities with
 // extreme time windows, ListEntities, ResolveEntities, ListMentions,
-// ListQuotes) with extreme page sizes and forged or reused page tokens.
+// ListQuotes, GetEntity) with extreme page sizes and forged or reused page
+// tokens; AnalyzeText; UpdateEntity and MergeEntities with repeated fields.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -75,8 +76,20 @@ void FillAnnotateRequest(FuzzedDataProvider& in, newsgraph::v1::AnnotateDocument
   }
   request.set_title(Text(in, 64));
   if (in.ConsumeBool()) FillTimestamp(in, request.mutable_published_time());
-  const int paragraphs = in.ConsumeIntegralInRange<int>(0, 4);
-  for (int i = 0; i < paragraphs; ++i) FillSpan(in, request.add_paragraphs()->mutable_span());
+  // Mostly spans in order (as ingest sends them), sometimes arbitrary.
+  const int paragraphs = in.ConsumeIntegralInRange<int>(0, in.ConsumeBool() ? 4 : 400);
+  uint32_t offset = 0;
+  for (int i = 0; i < paragraphs; ++i) {
+    auto* span = request.add_paragraphs()->mutable_span();
+    if (in.ConsumeIntegralInRange<int>(0, 9) == 0) {
+      FillSpan(in, span);
+      continue;
+    }
+    offset += in.ConsumeIntegralInRange<uint32_t>(0, 64);
+    span->set_byte_begin(offset);
+    offset += in.ConsumeIntegralInRange<uint32_t>(0, 256);
+    span->set_byte_end(offset);
+  }
   const int passages = in.ConsumeIntegralInRange<int>(0, 4);
   for (int i = 0; i < passages; ++i) {
     auto* passage = request.add_passages();
@@ -116,7 +129,7 @@ void Query(World& world, FuzzedDataProvider& in, std::string* token) {
   const std::string page_token = in.ConsumeBool() ? *token : newsgraph::fuzzing::ValidUtf8(in.ConsumeRandomLengthString(64));
   absl::Status status;
   std::string next;
-  switch (in.ConsumeIntegralInRange<int>(0, 5)) {
+  switch (in.ConsumeIntegralInRange<int>(0, 9)) {
     case 0: {
       newsgraph::v1::ListRelatedEntitiesRequest request;
       request.set_entity(EntityName(in));
@@ -168,6 +181,48 @@ void Query(World& world, FuzzedDataProvider& in, std::string* token) {
       auto response = world.core->ListQuotes(request);
       status = response.status();
       if (response.ok()) next = response->next_page_token();
+      break;
+    }
+    case 5: {
+      newsgraph::v1::AnalyzeTextRequest request;
+      request.set_text(Text(in, 4096));
+      if (in.ConsumeBool()) FillTimestamp(in, request.mutable_reference_time());
+      status = world.core->AnalyzeText(request, [] { return false; }).status();
+      break;
+    }
+    case 6:
+      status = world.core->GetEntity(EntityName(in)).status();
+      break;
+    case 7: {
+      newsgraph::v1::UpdateEntityRequest request;
+      request.mutable_entity()->set_name(EntityName(in));
+      static const char* kPaths[] = {
+          "canonical_name", "type", "description", "external_ids", "aliases", "mention_count", ""};
+      const int paths = in.ConsumeIntegralInRange<int>(0, in.ConsumeBool() ? 3 : 40);
+      for (int i = 0; i < paths; ++i) {
+        request.mutable_update_mask()->add_paths(
+            kPaths[in.ConsumeIntegralInRange<size_t>(0, std::size(kPaths) - 1)]);
+      }
+      request.mutable_entity()->set_canonical_name(Text(in, 64));
+      request.mutable_entity()->set_type(
+          static_cast<newsgraph::v1::EntityType>(EdgeInt<int32_t>(in)));
+      request.mutable_entity()->set_description(Text(in, 64));
+      const int aliases = in.ConsumeIntegralInRange<int>(0, in.ConsumeBool() ? 3 : 600);
+      for (int i = 0; i < aliases; ++i)
+        request.mutable_entity()->add_aliases()->set_text(Text(in, 8));
+      const int ids = in.ConsumeIntegralInRange<int>(0, in.ConsumeBool() ? 2 : 100);
+      for (int i = 0; i < ids; ++i) {
+        (*request.mutable_entity()->mutable_external_ids())[Text(in, 8)] = Text(in, 8);
+      }
+      status = world.core->UpdateEntity(request).status();
+      break;
+    }
+    case 8: {
+      newsgraph::v1::MergeEntitiesRequest request;
+      request.set_target(EntityName(in));
+      const int sources = in.ConsumeIntegralInRange<int>(0, in.ConsumeBool() ? 3 : 200);
+      for (int i = 0; i < sources; ++i) request.add_sources(EntityName(in));
+      status = world.core->MergeEntities(request, [] { return false; }).status();
       break;
     }
     default:

@@ -3,7 +3,8 @@
 // input: IngestDocument with HTML (deep, unclosed, any element), Markdown
 // and text content, labels, ids and extreme timestamps; ListDocuments with
 // filters, page sizes and forged or reused page tokens; Get, Delete and
-// RetryDocument on real and made-up names.
+// RetryDocument on real and made-up names; CreateJob, ingest into a job
+// and GetJob on real and made-up job names.
 #include <cstddef>
 #include <cstdint>
 
@@ -72,7 +73,7 @@ std::string Name(FuzzedDataProvider& in) {
 
 void Other(World& world, FuzzedDataProvider& in, std::string* token) {
   absl::Status status;
-  switch (in.ConsumeIntegralInRange<int>(0, 3)) {
+  switch (in.ConsumeIntegralInRange<int>(0, 5)) {
     case 0: {
       newsgraph::v1::ListDocumentsRequest request;
       request.set_page_size(EdgeInt<int32_t>(in));
@@ -97,6 +98,24 @@ void Other(World& world, FuzzedDataProvider& in, std::string* token) {
       break;
     case 2:
       status = world.core->DeleteDocument(Name(in));
+      break;
+    case 3: {
+      absl::StatusOr<std::string> job = world.core->CreateJob();
+      status = job.status();
+      if (job.ok()) {
+        newsgraph::v1::DocumentInput input;
+        input.set_content(Text(in, 256));
+        status = world.core->Ingest(input, false, *job).status();
+        newsgraph::fuzzing::CheckClientStatus(status);
+        status = world.core->GetJob(*job).status();
+      }
+      break;
+    }
+    case 4:
+      status = world.core
+                   ->GetJob(in.ConsumeBool() ? "jobs/" + std::to_string(EdgeInt<int64_t>(in))
+                                             : Text(in, 32))
+                   .status();
       break;
     default:
       status = world.core->RetryDocument(Name(in)).status();

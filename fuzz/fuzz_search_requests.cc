@@ -2,10 +2,15 @@
 // temporary RocksDB and a Searcher (with a fake entity resolver) answer
 // structured SearchRequests built from the input: query syntax, repeated
 // facets, extreme page sizes, timestamps and page tokens, both units and
-// views, explain. Each search runs under a 2 s work budget (StopCheck), so
-// a runaway loop shows up as the budget error's absence in a -timeout run.
+// views, explain. Between searches, IndexDocument, IndexDocuments (a batch)
+// and RemoveDocument change the index with arbitrary documents: texts,
+// paragraph and passage spans (mostly in order, sometimes not), entities,
+// extreme versions and timestamps. Each search runs under a 2 s work budget
+// (StopCheck), so a runaway loop shows up as the budget error's absence in
+// a -timeout run.
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "fuzz/request_fuzzing.h"
@@ -84,6 +89,80 @@ World* MakeWorld() {
   return world;
 }
 
+void FillSpan(FuzzedDataProvider& in, uint32_t* offset, newsgraph::v1::TextSpan* span) {
+  if (in.ConsumeIntegralInRange<int>(0, 9) == 0) {
+    span->set_byte_begin(EdgeInt<uint32_t>(in));
+    span->set_byte_end(EdgeInt<uint32_t>(in));
+    return;
+  }
+  *offset += in.ConsumeIntegralInRange<uint32_t>(0, 32);
+  span->set_byte_begin(*offset);
+  *offset += in.ConsumeIntegralInRange<uint32_t>(0, 128);
+  span->set_byte_end(*offset);
+}
+
+// An IndexDocumentRequest for one of documents/1..6 (the seeded ones and
+// new ones), with fields drawn from the input.
+newsgraph::v1::IndexDocumentRequest MakeIndexRequest(FuzzedDataProvider& in) {
+  newsgraph::v1::IndexDocumentRequest request;
+  auto* doc = request.mutable_document();
+  doc->set_name(in.ConsumeBool() ? "documents/" + std::to_string(in.ConsumeIntegralInRange(1, 6))
+                                 : Text(in, 24));
+  doc->set_version(in.ConsumeBool() ? in.ConsumeIntegralInRange<int64_t>(1, 4)
+                                    : EdgeInt<int64_t>(in));
+  doc->set_title(Text(in, 64));
+  doc->set_text(Text(in, 2048));
+  doc->set_source(in.ConsumeBool() ? "TASS" : Text(in, 16));
+  if (in.ConsumeBool()) FillTimestamp(in, doc->mutable_published_time());
+  uint32_t offset = 0;
+  const int paragraphs = in.ConsumeIntegralInRange<int>(0, in.ConsumeBool() ? 4 : 300);
+  for (int i = 0; i < paragraphs; ++i) FillSpan(in, &offset, doc->add_paragraphs()->mutable_span());
+  offset = 0;
+  const int passages = in.ConsumeIntegralInRange<int>(0, in.ConsumeBool() ? 2 : 100);
+  for (int i = 0; i < passages; ++i) {
+    auto* passage = doc->add_passages();
+    FillSpan(in, &offset, passage->mutable_span());
+    passage->set_asked_by(in.ConsumeBool() ? "TASS" : Text(in, 16));
+    passage->set_answered_by(Text(in, 16));
+  }
+  const int entities = in.ConsumeIntegralInRange<int>(0, in.ConsumeBool() ? 3 : 200);
+  for (int i = 0; i < entities; ++i) {
+    auto* entity = request.add_entities();
+    entity->set_entity(in.ConsumeBool()
+                           ? "entities/" + std::to_string(in.ConsumeIntegralInRange(1, 3))
+                           : Text(in, 24));
+    entity->set_type(static_cast<newsgraph::v1::EntityType>(EdgeInt<int32_t>(in)));
+    entity->set_salience(in.ConsumeFloatingPoint<float>());
+    entity->set_mention_count(EdgeInt<int32_t>(in));
+  }
+  return request;
+}
+
+// Changes the index: one document, a batch, or a removal.
+void ChangeIndex(World* world, FuzzedDataProvider& in) {
+  switch (in.ConsumeIntegralInRange<int>(0, 2)) {
+    case 0:
+      newsgraph::fuzzing::CheckClientStatus(
+          world->index->IndexDocument(MakeIndexRequest(in)).status());
+      break;
+    case 1: {
+      std::vector<newsgraph::v1::IndexDocumentRequest> batch(in.ConsumeIntegralInRange(0, 6));
+      for (auto& request : batch) request = MakeIndexRequest(in);
+      newsgraph::fuzzing::CheckClientStatus(
+          world->index->IndexDocuments(absl::MakeConstSpan(batch)).status());
+      break;
+    }
+    default:
+      newsgraph::fuzzing::CheckClientStatus(
+          world->index
+              ->RemoveDocument(in.ConsumeBool()
+                                   ? "documents/" + std::to_string(in.ConsumeIntegralInRange(1, 6))
+                                   : Text(in, 24))
+              .status());
+      break;
+  }
+}
+
 // Query text: random bytes, or a sentence of the query language's pieces.
 std::string Query(FuzzedDataProvider& in) {
   if (in.ConsumeBool()) return Text(in, 4096);
@@ -109,6 +188,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
   std::string previous_token;
   for (int round = 0; round < 4 && in.remaining_bytes() > 0; ++round) {
+    if (in.ConsumeIntegralInRange<int>(0, 3) == 0) ChangeIndex(world, in);
     newsgraph::v1::SearchRequest request;
     request.set_query(Query(in));
     request.set_page_size(EdgeInt<int32_t>(in));

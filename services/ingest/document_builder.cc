@@ -119,7 +119,7 @@ absl::StatusOr<ConvertedContent> ConvertToText(std::string content, const Docume
     out.byline = html.author;
   } else if (input.content_type() == ContentType::TEXT_MARKDOWN) {
     std::string heading;
-    out.text = MarkdownToText(content, &heading);
+    out.text = MarkdownToText(content, &heading, stop);
     if (out.title.empty()) out.title = heading;
   } else if (input.content_type() == ContentType::TEXT_PLAIN ||
              input.content_type() == ContentType::CONTENT_TYPE_UNSPECIFIED) {
@@ -201,6 +201,7 @@ absl::StatusOr<Document> BuildDocument(
   structure_options.detect_title = title.empty();
   structure_options.known_title = title;
   structure_options.is_recurring_line = is_recurring_line;
+  structure_options.stop = stop;
   StructuredText structure = ExtractStructure(*std::move(split), structure_options);
   if (stopped()) return Stopped();
   text::NormalizedText normalized = text::JoinParagraphs(structure.paragraphs);

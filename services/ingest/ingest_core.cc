@@ -348,7 +348,8 @@ absl::StatusOr<Document> IngestCore::GetDocument(const std::string& name, Docume
 }
 
 absl::StatusOr<Document> IngestCore::WaitUntilProcessed(const std::string& name, int64_t version,
-                                                        absl::Time deadline) const {
+                                                        absl::Time deadline,
+                                                        const std::function<bool()>& stop) const {
   NG_ASSIGN_OR_RETURN(uint64_t id, ParseDocumentName(name));
   while (true) {
     uint64_t generation;
@@ -368,7 +369,14 @@ absl::StatusOr<Document> IngestCore::WaitUntilProcessed(const std::string& name,
     const auto changed = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_) {
       return state_generation_ != generation;
     };
-    if (!state_mu_.AwaitWithDeadline(newsgraph::Condition(&changed), deadline)) {
+    // Wakes at least every 100 ms to ask `stop`.
+    const absl::Time wake = std::min(deadline, absl::Now() + absl::Milliseconds(100));
+    if (state_mu_.AwaitWithDeadline(newsgraph::Condition(&changed), wake)) continue;
+    if (stop && stop()) {
+      return absl::CancelledError(
+          absl::StrCat("waiting for ", name, " to be indexed stopped: the call ended"));
+    }
+    if (absl::Now() >= deadline) {
       return absl::DeadlineExceededError(
           absl::StrCat(name, " is stored but not yet indexed (state ",
                        newsgraph::v1::PipelineState_Name(doc->state()), ") at the deadline"));

@@ -120,10 +120,11 @@ class IngestCore {
 
   // Waits until document `name` at `version` is INDEXED or FAILED (or
   // replaced by a newer version or deleted), or `deadline` passes
-  // (DEADLINE_EXCEEDED). Returns the document then.
-  absl::StatusOr<newsgraph::v1::Document> WaitUntilProcessed(const std::string& name,
-                                                             int64_t version,
-                                                             absl::Time deadline) const;
+  // (DEADLINE_EXCEEDED), or `stop` (may be empty; asked every 100 ms) says
+  // the call ended (CANCELLED). Returns the document then.
+  absl::StatusOr<newsgraph::v1::Document> WaitUntilProcessed(
+      const std::string& name, int64_t version, absl::Time deadline,
+      const std::function<bool()>& stop = {}) const;
 
   // Blocks while the outbox is at or above its bound, up to `deadline`;
   // returns whether there is room. Batch streams call it between messages.

@@ -37,9 +37,9 @@ grpc::Status IngestGrpcService::IngestDocument(grpc::ServerContext* context,
                     CallStopPredicate(context));
   if (!result.ok()) return ToGrpcStatus(result.status(), *context);
   if (request->wait_until_indexed()) {
-    absl::StatusOr<newsgraph::v1::Document> processed =
-        core_->WaitUntilProcessed(result->document.name(), result->document.version(),
-                                  DeadlineOf(*context, absl::Seconds(60)));
+    absl::StatusOr<newsgraph::v1::Document> processed = core_->WaitUntilProcessed(
+        result->document.name(), result->document.version(),
+        DeadlineOf(*context, absl::Seconds(60)), CallStopPredicate(context));
     if (!processed.ok()) return ToGrpcStatus(processed.status());
     result->document = *std::move(processed);
     if (result->outcome == newsgraph::v1::DUPLICATE) {

@@ -8,7 +8,8 @@
 
 namespace newsgraph::ingest {
 
-std::string MarkdownToText(absl::string_view markdown, std::string* title) {
+std::string MarkdownToText(absl::string_view markdown, std::string* title,
+                           const std::function<bool()>& stop) {
   static const RE2* heading = new RE2(R"(^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$)");
   static const RE2* quote = new RE2(R"(^\s{0,3}>\s?)");
   static const RE2* image = new RE2(R"(!\[([^\]]*)\]\([^)]*\))");
@@ -23,7 +24,9 @@ std::string MarkdownToText(absl::string_view markdown, std::string* title) {
   std::string out;
   out.reserve(markdown.size());
   bool in_fence = false;
+  size_t lines = 0;
   for (absl::string_view raw : absl::StrSplit(markdown, '\n')) {
+    if (stop && ++lines % 256 == 0 && stop()) return out;
     std::string line(raw);
     if (absl::StartsWith(absl::StripLeadingAsciiWhitespace(line), "```")) {
       in_fence = !in_fence;

@@ -282,6 +282,7 @@ StructuredText ExtractStructure(std::vector<std::string> paragraphs,
   std::vector<std::string> kept;
   kept.reserve(paragraphs.size());
   for (size_t i = 0; i < paragraphs.size(); ++i) {
+    if (options.stop && i % 256 == 255 && options.stop()) return out;
     std::string& p = paragraphs[i];
     std::string removed;
     if (StripLeadingMarker(&p, &removed)) out.removed.push_back(removed);

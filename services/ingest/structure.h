@@ -51,6 +51,10 @@ struct StructureOptions {
   // True for a paragraph that recurs across many documents of the same
   // source (site chrome); such paragraphs are removed. May be empty.
   std::function<bool(absl::string_view)> is_recurring_line;
+  // Asked every 256 paragraphs (may be empty); once it returns true the
+  // extraction ends early and its result is incomplete: the caller, which
+  // sees the same predicate, discards it.
+  std::function<bool()> stop;
 };
 
 StructuredText ExtractStructure(std::vector<std::string> paragraphs,

@@ -909,6 +909,10 @@ TEST_F(IngestCoreTest, WaitUntilProcessedReturnsOnceIndexedOrAtDeadline) {
   NG_ASSERT_OK_AND_ASSIGN(IngestResult r, core_->Ingest(Text("Waiting document."), false));
   EXPECT_THAT(core_->WaitUntilProcessed(r.document.name(), 1, absl::Now() + absl::Milliseconds(20)),
               StatusIs(absl::StatusCode::kDeadlineExceeded));
+  // A call that ends (cancelled) stops the wait long before its deadline.
+  EXPECT_THAT(
+      core_->WaitUntilProcessed(r.document.name(), 1, absl::InfiniteFuture(), [] { return true; }),
+      StatusIs(absl::StatusCode::kCancelled));
   FakeDownstream downstream(0);
   PipelineOptions options;
   options.idle_poll = absl::Milliseconds(20);

@@ -41,5 +41,15 @@ TEST(MarkdownTextTest, EmphasisNeedsWordsInsideAndUnderscoresInWordsStay) {
   EXPECT_EQ(MarkdownToText("__bold__ and *it*", nullptr), "bold and it\n");
 }
 
+// A stopped conversion ends early; the caller discards what it returns.
+TEST(MarkdownTextTest, StopsWhenAsked) {
+  std::string markdown;
+  for (int i = 0; i < 10000; ++i) markdown += "**line** " + std::to_string(i) + "\n";
+  int asked = 0;
+  const std::string text = MarkdownToText(markdown, nullptr, [&] { return ++asked >= 2; });
+  EXPECT_EQ(asked, 2);
+  EXPECT_LT(text.size(), markdown.size() / 10);  // 512 of 10,000 lines
+}
+
 }  // namespace
 }  // namespace newsgraph::ingest

@@ -119,5 +119,15 @@ TEST(StructureTest, NumberedListWithoutQuestionsIsNotAnInterview) {
   EXPECT_EQ(s.title, "Plan for the year");
 }
 
+// A stopped extraction ends early (asked every 256 paragraphs).
+TEST(StructureTest, StopsWhenAsked) {
+  std::vector<std::string> paragraphs(5000, "A paragraph of the story.");
+  StructureOptions options;
+  int asked = 0;
+  options.stop = [&] { return ++asked >= 2; };
+  ExtractStructure(paragraphs, options);
+  EXPECT_EQ(asked, 2);
+}
+
 }  // namespace
 }  // namespace newsgraph::ingest
