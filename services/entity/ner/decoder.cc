@@ -250,44 +250,44 @@ std::vector<Span> SpansOf(const std::vector<int>& tags) {
   return SpansFromBilou(names);
 }
 
-// Fills first_pass_type / first_pass_majority of a document's tokens from
-// first-pass tags.
+void FirstPassSummary::Add(const std::vector<TokenInfo>& tokens, const std::vector<int>& tags) {
+  for (size_t i = 0; i < tokens.size(); ++i) ++votes_[tokens[i].lower][TypeIdOf(tags[i])];
+  for (const Span& span : SpansOf(tags)) {
+    const int length = static_cast<int>(span.end - span.begin);
+    const int type = TypeIdOf(tags[span.begin]);
+    for (size_t i = span.begin; i < span.end; ++i) {
+      auto [it, inserted] = longest_.try_emplace(tokens[i].lower, length, type);
+      if (!inserted && length > it->second.first) it->second = {length, type};
+    }
+  }
+}
+
+void FirstPassSummary::Apply(const std::vector<int>& tags, std::vector<TokenInfo>* tokens) const {
+  static constexpr std::array<int, 5> kNoVotes = {};
+  for (size_t i = 0; i < tokens->size(); ++i) {
+    TokenInfo& token = (*tokens)[i];
+    token.first_pass_type = TypeIdOf(tags[i]);
+    const auto found = votes_.find(token.lower);
+    const std::array<int, 5>& v = found == votes_.end() ? kNoVotes : found->second;
+    int majority = 0;
+    for (int t = 1; t < 5; ++t) {
+      if (v[t] > v[majority] || (majority == 0 && v[t] > 0)) majority = t;
+    }
+    token.first_pass_majority = majority;
+    token.first_pass_longest_type = 0;
+    token.first_pass_longest_length = 0;
+    if (auto it = longest_.find(token.lower); it != longest_.end()) {
+      token.first_pass_longest_type = it->second.second;
+      token.first_pass_longest_length = std::min(it->second.first, 3);
+    }
+  }
+}
+
 void AddFirstPassEvidence(const std::vector<std::vector<int>>& first_pass_tags,
                           std::vector<std::vector<TokenInfo>>* document) {
-  absl::flat_hash_map<std::string, std::array<int, 5>> votes;
-  // word -> (length, type) of the longest first-pass span holding it.
-  absl::flat_hash_map<std::string, std::pair<int, int>> longest;
-  for (size_t s = 0; s < document->size(); ++s) {
-    for (size_t i = 0; i < (*document)[s].size(); ++i) {
-      ++votes[(*document)[s][i].lower][TypeIdOf(first_pass_tags[s][i])];
-    }
-    for (const Span& span : SpansOf(first_pass_tags[s])) {
-      const int length = static_cast<int>(span.end - span.begin);
-      const int type = TypeIdOf(first_pass_tags[s][span.begin]);
-      for (size_t i = span.begin; i < span.end; ++i) {
-        auto [it, inserted] = longest.try_emplace((*document)[s][i].lower, length, type);
-        if (!inserted && length > it->second.first) it->second = {length, type};
-      }
-    }
-  }
-  for (size_t s = 0; s < document->size(); ++s) {
-    for (size_t i = 0; i < (*document)[s].size(); ++i) {
-      TokenInfo& token = (*document)[s][i];
-      token.first_pass_type = TypeIdOf(first_pass_tags[s][i]);
-      const std::array<int, 5>& v = votes[token.lower];
-      int majority = 0;
-      for (int t = 1; t < 5; ++t) {
-        if (v[t] > v[majority] || (majority == 0 && v[t] > 0)) majority = t;
-      }
-      token.first_pass_majority = majority;
-      token.first_pass_longest_type = 0;
-      token.first_pass_longest_length = 0;
-      if (auto it = longest.find(token.lower); it != longest.end()) {
-        token.first_pass_longest_type = it->second.second;
-        token.first_pass_longest_length = std::min(it->second.first, 3);
-      }
-    }
-  }
+  FirstPassSummary summary;
+  for (size_t s = 0; s < document->size(); ++s) summary.Add((*document)[s], first_pass_tags[s]);
+  for (size_t s = 0; s < document->size(); ++s) summary.Apply(first_pass_tags[s], &(*document)[s]);
 }
 
 // Sentences between two polls of a stop predicate.
@@ -323,6 +323,52 @@ std::vector<std::vector<TokenInfo>> DescribeDocument(
     AddFirstPassEvidence(tags, &document);
   }
   return document;
+}
+
+bool ForEachDescribedSentence(const std::vector<std::vector<std::string>>& sentences,
+                              const Lexicons& lexicons, const Perceptron* first_pass,
+                              size_t chunk_sentences, const std::function<bool()>& stop,
+                              const std::function<bool(std::vector<TokenInfo>&)>& each) {
+  std::vector<const std::vector<std::string>*> pointers;
+  for (const auto& s : sentences) pointers.push_back(&s);
+  const absl::flat_hash_set<std::string> lowercase = LowercaseWords(pointers);
+  chunk_sentences = std::max<size_t>(chunk_sentences, 1);
+  std::vector<std::vector<TokenInfo>> chunk;
+  size_t chunk_begin = sentences.size();  // what `chunk` holds: none yet
+  // Describes sentences [begin, begin + chunk_sentences) into `chunk`.
+  const auto describe = [&](size_t begin) {
+    if (chunk_begin == begin) return true;
+    chunk.clear();
+    const size_t end = std::min(sentences.size(), begin + chunk_sentences);
+    for (size_t s = begin; s < end; ++s) {
+      if (StopRequested(stop, s)) return false;
+      chunk.push_back(DescribeTokens(sentences[s], lexicons, &lowercase));
+    }
+    chunk_begin = begin;
+    return true;
+  };
+  std::vector<std::vector<int>> first_pass_tags;
+  FirstPassSummary summary;
+  if (first_pass != nullptr) {
+    absl::flat_hash_map<std::string, int> memory;
+    for (size_t begin = 0; begin < sentences.size(); begin += chunk_sentences) {
+      if (!describe(begin)) return false;
+      for (const std::vector<TokenInfo>& tokens : chunk) {
+        if (StopRequested(stop, first_pass_tags.size())) return false;
+        first_pass_tags.push_back(
+            Decode(*first_pass, tokens, kSearchBeam, &memory, nullptr, 1, nullptr, nullptr));
+        summary.Add(tokens, first_pass_tags.back());
+      }
+    }
+  }
+  for (size_t begin = 0; begin < sentences.size(); begin += chunk_sentences) {
+    if (!describe(begin)) return false;
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      if (first_pass != nullptr) summary.Apply(first_pass_tags[begin + i], &chunk[i]);
+      if (!each(chunk[i])) return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace newsgraph::entity::ner

@@ -4,6 +4,7 @@
 #ifndef NEWSGRAPH_SERVICES_ENTITY_NER_DECODER_H_
 #define NEWSGRAPH_SERVICES_ENTITY_NER_DECODER_H_
 
+#include <array>
 #include <functional>
 #include <string>
 #include <vector>
@@ -37,6 +38,25 @@ std::vector<int> Decode(const Perceptron& model, const std::vector<TokenInfo>& t
 // The spans a tag sequence spells.
 std::vector<Span> SpansOf(const std::vector<int>& tags);
 
+// What a first tagging pass found for each word of a document (as
+// lower-cased): how often each type was given to it, and the longest span
+// holding it. Filled sentence by sentence, so a document need not be held
+// whole.
+class FirstPassSummary {
+ public:
+  // Counts one sentence's tokens under their first-pass tags.
+  void Add(const std::vector<TokenInfo>& tokens, const std::vector<int>& tags);
+  // Fills the first-pass fields of one sentence's tokens (first-pass tags
+  // `tags`) from the whole document's counts.
+  void Apply(const std::vector<int>& tags, std::vector<TokenInfo>* tokens) const;
+
+ private:
+  // word -> sentences' tokens per type id (0 = none).
+  absl::flat_hash_map<std::string, std::array<int, 5>> votes_;
+  // word -> (length, type) of the longest first-pass span holding it.
+  absl::flat_hash_map<std::string, std::pair<int, int>> longest_;
+};
+
 // Fills the first-pass fields of a document's tokens from first-pass tags.
 void AddFirstPassEvidence(const std::vector<std::vector<int>>& first_pass_tags,
                           std::vector<std::vector<TokenInfo>>* document);
@@ -49,6 +69,17 @@ bool StopRequested(const std::function<bool()>& stop, size_t sentence);
 std::vector<std::vector<TokenInfo>> DescribeDocument(
     const std::vector<std::vector<std::string>>& sentences, const Lexicons& lexicons,
     const Perceptron* first_pass, const std::function<bool()>& stop = nullptr);
+
+// Calls `each` with every sentence's tokens, in order, described as
+// DescribeDocument describes them, while holding at most `chunk_sentences`
+// described sentences at once: a longer document is described twice, once
+// for the first pass and once for `each`. `each` may change the tokens it
+// is given; it returns false to stop. Returns false when `each` or `stop`
+// (polled every few sentences) stopped it.
+bool ForEachDescribedSentence(const std::vector<std::vector<std::string>>& sentences,
+                              const Lexicons& lexicons, const Perceptron* first_pass,
+                              size_t chunk_sentences, const std::function<bool()>& stop,
+                              const std::function<bool(std::vector<TokenInfo>&)>& each);
 
 }  // namespace newsgraph::entity::ner
 

@@ -35,26 +35,28 @@ const std::vector<std::string>& BilouTagSet() {
 std::vector<std::vector<std::pair<Span, float>>> NerTagger::TagDocumentWithConfidence(
     const std::vector<std::vector<std::string>>& sentences,
     const std::function<bool()>& stop) const {
-  const std::vector<std::vector<TokenInfo>> document =
-      DescribeDocument(sentences, lexicons_, first_pass_ ? &*first_pass_ : nullptr, stop);
-  if (document.size() < sentences.size()) return {};  // Stopped.
   absl::flat_hash_map<std::string, int> memory;
   std::vector<std::vector<std::pair<Span, float>>> out;
-  out.reserve(document.size());
-  for (const std::vector<TokenInfo>& tokens : document) {
-    // Sentence 0 was polled while describing; poll the later ones again.
-    if (!out.empty() && StopRequested(stop, out.size())) return out;
-    std::vector<float> confidences;
-    const std::vector<int> tags = Decode(model_, tokens, kSearchBeam, &memory, &confidences, temperature_, nullptr, nullptr);
-    std::vector<std::pair<Span, float>> spans;
-    for (const Span& span : SpansOf(tags)) {
-      double sum = 0;
-      for (size_t i = span.begin; i < span.end; ++i) sum += confidences[i];
-      spans.emplace_back(span,
-                         static_cast<float>(sum / static_cast<double>(span.end - span.begin)));
-    }
-    out.push_back(std::move(spans));
-  }
+  out.reserve(sentences.size());
+  std::vector<float> confidences;
+  ForEachDescribedSentence(
+      sentences, lexicons_, first_pass_ ? &*first_pass_ : nullptr, kChunkSentences, stop,
+      [&](std::vector<TokenInfo>& tokens) {
+        // Sentence 0 was polled while describing; poll the later ones again.
+        if (!out.empty() && StopRequested(stop, out.size())) return false;
+        confidences.clear();
+        const std::vector<int> tags = Decode(model_, tokens, kSearchBeam, &memory, &confidences,
+                                             temperature_, nullptr, nullptr);
+        std::vector<std::pair<Span, float>> spans;
+        for (const Span& span : SpansOf(tags)) {
+          double sum = 0;
+          for (size_t i = span.begin; i < span.end; ++i) sum += confidences[i];
+          spans.emplace_back(span,
+                             static_cast<float>(sum / static_cast<double>(span.end - span.begin)));
+        }
+        out.push_back(std::move(spans));
+        return true;
+      });
   return out;
 }
 

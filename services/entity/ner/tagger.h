@@ -51,6 +51,10 @@ class NerTagger {
   std::vector<std::vector<std::pair<Span, float>>> TagDocumentWithConfidence(
       const std::vector<std::vector<std::string>>& sentences,
       const std::function<bool()>& stop = nullptr) const;
+  // Sentences described at once by TagDocumentWithConfidence: a longer
+  // document is tagged in pieces of this many (same result, bounded
+  // memory: an 8 MiB document no longer holds every token's description).
+  static constexpr size_t kChunkSentences = 2048;
 
   // Temperature of the confidence softmax (default 1; model metadata
   // "confidence_temperature").

@@ -457,6 +457,67 @@ TEST(DescribeDocumentTest, FirstPassAddsItsEvidence) {
   }
 }
 
+// Described in chunks of any size, a document's sentences come out as
+// DescribeDocument describes them whole, first-pass evidence included (the
+// evidence counts every sentence of the document).
+TEST(DescribeDocumentTest, ChunksDescribeAsTheWholeDocumentDoes) {
+  Lexicons lexicons;
+  // A first pass that tags "Holm" and "Karin Holm" as people.
+  Perceptron first_pass(BilouTagSet());
+  absl::flat_hash_map<std::string, int> memory;
+  const std::vector<std::vector<std::string>> lessons = {{"Karin", "Holm", "spoke"},
+                                                         {"Holm", "left"}};
+  for (int round = 0; round < 5; ++round) {
+    for (const auto& lesson : lessons) {
+      const std::vector<int> gold = lesson.size() == 3
+                                        ? std::vector<int>{Tag("B-PER"), Tag("L-PER"), Tag("O")}
+                                        : std::vector<int>{Tag("U-PER"), Tag("O")};
+      const Perceptron before = first_pass;
+      memory.clear();
+      Decode(before, DescribeTokens(lesson, lexicons, nullptr), kMaxTags, &memory, nullptr, 1,
+             &first_pass, &gold);
+    }
+  }
+  std::vector<std::vector<std::string>> sentences;
+  for (int k = 0; k < 7; ++k) {
+    sentences.push_back({"Karin", "Holm", "spoke", "in", "Oslo"});
+    sentences.push_back({"Holm", "left", k % 2 ? "early" : "late"});
+  }
+  const auto whole = DescribeDocument(sentences, lexicons, &first_pass);
+  bool some_evidence = false;
+  for (size_t chunk : {1u, 3u, 5u, 14u, 100u}) {
+    SCOPED_TRACE(chunk);
+    size_t s = 0;
+    ASSERT_TRUE(ForEachDescribedSentence(
+        sentences, lexicons, &first_pass, chunk, nullptr, [&](std::vector<TokenInfo>& tokens) {
+          EXPECT_LT(s, whole.size());
+          if (s >= whole.size()) return false;
+          for (size_t i = 0; i < tokens.size(); ++i) {
+            const TokenInfo& want = whole[s][i];
+            EXPECT_EQ(tokens[i].word, want.word);
+            EXPECT_EQ(tokens[i].seen_lowercase, want.seen_lowercase);
+            EXPECT_EQ(tokens[i].first_pass_type, want.first_pass_type);
+            EXPECT_EQ(tokens[i].first_pass_majority, want.first_pass_majority);
+            EXPECT_EQ(tokens[i].first_pass_longest_type, want.first_pass_longest_type);
+            EXPECT_EQ(tokens[i].first_pass_longest_length, want.first_pass_longest_length);
+            some_evidence |= want.first_pass_longest_length > 0;
+          }
+          ++s;
+          return true;
+        }));
+    EXPECT_EQ(s, sentences.size());
+  }
+  EXPECT_TRUE(some_evidence);
+  // `each` and `stop` end it early.
+  int seen = 0;
+  EXPECT_FALSE(ForEachDescribedSentence(sentences, lexicons, &first_pass, 3, nullptr,
+                                        [&](std::vector<TokenInfo>&) { return ++seen < 4; }));
+  EXPECT_EQ(seen, 4);
+  EXPECT_FALSE(ForEachDescribedSentence(
+      sentences, lexicons, &first_pass, 3, [] { return true; },
+      [](std::vector<TokenInfo>&) { return true; }));
+}
+
 TEST(DescribeDocumentTest, StopEndsEarly) {
   Lexicons lexicons;
   const std::vector<std::vector<std::string>> sentences(40, {"word"});
