@@ -12,6 +12,7 @@
 #include "base/status_macros.h"
 #include "base/time_util.h"
 #include "services/search/analyzer.h"
+#include "services/search/spelling_variants.h"
 #include "services/text/normalizer.h"
 #include "services/text/utf8.h"
 
@@ -354,6 +355,14 @@ class QueryBuilder::Impl {
     if (tokens.size() > 1) return BuildPhrase(std::move(tokens), node.field);
     if (tokens.empty()) return MakeAllDocuments(reader_);
     std::string term = tokens[0].term;
+    // A word spelled the British or the American way finds the other
+    // spelling too, before any typo correction could take it for a typo.
+    if (std::optional<std::string> other = OtherSpelling(absl::AsciiStrToLower(node.text))) {
+      const std::vector<AnalyzedToken> variant = Analyze(*other, "en");
+      if (variant.size() == 1 && variant[0].term != term) {
+        return BuildSpellings(term, variant[0].term, node.field);
+      }
+    }
     bool unknown = false;
     if (typo_tolerance_ && !exclude_mode_ && corrections_tried_ < options_.max_typo_corrections) {
       NG_ASSIGN_OR_RETURN(uint64_t df, reader_->DocumentFrequency(term));
@@ -377,6 +386,20 @@ class QueryBuilder::Impl {
       }
     }
     return BuildWord(term, node.field, 1.0);
+  }
+
+  // Either spelling of one word: the better-scoring one counts, so a
+  // document with both is not counted twice.
+  absl::StatusOr<DocIteratorPtr> BuildSpellings(const std::string& term, const std::string& other,
+                                                const std::string& field) {
+    std::vector<DocIteratorPtr> spellings;
+    NG_ASSIGN_OR_RETURN(DocIteratorPtr first, BuildWord(term, field, 1.0));
+    const double idf = last_idf_;
+    NG_ASSIGN_OR_RETURN(DocIteratorPtr second, BuildWord(other, field, 1.0));
+    last_idf_ = std::max(idf, last_idf_);
+    spellings.push_back(std::move(first));
+    spellings.push_back(std::move(second));
+    return MakeOr(std::move(spellings), /*best_only=*/true);
   }
 
   absl::StatusOr<DocIteratorPtr> BuildWord(const std::string& term, const std::string& field,

@@ -473,6 +473,23 @@ class NaturalQueryTest : public SearcherTest {
   }
 };
 
+// A British or American spelling finds the other one; a document with both
+// is not counted twice, so it does not outrank one with a single spelling.
+TEST_F(NaturalQueryTest, EitherSpellingFindsTheOther) {
+  Add("documents/40", 1, "Theatre awards", "The London theatre awards were given.", "BBC", 2004,
+      false);
+  Add("documents/41", 1, "Theater awards", "The theater awards were given in London.", "BBC", 2004,
+      false);
+  EXPECT_THAT(Hits("theater awards"),
+              ::testing::UnorderedElementsAre("documents/40", "documents/41"));
+  EXPECT_THAT(Hits("theatre awards"),
+              ::testing::UnorderedElementsAre("documents/40", "documents/41"));
+  // documents/3 writes "organisation".
+  EXPECT_THAT(Hits("organization"), ::testing::ElementsAre("documents/3"));
+  // Explicit syntax keeps its meaning: excluding one spelling excludes both.
+  EXPECT_THAT(Hits("awards -theater"), ::testing::IsEmpty());
+}
+
 TEST_F(NaturalQueryTest, DocumentsMissingAWordStillMatchAndMoreWordsRankHigher) {
   // No document holds all three words; strict AND found nothing.
   EXPECT_THAT(Hits("wheat harvest astana"),
