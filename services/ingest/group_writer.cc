@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "services/ingest/document_builder.h"
-#include "services/text/normalizer.h"
 #include "services/ingest/ingest_keyspace.h"
+#include "services/text/normalizer.h"
 #include "storage/key_codec.h"
 
 namespace newsgraph::ingest {

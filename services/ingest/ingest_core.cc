@@ -1,7 +1,5 @@
 #include "services/ingest/ingest_core.h"
 
-#include <xxhash.h>
-
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -15,15 +13,14 @@
 #include "base/mutex.h"
 #include "base/page_size.h"
 #include "base/page_token.h"
-#include "storage/page_token_key.h"
 #include "base/status_macros.h"
 #include "base/stop_poller.h"
 #include "base/time_util.h"
 #include "services/ingest/group_writer.h"
 #include "services/ingest/ingest_keyspace.h"
 #include "services/ingest/minhash.h"
-#include "services/text/normalizer.h"
 #include "storage/key_codec.h"
+#include "storage/page_token_key.h"
 
 namespace newsgraph::ingest {
 namespace {
@@ -127,8 +124,6 @@ absl::StatusOr<DocumentFilter> ParseFilter(absl::string_view filter) {
   }
   return result;
 }
-
-
 
 }  // namespace
 
@@ -433,8 +428,9 @@ absl::StatusOr<newsgraph::v1::ListDocumentsResponse> IngestCore::ListDocuments(
     }
     if (!filter.Matches(doc)) continue;
     if (response.documents_size() == page_size) {
-      const uint64_t next = storage::DecodeBigEndian64(it->key().data());
-      response.set_next_page_token(page_tokens_->Encode("documents", request.filter(), storage::EncodeBigEndian64(next)));
+      // The position is the next document's key (its id, big-endian).
+      response.set_next_page_token(
+          page_tokens_->Encode("documents", request.filter(), std::string(it->key())));
       break;
     }
     ApplyView(view, &doc);

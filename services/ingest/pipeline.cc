@@ -123,9 +123,9 @@ void Pipeline::Run() {
     }
     // Documents that have failed take no room from the documents not yet
     // tried (they go last in a round).
-    const size_t failed = DocumentsThatFailed().size();
+    const absl::flat_hash_set<uint64_t> have_failed = DocumentsThatFailed();
     absl::StatusOr<std::vector<OutboxItem>> items =
-        core_->PeekOutbox(options_.batch_size + failed, WaitingDocuments());
+        core_->PeekOutbox(options_.batch_size + have_failed.size(), WaitingDocuments());
     if (!items.ok()) {
       LogError("pipeline", absl::StrCat("cannot read outbox: ", items.status().ToString()));
       if (!SleepUnlessStopped(error_backoff)) return;
@@ -137,7 +137,7 @@ void Pipeline::Run() {
       WaitForWork();
       continue;
     }
-    Outcome outcome = ProcessRound(*items);
+    Outcome outcome = ProcessRound(*items, have_failed);
     if (outcome == Outcome::kDone) outcome = TakeStageOutcome();
     if (outcome == Outcome::kStopped) return;
     if (outcome == Outcome::kRetryRound) {
@@ -189,7 +189,8 @@ absl::flat_hash_set<uint64_t> Pipeline::WaitingDocuments() {
   return waiting;
 }
 
-Pipeline::Outcome Pipeline::ProcessRound(const std::vector<OutboxItem>& items) {
+Pipeline::Outcome Pipeline::ProcessRound(const std::vector<OutboxItem>& items,
+                                         const absl::flat_hash_set<uint64_t>& have_failed) {
   // Documents with an item deferred in this round: their later items wait
   // too, so each document's items stay in outbox order. (Documents set aside
   // in earlier rounds were left out of `items`.)
@@ -207,7 +208,6 @@ Pipeline::Outcome Pipeline::ProcessRound(const std::vector<OutboxItem>& items) {
   // Items of documents that have failed before: they go last, one at a
   // time, so a poison document delays the others by its own calls only.
   std::vector<OutboxItem> failed_before;
-  const absl::flat_hash_set<uint64_t> have_failed = DocumentsThatFailed();
   for (const OutboxItem& item : items) {
     if (have_failed.contains(item.document_id)) {
       failed_before.push_back(item);

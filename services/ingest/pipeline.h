@@ -173,7 +173,9 @@ class Pipeline {
   // Processes a round of items: kDone when the round is over, kRetryRound
   // or kStopped when it ended early. `items` leaves out the documents set
   // aside (WaitingDocuments).
-  Outcome ProcessRound(const std::vector<OutboxItem>& items);
+  // `have_failed`: DocumentsThatFailed() when the round's items were read.
+  Outcome ProcessRound(const std::vector<OutboxItem>& items,
+                       const absl::flat_hash_set<uint64_t>& have_failed);
   // Processes kProcess items of distinct documents in batches; documents
   // deferred are added to `held`.
   Outcome ProcessBatch(const std::vector<OutboxItem>& items, absl::flat_hash_set<uint64_t>* held);

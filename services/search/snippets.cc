@@ -59,9 +59,11 @@ std::vector<ScoredPassage> Units(const newsgraph::v1::Document& doc) {
   // The blocks in text order (documents indexed since IndexDocument checks
   // the order have them so already); paragraphs are in text order too, so
   // one pass finds the block a paragraph overlaps.
+  const auto by_begin = [](const ScoredPassage& a, const ScoredPassage& b) {
+    return a.begin < b.begin;
+  };
   const size_t qa_count = units.size();
-  std::sort(units.begin(), units.end(),
-            [](const ScoredPassage& a, const ScoredPassage& b) { return a.begin < b.begin; });
+  std::sort(units.begin(), units.end(), by_begin);
   size_t q = 0;
   for (int i = 0; i < doc.paragraphs_size(); ++i) {
     const auto& span = doc.paragraphs(i).span();
@@ -71,8 +73,7 @@ std::vector<ScoredPassage> Units(const newsgraph::v1::Document& doc) {
     if (!inside) units.push_back({.begin = span.byte_begin(), .end = span.byte_end()});
   }
   if (units.empty() && !text.empty()) units.push_back({.begin = 0, .end = text.size()});
-  std::sort(units.begin(), units.end(),
-            [](const ScoredPassage& a, const ScoredPassage& b) { return a.begin < b.begin; });
+  std::sort(units.begin(), units.end(), by_begin);
   for (size_t i = 0; i < units.size(); ++i) units[i].order = i;
   return units;
 }
