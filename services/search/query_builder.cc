@@ -127,7 +127,8 @@ class QueryBuilder::Impl {
       offsets.push_back(static_cast<uint32_t>(offsets.size()));
     }
     proximity_.push_back(MakePhraseScorer(std::move(lists), std::move(offsets), FieldScope::kAll,
-                                          &bm25f_, options_.proximity_boost));
+                                          &bm25f_, options_.proximity_boost,
+                                          options_.proximity_slop));
     return all;
   }
 
@@ -204,6 +205,14 @@ class QueryBuilder::Impl {
     return MakeAndNot(std::move(result), std::move(excluded));
   }
 
+  // A plain query word for proximity: its analyzed term, its position in the
+  // query, and the entity group it spells (-1: none).
+  struct ProximityWord {
+    std::string term;
+    uint32_t position = 0;
+    int group = -1;
+  };
+
   // Plain words: a coordinated disjunction with one slot per word (a
   // hyphenated word is one slot); a recognized entity covers the slots of
   // the words that spell it. Adjacent words earn a proximity bonus where a
@@ -212,8 +221,9 @@ class QueryBuilder::Impl {
     std::vector<DocIteratorPtr> clauses;
     Coordination coordination{.exponent = options_.coordination_exponent};
     int slot = 0;
-    // Analyzed single-term words in query order, with their query positions.
-    std::vector<std::pair<std::string, uint32_t>> adjacent;
+    // Analyzed single-term words in query order.
+    std::vector<ProximityWord> adjacent;
+    int current_group = -1;
     // Every word as typed, with its slot.
     std::vector<std::pair<const QueryNode*, uint64_t>> typed;
     uint32_t position = 0;
@@ -223,7 +233,7 @@ class QueryBuilder::Impl {
       typed.emplace_back(&word, bit);
       position += word.skipped_before;
       std::optional<std::string> term = PlainWordTerm(word);
-      if (term.has_value()) adjacent.emplace_back(*term, position);
+      if (term.has_value()) adjacent.push_back({*std::move(term), position, current_group});
       ++position;
       NG_ASSIGN_OR_RETURN(DocIteratorPtr built,
                           word.kind == Kind::kTerm ? BuildTerm(word) : Build(word));
@@ -239,6 +249,7 @@ class QueryBuilder::Impl {
       uint64_t span = 0;
       double idf_sum = 0;
       const int group = coordination.groups++;
+      current_group = group;
       for (size_t k = 0; k + 1 < child.children.size(); ++k) {
         NG_ASSIGN_OR_RETURN(uint64_t bit, add_word(child.children[k]));
         span |= bit;
@@ -246,6 +257,7 @@ class QueryBuilder::Impl {
         coordination.group.resize(clauses.size(), -1);
         coordination.group.back() = group;
       }
+      current_group = -1;
       NG_ASSIGN_OR_RETURN(DocIteratorPtr entity, BuildEntityClause(child.children.back(), idf_sum));
       clauses.push_back(std::move(entity));
       coordination.covers.push_back(span);
@@ -264,6 +276,8 @@ class QueryBuilder::Impl {
     if (match_slots_ == 0) match_slots_ = coordination.slots;
     if (options_.proximity_boost > 0) {
       for (size_t k = 0; k + 1 < adjacent.size(); ++k) {
+        // The entity clause already rewards the words of a name together.
+        if (adjacent[k].group >= 0 && adjacent[k].group == adjacent[k + 1].group) continue;
         NG_RETURN_IF_ERROR(AddProximityPair(adjacent[k], adjacent[k + 1]));
       }
     }
@@ -310,20 +324,21 @@ class QueryBuilder::Impl {
     return absl::OkStatus();
   }
 
-  // A proximity bonus for two query words where a document has them at the
-  // same distance as the query (function words left out count).
-  absl::Status AddProximityPair(const std::pair<std::string, uint32_t>& first,
-                                const std::pair<std::string, uint32_t>& second) {
+  // A proximity bonus for two query words where a document has them at about
+  // the same distance as the query (function words left out count), give or
+  // take RankingOptions::proximity_slop.
+  absl::Status AddProximityPair(const ProximityWord& first, const ProximityWord& second) {
     std::vector<TermPostings> lists;
-    for (const std::string* term : {&first.first, &second.first}) {
+    for (const std::string* term : {&first.term, &second.term}) {
       NG_ASSIGN_OR_RETURN(TermPostings postings, reader_->Postings(*term, /*with_positions=*/true));
       if (postings.doc() == kNoMoreDocs) return absl::OkStatus();
       lists.push_back(std::move(postings));
     }
-    std::vector<uint32_t> offsets = {0, second.second - first.second};
+    std::vector<uint32_t> offsets = {0, second.position - first.position};
     proximity_.push_back(MakePhraseScorer(std::move(lists), std::move(offsets), FieldScope::kAll,
-                                          &bm25f_, options_.proximity_boost));
-    proximity_labels_.push_back(absl::StrCat("proximity '", first.first, " ", second.first, "'"));
+                                          &bm25f_, options_.proximity_boost,
+                                          options_.proximity_slop));
+    proximity_labels_.push_back(absl::StrCat("proximity '", first.term, " ", second.term, "'"));
     return absl::OkStatus();
   }
 

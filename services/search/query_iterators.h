@@ -114,9 +114,12 @@ class PhraseScorer {
   // must come in ascending order.
   virtual double ScoreAt(uint64_t doc) = 0;
 };
+// Scores the phrase of `postings` at `offsets` (the first offset 0). With a
+// `slop`, each later word may stand up to `slop` positions before or after
+// its offset (never on the first word's position), like Lucene's phrase~slop.
 std::unique_ptr<PhraseScorer> MakePhraseScorer(std::vector<TermPostings> postings,
                                                std::vector<uint32_t> offsets, FieldScope scope,
-                                               const Bm25f* bm25f, double boost);
+                                               const Bm25f* bm25f, double boost, uint32_t slop = 0);
 
 // Documents matching all children; scores add up. Children must not be empty.
 DocIteratorPtr MakeAnd(std::vector<DocIteratorPtr> children);

@@ -120,6 +120,7 @@ void AddMatchedEntities(const newsgraph::v1::IndexDocumentRequest& stored,
 }  // namespace
 
 absl::StatusOr<RankingOptions> ParseRankingOptions(absl::string_view spec) {
+  constexpr uint32_t kMaxProximitySlop = 16;
   RankingOptions options;
   const absl::flat_hash_map<std::string, double*> fields = {
       {"k1", &options.bm25f.k1},
@@ -139,6 +140,15 @@ absl::StatusOr<RankingOptions> ParseRankingOptions(absl::string_view spec) {
   for (absl::string_view item : absl::StrSplit(spec, ',', absl::SkipWhitespace())) {
     const std::pair<std::string, std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
     const std::string name(absl::StripAsciiWhitespace(kv.first));
+    if (name == "proximity_slop") {
+      if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(kv.second), &options.proximity_slop) ||
+          options.proximity_slop > kMaxProximitySlop) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("ranking: option 'proximity_slop' needs a whole number in [0, ",
+                         kMaxProximitySlop, "], got '", kv.second, "'"));
+      }
+      continue;
+    }
     auto field = fields.find(name);
     double value = 0;
     if (field == fields.end()) {

@@ -90,14 +90,16 @@ class KeywordIterator final : public PostingsIterator {
 class PhraseIterator final : public DocIterator, public PhraseScorer {
  public:
   // `scan`: position on the first document holding the phrase (as an
-  // iterator); otherwise only ScoreAt is used.
+  // iterator); otherwise only ScoreAt is used. `slop`: see MakePhraseScorer.
   PhraseIterator(std::vector<TermPostings> postings, std::vector<uint32_t> offsets,
-                 FieldScope scope, const Bm25f* bm25f, double boost, bool scan = true)
+                 FieldScope scope, const Bm25f* bm25f, double boost, bool scan = true,
+                 uint32_t slop = 0)
       : postings_(std::move(postings)),
         offsets_(std::move(offsets)),
         scope_(scope),
         bm25f_(bm25f),
         boost_(boost),
+        slop_(slop),
         positions_(postings_.size()) {
     for (const TermPostings& p : postings_) {
       idfs_.push_back(bm25f->Idf(p.document_frequency()));
@@ -172,9 +174,7 @@ class PhraseIterator final : public DocIterator, public PhraseScorer {
     body_matches_ = 0;
     for (uint32_t start : positions_[0]) {
       bool ok = true;
-      for (size_t k = 1; k < postings_.size() && ok; ++k) {
-        ok = std::binary_search(positions_[k].begin(), positions_[k].end(), start + offsets_[k]);
-      }
+      for (size_t k = 1; k < postings_.size() && ok; ++k) ok = HoldsNear(k, start);
       if (!ok) continue;
       // A phrase starting in the title must end there too.
       const bool in_title = start < kBodyOffset;
@@ -186,11 +186,27 @@ class PhraseIterator final : public DocIterator, public PhraseScorer {
     return title_matches_ + body_matches_ > 0;
   }
 
+  // Whether word k stands at start + offsets_[k], or within slop_ of it on
+  // either side but never on `start` itself.
+  bool HoldsNear(size_t k, uint32_t start) const {
+    const std::vector<uint32_t>& at = positions_[k];
+    const uint64_t want = uint64_t{start} + offsets_[k];
+    if (slop_ == 0) return std::binary_search(at.begin(), at.end(), want);
+    const uint64_t low = want > slop_ ? want - slop_ : 0;
+    const bool in_title = start < kBodyOffset;
+    for (auto it = std::lower_bound(at.begin(), at.end(), low); it != at.end(); ++it) {
+      if (*it > want + slop_) return false;
+      if (*it != start && (*it < kBodyOffset) == in_title) return true;
+    }
+    return false;
+  }
+
   std::vector<TermPostings> postings_;
   const std::vector<uint32_t> offsets_;
   const FieldScope scope_;
   const Bm25f* const bm25f_;
   const double boost_;
+  const uint32_t slop_;
   std::vector<double> idfs_;
   std::vector<std::vector<uint32_t>> positions_;
   uint32_t title_matches_ = 0;
@@ -215,9 +231,9 @@ DocIteratorPtr MakePhrase(std::vector<TermPostings> postings, std::vector<uint32
 }
 std::unique_ptr<PhraseScorer> MakePhraseScorer(std::vector<TermPostings> postings,
                                                std::vector<uint32_t> offsets, FieldScope scope,
-                                               const Bm25f* bm25f, double boost) {
+                                               const Bm25f* bm25f, double boost, uint32_t slop) {
   return std::make_unique<PhraseIterator>(std::move(postings), std::move(offsets), scope, bm25f,
-                                          boost, /*scan=*/false);
+                                          boost, /*scan=*/false, slop);
 }
 
 }  // namespace newsgraph::search

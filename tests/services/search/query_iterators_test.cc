@@ -711,6 +711,28 @@ TEST_F(TermIteratorsTest, PhraseScorerScoresLikeThePhraseIterator) {
   EXPECT_GT(matches[0].second, 0);
 }
 
+// d6 says "Prices of grain": "prices" stands three words before where the
+// phrase "grain prices" wants it. d5 has "grain" in its title and "prices"
+// in its body, which never count as near.
+TEST_F(TermIteratorsTest, PhraseScorerWithSlopAcceptsNearWordsInEitherOrder) {
+  AddStories();
+  SearchIndexReader reader(index_.get());
+  const Bm25f bm25f(&reader, {});
+  auto scorer = [&](uint32_t slop) {
+    std::vector<TermPostings> p;
+    p.push_back(Postings(reader, "grain", true));
+    p.push_back(Postings(reader, "prices", true));
+    return MakePhraseScorer(std::move(p), {0, 1}, FieldScope::kAll, &bm25f, 1.5, slop);
+  };
+  EXPECT_EQ(scorer(0)->ScoreAt(NumberOf(reader, "d6")), 0);
+  EXPECT_EQ(scorer(2)->ScoreAt(NumberOf(reader, "d6")), 0);
+  EXPECT_GT(scorer(3)->ScoreAt(NumberOf(reader, "d6")), 0);
+  EXPECT_EQ(scorer(16)->ScoreAt(NumberOf(reader, "d5")), 0);
+  // The exact phrase scores the same with or without slop.
+  EXPECT_DOUBLE_EQ(scorer(3)->ScoreAt(NumberOf(reader, "d3")),
+                   scorer(0)->ScoreAt(NumberOf(reader, "d3")));
+}
+
 TEST_F(TermIteratorsTest, RemovedDocumentsAreSkipped) {
   AddStories();
   auto removed = index_->RemoveDocument("d2");

@@ -647,6 +647,31 @@ TEST_F(NaturalQueryTest, ExplanationAddsUpToTheScore) {
   EXPECT_TRUE(coordination);
 }
 
+// The entity clause rewards the words of a recognized name together; they
+// earn no proximity bonus on top. Unrecognized, the same words do.
+TEST_F(NaturalQueryTest, WordsOfARecognizedNameEarnNoProximityBonus) {
+  Add("documents/50", 1, "Members meet", "The Shanghai Cooperation Organisation met in Astana.",
+      "TASS", 2024, true);
+  auto proximity = [&](bool resolve) {
+    newsgraph::v1::SearchRequest request;
+    request.set_query("shanghai cooperation organisation");
+    request.set_explain(true);
+    request.set_disable_entity_resolution(!resolve);
+    auto response = searcher_->Search(request);
+    EXPECT_TRUE(response.ok()) << response.status();
+    double bonus = 0;
+    for (const auto& hit : response->hits()) {
+      if (hit.document() != "documents/50") continue;
+      for (const auto& part : hit.explanation().components()) {
+        if (absl::StartsWith(part.description(), "proximity")) bonus += part.value();
+      }
+    }
+    return bonus;
+  };
+  EXPECT_GT(proximity(/*resolve=*/false), 0);
+  EXPECT_EQ(proximity(/*resolve=*/true), 0);
+}
+
 TEST_F(NaturalQueryTest, EntityTieCountsTheEntityAndItsWordsOnce) {
   // documents/1 holds the word "SCO" and mentions the entity; with tie 0 it
   // scores the better of the two, and the explanation shows what the
@@ -675,6 +700,11 @@ TEST_F(NaturalQueryTest, EntityTieCountsTheEntityAndItsWordsOnce) {
   EXPECT_LT(best.hits(0).score(), summed.hits(0).score());
   // A tie above 1 would break the MaxScore bounds; it is refused.
   EXPECT_FALSE(ParseRankingOptions("entity_tie=1.5").ok());
+  // The proximity slop is a small whole number.
+  NG_ASSERT_OK_AND_ASSIGN(RankingOptions slop, ParseRankingOptions("proximity_slop=0"));
+  EXPECT_EQ(slop.proximity_slop, 0u);
+  EXPECT_FALSE(ParseRankingOptions("proximity_slop=1.5").ok());
+  EXPECT_FALSE(ParseRankingOptions("proximity_slop=17").ok());
 }
 
 TEST_F(NaturalQueryTest, AttributionFiltersHoldForPassagesAndFoldLookAlikeLetters) {
