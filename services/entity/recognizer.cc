@@ -66,16 +66,7 @@ absl::StatusOr<Gazetteer> LoadCountryGazetteer(const std::string& path) {
     gazetteer.emplace(text::FoldForMatching(code->second.string_value()),
                       code->second.string_value());
   }
-  // Common short forms that iso-codes does not list.
-  for (auto [name, code] :
-       {std::pair{"us", "US"},   {"usa", "US"},           {"america", "US"},     {"uk", "GB"},
-        {"britain", "GB"},       {"great britain", "GB"}, {"russia", "RU"},      {"iran", "IR"},
-        {"syria", "SY"},         {"south korea", "KR"},   {"north korea", "KP"}, {"vietnam", "VN"},
-        {"laos", "LA"},          {"turkey", "TR"},        {"turkiye", "TR"},     {"taiwan", "TW"},
-        {"bolivia", "BO"},       {"venezuela", "VE"},     {"tanzania", "TZ"},    {"moldova", "MD"},
-        {"czech republic", "CZ"}}) {
-    gazetteer.emplace(name, code);
-  }
+  for (const auto& [name, code] : CountryNamesBesideIsoCodes()) gazetteer.emplace(name, code);
   return gazetteer;
 }
 

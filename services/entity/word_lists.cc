@@ -120,6 +120,58 @@ const absl::flat_hash_set<std::string>& GeographicHeads() {
   return *words;
 }
 
+const std::vector<std::pair<std::string, std::string>>& CountryNamesBesideIsoCodes() {
+  static const auto* names =
+      new std::vector<std::pair<std::string, std::string>>{// Short forms.
+                                                           {"us", "US"},
+                                                           {"usa", "US"},
+                                                           {"america", "US"},
+                                                           {"uk", "GB"},
+                                                           {"britain", "GB"},
+                                                           {"great britain", "GB"},
+                                                           {"russia", "RU"},
+                                                           {"iran", "IR"},
+                                                           {"syria", "SY"},
+                                                           {"south korea", "KR"},
+                                                           {"republic of korea", "KR"},
+                                                           {"north korea", "KP"},
+                                                           {"vietnam", "VN"},
+                                                           {"laos", "LA"},
+                                                           {"turkey", "TR"},
+                                                           {"turkiye", "TR"},
+                                                           {"taiwan", "TW"},
+                                                           {"bolivia", "BO"},
+                                                           {"venezuela", "VE"},
+                                                           {"tanzania", "TZ"},
+                                                           {"moldova", "MD"},
+                                                           {"czech republic", "CZ"},
+                                                           {"brunei", "BN"},
+                                                           {"palestine", "PS"},
+                                                           {"micronesia", "FM"},
+                                                           {"bosnia", "BA"},
+                                                           {"vatican", "VA"},
+                                                           {"vatican city", "VA"},
+                                                           {"trinidad", "TT"},
+                                                           {"republic of ireland", "IE"},
+                                                           {"eire", "IE"},
+                                                           {"macau", "MO"},
+                                                           // Former and common English names.
+                                                           {"holland", "NL"},
+                                                           {"ivory coast", "CI"},
+                                                           {"burma", "MM"},
+                                                           {"east timor", "TL"},
+                                                           {"swaziland", "SZ"},
+                                                           {"cape verde", "CV"},
+                                                           {"kampuchea", "KH"},
+                                                           {"zaire", "CD"},
+                                                           {"west germany", "DE"},
+                                                           // Initials.
+                                                           {"prc", "CN"},
+                                                           {"dprk", "KP"},
+                                                           {"uae", "AE"}};
+  return *names;
+}
+
 bool IsHonorific(absl::string_view word) {
   static const auto* honorifics = new absl::flat_hash_set<std::string>{
       "mr", "mrs", "ms", "dr", "mr.", "mrs.", "ms.", "dr.", "mister", "madam", "sir"};

@@ -6,6 +6,8 @@
 #define NEWSGRAPH_SERVICES_ENTITY_WORD_LISTS_H_
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
@@ -27,6 +29,13 @@ const absl::flat_hash_set<std::string>& EventHeads();
 const absl::flat_hash_set<std::string>& LawHeads();
 // First or last words of a geographic feature ("River", "Gulf").
 const absl::flat_hash_set<std::string>& GeographicHeads();
+
+// Country names that Debian's iso-codes does not list, folded, with their
+// ISO 3166-1 code: short forms ("UK", "Russia"), former and common English
+// names ("Burma", "Ivory Coast", "Holland", "West Germany") and initials
+// ("PRC", "UAE"). Names shared by two countries ("Congo", "Korea") or by a
+// country and a region ("Macedonia") are left out.
+const std::vector<std::pair<std::string, std::string>>& CountryNamesBesideIsoCodes();
 
 // Whether `word` is an honorific ("Mr", "Mrs", "Dr"), which is not part of a name.
 bool IsHonorific(absl::string_view word);

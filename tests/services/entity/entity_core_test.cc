@@ -210,6 +210,31 @@ TEST_F(EntityCoreTest, ResolvesQueriesByAliasAndCountryName) {
   EXPECT_EQ(resolved.spans(1).candidates(0).entity().canonical_name(), "Türkiye");
 }
 
+// Former and common names of a country are the country: one entity, found
+// by any of its names.
+TEST_F(EntityCoreTest, AllNamesOfACountryAreOneEntity) {
+  NG_ASSERT_OK(core_->AnnotateDocument(
+      Doc("documents/1", 1, "Cocoa farmers in the Ivory Coast sold less. Burma exported rice.")));
+  NG_ASSERT_OK(core_->AnnotateDocument(Doc(
+      "documents/2", 1, "Holland cut rates. Exporters in the Ivory Coast and Myanmar agreed.")));
+  NG_ASSERT_OK(core_->AnnotateDocument(Doc("documents/3", 1, "The Netherlands raised rates.")));
+  NG_ASSERT_OK_AND_ASSIGN(auto resolved, core_->ResolveEntities([] {
+    newsgraph::v1::ResolveEntitiesRequest r;
+    r.set_text("cote d'ivoire holland burma");
+    return r;
+  }()));
+  ASSERT_EQ(resolved.spans_size(), 3);
+  const std::vector<std::pair<std::string, int>> expected = {
+      {"Ivory Coast", 2}, {"Holland", 2}, {"Burma", 2}};
+  for (int k = 0; k < 3; ++k) {
+    ASSERT_EQ(resolved.spans(k).candidates_size(), 1) << resolved.spans(k).text();
+    const auto& entity = resolved.spans(k).candidates(0).entity();
+    EXPECT_EQ(entity.canonical_name(), expected[k].first);
+    EXPECT_EQ(entity.document_count(), expected[k].second) << entity.canonical_name();
+    EXPECT_EQ(entity.type(), newsgraph::v1::GPE) << entity.canonical_name();
+  }
+}
+
 // Paragraphs must be in text order (a mention finds its paragraph by binary
 // search); a document of many paragraphs gets each mention's right.
 TEST_F(EntityCoreTest, ParagraphsAreCheckedAndFoundByOffset) {
