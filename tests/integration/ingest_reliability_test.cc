@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "base/status_macros.h"
 #include "newsgraph/client.h"
@@ -244,14 +245,26 @@ std::string ObservableState(Client& client, const std::vector<std::string>& quer
   for (const std::string& q : queries) {
     newsgraph::v1::SearchRequest request;
     request.set_query(q);
-    request.set_page_size(20);
+    // Every match (the batches are smaller than a page), so that no tie
+    // straddles the page's end.
+    request.set_page_size(100);
     absl::StatusOr<newsgraph::v1::SearchResponse> found = client.Search(request);
     if (!found.ok()) return "search failed: " + found.status().ToString();
-    absl::StrAppend(&state, q, ":");
+    // Equal scores rank in index order, which retries may change: ties are
+    // listed by external id.
+    std::vector<std::pair<std::string, std::string>> hits;
     for (const auto& hit : found->hits()) {
       absl::StatusOr<newsgraph::v1::Document> doc = client.GetDocument(hit.document());
-      absl::StrAppend(&state, " ", doc.ok() ? doc->external_id() : "?");
+      hits.emplace_back(absl::StrFormat("%.6g", hit.score()), doc.ok() ? doc->external_id() : "?");
     }
+    for (auto run = hits.begin(); run != hits.end();) {
+      auto end =
+          std::find_if(run, hits.end(), [&](const auto& h) { return h.first != run->first; });
+      std::sort(run, end);
+      run = end;
+    }
+    absl::StrAppend(&state, q, ":");
+    for (const auto& [score, id] : hits) absl::StrAppend(&state, " ", id, "@", score);
     absl::StrAppend(&state, "\n");
   }
   newsgraph::v1::ListEntitiesRequest list;
