@@ -65,6 +65,11 @@ inline std::string AliasKey(absl::string_view folded, newsgraph::v1::EntityType 
 inline std::string FamilyNameKey(absl::string_view folded_family_name) {
   return AliasKey(absl::StrCat("family:", folded_family_name), newsgraph::v1::PERSON);
 }
+// The one organisation known with these initials ("hsbc" for Hongkong and
+// Shanghai Banking Corp); an empty value once two share them.
+inline std::string InitialsKey(absl::string_view initials) {
+  return AliasKey(absl::StrCat("initials:", initials), newsgraph::v1::ORG);
+}
 inline std::string MentionKey(uint64_t entity, absl::string_view doc, uint64_t begin) {
   return storage::KeyBuilder().AddUint64(entity).AddString(doc).AddUint64(begin).key();
 }

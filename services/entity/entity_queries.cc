@@ -289,6 +289,11 @@ absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> EntityCore::ResolveEntiti
       if (!code.empty()) keys.push_back(absl::StrCat("iso3166:", code));
       // A single word also finds the one person known with that family name.
       if (i == last) keys.push_back(absl::StrCat("family:", folded));
+      // An acronym also finds the one organisation named in full with
+      // those initials ("HSBC", "RCA").
+      if (i == last && folded.size() >= 3 && folded.size() <= 6) {
+        keys.push_back(absl::StrCat("initials:", folded));
+      }
       std::vector<Entity> candidates;
       for (const std::string& k : keys) {
         const std::string key_prefix = KeyBuilder().AddString(k).key();

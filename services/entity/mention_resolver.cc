@@ -140,11 +140,11 @@ absl::StatusOr<std::optional<uint64_t>> MentionResolver::KnownFamilyName(const N
     return std::nullopt;
   }
   uint64_t id = 0;
-  if (auto it = learned_family_names_.find(name.folded); it != learned_family_names_.end()) {
+  const std::string key = keys::FamilyNameKey(name.folded);
+  if (auto it = learned_unique_names_.find(key); it != learned_unique_names_.end()) {
     id = it->second;
   } else {
-    NG_ASSIGN_OR_RETURN(std::optional<std::string> found,
-                        context_.store->Get(cf::kAliases, keys::FamilyNameKey(name.folded)));
+    NG_ASSIGN_OR_RETURN(std::optional<std::string> found, context_.store->Get(cf::kAliases, key));
     if (found.has_value() && found->size() == 8) id = DecodeBigEndian64(found->data());
   }
   if (id == 0) return std::nullopt;
@@ -152,11 +152,9 @@ absl::StatusOr<std::optional<uint64_t>> MentionResolver::KnownFamilyName(const N
   return id;
 }
 
-absl::Status MentionResolver::LearnFamilyName(uint64_t id, const std::string& family) {
-  if (family.size() < 2) return absl::OkStatus();
-  const std::string key = keys::FamilyNameKey(family);
+absl::Status MentionResolver::LearnUniqueName(const std::string& key, uint64_t id) {
   std::optional<uint64_t> known;
-  if (auto it = learned_family_names_.find(family); it != learned_family_names_.end()) {
+  if (auto it = learned_unique_names_.find(key); it != learned_unique_names_.end()) {
     known = it->second;
   } else {
     NG_ASSIGN_OR_RETURN(std::optional<std::string> found, context_.store->Get(cf::kAliases, key));
@@ -170,7 +168,7 @@ absl::Status MentionResolver::LearnFamilyName(uint64_t id, const std::string& fa
     if (known_id == id) return absl::OkStatus();
   }
   const uint64_t value = known.has_value() ? 0 : id;
-  learned_family_names_[family] = value;
+  learned_unique_names_[key] = value;
   context_.batch->Put(cf::kAliases, key, value == 0 ? std::string() : EncodeBigEndian64(value));
   return absl::OkStatus();
 }
@@ -288,10 +286,16 @@ absl::Status MentionResolver::Record(uint64_t id, const Name& name, bool short_f
   // "Shanghai Cooperation Organization").
   if (!name.single_word && defined_.emplace(id, name.surface).second) {
     if (entity->type() == newsgraph::v1::PERSON) {
-      persons_.emplace_back(id, FirstWordFolded(name.surface), LastWordFolded(name.surface));
-      NG_RETURN_IF_ERROR(LearnFamilyName(id, LastWordFolded(name.surface)));
+      const std::string family = LastWordFolded(name.surface);
+      persons_.emplace_back(id, FirstWordFolded(name.surface), family);
+      if (family.size() >= 2) NG_RETURN_IF_ERROR(LearnUniqueName(keys::FamilyNameKey(family), id));
     } else if (entity->type() == newsgraph::v1::ORG) {
-      AddInTextOrder(&org_initials_[Initials(name.surface)], byte_begin, id);
+      const std::string initials = Initials(name.surface);
+      AddInTextOrder(&org_initials_[initials], byte_begin, id);
+      // For queries only ("HSBC" finding the bank a text named in full);
+      // mentions need the acronym defined in their own document.
+      if (initials.size() >= 3)
+        NG_RETURN_IF_ERROR(LearnUniqueName(keys::InitialsKey(initials), id));
       AddInTextOrder(&org_heads_[FoldSpelling(LastWordFolded(name.surface))], byte_begin, id);
     }
   }

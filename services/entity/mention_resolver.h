@@ -109,8 +109,9 @@ class MentionResolver {
                                                     bool* short_form);
   std::optional<uint64_t> DefinedPerson(const Name& name) const;
   absl::StatusOr<std::optional<uint64_t>> KnownFamilyName(const Name& name) const;
-  // Remembers person `id`'s family name, or that it is shared.
-  absl::Status LearnFamilyName(uint64_t id, const std::string& folded_family_name);
+  // Remembers that the name of `key` (a family name, an organisation's
+  // initials) belongs to entity `id`, or that it is shared.
+  absl::Status LearnUniqueName(const std::string& key, uint64_t id);
   std::optional<uint64_t> DefinedOrganizationHead(const Name& name) const;
   absl::StatusOr<std::optional<uint64_t>> LookUpAlias(const std::string& key) const;
   std::optional<uint64_t> DefinedAcronym(const Name& name) const;
@@ -130,8 +131,9 @@ class MentionResolver {
   // Acronyms the document uses (folded), for linking long names to them.
   absl::flat_hash_set<std::string> document_acronyms_;
   absl::flat_hash_map<std::string, uint64_t> learned_aliases_;  // alias key -> id, this call
-  // Family names learned in this call -> person id, 0 once shared.
-  absl::flat_hash_map<std::string, uint64_t> learned_family_names_;
+  // Keys of family names and initials learned in this call -> entity id,
+  // 0 once shared.
+  absl::flat_hash_map<std::string, uint64_t> learned_unique_names_;
   absl::flat_hash_map<uint64_t, MentionStats> in_document_;
   // The document's people named in full: (id, folded first word, folded last word).
   std::vector<std::tuple<uint64_t, std::string, std::string>> persons_;

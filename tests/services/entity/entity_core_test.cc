@@ -235,6 +235,41 @@ TEST_F(EntityCoreTest, AllNamesOfACountryAreOneEntity) {
   }
 }
 
+// A query's acronym finds the one organisation a text named in full with
+// those initials; a mention needs the acronym defined in its own document,
+// and initials two organisations share find neither.
+TEST_F(EntityCoreTest, QueryAcronymsFindTheOrganisationNamedInFull) {
+  auto resolve = [&](const std::string& text) {
+    newsgraph::v1::ResolveEntitiesRequest r;
+    r.set_text(text);
+    auto resolved = core_->ResolveEntities(r);
+    EXPECT_TRUE(resolved.ok()) << resolved.status();
+    std::vector<std::string> names;
+    if (resolved.ok()) {
+      for (const auto& span : resolved->spans()) {
+        for (const auto& c : span.candidates()) names.push_back(c.entity().canonical_name());
+      }
+    }
+    return names;
+  };
+  NG_ASSERT_OK(core_->AnnotateDocument(
+      Doc("documents/1", 1, "The Baltic Grain Council met in Riga on Monday.")));
+  EXPECT_THAT(resolve("BGC exports"), ::testing::ElementsAre("Baltic Grain Council"));
+  EXPECT_THAT(resolve("bgc exports"), ::testing::ElementsAre("Baltic Grain Council"));
+  NG_ASSERT_OK_AND_ASSIGN(
+      auto other, core_->AnnotateDocument(Doc("documents/2", 1, "Analysts at BGC agreed.")));
+  for (const auto& m : other.mentions()) {
+    if (m.text() != "BGC") continue;
+    NG_ASSERT_OK_AND_ASSIGN(auto entity, core_->GetEntity(m.entity()));
+    EXPECT_NE(entity.canonical_name(), "Baltic Grain Council");
+  }
+  NG_ASSERT_OK(core_->AnnotateDocument(
+      Doc("documents/3", 1, "The Bergen Gas Company raised its prices in Norway.")));
+  EXPECT_THAT(resolve("BGX exports"), ::testing::IsEmpty());
+  EXPECT_THAT(resolve("bgc"), ::testing::Not(::testing::Contains("Baltic Grain Council")));
+  EXPECT_THAT(resolve("bgc"), ::testing::Not(::testing::Contains("Bergen Gas Company")));
+}
+
 // Paragraphs must be in text order (a mention finds its paragraph by binary
 // search); a document of many paragraphs gets each mention's right.
 TEST_F(EntityCoreTest, ParagraphsAreCheckedAndFoundByOffset) {
