@@ -34,6 +34,10 @@ class Cli {
   // One object; with `one_line`, compact (JSON Lines for streams).
   void PrintJson(const google::protobuf::Message& message, bool one_line = false);
   static std::string Qualify(const std::string& id, const std::string& collection);
+  // The resource name of the entity the user typed: "entities/ID", "ID", or
+  // one of its names (ChooseEntity in entity_names.h; a note on stderr when
+  // rarer candidates were passed over).
+  absl::StatusOr<std::string> EntityNamed(const std::string& typed);
   std::string Arg(size_t index) const;
   int PageSize() const;
   static std::string FormatTime(const google::protobuf::Timestamp& ts);

@@ -85,7 +85,7 @@ const std::vector<Verb>& Verbs() {
         {"passages", Value::kCount, "passages per hit"},
         {"facet", Value::kText, "source|entity|entity_type|language|published_year", true},
         {"source", Value::kText, "only this source", true},
-        {"entity", Value::kText, "only documents mentioning entities/ID", true},
+        {"entity", Value::kText, "only documents mentioning this entity (NAME|ID)", true},
         {"type", Value::kText, "only documents mentioning an entity of this type", true},
         {"language", Value::kText, "only this language", true},
         {"after", Value::kDate, "published on or after"},

@@ -15,12 +15,26 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "clients/cli/cli.h"
+#include "clients/cli/entity_names.h"
 
 namespace newsgraph::cli {
 
+absl::StatusOr<std::string> Cli::EntityNamed(const std::string& typed) {
+  std::string name = EntityResourceName(typed);
+  if (!name.empty()) return name;
+  absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> resolved = client_->ResolveEntities(typed);
+  if (!resolved.ok()) return resolved.status();
+  std::string note;
+  absl::StatusOr<std::string> chosen = ChooseEntity(typed, *resolved, &note);
+  if (chosen.ok() && !note.empty()) std::fprintf(stderr, "note: %s\n", note.c_str());
+  return chosen;
+}
+
 int Cli::EntityGet() {
   if (Arg(2).empty()) return Usage("entity get needs an entity name or id");
-  absl::StatusOr<newsgraph::v1::Entity> entity = client_->GetEntity(Qualify(Arg(2), "entities"));
+  absl::StatusOr<std::string> name = EntityNamed(Arg(2));
+  if (!name.ok()) return Fail(name.status(), "entity get");
+  absl::StatusOr<newsgraph::v1::Entity> entity = client_->GetEntity(*name);
   if (!entity.ok()) return Fail(entity.status(), "entity get");
   if (json_) {
     PrintJson(*entity);
@@ -99,7 +113,9 @@ int Cli::EntityMentions() {
   if (args_.Has("document")) {
     request.set_document(Qualify(args_.Get("document"), "documents"));
   } else if (!Arg(2).empty()) {
-    request.set_entity(Qualify(Arg(2), "entities"));
+    absl::StatusOr<std::string> name = EntityNamed(Arg(2));
+    if (!name.ok()) return Fail(name.status(), "entity mentions");
+    request.set_entity(*name);
   } else {
     return Usage("entity mentions needs an entity, or --document=NAME");
   }
@@ -125,7 +141,9 @@ int Cli::EntityMentions() {
 int Cli::EntityRelated() {
   if (Arg(2).empty()) return Usage("entity related needs an entity name or id");
   newsgraph::v1::ListRelatedEntitiesRequest request;
-  request.set_entity(Qualify(Arg(2), "entities"));
+  absl::StatusOr<std::string> name = EntityNamed(Arg(2));
+  if (!name.ok()) return Fail(name.status(), "entity related");
+  request.set_entity(*name);
   request.set_page_size(PageSize());
   request.set_page_token(args_.Get("page-token"));
   newsgraph::v1::EntityType type = newsgraph::v1::ENTITY_TYPE_UNSPECIFIED;
@@ -169,10 +187,16 @@ int Cli::EntityRelated() {
 int Cli::EntityQuotes() {
   if (Arg(2).empty()) return Usage("entity quotes needs an entity name or id");
   newsgraph::v1::ListQuotesRequest request;
-  request.set_entity(Qualify(Arg(2), "entities"));
+  absl::StatusOr<std::string> name = EntityNamed(Arg(2));
+  if (!name.ok()) return Fail(name.status(), "entity quotes");
+  request.set_entity(*name);
   request.set_page_size(PageSize());
   request.set_page_token(args_.Get("page-token"));
-  if (args_.Has("about")) request.set_mentioned_entity(Qualify(args_.Get("about"), "entities"));
+  if (args_.Has("about")) {
+    absl::StatusOr<std::string> about = EntityNamed(args_.Get("about"));
+    if (!about.ok()) return Fail(about.status(), "entity quotes --about");
+    request.set_mentioned_entity(*about);
+  }
   auto response = CallEntity<newsgraph::v1::ListQuotesRequest, newsgraph::v1::ListQuotesResponse>(
       request, &newsgraph::v1::EntityService::Stub::ListQuotes);
   if (!response.ok()) return Fail(response.status(), "entity quotes");
@@ -189,9 +213,14 @@ int Cli::EntityQuotes() {
 int Cli::EntityMerge() {
   if (args_.positional.size() < 4) return Usage("entity merge needs a target and sources");
   newsgraph::v1::MergeEntitiesRequest request;
-  request.set_target(Qualify(Arg(2), "entities"));
-  for (size_t i = 3; i < args_.positional.size(); ++i) {
-    request.add_sources(Qualify(args_.positional[i], "entities"));
+  for (size_t i = 2; i < args_.positional.size(); ++i) {
+    absl::StatusOr<std::string> name = EntityNamed(args_.positional[i]);
+    if (!name.ok()) return Fail(name.status(), "entity merge");
+    if (i == 2) {
+      request.set_target(*name);
+    } else {
+      request.add_sources(*name);
+    }
   }
   auto response = CallEntity<newsgraph::v1::MergeEntitiesRequest, newsgraph::v1::Entity>(
       request, &newsgraph::v1::EntityService::Stub::MergeEntities);
@@ -207,7 +236,9 @@ int Cli::EntityMerge() {
 int Cli::EntityUpdate() {
   if (Arg(2).empty()) return Usage("entity update needs an entity name or id");
   newsgraph::v1::UpdateEntityRequest request;
-  request.mutable_entity()->set_name(Qualify(Arg(2), "entities"));
+  absl::StatusOr<std::string> name = EntityNamed(Arg(2));
+  if (!name.ok()) return Fail(name.status(), "entity update");
+  request.mutable_entity()->set_name(*name);
   if (args_.Has("canonical-name")) {
     request.mutable_entity()->set_canonical_name(args_.Get("canonical-name"));
     request.mutable_update_mask()->add_paths("canonical_name");

@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "clients/cli/cli.h"
+#include "clients/cli/entity_names.h"
 
 namespace newsgraph::cli {
 
@@ -33,7 +34,10 @@ int Cli::SearchCmd() {
   for (const std::string& f : args_.GetAll("facet")) request.add_facets(f);
   for (const std::string& s : args_.GetAll("source")) request.mutable_filter()->add_sources(s);
   for (const std::string& e : args_.GetAll("entity")) {
-    request.mutable_filter()->add_entities(Qualify(e, "entities"));
+    // A resource name or an id as such; any other text is resolved by the
+    // search service.
+    const std::string name = EntityResourceName(e);
+    request.mutable_filter()->add_entities(name.empty() ? e : name);
   }
   for (const std::string& l : args_.GetAll("language")) request.mutable_filter()->add_languages(l);
   for (const std::string& t : args_.GetAll("type")) {

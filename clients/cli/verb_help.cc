@@ -73,7 +73,7 @@ const std::map<std::string, std::string>& VerbHelp() {
       {"search",
        "newsgraph search QUERY [--page-size=N] [--page-token=T] [--passages=N]\n"
        "    [--facet=source|entity|entity_type|language|published_year]...\n"
-       "    [--source=S]... [--entity=entities/ID]... [--type=ORG]... [--language=en]...\n"
+       "    [--source=S]... [--entity=NAME|ID]... [--type=ORG]... [--language=en]...\n"
        "    [--after=YYYY-MM-DD] [--before=YYYY-MM-DD] [--no-entities] [--by-passage] [--explain]\n"
        "  --explain: each hit's score broken into the parts that add up to it\n"
        "  --by-passage: hits are passages (Q&A blocks, paragraphs), e.g. for\n"
@@ -92,7 +92,9 @@ const std::map<std::string, std::string>& VerbHelp() {
        "    [--published=YYYY-MM-DD]   annotates and stores one text (the pipeline does this\n"
        "    for ingested documents)\n"
        "newsgraph entity forget DOCUMENT   deletes a document's annotations\n"
-       "newsgraph entity update NAME|ID [--canonical-name=N] [--type=T] [--description=D]\n"},
+       "newsgraph entity update NAME|ID [--canonical-name=N] [--type=T] [--description=D]\n"
+       "  NAME|ID: entities/42, 42, or a name the entity is known by (\"Zhang Ming\", \"SCO\");\n"
+       "  a name several entities share is an error that lists them\n"},
       {"analyze",
        "newsgraph analyze FILE|-\n  Recognizes entities in a file or stdin; stores nothing.\n"},
       {"status",

@@ -140,6 +140,10 @@ TEST(CliTest, EveryVerbAnswersInTextAndJson) {
       "entity get " + entity,
       "entity list --type=GPE",
       "entity resolve Karin Holm",
+      // Entity verbs take a name the entity is known by, too.
+      "entity get 'Karin Holm'",
+      "entity quotes 'Karin Holm'",
+      "search harbour --entity='Karin Holm'",
       "entity mentions " + entity,
       "entity mentions --document=documents/1",
       std::string("analyze ") + EXAMPLES_CORPUS_DIR + "/02-port-strike.txt",
@@ -153,6 +157,9 @@ TEST(CliTest, EveryVerbAnswersInTextAndJson) {
     EXPECT_EQ(json.exit_code, 0) << verb << "\n" << json.output;
     EXPECT_TRUE(IsJson(json.output, false)) << verb << "\n" << json.output;
   }
+  CommandResult unknown = RunCli(t + "entity get 'Nobody Known Here'");
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_THAT(unknown.output, HasSubstr("no entity is known by the name 'Nobody Known Here'"));
   CommandResult from_stdin =
       RunCli(t + "analyze - < " + std::string(EXAMPLES_CORPUS_DIR) + "/04-trade-talks.txt");
   EXPECT_EQ(from_stdin.exit_code, 0) << from_stdin.output;
