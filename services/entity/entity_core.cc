@@ -9,6 +9,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "base/mutex.h"
 #include "base/page_token.h"
 #include "base/parallel_for.h"
@@ -161,10 +163,30 @@ absl::Status AddQuotes(const AnnotateDocumentRequest& request, const Recognition
                                                 response->mentions(), request.passages(),
                                                 speaker_of)) {
     quote.set_document(request.document());
-    if (request.has_published_time()) *quote.mutable_published_time() = request.published_time();
+    *quote.mutable_published_time() = response->published_time();
     *response->add_quotes() = std::move(quote);
   }
   return resolver->lookup_error();
+}
+
+// The time a document's annotations are recorded under: its publication
+// time; else the first full date (a DATE mention with a day, month and year)
+// in the opening kStoryDateBytes of its text, where a dateline or a
+// transcript's heading states it; else now.
+google::protobuf::Timestamp StoryTime(const AnnotateDocumentRequest& request,
+                                      const Recognition& recognition) {
+  if (request.has_published_time()) return request.published_time();
+  constexpr size_t kStoryDateBytes = 1000;
+  for (const RecognizedMention& m : recognition.mentions) {
+    if (m.byte_begin >= kStoryDateBytes) break;
+    if (m.type != newsgraph::v1::DATE) continue;
+    absl::CivilDay day;
+    if (m.normalized_value.size() == 10 && absl::ParseCivilTime(m.normalized_value, &day) &&
+        day.year() >= 1900) {
+      return ToTimestamp(absl::FromCivil(day, absl::UTCTimeZone()));
+    }
+  }
+  return NowTimestamp();
 }
 
 }  // namespace
@@ -384,8 +406,7 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::Record(const AnnotateDocume
   if (previous.has_value()) NG_RETURN_IF_ERROR(changes.RemoveDocument(doc, *previous, &batch));
   const text::CodePointOffsets offsets(request.text());
   AnnotateDocumentResponse response;
-  *response.mutable_published_time() =
-      request.has_published_time() ? request.published_time() : NowTimestamp();
+  *response.mutable_published_time() = StoryTime(request, recognition);
   MentionResolver resolver(
       {.store = store_,
        .recognizer = recognizer_,

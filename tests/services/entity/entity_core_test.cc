@@ -270,6 +270,26 @@ TEST_F(EntityCoreTest, QueryAcronymsFindTheOrganisationNamedInFull) {
   EXPECT_THAT(resolve("bgc"), ::testing::Not(::testing::Contains("Bergen Gas Company")));
 }
 
+// A document without a publication time is dated by the first full date of
+// its opening (a dateline, a transcript's heading), not by the time it was
+// annotated; a later date in its body does not count.
+TEST_F(EntityCoreTest, UndatedDocumentsTakeTheDateTheirOpeningStates) {
+  std::string text = "Moscow, 17 January 2023. Karin Holm met the Nordic Grid Agency.";
+  text += std::string(1200, ' ') + "The next meeting is on 5 March 2024.";
+  NG_ASSERT_OK_AND_ASSIGN(auto dated, core_->AnnotateDocument(Doc("documents/1", 1, text)));
+  EXPECT_EQ(dated.published_time().seconds(),
+            absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(2023, 1, 17), absl::UTCTimeZone())));
+  NG_ASSERT_OK_AND_ASSIGN(auto entities, core_->ListEntities({}));
+  for (const auto& e : entities.entities()) {
+    EXPECT_EQ(e.last_seen_time().seconds(), dated.published_time().seconds()) << e.canonical_name();
+  }
+  // Nothing to go by: the time of annotation.
+  const int64_t before = absl::ToUnixSeconds(absl::Now());
+  NG_ASSERT_OK_AND_ASSIGN(auto undated,
+                          core_->AnnotateDocument(Doc("documents/2", 1, "Karin Holm left.")));
+  EXPECT_GE(undated.published_time().seconds(), before);
+}
+
 // Paragraphs must be in text order (a mention finds its paragraph by binary
 // search); a document of many paragraphs gets each mention's right.
 TEST_F(EntityCoreTest, ParagraphsAreCheckedAndFoundByOffset) {
