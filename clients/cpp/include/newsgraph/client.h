@@ -74,6 +74,13 @@ struct BatchIngestSummary {
   std::vector<std::string> documents;
 };
 
+// Calls that are safe to repeat are retried on UNAVAILABLE (up to
+// ClientOptions' attempts, with backoff): every read, IngestDocument (the
+// same content is acknowledged again as UNCHANGED), AnalyzeText and
+// ResolveEntities. DeleteDocument and RetryDocument are never retried: after
+// a lost response a repeat would report NOT_FOUND or FAILED_PRECONDITION for
+// a call that worked, so their UNAVAILABLE reaches the caller, who can check
+// with GetDocument.
 class Client {
  public:
   // Creates a client; connects lazily on the first call.
