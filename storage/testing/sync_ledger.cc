@@ -44,11 +44,14 @@ class Ledger {
 
 class LedgerWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
  public:
+  // `held_before`: the bytes the file held when this writer opened it (a
+  // reopened file); the wrapped writer counts only what it appends.
   LedgerWritableFile(std::unique_ptr<rocksdb::FSWritableFile> file, std::string path,
-                     std::shared_ptr<Ledger> ledger)
+                     std::shared_ptr<Ledger> ledger, uint64_t held_before = 0)
       : FSWritableFileOwnerWrapper(std::move(file)),
         path_(std::move(path)),
-        ledger_(std::move(ledger)) {}
+        ledger_(std::move(ledger)),
+        held_before_(held_before) {}
 
   // Sync may run beside Append (RocksDB's SyncWAL needs that): the size
   // recorded is the one read before the sync started, which is durable once
@@ -83,13 +86,14 @@ class LedgerWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
  private:
   uint64_t SizeNow(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) {
     newsgraph::MutexLock lock(&mu_);
-    return target()->GetFileSize(options, dbg);
+    return held_before_ + target()->GetFileSize(options, dbg);
   }
   void RecordSynced(uint64_t size) { ledger_->Record(absl::StrCat("S\t", size, "\t", path_)); }
 
   newsgraph::Mutex mu_;
   const std::string path_;
   const std::shared_ptr<Ledger> ledger_;
+  const uint64_t held_before_;
 };
 
 class LedgerFileSystem final : public rocksdb::FileSystemWrapper {
@@ -113,12 +117,18 @@ class LedgerFileSystem final : public rocksdb::FileSystemWrapper {
   rocksdb::IOStatus ReopenWritableFile(const std::string& path, const rocksdb::FileOptions& options,
                                        std::unique_ptr<rocksdb::FSWritableFile>* result,
                                        rocksdb::IODebugContext* dbg) override {
+    // What the file already holds was there before this process wrote to
+    // it. The reopened writer's own size counts only what it appends.
+    uint64_t held = 0;
+    if (!target()->FileExists(path, rocksdb::IOOptions(), dbg).ok() ||
+        !target()->GetFileSize(path, rocksdb::IOOptions(), &held, dbg).ok()) {
+      held = 0;
+    }
     std::unique_ptr<rocksdb::FSWritableFile> file;
     rocksdb::IOStatus s = target()->ReopenWritableFile(path, options, &file, dbg);
     if (!s.ok()) return s;
-    // What the file already holds was there before this process wrote to it.
-    ledger_->Record(absl::StrCat("S\t", file->GetFileSize(rocksdb::IOOptions(), dbg), "\t", path));
-    *result = std::make_unique<LedgerWritableFile>(std::move(file), path, ledger_);
+    ledger_->Record(absl::StrCat("S\t", held, "\t", path));
+    *result = std::make_unique<LedgerWritableFile>(std::move(file), path, ledger_, held);
     return s;
   }
 

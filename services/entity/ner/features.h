@@ -19,7 +19,7 @@ namespace newsgraph::entity::ner {
 struct TokenInfo {
   std::string word;
   std::string lower;
-  std::string shape;        // "Xxxx", "XX", "dd-dd": runs collapsed
+  std::string shape;        // "Xxx" (Paris), "XX", "dd-dd": runs cut to two
   std::string short_shape;  // shape with runs collapsed to one character
   bool in_gazetteer = false;
   // The word also occurs in lower case elsewhere in the document.

@@ -119,7 +119,14 @@ Perceptron Perceptron::Mean(const std::vector<Perceptron>& models) {
       for (size_t l = 0; l < n; ++l) target[l] += share * source[l];
     }
   }
+  mean.StartAveraging();
   return mean;
+}
+
+void Perceptron::StartAveraging() {
+  clock_ = 1;
+  totals_.assign(weights_.size(), 0.0);
+  stamps_.assign(weights_.size(), clock_);
 }
 
 void Perceptron::Adjust(uint64_t feature, int label, float delta) {
@@ -148,6 +155,7 @@ Perceptron Perceptron::Averaged() const {
     const double total = totals_[k] + static_cast<double>(clock_ - stamps_[k]) * weights_[k];
     averaged.weights_[k] = static_cast<float>(total / static_cast<double>(clock_));
   }
+  averaged.StartAveraging();
   return averaged;
 }
 

@@ -63,6 +63,9 @@ class Perceptron {
   // slots of kSlotWords words, each the feature (0 = empty slot) and its
   // int16 weights (times scale_), so a lookup touches one cache line.
   static constexpr size_t kSlotWords = 6;  // up to 20 labels
+  // Makes a copy's current weights the start of a new averaging, so that
+  // Averaged() and Mean() results can be trained further.
+  void StartAveraging();
   const uint64_t* FindSlot(uint64_t feature) const;
   std::vector<uint64_t> slots_;
   uint64_t slot_mask_ = 0;

@@ -170,13 +170,10 @@ TEST_F(SyncLedgerEnvTest, ACreatedAgainFileStartsOverAtZero) {
   EXPECT_EQ(report.bytes_dropped, 6u);
 }
 
-// Bug: ReopenWritableFile records the writer's GetFileSize(), which for
-// RocksDB's POSIX writable file counts only the bytes appended through that
-// writer (0 right after reopening), not the file's length; every later Sync
-// records that count too. The bytes the file held before are then cut away.
+// RocksDB's POSIX writable file counts only the bytes appended through it (0
+// right after reopening), not the file's length: the ledger must add what the
+// file held before, or a simulated power loss cuts that away.
 TEST_F(SyncLedgerEnvTest, AReopenedFileKeepsWhatItHeldBefore) {
-  GTEST_SKIP() << "bug: sync_ledger.cc ReopenWritableFile records the bytes appended through "
-                  "the new writer (0), not the length of the reopened file";
   const std::string path = dir_.Sub("reopened.log");
   WriteAll(path, "old!");  // written before this process, outside the ledger
   std::unique_ptr<rocksdb::WritableFile> file;
@@ -192,8 +189,6 @@ TEST_F(SyncLedgerEnvTest, AReopenedFileKeepsWhatItHeldBefore) {
 }
 
 TEST_F(SyncLedgerEnvTest, AReopenedFileSyncedAgainKeepsOldAndNewBytes) {
-  GTEST_SKIP() << "bug: sync_ledger.cc records a reopened file's synced length without the "
-                  "bytes it held before, so synced data is cut away";
   const std::string path = dir_.Sub("reopened.log");
   WriteAll(path, "old!");
   std::unique_ptr<rocksdb::WritableFile> file;

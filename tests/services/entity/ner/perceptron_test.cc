@@ -137,8 +137,6 @@ TEST(PerceptronTest, AveragingWithoutChangesKeepsZeroWeights) {
 }
 
 TEST(PerceptronTest, AnAveragedModelCanBeTrainedFurther) {
-  GTEST_SKIP() << "bug: perceptron.cc Averaged() (and Mean()) copy rows_ and weights_ but not "
-                  "totals_/stamps_, so Adjust on the copy indexes empty vectors";
   Perceptron model({"O", "PER"});
   model.Adjust(kCapitalized, 1, 1.0f);
   model.NextExample();
