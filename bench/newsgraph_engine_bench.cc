@@ -103,7 +103,12 @@ int main(int argc, char** argv) {
     if (!index.ok()) return Fail(index.status());
   }
 
-  search::Searcher searcher(index->get(), nullptr);
+  absl::StatusOr<search::RankingOptions> ranking = search::ParseRankingOptions(args.ranking);
+  if (!ranking.ok()) {
+    std::fprintf(stderr, "newsgraph_engine_bench: %s\n", ranking.status().ToString().c_str());
+    return 2;
+  }
+  search::Searcher searcher(index->get(), nullptr, *ranking);
   std::vector<newsgraph::v1::SearchRequest> requests;
   for (const bench::BenchQuery& q : queries) requests.push_back(bench::MakeSearchRequest(q));
   absl::Status failure;

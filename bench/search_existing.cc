@@ -40,7 +40,12 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  search::Searcher searcher(index->get(), nullptr);
+  absl::StatusOr<search::RankingOptions> ranking = search::ParseRankingOptions(args.ranking);
+  if (!ranking.ok()) {
+    std::fprintf(stderr, "search_existing: %s\n", ranking.status().ToString().c_str());
+    return 2;
+  }
+  search::Searcher searcher(index->get(), nullptr, *ranking);
   std::vector<double> latencies;
   double open_seconds = 0;
   for (int pass = 0; pass < std::max(1, args.repeat); ++pass) {

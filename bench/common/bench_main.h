@@ -32,6 +32,9 @@ struct BenchArgs {
   // Before each timed part (build, queries): how long to wait at most for the
   // other processes to leave the CPU idle (0: check once, do not wait).
   double idle_wait = 20;
+  // Ranking options for newsgraph's searcher (ParseRankingOptions); "" the
+  // defaults.
+  std::string ranking;
 
   bool builds() const { return phase != "query"; }
   bool queries_run() const { return phase != "build"; }
@@ -53,6 +56,7 @@ inline BenchArgs ParseBenchArgs(int argc, char** argv) {
     if (const char* v = value("synthesize")) args.synthesize = std::strtoul(v, nullptr, 10);
     if (const char* v = value("phase")) args.phase = v;
     if (const char* v = value("idle_wait")) args.idle_wait = std::strtod(v, nullptr);
+    if (const char* v = value("ranking")) args.ranking = v;
   }
   if (args.phase != "all" && args.phase != "build" && args.phase != "query") {
     std::fprintf(stderr, "--phase must be all, build or query\n");

@@ -2,17 +2,16 @@
 
 #include <algorithm>
 #include <optional>
-#include <type_traits>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "base/status_macros.h"
-#include "base/time_util.h"
 #include "services/search/analyzer.h"
 #include "services/search/spelling_variants.h"
+#include "services/search/synonyms.h"
 #include "services/text/normalizer.h"
 #include "services/text/utf8.h"
 
@@ -22,10 +21,6 @@ namespace {
 using newsgraph::v1::SearchRequest;
 using newsgraph::v1::SearchResponse;
 using Kind = QueryNode::Kind;
-
-// Entities the entity service recognizes in a query with a lower score are
-// not searched.
-constexpr float kEntityResolutionMinScore = 0.2f;
 
 }  // namespace
 
@@ -233,10 +228,13 @@ class QueryBuilder::Impl {
       typed.emplace_back(&word, bit);
       position += word.skipped_before;
       std::optional<std::string> term = PlainWordTerm(word);
-      if (term.has_value()) adjacent.push_back({*std::move(term), position, current_group});
+      if (term.has_value()) adjacent.push_back({*term, position, current_group});
       ++position;
       NG_ASSIGN_OR_RETURN(DocIteratorPtr built,
                           word.kind == Kind::kTerm ? BuildTerm(word) : Build(word));
+      if (term.has_value()) {
+        NG_ASSIGN_OR_RETURN(built, AddSynonyms(word, *term, std::move(built)));
+      }
       clauses.push_back(std::move(built));
       coordination.covers.push_back(bit);
       return bit;
@@ -282,6 +280,29 @@ class QueryBuilder::Impl {
       }
     }
     return MakeCoordinatedOr(std::move(clauses), std::move(coordination));
+  }
+
+  // A plain word's synonyms (synonyms.h) at RankingOptions::synonym_weight:
+  // the better of the word and its synonyms counts, so a document using
+  // both is not counted twice. The word's IDF stays the one its entity group
+  // counts.
+  absl::StatusOr<DocIteratorPtr> AddSynonyms(const QueryNode& word, const std::string& term,
+                                             DocIteratorPtr built) {
+    const std::vector<std::string>& synonyms = SynonymsOf(term);
+    if (synonyms.empty() || options_.synonym_weight <= 0 || exclude_mode_) return built;
+    NG_RETURN_IF_ERROR(CountTerms(synonyms.size(), word));
+    const double idf = last_idf_;
+    std::vector<DocIteratorPtr> alternatives;
+    alternatives.push_back(std::move(built));
+    for (const std::string& synonym : synonyms) {
+      NG_ASSIGN_OR_RETURN(DocIteratorPtr it, BuildWord(synonym, "", options_.synonym_weight));
+      if (explain_) it->set_label(absl::StrCat("bm25f synonym '", synonym, "' of '", term, "'"));
+      alternatives.push_back(std::move(it));
+    }
+    last_idf_ = idf;
+    response_->mutable_interpretation()->add_expanded_words(
+        absl::StrCat(word.text, ": ", absl::StrJoin(synonyms, ", ")));
+    return MakeOr(std::move(alternatives), /*best_only=*/true);
   }
 
   // A name typed in full ("Organization of the Petroleum Exporting
@@ -684,107 +705,5 @@ const std::vector<std::string>& QueryBuilder::proximity_labels() const {
   return impl_->proximity_labels();
 }
 int QueryBuilder::match_slots() const { return impl_->match_slots(); }
-
-void RewriteWithEntities(const newsgraph::v1::ResolveEntitiesResponse& resolved, QueryNode* root,
-                         const std::function<bool(const newsgraph::v1::ResolvedSpan&)>& keep) {
-  for (const auto& span : resolved.spans()) {
-    if (span.candidates().empty() || span.candidates(0).score() < kEntityResolutionMinScore)
-      continue;
-    if (keep && !keep(span)) continue;
-    const size_t begin = span.span().byte_begin();
-    const size_t end = span.span().byte_end();
-    auto entity_node = [&](size_t b, size_t e) {
-      QueryNode node{.kind = Kind::kKeyword, .field = "entity", .begin = b, .end = e};
-      node.text = span.candidates(0).entity().name();
-      return node;
-    };
-    auto rewrite = [&](auto&& self, QueryNode* node) -> bool {
-      if ((node->kind == Kind::kTerm || node->kind == Kind::kPhrase) && node->field.empty()) {
-        const size_t inner_begin = node->kind == Kind::kPhrase ? node->begin + 1 : node->begin;
-        const size_t inner_end = node->kind == Kind::kPhrase ? node->end - 1 : node->end;
-        if (inner_begin == begin && inner_end == end) {
-          QueryNode original = std::move(*node);
-          *node = QueryNode{.kind = Kind::kOr, .begin = original.begin, .end = original.end};
-          node->children.push_back(std::move(original));
-          node->children.push_back(entity_node(begin, end));
-          return true;
-        }
-        return false;
-      }
-      if (node->kind == Kind::kAnd || node->kind == Kind::kMatch) {
-        const bool relaxed = node->kind == Kind::kMatch;
-        auto& kids = node->children;
-        for (size_t i = 0; i < kids.size(); ++i) {
-          if (kids[i].kind != Kind::kTerm || !kids[i].field.empty() || kids[i].begin != begin)
-            continue;
-          size_t j = i;
-          while (j < kids.size() && kids[j].kind == Kind::kTerm && kids[j].field.empty() &&
-                 kids[j].end < end) {
-            ++j;
-          }
-          if (j >= kids.size() || (j == i && !relaxed) || kids[j].kind != Kind::kTerm ||
-              kids[j].end != end) {
-            continue;
-          }
-          QueryNode words{.kind = Kind::kAnd, .begin = begin, .end = end};
-          for (size_t k = i; k <= j; ++k) words.children.push_back(std::move(kids[k]));
-          QueryNode either{.kind = Kind::kOr, .begin = begin, .end = end};
-          if (relaxed) {
-            // Plain words stay optional; the entity covers them (BuildMatch).
-            either = std::move(words);
-            either.kind = Kind::kEntityGroup;
-          } else {
-            either.children.push_back(std::move(words));
-          }
-          either.children.push_back(entity_node(begin, end));
-          kids.erase(kids.begin() + static_cast<long>(i), kids.begin() + static_cast<long>(j) + 1);
-          kids.insert(kids.begin() + static_cast<long>(i), std::move(either));
-          return true;
-        }
-      }
-      if (node->kind == Kind::kNot) return false;
-      for (QueryNode& child : node->children) {
-        if (self(self, &child)) return true;
-      }
-      return false;
-    };
-    rewrite(rewrite, root);
-  }
-}
-
-void AddFilters(const newsgraph::v1::SearchFilter& filter, QueryNode* root) {
-  // One clause per distinct value.
-  auto any_of = [](const std::string& field, const auto& values) {
-    QueryNode node{.kind = Kind::kOr};
-    using Value = std::decay_t<decltype(*values.begin())>;
-    absl::flat_hash_set<Value> seen;
-    for (const auto& v : values) {
-      if (!seen.insert(v).second) continue;
-      QueryNode leaf{.kind = Kind::kKeyword, .field = field};
-      if constexpr (std::is_same_v<std::decay_t<decltype(v)>, int>) {
-        leaf.text = newsgraph::v1::EntityType_Name(static_cast<newsgraph::v1::EntityType>(v));
-      } else {
-        leaf.text = v;
-      }
-      node.children.push_back(std::move(leaf));
-    }
-    return node;
-  };
-  if (filter.sources_size() > 0) root->children.push_back(any_of("source", filter.sources()));
-  if (filter.languages_size() > 0) root->children.push_back(any_of("language", filter.languages()));
-  if (filter.entity_types_size() > 0)
-    root->children.push_back(any_of("type", filter.entity_types()));
-  absl::flat_hash_set<absl::string_view> entities;
-  for (const std::string& entity : filter.entities()) {
-    if (!entities.insert(entity).second) continue;
-    root->children.push_back(QueryNode{.kind = Kind::kKeyword, .field = "entity", .text = entity});
-  }
-  if (filter.has_published_after() || filter.has_published_before()) {
-    QueryNode range{.kind = Kind::kDateRange, .field = "published"};
-    if (filter.has_published_after()) range.from = FromTimestamp(filter.published_after());
-    if (filter.has_published_before()) range.to = FromTimestamp(filter.published_before());
-    root->children.push_back(std::move(range));
-  }
-}
 
 }  // namespace newsgraph::search

@@ -1,8 +1,8 @@
 // QueryBuilder: turns a parsed (and interpreted) query into the iterator
 // tree that evaluates it over one index reader, and collects what ranking
 // needs besides: the words to highlight and the proximity scorers of
-// adjacent query words. Query rewriting before that (entities, filters)
-// lives here too.
+// adjacent query words. Query rewriting before that (entities, filters,
+// in query_rewrites.cc) is declared here too.
 #ifndef NEWSGRAPH_SERVICES_SEARCH_QUERY_BUILDER_H_
 #define NEWSGRAPH_SERVICES_SEARCH_QUERY_BUILDER_H_
 

@@ -129,6 +129,7 @@ absl::StatusOr<RankingOptions> ParseRankingOptions(absl::string_view spec) {
       {"body_weight", &options.bm25f.body_weight},
       {"phrase_boost", &options.phrase_boost},
       {"proximity_boost", &options.proximity_boost},
+      {"synonym_weight", &options.synonym_weight},
       {"entity_boost", &options.entity_boost},
       {"coordination_exponent", &options.coordination_exponent},
       {"entity_weight", &options.entity_weight},

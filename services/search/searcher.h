@@ -44,6 +44,11 @@ struct RankingOptions {
   // and still earn the proximity bonus, in words, either order. Default 2
   // (tuned on the tune half of bench/relevance/natural).
   uint32_t proximity_slop = 2;
+  // BM25F multiplier of a synonym a plain query word also matches
+  // (synonyms.h); the better of the word and its synonyms counts. 0 turns
+  // synonyms off. Default 0.5 (tuned on the tune half of
+  // bench/relevance/natural).
+  double synonym_weight = 0.5;
   // Score added per unit of entity salience when an entity:/about: term
   // matches. Default 3.
   double entity_boost = 3.0;
@@ -100,10 +105,10 @@ struct RankingOptions {
 
 // Parses "name=value,name=value" over RankingOptions' numeric fields
 // (k1, b, title_weight, body_weight, phrase_boost, proximity_boost,
-// proximity_slop (a whole number, at most 16), entity_boost, coordination_exponent, entity_weight,
-// entity_tie (at most 1), entity_salience_floor, acronym_weight, min_entity_share), starting from
-// the defaults; "" gives the defaults. For the daemons' --ranking flag. Errors: INVALID_ARGUMENT
-// naming the unknown name or bad value.
+// proximity_slop (a whole number, at most 16), synonym_weight, entity_boost, coordination_exponent,
+// entity_weight, entity_tie (at most 1), entity_salience_floor, acronym_weight, min_entity_share),
+// starting from the defaults; "" gives the defaults. For the daemons' --ranking flag. Errors:
+// INVALID_ARGUMENT naming the unknown name or bad value.
 absl::StatusOr<RankingOptions> ParseRankingOptions(absl::string_view spec);
 
 class QueryBuilder;

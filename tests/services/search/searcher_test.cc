@@ -647,6 +647,31 @@ TEST_F(NaturalQueryTest, ExplanationAddsUpToTheScore) {
   EXPECT_TRUE(coordination);
 }
 
+// A word also finds the words a story may use instead, ranked below it; the
+// response says so; explicit syntax and synonym_weight=0 keep to the word.
+TEST_F(NaturalQueryTest, SynonymsFindOtherWordsAndRankBelowTheWord) {
+  Add("documents/60", 1, "Copper prices", "Copper prices fell sharply on Monday.", "Reuters", 2023,
+      false);
+  Add("documents/61", 1, "Copper prices", "Copper prices dropped sharply on Monday.", "Reuters",
+      2023, false);
+  const auto response = Run("copper drop");
+  std::vector<std::string> names;
+  for (const auto& hit : response.hits()) names.push_back(hit.document());
+  EXPECT_THAT(names, ::testing::ElementsAre("documents/61", "documents/60"));
+  ASSERT_EQ(response.interpretation().expanded_words_size(), 1);
+  EXPECT_THAT(response.interpretation().expanded_words(0), ::testing::StartsWith("drop: "));
+  EXPECT_THAT(response.interpretation().expanded_words(0), ::testing::HasSubstr("fall"));
+  EXPECT_THAT(Hits("+drop copper"), ::testing::ElementsAre("documents/61"));
+  EXPECT_THAT(Hits("copper -drop"), ::testing::ElementsAre("documents/60"));
+  NG_ASSERT_OK_AND_ASSIGN(RankingOptions ranking, ParseRankingOptions("synonym_weight=0"));
+  Searcher plain(index_.get(), &resolver_, ranking);
+  newsgraph::v1::SearchRequest request;
+  request.set_query("drop");
+  NG_ASSERT_OK_AND_ASSIGN(auto words_only, plain.Search(request));
+  ASSERT_EQ(words_only.hits_size(), 1);
+  EXPECT_EQ(words_only.hits(0).document(), "documents/61");
+}
+
 // The entity clause rewards the words of a recognized name together; they
 // earn no proximity bonus on top. Unrecognized, the same words do.
 TEST_F(NaturalQueryTest, WordsOfARecognizedNameEarnNoProximityBonus) {
