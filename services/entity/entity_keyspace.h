@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "newsgraph/v1/types.pb.h"
+#include "services/text/spelling_variants.h"
 #include "storage/key_codec.h"
 #include "storage/kv_store.h"
 
@@ -57,8 +58,14 @@ inline std::string RankKey(int64_t count, uint64_t id) {
       .AddUint64(id)
       .key();
 }
+// The name under which kAliases keeps a folded name: British spellings
+// become American ones, so "Organisation" and "Organization" are one alias.
+inline std::string AliasName(absl::string_view folded) { return text::AmericanSpelling(folded); }
 inline std::string AliasKey(absl::string_view folded, newsgraph::v1::EntityType type) {
-  return storage::KeyBuilder().AddString(folded).AddUint64(static_cast<uint64_t>(type)).key();
+  return storage::KeyBuilder()
+      .AddString(AliasName(folded))
+      .AddUint64(static_cast<uint64_t>(type))
+      .key();
 }
 // In kAliases: the one person named in full with this (folded) family
 // name, as an 8-byte id, or an empty value once two people have it.

@@ -28,6 +28,7 @@
 namespace newsgraph::entity {
 
 using keys::AliasKey;
+using keys::AliasName;
 using keys::IdKey;
 using keys::MentionKey;
 using keys::RankKey;
@@ -284,7 +285,7 @@ absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> EntityCore::ResolveEntiti
       const std::string surface = text.substr(begin, end - begin);
       const std::string folded = text::FoldForMatching(surface);
       if (folded.size() < 2) continue;
-      std::vector<std::string> keys = {folded};
+      std::vector<std::string> keys = {AliasName(folded)};
       const std::string code = recognizer_->CountryCode(surface);
       if (!code.empty()) keys.push_back(absl::StrCat("iso3166:", code));
       // A single word also finds the one person known with that family name.

@@ -219,7 +219,7 @@ absl::StatusOr<std::optional<uint64_t>> MentionResolver::AcronymOfLongName(const
 // starting a new one.
 absl::StatusOr<std::optional<uint64_t>> MentionResolver::StrongerTyped(const Name& name) const {
   if (name.type != newsgraph::v1::NORP && name.type != newsgraph::v1::MISC) return std::nullopt;
-  const std::string prefix = storage::KeyBuilder().AddString(name.folded).key();
+  const std::string prefix = storage::KeyBuilder().AddString(keys::AliasName(name.folded)).key();
   storage::ReadOptions scan;
   scan.upper_bound = storage::PrefixSuccessor(prefix);
   std::unique_ptr<storage::Iterator> it = context_.store->NewIterator(cf::kAliases, scan);

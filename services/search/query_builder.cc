@@ -10,9 +10,9 @@
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
 #include "services/search/analyzer.h"
-#include "services/search/spelling_variants.h"
 #include "services/search/synonyms.h"
 #include "services/text/normalizer.h"
+#include "services/text/spelling_variants.h"
 #include "services/text/utf8.h"
 
 namespace newsgraph::search {
@@ -393,7 +393,7 @@ class QueryBuilder::Impl {
     std::string term = tokens[0].term;
     // A word spelled the British or the American way finds the other
     // spelling too, before any typo correction could take it for a typo.
-    if (std::optional<std::string> other = OtherSpelling(absl::AsciiStrToLower(node.text))) {
+    if (std::optional<std::string> other = text::OtherSpelling(absl::AsciiStrToLower(node.text))) {
       const std::vector<AnalyzedToken> variant = Analyze(*other, "en");
       if (variant.size() == 1 && variant[0].term != term) {
         return BuildSpellings(term, variant[0].term, node.field);

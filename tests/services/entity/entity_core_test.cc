@@ -290,6 +290,25 @@ TEST_F(EntityCoreTest, UndatedDocumentsTakeTheDateTheirOpeningStates) {
   EXPECT_GE(undated.published_time().seconds(), before);
 }
 
+// A name spelled the British or the American way is one entity, found by
+// either spelling.
+TEST_F(EntityCoreTest, BritishAndAmericanSpellingsOfANameAreOneEntity) {
+  NG_ASSERT_OK(core_->AnnotateDocument(
+      Doc("documents/1", 1, "The Nordic Labour Organisation met in Oslo on Monday.")));
+  NG_ASSERT_OK(core_->AnnotateDocument(
+      Doc("documents/2", 1, "The Nordic Labor Organization met in Bergen on Friday.")));
+  NG_ASSERT_OK_AND_ASSIGN(auto resolved, core_->ResolveEntities([] {
+    newsgraph::v1::ResolveEntitiesRequest r;
+    r.set_text("nordic labor organization");
+    return r;
+  }()));
+  ASSERT_EQ(resolved.spans_size(), 1);
+  ASSERT_EQ(resolved.spans(0).candidates_size(), 1);
+  const auto& entity = resolved.spans(0).candidates(0).entity();
+  EXPECT_EQ(entity.canonical_name(), "Nordic Labour Organisation");
+  EXPECT_EQ(entity.document_count(), 2);
+}
+
 // Paragraphs must be in text order (a mention finds its paragraph by binary
 // search); a document of many paragraphs gets each mention's right.
 TEST_F(EntityCoreTest, ParagraphsAreCheckedAndFoundByOffset) {

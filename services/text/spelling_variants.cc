@@ -1,12 +1,13 @@
-#include "services/search/spelling_variants.h"
+#include "services/text/spelling_variants.h"
 
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
-namespace newsgraph::search {
+namespace newsgraph::text {
 namespace {
 
 // (British, American). Regular families are listed word by word: suffix
@@ -32,6 +33,8 @@ constexpr std::pair<const char*, const char*> kPairs[] = {
     {"favourite", "favorite"},
     {"neighbour", "neighbor"},
     {"neighbourhood", "neighborhood"},
+    {"neighbourly", "neighborly"},
+    {"neighbourliness", "neighborliness"},
     {"harbour", "harbor"},
     {"rumour", "rumor"},
     {"humour", "humor"},
@@ -189,6 +192,28 @@ const absl::flat_hash_map<std::string, std::string>& Variants() {
   return *variants;
 }
 
+const absl::flat_hash_map<std::string, std::string>& BritishToAmerican() {
+  static const auto* map = [] {
+    auto* m = new absl::flat_hash_map<std::string, std::string>;
+    for (const auto& [british, american] : kPairs) m->emplace(british, american);
+    return m;
+  }();
+  return *map;
+}
+
+// The American form of one folded word, plurals by their singular.
+absl::string_view AmericanWord(absl::string_view word, std::string* storage) {
+  const auto& map = BritishToAmerican();
+  if (auto it = map.find(word); it != map.end()) return it->second;
+  if (word.size() > 3 && absl::EndsWith(word, "s")) {
+    if (auto it = map.find(word.substr(0, word.size() - 1)); it != map.end()) {
+      *storage = absl::StrCat(it->second, "s");
+      return *storage;
+    }
+  }
+  return word;
+}
+
 }  // namespace
 
 std::optional<std::string> OtherSpelling(absl::string_view word) {
@@ -202,4 +227,17 @@ std::optional<std::string> OtherSpelling(absl::string_view word) {
   return std::nullopt;
 }
 
-}  // namespace newsgraph::search
+std::string AmericanSpelling(absl::string_view folded) {
+  std::string out;
+  out.reserve(folded.size());
+  std::string storage;
+  bool first = true;
+  for (absl::string_view word : absl::StrSplit(folded, ' ')) {
+    if (!first) out.push_back(' ');
+    first = false;
+    absl::StrAppend(&out, AmericanWord(word, &storage));
+  }
+  return out;
+}
+
+}  // namespace newsgraph::text

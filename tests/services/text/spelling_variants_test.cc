@@ -1,8 +1,8 @@
-#include "services/search/spelling_variants.h"
+#include "services/text/spelling_variants.h"
 
 #include <gtest/gtest.h>
 
-namespace newsgraph::search {
+namespace newsgraph::text {
 namespace {
 
 TEST(SpellingVariantsTest, EachSpellingGivesTheOther) {
@@ -21,5 +21,16 @@ TEST(SpellingVariantsTest, WordsThatOnlyLookLikeAFamilyHaveNone) {
   }
 }
 
+TEST(SpellingVariantsTest, AmericanSpellingFoldsEveryWordOfAName) {
+  EXPECT_EQ(AmericanSpelling("shanghai cooperation organisation"),
+            "shanghai cooperation organization");
+  EXPECT_EQ(AmericanSpelling("treaty on good neighbourliness"), "treaty on good neighborliness");
+  EXPECT_EQ(AmericanSpelling("labour ministers"), "labor ministers");
+  // American spellings, other words and the spaces between them stay.
+  EXPECT_EQ(AmericanSpelling("world health organization"), "world health organization");
+  EXPECT_EQ(AmericanSpelling("four  rise"), "four  rise");
+  EXPECT_EQ(AmericanSpelling(""), "");
+}
+
 }  // namespace
-}  // namespace newsgraph::search
+}  // namespace newsgraph::text
