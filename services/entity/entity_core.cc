@@ -196,10 +196,13 @@ std::string EntityCore::EntityName(uint64_t id) { return absl::StrCat(kEntityPre
 absl::StatusOr<uint64_t> EntityCore::ParseEntityName(const std::string& name) {
   absl::string_view rest = name;
   uint64_t id = 0;
+  // One spelling per entity: "entities/007" is not "entities/7", so names
+  // compared as strings (merge sources, page tokens) cannot alias.
   if (!absl::ConsumePrefix(&rest, kEntityPrefix) || !absl::SimpleAtoi(rest, &id) || id == 0 ||
-      rest.find_first_not_of("0123456789") != absl::string_view::npos) {
+      rest.find_first_not_of("0123456789") != absl::string_view::npos || rest[0] == '0') {
     return absl::InvalidArgumentError(
-        absl::StrCat("entity name '", name, "' must have the form entities/{positive integer}"));
+        absl::StrCat("entity name '", name,
+                     "' must have the form entities/{positive integer without leading zeros}"));
   }
   return id;
 }

@@ -124,6 +124,7 @@ class QueryBuilder::Impl {
     proximity_.push_back(MakePhraseScorer(std::move(lists), std::move(offsets), FieldScope::kAll,
                                           &bm25f_, options_.proximity_boost,
                                           options_.proximity_slop));
+    proximity_labels_.push_back(absl::StrCat("proximity '", absl::StrJoin(terms, " "), "'"));
     return all;
   }
 

@@ -348,9 +348,6 @@ TEST_F(QueryBuilderTest, AWordThatIsNotPlainBreaksTheProximityRun) {
 }
 
 TEST_F(QueryBuilderTest, ProximityScorersAndTheirLabelsCorrespond) {
-  GTEST_SKIP() << "bug: BuildWordsWithProximity (query_builder.cc:124) adds a proximity scorer "
-                  "without a label, so proximity_labels() no longer says what each of "
-                  "proximity() is";
   std::unique_ptr<QueryBuilder> builder = NewBuilder();
   QueryNode match = Node(Kind::kMatch, {Term("bank"), Term("holiday")});
   NG_ASSERT_OK_AND_ASSIGN(
