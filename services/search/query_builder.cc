@@ -233,7 +233,8 @@ class QueryBuilder::Impl {
       ++position;
       NG_ASSIGN_OR_RETURN(DocIteratorPtr built,
                           word.kind == Kind::kTerm ? BuildTerm(word) : Build(word));
-      if (term.has_value()) {
+      // Words that spell a recognized name keep to themselves.
+      if (term.has_value() && current_group < 0) {
         NG_ASSIGN_OR_RETURN(built, AddSynonyms(word, *term, std::move(built)));
       }
       clauses.push_back(std::move(built));
