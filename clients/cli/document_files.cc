@@ -61,14 +61,28 @@ absl::StatusOr<std::vector<newsgraph::v1::DocumentInput>> LoadDocuments(
       return absl::NotFoundError(absl::StrCat("no such file or directory: ", arg));
     const fs::path base = root.has_parent_path() ? root.parent_path() : root;
     std::vector<fs::path> files;
-    if (fs::is_directory(root)) {
-      for (const auto& entry : fs::recursive_directory_iterator(root, ec)) {
-        if (entry.is_regular_file() && KindOf(entry.path()) != FileKind::kNone) {
-          files.push_back(entry.path());
+    if (fs::is_directory(root, ec)) {
+      // The error_code overloads throughout: nothing is thrown.
+      fs::recursive_directory_iterator it(root, ec), end;
+      for (; !ec && it != end; it.increment(ec)) {
+        std::error_code entry_ec;
+        if (it->is_regular_file(entry_ec) && !entry_ec && KindOf(it->path()) != FileKind::kNone) {
+          files.push_back(it->path());
+        } else if (entry_ec && entry_ec != std::errc::no_such_file_or_directory &&
+                   KindOf(it->path()) != FileKind::kNone) {
+          // A dangling link is skipped; a link loop or an unreadable entry
+          // fails the load.
+          return absl::UnavailableError(
+              absl::StrCat("cannot read ", it->path().string(), ": ", entry_ec.message()));
         }
       }
       if (ec) return absl::UnavailableError(absl::StrCat("cannot list ", arg, ": ", ec.message()));
       std::sort(files.begin(), files.end());
+    } else if (KindOf(root) == FileKind::kNone) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(arg,
+                       ": not a kind of file ingest reads (.txt .text .md .html .htm, "
+                       ".sgm and .jsonl, also gzip'd)"));
     } else {
       files.push_back(root);
     }

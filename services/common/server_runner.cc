@@ -18,6 +18,8 @@
 #include <iterator>
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -48,9 +50,27 @@ bool IsLoopbackAddress(const std::string& listen_address) {
 namespace {
 
 absl::StatusOr<std::string> ReadPem(const std::string& path) {
+  std::error_code ec;
+  // A directory opens as a stream but throws when read.
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return absl::NotFoundError(absl::StrCat("cannot read ", path, ": not a regular file"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// gRPC takes a port above 65535 modulo 65536 and listens there: refused.
+absl::Status CheckListenPort(const std::string& address) {
+  if (absl::StartsWith(address, "unix:")) return absl::OkStatus();
+  const size_t colon = address.rfind(':');
+  uint64_t port = 0;
+  if (colon != std::string::npos && absl::SimpleAtoi(address.substr(colon + 1), &port) &&
+      port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen address ", address, ": port ", port, " is above 65535"));
+  }
+  return absl::OkStatus();
 }
 
 // Lifts the soft limit on open files to the hard limit: every connection
@@ -304,6 +324,7 @@ absl::Status RunServer(const ServerRunnerOptions& options,
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::move(tracker_owner));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  NG_RETURN_IF_ERROR(CheckListenPort(options.listen_address));
   int port = 0;
   builder.AddListeningPort(options.listen_address, credentials, &port);
   ApplyTransportLimits(options, &builder);

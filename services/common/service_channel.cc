@@ -1,5 +1,6 @@
 #include "services/common/service_channel.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -13,6 +14,11 @@ namespace {
 
 // The contents of the PEM file `path` named by --`flag`.
 absl::StatusOr<std::string> ReadPeerFile(const char* flag, const std::string& path) {
+  std::error_code ec;
+  // A directory opens as a stream but throws when read.
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return absl::FailedPreconditionError(absl::StrCat("--", flag, "=", path, ": cannot read"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::FailedPreconditionError(absl::StrCat("--", flag, "=", path, ": cannot read"));
@@ -37,6 +43,12 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> CreateServiceChannel(
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
   std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (options.tls_ca_file.empty() &&
+      (!options.tls_cert_file.empty() || !options.tls_key_file.empty() || !options.token.empty())) {
+    // Never a silently insecure channel: these only mean something over TLS.
+    return absl::FailedPreconditionError(
+        "--peer_tls_cert, --peer_tls_key and --peer_token need --peer_tls_ca");
+  }
   if (!options.tls_ca_file.empty()) {
     grpc::SslCredentialsOptions ssl;
     NG_ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadPeerFile("peer_tls_ca", options.tls_ca_file));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
@@ -87,12 +88,17 @@ absl::StatusOr<Entity*> EntityChanges::Load(uint64_t id) {
 }
 
 absl::StatusOr<std::pair<uint64_t, Entity*>> EntityChanges::LoadResolved(uint64_t id) {
-  for (int hops = 0; hops < 8; ++hops) {
+  // Merges chain (a merge's source may have absorbed others before), so the
+  // chain is followed to its end however long; only a cycle stops it.
+  const uint64_t asked = id;
+  absl::flat_hash_set<uint64_t> seen;
+  while (seen.insert(id).second) {
     NG_ASSIGN_OR_RETURN(Entity * entity, Load(id));
     if (entity->merged_into().empty()) return std::pair{id, entity};
     NG_ASSIGN_OR_RETURN(id, EntityCore::ParseEntityName(entity->merged_into()));
   }
-  return absl::DataLossError(absl::StrCat("entity ", id, " is merged in a cycle"));
+  return absl::DataLossError(
+      absl::StrCat("entity ", asked, " is merged in a cycle (through entity ", id, ")"));
 }
 
 void EntityChanges::Create(uint64_t id, Entity entity) {

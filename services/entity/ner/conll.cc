@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "base/file_reading.h"
 
 namespace newsgraph::entity::ner {
@@ -86,6 +87,7 @@ absl::StatusOr<std::vector<Sentence>> ReadConll(const std::string& path) {
   };
   for (absl::string_view line : absl::StrSplit(*content, '\n')) {
     ++line_number;
+    absl::ConsumeSuffix(&line, "\r");  // Windows line ends
     if (absl::StripAsciiWhitespace(line).empty()) {
       finish();
       continue;

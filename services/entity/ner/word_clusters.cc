@@ -1,6 +1,7 @@
 #include "services/entity/ner/word_clusters.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <fstream>
 
 #include "absl/status/status.h"
@@ -36,6 +37,10 @@ absl::StatusOr<WordClusters> LoadWordClusters(const std::string& path) {
         !absl::SimpleAtoi(parts[2], &fine)) {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ":", number, ": expected word, coarse, fine"));
+    }
+    if (coarse > UINT16_MAX || fine > UINT16_MAX) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", number, ": cluster ids are at most ", UINT16_MAX));
     }
     clusters[std::string(parts[0])] =
         ClusterIds{static_cast<uint16_t>(coarse), static_cast<uint16_t>(fine)};
