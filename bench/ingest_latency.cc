@@ -165,6 +165,10 @@ int main(int argc, char** argv) {
       static_cast<long long>(results.new_documents), static_cast<long long>(results.already_held),
       static_cast<long long>(results.errors), l.size(), at(0.5), at(0.9), at(0.99),
       l.empty() ? 0.0 : l.back(), results.max_lag_ms);
+  if (l.empty()) {
+    std::fprintf(stderr, "ingest_latency: no new document was measured (all already held?)\n");
+    return 1;
+  }
   if (results.errors > 0) {
     std::fprintf(stderr, "ingest_latency: %lld errors, first: %s\n",
                  static_cast<long long>(results.errors), results.first_error.c_str());

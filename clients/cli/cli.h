@@ -37,7 +37,8 @@ class Cli {
   // The resource name of the entity the user typed: "entities/ID", "ID", or
   // one of its names (ChooseEntity in entity_names.h; a note on stderr when
   // rarer candidates were passed over).
-  absl::StatusOr<std::string> EntityNamed(const std::string& typed);
+  // `strict`: only an unambiguous name (for merges and updates).
+  absl::StatusOr<std::string> EntityNamed(const std::string& typed, bool strict = false);
   std::string Arg(size_t index) const;
   int PageSize() const;
   static std::string FormatTime(const google::protobuf::Timestamp& ts);

@@ -57,7 +57,7 @@ absl::StatusOr<std::vector<newsgraph::v1::DocumentInput>> LoadDocuments(
   for (const std::string& arg : paths) {
     std::error_code ec;
     const fs::path root = fs::weakly_canonical(fs::path(arg), ec);
-    if (ec || !fs::exists(root))
+    if (ec || !fs::exists(root, ec) || ec)
       return absl::NotFoundError(absl::StrCat("no such file or directory: ", arg));
     const fs::path base = root.has_parent_path() ? root.parent_path() : root;
     std::vector<fs::path> files;
@@ -99,8 +99,10 @@ absl::StatusOr<std::vector<newsgraph::v1::DocumentInput>> LoadDocuments(
         }
         continue;
       }
+      std::error_code relative_ec;
+      const fs::path id = fs::relative(file, base, relative_ec);
       absl::StatusOr<newsgraph::v1::DocumentInput> doc =
-          LoadFile(file, fs::relative(file, base).generic_string(), source);
+          LoadFile(file, relative_ec ? file.filename().string() : id.generic_string(), source);
       if (!doc.ok()) return doc.status();
       documents.push_back(*std::move(doc));
     }

@@ -19,13 +19,13 @@
 
 namespace newsgraph::cli {
 
-absl::StatusOr<std::string> Cli::EntityNamed(const std::string& typed) {
+absl::StatusOr<std::string> Cli::EntityNamed(const std::string& typed, bool strict) {
   std::string name = EntityResourceName(typed);
   if (!name.empty()) return name;
   absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> resolved = client_->ResolveEntities(typed);
   if (!resolved.ok()) return resolved.status();
   std::string note;
-  absl::StatusOr<std::string> chosen = ChooseEntity(typed, *resolved, &note);
+  absl::StatusOr<std::string> chosen = ChooseEntity(typed, *resolved, &note, strict);
   if (chosen.ok() && !note.empty()) std::fprintf(stderr, "note: %s\n", note.c_str());
   return chosen;
 }
@@ -214,7 +214,7 @@ int Cli::EntityMerge() {
   if (args_.positional.size() < 4) return Usage("entity merge needs a target and sources");
   newsgraph::v1::MergeEntitiesRequest request;
   for (size_t i = 2; i < args_.positional.size(); ++i) {
-    absl::StatusOr<std::string> name = EntityNamed(args_.positional[i]);
+    absl::StatusOr<std::string> name = EntityNamed(args_.positional[i], /*strict=*/true);
     if (!name.ok()) return Fail(name.status(), "entity merge");
     if (i == 2) {
       request.set_target(*name);
@@ -236,7 +236,7 @@ int Cli::EntityMerge() {
 int Cli::EntityUpdate() {
   if (Arg(2).empty()) return Usage("entity update needs an entity name or id");
   newsgraph::v1::UpdateEntityRequest request;
-  absl::StatusOr<std::string> name = EntityNamed(Arg(2));
+  absl::StatusOr<std::string> name = EntityNamed(Arg(2), /*strict=*/true);
   if (!name.ok()) return Fail(name.status(), "entity update");
   request.mutable_entity()->set_name(*name);
   if (args_.Has("canonical-name")) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 
 namespace newsgraph::cli {
 namespace {
@@ -21,11 +22,20 @@ std::string Describe(const newsgraph::v1::Entity& e) {
                          newsgraph::v1::EntityType_Name(e.type()), e.mention_count());
 }
 
+// `text` without surrounding spaces and final full stops ("U.S." and "U.S",
+// "Apple Inc." and "Apple Inc": resolved spans never end in punctuation).
+absl::string_view Bare(absl::string_view text) {
+  text = absl::StripAsciiWhitespace(text);
+  while (absl::ConsumeSuffix(&text, ".")) {
+  }
+  return text;
+}
+
 // The resolved span that covers the whole typed text, if any.
 const newsgraph::v1::ResolvedSpan* WholeSpan(absl::string_view typed,
                                              const newsgraph::v1::ResolveEntitiesResponse& r) {
   for (const newsgraph::v1::ResolvedSpan& span : r.spans()) {
-    if (absl::StripAsciiWhitespace(span.text()) == typed) return &span;
+    if (Bare(span.text()) == Bare(typed)) return &span;
   }
   return nullptr;
 }
@@ -42,7 +52,7 @@ std::string EntityResourceName(absl::string_view typed) {
 
 absl::StatusOr<std::string> ChooseEntity(absl::string_view typed,
                                          const newsgraph::v1::ResolveEntitiesResponse& resolved,
-                                         std::string* note) {
+                                         std::string* note, bool strict) {
   if (note != nullptr) note->clear();
   typed = absl::StripAsciiWhitespace(typed);
   const newsgraph::v1::ResolvedSpan* span = WholeSpan(typed, resolved);
@@ -50,14 +60,16 @@ absl::StatusOr<std::string> ChooseEntity(absl::string_view typed,
     return absl::NotFoundError(absl::StrCat("no entity is known by the name '", typed,
                                             "' (`newsgraph entity resolve` shows what is)"));
   }
-  double total = 0;
-  for (const auto& c : span->candidates()) total += c.score();
+  // A candidate's score is its share of the mentions of every entity known
+  // by the name, not only of those listed.
   const auto& best = span->candidates(0);
-  if (span->candidates_size() == 1 || (total > 0 && best.score() >= kDominantShare * total)) {
-    if (note != nullptr && span->candidates_size() > 1) {
-      *note = absl::StrCat("'", typed, "' is ", Describe(best.entity()), "; ",
-                           span->candidates_size() - 1,
-                           " rarer candidate(s) passed over (see `newsgraph entity resolve`)");
+  const bool only = span->candidates_size() == 1 && best.score() >= 0.999;
+  if (only || (!strict && best.score() >= kDominantShare)) {
+    if (note != nullptr && !only) {
+      *note = absl::StrCat("'", typed, "' is ", Describe(best.entity()), " (",
+                           static_cast<int>(best.score() * 100),
+                           "% of the name's mentions); others passed over (see `newsgraph "
+                           "entity resolve`)");
     }
     return best.entity().name();
   }

@@ -17,15 +17,16 @@ namespace newsgraph::cli {
 std::string EntityResourceName(absl::string_view typed);
 
 // The entity that `resolved` (the entity service's resolution of `typed`)
-// finds for the whole of `typed`: its only candidate, or the first when it
-// holds at least 90% of the candidates' score (the rest are noise, such as a
-// name the tagger once typed wrongly). Errors: NOT_FOUND when no entity is
-// known by that name, INVALID_ARGUMENT listing the candidates when the name
-// is ambiguous. `note` (may be null) receives a line naming the candidates
-// passed over, or "".
+// finds for the whole of `typed` (final full stops aside): its only
+// candidate, or, unless `strict` (for changes that cannot be undone, such as
+// merges), the first when it holds at least 90% of the name's mentions (the
+// rest are noise, such as a name the tagger once typed wrongly). Errors:
+// NOT_FOUND when no entity is known by that name, INVALID_ARGUMENT listing
+// the candidates when the name is ambiguous. `note` (may be null) receives a
+// line naming what was passed over, or "".
 absl::StatusOr<std::string> ChooseEntity(absl::string_view typed,
                                          const newsgraph::v1::ResolveEntitiesResponse& resolved,
-                                         std::string* note);
+                                         std::string* note, bool strict = false);
 
 }  // namespace newsgraph::cli
 

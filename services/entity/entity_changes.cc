@@ -92,13 +92,16 @@ absl::StatusOr<std::pair<uint64_t, Entity*>> EntityChanges::LoadResolved(uint64_
   // chain is followed to its end however long; only a cycle stops it.
   const uint64_t asked = id;
   absl::flat_hash_set<uint64_t> seen;
-  while (seen.insert(id).second) {
+  for (int hops = 0;; ++hops) {
     NG_ASSIGN_OR_RETURN(Entity * entity, Load(id));
     if (entity->merged_into().empty()) return std::pair{id, entity};
+    // Chains are short: the set is only kept once one is not.
+    if (hops >= 8 && !seen.insert(id).second) {
+      return absl::DataLossError(
+          absl::StrCat("entity ", asked, " is merged in a cycle (through entity ", id, ")"));
+    }
     NG_ASSIGN_OR_RETURN(id, EntityCore::ParseEntityName(entity->merged_into()));
   }
-  return absl::DataLossError(
-      absl::StrCat("entity ", asked, " is merged in a cycle (through entity ", id, ")"));
 }
 
 void EntityChanges::Create(uint64_t id, Entity entity) {

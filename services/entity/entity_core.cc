@@ -181,8 +181,11 @@ google::protobuf::Timestamp StoryTime(const AnnotateDocumentRequest& request,
     if (m.byte_begin >= kStoryDateBytes) break;
     if (m.type != newsgraph::v1::DATE) continue;
     absl::CivilDay day;
+    // A date after tomorrow is an event ahead (an expiry, a meeting), not the
+    // story's own date.
     if (m.normalized_value.size() == 10 && absl::ParseCivilTime(m.normalized_value, &day) &&
-        day.year() >= 1900) {
+        day.year() >= 1900 &&
+        absl::FromCivil(day, absl::UTCTimeZone()) <= absl::Now() + absl::Hours(24)) {
       return ToTimestamp(absl::FromCivil(day, absl::UTCTimeZone()));
     }
   }

@@ -197,6 +197,13 @@ class EntityCore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // `id`, or the entity it was merged into (following merges).
   absl::StatusOr<uint64_t> ResolveMerged(uint64_t id) const;
+  // The end of entity `id`'s chain of merges and that entity (nullopt when
+  // it is not stored). DATA_LOSS for a cycle.
+  struct Followed {
+    uint64_t id = 0;
+    std::optional<newsgraph::v1::Entity> entity;
+  };
+  absl::StatusOr<Followed> FollowMerges(uint64_t id) const;
   absl::StatusOr<std::optional<StoredAnnotation>> ReadAnnotation(const std::string& document) const;
   // Puts the annotation's record, quotes and co-occurrence counts (replacing
   // `previous`'s) and the entity id counter in `batch`.

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "newsgraph/v1/types.pb.h"
@@ -58,12 +59,21 @@ inline std::string RankKey(int64_t count, uint64_t id) {
       .AddUint64(id)
       .key();
 }
-// The name under which kAliases keeps a folded name: British spellings
-// become American ones, so "Organisation" and "Organization" are one alias.
-inline std::string AliasName(absl::string_view folded) { return text::AmericanSpelling(folded); }
+// The name under which kAliases keeps a folded name of `type`: British
+// spellings become American ones, so "Organisation" and "Organization" are
+// one alias. People's names stay as written ("Grey" is not "Gray"), and so
+// do names with "labour" (the British Labour Party is not Australia's Labor
+// Party). Scans that do not know the type try both forms.
+inline std::string AliasName(absl::string_view folded,
+                             newsgraph::v1::EntityType type = newsgraph::v1::ORG) {
+  if (type == newsgraph::v1::PERSON || absl::StrContains(folded, "labour")) {
+    return std::string(folded);
+  }
+  return text::AmericanSpelling(folded);
+}
 inline std::string AliasKey(absl::string_view folded, newsgraph::v1::EntityType type) {
   return storage::KeyBuilder()
-      .AddString(AliasName(folded))
+      .AddString(AliasName(folded, type))
       .AddUint64(static_cast<uint64_t>(type))
       .key();
 }

@@ -38,27 +38,37 @@ using newsgraph::v1::EntityType;
 using newsgraph::v1::Mention;
 using storage::KeyBuilder;
 
-absl::StatusOr<Entity> EntityCore::GetEntity(const std::string& name) const {
-  NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(name));
-  // Follow merges (bounded, in case of a cycle from manual edits).
-  for (int hops = 0; hops < 8; ++hops) {
+absl::StatusOr<EntityCore::Followed> EntityCore::FollowMerges(uint64_t id) const {
+  // Merges chain (a merge's source may have absorbed others before), so the
+  // chain is followed to its end however long; only a cycle stops it.
+  const uint64_t asked = id;
+  absl::flat_hash_set<uint64_t> seen;
+  for (int hops = 0;; ++hops) {
     NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
-    if (!entity.has_value()) {
-      return absl::NotFoundError(absl::StrCat("entity '", name, "' does not exist"));
+    if (!entity.has_value() || entity->merged_into().empty()) {
+      return Followed{.id = id, .entity = std::move(entity)};
     }
-    if (entity->merged_into().empty()) return *std::move(entity);
+    // Chains are short: the set is only kept once one is not.
+    if (hops >= 8 && !seen.insert(id).second) {
+      return absl::DataLossError(
+          absl::StrCat("entity ", asked, " is merged in a cycle (through entity ", id, ")"));
+    }
     NG_ASSIGN_OR_RETURN(id, ParseEntityName(entity->merged_into()));
   }
-  return absl::InternalError(absl::StrCat("entity '", name, "' is merged in a cycle"));
+}
+
+absl::StatusOr<Entity> EntityCore::GetEntity(const std::string& name) const {
+  NG_ASSIGN_OR_RETURN(uint64_t id, ParseEntityName(name));
+  NG_ASSIGN_OR_RETURN(Followed followed, FollowMerges(id));
+  if (!followed.entity.has_value()) {
+    return absl::NotFoundError(absl::StrCat("entity '", name, "' does not exist"));
+  }
+  return *std::move(followed.entity);
 }
 
 absl::StatusOr<uint64_t> EntityCore::ResolveMerged(uint64_t id) const {
-  for (int hops = 0; hops < 8; ++hops) {
-    NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
-    if (!entity.has_value() || entity->merged_into().empty()) return id;
-    NG_ASSIGN_OR_RETURN(id, ParseEntityName(entity->merged_into()));
-  }
-  return absl::DataLossError(absl::StrCat("entity ", id, " is merged in a cycle"));
+  NG_ASSIGN_OR_RETURN(Followed followed, FollowMerges(id));
+  return followed.id;
 }
 
 absl::StatusOr<newsgraph::v1::ListQuotesResponse> EntityCore::ListQuotes(
@@ -285,7 +295,10 @@ absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> EntityCore::ResolveEntiti
       const std::string surface = text.substr(begin, end - begin);
       const std::string folded = text::FoldForMatching(surface);
       if (folded.size() < 2) continue;
-      std::vector<std::string> keys = {AliasName(folded)};
+      std::vector<std::string> keys = {folded};
+      if (std::string american = AliasName(folded); american != folded) {
+        keys.push_back(std::move(american));
+      }
       const std::string code = recognizer_->CountryCode(surface);
       if (!code.empty()) keys.push_back(absl::StrCat("iso3166:", code));
       // A single word also finds the one person known with that family name.

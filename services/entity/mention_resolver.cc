@@ -219,26 +219,33 @@ absl::StatusOr<std::optional<uint64_t>> MentionResolver::AcronymOfLongName(const
 // starting a new one.
 absl::StatusOr<std::optional<uint64_t>> MentionResolver::StrongerTyped(const Name& name) const {
   if (name.type != newsgraph::v1::NORP && name.type != newsgraph::v1::MISC) return std::nullopt;
-  const std::string prefix = storage::KeyBuilder().AddString(keys::AliasName(name.folded)).key();
-  storage::ReadOptions scan;
-  scan.upper_bound = storage::PrefixSuccessor(prefix);
-  std::unique_ptr<storage::Iterator> it = context_.store->NewIterator(cf::kAliases, scan);
   std::optional<uint64_t> id;
   int64_t best_mentions = 0;
-  for (it->Seek(prefix); it->Valid(); it->Next()) {
-    if (it->value().size() != 8) continue;
-    const uint64_t candidate = DecodeBigEndian64(it->value().data());
-    NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, context_.read_entity(candidate));
-    if (!entity.has_value() || entity->type() == newsgraph::v1::NORP ||
-        entity->type() == newsgraph::v1::MISC) {
-      continue;
-    }
-    if (entity->mention_count() > best_mentions) {
-      best_mentions = entity->mention_count();
-      id = candidate;
-    }
+  // People's names are kept as written, other names in American spelling.
+  std::vector<std::string> names = {name.folded};
+  if (std::string american = keys::AliasName(name.folded); american != name.folded) {
+    names.push_back(std::move(american));
   }
-  NG_RETURN_IF_ERROR(it->status());
+  for (const std::string& folded : names) {
+    const std::string prefix = storage::KeyBuilder().AddString(folded).key();
+    storage::ReadOptions scan;
+    scan.upper_bound = storage::PrefixSuccessor(prefix);
+    std::unique_ptr<storage::Iterator> it = context_.store->NewIterator(cf::kAliases, scan);
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      if (it->value().size() != 8) continue;
+      const uint64_t candidate = DecodeBigEndian64(it->value().data());
+      NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, context_.read_entity(candidate));
+      if (!entity.has_value() || entity->type() == newsgraph::v1::NORP ||
+          entity->type() == newsgraph::v1::MISC) {
+        continue;
+      }
+      if (entity->mention_count() > best_mentions) {
+        best_mentions = entity->mention_count();
+        id = candidate;
+      }
+    }
+    NG_RETURN_IF_ERROR(it->status());
+  }
   return id;
 }
 
@@ -294,8 +301,9 @@ absl::Status MentionResolver::Record(uint64_t id, const Name& name, bool short_f
       AddInTextOrder(&org_initials_[initials], byte_begin, id);
       // For queries only ("HSBC" finding the bank a text named in full);
       // mentions need the acronym defined in their own document.
-      if (initials.size() >= 3)
+      if (initials.size() >= 3 && initials.size() <= 6) {
         NG_RETURN_IF_ERROR(LearnUniqueName(keys::InitialsKey(initials), id));
+      }
       AddInTextOrder(&org_heads_[FoldSpelling(LastWordFolded(name.surface))], byte_begin, id);
     }
   }

@@ -292,7 +292,10 @@ class QueryBuilder::Impl {
                                              DocIteratorPtr built) {
     const std::vector<std::string>& synonyms = SynonymsOf(term);
     if (synonyms.empty() || options_.synonym_weight <= 0 || exclude_mode_) return built;
-    NG_RETURN_IF_ERROR(CountTerms(synonyms.size(), word));
+    // Synonyms never make a query too long: past the budget a word stays
+    // alone.
+    if (terms_used_ + synonyms.size() > options_.max_query_terms) return built;
+    terms_used_ += synonyms.size();
     const double idf = last_idf_;
     std::vector<DocIteratorPtr> alternatives;
     alternatives.push_back(std::move(built));
@@ -445,8 +448,10 @@ class QueryBuilder::Impl {
     NG_ASSIGN_OR_RETURN(TermPostings postings, reader_->Postings(term, /*with_positions=*/false));
     last_idf_ = bm25f_.Idf(postings.document_frequency());
     if (!exclude_mode_) {
+      // A synonym (boost below 1) weighs less in the choice of passages.
       highlight_.terms.insert(term);
-      highlight_.weights[term] = last_idf_;
+      double& weight = highlight_.weights[term];
+      weight = std::max(weight, last_idf_ * std::min(boost, 1.0));
     }
     if (postings.doc() == kNoMoreDocs) return MakeEmpty();
     DocIteratorPtr it = MakeTerm(std::move(postings), Scope(field), &bm25f_, boost);

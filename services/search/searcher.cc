@@ -160,6 +160,11 @@ absl::StatusOr<RankingOptions> ParseRankingOptions(absl::string_view spec) {
       return absl::InvalidArgumentError(
           absl::StrCat("ranking: option '", name, "' needs a number >= 0, got '", kv.second, "'"));
     }
+    if (name == "synonym_weight" && value > 1) {
+      // A synonym ranks below the word itself.
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ranking: option 'synonym_weight' needs a number in [0, 1], got '", kv.second, "'"));
+    }
     if (name == "entity_tie" && value > 1) {
       // Above 1 a group would score more than its clauses' sum, which the
       // MaxScore bounds assume it never does.

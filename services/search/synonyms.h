@@ -16,7 +16,7 @@ namespace newsgraph::search {
 // analyzed term `term`, without `term` itself; empty when it has none. The
 // groups are single words that stand for each other in news text whatever
 // the story; words with a common second sense ("fire", "name", "state",
-// "strike") are left out.
+// "strike", "firm", "lower", "aid" for AIDS) are left out.
 const std::vector<std::string>& SynonymsOf(absl::string_view term);
 
 }  // namespace newsgraph::search

@@ -54,7 +54,28 @@ TEST(EntityNamesTest, ADominantCandidateIsChosenWithANote) {
       " Zhang Ming ", Resolution("Zhang Ming", {{"Zhang Ming", 0.95}, {"Zhang", 0.05}}), &note);
   ASSERT_TRUE(chosen.ok()) << chosen.status();
   EXPECT_EQ(*chosen, "entities/1");
-  EXPECT_THAT(note, HasSubstr("1 rarer candidate"));
+  EXPECT_THAT(note, HasSubstr("95%"));
+  // Changes that cannot be undone take only an unambiguous name.
+  EXPECT_EQ(
+      ChooseEntity("Zhang Ming", Resolution("Zhang Ming", {{"Zhang Ming", 0.95}, {"Zhang", 0.05}}),
+                   nullptr, /*strict=*/true)
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
+  // Scores are shares of every entity known by the name: three listed
+  // candidates holding 77% of the mentions are not a dominant one.
+  EXPECT_EQ(ChooseEntity("Reagan", Resolution("Reagan", {{"Ronald Reagan", 0.77}, {"Nancy", 0.02}}),
+                         nullptr)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(EntityNamesTest, AFinalFullStopIsNotPartOfTheName) {
+  absl::StatusOr<std::string> chosen =
+      ChooseEntity("Apple Inc.", Resolution("Apple Inc", {{"Apple Inc", 1.0}}), nullptr);
+  ASSERT_TRUE(chosen.ok()) << chosen.status();
+  EXPECT_EQ(*chosen, "entities/1");
 }
 
 TEST(EntityNamesTest, AnAmbiguousNameListsItsCandidates) {

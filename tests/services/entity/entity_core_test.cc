@@ -294,19 +294,36 @@ TEST_F(EntityCoreTest, UndatedDocumentsTakeTheDateTheirOpeningStates) {
 // either spelling.
 TEST_F(EntityCoreTest, BritishAndAmericanSpellingsOfANameAreOneEntity) {
   NG_ASSERT_OK(core_->AnnotateDocument(
-      Doc("documents/1", 1, "The Nordic Labour Organisation met in Oslo on Monday.")));
+      Doc("documents/1", 1, "The Nordic Harbour Organisation met in Oslo on Monday.")));
   NG_ASSERT_OK(core_->AnnotateDocument(
-      Doc("documents/2", 1, "The Nordic Labor Organization met in Bergen on Friday.")));
+      Doc("documents/2", 1, "The Nordic Harbor Organization met in Bergen on Friday.")));
   NG_ASSERT_OK_AND_ASSIGN(auto resolved, core_->ResolveEntities([] {
     newsgraph::v1::ResolveEntitiesRequest r;
-    r.set_text("nordic labor organization");
+    r.set_text("nordic harbor organization");
     return r;
   }()));
   ASSERT_EQ(resolved.spans_size(), 1);
   ASSERT_EQ(resolved.spans(0).candidates_size(), 1);
   const auto& entity = resolved.spans(0).candidates(0).entity();
-  EXPECT_EQ(entity.canonical_name(), "Nordic Labour Organisation");
+  EXPECT_EQ(entity.canonical_name(), "Nordic Harbour Organisation");
   EXPECT_EQ(entity.document_count(), 2);
+  // People's names stay as written, and so do "Labour" parties: Britain's is
+  // not Australia's Labor Party.
+  NG_ASSERT_OK(core_->AnnotateDocument(
+      Doc("documents/3", 1, "The Labour Party won in Leeds. Edward Grey spoke.")));
+  NG_ASSERT_OK(core_->AnnotateDocument(
+      Doc("documents/4", 1, "The Labor Party won in Perth. Edward Gray spoke.")));
+  for (const char* name : {"Labour Party", "Labor Party", "Edward Grey", "Edward Gray"}) {
+    NG_ASSERT_OK_AND_ASSIGN(auto found, core_->ResolveEntities([&] {
+      newsgraph::v1::ResolveEntitiesRequest r;
+      r.set_text(name);
+      return r;
+    }()));
+    ASSERT_EQ(found.spans_size(), 1) << name;
+    ASSERT_GE(found.spans(0).candidates_size(), 1) << name;
+    EXPECT_EQ(found.spans(0).candidates(0).entity().canonical_name(), name);
+    EXPECT_EQ(found.spans(0).candidates(0).entity().document_count(), 1) << name;
+  }
 }
 
 // Paragraphs must be in text order (a mention finds its paragraph by binary

@@ -785,6 +785,9 @@ TEST_F(PipelineTest, GiveUpAfterEndsADocumentFailingTooLong) {
   Pipeline pipeline(core_.get(), &downstream, options);
   pipeline.Start();
   ASSERT_TRUE(WaitUntil([&] { return downstream.annotate_attempts(doc.name()) == 1; }));
+  // The failure is recorded once its backoff is set from the clock; moving
+  // the clock before that would only move the backoff's start.
+  ASSERT_TRUE(WaitUntil([&] { return Get(doc.name()).pipeline_attempts() == 1; }));
   clock_.Advance(absl::Seconds(61));
   ASSERT_TRUE(WaitUntil([&] { return downstream.annotate_attempts(doc.name()) == 2; }));
   ASSERT_TRUE(WaitUntil([&] { return Get(doc.name()).pipeline_attempts() == 2; }));
