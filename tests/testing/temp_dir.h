@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace newsgraph::testing {
@@ -30,6 +31,13 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Writes `contents` to `path`, creating its missing parent directories.
+inline void WriteFile(const std::string& path, const std::string& contents) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream out(path, std::ios::binary);
+  out << contents;
+}
 
 }  // namespace newsgraph::testing
 

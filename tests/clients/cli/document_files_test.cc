@@ -23,11 +23,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-void WriteFile(const std::string& path, const std::string& contents) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream out(path, std::ios::binary);
-  out << contents;
-}
+using ::newsgraph::testing::WriteFile;
 
 void WriteGzipFile(const std::string& path, const std::string& contents) {
   fs::create_directories(fs::path(path).parent_path());

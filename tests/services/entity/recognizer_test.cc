@@ -49,10 +49,7 @@ std::vector<Seen> SeenIn(const std::string& text, const Recognition& recognition
   return out;
 }
 
-void WriteFile(const std::string& path, const std::string& contents) {
-  std::ofstream out(path, std::ios::binary);
-  out << contents;
-}
+using ::newsgraph::testing::WriteFile;
 
 class RecognizerTest : public ::testing::Test {
  protected:

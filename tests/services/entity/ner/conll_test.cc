@@ -22,10 +22,7 @@ using ::testing::IsEmpty;
 using Spans = std::vector<Span>;
 using Tags = std::vector<std::string>;
 
-void WriteFile(const std::string& path, const std::string& contents) {
-  std::ofstream out(path, std::ios::binary);
-  out << contents;
-}
+using ::newsgraph::testing::WriteFile;
 
 void WriteGzipFile(const std::string& path, const std::string& contents) {
   gzFile out = gzopen(path.c_str(), "wb");

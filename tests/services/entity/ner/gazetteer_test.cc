@@ -166,10 +166,7 @@ TEST(GazetteerTest, NothingMatchesInAnEmptyGazetteerOrSentence) {
 // ---------------------------------------------------------------------------
 // Loading from files
 
-void WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-}
+using ::newsgraph::testing::WriteFile;
 
 void Put32(std::string* out, uint32_t value) {
   out->append(reinterpret_cast<const char*>(&value), 4);

@@ -20,10 +20,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-void WriteFile(const std::string& path, const std::string& contents) {
-  std::ofstream out(path, std::ios::binary);
-  out << contents;
-}
+using ::newsgraph::testing::WriteFile;
 
 // A small iso-codes directory and word list of our own.
 class LexiconsTest : public ::testing::Test {

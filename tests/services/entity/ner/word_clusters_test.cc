@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/corpora.h"
 #include "tests/testing/temp_dir.h"
 
 namespace newsgraph::entity::ner {
@@ -17,23 +18,14 @@ using ::newsgraph::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-void WriteFile(const std::string& path, const std::string& contents) {
-  std::ofstream out(path, std::ios::binary);
-  out << contents;
-}
+using ::newsgraph::testing::WriteFile;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 TEST(WordClustersTest, SavesOneSortedLinePerWord) {
   ::newsgraph::testing::TempDir dir;
   const WordClusters clusters = {{"tuesday", {3, 18}}, {"bank", {1, 511}}, {"monday", {3, 17}}};
   NG_ASSERT_OK(SaveWordClusters(clusters, dir.Sub("c.tsv")));
-  EXPECT_EQ(ReadFile(dir.Sub("c.tsv")), "bank\t1\t511\nmonday\t3\t17\ntuesday\t3\t18\n");
+  EXPECT_EQ(::newsgraph::testing::ReadWholeFile(dir.Sub("c.tsv")), "bank\t1\t511\nmonday\t3\t17\ntuesday\t3\t18\n");
 }
 
 TEST(WordClustersTest, RoundTripsIncludingTheLargestIds) {
@@ -52,7 +44,7 @@ TEST(WordClustersTest, RoundTripsIncludingTheLargestIds) {
 TEST(WordClustersTest, EmptyMapSavesAnEmptyFileThatLoadsEmpty) {
   ::newsgraph::testing::TempDir dir;
   NG_ASSERT_OK(SaveWordClusters({}, dir.Sub("empty.tsv")));
-  EXPECT_EQ(ReadFile(dir.Sub("empty.tsv")), "");
+  EXPECT_EQ(::newsgraph::testing::ReadWholeFile(dir.Sub("empty.tsv")), "");
   NG_ASSERT_OK_AND_ASSIGN(WordClusters loaded, LoadWordClusters(dir.Sub("empty.tsv")));
   EXPECT_THAT(loaded, IsEmpty());
 }
@@ -68,7 +60,7 @@ TEST(WordClustersTest, SavingReplacesAnOlderFile) {
   ::newsgraph::testing::TempDir dir;
   WriteFile(dir.Sub("c.tsv"), "old\t1\t1\nolder\t2\t2\n");
   NG_ASSERT_OK(SaveWordClusters({{"new", {4, 5}}}, dir.Sub("c.tsv")));
-  EXPECT_EQ(ReadFile(dir.Sub("c.tsv")), "new\t4\t5\n");
+  EXPECT_EQ(::newsgraph::testing::ReadWholeFile(dir.Sub("c.tsv")), "new\t4\t5\n");
 }
 
 TEST(WordClustersTest, MissingFileIsNotFound) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/corpora.h"
 #include "tests/testing/temp_dir.h"
 
 namespace newsgraph::entity::ner {
@@ -17,23 +18,14 @@ using ::newsgraph::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-void WriteFile(const std::string& path, const std::string& contents) {
-  std::ofstream out(path, std::ios::binary);
-  out << contents;
-}
+using ::newsgraph::testing::WriteFile;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 TEST(WordPathsTest, SavesOneSortedLinePerWord) {
   ::newsgraph::testing::TempDir dir;
   NG_ASSERT_OK(
       SaveWordPaths({{"zebra", "111"}, {"apple", "0"}, {"mango", "0101"}}, dir.Sub("p.tsv")));
-  EXPECT_EQ(ReadFile(dir.Sub("p.tsv")), "apple\t0\nmango\t0101\nzebra\t111\n");
+  EXPECT_EQ(::newsgraph::testing::ReadWholeFile(dir.Sub("p.tsv")), "apple\t0\nmango\t0101\nzebra\t111\n");
 }
 
 TEST(WordPathsTest, RoundTripsIncludingTheRootPath) {
@@ -48,7 +40,7 @@ TEST(WordPathsTest, RoundTripsIncludingTheRootPath) {
 TEST(WordPathsTest, EmptyFileLoadsEmpty) {
   ::newsgraph::testing::TempDir dir;
   NG_ASSERT_OK(SaveWordPaths({}, dir.Sub("empty.tsv")));
-  EXPECT_EQ(ReadFile(dir.Sub("empty.tsv")), "");
+  EXPECT_EQ(::newsgraph::testing::ReadWholeFile(dir.Sub("empty.tsv")), "");
   NG_ASSERT_OK_AND_ASSIGN(WordPaths loaded, LoadWordPaths(dir.Sub("empty.tsv")));
   EXPECT_THAT(loaded, IsEmpty());
 }
