@@ -561,6 +561,9 @@ TEST_F(PipelineTest, ATransientFailureOfOneDocumentSetsItAsideWhileTheOthersPass
   Pipeline pipeline(core_.get(), &downstream, options);
   pipeline.Start();
   ASSERT_TRUE(WaitUntil([&] { return core_->OutboxSize() == 1; }));
+  // The others go to the index stage before b's failure is recorded (and its
+  // backoff set from the clock), so wait for the record too.
+  ASSERT_TRUE(WaitUntil([&] { return Get(b.name()).pipeline_attempts() == 1; }));
   EXPECT_EQ(Get(a.name()).state(), newsgraph::v1::INDEXED);
   EXPECT_EQ(Get(c.name()).state(), newsgraph::v1::INDEXED);
   const Document waiting = Get(b.name());
