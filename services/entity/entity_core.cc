@@ -303,7 +303,13 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::AnnotateDocument(
   // version already recorded is answered without recognizing again.
   NG_ASSIGN_OR_RETURN(std::optional<AnnotateDocumentResponse> recorded,
                       RecordedAnnotation(request));
-  if (recorded.has_value()) return *std::move(recorded);
+  if (recorded.has_value()) {
+    // The record may be a batch's that is written but not yet synced (a
+    // retry of a call still running). The batch holds write_mu_ until its
+    // sync, so taking the lock makes the answer durable before it leaves.
+    newsgraph::MutexLock synced(&write_mu_);
+    return *std::move(recorded);
+  }
   const Recognized recognized{recognizer_->Recognize(request.text(), stop)};
   NG_RETURN_IF_ERROR(recognized.Check(request));
   newsgraph::MutexLock lock(&write_mu_);

@@ -10,6 +10,9 @@
 
 #include <atomic>
 #include <fstream>
+#include <mutex>
+#include <random>
+#include <set>
 #include <sstream>
 
 #include "absl/status/status.h"
@@ -141,20 +144,58 @@ std::string DaemonProcess::Log() const { return ReadFile(log_path_); }
   return ::testing::AssertionSuccess();
 }
 
-int PickFreePort() {
+namespace {
+
+// Whether `port` can be bound on loopback right now (0: any port; the port
+// bound is returned through `bound`).
+bool Bindable(int port, int* bound) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
   socklen_t len = sizeof(addr);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+                  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  if (ok) *bound = ntohs(addr.sin_port);
   close(fd);
-  return port;
+  return ok;
+}
+
+// The first port of the kernel's ephemeral range (source ports of outgoing
+// connections and of bind to port 0).
+int EphemeralRangeStart() {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0;
+  return range >> low ? low : 32768;
+}
+
+}  // namespace
+
+// A port below the ephemeral range: a daemon restarted on the same port (the
+// crash and reliability tests) cannot find it taken by the source port of
+// some test's outgoing connection, as a port from the ephemeral range can.
+// Random per process, never the same twice in one process, and bindable
+// when picked.
+int PickFreePort() {
+  static std::mutex mu;
+  static std::mt19937 rng{std::random_device{}()};
+  static std::set<int> given;
+  constexpr int kLow = 10000;
+  const int high = EphemeralRangeStart() - 1;
+  int port = 0;
+  if (high - kLow >= 1000) {
+    std::lock_guard<std::mutex> lock(mu);
+    std::uniform_int_distribution<int> pick(kLow, high);
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      const int candidate = pick(rng);
+      if (given.count(candidate) == 0 && Bindable(candidate, &port)) {
+        given.insert(candidate);
+        return candidate;
+      }
+    }
+  }
+  return Bindable(0, &port) ? port : 0;
 }
 
 }  // namespace newsgraph::testing

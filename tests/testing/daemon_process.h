@@ -54,7 +54,9 @@ class DaemonProcess {
                                         absl::Duration timeout = absl::Seconds(30));
 
 // A loopback port that was free a moment ago (for a daemon that must come
-// back on the same address after a restart).
+// back on the same address after a restart), chosen below the kernel's
+// ephemeral range so that no outgoing connection takes it while the daemon
+// is down.
 int PickFreePort();
 
 }  // namespace newsgraph::testing

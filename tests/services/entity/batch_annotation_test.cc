@@ -4,13 +4,18 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "base/mutex.h"
 #include "services/entity/entity_core.h"
 #include "services/entity/entity_keyspace.h"
+#include "storage/testing/faulty_kv_store.h"
 #include "tests/testing/entity_store.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -182,6 +187,69 @@ TEST_F(BatchAnnotationTest, AStoppedBatchStoresNothing) {
   EXPECT_THAT(instance->core->BatchAnnotateDocuments(Pointers(stories, 0, 8), [] { return true; }),
               StatusIs(absl::StatusCode::kCancelled));
   EXPECT_EQ(Dump(*instance->store), before);
+}
+
+// A store whose Sync waits until the test lets it through.
+class GatedSyncStore : public storage::testing::FaultyKvStore {
+ public:
+  using FaultyKvStore::FaultyKvStore;
+  absl::Status Sync() override {
+    {
+      newsgraph::MutexLock lock(&mu_);
+      entered_ = true;
+    }  // (unlocking wakes AwaitSyncEntered)
+    {
+      newsgraph::MutexLock lock(&mu_);
+      mu_.Await(newsgraph::Condition(&open_));
+    }
+    return FaultyKvStore::Sync();
+  }
+  void AwaitSyncEntered() {
+    newsgraph::MutexLock lock(&mu_);
+    mu_.Await(newsgraph::Condition(&entered_));
+  }
+  void Open() {
+    newsgraph::MutexLock lock(&mu_);
+    open_ = true;
+  }
+
+ private:
+  newsgraph::Mutex mu_;
+  bool entered_ ABSL_GUARDED_BY(mu_) = false;
+  bool open_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// A retry that finds the record of a batch still between its write and its
+// sync (the first call is still running) is answered only once that record
+// is durable: a power cut in between must not leave the pipeline holding an
+// annotation the store lost.
+TEST_F(BatchAnnotationTest, ARetryIsNotAnsweredFromARecordNotYetSynced) {
+  ::newsgraph::testing::TempDir dir;
+  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::KvStore> base,
+                          ::newsgraph::testing::OpenEntityStore(dir.path()));
+  GatedSyncStore store(base.get());
+  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<EntityCore> core,
+                          EntityCore::Open(&store, recognizer_.get(), EntityLimits{}, 1));
+  const std::vector<AnnotateDocumentRequest> stories = Stories(1);
+  std::thread batch([&] {
+    absl::StatusOr<std::vector<absl::StatusOr<AnnotateDocumentResponse>>> done =
+        core->BatchAnnotateDocuments(Pointers(stories, 0, 1));
+    EXPECT_TRUE(done.ok()) << done.status();
+  });
+  store.AwaitSyncEntered();  // written, not yet synced
+  std::atomic<bool> answered{false};
+  std::thread retry([&] {
+    absl::StatusOr<AnnotateDocumentResponse> again = core->AnnotateDocument(stories[0]);
+    answered = true;
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_TRUE(again->already_annotated());
+  });
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_FALSE(answered) << "answered from a record that was not yet synced";
+  store.Open();
+  batch.join();
+  retry.join();
+  EXPECT_TRUE(answered);
 }
 
 }  // namespace
