@@ -6,6 +6,7 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
 #include "services/common/daemon_flags.h"
 #include "services/common/log.h"
 
@@ -44,6 +45,10 @@ void ParseDaemonFlags(int argc, char** argv, const char* usage) {
 int DaemonMain(int argc, char** argv, const char* process_name, const char* usage,
                const std::function<absl::Status()>& run) {
   BlockTerminationSignals();
+  // Debian's Abseil is built with lock-order (deadlock) detection on: every
+  // Mutex acquisition updates a global graph. A debugging aid the tests keep;
+  // a serving daemon does without it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   ParseDaemonFlags(argc, argv, usage);
   const absl::Status status = run();
   if (status.ok()) return 0;
