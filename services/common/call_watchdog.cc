@@ -62,16 +62,24 @@ void CallWatchdog::Run() {
 class CallTracker::Tracked final : public grpc::experimental::Interceptor {
  public:
   Tracked(CallTracker* tracker, grpc::experimental::ServerRpcInfo* info)
-      : tracker_(tracker), info_(info) {
+      : tracker_(tracker), info_(info), start_(std::chrono::steady_clock::now()) {
     tracker_->active_.fetch_add(1);
+    if (tracker_->metrics_ != nullptr) tracker_->metrics_->CallStarted();
   }
   ~Tracked() override {
     if (ticket_ != 0) tracker_->watchdog_.Forget(ticket_);
+    if (tracker_->metrics_ != nullptr) {
+      const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
+      tracker_->metrics_->CallFinished(info_->method(), code_, elapsed.count());
+    }
     tracker_->active_.fetch_sub(1);
   }
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
     using grpc::experimental::ServerRpcInfo;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      code_ = methods->GetSendStatus().error_code();
+    }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       size_t metadata_bytes = 0;
       for (const auto& [key, value] : *methods->GetRecvInitialMetadata()) {
@@ -95,6 +103,9 @@ class CallTracker::Tracked final : public grpc::experimental::Interceptor {
  private:
   CallTracker* const tracker_;
   grpc::experimental::ServerRpcInfo* const info_;
+  const std::chrono::steady_clock::time_point start_;
+  // The status the call ended with; a call that never sent one was cancelled.
+  grpc::StatusCode code_ = grpc::StatusCode::CANCELLED;
   uint64_t ticket_ = 0;
 };
 

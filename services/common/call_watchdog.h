@@ -16,6 +16,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "base/mutex.h"
+#include "services/common/server_metrics.h"
 
 namespace newsgraph {
 
@@ -62,9 +63,13 @@ class CallWatchdog {
 // 1.51 advertises SETTINGS_MAX_HEADER_LIST_SIZE but does not enforce it).
 class CallTracker final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  CallTracker(absl::Duration default_deadline, size_t max_metadata_bytes)
+  // `metrics` (may be null; borrowed, must outlive the tracker) counts and
+  // times every call.
+  CallTracker(absl::Duration default_deadline, size_t max_metadata_bytes,
+              ServerMetrics* metrics = nullptr)
       : default_deadline_(default_deadline),
         max_metadata_bytes_(max_metadata_bytes),
+        metrics_(metrics),
         watchdog_(std::clamp(default_deadline / 4, absl::Milliseconds(1), absl::Milliseconds(100))) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
@@ -76,6 +81,7 @@ class CallTracker final : public grpc::experimental::ServerInterceptorFactoryInt
   class Tracked;
   const absl::Duration default_deadline_;
   const size_t max_metadata_bytes_;
+  ServerMetrics* const metrics_;
   std::atomic<int> active_{0};
   std::atomic<int64_t> oversized_metadata_{0};
   CallWatchdog watchdog_;

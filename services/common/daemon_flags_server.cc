@@ -25,6 +25,9 @@ ABSL_FLAG(
     "allow a non-loopback --listen address without TLS and tokens (TLS terminated elsewhere)");
 ABSL_FLAG(absl::Duration, default_deadline, absl::Minutes(2),
           "cancel unary calls that set no deadline after this long (0 disables)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port to serve Prometheus metrics on (GET /metrics, plain HTTP); empty: off. "
+          "A non-loopback address needs --insecure_listen");
 ABSL_FLAG(int, max_threads, 128, "threads serving calls; more calls get RESOURCE_EXHAUSTED");
 ABSL_FLAG(absl::Duration, max_connection_age, absl::Hours(1),
           "close connections this old (GOAWAY, then 10 min for calls in flight)");
@@ -70,6 +73,7 @@ ServerRunnerOptions ServerOptionsFromFlags(const std::string& process_name,
   options.allow_insecure_remote = absl::GetFlag(FLAGS_insecure_listen);
   options.default_deadline = absl::GetFlag(FLAGS_default_deadline);
   options.max_threads = absl::GetFlag(FLAGS_max_threads);
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
   options.max_connection_age_grace =
       std::min(options.max_connection_age_grace, options.max_connection_age);

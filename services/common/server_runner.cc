@@ -201,6 +201,12 @@ absl::Status CheckExposure(const ServerRunnerOptions& options, bool tls) {
   if (!tls && !options.tls_client_ca_file.empty()) {
     return absl::FailedPreconditionError("--tls_client_ca requires --tls_cert and --tls_key");
   }
+  if (!options.metrics_listen.empty() && !IsLoopbackAddress(options.metrics_listen) &&
+      !options.allow_insecure_remote) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to serve metrics on ", options.metrics_listen,
+        " (plain HTTP, no tokens); pass --insecure_listen if access is controlled in front"));
+  }
   return absl::OkStatus();
 }
 
@@ -316,10 +322,14 @@ absl::Status RunServer(const ServerRunnerOptions& options,
   NG_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                       MakeCredentials(options, tls));
 
+  std::unique_ptr<ServerMetrics> metrics;
+  if (!options.metrics_listen.empty()) {
+    NG_ASSIGN_OR_RETURN(metrics, ServerMetrics::Start(options.metrics_listen));
+  }
   grpc::ServerBuilder builder;
   // The factory is owned by the server; the raw pointer stays valid while it lives.
-  auto tracker_owner =
-      std::make_unique<CallTracker>(options.default_deadline, options.max_metadata_bytes);
+  auto tracker_owner = std::make_unique<CallTracker>(options.default_deadline,
+                                                     options.max_metadata_bytes, metrics.get());
   const CallTracker* call_tracker = tracker_owner.get();
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::move(tracker_owner));
@@ -355,7 +365,9 @@ absl::Status RunServer(const ServerRunnerOptions& options,
   }
   const std::string host = options.listen_address.substr(0, options.listen_address.rfind(':'));
   LogInfo(options.process_name, absl::StrCat("serving ", absl::StrJoin(names, ", "), " on ", host,
-                                             ":", port, "; data in ", options.data_description));
+                                             ":", port, "; data in ", options.data_description,
+                                             metrics == nullptr ? "" : "; metrics on port ",
+                                             metrics == nullptr ? "" : absl::StrCat(metrics->port())));
   const bool listener_lost = WaitForStop(options, host, port, tls);
   health->Shutdown();
   if (on_stopping) on_stopping();

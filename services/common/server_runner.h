@@ -51,6 +51,10 @@ struct ServerRunnerOptions {
   // Listening on a non-loopback address needs TLS and tokens unless this is
   // set (deployments that terminate TLS in a sidecar or mesh).
   bool allow_insecure_remote = false;
+  // host:port to serve Prometheus metrics on (plain HTTP, GET /metrics; see
+  // server_metrics.h); empty: none. A non-loopback address needs
+  // allow_insecure_remote, as metrics have neither TLS nor tokens.
+  std::string metrics_listen;
 
   // Transport limits (Debian's gRPC 1.51 predates several fixes, so every
   // limit is explicit). Calls without a client deadline are cancelled after

@@ -1,0 +1,124 @@
+#include "services/common/server_metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/exposer.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <exception>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace newsgraph {
+
+struct ServerMetrics::Families {
+  prometheus::Family<prometheus::Counter>* handled;
+  prometheus::Family<prometheus::Histogram>* handling_seconds;
+  prometheus::Gauge* in_flight;
+};
+
+namespace {
+
+// Call durations from 100 µs to about 100 s, four buckets per decade.
+prometheus::Histogram::BucketBoundaries DurationBuckets() {
+  prometheus::Histogram::BucketBoundaries buckets;
+  for (double bound = 1e-4; bound < 120; bound *= 1.7782794) buckets.push_back(bound);
+  return buckets;
+}
+
+}  // namespace
+
+ServerMetrics::ServerMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  families_ = std::make_unique<Families>();
+  families_->handled = &prometheus::BuildCounter()
+                            .Name("newsgraph_grpc_server_handled_total")
+                            .Help("gRPC calls completed, by method and status code.")
+                            .Register(*registry_);
+  families_->handling_seconds = &prometheus::BuildHistogram()
+                                     .Name("newsgraph_grpc_server_handling_seconds")
+                                     .Help("Time from a call's start to its end, by method.")
+                                     .Register(*registry_);
+  families_->in_flight = &prometheus::BuildGauge()
+                              .Name("newsgraph_grpc_server_calls_in_flight")
+                              .Help("gRPC calls started and not yet completed.")
+                              .Register(*registry_)
+                              .Add({});
+}
+
+ServerMetrics::~ServerMetrics() = default;
+
+absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Start(
+    const std::string& listen_address) {
+  std::unique_ptr<ServerMetrics> metrics(new ServerMetrics());
+  try {
+    // One thread: scrapes are rare and cheap.
+    metrics->exposer_ = std::make_unique<prometheus::Exposer>(listen_address, 1);
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot serve metrics on ", listen_address, ": ", e.what()));
+  }
+  metrics->exposer_->RegisterCollectable(metrics->registry_);
+  return metrics;
+}
+
+int ServerMetrics::port() const {
+  const std::vector<int> ports = exposer_->GetListeningPorts();
+  return ports.empty() ? 0 : ports.front();
+}
+
+void ServerMetrics::CallStarted() { families_->in_flight->Increment(); }
+
+void ServerMetrics::CallFinished(const std::string& method, grpc::StatusCode code, double seconds) {
+  families_->in_flight->Decrement();
+  families_->handled->Add({{"grpc_method", method}, {"grpc_code", StatusCodeName(code)}})
+      .Increment();
+  static const prometheus::Histogram::BucketBoundaries* buckets =
+      new prometheus::Histogram::BucketBoundaries(DurationBuckets());
+  families_->handling_seconds->Add({{"grpc_method", method}}, *buckets).Observe(seconds);
+}
+
+const char* StatusCodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+}  // namespace newsgraph

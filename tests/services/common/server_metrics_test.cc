@@ -1,0 +1,65 @@
+#include "services/common/server_metrics.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "tests/testing/http_get.h"
+#include "tests/testing/metrics_text.h"
+#include "tests/testing/temp_dir.h"
+
+namespace newsgraph {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ServerMetricsTest, CountsAndTimesCallsByMethodAndCode) {
+  absl::StatusOr<std::unique_ptr<ServerMetrics>> metrics = ServerMetrics::Start("127.0.0.1:0");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  ASSERT_GT((*metrics)->port(), 0);
+  const std::string search = "/newsgraph.v1.SearchService/Search";
+  for (int i = 0; i < 3; ++i) {
+    (*metrics)->CallStarted();
+    (*metrics)->CallFinished(search, grpc::StatusCode::OK, 0.002);
+  }
+  (*metrics)->CallStarted();
+  (*metrics)->CallFinished(search, grpc::StatusCode::INVALID_ARGUMENT, 0.0005);
+  (*metrics)->CallStarted();  // still running
+
+  absl::StatusOr<std::string> text = testing::HttpGet((*metrics)->port(), "/metrics");
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(testing::MetricValue(*text, "newsgraph_grpc_server_handled_total",
+                                 {{"grpc_method", search}, {"grpc_code", "OK"}}),
+            3);
+  EXPECT_EQ(testing::MetricValue(*text, "newsgraph_grpc_server_handled_total",
+                                 {{"grpc_method", search}, {"grpc_code", "INVALID_ARGUMENT"}}),
+            1);
+  EXPECT_EQ(testing::MetricValue(*text, "newsgraph_grpc_server_handling_seconds_count",
+                                 {{"grpc_method", search}}),
+            4);
+  EXPECT_DOUBLE_EQ(testing::MetricValue(*text, "newsgraph_grpc_server_handling_seconds_sum",
+                                        {{"grpc_method", search}}),
+                   0.0065);
+  EXPECT_EQ(testing::MetricValue(*text, "newsgraph_grpc_server_calls_in_flight", {}), 1);
+  EXPECT_THAT(testing::PromtoolCheck(*text), HasSubstr("passed"));
+}
+
+TEST(ServerMetricsTest, AnAddressInUseIsUnavailable) {
+  absl::StatusOr<std::unique_ptr<ServerMetrics>> first = ServerMetrics::Start("127.0.0.1:0");
+  ASSERT_TRUE(first.ok()) << first.status();
+  absl::StatusOr<std::unique_ptr<ServerMetrics>> second =
+      ServerMetrics::Start("127.0.0.1:" + std::to_string((*first)->port()));
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable) << second.status();
+}
+
+TEST(ServerMetricsTest, StatusCodesHaveTheirCanonicalNames) {
+  EXPECT_STREQ(StatusCodeName(grpc::StatusCode::OK), "OK");
+  EXPECT_STREQ(StatusCodeName(grpc::StatusCode::RESOURCE_EXHAUSTED), "RESOURCE_EXHAUSTED");
+  EXPECT_STREQ(StatusCodeName(grpc::StatusCode::UNAUTHENTICATED), "UNAUTHENTICATED");
+}
+
+}  // namespace
+}  // namespace newsgraph
