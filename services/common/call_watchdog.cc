@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <string>
 
 #include "absl/time/clock.h"
 #include "base/mutex.h"
@@ -62,7 +63,12 @@ void CallWatchdog::Run() {
 class CallTracker::Tracked final : public grpc::experimental::Interceptor {
  public:
   Tracked(CallTracker* tracker, grpc::experimental::ServerRpcInfo* info)
-      : tracker_(tracker), info_(info), start_(std::chrono::steady_clock::now()) {
+      : tracker_(tracker),
+        info_(info),
+        start_(std::chrono::steady_clock::now()),
+        // Copied now: for a method the server does not serve, gRPC frees the
+        // name before the call ends.
+        method_(tracker->metrics_ != nullptr && info->method() != nullptr ? info->method() : "") {
     tracker_->active_.fetch_add(1);
     if (tracker_->metrics_ != nullptr) tracker_->metrics_->CallStarted();
   }
@@ -70,7 +76,7 @@ class CallTracker::Tracked final : public grpc::experimental::Interceptor {
     if (ticket_ != 0) tracker_->watchdog_.Forget(ticket_);
     if (tracker_->metrics_ != nullptr) {
       const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
-      tracker_->metrics_->CallFinished(info_->method(), code_, elapsed.count());
+      tracker_->metrics_->CallFinished(method_, code_, elapsed.count());
     }
     tracker_->active_.fetch_sub(1);
   }
@@ -104,6 +110,7 @@ class CallTracker::Tracked final : public grpc::experimental::Interceptor {
   CallTracker* const tracker_;
   grpc::experimental::ServerRpcInfo* const info_;
   const std::chrono::steady_clock::time_point start_;
+  const std::string method_;
   // The status the call ended with; a call that never sent one was cancelled.
   grpc::StatusCode code_ = grpc::StatusCode::CANCELLED;
   uint64_t ticket_ = 0;

@@ -8,6 +8,7 @@
 #include <prometheus/registry.h>
 
 #include <exception>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -31,7 +32,8 @@ prometheus::Histogram::BucketBoundaries DurationBuckets() {
 
 }  // namespace
 
-ServerMetrics::ServerMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
+ServerMetrics::ServerMetrics(absl::flat_hash_set<std::string> methods)
+    : methods_(std::move(methods)), registry_(std::make_shared<prometheus::Registry>()) {
   families_ = std::make_unique<Families>();
   families_->handled = &prometheus::BuildCounter()
                             .Name("newsgraph_grpc_server_handled_total")
@@ -51,8 +53,8 @@ ServerMetrics::ServerMetrics() : registry_(std::make_shared<prometheus::Registry
 ServerMetrics::~ServerMetrics() = default;
 
 absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Start(
-    const std::string& listen_address) {
-  std::unique_ptr<ServerMetrics> metrics(new ServerMetrics());
+    const std::string& listen_address, absl::flat_hash_set<std::string> methods) {
+  std::unique_ptr<ServerMetrics> metrics(new ServerMetrics(std::move(methods)));
   try {
     // One thread: scrapes are rare and cheap.
     metrics->exposer_ = std::make_unique<prometheus::Exposer>(listen_address, 1);
@@ -71,8 +73,10 @@ int ServerMetrics::port() const {
 
 void ServerMetrics::CallStarted() { families_->in_flight->Increment(); }
 
-void ServerMetrics::CallFinished(const std::string& method, grpc::StatusCode code, double seconds) {
+void ServerMetrics::CallFinished(const std::string& called, grpc::StatusCode code, double seconds) {
   families_->in_flight->Decrement();
+  static const std::string* unknown = new std::string("unknown");
+  const std::string& method = methods_.contains(called) ? called : *unknown;
   families_->handled->Add({{"grpc_method", method}, {"grpc_code", StatusCodeName(code)}})
       .Increment();
   static const prometheus::Histogram::BucketBoundaries* buckets =

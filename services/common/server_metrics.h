@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 
 namespace prometheus {
@@ -22,13 +23,15 @@ namespace newsgraph {
 //   newsgraph_grpc_server_handled_total{grpc_method, grpc_code}
 //   newsgraph_grpc_server_handling_seconds{grpc_method} (histogram)
 //   newsgraph_grpc_server_calls_in_flight
-// Method names come from the server's registered methods, so the label sets
-// stay bounded. Thread-safe.
+// Only the methods the server serves are labels of their own. Thread-safe.
 class ServerMetrics {
  public:
-  // Serves the metrics on `listen_address` ("host:port"). Errors:
+  // Serves the metrics on `listen_address` ("host:port"). Calls to a
+  // method outside `methods` ("/package.Service/Method") count under
+  // grpc_method="unknown", so that clients cannot add label sets. Errors:
   // UNAVAILABLE when the address cannot be bound.
-  static absl::StatusOr<std::unique_ptr<ServerMetrics>> Start(const std::string& listen_address);
+  static absl::StatusOr<std::unique_ptr<ServerMetrics>> Start(
+      const std::string& listen_address, absl::flat_hash_set<std::string> methods);
   ~ServerMetrics();
 
   // The port the metrics are served on.
@@ -42,8 +45,9 @@ class ServerMetrics {
 
  private:
   struct Families;
-  ServerMetrics();
+  explicit ServerMetrics(absl::flat_hash_set<std::string> methods);
 
+  const absl::flat_hash_set<std::string> methods_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<Families> families_;
   std::unique_ptr<prometheus::Exposer> exposer_;

@@ -1,6 +1,7 @@
 #include "services/common/server_runner.h"
 
 #include <arpa/inet.h>
+#include <google/protobuf/descriptor.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <netinet/in.h>
@@ -18,6 +19,7 @@
 #include <iterator>
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -186,6 +188,23 @@ namespace {
 
 // Tokens never travel in clear, and a non-loopback listener needs TLS and
 // tokens unless the operator says they happen in front of this process.
+// "/package.Service/Method" of every method of `services` and of the
+// health and reflection services every daemon serves.
+absl::flat_hash_set<std::string> ServedMethods(const std::vector<ServedService>& services) {
+  absl::flat_hash_set<std::string> methods = {
+      "/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch",
+      "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"};
+  for (const ServedService& served : services) {
+    const google::protobuf::ServiceDescriptor* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(served.health_name);
+    if (service == nullptr) continue;
+    for (int m = 0; m < service->method_count(); ++m) {
+      methods.insert(absl::StrCat("/", served.health_name, "/", service->method(m)->name()));
+    }
+  }
+  return methods;
+}
+
 absl::Status CheckExposure(const ServerRunnerOptions& options, bool tls) {
   if (!options.auth_tokens_file.empty() && !tls) {
     return absl::FailedPreconditionError(
@@ -324,7 +343,8 @@ absl::Status RunServer(const ServerRunnerOptions& options,
 
   std::unique_ptr<ServerMetrics> metrics;
   if (!options.metrics_listen.empty()) {
-    NG_ASSIGN_OR_RETURN(metrics, ServerMetrics::Start(options.metrics_listen));
+    NG_ASSIGN_OR_RETURN(metrics,
+                        ServerMetrics::Start(options.metrics_listen, ServedMethods(services)));
   }
   grpc::ServerBuilder builder;
   // The factory is owned by the server; the raw pointer stays valid while it lives.

@@ -2,6 +2,8 @@
 // it serves over HTTP, which pass promtool's checks; a metrics address off
 // loopback is refused at startup.
 #include <gmock/gmock.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -42,6 +44,25 @@ TEST(MetricsE2ETest, CallsAreCountedByMethodAndCodeAndTheTextPassesPromtool) {
   bad.set_page_size(-1);
   EXPECT_FALSE(client->Search(bad).ok());
 
+  // Methods the server does not serve share one label value, whatever
+  // their names.
+  auto channel = grpc::CreateChannel(daemon.address(), grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  for (int i = 0; i < 3; ++i) {
+    grpc::CompletionQueue queue;
+    grpc::ClientContext context;
+    grpc::ByteBuffer request, response;
+    grpc::Status status;
+    auto call = stub.PrepareUnaryCall(&context, "/attacker.Service/Method" + std::to_string(i),
+                                      request, &queue);
+    call->StartCall();
+    call->Finish(&response, &status, reinterpret_cast<void*>(1));
+    void* tag = nullptr;
+    bool ok = false;
+    ASSERT_TRUE(queue.Next(&tag, &ok));
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  }
+
   NG_ASSERT_OK_AND_ASSIGN(std::string text, testing::HttpGet(metrics_port, "/metrics"));
   const std::string search = "/newsgraph.v1.SearchService/Search";
   EXPECT_EQ(MetricValue(text, "newsgraph_grpc_server_handled_total",
@@ -54,6 +75,10 @@ TEST(MetricsE2ETest, CallsAreCountedByMethodAndCodeAndTheTextPassesPromtool) {
   EXPECT_EQ(
       MetricValue(text, "newsgraph_grpc_server_handling_seconds_count", {{"grpc_method", search}}),
       3);
+  EXPECT_EQ(MetricValue(text, "newsgraph_grpc_server_handled_total",
+                        {{"grpc_method", "unknown"}, {"grpc_code", "UNIMPLEMENTED"}}),
+            3);
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("attacker")));
   EXPECT_THAT(testing::PromtoolCheck(text), HasSubstr("passed"));
   ASSERT_TRUE(StopsCleanly(daemon));
 }

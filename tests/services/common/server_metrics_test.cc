@@ -17,16 +17,21 @@ namespace {
 using ::testing::HasSubstr;
 
 TEST(ServerMetricsTest, CountsAndTimesCallsByMethodAndCode) {
-  absl::StatusOr<std::unique_ptr<ServerMetrics>> metrics = ServerMetrics::Start("127.0.0.1:0");
+  const std::string search = "/newsgraph.v1.SearchService/Search";
+  absl::StatusOr<std::unique_ptr<ServerMetrics>> metrics =
+      ServerMetrics::Start("127.0.0.1:0", {search});
   ASSERT_TRUE(metrics.ok()) << metrics.status();
   ASSERT_GT((*metrics)->port(), 0);
-  const std::string search = "/newsgraph.v1.SearchService/Search";
   for (int i = 0; i < 3; ++i) {
     (*metrics)->CallStarted();
     (*metrics)->CallFinished(search, grpc::StatusCode::OK, 0.002);
   }
   (*metrics)->CallStarted();
   (*metrics)->CallFinished(search, grpc::StatusCode::INVALID_ARGUMENT, 0.0005);
+  for (const char* other : {"/a.B/C", "/d.E/F"}) {
+    (*metrics)->CallStarted();
+    (*metrics)->CallFinished(other, grpc::StatusCode::UNIMPLEMENTED, 0.0001);
+  }
   (*metrics)->CallStarted();  // still running
 
   absl::StatusOr<std::string> text = testing::HttpGet((*metrics)->port(), "/metrics");
@@ -43,15 +48,18 @@ TEST(ServerMetricsTest, CountsAndTimesCallsByMethodAndCode) {
   EXPECT_DOUBLE_EQ(testing::MetricValue(*text, "newsgraph_grpc_server_handling_seconds_sum",
                                         {{"grpc_method", search}}),
                    0.0065);
+  EXPECT_EQ(testing::MetricValue(*text, "newsgraph_grpc_server_handled_total",
+                                 {{"grpc_method", "unknown"}, {"grpc_code", "UNIMPLEMENTED"}}),
+            2);
   EXPECT_EQ(testing::MetricValue(*text, "newsgraph_grpc_server_calls_in_flight", {}), 1);
   EXPECT_THAT(testing::PromtoolCheck(*text), HasSubstr("passed"));
 }
 
 TEST(ServerMetricsTest, AnAddressInUseIsUnavailable) {
-  absl::StatusOr<std::unique_ptr<ServerMetrics>> first = ServerMetrics::Start("127.0.0.1:0");
+  absl::StatusOr<std::unique_ptr<ServerMetrics>> first = ServerMetrics::Start("127.0.0.1:0", {});
   ASSERT_TRUE(first.ok()) << first.status();
   absl::StatusOr<std::unique_ptr<ServerMetrics>> second =
-      ServerMetrics::Start("127.0.0.1:" + std::to_string((*first)->port()));
+      ServerMetrics::Start("127.0.0.1:" + std::to_string((*first)->port()), {});
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable) << second.status();
 }
 
