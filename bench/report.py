@@ -196,6 +196,28 @@ def grpc_section(rows):
                           "p50 − noop p50 µs", "errors"], body)
 
 
+def grpc_metrics_section(rows):
+    if not rows:
+        return []
+    lines = ["## What metrics cost (stage `grpc-metrics`)", "",
+             "newsgraphd restarted on the Reuters index without and with `--metrics_listen` in "
+             "turn (scraped every second while the load runs); one call in flight. Medians "
+             "(min–max) of the repetitions.", ""]
+    body = []
+    for call in ("noop", "search_basic"):
+        cells = {}
+        for metrics in ("off", "on"):
+            group = [r for r in rows if r["call"] == call and r.get("metrics") == metrics]
+            if group:
+                cells[metrics] = (median_cell([r["p50_us"] for r in group], "{:.0f}"),
+                                  statistics.median(r["p50_us"] for r in group))
+        if len(cells) == 2:
+            body.append([call, cells["off"][0], cells["on"][0],
+                         f"{round(cells['on'][1] - cells['off'][1]):+d}"])
+    return lines + table(["call", "p50 µs, metrics off", "p50 µs, metrics on", "on − off µs"],
+                         body)
+
+
 def relevance_section(rows):
     lines = ["## Relevance (stage `relevance`)", "",
              "Judged queries in bench/relevance/queries.tsv (topic queries judged by Reuters "
@@ -349,6 +371,7 @@ def main():
     lines += ingest_section(stage("ingest"))
     lines += ingest_latency_section(stage("ingest-latency"))
     lines += grpc_section(stage("grpc"))
+    lines += grpc_metrics_section(stage("grpc-metrics"))
     lines += relevance_section(stage("relevance"))
     lines += natural_relevance_section(stage("relevance-natural"))
     lines += resources_section(stage("resources"))

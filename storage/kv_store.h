@@ -107,6 +107,32 @@ struct ReadOptions {
   bool fill_cache = true;
 };
 
+// Figures of a store for monitoring. Counts marked "since open" restart at
+// zero when the store is opened; a figure a store cannot give stays 0.
+struct StoreStats {
+  // Estimated size of the live data, in bytes.
+  uint64_t live_data_bytes = 0;
+  // Size of all table files, in bytes.
+  uint64_t table_files_bytes = 0;
+  // Memory of the write buffers (memtables), in bytes.
+  uint64_t memtable_bytes = 0;
+  // Bytes compaction estimates it has to rewrite to reach its target shape.
+  uint64_t pending_compaction_bytes = 0;
+  uint64_t running_compactions = 0;
+  // Whether writes are stopped (write stall) right now.
+  bool writes_stopped = false;
+  uint64_t block_cache_usage_bytes = 0;
+  uint64_t block_cache_capacity_bytes = 0;
+  // Since open.
+  uint64_t block_cache_hits = 0;
+  uint64_t block_cache_misses = 0;
+  double write_stall_seconds = 0;
+  uint64_t compaction_read_bytes = 0;
+  uint64_t compaction_written_bytes = 0;
+  uint64_t flush_written_bytes = 0;
+  uint64_t wal_syncs = 0;
+};
+
 class KvStore {
  public:
   virtual ~KvStore() = default;
@@ -147,6 +173,9 @@ class KvStore {
 
   // Bytes of one column family's table files (not counting the shared log).
   virtual absl::StatusOr<uint64_t> ColumnFamilyDiskBytes(ColumnFamily cf) = 0;
+
+  // Monitoring figures (cheap: no scan). Default: all zero.
+  virtual StoreStats Stats() { return {}; }
 
   // Path of the directory the store lives in.
   virtual const std::string& path() const = 0;

@@ -1,23 +1,23 @@
 #include "storage/rocksdb_kv_store.h"
 
-#include <algorithm>
-
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <utility>
 
 #include "absl/status/status.h"
-#include "base/status_macros.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/status_macros.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/sst_file_manager.h"
+#include "rocksdb/statistics.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/options_util.h"
 #include "rocksdb/write_batch.h"
@@ -123,6 +123,9 @@ class RocksDbKvStore final : public KvStore {
   }
 
   void set_min_free_disk_bytes(uint64_t bytes) { min_free_disk_bytes_ = bytes; }
+  void set_statistics(std::shared_ptr<rocksdb::Statistics> statistics) {
+    statistics_ = std::move(statistics);
+  }
 
   // UNAVAILABLE while the file system has less than min_free_disk_bytes
   // free (statvfs, cached for 100 ms).
@@ -265,6 +268,37 @@ class RocksDbKvStore final : public KvStore {
     return total;
   }
 
+  StoreStats Stats() override {
+    StoreStats stats;
+    auto property = [this](const std::string& name) {
+      uint64_t value = 0;
+      return db_->GetAggregatedIntProperty(name, &value) ? value : 0;
+    };
+    using P = rocksdb::DB::Properties;
+    stats.live_data_bytes = property(P::kEstimateLiveDataSize);
+    stats.table_files_bytes = property(P::kTotalSstFilesSize);
+    stats.memtable_bytes = property(P::kCurSizeAllMemTables);
+    stats.pending_compaction_bytes = property(P::kEstimatePendingCompactionBytes);
+    uint64_t value = 0;
+    if (db_->GetIntProperty(P::kNumRunningCompactions, &value)) stats.running_compactions = value;
+    if (db_->GetIntProperty(P::kIsWriteStopped, &value)) stats.writes_stopped = value != 0;
+    // The column families share one cache: any handle reports it.
+    if (db_->GetIntProperty(P::kBlockCacheUsage, &value)) stats.block_cache_usage_bytes = value;
+    if (db_->GetIntProperty(P::kBlockCacheCapacity, &value))
+      stats.block_cache_capacity_bytes = value;
+    if (statistics_ != nullptr) {
+      stats.block_cache_hits = statistics_->getTickerCount(rocksdb::BLOCK_CACHE_HIT);
+      stats.block_cache_misses = statistics_->getTickerCount(rocksdb::BLOCK_CACHE_MISS);
+      stats.write_stall_seconds =
+          static_cast<double>(statistics_->getTickerCount(rocksdb::STALL_MICROS)) / 1e6;
+      stats.compaction_read_bytes = statistics_->getTickerCount(rocksdb::COMPACT_READ_BYTES);
+      stats.compaction_written_bytes = statistics_->getTickerCount(rocksdb::COMPACT_WRITE_BYTES);
+      stats.flush_written_bytes = statistics_->getTickerCount(rocksdb::FLUSH_WRITE_BYTES);
+      stats.wal_syncs = statistics_->getTickerCount(rocksdb::WAL_FILE_SYNCED);
+    }
+    return stats;
+  }
+
   const std::string& path() const override { return path_; }
 
  private:
@@ -287,6 +321,9 @@ class RocksDbKvStore final : public KvStore {
   // Handles in the order of names_; destroyed before db_.
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   uint64_t min_free_disk_bytes_ = 0;
+  // Ticker counts for Stats(); tickers only (no timers or histograms),
+  // which cost next to nothing.
+  std::shared_ptr<rocksdb::Statistics> statistics_;
   absl::Mutex space_mu_;
   absl::Time space_checked_ ABSL_GUARDED_BY(space_mu_) = absl::InfinitePast();
   uint64_t free_bytes_ ABSL_GUARDED_BY(space_mu_) = ~uint64_t{0};
@@ -347,6 +384,8 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const RocksDbOptions& 
   // room again; failed WAL writes are resumed by RocksDbKvStore::Write.
   if (options.env != nullptr) db_options.env = options.env;
 
+  db_options.statistics = rocksdb::CreateDBStatistics();
+  db_options.statistics->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
   db_options.sst_file_manager.reset(rocksdb::NewSstFileManager(
       db_options.env != nullptr ? db_options.env : rocksdb::Env::Default()));
 
@@ -380,6 +419,7 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDbStore(const RocksDbOptions& 
       std::make_unique<RocksDbKvStore>(options.path, options.column_families, std::move(db),
                                        std::move(handles));
   store->set_min_free_disk_bytes(options.min_free_disk_bytes);
+  store->set_statistics(db_options.statistics);
   return std::unique_ptr<KvStore>(std::move(store));
 }
 

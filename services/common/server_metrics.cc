@@ -1,5 +1,6 @@
 #include "services/common/server_metrics.h"
 
+#include <prometheus/collectable.h>
 #include <prometheus/counter.h>
 #include <prometheus/exposer.h>
 #include <prometheus/family.h>
@@ -8,11 +9,15 @@
 #include <prometheus/registry.h>
 
 #include <exception>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "base/mutex.h"
+#include "services/common/process_metrics.h"
 
 namespace newsgraph {
 
@@ -20,6 +25,68 @@ struct ServerMetrics::Families {
   prometheus::Family<prometheus::Counter>* handled;
   prometheus::Family<prometheus::Histogram>* handling_seconds;
   prometheus::Gauge* in_flight;
+};
+
+// Turns the sources' values into Prometheus families at each scrape.
+class ServerMetrics::Sources final : public prometheus::Collectable {
+ public:
+  void Add(MetricSource source) {
+    newsgraph::MutexLock lock(&mu_);
+    sources_.push_back(std::move(source));
+  }
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    std::vector<MetricFamilyValues> values = ProcessMetrics();
+    {
+      newsgraph::MutexLock lock(&mu_);
+      for (const MetricSource& source : sources_) {
+        for (MetricFamilyValues& family : source()) values.push_back(std::move(family));
+      }
+    }
+    std::vector<prometheus::MetricFamily> families;
+    absl::flat_hash_map<std::string, size_t> by_name;
+    for (const MetricFamilyValues& family : values) {
+      auto [it, added] = by_name.try_emplace(family.name, families.size());
+      if (added) families.push_back({family.name, family.help, TypeOf(family.type), {}});
+      for (const MetricSample& sample : family.samples) {
+        families[it->second].metric.push_back(ToClientMetric(family.type, sample));
+      }
+    }
+    return families;
+  }
+
+ private:
+  static prometheus::MetricType TypeOf(MetricFamilyValues::Type type) {
+    switch (type) {
+      case MetricFamilyValues::Type::kCounter:
+        return prometheus::MetricType::Counter;
+      case MetricFamilyValues::Type::kSummary:
+        return prometheus::MetricType::Summary;
+      case MetricFamilyValues::Type::kGauge:
+        break;
+    }
+    return prometheus::MetricType::Gauge;
+  }
+  static prometheus::ClientMetric ToClientMetric(MetricFamilyValues::Type type,
+                                                 const MetricSample& sample) {
+    prometheus::ClientMetric metric;
+    for (const auto& [name, value] : sample.labels) metric.label.push_back({name, value});
+    switch (type) {
+      case MetricFamilyValues::Type::kCounter:
+        metric.counter.value = sample.value;
+        break;
+      case MetricFamilyValues::Type::kSummary:
+        metric.summary.sample_sum = sample.value;
+        metric.summary.sample_count = sample.count;
+        break;
+      case MetricFamilyValues::Type::kGauge:
+        metric.gauge.value = sample.value;
+        break;
+    }
+    return metric;
+  }
+
+  mutable newsgraph::Mutex mu_;
+  std::vector<MetricSource> sources_ ABSL_GUARDED_BY(mu_);
 };
 
 namespace {
@@ -34,7 +101,9 @@ prometheus::Histogram::BucketBoundaries DurationBuckets() {
 }  // namespace
 
 ServerMetrics::ServerMetrics(absl::flat_hash_set<std::string> methods)
-    : methods_(std::move(methods)), registry_(std::make_shared<prometheus::Registry>()) {
+    : methods_(std::move(methods)),
+      registry_(std::make_shared<prometheus::Registry>()),
+      sources_(std::make_shared<Sources>()) {
   families_ = std::make_unique<Families>();
   families_->handled = &prometheus::BuildCounter()
                             .Name("newsgraph_grpc_server_handled_total")
@@ -64,8 +133,11 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Start(
         absl::StrCat("cannot serve metrics on ", listen_address, ": ", e.what()));
   }
   metrics->exposer_->RegisterCollectable(metrics->registry_);
+  metrics->exposer_->RegisterCollectable(metrics->sources_);
   return metrics;
 }
+
+void ServerMetrics::AddSource(MetricSource source) { sources_->Add(std::move(source)); }
 
 int ServerMetrics::port() const {
   const std::vector<int> ports = exposer_->GetListeningPorts();

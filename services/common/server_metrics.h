@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "base/metric_values.h"
 
 namespace prometheus {
 class Exposer;
@@ -23,7 +24,9 @@ namespace newsgraph {
 //   newsgraph_grpc_server_handled_total{grpc_method, grpc_code}
 //   newsgraph_grpc_server_handling_seconds{grpc_method} (histogram)
 //   newsgraph_grpc_server_calls_in_flight
-// Only the methods the server serves are labels of their own. Thread-safe.
+// Only the methods the server serves are labels of their own. Also the
+// standard process_* metrics (process_metrics.h) and whatever the sources
+// added with AddSource report. Thread-safe.
 class ServerMetrics {
  public:
   // Serves the metrics on `listen_address` ("host:port"). Calls to a
@@ -37,6 +40,11 @@ class ServerMetrics {
   // The port the metrics are served on.
   int port() const;
 
+  // Adds metrics read at each scrape. Families of the same name from
+  // several sources (a store per module) are merged; their samples must
+  // differ by labels. `source` must stay callable while this object lives.
+  void AddSource(MetricSource source);
+
   // A call began; CallFinished must follow for each.
   void CallStarted();
   // A call to `method` ("/package.Service/Method") ended with `code` after
@@ -45,11 +53,13 @@ class ServerMetrics {
 
  private:
   struct Families;
+  class Sources;
   explicit ServerMetrics(absl::flat_hash_set<std::string> methods);
 
   const absl::flat_hash_set<std::string> methods_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<Families> families_;
+  std::shared_ptr<Sources> sources_;
   std::unique_ptr<prometheus::Exposer> exposer_;
 };
 

@@ -345,6 +345,9 @@ absl::Status RunServer(const ServerRunnerOptions& options,
   if (!options.metrics_listen.empty()) {
     NG_ASSIGN_OR_RETURN(metrics,
                         ServerMetrics::Start(options.metrics_listen, ServedMethods(services)));
+    for (const ServedService& s : services) {
+      if (s.metrics) metrics->AddSource(s.metrics);
+    }
   }
   grpc::ServerBuilder builder;
   // The factory is owned by the server; the raw pointer stays valid while it lives.

@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/metric_values.h"
 
 namespace newsgraph {
 
@@ -22,6 +23,9 @@ struct ServedService {
   // Fully qualified name reported by the health service, e.g.
   // "newsgraph.v1.IngestService".
   std::string health_name;
+  // The service's own metrics (store, pipeline, index), served with the
+  // server's when --metrics_listen is set. May be empty.
+  MetricSource metrics;
 };
 
 struct ServerRunnerOptions {

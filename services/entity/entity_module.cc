@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "services/common/store_metrics.h"
 #include "services/entity/entity_keyspace.h"
 
 namespace newsgraph::entity {
@@ -17,6 +18,10 @@ absl::StatusOr<std::unique_ptr<EntityModule>> EntityModule::Open(
   return std::unique_ptr<EntityModule>(
       new EntityModule(std::move(recognizer), std::move(store), std::move(core),
                        absl::StrCat(options.store.data_dir, "/entity")));
+}
+
+MetricSource EntityModule::metrics() {
+  return [this] { return StoreMetrics("entity", *store_); };
 }
 
 }  // namespace newsgraph::entity

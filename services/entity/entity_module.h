@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "base/metric_values.h"
 #include "services/common/service_store.h"
 #include "services/entity/entity_core.h"
 #include "services/entity/entity_grpc_service.h"
@@ -34,6 +35,9 @@ class EntityModule {
 
   grpc::Service* service() { return &service_; }
   EntityCore* core() { return core_.get(); }
+  // The store's metrics (newsgraph_store_*{store="entity"}); valid while
+  // the module lives.
+  MetricSource metrics();
   // Where the data lives, for the start-up log line.
   const std::string& data_description() const { return data_description_; }
 

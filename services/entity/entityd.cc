@@ -17,7 +17,8 @@ absl::Status RunEntityd() {
                                                   .recognition_threads = RecognitionThreadsFromFlags()}));
   ServerRunnerOptions server_options = ServerOptionsFromFlags("entityd", "127.0.0.1:7702");
   server_options.data_description = module->data_description();
-  return RunServer(server_options, {{module->service(), entity::EntityModule::kServiceName}},
+  return RunServer(server_options,
+                   {{module->service(), entity::EntityModule::kServiceName, module->metrics()}},
                    nullptr, nullptr);
 }
 

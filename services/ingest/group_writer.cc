@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "base/time_util.h"
 #include "services/ingest/document_builder.h"
 #include "services/ingest/ingest_keyspace.h"
 #include "services/text/normalizer.h"
@@ -17,11 +18,31 @@ using keys::StringKey;
 using newsgraph::v1::Document;
 using newsgraph::v1::IngestJob;
 
-std::string EncodeOutboxValue(uint64_t doc, int64_t version, OutboxItem::Action action) {
+std::string EncodeOutboxValue(uint64_t doc, int64_t version, OutboxItem::Action action,
+                              absl::Time acknowledged) {
   std::string out = storage::EncodeBigEndian64(doc);
   storage::AppendBigEndian64(&out, static_cast<uint64_t>(version));
   out.push_back(static_cast<char>(action));
+  storage::AppendBigEndian64(&out, static_cast<uint64_t>(absl::ToUnixMicros(acknowledged)));
   return out;
+}
+
+absl::StatusOr<OutboxItem> DecodeOutboxEntry(absl::string_view key, absl::string_view value) {
+  constexpr size_t kWithoutTime = 17;
+  constexpr size_t kWithTime = 25;
+  if (key.size() != 8 || (value.size() != kWithoutTime && value.size() != kWithTime)) {
+    return absl::DataLossError("outbox entry is corrupted");
+  }
+  OutboxItem item;
+  item.sequence = storage::DecodeBigEndian64(key.data());
+  item.document_id = storage::DecodeBigEndian64(value.data());
+  item.version = static_cast<int64_t>(storage::DecodeBigEndian64(value.data() + 8));
+  item.action = static_cast<OutboxItem::Action>(value[16]);
+  if (value.size() == kWithTime) {
+    item.acknowledged = absl::FromUnixMicros(
+        static_cast<int64_t>(storage::DecodeBigEndian64(value.data() + kWithoutTime)));
+  }
+  return item;
 }
 
 uint64_t LineHash(absl::string_view line) {
@@ -169,7 +190,8 @@ absl::Status IngestCore::GroupWriter::RecordChange(const Pending& pending,
   CountLines(built, pending.line_hashes);
   batch_.Put(cf::kDocuments, IdKey(doc_id), built.SerializeAsString());
   batch_.Put(cf::kOutbox, IdKey(core_->next_outbox_sequence_++),
-             EncodeOutboxValue(doc_id, built.version(), OutboxItem::Action::kProcess));
+             EncodeOutboxValue(doc_id, built.version(), OutboxItem::Action::kProcess,
+                               FromTimestamp(now_)));
   ++core_->outbox_size_;
   documents_[doc_id] = built;
   return absl::OkStatus();

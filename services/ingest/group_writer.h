@@ -22,8 +22,14 @@ namespace newsgraph::ingest {
 // Hash of a short paragraph (folded) for boilerplate counting.
 uint64_t LineHash(absl::string_view line);
 
-// Outbox entry value: doc_id(8) version(8) action(1).
-std::string EncodeOutboxValue(uint64_t doc, int64_t version, OutboxItem::Action action);
+// Outbox entry value: doc_id(8) version(8) action(1) acknowledged(8, Unix
+// microseconds), all big-endian. Entries written before the time was added
+// end after the action.
+std::string EncodeOutboxValue(uint64_t doc, int64_t version, OutboxItem::Action action,
+                              absl::Time acknowledged);
+// The item of outbox entry (`key`, `value`); an entry without a time gets
+// acknowledged = InfinitePast. Errors: DATA_LOSS for a malformed entry.
+absl::StatusOr<OutboxItem> DecodeOutboxEntry(absl::string_view key, absl::string_view value);
 
 // One caller's ingest waiting for (or done by) a group commit.
 struct IngestCore::Pending {

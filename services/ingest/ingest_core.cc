@@ -476,7 +476,8 @@ absl::Status IngestCore::DeleteDocument(const std::string& name) {
 
 absl::Status IngestCore::CommitWithOutboxItem(WriteBatch* batch, uint64_t id, int64_t version,
                                               OutboxItem::Action action) {
-  batch->Put(cf::kOutbox, IdKey(next_outbox_sequence_++), EncodeOutboxValue(id, version, action));
+  batch->Put(cf::kOutbox, IdKey(next_outbox_sequence_++),
+             EncodeOutboxValue(id, version, action, absl::Now()));
   ++outbox_size_;
   PutCounters(batch);
   absl::Status written = store_->Write(*batch, Durability::kSynced);
@@ -589,14 +590,7 @@ absl::StatusOr<std::vector<OutboxItem>> IngestCore::PeekOutbox(
   std::vector<OutboxItem> items;
   std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kOutbox);
   for (it->SeekToFirst(); it->Valid() && items.size() < max_items; it->Next()) {
-    if (it->key().size() != 8 || it->value().size() != 17) {
-      return absl::DataLossError("outbox entry is corrupted");
-    }
-    OutboxItem item;
-    item.sequence = storage::DecodeBigEndian64(it->key().data());
-    item.document_id = storage::DecodeBigEndian64(it->value().data());
-    item.version = static_cast<int64_t>(storage::DecodeBigEndian64(it->value().data() + 8));
-    item.action = static_cast<OutboxItem::Action>(it->value()[16]);
+    NG_ASSIGN_OR_RETURN(const OutboxItem item, DecodeOutboxEntry(it->key(), it->value()));
     if (skip.contains(item.document_id)) continue;
     items.push_back(item);
   }
@@ -647,6 +641,12 @@ absl::Status IngestCore::CompleteItem(const OutboxItem& item, PipelineState fina
 }
 
 uint64_t IngestCore::OutboxSize() const { return outbox_size_.load(); }
+
+absl::StatusOr<std::optional<absl::Time>> IngestCore::OldestOutboxTime() const {
+  NG_ASSIGN_OR_RETURN(std::vector<OutboxItem> oldest, PeekOutbox(1));
+  if (oldest.empty() || oldest[0].acknowledged == absl::InfinitePast()) return std::nullopt;
+  return oldest[0].acknowledged;
+}
 
 void IngestCore::SetOutboxListener(std::function<void()> listener) {
   newsgraph::MutexLock lock(&listener_mu_);

@@ -44,6 +44,9 @@ struct OutboxItem {
   uint64_t document_id = 0;
   int64_t version = 0;
   Action action = Action::kProcess;
+  // When the change was acknowledged; InfinitePast for entries written
+  // before this was recorded.
+  absl::Time acknowledged = absl::InfinitePast();
 };
 
 struct IngestResult {
@@ -162,6 +165,9 @@ class IngestCore {
                             const std::string& error, int32_t attempts);
   // Number of items waiting in the outbox.
   uint64_t OutboxSize() const;
+  // When the oldest outbox item was acknowledged; nullopt when the outbox
+  // is empty or its oldest item predates recorded times. One read.
+  absl::StatusOr<std::optional<absl::Time>> OldestOutboxTime() const;
 
   // Called (outside any lock) after each write that adds outbox items.
   void SetOutboxListener(std::function<void()> listener);

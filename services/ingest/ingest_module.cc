@@ -1,7 +1,9 @@
 #include "services/ingest/ingest_module.h"
 
 #include "base/status_macros.h"
+#include "services/common/store_metrics.h"
 #include "services/ingest/ingest_keyspace.h"
+#include "services/ingest/ingest_metrics.h"
 
 namespace newsgraph::ingest {
 
@@ -22,10 +24,27 @@ void IngestModule::StartPipeline(std::shared_ptr<grpc::Channel> entity,
                                                          downstream_timeout_);
   pipeline_ = std::make_unique<Pipeline>(core_.get(), downstream_.get(), pipeline_options_);
   pipeline_->Start();
+  started_pipeline_.store(pipeline_.get());
 }
 
 void IngestModule::StopPipeline() {
   if (pipeline_ != nullptr) pipeline_->Stop();
+}
+
+MetricSource IngestModule::metrics() {
+  return [this] {
+    PipelineReport report{.outbox_items = core_->OutboxSize()};
+    absl::StatusOr<std::optional<absl::Time>> oldest = core_->OldestOutboxTime();
+    if (oldest.ok()) report.oldest_acknowledged = *oldest;
+    if (Pipeline* pipeline = started_pipeline_.load(); pipeline != nullptr) {
+      report.pipeline = pipeline->Stats();
+    }
+    std::vector<MetricFamilyValues> out = PipelineMetrics(report, absl::Now());
+    for (MetricFamilyValues& family : StoreMetrics("ingest", *store_)) {
+      out.push_back(std::move(family));
+    }
+    return out;
+  };
 }
 
 }  // namespace newsgraph::ingest

@@ -4,13 +4,15 @@
 #ifndef NEWSGRAPH_SERVICES_INGEST_INGEST_MODULE_H_
 #define NEWSGRAPH_SERVICES_INGEST_INGEST_MODULE_H_
 
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
 #include <memory>
 #include <string>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/metric_values.h"
 #include "services/common/service_store.h"
 #include "services/ingest/grpc_downstream.h"
 #include "services/ingest/ingest_core.h"
@@ -46,6 +48,10 @@ class IngestModule {
 
   grpc::Service* service() { return &service_; }
   IngestCore* core() { return core_.get(); }
+  // The backlog, the pipeline's progress and the store's metrics
+  // (newsgraph_ingest_*, newsgraph_pipeline_*, newsgraph_store_*{store=
+  // "ingest"}); valid while the module lives.
+  MetricSource metrics();
   const std::string& data_description() const { return data_description_; }
 
  private:
@@ -66,6 +72,8 @@ class IngestModule {
   std::string data_description_;
   std::unique_ptr<GrpcPipelineDownstream> downstream_;
   std::unique_ptr<Pipeline> pipeline_;
+  // pipeline_ for the metrics thread, set once it exists.
+  std::atomic<Pipeline*> started_pipeline_{nullptr};
 };
 
 }  // namespace newsgraph::ingest

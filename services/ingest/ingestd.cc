@@ -25,7 +25,7 @@ absl::Status RunIngestd() {
   ServerRunnerOptions server_options = ServerOptionsFromFlags("ingestd", "127.0.0.1:7701");
   server_options.data_description = module->data_description();
   return RunServer(
-      server_options, {{module->service(), ingest::IngestModule::kServiceName}},
+      server_options, {{module->service(), ingest::IngestModule::kServiceName, module->metrics()}},
       [&](grpc::Server&, int) {
         module->StartPipeline(entity_channel, search_channel);
         return absl::OkStatus();

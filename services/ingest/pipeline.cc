@@ -266,6 +266,7 @@ Pipeline::Outcome Pipeline::ProcessBatch(const std::vector<OutboxItem>& items,
     // Unreadable, or superseded by a newer version or deleted (nothing to do).
     if (!doc.ok() || !doc->has_value()) {
       if (!Complete(item, doc.status(), 0)) return Outcome::kStopped;
+      if (doc.ok()) Count(&PipelineStats::superseded);
       continue;
     }
     const size_t size = (*doc)->text().size();
@@ -295,7 +296,9 @@ Pipeline::Outcome Pipeline::AnnotateAndIndexBatch(std::vector<Work> work,
   absl::Status called = CallRetryingOutages(
       "annotate",
       [&] {
+        const absl::Time start = absl::Now();
         results = downstream_->AnnotateBatch(documents);
+        CountCall(&PipelineStats::annotate, documents.size(), start);
         return results.status();
       },
       [&](int attempt, const absl::Status& status) {
@@ -348,7 +351,13 @@ void Pipeline::RunIndexJob(IndexJob& job) {
     annotations.push_back(&job.annotations[i]);
   }
   absl::Status indexed = CallRetryingOutages(
-      "index", [&] { return downstream_->IndexBatch(documents, annotations); },
+      "index",
+      [&] {
+        const absl::Time start = absl::Now();
+        absl::Status status = downstream_->IndexBatch(documents, annotations);
+        CountCall(&PipelineStats::index, documents.size(), start);
+        return status;
+      },
       [&](int attempt, const absl::Status& status) {
         RecordOutage(annotated, "index", newsgraph::v1::ANNOTATED, attempt, status);
       });
@@ -362,6 +371,7 @@ void Pipeline::RunIndexJob(IndexJob& job) {
         outcome = Outcome::kStopped;
         break;
       }
+      Count(&PipelineStats::indexed);
     }
   } else {
     // Later items of these documents wait in the outbox behind them (they
@@ -507,14 +517,23 @@ Pipeline::Outcome Pipeline::Process(const OutboxItem& item) {
     result = AnnotateAndIndex(item, &attempts);
   }
   if (result.outcome != Outcome::kDone) return result.outcome;
-  return Complete(item, result.status, attempts) ? Outcome::kDone : Outcome::kStopped;
+  if (!Complete(item, result.status, attempts)) return Outcome::kStopped;
+  if (!result.status.ok()) return Outcome::kDone;  // counted as failed by Complete
+  if (result.superseded) {
+    Count(&PipelineStats::superseded);
+  } else if (item.action == OutboxItem::Action::kRemove) {
+    Count(&PipelineStats::removed);
+  } else {
+    Count(&PipelineStats::indexed);
+  }
+  return Outcome::kDone;
 }
 
 Pipeline::StageResult Pipeline::AnnotateAndIndex(const OutboxItem& item, int32_t* attempts) {
   absl::StatusOr<std::optional<newsgraph::v1::Document>> doc = core_->DocumentForItem(item);
   if (!doc.ok()) return {Outcome::kDone, doc.status()};
   // Superseded by a newer version or deleted: nothing to do.
-  if (!doc->has_value()) return {Outcome::kDone, absl::OkStatus()};
+  if (!doc->has_value()) return {Outcome::kDone, absl::OkStatus(), /*superseded=*/true};
   newsgraph::v1::AnnotateDocumentResponse annotations;
   StageResult annotated = RunStage(
       item, "annotate", newsgraph::v1::RECEIVED,
@@ -634,7 +653,31 @@ bool Pipeline::Complete(const OutboxItem& item, const absl::Status& status, int3
   newsgraph::MutexLock lock(&mu_);
   deferred_.erase(item.document_id);
   for (auto& failed : failed_since_success_) failed.erase(item.document_id);
+  if (!status.ok()) ++stats_.failed;
   return true;
+}
+
+void Pipeline::Count(uint64_t PipelineStats::*counter, uint64_t n) {
+  newsgraph::MutexLock lock(&mu_);
+  stats_.*counter += n;
+}
+
+void Pipeline::CountCall(PipelineStats::Calls PipelineStats::*calls, size_t documents,
+                         absl::Time start) {
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  newsgraph::MutexLock lock(&mu_);
+  PipelineStats::Calls& counted = stats_.*calls;
+  ++counted.calls;
+  counted.documents += documents;
+  counted.seconds += seconds;
+}
+
+PipelineStats Pipeline::Stats() {
+  newsgraph::MutexLock lock(&mu_);
+  PipelineStats stats = stats_;
+  stats.deferred = deferred_.size();
+  stats.indexing = in_flight_.size();
+  return stats;
 }
 
 }  // namespace newsgraph::ingest

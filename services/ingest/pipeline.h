@@ -115,6 +115,30 @@ struct PipelineOptions {
   const Clock* clock = &Clock::Real();
 };
 
+// What the pipeline holds and has done since it started, for monitoring.
+struct PipelineStats {
+  // Documents set aside after transient failures, waiting for their backoff.
+  uint64_t deferred = 0;
+  // Documents annotated and handed to the index stage, not yet completed.
+  uint64_t indexing = 0;
+  // Outbox items completed, by how they ended: indexed, removed from the
+  // services, FAILED, or skipped as superseded (a newer version or a
+  // deletion came after them).
+  uint64_t indexed = 0;
+  uint64_t removed = 0;
+  uint64_t failed = 0;
+  uint64_t superseded = 0;
+  // Batch calls made by each stage, the documents they carried and the
+  // seconds they took (each attempt counts, failed ones too).
+  struct Calls {
+    uint64_t calls = 0;
+    uint64_t documents = 0;
+    double seconds = 0;
+  };
+  Calls annotate;
+  Calls index;
+};
+
 class Pipeline {
  public:
   // `core` and `downstream` are borrowed and must outlive the pipeline.
@@ -132,6 +156,8 @@ class Pipeline {
   void Stop();
   // Tells the worker that the outbox has new items.
   void Wake();
+  // A consistent copy of the counters. Thread-safe.
+  PipelineStats Stats();
 
  private:
   // What became of an item or of one of its stages.
@@ -144,6 +170,8 @@ class Pipeline {
   struct StageResult {
     Outcome outcome = Outcome::kDone;
     absl::Status status;
+    // kDone with OK because a newer version or a deletion superseded it.
+    bool superseded = false;
   };
   // A document set aside after transient failures.
   struct Deferral {
@@ -248,6 +276,10 @@ class Pipeline {
   bool Complete(const OutboxItem& item, const absl::Status& status, int32_t attempts);
   // The documents set aside and not yet due, and those on the index stage.
   absl::flat_hash_set<uint64_t> WaitingDocuments();
+  // Adds `n` to a completion counter of stats_.
+  void Count(uint64_t PipelineStats::*counter, uint64_t n = 1);
+  // Adds a batch call of `documents` that took `seconds` to `calls`.
+  void CountCall(PipelineStats::Calls PipelineStats::*calls, size_t documents, absl::Time start);
   // Whether Stop was called.
   bool Stopping();
   // Sleeps up to `delay` unless stopped; returns false when stopped.
@@ -268,6 +300,8 @@ class Pipeline {
   // The index stage's job, its documents, and what its jobs ended in.
   std::optional<IndexJob> stage_job_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<uint64_t> in_flight_ ABSL_GUARDED_BY(mu_);
+  // Completions and calls; deferred and indexing are filled in by Stats().
+  PipelineStats stats_ ABSL_GUARDED_BY(mu_);
   Outcome stage_outcome_ ABSL_GUARDED_BY(mu_) = Outcome::kDone;
   std::thread index_stage_;
 };

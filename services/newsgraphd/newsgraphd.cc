@@ -40,9 +40,9 @@ absl::Status RunNewsgraphd() {
   // Stores close (flushing their WAL) as the modules go out of scope.
   return RunServer(
       server_options,
-      {{ingest_module->service(), ingest::IngestModule::kServiceName},
-       {entity_module->service(), entity::EntityModule::kServiceName},
-       {search_module->service(), search::SearchModule::kServiceName}},
+      {{ingest_module->service(), ingest::IngestModule::kServiceName, ingest_module->metrics()},
+       {entity_module->service(), entity::EntityModule::kServiceName, entity_module->metrics()},
+       {search_module->service(), search::SearchModule::kServiceName, search_module->metrics()}},
       [&](grpc::Server& server, int) {
         grpc::ChannelArguments args;
         args.SetMaxReceiveMessageSize(server_options.max_receive_message_bytes);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "base/metric_values.h"
 #include "services/common/service_store.h"
 #include "services/search/caching_entity_resolver.h"
 #include "services/search/grpc_entity_resolver.h"
@@ -49,6 +50,9 @@ class SearchModule {
 
   grpc::Service* service() { return &service_; }
   SearchIndex* index() { return index_.get(); }
+  // The index's and the store's metrics (newsgraph_search_index_*,
+  // newsgraph_store_*{store="search"}); valid while the module lives.
+  MetricSource metrics();
   const std::string& data_description() const { return data_description_; }
 
  private:

@@ -30,7 +30,8 @@ absl::Status RunSearchd() {
   }
   ServerRunnerOptions server_options = ServerOptionsFromFlags("searchd", "127.0.0.1:7703");
   server_options.data_description = module->data_description();
-  return RunServer(server_options, {{module->service(), search::SearchModule::kServiceName}},
+  return RunServer(server_options,
+                   {{module->service(), search::SearchModule::kServiceName, module->metrics()}},
                    nullptr, nullptr);
 }
 

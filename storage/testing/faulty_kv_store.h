@@ -70,6 +70,7 @@ class FaultyKvStore : public KvStore {
   absl::Status Compact() override { return base_->Compact(); }
   absl::Status Compact(ColumnFamily cf) override { return base_->Compact(cf); }
   absl::StatusOr<uint64_t> ApproximateDiskBytes() override { return base_->ApproximateDiskBytes(); }
+  StoreStats Stats() override { return base_->Stats(); }
   absl::StatusOr<uint64_t> ColumnFamilyDiskBytes(ColumnFamily cf) override {
     return base_->ColumnFamilyDiskBytes(cf);
   }

@@ -6,7 +6,9 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "newsgraph/client.h"
 #include "tests/testing/daemon_process.h"
@@ -23,30 +25,40 @@ using ::newsgraph::testing::MetricValue;
 using ::newsgraph::testing::TempDir;
 using ::testing::HasSubstr;
 
-TEST(MetricsE2ETest, CallsAreCountedByMethodAndCodeAndTheTextPassesPromtool) {
-  TempDir dir;
-  const int metrics_port = testing::PickFreePort();
-  NG_ASSERT_OK_AND_ASSIGN(
-      DaemonProcess daemon,
-      DaemonProcess::Start(NEWSGRAPHD_PATH,
-                           {"--data_dir=" + dir.path(),
-                            "--metrics_listen=127.0.0.1:" + std::to_string(metrics_port)},
-                           dir.path()));
-  ClientOptions options;
-  options.target = daemon.address();
-  options.max_attempts = 1;
-  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Client> client, Client::Create(options));
+// A newsgraphd serving metrics on metrics_port_, and a client of it.
+class MetricsE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    metrics_port_ = testing::PickFreePort();
+    NG_ASSERT_OK_AND_ASSIGN(daemon_, DaemonProcess::Start(NEWSGRAPHD_PATH,
+                                                          {"--data_dir=" + dir_.path(),
+                                                           "--metrics_listen=127.0.0.1:" +
+                                                               std::to_string(metrics_port_)},
+                                                          dir_.path()));
+    ClientOptions options;
+    options.target = daemon_->address();
+    options.max_attempts = 1;
+    NG_ASSERT_OK_AND_ASSIGN(client_, Client::Create(options));
+  }
+
+  TempDir dir_;
+  int metrics_port_ = 0;
+  std::optional<DaemonProcess> daemon_;
+  std::unique_ptr<Client> client_;
+};
+
+TEST_F(MetricsE2ETest, CallsAreCountedByMethodAndCodeAndTheTextPassesPromtool) {
   newsgraph::v1::SearchRequest good;
   good.set_query("harbour");
-  for (int i = 0; i < 2; ++i) ASSERT_TRUE(client->Search(good).ok());
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(client_->Search(good).ok());
   newsgraph::v1::SearchRequest bad;
   bad.set_query("harbour");
   bad.set_page_size(-1);
-  EXPECT_FALSE(client->Search(bad).ok());
+  EXPECT_FALSE(client_->Search(bad).ok());
 
   // Methods the server does not serve share one label value, whatever
   // their names.
-  auto channel = grpc::CreateChannel(daemon.address(), grpc::InsecureChannelCredentials());
+  auto channel = grpc::CreateChannel(daemon_->address(), grpc::InsecureChannelCredentials());
   grpc::GenericStub stub(channel);
   for (int i = 0; i < 3; ++i) {
     grpc::CompletionQueue queue;
@@ -63,7 +75,7 @@ TEST(MetricsE2ETest, CallsAreCountedByMethodAndCodeAndTheTextPassesPromtool) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
   }
 
-  NG_ASSERT_OK_AND_ASSIGN(std::string text, testing::HttpGet(metrics_port, "/metrics"));
+  NG_ASSERT_OK_AND_ASSIGN(std::string text, testing::HttpGet(metrics_port_, "/metrics"));
   const std::string search = "/newsgraph.v1.SearchService/Search";
   EXPECT_EQ(MetricValue(text, "newsgraph_grpc_server_handled_total",
                         {{"grpc_method", search}, {"grpc_code", "OK"}}),
@@ -80,10 +92,47 @@ TEST(MetricsE2ETest, CallsAreCountedByMethodAndCodeAndTheTextPassesPromtool) {
             3);
   EXPECT_THAT(text, ::testing::Not(HasSubstr("attacker")));
   EXPECT_THAT(testing::PromtoolCheck(text), HasSubstr("passed"));
-  ASSERT_TRUE(StopsCleanly(daemon));
+  ASSERT_TRUE(StopsCleanly(*daemon_));
 }
 
-TEST(MetricsE2ETest, AMetricsAddressOffLoopbackIsRefused) {
+// The modules' own metrics: the backlog drains, completions and batches
+// are counted, every store reports, and the whole text passes promtool.
+TEST_F(MetricsE2ETest, PipelineIndexAndStoreMetricsFollowIngest) {
+  std::vector<newsgraph::v1::DocumentInput> inputs(3);
+  inputs[0].set_content("The ferry to Skye was cancelled because of the gale.");
+  inputs[1].set_content("Ferry services resumed on Tuesday, the operator said.");
+  inputs[2].set_content("A new ferry terminal opens in Oban next spring.");
+  NG_ASSERT_OK_AND_ASSIGN(BatchIngestSummary summary, client_->BatchIngest(inputs));
+  ASSERT_EQ(summary.accepted, 3);
+  // Indexing is asynchronous: poll the metrics until the backlog is gone.
+  std::string text;
+  for (int i = 0; i < 300; ++i) {
+    NG_ASSERT_OK_AND_ASSIGN(text, testing::HttpGet(metrics_port_, "/metrics"));
+    if (MetricValue(text, "newsgraph_pipeline_completed_total", {{"outcome", "indexed"}}) == 3) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(MetricValue(text, "newsgraph_pipeline_completed_total", {{"outcome", "indexed"}}), 3)
+      << text;
+  EXPECT_EQ(MetricValue(text, "newsgraph_pipeline_completed_total", {{"outcome", "failed"}}), 0);
+  EXPECT_EQ(MetricValue(text, "newsgraph_ingest_outbox_items", {}), 0);
+  EXPECT_EQ(MetricValue(text, "newsgraph_pipeline_lag_seconds", {}), 0);
+  EXPECT_EQ(MetricValue(text, "newsgraph_pipeline_batch_documents_sum", {{"stage", "index"}}), 3);
+  EXPECT_GE(MetricValue(text, "newsgraph_pipeline_batch_seconds_count", {{"stage", "annotate"}}),
+            1);
+  EXPECT_EQ(MetricValue(text, "newsgraph_search_index_documents", {}), 3);
+  for (const char* store : {"ingest", "entity", "search"}) {
+    EXPECT_GE(MetricValue(text, "newsgraph_store_wal_syncs_total", {{"store", store}}), 1) << store;
+    EXPECT_GT(MetricValue(text, "newsgraph_store_filesystem_size_bytes", {{"store", store}}), 0);
+  }
+  EXPECT_GT(MetricValue(text, "process_resident_memory_bytes", {}), 0);
+  EXPECT_GT(MetricValue(text, "process_open_fds", {}), 0);
+  EXPECT_THAT(testing::PromtoolCheck(text), HasSubstr("passed"));
+  ASSERT_TRUE(StopsCleanly(*daemon_));
+}
+
+TEST(MetricsAddressTest, AMetricsAddressOffLoopbackIsRefused) {
   TempDir dir;
   absl::StatusOr<DaemonProcess> daemon = DaemonProcess::Start(
       NEWSGRAPHD_PATH, {"--data_dir=" + dir.path(), "--metrics_listen=0.0.0.0:0"}, dir.path(),

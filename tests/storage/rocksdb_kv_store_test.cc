@@ -161,5 +161,35 @@ TEST(RocksDbKvStoreTest, ConcurrentWritersAllLand) {
   EXPECT_EQ(count, 800);
 }
 
+TEST(RocksDbKvStoreTest, StatsFollowWritesFlushesAndCachedReads) {
+  TempDir dir;
+  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<KvStore> store, OpenRocksDbStore(Options(dir.path())));
+  StoreStats stats = store->Stats();
+  EXPECT_EQ(stats.table_files_bytes, 0u);
+  EXPECT_EQ(stats.block_cache_capacity_bytes, 1u << 20);
+  EXPECT_FALSE(stats.writes_stopped);
+  WriteBatch batch;
+  for (uint64_t i = 0; i < 1000; ++i) {
+    batch.Put(ColumnFamily{0}, KeyBuilder().AddUint64(i).key(), std::string(100, 'x'));
+  }
+  NG_ASSERT_OK(store->Write(batch, Durability::kSynced));
+  stats = store->Stats();
+  EXPECT_GT(stats.memtable_bytes, 100'000u);
+  EXPECT_GE(stats.wal_syncs, 1u);
+  NG_ASSERT_OK(store->Flush());
+  for (int round = 0; round < 2; ++round) {
+    for (uint64_t i = 0; i < 1000; i += 100) {
+      NG_ASSERT_OK(store->Get(ColumnFamily{0}, KeyBuilder().AddUint64(i).key()).status());
+    }
+  }
+  stats = store->Stats();
+  EXPECT_GT(stats.table_files_bytes, 0u);
+  EXPECT_GT(stats.live_data_bytes, 0u);
+  EXPECT_GT(stats.flush_written_bytes, 0u);
+  EXPECT_GT(stats.block_cache_misses, 0u);  // the first reads
+  EXPECT_GT(stats.block_cache_hits, 0u);    // the second round
+  EXPECT_GT(stats.block_cache_usage_bytes, 0u);
+}
+
 }  // namespace
 }  // namespace newsgraph::storage

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <set>
@@ -20,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "base/status_macros.h"
 
 namespace newsgraph::testing {
 namespace {
@@ -35,23 +37,14 @@ std::string ReadFile(const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<DaemonProcess> DaemonProcess::Start(const std::string& binary,
-                                                   const std::vector<std::string>& args,
-                                                   const std::string& work_dir,
-                                                   absl::Duration timeout,
-                                                   const std::string& listen) {
-  const int id = counter.fetch_add(1);
-  const std::string port_file = absl::StrCat(work_dir, "/port-", getpid(), "-", id);
-  const std::string log_path = absl::StrCat(work_dir, "/log-", getpid(), "-", id);
-  unlink(port_file.c_str());
-  std::vector<std::string> argv_storage = {binary};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  argv_storage.push_back("--listen=" + listen);
-  argv_storage.push_back("--port_file=" + port_file);
+namespace {
+
+// Forks and executes `argv_storage` (the binary first) with stdout and
+// stderr going to `log_path`; returns the child's pid.
+absl::StatusOr<pid_t> Spawn(std::vector<std::string> argv_storage, const std::string& log_path) {
   std::vector<char*> argv;
   for (std::string& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
-
   const pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {
@@ -65,9 +58,35 @@ absl::StatusOr<DaemonProcess> DaemonProcess::Start(const std::string& binary,
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    execv(binary.c_str(), argv.data());
+    execv(argv[0], argv.data());
     _exit(127);
   }
+  return pid;
+}
+
+// Whether something accepts TCP connections on 127.0.0.1:`port`.
+bool Accepts(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool connected =
+      connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0;
+  close(fd);
+  return connected;
+}
+
+}  // namespace
+
+absl::StatusOr<DaemonProcess> DaemonProcess::Launch(std::vector<std::string> argv,
+                                                    const std::string& log_path,
+                                                    absl::Duration timeout,
+                                                    const std::function<int()>& ready_port,
+                                                    const std::string& waiting_for) {
+  const std::string binary = argv[0];
+  NG_ASSIGN_OR_RETURN(const pid_t pid, Spawn(std::move(argv), log_path));
   DaemonProcess process(pid, 0, log_path);
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
@@ -77,17 +96,47 @@ absl::StatusOr<DaemonProcess> DaemonProcess::Start(const std::string& binary,
       return absl::FailedPreconditionError(
           absl::StrCat(binary, " exited during start-up:\n", ReadFile(log_path)));
     }
-    std::string content = ReadFile(port_file);
-    int port = 0;
-    if (absl::SimpleAtoi(absl::StripAsciiWhitespace(content), &port) && port > 0) {
+    if (const int port = ready_port(); port > 0) {
       process.port_ = port;
       return process;
     }
     absl::SleepFor(absl::Milliseconds(20));
   }
-  return absl::DeadlineExceededError(absl::StrCat(binary, " did not report a port within ",
+  return absl::DeadlineExceededError(absl::StrCat(binary, " did not ", waiting_for, " within ",
                                                   absl::FormatDuration(timeout), ":\n",
                                                   ReadFile(log_path)));
+}
+
+absl::StatusOr<DaemonProcess> DaemonProcess::StartOnPort(const std::string& binary,
+                                                         const std::vector<std::string>& args,
+                                                         const std::string& work_dir, int port,
+                                                         absl::Duration timeout) {
+  const std::string log_path = absl::StrCat(work_dir, "/log-", getpid(), "-", counter.fetch_add(1));
+  std::vector<std::string> argv = {binary};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Launch(
+      std::move(argv), log_path, timeout, [port] { return Accepts(port) ? port : 0; },
+      absl::StrCat("listen on port ", port));
+}
+
+absl::StatusOr<DaemonProcess> DaemonProcess::Start(const std::string& binary,
+                                                   const std::vector<std::string>& args,
+                                                   const std::string& work_dir,
+                                                   absl::Duration timeout,
+                                                   const std::string& listen) {
+  const int id = counter.fetch_add(1);
+  const std::string port_file = absl::StrCat(work_dir, "/port-", getpid(), "-", id);
+  const std::string log_path = absl::StrCat(work_dir, "/log-", getpid(), "-", id);
+  unlink(port_file.c_str());
+  std::vector<std::string> argv = {binary};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back("--listen=" + listen);
+  argv.push_back("--port_file=" + port_file);
+  auto reported_port = [&port_file] {
+    int port = 0;
+    return absl::SimpleAtoi(absl::StripAsciiWhitespace(ReadFile(port_file)), &port) ? port : 0;
+  };
+  return Launch(std::move(argv), log_path, timeout, reported_port, "report a port");
 }
 
 DaemonProcess::DaemonProcess(DaemonProcess&& other) noexcept

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,14 @@ class DaemonProcess {
                                              absl::Duration timeout = absl::Seconds(30),
                                              const std::string& listen = "127.0.0.1:0");
 
+  // Starts `binary` with exactly `args` (a server that is told its port,
+  // e.g. Prometheus) and waits up to `timeout` until 127.0.0.1:`port`
+  // accepts connections.
+  static absl::StatusOr<DaemonProcess> StartOnPort(const std::string& binary,
+                                                   const std::vector<std::string>& args,
+                                                   const std::string& work_dir, int port,
+                                                   absl::Duration timeout = absl::Seconds(30));
+
   DaemonProcess(DaemonProcess&& other) noexcept;
   DaemonProcess& operator=(DaemonProcess&& other) noexcept;
   DaemonProcess(const DaemonProcess&) = delete;
@@ -40,6 +49,13 @@ class DaemonProcess {
   std::string Log() const;
 
  private:
+  // Runs `argv` (the binary first) with its output in `log_path` and polls
+  // `ready_port` (the port once the process serves, 0 before) up to
+  // `timeout`; `waiting_for` names what it waits for in the error.
+  static absl::StatusOr<DaemonProcess> Launch(std::vector<std::string> argv,
+                                              const std::string& log_path, absl::Duration timeout,
+                                              const std::function<int()>& ready_port,
+                                              const std::string& waiting_for);
   DaemonProcess(pid_t pid, int port, std::string log_path)
       : pid_(pid), port_(port), log_path_(std::move(log_path)) {}
   pid_t pid_ = -1;

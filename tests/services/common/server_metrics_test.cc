@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "tests/testing/http_get.h"
 #include "tests/testing/metrics_text.h"
@@ -53,6 +54,43 @@ TEST(ServerMetricsTest, CountsAndTimesCallsByMethodAndCode) {
             2);
   EXPECT_EQ(testing::MetricValue(*text, "newsgraph_grpc_server_calls_in_flight", {}), 1);
   EXPECT_THAT(testing::PromtoolCheck(*text), HasSubstr("passed"));
+}
+
+TEST(ServerMetricsTest, SourcesAreReadAtEachScrapeAndFamiliesOfOneNameMerged) {
+  absl::StatusOr<std::unique_ptr<ServerMetrics>> metrics = ServerMetrics::Start("127.0.0.1:0", {});
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  int scrapes = 0;
+  auto store = [&scrapes](const char* name) {
+    return [&scrapes, name] {
+      ++scrapes;
+      return std::vector<MetricFamilyValues>{{"newsgraph_test_store_bytes",
+                                              "Bytes of a store.",
+                                              MetricFamilyValues::Type::kGauge,
+                                              {{{{"store", name}}, 10.0 * scrapes, 0}}},
+                                             {"newsgraph_test_batch_seconds",
+                                              "Batch durations.",
+                                              MetricFamilyValues::Type::kSummary,
+                                              {{{{"store", name}}, 1.5, 3}}}};
+    };
+  };
+  (*metrics)->AddSource(store("ingest"));
+  (*metrics)->AddSource(store("search"));
+  absl::StatusOr<std::string> text = testing::HttpGet((*metrics)->port(), "/metrics");
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(testing::MetricValue(*text, "newsgraph_test_store_bytes", {{"store", "ingest"}}), 10);
+  EXPECT_EQ(testing::MetricValue(*text, "newsgraph_test_store_bytes", {{"store", "search"}}), 20);
+  EXPECT_EQ(
+      testing::MetricValue(*text, "newsgraph_test_batch_seconds_count", {{"store", "search"}}), 3);
+  EXPECT_EQ(testing::MetricValue(*text, "newsgraph_test_batch_seconds_sum", {{"store", "search"}}),
+            1.5);
+  // One HELP and TYPE per family, which promtool checks.
+  EXPECT_EQ(text->find("# TYPE newsgraph_test_store_bytes"),
+            text->rfind("# TYPE newsgraph_test_store_bytes"));
+  EXPECT_GT(testing::MetricValue(*text, "process_resident_memory_bytes", {}), 0);
+  EXPECT_THAT(testing::PromtoolCheck(*text), HasSubstr("passed"));
+  text = testing::HttpGet((*metrics)->port(), "/metrics");
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(testing::MetricValue(*text, "newsgraph_test_store_bytes", {{"store", "ingest"}}), 30);
 }
 
 TEST(ServerMetricsTest, AnAddressInUseIsUnavailable) {

@@ -154,15 +154,36 @@ class GroupCommitTest : public ::testing::Test {
   std::unique_ptr<IngestCore> core_;
 };
 
-TEST(EncodeOutboxValueTest, IsDocumentVersionAndActionBigEndian) {
+TEST(EncodeOutboxValueTest, IsDocumentVersionActionAndTimeBigEndian) {
   const std::string value =
-      EncodeOutboxValue(0x0102030405060708u, 0x1112131415161718, OutboxItem::Action::kRemove);
+      EncodeOutboxValue(0x0102030405060708u, 0x1112131415161718, OutboxItem::Action::kRemove,
+                        absl::FromUnixMicros(0x2122232425262728));
   EXPECT_EQ(value, std::string("\x01\x02\x03\x04\x05\x06\x07\x08"
                                "\x11\x12\x13\x14\x15\x16\x17\x18"
-                               "\x02",
-                               17));
-  EXPECT_EQ(EncodeOutboxValue(1, 2, OutboxItem::Action::kProcess),
-            std::string("\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0\x02\x01", 17));
+                               "\x02"
+                               "\x21\x22\x23\x24\x25\x26\x27\x28",
+                               25));
+}
+
+TEST(DecodeOutboxEntryTest, ReadsEntriesWithAndWithoutTime) {
+  const std::string key("\0\0\0\0\0\0\0\x09", 8);
+  const absl::Time at = absl::FromUnixSeconds(1700000000);
+  absl::StatusOr<OutboxItem> item =
+      DecodeOutboxEntry(key, EncodeOutboxValue(1, 2, OutboxItem::Action::kProcess, at));
+  ASSERT_TRUE(item.ok()) << item.status();
+  EXPECT_EQ(item->sequence, 9u);
+  EXPECT_EQ(item->document_id, 1u);
+  EXPECT_EQ(item->version, 2);
+  EXPECT_EQ(item->action, OutboxItem::Action::kProcess);
+  EXPECT_EQ(item->acknowledged, at);
+  // The format before the time was recorded.
+  item = DecodeOutboxEntry(key, std::string("\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0\x02\x02", 17));
+  ASSERT_TRUE(item.ok()) << item.status();
+  EXPECT_EQ(item->action, OutboxItem::Action::kRemove);
+  EXPECT_EQ(item->acknowledged, absl::InfinitePast());
+  EXPECT_EQ(DecodeOutboxEntry(key, "short").status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeOutboxEntry("k", std::string(25, '\0')).status().code(),
+            absl::StatusCode::kDataLoss);
 }
 
 // One IngestMany is one group: later members see the earlier ones' external

@@ -544,6 +544,38 @@ TEST_F(PipelineTest, ARemovalGoesAloneAfterTheBatchBeforeIt) {
               ElementsAre("annotate-batch " + batch, "index-batch " + batch, "remove " + b.name()));
 }
 
+// Stats count each completed item once by how it ended, and each batch
+// call with the documents it carried.
+TEST_F(PipelineTest, StatsCountCompletionsByOutcomeAndBatchCalls) {
+  const Document a = Ingest("Ferry schedule for the islands.");
+  const Document b = Ingest("Ferry schedule with a broken character.");
+  const Document c = Ingest("Ferry schedule for the mainland.");
+  const Document d = Ingest("Ferry schedule that is withdrawn.");
+  Ingest("Ferry fares, first draft.", "fares");
+  NG_ASSERT_OK(core_->DeleteDocument(d.name()));
+  Ingest("Ferry fares, corrected.", "fares");
+  ScriptedDownstream downstream;
+  downstream.FailAnnotate("broken", {absl::InvalidArgumentError("unpaired surrogate")},
+                          /*forever=*/true);
+  Pipeline pipeline(core_.get(), &downstream, Options());
+  EXPECT_EQ(pipeline.Stats().indexed, 0u);
+  pipeline.Start();
+  ASSERT_TRUE(OutboxEmpty());
+  pipeline.Stop();
+  const PipelineStats stats = pipeline.Stats();
+  EXPECT_EQ(stats.indexed, 3u);     // a, c and the corrected fares
+  EXPECT_EQ(stats.failed, 1u);      // b
+  EXPECT_EQ(stats.removed, 1u);     // d
+  EXPECT_EQ(stats.superseded, 2u);  // d's first item and the fares' draft
+  EXPECT_EQ(stats.deferred, 0u);
+  EXPECT_EQ(stats.indexing, 0u);
+  EXPECT_EQ(stats.annotate.calls, downstream.Calls("annotate-batch").size());
+  EXPECT_EQ(stats.index.calls, downstream.Calls("index-batch").size());
+  EXPECT_EQ(stats.annotate.documents, 4u);  // a, b, c, then the corrected fares
+  EXPECT_EQ(stats.index.documents, 3u);
+  EXPECT_GE(stats.annotate.seconds, 0);
+}
+
 // --- Failures inside a batch ---
 
 // One document of a batch failing transiently is set aside for its backoff
