@@ -5,13 +5,15 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 # Installed names: newsgraph::client, newsgraph::protos, newsgraph::grpc_status,
-# newsgraph::file_reading.
+# newsgraph::file_reading, newsgraph::request_id.
 set_target_properties(newsgraph_client PROPERTIES EXPORT_NAME client)
 set_target_properties(newsgraph_protos PROPERTIES EXPORT_NAME protos)
 set_target_properties(newsgraph_grpc_status PROPERTIES EXPORT_NAME grpc_status)
 set_target_properties(newsgraph_file_reading PROPERTIES EXPORT_NAME file_reading)
+set_target_properties(newsgraph_request_id PROPERTIES EXPORT_NAME request_id)
 
 install(TARGETS newsgraph_client newsgraph_protos newsgraph_grpc_status newsgraph_file_reading
+                newsgraph_request_id
         EXPORT newsgraphTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
@@ -56,7 +57,20 @@ class CallWatchdog {
   std::thread thread_;
 };
 
-// Server interceptors: count calls in flight (for graceful shutdown), give
+// What the call tracker logs about calls.
+struct CallLogOptions {
+  // One line per finished call (access log).
+  bool access_log = false;
+  // Calls that take at least this long are logged with their request
+  // (newsgraph.* methods; requests over 4 KiB are named by type and size);
+  // zero: none.
+  absl::Duration slow_call = absl::ZeroDuration();
+};
+
+// Server interceptors: give each call a request id (request_id.h) that the
+// log lines written on its thread carry and that the response's initial
+// metadata returns as x-request-id; log finished and slow calls
+// (CallLogOptions); count calls in flight (for graceful shutdown), give
 // unary and server-streaming calls without a client deadline
 // `default_deadline` (streams from the client, like batch ingest, are exempt),
 // and cancel calls whose request headers exceed `max_metadata_bytes` (gRPC
@@ -66,11 +80,15 @@ class CallTracker final : public grpc::experimental::ServerInterceptorFactoryInt
   // `metrics` (may be null; borrowed, must outlive the tracker) counts and
   // times every call.
   CallTracker(absl::Duration default_deadline, size_t max_metadata_bytes,
-              ServerMetrics* metrics = nullptr)
+              ServerMetrics* metrics = nullptr, CallLogOptions logs = {},
+              std::string process_name = "server")
       : default_deadline_(default_deadline),
         max_metadata_bytes_(max_metadata_bytes),
         metrics_(metrics),
-        watchdog_(std::clamp(default_deadline / 4, absl::Milliseconds(1), absl::Milliseconds(100))) {}
+        logs_(logs),
+        process_name_(std::move(process_name)),
+        watchdog_(
+            std::clamp(default_deadline / 4, absl::Milliseconds(1), absl::Milliseconds(100))) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
   int active() const { return active_.load(); }
@@ -82,6 +100,8 @@ class CallTracker final : public grpc::experimental::ServerInterceptorFactoryInt
   const absl::Duration default_deadline_;
   const size_t max_metadata_bytes_;
   ServerMetrics* const metrics_;
+  const CallLogOptions logs_;
+  const std::string process_name_;
   std::atomic<int> active_{0};
   std::atomic<int64_t> oversized_metadata_{0};
   CallWatchdog watchdog_;

@@ -6,6 +6,7 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "services/common/daemon_flags.h"
 #include "services/common/log.h"
@@ -28,6 +29,12 @@ ABSL_FLAG(absl::Duration, default_deadline, absl::Minutes(2),
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port to serve Prometheus metrics on (GET /metrics, plain HTTP); empty: off. "
           "A non-loopback address needs --insecure_listen");
+ABSL_FLAG(std::string, log_format, "text",
+          "log line format: text, or json (one object per line: time, level, service, component, "
+          "request_id, message; calls add method, code, duration_ms, peer)");
+ABSL_FLAG(bool, access_log, false, "log one line per finished call");
+ABSL_FLAG(absl::Duration, slow_call, absl::Seconds(1),
+          "log calls that take at least this long, with their request (0 disables)");
 ABSL_FLAG(int, max_threads, 128, "threads serving calls; more calls get RESOURCE_EXHAUSTED");
 ABSL_FLAG(absl::Duration, max_connection_age, absl::Hours(1),
           "close connections this old (GOAWAY, then 10 min for calls in flight)");
@@ -53,6 +60,13 @@ int DaemonMain(int argc, char** argv, const char* process_name, const char* usag
   // a serving daemon does without it.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   ParseDaemonFlags(argc, argv, usage);
+  const std::string format = absl::GetFlag(FLAGS_log_format);
+  if (format != "text" && format != "json") {
+    LogError(process_name, absl::StrCat("--log_format must be text or json, got '", format, "'"));
+    return 1;
+  }
+  ConfigureLog(
+      {.format = format == "json" ? LogFormat::kJson : LogFormat::kText, .service = process_name});
   const absl::Status status = run();
   if (status.ok()) return 0;
   LogError(process_name, status.ToString());
@@ -74,6 +88,8 @@ ServerRunnerOptions ServerOptionsFromFlags(const std::string& process_name,
   options.default_deadline = absl::GetFlag(FLAGS_default_deadline);
   options.max_threads = absl::GetFlag(FLAGS_max_threads);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.access_log = absl::GetFlag(FLAGS_access_log);
+  options.slow_call_threshold = std::max(absl::GetFlag(FLAGS_slow_call), absl::ZeroDuration());
   options.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
   options.max_connection_age_grace =
       std::min(options.max_connection_age_grace, options.max_connection_age);

@@ -351,8 +351,10 @@ absl::Status RunServer(const ServerRunnerOptions& options,
   }
   grpc::ServerBuilder builder;
   // The factory is owned by the server; the raw pointer stays valid while it lives.
-  auto tracker_owner = std::make_unique<CallTracker>(options.default_deadline,
-                                                     options.max_metadata_bytes, metrics.get());
+  auto tracker_owner = std::make_unique<CallTracker>(
+      options.default_deadline, options.max_metadata_bytes, metrics.get(),
+      CallLogOptions{.access_log = options.access_log, .slow_call = options.slow_call_threshold},
+      options.process_name);
   const CallTracker* call_tracker = tracker_owner.get();
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::move(tracker_owner));

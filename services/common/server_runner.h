@@ -59,6 +59,10 @@ struct ServerRunnerOptions {
   // server_metrics.h); empty: none. A non-loopback address needs
   // allow_insecure_remote, as metrics have neither TLS nor tokens.
   std::string metrics_listen;
+  // Access log (one line per call) and slow-call log (calls at least this
+  // long, with their request; zero: off). See CallLogOptions.
+  bool access_log = false;
+  absl::Duration slow_call_threshold = absl::Seconds(1);
 
   // Transport limits (Debian's gRPC 1.51 predates several fixes, so every
   // limit is explicit). Calls without a client deadline are cancelled after

@@ -1,12 +1,13 @@
 #include "services/ingest/grpc_downstream.h"
 
 #include <chrono>
-
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/grpc_status.h"
+#include "services/common/log.h"
+#include "services/common/request_id.h"
 
 namespace newsgraph::ingest {
 
@@ -30,6 +31,9 @@ GrpcPipelineDownstream::TrackedContext::TrackedContext(GrpcPipelineDownstream* o
     : owner_(owner) {
   context_.set_deadline(std::chrono::system_clock::now() +
                         std::chrono::milliseconds(absl::ToInt64Milliseconds(owner->call_timeout_)));
+  // The pipeline's batch (or document) id: the services' log lines about
+  // the call carry it.
+  context_.AddMetadata(kTraceparentKey, TraceparentFor(CurrentRequestId()));
   newsgraph::MutexLock lock(&owner_->mu_);
   if (owner_->cancelled_) return;
   owner_->in_flight_.insert(&context_);

@@ -11,6 +11,7 @@
 #include "base/mutex.h"
 #include "base/status_macros.h"
 #include "services/common/log.h"
+#include "services/common/request_id.h"
 
 namespace newsgraph::ingest {
 
@@ -286,6 +287,8 @@ Pipeline::Outcome Pipeline::ProcessBatch(const std::vector<OutboxItem>& items,
 
 Pipeline::Outcome Pipeline::AnnotateAndIndexBatch(std::vector<Work> work,
                                                   absl::flat_hash_set<uint64_t>* held) {
+  // One id for the batch's calls and the log lines about them.
+  const ScopedRequestId batch_id(NewTraceId());
   std::vector<const newsgraph::v1::Document*> documents;
   std::vector<const Work*> all;
   for (const Work& w : work) {
@@ -312,6 +315,7 @@ Pipeline::Outcome Pipeline::AnnotateAndIndexBatch(std::vector<Work> work,
   // index outage records ANNOTATED with its error, and each record rewrites
   // the whole stored document.)
   IndexJob job;
+  job.request_id = CurrentRequestId();
   std::vector<size_t> failed;
   for (size_t i = 0; i < work.size(); ++i) {
     if (!(*results)[i].ok()) {
@@ -342,6 +346,7 @@ Pipeline::Outcome Pipeline::AnnotateAndIndexBatch(std::vector<Work> work,
 }
 
 void Pipeline::RunIndexJob(IndexJob& job) {
+  const ScopedRequestId batch_id(job.request_id);
   std::vector<const Work*> annotated;
   std::vector<const newsgraph::v1::Document*> documents;
   std::vector<const newsgraph::v1::AnnotateDocumentResponse*> annotations;
@@ -502,6 +507,7 @@ absl::Status Pipeline::CallRetryingOutages(
 }
 
 Pipeline::Outcome Pipeline::Process(const OutboxItem& item) {
+  const ScopedRequestId item_id(NewTraceId());
   int32_t attempts = 0;
   {
     newsgraph::MutexLock lock(&mu_);

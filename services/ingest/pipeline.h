@@ -213,6 +213,8 @@ class Pipeline {
   };
   // Annotated documents waiting for (or on) the index stage.
   struct IndexJob {
+    // The batch's request id (log.h), shared by its annotate and index calls.
+    std::string request_id;
     std::vector<Work> work;
     std::vector<newsgraph::v1::AnnotateDocumentResponse> annotations;  // one per work
   };

@@ -4,6 +4,8 @@
 
 #include "base/mutex.h"
 #include "services/common/grpc_status.h"
+#include "services/common/log.h"
+#include "services/common/request_id.h"
 
 namespace newsgraph::search {
 
@@ -25,6 +27,8 @@ absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> GrpcEntityResolver::Resol
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout_)));
+  // The search call's id travels on to the entity service.
+  context.AddMetadata(kTraceparentKey, TraceparentFor(CurrentRequestId()));
   newsgraph::v1::ResolveEntitiesResponse response;
   grpc::Status status = stub->ResolveEntities(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);

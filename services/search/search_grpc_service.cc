@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/grpc_status.h"
+#include "services/common/log.h"
 
 namespace newsgraph::search {
 
@@ -41,7 +42,10 @@ grpc::ServerUnaryReactor* SearchGrpcService::Search(grpc::CallbackServerContext*
                                                      const newsgraph::v1::SearchRequest* request,
                                                      newsgraph::v1::SearchResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto run = [this, context, reactor, request, response] {
+  // The call's id, which the interceptor set on this thread; the search may
+  // run on a pool thread, whose log lines and entity calls must carry it.
+  auto run = [this, context, reactor, request, response, request_id = CurrentRequestId()] {
+    const ScopedRequestId scoped(request_id);
     // The search stops soon after the call is cancelled or its deadline passes.
     auto stop = [context] { return CallStopStatus(*context); };
     absl::StatusOr<newsgraph::v1::SearchResponse> result = searcher_->Search(*request, stop);

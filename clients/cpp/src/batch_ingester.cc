@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/grpc_status.h"
+#include "services/common/request_id.h"
 
 namespace newsgraph {
 
@@ -92,6 +93,7 @@ absl::Status BatchIngester::Reconnect() {
     absl::SleepFor(backoff);
   }
   stream_ = std::make_unique<Stream>();
+  stream_->context.AddMetadata(kTraceparentKey, TraceparentFor(""));
   stream_->rw = client_->ingest_stub().BatchIngestDocuments(&stream_->context);
   std::map<int64_t, newsgraph::v1::DocumentInput> resend;
   std::string job;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "services/common/grpc_status.h"
+#include "services/common/request_id.h"
 
 namespace newsgraph {
 namespace {
@@ -17,9 +18,12 @@ namespace {
 using newsgraph::v1::BatchIngestDocumentsRequest;
 using newsgraph::v1::BatchIngestDocumentsResponse;
 
+// Sets the call's deadline and a new W3C traceparent: the servers' log lines
+// about the call carry its trace id, and a retry of the call keeps it.
 void SetTimeout(grpc::ClientContext* context, absl::Duration timeout) {
   context->set_deadline(std::chrono::system_clock::now() +
                         std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout)));
+  context->AddMetadata(kTraceparentKey, TraceparentFor(""));
 }
 
 // Runs one unary call with a deadline and converts the result.
