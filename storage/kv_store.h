@@ -174,6 +174,14 @@ class KvStore {
   // Bytes of one column family's table files (not counting the shared log).
   virtual absl::StatusOr<uint64_t> ColumnFamilyDiskBytes(ColumnFamily cf) = 0;
 
+  // Writes a consistent copy of the whole store to `directory`, which must
+  // not exist (its parent must): a store opened there holds every write
+  // that returned before the call. Table files are hard-linked where the
+  // file system allows. Default: UNIMPLEMENTED.
+  virtual absl::Status CreateCheckpoint(const std::string& directory) {
+    return absl::UnimplementedError("this store cannot write checkpoints: " + directory);
+  }
+
   // Monitoring figures (cheap: no scan). Default: all zero.
   virtual StoreStats Stats() { return {}; }
 

@@ -19,6 +19,7 @@
 #include "rocksdb/sst_file_manager.h"
 #include "rocksdb/statistics.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/utilities/options_util.h"
 #include "rocksdb/write_batch.h"
 
@@ -266,6 +267,17 @@ class RocksDbKvStore final : public KvStore {
       if (entry.path().extension() == ".log") total += entry.file_size(ec);
     }
     return total;
+  }
+
+  absl::Status CreateCheckpoint(const std::string& directory) override {
+    rocksdb::Checkpoint* raw = nullptr;
+    NG_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw),
+                                 absl::StrCat("checkpoint of ", path_)));
+    std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+    // log_size_for_flush 0: memtables are flushed first, so the copy needs
+    // no log replay beyond what it holds.
+    return FromRocks(checkpoint->CreateCheckpoint(directory, /*log_size_for_flush=*/0),
+                     absl::StrCat("checkpoint of ", path_, " to ", directory));
   }
 
   StoreStats Stats() override {

@@ -55,6 +55,7 @@ int Cli::Run() {
   if (verb == "entity" && sub == "forget") return EntityForget();
   if (verb == "analyze") return Analyze();
   if (verb == "status") return Status();
+  if (verb == "admin" && sub == "backup") return AdminBackup();
   return Usage(verb.empty() ? "missing command"
                             : absl::StrCat("unknown command '", absl::StrJoin(p, " "), "'"));
 }

@@ -75,6 +75,7 @@ class Cli {
   int EntityForget();
   int Analyze();
   int Status();
+  int AdminBackup();
   std::string Bold(const std::string& s) const { return color_ ? "\033[1m" + s + "\033[0m" : s; }
   std::string Dim(const std::string& s) const { return color_ ? "\033[2m" + s + "\033[0m" : s; }
   std::string Mark(const std::string& s) const {

@@ -141,6 +141,8 @@ const std::vector<Verb>& Verbs() {
       {"analyze", "FILE|-", "recognize entities in a file or stdin", {}},
       {"status", "", "check the services and show index statistics", {}},
       {"token new", "NAME SCOPES", "make a bearer token", {}},
+      {"admin backup", "ID", "back up the running deployment (needs --backup_dir)", {}},
+      {"admin restore", "BACKUP DATA_DIR", "restore a backup into a stopped deployment", {}},
       {"completion bash", "", "print the bash completion script", {}},
   };
   return *verbs;

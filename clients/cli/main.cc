@@ -7,10 +7,12 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "clients/cli/backup_restore.h"
 #include "clients/cli/cli.h"
 #include "clients/cli/cli_flags.h"
 #include "clients/cli/verb_help.h"
@@ -19,6 +21,22 @@
 
 namespace newsgraph::cli {
 namespace {
+
+// `newsgraph admin restore BACKUP DATA_DIR`.
+int RestoreFromBackup(const std::string& backup, const std::string& data_dir) {
+  absl::StatusOr<std::vector<std::string>> restored = RestoreBackup(backup, data_dir);
+  if (!restored.ok()) {
+    std::fprintf(stderr, "newsgraph: restore: %s\n",
+                 std::string(restored.status().message()).c_str());
+    return 1;
+  }
+  for (const std::string& service : *restored) {
+    std::printf("restored %s into %s/%s\n", service.c_str(), data_dir.c_str(), service.c_str());
+  }
+  std::printf("start the daemons with --data_dir=%s; unfinished documents are replayed\n",
+              data_dir.c_str());
+  return 0;
+}
 
 // `newsgraph token new NAME SCOPES`: 32 random bytes, URL-safe base64.
 int PrintNewToken(const std::string& name, const std::string& scopes) {
@@ -57,6 +75,15 @@ int main(int argc, char** argv) {
     }
     std::printf("%s", BashCompletion().c_str());
     return 0;
+  }
+  if (args.positional[0] == "admin" && args.positional.size() > 1 &&
+      args.positional[1] == "restore") {
+    // Offline: the daemons are stopped, nothing to connect to.
+    if (args.Has("help") || args.positional.size() != 4) {
+      std::printf("%s", VerbHelp().at("admin").c_str());
+      return args.Has("help") ? 0 : 2;
+    }
+    return RestoreFromBackup(args.positional[2], args.positional[3]);
   }
   if (args.positional[0] == "token") {
     if (args.Has("help") || args.positional.size() != 4 || args.positional[1] != "new") {

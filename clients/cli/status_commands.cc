@@ -64,4 +64,24 @@ int Cli::Status() {
   return 0;
 }
 
+int Cli::AdminBackup() {
+  const std::string id = Arg(2);
+  if (id.empty()) return Usage("admin backup needs a backup id ([a-z0-9-], at most 63)");
+  absl::StatusOr<newsgraph::v1::Backup> backup = client_->CreateBackup(id);
+  if (!backup.ok()) return Fail(backup.status(), "admin backup");
+  if (json_) {
+    PrintJson(*backup);
+    return 0;
+  }
+  std::printf("backup %s: pipeline held for %.3f s, %lld changes left to replay\n",
+              backup->backup_id().c_str(),
+              backup->pipeline_pause().seconds() + backup->pipeline_pause().nanos() / 1e9,
+              static_cast<long long>(backup->outbox_items()));
+  for (const newsgraph::v1::Checkpoint& checkpoint : backup->checkpoints()) {
+    std::printf("  %-7s %s (%.1f MiB)\n", checkpoint.service().c_str(),
+                checkpoint.directory().c_str(), checkpoint.size_bytes() / 1048576.0);
+  }
+  return 0;
+}
+
 }  // namespace newsgraph::cli

@@ -99,6 +99,15 @@ const std::map<std::string, std::string>& VerbHelp() {
        "newsgraph analyze FILE|-\n  Recognizes entities in a file or stdin; stores nothing.\n"},
       {"status",
        "newsgraph status\n  Checks that the three services answer; shows index statistics.\n"},
+      {"admin",
+       "newsgraph admin backup ID\n"
+       "  Backs up the running deployment while it keeps accepting documents: each service\n"
+       "  writes a checkpoint of its store to <its --backup_dir>/ID/<service> while the\n"
+       "  pipeline is held (the token needs the admin scope). ID: [a-z0-9-], at most 63.\n"
+       "newsgraph admin restore BACKUP DATA_DIR\n"
+       "  Copies the checkpoints in BACKUP (a <backup_dir>/ID directory) into DATA_DIR/<service>,\n"
+       "  which must be empty; run it with the daemons stopped, then start them on DATA_DIR.\n"
+       "  Documents the pipeline had not finished at the backup are replayed on start.\n"},
   };
   return *help;
 }

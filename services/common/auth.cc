@@ -93,14 +93,18 @@ std::string RequiredScope(const std::string& path) {
     return false;
   };
   if (service == "IngestService") {
+    if (method == "CreateBackup") return "admin";
     return starts({"Get", "List"}) ? "ingest.read" : "ingest.write";
   }
-  // The pipeline's calls between services: only peers hold "internal".
-  if ((service == "EntityService" &&
+  // The pipeline's calls between services (and a backup's checkpoints):
+  // only peers hold "internal".
+  if (method == "CreateCheckpoint" ||
+      (service == "EntityService" &&
        (method == "AnnotateDocument" || method == "BatchAnnotateDocuments" ||
         method == "DeleteDocumentAnnotations")) ||
-      (service == "SearchService" && (method == "IndexDocument" || method == "BatchIndexDocuments" ||
-                                      method == "RemoveDocument"))) {
+      (service == "SearchService" &&
+       (method == "IndexDocument" || method == "BatchIndexDocuments" ||
+        method == "RemoveDocument"))) {
     return "internal";
   }
   if (service == "EntityService") {
@@ -117,7 +121,7 @@ std::string RequiredScope(const std::string& path) {
 bool Allows(const TokenGrant& grant, const std::string& scope) {
   if (scope.empty() || grant.scopes.contains("*") || grant.scopes.contains(scope)) return true;
   if (absl::EndsWith(scope, ".read") && grant.scopes.contains("read")) return true;
-  return scope != "entity.admin" && scope != "internal" && scope != "*" &&
+  return scope != "entity.admin" && scope != "admin" && scope != "internal" && scope != "*" &&
          grant.scopes.contains("write");
 }
 

@@ -13,7 +13,10 @@
 //   entity.admin  EntityService MergeEntities, UpdateEntity (curation)
 //   search.read   SearchService Search, Get*
 //   search.write  SearchService IndexDocument, RemoveDocument
-//   read          every *.read scope; write: every scope but entity.admin;
+//   admin         IngestService CreateBackup (backups of the deployment)
+//   internal      calls between the services (pipeline, checkpoints)
+//   read          every *.read scope; write: every scope but entity.admin,
+//                 admin and internal;
 //   *             everything.
 // Reflection needs any valid token; health checks need none, so
 // orchestrators can probe.

@@ -18,6 +18,11 @@ ABSL_FLAG(int64_t, min_free_disk_mb, 256,
           "free space than this (MiB), so RocksDB never runs out of space mid-write; they resume "
           "by themselves once space is freed. 0 turns the check off");
 
+ABSL_FLAG(std::string, backup_dir, "",
+          "directory for backups (IngestService.CreateBackup, `newsgraph admin backup`): each "
+          "backup's checkpoint of this daemon's stores goes to <backup_dir>/<id>/<service>; "
+          "empty: backups are refused");
+
 namespace newsgraph {
 namespace {
 
@@ -31,6 +36,7 @@ absl::StatusOr<ServiceStoreOptions> StoreOptionsFromFlags(int default_block_cach
   ServiceStoreOptions options;
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.env = store_env_for_testing;
+  options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
   const int block_cache_mb = absl::GetFlag(FLAGS_block_cache_mb);
   options.block_cache_mb = block_cache_mb > 0 ? block_cache_mb : default_block_cache_mb;
   options.min_free_disk_bytes =

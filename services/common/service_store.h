@@ -25,6 +25,9 @@ struct ServiceStoreOptions {
       storage::RocksDbOptions::WalRecovery::kTolerateTornTail;
   // Writes are refused while less is free. Default 256 MiB; 0 disables.
   uint64_t min_free_disk_bytes = uint64_t{256} << 20;
+  // Where checkpoints for backups go (checkpoint.h); empty: backups are
+  // refused.
+  std::string backup_dir;
   // Testing only: the Env the stores run on (nullptr: the real file
   // system). Borrowed; must outlive the stores.
   rocksdb::Env* env = nullptr;

@@ -138,4 +138,11 @@ grpc::Status EntityGrpcService::UpdateEntity(grpc::ServerContext*,
   return Respond(nullptr, response, [&] { return core_->UpdateEntity(*request); });
 }
 
+grpc::Status EntityGrpcService::CreateCheckpoint(
+    grpc::ServerContext*, const newsgraph::v1::CreateCheckpointRequest* request,
+    newsgraph::v1::Checkpoint* response) {
+  return Respond(nullptr, response,
+                 [&] { return CheckpointFor(checkpointer_, request->backup_id()); });
+}
+
 }  // namespace newsgraph::entity

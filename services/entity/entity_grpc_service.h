@@ -3,6 +3,7 @@
 #define NEWSGRAPH_SERVICES_ENTITY_ENTITY_GRPC_SERVICE_H_
 
 #include "newsgraph/v1/entity_service.grpc.pb.h"
+#include "services/common/checkpoint.h"
 #include "services/entity/entity_core.h"
 
 namespace newsgraph::entity {
@@ -40,7 +41,14 @@ class EntityGrpcService final : public newsgraph::v1::EntityService::Service {
   grpc::Status UpdateEntity(grpc::ServerContext*, const newsgraph::v1::UpdateEntityRequest*,
                             newsgraph::v1::Entity*) override;
 
+  grpc::Status CreateCheckpoint(grpc::ServerContext*, const newsgraph::v1::CreateCheckpointRequest*,
+                                newsgraph::v1::Checkpoint*) override;
+  // How CreateCheckpoint writes the store's checkpoint; unset, the call is
+  // FAILED_PRECONDITION. Set before serving.
+  void set_checkpointer(Checkpointer checkpointer) { checkpointer_ = std::move(checkpointer); }
+
  private:
+  Checkpointer checkpointer_;
   EntityCore* const core_;
 };
 

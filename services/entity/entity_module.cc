@@ -15,9 +15,15 @@ absl::StatusOr<std::unique_ptr<EntityModule>> EntityModule::Open(
   NG_ASSIGN_OR_RETURN(std::unique_ptr<EntityCore> core,
                       EntityCore::Open(store.get(), recognizer.get(), options.limits,
                                        options.recognition_threads));
-  return std::unique_ptr<EntityModule>(
+  std::unique_ptr<EntityModule> module(
       new EntityModule(std::move(recognizer), std::move(store), std::move(core),
                        absl::StrCat(options.store.data_dir, "/entity")));
+  module->EnableCheckpoints(options.store.backup_dir);
+  return module;
+}
+
+void EntityModule::EnableCheckpoints(const std::string& backup_dir) {
+  service_.set_checkpointer(MakeCheckpointer(store_.get(), backup_dir, "entity"));
 }
 
 MetricSource EntityModule::metrics() {

@@ -49,6 +49,8 @@ class EntityModule {
         core_(std::move(core)),
         service_(core_.get()),
         data_description_(std::move(data_description)) {}
+  // The adapter's CreateCheckpoint writes under `backup_dir`.
+  void EnableCheckpoints(const std::string& backup_dir);
 
   // Destroyed in reverse: the adapter, the core, then the store (which
   // flushes its log) and the recognizer.

@@ -158,4 +158,30 @@ absl::Status GrpcPipelineDownstream::Remove(const std::string& document_name) {
   return FromGrpcStatus(search_->RemoveDocument(context.get(), request, &response));
 }
 
+absl::StatusOr<newsgraph::v1::Checkpoint> GrpcPipelineDownstream::CheckpointEntities(
+    const std::string& backup_id) {
+  return CallCreateCheckpoint(backup_id, [this](auto* context, auto& request, auto* response) {
+    return entity_->CreateCheckpoint(context, request, response);
+  });
+}
+
+absl::StatusOr<newsgraph::v1::Checkpoint> GrpcPipelineDownstream::CheckpointSearch(
+    const std::string& backup_id) {
+  return CallCreateCheckpoint(backup_id, [this](auto* context, auto& request, auto* response) {
+    return search_->CreateCheckpoint(context, request, response);
+  });
+}
+
+absl::StatusOr<newsgraph::v1::Checkpoint> GrpcPipelineDownstream::CallCreateCheckpoint(
+    const std::string& backup_id, const CheckpointCall& call) {
+  newsgraph::v1::CreateCheckpointRequest request;
+  request.set_backup_id(backup_id);
+  TrackedContext context(this);
+  if (!context.admitted()) return Stopping();
+  newsgraph::v1::Checkpoint response;
+  grpc::Status status = call(context.get(), request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
 }  // namespace newsgraph::ingest

@@ -6,7 +6,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
@@ -38,6 +40,9 @@ class GrpcPipelineDownstream final : public PipelineDownstream {
       absl::Span<const newsgraph::v1::AnnotateDocumentResponse* const> annotations) override;
   // Cancels the calls in flight; later calls fail at once with CANCELLED.
   void CancelCalls() override;
+  // CreateCheckpoint of the entity and the search service, for backups.
+  absl::StatusOr<newsgraph::v1::Checkpoint> CheckpointEntities(const std::string& backup_id);
+  absl::StatusOr<newsgraph::v1::Checkpoint> CheckpointSearch(const std::string& backup_id);
 
  private:
   // A context with the call deadline, tracked so CancelCalls reaches it
@@ -56,6 +61,12 @@ class GrpcPipelineDownstream final : public PipelineDownstream {
     bool admitted_ = false;
   };
 
+  using CheckpointCall = std::function<grpc::Status(grpc::ClientContext*,
+                                                    const newsgraph::v1::CreateCheckpointRequest&,
+                                                    newsgraph::v1::Checkpoint*)>;
+  // A CreateCheckpoint call through `call` (one service's stub).
+  absl::StatusOr<newsgraph::v1::Checkpoint> CallCreateCheckpoint(const std::string& backup_id,
+                                                                 const CheckpointCall& call);
 
   std::unique_ptr<newsgraph::v1::EntityService::Stub> entity_;
   std::unique_ptr<newsgraph::v1::SearchService::Stub> search_;

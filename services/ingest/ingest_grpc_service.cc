@@ -130,4 +130,19 @@ grpc::Status IngestGrpcService::GetIngestJob(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status IngestGrpcService::CreateBackup(grpc::ServerContext* context,
+                                             const newsgraph::v1::CreateBackupRequest* request,
+                                             newsgraph::v1::Backup* response) {
+  if (!backup_taker_) {
+    return ToGrpcStatus(absl::FailedPreconditionError("this server cannot take backups"));
+  }
+  // The pause waits at most until the call's deadline (or a minute).
+  const absl::Time deadline =
+      std::min(absl::FromChrono(context->deadline()), absl::Now() + absl::Minutes(1));
+  absl::StatusOr<newsgraph::v1::Backup> backup = backup_taker_(request->backup_id(), deadline);
+  if (!backup.ok()) return ToGrpcStatus(backup.status());
+  *response = *std::move(backup);
+  return grpc::Status::OK;
+}
+
 }  // namespace newsgraph::ingest

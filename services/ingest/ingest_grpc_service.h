@@ -3,6 +3,11 @@
 #ifndef NEWSGRAPH_SERVICES_INGEST_INGEST_GRPC_SERVICE_H_
 #define NEWSGRAPH_SERVICES_INGEST_INGEST_GRPC_SERVICE_H_
 
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "newsgraph/v1/ingest_service.grpc.pb.h"
 #include "services/ingest/ingest_core.h"
 
@@ -39,9 +44,19 @@ class IngestGrpcService final : public newsgraph::v1::IngestService::Service {
   grpc::Status GetIngestJob(grpc::ServerContext* context,
                             const newsgraph::v1::GetIngestJobRequest* request,
                             newsgraph::v1::IngestJob* response) override;
+  grpc::Status CreateBackup(grpc::ServerContext* context,
+                            const newsgraph::v1::CreateBackupRequest* request,
+                            newsgraph::v1::Backup* response) override;
+
+  // Takes a backup (backup.h) for a backup id by a deadline.
+  using BackupTaker = std::function<absl::StatusOr<newsgraph::v1::Backup>(
+      const std::string& backup_id, absl::Time deadline)>;
+  // How CreateBackup works; unset, it is FAILED_PRECONDITION. Set before serving.
+  void set_backup_taker(BackupTaker taker) { backup_taker_ = std::move(taker); }
 
  private:
   IngestCore* const core_;
+  BackupTaker backup_taker_;
 };
 
 }  // namespace newsgraph::ingest

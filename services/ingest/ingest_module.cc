@@ -1,7 +1,9 @@
 #include "services/ingest/ingest_module.h"
 
+#include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "services/common/store_metrics.h"
+#include "services/ingest/backup.h"
 #include "services/ingest/ingest_keyspace.h"
 #include "services/ingest/ingest_metrics.h"
 
@@ -25,6 +27,36 @@ void IngestModule::StartPipeline(std::shared_ptr<grpc::Channel> entity,
   pipeline_ = std::make_unique<Pipeline>(core_.get(), downstream_.get(), pipeline_options_);
   pipeline_->Start();
   started_pipeline_.store(pipeline_.get());
+  service_.set_backup_taker([this](const std::string& backup_id, absl::Time deadline) {
+    return TakeBackup(backup_id, deadline);
+  });
+}
+
+absl::StatusOr<newsgraph::v1::Backup> IngestModule::TakeBackup(const std::string& backup_id,
+                                                               absl::Time deadline) {
+  // Errors of the other services name them.
+  auto named = [](const char* service, auto call) -> Checkpointer {
+    return [service, call](const std::string& id) -> absl::StatusOr<newsgraph::v1::Checkpoint> {
+      absl::StatusOr<newsgraph::v1::Checkpoint> checkpoint = call(id);
+      if (checkpoint.ok()) return checkpoint;
+      return absl::Status(
+          checkpoint.status().code(),
+          absl::StrCat("the ", service, " service's checkpoint: ", checkpoint.status().message()));
+    };
+  };
+  GrpcPipelineDownstream* downstream = downstream_.get();
+  BackupParts parts{.core = core_.get(),
+                    .pipeline = pipeline_.get(),
+                    .downstream = {named("entity",
+                                         [downstream](const std::string& id) {
+                                           return downstream->CheckpointEntities(id);
+                                         }),
+                                   named("search",
+                                         [downstream](const std::string& id) {
+                                           return downstream->CheckpointSearch(id);
+                                         })},
+                    .ingest = MakeCheckpointer(store_.get(), backup_dir_, "ingest")};
+  return ingest::TakeBackup(parts, backup_id, deadline);
 }
 
 void IngestModule::StopPipeline() {

@@ -62,7 +62,12 @@ class IngestModule {
         service_(core_.get()),
         pipeline_options_(options.pipeline),
         downstream_timeout_(options.downstream_timeout),
-        data_description_(options.store.data_dir + "/ingest") {}
+        data_description_(options.store.data_dir + "/ingest"),
+        backup_dir_(options.store.backup_dir) {}
+  // IngestService.CreateBackup: the pipeline held, the entity and search
+  // services' checkpoints, then ingest's (backup.h).
+  absl::StatusOr<newsgraph::v1::Backup> TakeBackup(const std::string& backup_id,
+                                                   absl::Time deadline);
 
   std::unique_ptr<storage::KvStore> store_;
   std::unique_ptr<IngestCore> core_;
@@ -70,6 +75,7 @@ class IngestModule {
   const PipelineOptions pipeline_options_;
   const absl::Duration downstream_timeout_;
   std::string data_description_;
+  const std::string backup_dir_;
   std::unique_ptr<GrpcPipelineDownstream> downstream_;
   std::unique_ptr<Pipeline> pipeline_;
   // pipeline_ for the metrics thread, set once it exists.

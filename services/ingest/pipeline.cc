@@ -71,6 +71,10 @@ absl::Status PipelineDownstream::IndexBatch(
 }
 
 void Pipeline::Start() {
+  {
+    newsgraph::MutexLock lock(&mu_);
+    started_ = true;
+  }
   core_->SetOutboxListener([this] { Wake(); });
   index_stage_ = std::thread([this] { IndexStage(); });
   worker_ = std::thread([this] { Run(); });
@@ -85,6 +89,48 @@ void Pipeline::Stop() {
   if (worker_.joinable()) worker_.join();
   if (index_stage_.joinable()) index_stage_.join();
   core_->SetOutboxListener(nullptr);
+}
+
+bool Pipeline::HoldWhilePaused() {
+  {
+    newsgraph::MutexLock lock(&mu_);
+    if (stopping_) return false;
+    woken_ = false;
+    if (pause_requests_ == 0) return true;
+  }
+  // What the index stage's last job ended in does not matter: the next
+  // round starts from the oldest item anyway.
+  if (WaitForIndexStage() == Outcome::kStopped) return false;
+  {
+    newsgraph::MutexLock lock(&mu_);
+    paused_ = true;
+  }  // unlocking wakes Pause
+  newsgraph::MutexLock lock(&mu_);
+  const auto resumed = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || pause_requests_ == 0;
+  };
+  mu_.Await(newsgraph::Condition(&resumed));
+  paused_ = false;
+  return !stopping_;
+}
+
+bool Pipeline::Pause(absl::Time deadline) {
+  {
+    newsgraph::MutexLock lock(&mu_);
+    if (!started_) return !stopping_;
+    ++pause_requests_;
+    woken_ = true;  // out of WaitForWork at once
+  }                 // unlocking wakes the worker
+  newsgraph::MutexLock lock(&mu_);
+  const auto held = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return paused_ || stopping_; };
+  if (mu_.AwaitWithDeadline(newsgraph::Condition(&held), deadline) && !stopping_) return true;
+  --pause_requests_;
+  return false;
+}
+
+void Pipeline::Resume() {
+  newsgraph::MutexLock lock(&mu_);
+  if (pause_requests_ > 0) --pause_requests_;
 }
 
 void Pipeline::Wake() {
@@ -117,11 +163,7 @@ void Pipeline::Run() {
   absl::Duration error_backoff = options_.initial_backoff;
   absl::Duration round_backoff = options_.initial_backoff;
   while (true) {
-    {
-      newsgraph::MutexLock lock(&mu_);
-      if (stopping_) return;
-      woken_ = false;
-    }
+    if (!HoldWhilePaused()) return;
     // Documents that have failed take no room from the documents not yet
     // tried (they go last in a round).
     const absl::flat_hash_set<uint64_t> have_failed = DocumentsThatFailed();

@@ -159,6 +159,16 @@ class Pipeline {
   // A consistent copy of the counters. Thread-safe.
   PipelineStats Stats();
 
+  // Holds the pipeline between rounds: returns true once no call to the
+  // entity or search service is in progress and none starts until Resume.
+  // Returns false, holding nothing, when `deadline` passes first (a round
+  // retrying an outage does not end) or the pipeline stops. Ingest goes on
+  // meanwhile (the outbox grows). Pauses nest; true without a running
+  // pipeline. Thread-safe.
+  bool Pause(absl::Time deadline);
+  // Ends a Pause that returned true.
+  void Resume();
+
  private:
   // What became of an item or of one of its stages.
   enum class Outcome {
@@ -196,6 +206,9 @@ class Pipeline {
   // Records a transient failure of `document_id` by `service` and judges
   // it; `others_succeeded`: documents of the same batch call succeeded.
   Verdict JudgeFailure(uint64_t document_id, Service service, bool others_succeeded);
+  // At the top of a round: waits while paused (after the index stage's job
+  // is done); false when stopping.
+  bool HoldWhilePaused();
   // Waits for new items, a deferral coming due or Stop, at most idle_poll.
   void WaitForWork();
   // Processes a round of items: kDone when the round is over, kRetryRound
@@ -293,6 +306,10 @@ class Pipeline {
 
   newsgraph::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  int pause_requests_ ABSL_GUARDED_BY(mu_) = 0;
+  // The worker is held by a pause, the index stage idle.
+  bool paused_ ABSL_GUARDED_BY(mu_) = false;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<uint64_t, Deferral> deferred_ ABSL_GUARDED_BY(mu_);
   // Per service: the documents that failed transiently (not an outage)

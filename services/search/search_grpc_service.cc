@@ -75,4 +75,14 @@ grpc::Status SearchGrpcService::GetIndexStats(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+grpc::Status SearchGrpcService::CreateCheckpoint(
+    grpc::ServerContext*, const newsgraph::v1::CreateCheckpointRequest* request,
+    newsgraph::v1::Checkpoint* response) {
+  absl::StatusOr<newsgraph::v1::Checkpoint> checkpoint =
+      CheckpointFor(checkpointer_, request->backup_id());
+  if (!checkpoint.ok()) return ToGrpcStatus(checkpoint.status());
+  *response = *std::move(checkpoint);
+  return grpc::Status::OK;
+}
+
 }  // namespace newsgraph::search

@@ -5,6 +5,7 @@
 
 #include "base/work_pool.h"
 #include "newsgraph/v1/search_service.grpc.pb.h"
+#include "services/common/checkpoint.h"
 #include "services/search/search_index.h"
 #include "services/search/searcher.h"
 
@@ -43,7 +44,14 @@ class SearchGrpcService final
   grpc::Status GetIndexStats(grpc::ServerContext*, const newsgraph::v1::GetIndexStatsRequest*,
                              newsgraph::v1::IndexStats*) override;
 
+  grpc::Status CreateCheckpoint(grpc::ServerContext*, const newsgraph::v1::CreateCheckpointRequest*,
+                                newsgraph::v1::Checkpoint*) override;
+  // How CreateCheckpoint writes the store's checkpoint; unset, the call is
+  // FAILED_PRECONDITION. Set before serving.
+  void set_checkpointer(Checkpointer checkpointer) { checkpointer_ = std::move(checkpointer); }
+
  private:
+  Checkpointer checkpointer_;
   SearchIndex* const index_;
   const Searcher* const searcher_;
   // Last member: destroyed first, finishing the searches it still holds

@@ -66,7 +66,9 @@ class SearchModule {
         searcher_(index_.get(), options.resolve_entities ? &cached_resolver_ : nullptr,
                   options.ranking),
         service_(index_.get(), &searcher_),
-        data_description_(options.store.data_dir + "/search") {}
+        data_description_(options.store.data_dir + "/search") {
+    service_.set_checkpointer(MakeCheckpointer(store_.get(), options.store.backup_dir, "search"));
+  }
 
   std::unique_ptr<storage::KvStore> store_;
   std::unique_ptr<SearchIndex> index_;

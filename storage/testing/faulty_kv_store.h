@@ -71,6 +71,9 @@ class FaultyKvStore : public KvStore {
   absl::Status Compact(ColumnFamily cf) override { return base_->Compact(cf); }
   absl::StatusOr<uint64_t> ApproximateDiskBytes() override { return base_->ApproximateDiskBytes(); }
   StoreStats Stats() override { return base_->Stats(); }
+  absl::Status CreateCheckpoint(const std::string& directory) override {
+    return base_->CreateCheckpoint(directory);
+  }
   absl::StatusOr<uint64_t> ColumnFamilyDiskBytes(ColumnFamily cf) override {
     return base_->ColumnFamilyDiskBytes(cf);
   }

@@ -208,6 +208,14 @@ absl::StatusOr<newsgraph::v1::Document> Client::RetryDocument(const std::string&
       [&](auto* ctx, auto* resp) { return ingest_->RetryDocument(ctx, request, resp); });
 }
 
+absl::StatusOr<newsgraph::v1::Backup> Client::CreateBackup(const std::string& backup_id) {
+  newsgraph::v1::CreateBackupRequest request;
+  request.set_backup_id(backup_id);
+  return Unary<newsgraph::v1::Backup>(options_.write_timeout, [&](auto* ctx, auto* resp) {
+    return ingest_->CreateBackup(ctx, request, resp);
+  });
+}
+
 absl::StatusOr<newsgraph::v1::IngestJob> Client::GetIngestJob(const std::string& name) {
   newsgraph::v1::GetIngestJobRequest request;
   request.set_name(name);

@@ -23,13 +23,14 @@ TokenGrant Grant(std::initializer_list<const char*> scopes) {
 }
 
 TEST(AuthTest, PipelineCallsNeedTheInternalScope) {
-  for (const char* method :
-       {"/newsgraph.v1.EntityService/AnnotateDocument",
-        "/newsgraph.v1.EntityService/BatchAnnotateDocuments",
-        "/newsgraph.v1.EntityService/DeleteDocumentAnnotations",
-        "/newsgraph.v1.SearchService/IndexDocument",
-        "/newsgraph.v1.SearchService/BatchIndexDocuments",
-        "/newsgraph.v1.SearchService/RemoveDocument"}) {
+  for (const char* method : {"/newsgraph.v1.EntityService/AnnotateDocument",
+                             "/newsgraph.v1.EntityService/BatchAnnotateDocuments",
+                             "/newsgraph.v1.EntityService/DeleteDocumentAnnotations",
+                             "/newsgraph.v1.SearchService/IndexDocument",
+                             "/newsgraph.v1.SearchService/BatchIndexDocuments",
+                             "/newsgraph.v1.SearchService/RemoveDocument",
+                             "/newsgraph.v1.EntityService/CreateCheckpoint",
+                             "/newsgraph.v1.SearchService/CreateCheckpoint"}) {
     EXPECT_EQ(RequiredScope(method), "internal") << method;
     EXPECT_FALSE(Allows(Grant({"write"}), "internal"));
     EXPECT_FALSE(Allows(Grant({"entity.write", "search.write"}), RequiredScope(method))) << method;
@@ -39,6 +40,10 @@ TEST(AuthTest, PipelineCallsNeedTheInternalScope) {
   EXPECT_EQ(RequiredScope("/newsgraph.v1.SearchService/Search"), "search.read");
   EXPECT_EQ(RequiredScope("/newsgraph.v1.IngestService/RetryDocument"), "ingest.write");
   EXPECT_EQ(RequiredScope("/newsgraph.v1.EntityService/MergeEntities"), "entity.admin");
+  // Backups need the admin scope, which "write" does not include.
+  EXPECT_EQ(RequiredScope("/newsgraph.v1.IngestService/CreateBackup"), "admin");
+  EXPECT_FALSE(Allows(Grant({"write"}), "admin"));
+  EXPECT_TRUE(Allows(Grant({"admin"}), "admin"));
   EXPECT_TRUE(Allows(Grant({"write"}), "ingest.write"));
   EXPECT_FALSE(Allows(Grant({"write"}), "entity.admin"));
   EXPECT_TRUE(Allows(Grant({"read"}), "search.read"));
@@ -56,6 +61,9 @@ TEST(AuthTest, EveryMethodHasADeliberateScope) {
       {"IngestService/DeleteDocument", "ingest.write"},
       {"IngestService/RetryDocument", "ingest.write"},
       {"IngestService/GetIngestJob", "ingest.read"},
+      {"IngestService/CreateBackup", "admin"},
+      {"EntityService/CreateCheckpoint", "internal"},
+      {"SearchService/CreateCheckpoint", "internal"},
       {"EntityService/AnalyzeText", "entity.read"},
       {"EntityService/AnnotateDocument", "internal"},
       {"EntityService/BatchAnnotateDocuments", "internal"},

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/mutex.h"
+#include "services/ingest/backup.h"
 #include "services/ingest/ingest_core.h"
 #include "services/ingest/ingest_keyspace.h"
 #include "storage/testing/memory_kv_store.h"
@@ -574,6 +575,88 @@ TEST_F(PipelineTest, StatsCountCompletionsByOutcomeAndBatchCalls) {
   EXPECT_EQ(stats.annotate.documents, 4u);  // a, b, c, then the corrected fares
   EXPECT_EQ(stats.index.documents, 3u);
   EXPECT_GE(stats.annotate.seconds, 0);
+}
+
+// --- Pausing, and backups ---
+
+// While paused the pipeline calls nothing; ingest goes on; Resume drains.
+TEST_F(PipelineTest, PauseHoldsEveryCallUntilResume) {
+  ScriptedDownstream downstream;
+  Pipeline pipeline(core_.get(), &downstream, Options());
+  pipeline.Start();
+  ASSERT_TRUE(pipeline.Pause(absl::Now() + absl::Seconds(10)));
+  ASSERT_TRUE(pipeline.Pause(absl::Now() + absl::Seconds(10)));  // pauses nest
+  const Document a = Ingest("Lighthouse keepers report calm seas.");
+  const Document b = Ingest("Lighthouse keepers report a gale.");
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_THAT(downstream.log(), IsEmpty());
+  pipeline.Resume();
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_THAT(downstream.log(), IsEmpty());  // one pause is still held
+  pipeline.Resume();
+  ASSERT_TRUE(OutboxEmpty());
+  pipeline.Stop();
+  EXPECT_EQ(Get(a.name()).state(), newsgraph::v1::INDEXED);
+  EXPECT_EQ(Get(b.name()).state(), newsgraph::v1::INDEXED);
+}
+
+// A round retrying an outage does not end: the pause gives up at its
+// deadline and holds nothing.
+TEST_F(PipelineTest, APauseGivesUpWhileAnOutageIsRetried) {
+  Ingest("Harbour report during the outage.");
+  ScriptedDownstream downstream;
+  downstream.FailAnnotateBatches({absl::UnavailableError("entity service down")},
+                                 /*forever=*/true);
+  Pipeline pipeline(core_.get(), &downstream, Options());
+  pipeline.Start();
+  ASSERT_TRUE(WaitUntil([&] { return !downstream.Calls("annotate-batch").empty(); }));
+  EXPECT_FALSE(pipeline.Pause(absl::Now() + absl::Milliseconds(100)));
+  downstream.Cure();
+  ASSERT_TRUE(OutboxEmpty());  // not held
+  pipeline.Stop();
+}
+
+// The checkpoints are taken in order while the pipeline is held, and the
+// pipeline goes on afterwards, also when a checkpoint fails.
+TEST_F(PipelineTest, TakeBackupCheckpointsWhileThePipelineIsHeld) {
+  ScriptedDownstream downstream;
+  Pipeline pipeline(core_.get(), &downstream, Options());
+  pipeline.Start();
+  std::vector<std::string> order;
+  auto checkpoint = [&](const char* service, bool fail = false) -> Checkpointer {
+    return [&, service, fail](const std::string& id) -> absl::StatusOr<newsgraph::v1::Checkpoint> {
+      // Documents acknowledged now wait for the backup to end.
+      const size_t calls = downstream.log().size();
+      Ingest(absl::StrCat("Acknowledged during the ", service, " checkpoint of ", id, "."));
+      absl::SleepFor(absl::Milliseconds(30));
+      EXPECT_EQ(downstream.log().size(), calls) << service;
+      order.push_back(service);
+      if (fail) return absl::UnavailableError("disk gone");
+      newsgraph::v1::Checkpoint result;
+      result.set_service(service);
+      return result;
+    };
+  };
+  BackupParts parts{.core = core_.get(),
+                    .pipeline = &pipeline,
+                    .downstream = {checkpoint("entity"), checkpoint("search")},
+                    .ingest = checkpoint("ingest")};
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::Backup backup,
+                          TakeBackup(parts, "nightly", absl::Now() + absl::Seconds(10)));
+  EXPECT_THAT(order, ElementsAre("entity", "search", "ingest"));
+  EXPECT_EQ(backup.backup_id(), "nightly");
+  ASSERT_EQ(backup.checkpoints_size(), 3);
+  EXPECT_EQ(backup.checkpoints(2).service(), "ingest");
+  EXPECT_EQ(backup.outbox_items(), 2);  // acknowledged during the first two checkpoints
+  ASSERT_TRUE(OutboxEmpty());
+
+  parts.downstream[1] = checkpoint("search", /*fail=*/true);
+  EXPECT_THAT(TakeBackup(parts, "second", absl::Now() + absl::Seconds(10)),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(TakeBackup(parts, "Bad/Id", absl::Now() + absl::Seconds(10)),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  ASSERT_TRUE(OutboxEmpty());  // the failed backup let the pipeline go on
+  pipeline.Stop();
 }
 
 // --- Failures inside a batch ---

@@ -107,6 +107,9 @@ class Client {
   // Sends a FAILED document through the pipeline again; returns it (RECEIVED).
   absl::StatusOr<newsgraph::v1::Document> RetryDocument(const std::string& name);
   absl::StatusOr<newsgraph::v1::IngestJob> GetIngestJob(const std::string& name);
+  // A consistent backup of the deployment under each service's --backup_dir
+  // (IngestService.CreateBackup); not retried.
+  absl::StatusOr<newsgraph::v1::Backup> CreateBackup(const std::string& backup_id);
   // Polls GetDocument until the document reaches INDEXED or FAILED, or
   // `timeout` passes (DEADLINE_EXCEEDED).
   absl::StatusOr<newsgraph::v1::Document> WaitUntilProcessed(const std::string& name,
