@@ -69,7 +69,8 @@ const std::map<std::string, std::string>& VerbHelp() {
        "  the daemon's --auth_tokens file, which stores only the token's SHA-256.\n"
        "  Scopes: ingest.read ingest.write entity.read entity.write entity.admin\n"
        "  search.read search.write internal (the pipeline's calls between services:\n"
-       "  ingestd's peer token), or read, write (all but entity.admin and internal), *.\n"},
+       "  ingestd's peer token), admin (backups), or read, write (all but entity.admin,\n"
+       "  admin and internal), *. SIGHUP makes a daemon read its token file again.\n"},
       {"search",
        "newsgraph search QUERY [--page-size=N] [--page-token=T] [--passages=N]\n"
        "    [--facet=source|entity|entity_type|language|published_year]...\n"

@@ -125,6 +125,17 @@ bool Allows(const TokenGrant& grant, const std::string& scope) {
          grant.scopes.contains("write");
 }
 
+void TokenAuthProcessor::Replace(TokenTable tokens) {
+  auto replacement = std::make_shared<const TokenTable>(std::move(tokens));
+  newsgraph::WriterMutexLock lock(&mu_);
+  tokens_ = std::move(replacement);
+}
+
+std::shared_ptr<const TokenTable> TokenAuthProcessor::Tokens() const {
+  newsgraph::ReaderMutexLock lock(&mu_);
+  return tokens_;
+}
+
 grpc::Status TokenAuthProcessor::Process(const InputMetadata& auth_metadata,
                                          grpc::AuthContext* context,
                                          OutputMetadata* consumed_auth_metadata, OutputMetadata*) {
@@ -143,8 +154,9 @@ grpc::Status TokenAuthProcessor::Process(const InputMetadata& auth_metadata,
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                         "authorization header must be 'Bearer TOKEN'");
   }
-  auto grant = tokens_.find(HashToken(std::string(value)));
-  if (grant == tokens_.end()) {
+  const std::shared_ptr<const TokenTable> tokens = Tokens();
+  auto grant = tokens->find(HashToken(std::string(value)));
+  if (grant == tokens->end()) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "invalid or revoked token");
   }
   const std::string scope = RequiredScope(path);

@@ -25,11 +25,13 @@
 
 #include <grpcpp/security/auth_metadata_processor.h>
 
+#include <memory>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "base/mutex.h"
 
 namespace newsgraph {
 
@@ -61,14 +63,22 @@ bool Allows(const TokenGrant& grant, const std::string& scope);
 // Checks "authorization: Bearer TOKEN" on every call. Thread-safe.
 class TokenAuthProcessor final : public grpc::AuthMetadataProcessor {
  public:
-  explicit TokenAuthProcessor(TokenTable tokens) : tokens_(std::move(tokens)) {}
+  explicit TokenAuthProcessor(TokenTable tokens)
+      : tokens_(std::make_shared<const TokenTable>(std::move(tokens))) {}
+  // Calls checked from now on use `tokens` (the token file reloaded on
+  // SIGHUP): revoked tokens stop working, new ones start.
+  void Replace(TokenTable tokens);
   bool IsBlocking() const override { return false; }
   grpc::Status Process(const InputMetadata& auth_metadata, grpc::AuthContext* context,
                        OutputMetadata* consumed_auth_metadata,
                        OutputMetadata* response_metadata) override;
 
  private:
-  const TokenTable tokens_;
+  // The current table.
+  std::shared_ptr<const TokenTable> Tokens() const;
+
+  mutable newsgraph::SharedMutex mu_;
+  std::shared_ptr<const TokenTable> tokens_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace newsgraph

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <thread>
 
@@ -159,15 +160,20 @@ absl::Status WritePortFile(const std::string& path, int port) {
   return absl::OkStatus();
 }
 
-int WaitForTerminationSignal() {
+// Waits for SIGINT or SIGTERM and returns it; runs `on_hangup` for each
+// SIGHUP meanwhile.
+int WaitForTerminationSignal(const std::function<void()>& on_hangup) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
-  int signal_number = 0;
-  while (sigwait(&set, &signal_number) != 0) {
+  sigaddset(&set, SIGHUP);
+  while (true) {
+    int signal_number = 0;
+    if (sigwait(&set, &signal_number) != 0) continue;
+    if (signal_number != SIGHUP) return signal_number;
+    if (on_hangup) on_hangup();
   }
-  return signal_number;
 }
 
 }  // namespace
@@ -181,6 +187,7 @@ void BlockTerminationSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
@@ -232,7 +239,8 @@ absl::Status CheckExposure(const ServerRunnerOptions& options, bool tls) {
 // TLS (with client certificates when a client CA is given) or plaintext,
 // with bearer-token checks when a token file is given.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(
-    const ServerRunnerOptions& options, bool tls) {
+    const ServerRunnerOptions& options, bool tls,
+    std::shared_ptr<TokenAuthProcessor>* token_processor) {
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (tls) {
     NG_ASSIGN_OR_RETURN(std::string cert, ReadPem(options.tls_cert_file));
@@ -247,9 +255,25 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(
   }
   if (!options.auth_tokens_file.empty()) {
     NG_ASSIGN_OR_RETURN(TokenTable tokens, LoadTokenFile(options.auth_tokens_file));
-    credentials->SetAuthMetadataProcessor(std::make_shared<TokenAuthProcessor>(std::move(tokens)));
+    *token_processor = std::make_shared<TokenAuthProcessor>(std::move(tokens));
+    credentials->SetAuthMetadataProcessor(*token_processor);
   }
   return credentials;
+}
+
+// SIGHUP: the token file read again. A file that does not load leaves the
+// tokens as they were.
+void ReloadTokens(const ServerRunnerOptions& options, TokenAuthProcessor* processor) {
+  absl::StatusOr<TokenTable> tokens = LoadTokenFile(options.auth_tokens_file);
+  if (!tokens.ok()) {
+    LogError(options.process_name,
+             absl::StrCat("SIGHUP: kept the tokens in use: ", tokens.status().ToString()));
+    return;
+  }
+  const size_t count = tokens->size();
+  processor->Replace(*std::move(tokens));
+  LogInfo(options.process_name,
+          absl::StrCat("SIGHUP: reloaded ", count, " tokens from ", options.auth_tokens_file));
 }
 
 // Message, stream, metadata, connection-age, keepalive and handshake limits.
@@ -279,7 +303,8 @@ void ApplyTransportLimits(const ServerRunnerOptions& options, grpc::ServerBuilde
 // that can no longer accept calls must not linger, so a watcher that finds
 // the listener silent three times in a row stops it too. Returns whether
 // that happened.
-bool WaitForStop(const ServerRunnerOptions& options, const std::string& host, int port, bool tls) {
+bool WaitForStop(const ServerRunnerOptions& options, const std::string& host, int port, bool tls,
+                 const std::function<void()>& on_hangup) {
   std::atomic<bool> listener_lost{false};
   std::atomic<bool> stopping{false};
   std::thread listener_watch([&] {
@@ -294,7 +319,7 @@ bool WaitForStop(const ServerRunnerOptions& options, const std::string& host, in
       }
     }
   });
-  const int signal_number = WaitForTerminationSignal();
+  const int signal_number = WaitForTerminationSignal(on_hangup);
   stopping = true;
   listener_watch.join();
   if (listener_lost) {
@@ -338,8 +363,9 @@ absl::Status RunServer(const ServerRunnerOptions& options,
   const bool tls = !options.tls_cert_file.empty() || !options.tls_key_file.empty();
   NG_RETURN_IF_ERROR(CheckExposure(options, tls));
   RaiseFileDescriptorLimit(options.process_name);
+  std::shared_ptr<TokenAuthProcessor> token_processor;
   NG_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
-                      MakeCredentials(options, tls));
+                      MakeCredentials(options, tls, &token_processor));
 
   std::unique_ptr<ServerMetrics> metrics;
   if (!options.metrics_listen.empty()) {
@@ -393,7 +419,9 @@ absl::Status RunServer(const ServerRunnerOptions& options,
                                              ":", port, "; data in ", options.data_description,
                                              metrics == nullptr ? "" : "; metrics on port ",
                                              metrics == nullptr ? "" : absl::StrCat(metrics->port())));
-  const bool listener_lost = WaitForStop(options, host, port, tls);
+  const bool listener_lost = WaitForStop(options, host, port, tls, [&] {
+    if (token_processor != nullptr) ReloadTokens(options, token_processor.get());
+  });
   health->Shutdown();
   if (on_stopping) on_stopping();
   Drain(options, *call_tracker, server.get());

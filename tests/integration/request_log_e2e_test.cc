@@ -9,6 +9,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -109,6 +110,23 @@ TEST(RequestLogE2ETest, JsonLinesCarryRequestIdsAcrossServicesAndThePipeline) {
   ASSERT_FALSE(annotate.empty()) << daemon.Log();
   EXPECT_THAT(ids_of("/newsgraph.v1.SearchService/BatchIndexDocuments"),
               ::testing::Contains(annotate.front()));
+}
+
+// Flags can come from a file (absl's --flagfile), one per line.
+TEST(RequestLogE2ETest, FlagsComeFromAFlagfile) {
+  TempDir dir;
+  const std::string flags = dir.path() + "/newsgraphd.flags";
+  std::ofstream(flags) << "# newsgraphd configuration\n--log_format=json\n--access_log\n";
+  NG_ASSERT_OK_AND_ASSIGN(
+      DaemonProcess daemon,
+      DaemonProcess::Start(NEWSGRAPHD_PATH, {"--data_dir=" + dir.path(), "--flagfile=" + flags},
+                           dir.path()));
+  ASSERT_TRUE(StopsCleanly(daemon));
+  std::istringstream lines(daemon.Log());
+  std::string first;
+  ASSERT_TRUE(std::getline(lines, first));
+  google::protobuf::Struct line;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(first, &line).ok()) << first;
 }
 
 TEST(RequestLogE2ETest, AnUnknownLogFormatIsRefused) {

@@ -188,6 +188,43 @@ TEST_F(SecurityTest, ScopedTokensGateEveryCallButHealth) {
   ASSERT_TRUE(StopsCleanly(daemon));
 }
 
+// SIGHUP reloads the token file: a removed token stops working, a new one
+// starts, and a file that does not load keeps the tokens in use.
+TEST_F(SecurityTest, SighupReloadsTheTokenFile) {
+  auto [old_token, old_line] = NewToken("old-dashboard", "read");
+  auto [new_token, new_line] = NewToken("new-dashboard", "read");
+  std::ofstream(dir_.Sub("tokens")) << old_line << "\n";
+  std::vector<std::string> args = TlsFlags();
+  args.push_back("--data_dir=" + dir_.path());
+  args.push_back("--auth_tokens=" + dir_.Sub("tokens"));
+  NG_ASSERT_OK_AND_ASSIGN(DaemonProcess daemon,
+                          DaemonProcess::Start(NEWSGRAPHD_PATH, args, dir_.path()));
+  newsgraph::v1::SearchRequest search;
+  search.set_query("ferry");
+  auto old_client = ClientWith(daemon.address(), old_token);
+  auto new_client = ClientWith(daemon.address(), new_token);
+  NG_ASSERT_OK(old_client->Search(search).status());
+  EXPECT_THAT(new_client->Search(search), StatusIs(absl::StatusCode::kUnauthenticated));
+
+  std::ofstream(dir_.Sub("tokens"), std::ios::trunc) << new_line << "\n";
+  ASSERT_EQ(kill(daemon.pid(), SIGHUP), 0);
+  for (int i = 0; i < 100 && !new_client->Search(search).ok(); ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  NG_EXPECT_OK(new_client->Search(search).status());
+  EXPECT_THAT(old_client->Search(search),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("invalid or revoked")));
+
+  std::ofstream(dir_.Sub("tokens"), std::ios::trunc) << "not a token line\n";
+  ASSERT_EQ(kill(daemon.pid(), SIGHUP), 0);
+  for (int i = 0; i < 100 && daemon.Log().find("kept the tokens") == std::string::npos; ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_THAT(daemon.Log(), HasSubstr("SIGHUP: kept the tokens in use"));
+  NG_EXPECT_OK(new_client->Search(search).status());
+  ASSERT_TRUE(StopsCleanly(daemon));
+}
+
 TEST_F(SecurityTest, SplitServicesAuthenticateToEachOtherWithMutualTls) {
   auto [pipeline, pipeline_line] = NewToken("ingestd", "internal");
   auto [searcher, searcher_line] = NewToken("searchd", "entity.read");
