@@ -102,11 +102,7 @@ class CallTracker::Tracked final : public grpc::experimental::Interceptor {
   }
   ~Tracked() override {
     if (ticket_ != 0) tracker_->watchdog_.Forget(ticket_);
-    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
-    if (tracker_->metrics_ != nullptr) {
-      tracker_->metrics_->CallFinished(method_, code_, elapsed.count());
-    }
-    LogFinished(elapsed.count());
+    if (!finished_) Finish();  // cancelled: no status was sent
     tracker_->active_.fetch_sub(1);
   }
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
@@ -123,6 +119,9 @@ class CallTracker::Tracked final : public grpc::experimental::Interceptor {
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       code_ = methods->GetSendStatus().error_code();
+      // Counted and logged before the client can see the status, so that a
+      // scrape after the answer finds the call.
+      Finish();
       // The handler is done: lines its thread writes next are not this call's.
       if (CurrentRequestId() == request_id_) SetThreadRequestId("");
     }
@@ -181,6 +180,17 @@ class CallTracker::Tracked final : public grpc::experimental::Interceptor {
     request_->CopyFrom(*request);
   }
 
+  // Counts, times and logs the call, once.
+  void Finish() {
+    if (finished_) return;
+    finished_ = true;
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
+    if (tracker_->metrics_ != nullptr) {
+      tracker_->metrics_->CallFinished(method_, code_, elapsed.count());
+    }
+    LogFinished(elapsed.count());
+  }
+
   void LogFinished(double seconds) {
     const bool slow = tracker_->logs_.slow_call > absl::ZeroDuration() &&
                       seconds >= absl::ToDoubleSeconds(tracker_->logs_.slow_call);
@@ -202,6 +212,7 @@ class CallTracker::Tracked final : public grpc::experimental::Interceptor {
   // The status the call ended with; a call that never sent one was cancelled.
   grpc::StatusCode code_ = grpc::StatusCode::CANCELLED;
   uint64_t ticket_ = 0;
+  bool finished_ = false;
   std::string request_id_;
   std::string peer_;
   std::unique_ptr<google::protobuf::Message> request_;
