@@ -56,6 +56,7 @@ int Cli::Run() {
   if (verb == "analyze") return Analyze();
   if (verb == "status") return Status();
   if (verb == "admin" && sub == "backup") return AdminBackup();
+  if (verb == "admin" && sub == "reindex") return AdminReindex();
   return Usage(verb.empty() ? "missing command"
                             : absl::StrCat("unknown command '", absl::StrJoin(p, " "), "'"));
 }

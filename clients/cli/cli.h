@@ -76,6 +76,7 @@ class Cli {
   int Analyze();
   int Status();
   int AdminBackup();
+  int AdminReindex();
   std::string Bold(const std::string& s) const { return color_ ? "\033[1m" + s + "\033[0m" : s; }
   std::string Dim(const std::string& s) const { return color_ ? "\033[2m" + s + "\033[0m" : s; }
   std::string Mark(const std::string& s) const {

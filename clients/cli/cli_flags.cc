@@ -143,6 +143,11 @@ const std::vector<Verb>& Verbs() {
       {"token new", "NAME SCOPES", "make a bearer token", {}},
       {"admin backup", "ID", "back up the running deployment (needs --backup_dir)", {}},
       {"admin restore", "BACKUP DATA_DIR", "restore a backup into a stopped deployment", {}},
+      {"admin reindex",
+       "",
+       "rebuild the entity and search state from the stored documents",
+       {{"reannotate", Value::kSwitch, "recognize every text again (after a model upgrade)"},
+        {"after", Value::kText, "resume after this document"}}},
       {"completion bash", "", "print the bash completion script", {}},
   };
   return *verbs;

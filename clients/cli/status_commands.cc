@@ -84,4 +84,26 @@ int Cli::AdminBackup() {
   return 0;
 }
 
+int Cli::AdminReindex() {
+  newsgraph::v1::ReindexRequest request;
+  request.set_reannotate(args_.Has("reannotate"));
+  request.set_start_after(args_.Get("after"));
+  absl::StatusOr<newsgraph::v1::ReindexProgress> done =
+      client_->Reindex(request, [this](const newsgraph::v1::ReindexProgress& progress) {
+        if (json_) {
+          PrintJson(progress);
+          return;
+        }
+        std::printf("%6.0f s  %lld queued%s (last %s), %lld left\n",
+                    progress.elapsed().seconds() + progress.elapsed().nanos() / 1e9,
+                    static_cast<long long>(progress.queued()), progress.all_queued() ? ", all" : "",
+                    progress.last_queued().c_str(), static_cast<long long>(progress.remaining()));
+      });
+  if (!done.ok()) return Fail(done.status(), "admin reindex");
+  if (!json_) {
+    std::printf("reindexed %lld documents\n", static_cast<long long>(done->queued()));
+  }
+  return 0;
+}
+
 }  // namespace newsgraph::cli

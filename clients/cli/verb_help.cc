@@ -108,7 +108,12 @@ const std::map<std::string, std::string>& VerbHelp() {
        "newsgraph admin restore BACKUP DATA_DIR\n"
        "  Copies the checkpoints in BACKUP (a <backup_dir>/ID directory) into DATA_DIR/<service>,\n"
        "  which must be empty; run it with the daemons stopped, then start them on DATA_DIR.\n"
-       "  Documents the pipeline had not finished at the backup are replayed on start.\n"},
+       "  Documents the pipeline had not finished at the backup are replayed on start.\n"
+       "newsgraph admin reindex [--reannotate] [--after=DOCUMENT]\n"
+       "  Sends every stored document through the pipeline again while the deployment\n"
+       "  serves (after losing the entity or search data, or with --reannotate after a\n"
+       "  model upgrade), printing progress until it is through. Interrupted, it resumes\n"
+       "  with --after=<the last document it queued>.\n"},
   };
   return *help;
 }

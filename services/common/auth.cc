@@ -93,7 +93,7 @@ std::string RequiredScope(const std::string& path) {
     return false;
   };
   if (service == "IngestService") {
-    if (method == "CreateBackup") return "admin";
+    if (method == "CreateBackup" || method == "Reindex") return "admin";
     return starts({"Get", "List"}) ? "ingest.read" : "ingest.write";
   }
   // The pipeline's calls between services (and a backup's checkpoints):

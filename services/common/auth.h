@@ -13,7 +13,7 @@
 //   entity.admin  EntityService MergeEntities, UpdateEntity (curation)
 //   search.read   SearchService Search, Get*
 //   search.write  SearchService IndexDocument, RemoveDocument
-//   admin         IngestService CreateBackup (backups of the deployment)
+//   admin         IngestService CreateBackup and Reindex (operations)
 //   internal      calls between the services (pipeline, checkpoints)
 //   read          every *.read scope; write: every scope but entity.admin,
 //                 admin and internal;

@@ -282,7 +282,9 @@ absl::StatusOr<newsgraph::v1::AnalyzeTextResponse> EntityCore::AnalyzeText(
 absl::StatusOr<std::optional<AnnotateDocumentResponse>> EntityCore::RecordedAnnotation(
     const AnnotateDocumentRequest& request) const {
   NG_ASSIGN_OR_RETURN(std::optional<StoredAnnotation> stored, ReadAnnotation(request.document()));
-  if (!stored.has_value() || stored->version != request.version()) return std::nullopt;
+  if (!stored.has_value() || stored->version != request.version() || request.reannotate()) {
+    return std::nullopt;
+  }
   stored->annotations.set_already_annotated(true);
   return std::move(stored->annotations);
 }
@@ -402,7 +404,7 @@ absl::StatusOr<AnnotateDocumentResponse> EntityCore::Record(const AnnotateDocume
   std::optional<AnnotateDocumentResponse> previous;
   NG_ASSIGN_OR_RETURN(std::optional<StoredAnnotation> stored, ReadAnnotation(doc));
   if (stored.has_value()) {
-    if (stored->version == request.version()) {
+    if (stored->version == request.version() && !request.reannotate()) {
       stored->annotations.set_already_annotated(true);
       return std::move(stored->annotations);
     }

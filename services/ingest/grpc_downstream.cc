@@ -54,7 +54,9 @@ void GrpcPipelineDownstream::CancelCalls() {
 namespace {
 
 // The AnnotateDocument request for a stored document.
-void FillAnnotateRequest(const Document& document, newsgraph::v1::AnnotateDocumentRequest* request) {
+void FillAnnotateRequest(const Document& document, bool reannotate,
+                         newsgraph::v1::AnnotateDocumentRequest* request) {
+  request->set_reannotate(reannotate);
   request->set_document(document.name());
   request->set_version(document.version());
   request->set_text(document.text());
@@ -70,7 +72,8 @@ void FillAnnotateRequest(const Document& document, newsgraph::v1::AnnotateDocume
 
 // The IndexDocument request for a document and its annotations.
 void FillIndexRequest(const Document& document, const AnnotateDocumentResponse& annotations,
-                      newsgraph::v1::IndexDocumentRequest* request) {
+                      bool reindex, newsgraph::v1::IndexDocumentRequest* request) {
+  request->set_reindex(reindex);
   *request->mutable_document() = document;
   request->mutable_document()->clear_removed_boilerplate();
   *request->mutable_entities() = annotations.entities();
@@ -81,8 +84,50 @@ void FillIndexRequest(const Document& document, const AnnotateDocumentResponse& 
 
 absl::StatusOr<AnnotateDocumentResponse> GrpcPipelineDownstream::Annotate(
     const Document& document) {
+  return AnnotateOne(document, /*reannotate=*/false);
+}
+
+absl::StatusOr<AnnotateDocumentResponse> GrpcPipelineDownstream::Reannotate(
+    const Document& document) {
+  return AnnotateOne(document, /*reannotate=*/true);
+}
+
+absl::Status GrpcPipelineDownstream::Index(const Document& document,
+                                           const AnnotateDocumentResponse& annotations) {
+  return IndexOne(document, annotations, /*reindex=*/false);
+}
+
+absl::Status GrpcPipelineDownstream::Reindex(const Document& document,
+                                             const AnnotateDocumentResponse& annotations) {
+  return IndexOne(document, annotations, /*reindex=*/true);
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<AnnotateDocumentResponse>>>
+GrpcPipelineDownstream::AnnotateBatch(absl::Span<const Document* const> documents) {
+  return AnnotateMany(documents, /*reannotate=*/false);
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<AnnotateDocumentResponse>>>
+GrpcPipelineDownstream::ReannotateBatch(absl::Span<const Document* const> documents) {
+  return AnnotateMany(documents, /*reannotate=*/true);
+}
+
+absl::Status GrpcPipelineDownstream::IndexBatch(
+    absl::Span<const Document* const> documents,
+    absl::Span<const AnnotateDocumentResponse* const> annotations) {
+  return IndexMany(documents, annotations, /*reindex=*/false);
+}
+
+absl::Status GrpcPipelineDownstream::ReindexBatch(
+    absl::Span<const Document* const> documents,
+    absl::Span<const AnnotateDocumentResponse* const> annotations) {
+  return IndexMany(documents, annotations, /*reindex=*/true);
+}
+
+absl::StatusOr<AnnotateDocumentResponse> GrpcPipelineDownstream::AnnotateOne(
+    const Document& document, bool reannotate) {
   newsgraph::v1::AnnotateDocumentRequest request;
-  FillAnnotateRequest(document, &request);
+  FillAnnotateRequest(document, reannotate, &request);
   TrackedContext context(this);
   if (!context.admitted()) return Stopping();
   AnnotateDocumentResponse response;
@@ -91,10 +136,11 @@ absl::StatusOr<AnnotateDocumentResponse> GrpcPipelineDownstream::Annotate(
   return response;
 }
 
-absl::Status GrpcPipelineDownstream::Index(const Document& document,
-                                           const AnnotateDocumentResponse& annotations) {
+absl::Status GrpcPipelineDownstream::IndexOne(const Document& document,
+                                              const AnnotateDocumentResponse& annotations,
+                                              bool reindex) {
   newsgraph::v1::IndexDocumentRequest request;
-  FillIndexRequest(document, annotations, &request);
+  FillIndexRequest(document, annotations, reindex, &request);
   TrackedContext context(this);
   if (!context.admitted()) return Stopping();
   newsgraph::v1::IndexDocumentResponse response;
@@ -102,9 +148,11 @@ absl::Status GrpcPipelineDownstream::Index(const Document& document,
 }
 
 absl::StatusOr<std::vector<absl::StatusOr<AnnotateDocumentResponse>>>
-GrpcPipelineDownstream::AnnotateBatch(absl::Span<const Document* const> documents) {
+GrpcPipelineDownstream::AnnotateMany(absl::Span<const Document* const> documents, bool reannotate) {
   newsgraph::v1::BatchAnnotateDocumentsRequest request;
-  for (const Document* document : documents) FillAnnotateRequest(*document, request.add_requests());
+  for (const Document* document : documents) {
+    FillAnnotateRequest(*document, reannotate, request.add_requests());
+  }
   TrackedContext context(this);
   if (!context.admitted()) return Stopping();
   newsgraph::v1::BatchAnnotateDocumentsResponse response;
@@ -127,12 +175,12 @@ GrpcPipelineDownstream::AnnotateBatch(absl::Span<const Document* const> document
   return results;
 }
 
-absl::Status GrpcPipelineDownstream::IndexBatch(
+absl::Status GrpcPipelineDownstream::IndexMany(
     absl::Span<const Document* const> documents,
-    absl::Span<const AnnotateDocumentResponse* const> annotations) {
+    absl::Span<const AnnotateDocumentResponse* const> annotations, bool reindex) {
   newsgraph::v1::BatchIndexDocumentsRequest request;
   for (size_t i = 0; i < documents.size(); ++i) {
-    FillIndexRequest(*documents[i], *annotations[i], request.add_requests());
+    FillIndexRequest(*documents[i], *annotations[i], reindex, request.add_requests());
   }
   TrackedContext context(this);
   if (!context.admitted()) return Stopping();

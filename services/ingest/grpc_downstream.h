@@ -38,6 +38,16 @@ class GrpcPipelineDownstream final : public PipelineDownstream {
   absl::Status IndexBatch(
       absl::Span<const newsgraph::v1::Document* const> documents,
       absl::Span<const newsgraph::v1::AnnotateDocumentResponse* const> annotations) override;
+  // The same with AnnotateDocumentRequest.reannotate / IndexDocumentRequest.reindex set.
+  absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> Reannotate(
+      const newsgraph::v1::Document& document) override;
+  absl::Status Reindex(const newsgraph::v1::Document& document,
+                       const newsgraph::v1::AnnotateDocumentResponse& annotations) override;
+  absl::StatusOr<std::vector<absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse>>>
+  ReannotateBatch(absl::Span<const newsgraph::v1::Document* const> documents) override;
+  absl::Status ReindexBatch(
+      absl::Span<const newsgraph::v1::Document* const> documents,
+      absl::Span<const newsgraph::v1::AnnotateDocumentResponse* const> annotations) override;
   // Cancels the calls in flight; later calls fail at once with CANCELLED.
   void CancelCalls() override;
   // CreateCheckpoint of the entity and the search service, for backups.
@@ -61,6 +71,15 @@ class GrpcPipelineDownstream final : public PipelineDownstream {
     bool admitted_ = false;
   };
 
+  absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> AnnotateOne(
+      const newsgraph::v1::Document& document, bool reannotate);
+  absl::Status IndexOne(const newsgraph::v1::Document& document,
+                        const newsgraph::v1::AnnotateDocumentResponse& annotations, bool reindex);
+  absl::StatusOr<std::vector<absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse>>> AnnotateMany(
+      absl::Span<const newsgraph::v1::Document* const> documents, bool reannotate);
+  absl::Status IndexMany(
+      absl::Span<const newsgraph::v1::Document* const> documents,
+      absl::Span<const newsgraph::v1::AnnotateDocumentResponse* const> annotations, bool reindex);
   using CheckpointCall = std::function<grpc::Status(grpc::ClientContext*,
                                                     const newsgraph::v1::CreateCheckpointRequest&,
                                                     newsgraph::v1::Checkpoint*)>;

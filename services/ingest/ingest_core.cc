@@ -623,7 +623,7 @@ absl::Status IngestCore::CompleteItem(const OutboxItem& item, PipelineState fina
   newsgraph::MutexLock lock(&write_mu_);
   WriteBatch batch;
   batch.Delete(cf::kOutbox, IdKey(item.sequence));
-  if (item.action == OutboxItem::Action::kProcess) {
+  if (item.action != OutboxItem::Action::kRemove) {
     NG_ASSIGN_OR_RETURN(std::optional<Document> doc, ReadDocument(item.document_id));
     if (doc.has_value() && doc->version() == item.version) {
       doc->set_state(final_state);

@@ -39,6 +39,11 @@ struct OutboxItem {
     kProcess = 1,
     // Remove the document from the entity and search services.
     kRemove = 2,
+    // Index `version` again (a reindex): annotations already recorded are
+    // reused, the search service replaces the version it holds.
+    kReindex = 3,
+    // As kReindex, and recognize the text again (after a model upgrade).
+    kReannotate = 4,
   };
   uint64_t sequence = 0;
   uint64_t document_id = 0;
@@ -165,9 +170,24 @@ class IngestCore {
                             const std::string& error, int32_t attempts);
   // Number of items waiting in the outbox.
   uint64_t OutboxSize() const;
+  const IngestOptions& options() const { return options_; }
   // When the oldest outbox item was acknowledged; nullopt when the outbox
   // is empty or its oldest item predates recorded times. One read.
   absl::StatusOr<std::optional<absl::Time>> OldestOutboxTime() const;
+
+  // A reindex queued in chunks (reindex_queue.cc).
+  struct ReindexChunk {
+    uint64_t queued = 0;         // documents queued by this call
+    uint64_t last_id = 0;        // the last document queued; 0: none was left
+    uint64_t last_sequence = 0;  // the outbox sequence of its item
+  };
+  // Queues OutboxItem::kReindex (kReannotate with `reannotate`) items for
+  // the current version of up to `max_documents` stored documents with ids
+  // above `after_id`, in id order, with one synced write. Errors: storage.
+  absl::StatusOr<ReindexChunk> QueueReindex(uint64_t after_id, size_t max_documents,
+                                            bool reannotate);
+  // The sequence of the oldest outbox item; nullopt when the outbox is empty.
+  absl::StatusOr<std::optional<uint64_t>> OldestOutboxSequence() const;
 
   // Called (outside any lock) after each write that adds outbox items.
   void SetOutboxListener(std::function<void()> listener);

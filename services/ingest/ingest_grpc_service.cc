@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "services/common/grpc_status.h"
 #include "services/ingest/batch_session.h"
+#include "services/ingest/reindex.h"
 
 namespace newsgraph::ingest {
 
@@ -143,6 +144,25 @@ grpc::Status IngestGrpcService::CreateBackup(grpc::ServerContext* context,
   if (!backup.ok()) return ToGrpcStatus(backup.status());
   *response = *std::move(backup);
   return grpc::Status::OK;
+}
+
+grpc::Status IngestGrpcService::Reindex(
+    grpc::ServerContext* context, const newsgraph::v1::ReindexRequest* request,
+    grpc::ServerWriter<newsgraph::v1::ReindexProgress>* writer) {
+  ReindexOptions options{.reannotate = request->reannotate(),
+                         .max_outbox = core_->options().max_backlog / 2};
+  if (!request->start_after().empty()) {
+    absl::StatusOr<uint64_t> after = IngestCore::ParseDocumentName(request->start_after());
+    if (!after.ok()) {
+      return ToGrpcStatus(
+          absl::InvalidArgumentError(absl::StrCat("start_after: ", after.status().message())));
+    }
+    options.start_after = *after;
+  }
+  return ToGrpcStatus(RunReindex(
+      *core_, options,
+      [writer](const newsgraph::v1::ReindexProgress& progress) { return writer->Write(progress); },
+      [context] { return context->IsCancelled(); }));
 }
 
 }  // namespace newsgraph::ingest

@@ -44,6 +44,8 @@ class IngestGrpcService final : public newsgraph::v1::IngestService::Service {
   grpc::Status GetIngestJob(grpc::ServerContext* context,
                             const newsgraph::v1::GetIngestJobRequest* request,
                             newsgraph::v1::IngestJob* response) override;
+  grpc::Status Reindex(grpc::ServerContext* context, const newsgraph::v1::ReindexRequest* request,
+                       grpc::ServerWriter<newsgraph::v1::ReindexProgress>* writer) override;
   grpc::Status CreateBackup(grpc::ServerContext* context,
                             const newsgraph::v1::CreateBackupRequest* request,
                             newsgraph::v1::Backup* response) override;

@@ -238,8 +238,9 @@ Pipeline::Outcome Pipeline::ProcessRound(const std::vector<OutboxItem>& items,
   // too, so each document's items stay in outbox order. (Documents set aside
   // in earlier rounds were left out of `items`.)
   absl::flat_hash_set<uint64_t> held;
-  // kProcess items of distinct documents, sent together once a removal or a
-  // document's second item needs them done first.
+  // Items of distinct documents and one kind (kProcess, kReindex or
+  // kReannotate), sent together once a removal, another kind or a document's
+  // second item needs them done first.
   std::vector<OutboxItem> pending;
   absl::flat_hash_set<uint64_t> pending_documents;
   auto flush = [&] {
@@ -258,7 +259,8 @@ Pipeline::Outcome Pipeline::ProcessRound(const std::vector<OutboxItem>& items,
     }
     if (held.contains(item.document_id)) continue;
     const bool removal = item.action == OutboxItem::Action::kRemove;
-    if (removal || pending_documents.contains(item.document_id)) {
+    const bool other_kind = !pending.empty() && pending.front().action != item.action;
+    if (removal || other_kind || pending_documents.contains(item.document_id)) {
       if (const Outcome outcome = flush(); outcome != Outcome::kDone) return outcome;
       if (held.contains(item.document_id)) continue;
     }
@@ -331,6 +333,7 @@ Pipeline::Outcome Pipeline::AnnotateAndIndexBatch(std::vector<Work> work,
                                                   absl::flat_hash_set<uint64_t>* held) {
   // One id for the batch's calls and the log lines about them.
   const ScopedRequestId batch_id(NewTraceId());
+  const OutboxItem::Action mode = work.front().item.action;
   std::vector<const newsgraph::v1::Document*> documents;
   std::vector<const Work*> all;
   for (const Work& w : work) {
@@ -342,7 +345,8 @@ Pipeline::Outcome Pipeline::AnnotateAndIndexBatch(std::vector<Work> work,
       "annotate",
       [&] {
         const absl::Time start = absl::Now();
-        results = downstream_->AnnotateBatch(documents);
+        results = mode == OutboxItem::Action::kReannotate ? downstream_->ReannotateBatch(documents)
+                                                          : downstream_->AnnotateBatch(documents);
         CountCall(&PipelineStats::annotate, documents.size(), start);
         return results.status();
       },
@@ -358,6 +362,7 @@ Pipeline::Outcome Pipeline::AnnotateAndIndexBatch(std::vector<Work> work,
   // the whole stored document.)
   IndexJob job;
   job.request_id = CurrentRequestId();
+  job.mode = mode;
   std::vector<size_t> failed;
   for (size_t i = 0; i < work.size(); ++i) {
     if (!(*results)[i].ok()) {
@@ -401,7 +406,9 @@ void Pipeline::RunIndexJob(IndexJob& job) {
       "index",
       [&] {
         const absl::Time start = absl::Now();
-        absl::Status status = downstream_->IndexBatch(documents, annotations);
+        absl::Status status = job.mode == OutboxItem::Action::kProcess
+                                  ? downstream_->IndexBatch(documents, annotations)
+                                  : downstream_->ReindexBatch(documents, annotations);
         CountCall(&PipelineStats::index, documents.size(), start);
         return status;
       },
@@ -587,7 +594,8 @@ Pipeline::StageResult Pipeline::AnnotateAndIndex(const OutboxItem& item, int32_t
       item, "annotate", newsgraph::v1::RECEIVED,
       [&] {
         absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> response =
-            downstream_->Annotate(**doc);
+            item.action == OutboxItem::Action::kReannotate ? downstream_->Reannotate(**doc)
+                                                           : downstream_->Annotate(**doc);
         if (response.ok()) annotations = *std::move(response);
         return response.status();
       },
@@ -595,8 +603,14 @@ Pipeline::StageResult Pipeline::AnnotateAndIndex(const OutboxItem& item, int32_t
   if (annotated.outcome != Outcome::kDone || !annotated.status.ok()) return annotated;
   absl::Status progress = core_->RecordProgress(item, newsgraph::v1::ANNOTATED, *attempts, "");
   if (!progress.ok()) LogWarning("pipeline", progress.ToString());
-  return RunStage(item, "index", newsgraph::v1::ANNOTATED,
-                  [&] { return downstream_->Index(**doc, annotations); }, attempts);
+  return RunStage(
+      item, "index", newsgraph::v1::ANNOTATED,
+      [&] {
+        return item.action == OutboxItem::Action::kProcess
+                   ? downstream_->Index(**doc, annotations)
+                   : downstream_->Reindex(**doc, annotations);
+      },
+      attempts);
 }
 
 Pipeline::StageResult Pipeline::RunStage(const OutboxItem& item, const char* what,

@@ -82,6 +82,27 @@ class PipelineDownstream {
   virtual absl::Status IndexBatch(
       absl::Span<const newsgraph::v1::Document* const> documents,
       absl::Span<const newsgraph::v1::AnnotateDocumentResponse* const> annotations);
+  // The same calls for a reindex (OutboxItem::kReindex, kReannotate):
+  // Reannotate recognizes again although the version is recorded; Reindex
+  // replaces the version the search service holds. Defaults: Annotate and
+  // Index (their batch forms likewise), for downstreams that keep nothing.
+  virtual absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse> Reannotate(
+      const newsgraph::v1::Document& document) {
+    return Annotate(document);
+  }
+  virtual absl::Status Reindex(const newsgraph::v1::Document& document,
+                               const newsgraph::v1::AnnotateDocumentResponse& annotations) {
+    return Index(document, annotations);
+  }
+  virtual absl::StatusOr<std::vector<absl::StatusOr<newsgraph::v1::AnnotateDocumentResponse>>>
+  ReannotateBatch(absl::Span<const newsgraph::v1::Document* const> documents) {
+    return AnnotateBatch(documents);
+  }
+  virtual absl::Status ReindexBatch(
+      absl::Span<const newsgraph::v1::Document* const> documents,
+      absl::Span<const newsgraph::v1::AnnotateDocumentResponse* const> annotations) {
+    return IndexBatch(documents, annotations);
+  }
   // Called once when the pipeline stops: calls in flight and any made later
   // should end promptly with CANCELLED (the item stays in the outbox and is
   // retried after a restart). Default: no-op.
@@ -228,6 +249,8 @@ class Pipeline {
   struct IndexJob {
     // The batch's request id (log.h), shared by its annotate and index calls.
     std::string request_id;
+    // The kind of its items: kProcess, or a reindex (kReindex, kReannotate).
+    OutboxItem::Action mode = OutboxItem::Action::kProcess;
     std::vector<Work> work;
     std::vector<newsgraph::v1::AnnotateDocumentResponse> annotations;  // one per work
   };

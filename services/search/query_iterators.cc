@@ -16,7 +16,8 @@ namespace newsgraph::search {
 Bm25f::Bm25f(const SearchIndexReader* reader, const Bm25fParameters& parameters)
     : reader_(reader),
       parameters_(parameters),
-      document_count_(static_cast<double>(reader->stats().document_count)),
+      document_count_(static_cast<double>(
+          std::max(reader->stats().document_count, reader->stats().indexed_documents))),
       base_(1 - parameters.b),
       title_scale_(parameters.b / std::max(1.0, reader->stats().average_title_length)),
       body_scale_(parameters.b / std::max(1.0, reader->stats().average_body_length)) {}

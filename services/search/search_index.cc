@@ -349,7 +349,10 @@ absl::StatusOr<std::vector<newsgraph::v1::IndexDocumentResponse>> SearchIndex::I
       next_doc_ = saved_next_doc;
       return existing.status();
     }
-    if (existing->has_value() && (*existing)->version >= doc.version()) {
+    // A reindex replaces the indexed version; otherwise only a newer one does.
+    if (existing->has_value() &&
+        ((*existing)->version > doc.version() ||
+         ((*existing)->version == doc.version() && !requests[i]->reindex()))) {
       responses[i].set_applied(false);
       responses[i].set_indexed_version((*existing)->version);
       continue;

@@ -45,6 +45,12 @@ namespace newsgraph::search {
 
 struct CorpusStats {
   uint64_t document_count = 0;
+  // Documents whose postings the index holds: the live ones and those
+  // deleted or replaced but not yet merged away, which document
+  // frequencies count too (SearchIndexReader fills it). IDF must compare a
+  // term's frequency with this, or a mass replacement (a reindex) drives
+  // every IDF to zero until the segments merge.
+  uint64_t indexed_documents = 0;
   double average_title_length = 0;
   double average_body_length = 0;
 };
@@ -156,6 +162,8 @@ class SearchIndexReader {
  private:
   const SearchIndex* const index_;
   newsgraph::ReaderMutexLock lock_;
+  // The corpus statistics, read under the reader's lock.
+  static CorpusStats StatsOf(const SearchIndex& index) ABSL_NO_THREAD_SAFETY_ANALYSIS;
   const CorpusStats stats_;
 };
 

@@ -61,11 +61,17 @@ bool TermPostings::corrupt() const {
 // ---------------------------------------------------------------------------
 // SearchIndexReader
 
-
 SearchIndexReader::SearchIndexReader(const SearchIndex* index)
-    : index_(index),
-      lock_(&index->state_mu_),
-      stats_(ComputeStats(index->document_count_, index->title_tokens_, index->body_tokens_)) {}
+    : index_(index), lock_(&index->state_mu_), stats_(StatsOf(*index)) {}
+
+CorpusStats SearchIndexReader::StatsOf(const SearchIndex& index) {
+  CorpusStats stats = ComputeStats(index.document_count_, index.title_tokens_, index.body_tokens_);
+  stats.indexed_documents = index.memory_documents_;
+  for (const SearchIndex::Segment& segment : index.segments_) {
+    stats.indexed_documents += segment.documents;
+  }
+  return stats;
+}
 
 absl::StatusOr<TermPostings> SearchIndexReader::Postings(const std::string& term,
                                                          bool with_positions) const {

@@ -216,6 +216,24 @@ absl::StatusOr<newsgraph::v1::Backup> Client::CreateBackup(const std::string& ba
   });
 }
 
+absl::StatusOr<newsgraph::v1::ReindexProgress> Client::Reindex(
+    const newsgraph::v1::ReindexRequest& request,
+    const std::function<void(const newsgraph::v1::ReindexProgress&)>& on_progress,
+    absl::Duration timeout) {
+  grpc::ClientContext context;
+  SetTimeout(&context, timeout);
+  std::unique_ptr<grpc::ClientReader<newsgraph::v1::ReindexProgress>> reader =
+      ingest_->Reindex(&context, request);
+  newsgraph::v1::ReindexProgress progress, last;
+  while (reader->Read(&progress)) {
+    if (on_progress) on_progress(progress);
+    last = progress;
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return FromGrpcStatus(status);
+  return last;
+}
+
 absl::StatusOr<newsgraph::v1::IngestJob> Client::GetIngestJob(const std::string& name) {
   newsgraph::v1::GetIngestJobRequest request;
   request.set_name(name);

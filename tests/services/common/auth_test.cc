@@ -62,6 +62,7 @@ TEST(AuthTest, EveryMethodHasADeliberateScope) {
       {"IngestService/RetryDocument", "ingest.write"},
       {"IngestService/GetIngestJob", "ingest.read"},
       {"IngestService/CreateBackup", "admin"},
+      {"IngestService/Reindex", "admin"},
       {"EntityService/CreateCheckpoint", "internal"},
       {"SearchService/CreateCheckpoint", "internal"},
       {"EntityService/AnalyzeText", "entity.read"},

@@ -110,6 +110,13 @@ class Client {
   // A consistent backup of the deployment under each service's --backup_dir
   // (IngestService.CreateBackup); not retried.
   absl::StatusOr<newsgraph::v1::Backup> CreateBackup(const std::string& backup_id);
+  // Rebuilds the entity and search state from the stored documents
+  // (IngestService.Reindex); `on_progress` (optional) sees each report.
+  // Returns the last report (done) or the error; not retried.
+  absl::StatusOr<newsgraph::v1::ReindexProgress> Reindex(
+      const newsgraph::v1::ReindexRequest& request,
+      const std::function<void(const newsgraph::v1::ReindexProgress&)>& on_progress = {},
+      absl::Duration timeout = absl::Hours(24));
   // Polls GetDocument until the document reaches INDEXED or FAILED, or
   // `timeout` passes (DEADLINE_EXCEEDED).
   absl::StatusOr<newsgraph::v1::Document> WaitUntilProcessed(const std::string& name,
