@@ -19,18 +19,24 @@ using newsgraph::v1::Document;
 using newsgraph::v1::IngestJob;
 
 std::string EncodeOutboxValue(uint64_t doc, int64_t version, OutboxItem::Action action,
-                              absl::Time acknowledged) {
+                              absl::Time acknowledged, absl::string_view request_id) {
   std::string out = storage::EncodeBigEndian64(doc);
   storage::AppendBigEndian64(&out, static_cast<uint64_t>(version));
   out.push_back(static_cast<char>(action));
   storage::AppendBigEndian64(&out, static_cast<uint64_t>(absl::ToUnixMicros(acknowledged)));
+  if (!request_id.empty() && request_id.size() <= 255) {
+    out.push_back(static_cast<char>(request_id.size()));
+    out.append(request_id.data(), request_id.size());
+  }
   return out;
 }
 
 absl::StatusOr<OutboxItem> DecodeOutboxEntry(absl::string_view key, absl::string_view value) {
   constexpr size_t kWithoutTime = 17;
   constexpr size_t kWithTime = 25;
-  if (key.size() != 8 || (value.size() != kWithoutTime && value.size() != kWithTime)) {
+  const bool with_id = value.size() > kWithTime &&
+                       value.size() == kWithTime + 1 + static_cast<uint8_t>(value[kWithTime]);
+  if (key.size() != 8 || (value.size() != kWithoutTime && value.size() != kWithTime && !with_id)) {
     return absl::DataLossError("outbox entry is corrupted");
   }
   OutboxItem item;
@@ -38,10 +44,11 @@ absl::StatusOr<OutboxItem> DecodeOutboxEntry(absl::string_view key, absl::string
   item.document_id = storage::DecodeBigEndian64(value.data());
   item.version = static_cast<int64_t>(storage::DecodeBigEndian64(value.data() + 8));
   item.action = static_cast<OutboxItem::Action>(value[16]);
-  if (value.size() == kWithTime) {
+  if (value.size() >= kWithTime) {
     item.acknowledged = absl::FromUnixMicros(
         static_cast<int64_t>(storage::DecodeBigEndian64(value.data() + kWithoutTime)));
   }
+  if (with_id) item.request_id = std::string(value.substr(kWithTime + 1));
   return item;
 }
 
@@ -191,7 +198,7 @@ absl::Status IngestCore::GroupWriter::RecordChange(const Pending& pending,
   batch_.Put(cf::kDocuments, IdKey(doc_id), built.SerializeAsString());
   batch_.Put(cf::kOutbox, IdKey(core_->next_outbox_sequence_++),
              EncodeOutboxValue(doc_id, built.version(), OutboxItem::Action::kProcess,
-                               FromTimestamp(now_)));
+                               FromTimestamp(now_), pending.request_id));
   ++core_->outbox_size_;
   documents_[doc_id] = built;
   return absl::OkStatus();

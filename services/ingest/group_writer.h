@@ -23,10 +23,11 @@ namespace newsgraph::ingest {
 uint64_t LineHash(absl::string_view line);
 
 // Outbox entry value: doc_id(8) version(8) action(1) acknowledged(8, Unix
-// microseconds), all big-endian. Entries written before the time was added
-// end after the action.
+// microseconds), all big-endian, then the acknowledging call's request id
+// (length(1) and bytes, at most 255) when it had one. Entries written
+// before the time was added end after the action.
 std::string EncodeOutboxValue(uint64_t doc, int64_t version, OutboxItem::Action action,
-                              absl::Time acknowledged);
+                              absl::Time acknowledged, absl::string_view request_id = "");
 // The item of outbox entry (`key`, `value`); an entry without a time gets
 // acknowledged = InfinitePast. Errors: DATA_LOSS for a malformed entry.
 absl::StatusOr<OutboxItem> DecodeOutboxEntry(absl::string_view key, absl::string_view value);
@@ -37,6 +38,9 @@ struct IngestCore::Pending {
   // The caller's input (borrowed until done), for a rebuild.
   const newsgraph::v1::DocumentInput* input = nullptr;
   bool repair_invalid_utf8 = false;
+  // The caller's request id (log.h): the pipeline's calls for the document
+  // carry it.
+  std::string request_id;
   newsgraph::v1::Document built;
   std::optional<MinHashSignature> minhash;
   // The short paragraphs asked about while building, and whether each was

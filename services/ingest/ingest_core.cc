@@ -16,6 +16,7 @@
 #include "base/status_macros.h"
 #include "base/stop_poller.h"
 #include "base/time_util.h"
+#include "services/common/log.h"
 #include "services/ingest/group_writer.h"
 #include "services/ingest/ingest_keyspace.h"
 #include "services/ingest/minhash.h"
@@ -242,6 +243,7 @@ std::vector<absl::StatusOr<IngestResult>> IngestCore::IngestMany(
     pending.job_id = job_id;
     pending.input = requests[i].input;
     pending.repair_invalid_utf8 = requests[i].repair_invalid_utf8;
+    pending.request_id = CurrentRequestId();
     const std::string& source = requests[i].input->source();
     // A first answer from the committed counts; the group writer checks it
     // in commit order (GroupWriter::DecideBoilerplateInOrder).
@@ -477,7 +479,7 @@ absl::Status IngestCore::DeleteDocument(const std::string& name) {
 absl::Status IngestCore::CommitWithOutboxItem(WriteBatch* batch, uint64_t id, int64_t version,
                                               OutboxItem::Action action) {
   batch->Put(cf::kOutbox, IdKey(next_outbox_sequence_++),
-             EncodeOutboxValue(id, version, action, absl::Now()));
+             EncodeOutboxValue(id, version, action, absl::Now(), CurrentRequestId()));
   ++outbox_size_;
   PutCounters(batch);
   absl::Status written = store_->Write(*batch, Durability::kSynced);

@@ -52,6 +52,9 @@ struct OutboxItem {
   // When the change was acknowledged; InfinitePast for entries written
   // before this was recorded.
   absl::Time acknowledged = absl::InfinitePast();
+  // The request id (log.h) of the call that acknowledged the change; empty
+  // when it was not recorded.
+  std::string request_id;
 };
 
 struct IngestResult {

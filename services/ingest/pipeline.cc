@@ -8,6 +8,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "base/mutex.h"
 #include "base/status_macros.h"
 #include "services/common/log.h"
@@ -329,10 +330,28 @@ Pipeline::Outcome Pipeline::ProcessBatch(const std::vector<OutboxItem>& items,
   return work.empty() ? Outcome::kDone : AnnotateAndIndexBatch(std::move(work), held);
 }
 
+std::string Pipeline::BatchRequestId(const std::vector<Work>& work) {
+  absl::flat_hash_set<std::string> requests;
+  for (const Work& w : work) {
+    if (!w.item.request_id.empty()) requests.insert(w.item.request_id);
+  }
+  // The usual case: one batch ingest (or one reindex) acknowledged them all.
+  if (requests.size() == 1 && !work.front().item.request_id.empty()) return *requests.begin();
+  std::string id = NewTraceId();
+  if (!requests.empty()) {
+    std::vector<std::string> sorted(requests.begin(), requests.end());
+    std::sort(sorted.begin(), sorted.end());
+    LogInfo("pipeline",
+            absl::StrCat("batch ", id, " of ", work.size(), " documents acknowledged by requests ",
+                         absl::StrJoin(sorted, ", ")));
+  }
+  return id;
+}
+
 Pipeline::Outcome Pipeline::AnnotateAndIndexBatch(std::vector<Work> work,
                                                   absl::flat_hash_set<uint64_t>* held) {
   // One id for the batch's calls and the log lines about them.
-  const ScopedRequestId batch_id(NewTraceId());
+  const ScopedRequestId batch_id(BatchRequestId(work));
   const OutboxItem::Action mode = work.front().item.action;
   std::vector<const newsgraph::v1::Document*> documents;
   std::vector<const Work*> all;
@@ -556,7 +575,7 @@ absl::Status Pipeline::CallRetryingOutages(
 }
 
 Pipeline::Outcome Pipeline::Process(const OutboxItem& item) {
-  const ScopedRequestId item_id(NewTraceId());
+  const ScopedRequestId item_id(item.request_id.empty() ? NewTraceId() : item.request_id);
   int32_t attempts = 0;
   {
     newsgraph::MutexLock lock(&mu_);

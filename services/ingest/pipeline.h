@@ -254,6 +254,10 @@ class Pipeline {
     std::vector<Work> work;
     std::vector<newsgraph::v1::AnnotateDocumentResponse> annotations;  // one per work
   };
+  // The request id of a batch's calls: the acknowledging request's when
+  // every document came with the same one; else a new id, logged with the
+  // requests the batch carries.
+  static std::string BatchRequestId(const std::vector<Work>& work);
   // One batch call to annotate `work` (its documents' texts within
   // max_batch_bytes); the annotated documents go to the index stage.
   Outcome AnnotateAndIndexBatch(std::vector<Work> work, absl::flat_hash_set<uint64_t>* held);

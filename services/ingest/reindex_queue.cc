@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "base/status_macros.h"
+#include "services/common/log.h"
 #include "services/ingest/group_writer.h"
 #include "services/ingest/ingest_core.h"
 #include "services/ingest/ingest_keyspace.h"
@@ -24,6 +25,7 @@ absl::StatusOr<IngestCore::ReindexChunk> IngestCore::QueueReindex(uint64_t after
     storage::WriteBatch batch;
     std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kDocuments);
     const absl::Time now = absl::Now();
+    const std::string& request_id = CurrentRequestId();  // the Reindex call's
     for (it->Seek(IdKey(after_id + 1)); it->Valid() && chunk.queued < max_documents; it->Next()) {
       if (it->key().size() != 8) return absl::DataLossError("document key is corrupted");
       newsgraph::v1::Document doc;
@@ -34,7 +36,7 @@ absl::StatusOr<IngestCore::ReindexChunk> IngestCore::QueueReindex(uint64_t after
       chunk.last_id = storage::DecodeBigEndian64(it->key().data());
       chunk.last_sequence = next_outbox_sequence_;
       batch.Put(cf::kOutbox, IdKey(next_outbox_sequence_++),
-                EncodeOutboxValue(chunk.last_id, doc.version(), action, now));
+                EncodeOutboxValue(chunk.last_id, doc.version(), action, now, request_id));
       ++chunk.queued;
     }
     NG_RETURN_IF_ERROR(it->status());

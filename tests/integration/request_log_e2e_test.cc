@@ -2,7 +2,7 @@
 // threshold every call passes: each line is a JSON object, a call's request
 // id comes from its traceparent (or is made up when the client's id could
 // forge lines), returns in x-request-id, and follows the call into the
-// entity service; the pipeline's batch calls share one id.
+// entity service and, for an ingest, through the pipeline.
 #include <gmock/gmock.h>
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
@@ -104,12 +104,14 @@ TEST(RequestLogE2ETest, JsonLinesCarryRequestIdsAcrossServicesAndThePipeline) {
   EXPECT_THAT(ids_of("/newsgraph.v1.EntityService/ResolveEntities"),
               ::testing::Contains(std::string(kTrace)));
   EXPECT_TRUE(slow_search_rendered);
-  // The pipeline's annotate and index calls of the batch share its id.
-  const std::vector<std::string> annotate =
-      ids_of("/newsgraph.v1.EntityService/BatchAnnotateDocuments");
-  ASSERT_FALSE(annotate.empty()) << daemon.Log();
+  // The pipeline's annotate and index calls for the document carry the id of
+  // the call that ingested it.
+  const std::vector<std::string> ingest = ids_of("/newsgraph.v1.IngestService/IngestDocument");
+  ASSERT_EQ(ingest.size(), 1u) << daemon.Log();
+  EXPECT_THAT(ids_of("/newsgraph.v1.EntityService/BatchAnnotateDocuments"),
+              ::testing::Contains(ingest.front()));
   EXPECT_THAT(ids_of("/newsgraph.v1.SearchService/BatchIndexDocuments"),
-              ::testing::Contains(annotate.front()));
+              ::testing::Contains(ingest.front()));
 }
 
 // Flags can come from a file (absl's --flagfile), one per line.

@@ -181,6 +181,15 @@ TEST(DecodeOutboxEntryTest, ReadsEntriesWithAndWithoutTime) {
   ASSERT_TRUE(item.ok()) << item.status();
   EXPECT_EQ(item->action, OutboxItem::Action::kRemove);
   EXPECT_EQ(item->acknowledged, absl::InfinitePast());
+  // With the acknowledging call's request id.
+  item = DecodeOutboxEntry(key, EncodeOutboxValue(3, 4, OutboxItem::Action::kReindex, at, "job-7"));
+  ASSERT_TRUE(item.ok()) << item.status();
+  EXPECT_EQ(item->action, OutboxItem::Action::kReindex);
+  EXPECT_EQ(item->acknowledged, at);
+  EXPECT_EQ(item->request_id, "job-7");
+  std::string truncated = EncodeOutboxValue(3, 4, OutboxItem::Action::kProcess, at, "job-7");
+  truncated.pop_back();
+  EXPECT_EQ(DecodeOutboxEntry(key, truncated).status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(DecodeOutboxEntry(key, "short").status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(DecodeOutboxEntry("k", std::string(25, '\0')).status().code(),
             absl::StatusCode::kDataLoss);
