@@ -9,9 +9,18 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "google/protobuf/duration.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 
 namespace newsgraph {
+
+// Converts a non-negative `duration` to a Duration (nanosecond precision).
+inline google::protobuf::Duration ToDurationProto(absl::Duration duration) {
+  google::protobuf::Duration proto;
+  proto.set_seconds(absl::ToInt64Seconds(duration));
+  proto.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(duration % absl::Seconds(1))));
+  return proto;
+}
 
 // Converts `time` to a Timestamp (nanosecond precision, floor).
 inline google::protobuf::Timestamp ToTimestamp(absl::Time time) {

@@ -31,10 +31,7 @@ absl::StatusOr<newsgraph::v1::Backup> TakeBackup(const BackupParts& parts,
   backup.set_outbox_items(static_cast<int64_t>(parts.core->OutboxSize()));
   NG_ASSIGN_OR_RETURN(*backup.add_checkpoints(), parts.ingest(backup_id));
   std::move(resume).Invoke();
-  const absl::Duration pause = absl::Now() - paused;
-  backup.mutable_pipeline_pause()->set_seconds(absl::ToInt64Seconds(pause));
-  backup.mutable_pipeline_pause()->set_nanos(
-      static_cast<int32_t>(absl::ToInt64Nanoseconds(pause % absl::Seconds(1))));
+  *backup.mutable_pipeline_pause() = ToDurationProto(absl::Now() - paused);
   return backup;
 }
 

@@ -2,6 +2,7 @@
 
 #include "absl/time/clock.h"
 #include "base/status_macros.h"
+#include "base/time_util.h"
 
 namespace newsgraph::ingest {
 namespace {
@@ -46,10 +47,7 @@ absl::Status RunReindex(IngestCore& core, const ReindexOptions& options,
     progress.set_done(progress.all_queued() && remaining == 0);
     const absl::Time now = absl::Now();
     if (progress.done() || now >= next_report) {
-      const absl::Duration elapsed = now - start;
-      progress.mutable_elapsed()->set_seconds(absl::ToInt64Seconds(elapsed));
-      progress.mutable_elapsed()->set_nanos(
-          static_cast<int32_t>(absl::ToInt64Nanoseconds(elapsed % absl::Seconds(1))));
+      *progress.mutable_elapsed() = ToDurationProto(now - start);
       if (!report(progress)) return absl::CancelledError("nobody follows the reindex any more");
       next_report = now + options.report_every;
     }
