@@ -5,7 +5,6 @@
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 
 namespace newsgraph {
 namespace {
@@ -26,7 +25,7 @@ std::string RandomHex(int bytes) {
   thread_local absl::BitGen random;
   std::string out;
   for (int i = 0; i < bytes; i += 8) {
-    absl::StrAppend(&out, absl::StrFormat("%016x", absl::Uniform<uint64_t>(random)));
+    absl::StrAppend(&out, absl::Hex(absl::Uniform<uint64_t>(random), absl::kZeroPad16));
   }
   out.resize(static_cast<size_t>(bytes) * 2);
   if (out.find_first_not_of('0') == std::string::npos) out.back() = '1';
