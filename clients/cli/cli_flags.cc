@@ -146,7 +146,9 @@ const std::vector<Verb>& Verbs() {
       {"admin reindex",
        "",
        "rebuild the entity and search state from the stored documents",
-       {{"reannotate", Value::kSwitch, "recognize every text again (after a model upgrade)"},
+       {{"entities", Value::kSwitch,
+         "recognize every text again (after a model upgrade); search follows"},
+        {"search", Value::kSwitch, "rebuild search from the recorded annotations (the default)"},
         {"after", Value::kText, "resume after this document"}}},
       {"completion bash", "", "print the bash completion script", {}},
   };

@@ -86,7 +86,11 @@ int Cli::AdminBackup() {
 
 int Cli::AdminReindex() {
   newsgraph::v1::ReindexRequest request;
-  request.set_reannotate(args_.Has("reannotate"));
+  // --entities rebuilds the entity mentions by recognition; the search index
+  // follows, since it indexes them. --search alone (the default) reuses the
+  // annotations the entity service recorded and recognizes only documents
+  // it lost.
+  request.set_reannotate(args_.Has("entities"));
   request.set_start_after(args_.Get("after"));
   absl::StatusOr<newsgraph::v1::ReindexProgress> done =
       client_->Reindex(request, [this](const newsgraph::v1::ReindexProgress& progress) {

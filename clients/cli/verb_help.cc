@@ -109,11 +109,14 @@ const std::map<std::string, std::string>& VerbHelp() {
        "  Copies the checkpoints in BACKUP (a <backup_dir>/ID directory) into DATA_DIR/<service>,\n"
        "  which must be empty; run it with the daemons stopped, then start them on DATA_DIR.\n"
        "  Documents the pipeline had not finished at the backup are replayed on start.\n"
-       "newsgraph admin reindex [--reannotate] [--after=DOCUMENT]\n"
+       "newsgraph admin reindex [--entities] [--search] [--after=DOCUMENT]\n"
        "  Sends every stored document through the pipeline again while the deployment\n"
-       "  serves (after losing the entity or search data, or with --reannotate after a\n"
-       "  model upgrade), printing progress until it is through. Interrupted, it resumes\n"
-       "  with --after=<the last document it queued>.\n"},
+       "  serves, printing progress until it is through. --search (the default) rebuilds\n"
+       "  the search index from the annotations the entity service recorded; it annotates\n"
+       "  anew only the documents it lost (after losing the entity or search data).\n"
+       "  --entities recognizes every text again (after a model upgrade) and search\n"
+       "  follows, since it indexes the entities. Interrupted, it resumes with\n"
+       "  --after=<the last document it queued>.\n"},
   };
   return *help;
 }
