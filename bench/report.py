@@ -349,6 +349,7 @@ def growth_section(rows, out):
 def main():
     raw, out = sys.argv[1], sys.argv[2]
     quick = "--quick" in sys.argv
+    only = next((a for a in sys.argv if a.startswith("--only=")), "")
     rows = [json.loads(line) for line in open(raw) if line.strip()]
     stage = lambda name: [r for r in rows if r.get("stage", "engine") == name]
     cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
@@ -363,20 +364,21 @@ def main():
         f"SQLite {version('libsqlite3-dev')}, Xapian {version('libxapian-dev')}, "
         f"Lucene++ {version('liblucene++-dev')}, gRPC {version('libgrpc++-dev')}, "
         f"RocksDB {version('librocksdb-dev')}",
-        "- Command: `bench/run" + (" --quick" if quick else "") + "`; every line of the "
+        "- Command: `bench/run" + (" --quick" if quick else "") + (" " + only if only else "") +
+        "`; every line of the "
         "matching .jsonl holds the exact command of its figure.",
         "",
     ]
-    lines += engine_section(stage("engine"))
-    lines += ingest_section(stage("ingest"))
-    lines += ingest_latency_section(stage("ingest-latency"))
-    lines += grpc_section(stage("grpc"))
-    lines += grpc_metrics_section(stage("grpc-metrics"))
-    lines += relevance_section(stage("relevance"))
-    lines += natural_relevance_section(stage("relevance-natural"))
-    lines += resources_section(stage("resources"))
-    lines += entity_section(stage("entity"))
-    lines += growth_section(stage("growth"), out)
+    sections = [("engine", engine_section), ("ingest", ingest_section),
+                ("ingest-latency", ingest_latency_section), ("grpc", grpc_section),
+                ("grpc-metrics", grpc_metrics_section), ("relevance", relevance_section),
+                ("relevance-natural", natural_relevance_section),
+                ("resources", resources_section), ("entity", entity_section),
+                ("growth", lambda rows: growth_section(rows, out))]
+    # A stage left out (bench/run --only) has no rows and no section.
+    for name, section in sections:
+        if stage(name):
+            lines += section(stage(name))
     open(out, "w").write("\n".join(lines) + "\n")
 
 
