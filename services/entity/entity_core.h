@@ -191,6 +191,10 @@ class EntityCore {
     newsgraph::v1::AnnotateDocumentResponse annotations;
   };
   absl::StatusOr<std::optional<newsgraph::v1::Entity>> ReadEntity(uint64_t id) const;
+  // The entities `surface` names (ResolveEntities' candidates for one span),
+  // most mentioned first, scored by their share of the mentions.
+  absl::StatusOr<std::vector<newsgraph::v1::ResolvedCandidate>> CandidatesNamed(
+      const std::string& surface, bool single_word, StopPoller& poller) const;
   // Merges `source` into `target` (both updated in place) with one synced write.
   absl::Status MergeOne(uint64_t source_id, newsgraph::v1::Entity* source, uint64_t target_id,
                         newsgraph::v1::Entity* target, StopPoller* poller)

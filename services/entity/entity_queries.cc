@@ -19,6 +19,7 @@
 #include "services/entity/cooccurrence.h"
 #include "services/entity/entity_core.h"
 #include "services/entity/entity_keyspace.h"
+#include "services/entity/name_forms.h"
 #include "services/entity/text_fields.h"
 #include "services/text/normalizer.h"
 #include "services/text/tokenizer.h"
@@ -268,6 +269,82 @@ absl::StatusOr<newsgraph::v1::ListEntitiesResponse> EntityCore::ListEntities(
   return response;
 }
 
+absl::StatusOr<std::vector<newsgraph::v1::ResolvedCandidate>> EntityCore::CandidatesNamed(
+    const std::string& surface, bool single_word, StopPoller& poller) const {
+  using newsgraph::v1::NameMatch;
+  const std::string folded = text::FoldForMatching(surface);
+  std::vector<std::pair<std::string, NameMatch>> keys = {{folded, newsgraph::v1::NAME_MATCH_ALIAS}};
+  if (std::string american = AliasName(folded); american != folded) {
+    keys.emplace_back(std::move(american), newsgraph::v1::NAME_MATCH_ALIAS);
+  }
+  const std::string code = recognizer_->CountryCode(surface);
+  if (!code.empty())
+    keys.emplace_back(absl::StrCat("iso3166:", code), newsgraph::v1::NAME_MATCH_ALIAS);
+  // A single word also finds the one person known with that family name.
+  if (single_word)
+    keys.emplace_back(absl::StrCat("family:", folded), newsgraph::v1::NAME_MATCH_FAMILY_NAME);
+  // An acronym also finds the one organisation named in full with those
+  // initials ("HSBC", "RCA"); a name in full, the organisation known by its
+  // initials ("International Association of Athletics Federations": IAAF).
+  if (single_word && folded.size() >= 3 && folded.size() <= 6) {
+    keys.emplace_back(absl::StrCat("initials:", folded), newsgraph::v1::NAME_MATCH_INITIALS);
+  }
+  // Only a name that starts and ends with a capital spells initials, so that
+  // "IAAF anti" is not taken for the IAAF.
+  const bool capitalized_ends =
+      absl::ascii_isupper(static_cast<unsigned char>(surface.front())) &&
+      absl::ascii_isupper(static_cast<unsigned char>(surface[surface.find_last_of(' ') + 1]));
+  const std::string initials = single_word || !capitalized_ends ? "" : Initials(surface);
+  if (initials.size() >= 3 && initials.size() <= 6) {
+    keys.emplace_back(initials, newsgraph::v1::NAME_MATCH_INITIALS);
+  }
+  std::vector<newsgraph::v1::ResolvedCandidate> candidates;
+  for (const auto& [k, match] : keys) {
+    const std::string key_prefix = KeyBuilder().AddString(k).key();
+    storage::ReadOptions scan;
+    scan.upper_bound = storage::PrefixSuccessor(key_prefix);
+    std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kAliases, scan);
+    for (it->Seek(key_prefix); it->Valid(); it->Next()) {
+      NG_RETURN_IF_ERROR(poller.Step());
+      if (it->value().size() != 8) continue;
+      const uint64_t id = storage::DecodeBigEndian64(it->value().data());
+      NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
+      if (!entity.has_value() || entity->mention_count() <= 0) continue;
+      // Initials name organisations only.
+      if (match == newsgraph::v1::NAME_MATCH_INITIALS && entity->type() != newsgraph::v1::ORG) {
+        continue;
+      }
+      bool seen = false;
+      for (const auto& c : candidates) seen = seen || c.entity().name() == entity->name();
+      if (seen) continue;
+      newsgraph::v1::ResolvedCandidate& candidate = candidates.emplace_back();
+      *candidate.mutable_entity() = *std::move(entity);
+      candidate.set_match(match);
+    }
+    NG_RETURN_IF_ERROR(it->status());
+  }
+  // A person's or a place's name is not an organisation's in full
+  // ("Ingrid Sofie Ulvang" is not the ISU).
+  const bool person_or_place = std::any_of(candidates.begin(), candidates.end(), [](const auto& c) {
+    return c.match() == newsgraph::v1::NAME_MATCH_ALIAS &&
+           (c.entity().type() == newsgraph::v1::PERSON || c.entity().type() == newsgraph::v1::GPE);
+  });
+  if (person_or_place) {
+    std::erase_if(candidates,
+                  [](const auto& c) { return c.match() == newsgraph::v1::NAME_MATCH_INITIALS; });
+  }
+  std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+    return a.entity().mention_count() > b.entity().mention_count();
+  });
+  int64_t sum = 0;
+  for (const auto& c : candidates) sum += c.entity().mention_count();
+  for (auto& c : candidates) {
+    c.set_score(static_cast<float>(c.entity().mention_count()) /
+                static_cast<float>(std::max<int64_t>(1, sum)));
+  }
+  return candidates;
+}
+
 absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> EntityCore::ResolveEntities(
     const newsgraph::v1::ResolveEntitiesRequest& request, const std::function<bool()>& stop) const {
   NG_RETURN_IF_ERROR(ValidateText(request.text(), "text", limits_.max_resolve_bytes));
@@ -295,51 +372,14 @@ absl::StatusOr<newsgraph::v1::ResolveEntitiesResponse> EntityCore::ResolveEntiti
       const std::string surface = text.substr(begin, end - begin);
       const std::string folded = text::FoldForMatching(surface);
       if (folded.size() < 2) continue;
-      std::vector<std::string> keys = {folded};
-      if (std::string american = AliasName(folded); american != folded) {
-        keys.push_back(std::move(american));
-      }
-      const std::string code = recognizer_->CountryCode(surface);
-      if (!code.empty()) keys.push_back(absl::StrCat("iso3166:", code));
-      // A single word also finds the one person known with that family name.
-      if (i == last) keys.push_back(absl::StrCat("family:", folded));
-      // An acronym also finds the one organisation named in full with
-      // those initials ("HSBC", "RCA").
-      if (i == last && folded.size() >= 3 && folded.size() <= 6) {
-        keys.push_back(absl::StrCat("initials:", folded));
-      }
-      std::vector<Entity> candidates;
-      for (const std::string& k : keys) {
-        const std::string key_prefix = KeyBuilder().AddString(k).key();
-        storage::ReadOptions scan;
-        scan.upper_bound = storage::PrefixSuccessor(key_prefix);
-        std::unique_ptr<storage::Iterator> it = store_->NewIterator(cf::kAliases, scan);
-        for (it->Seek(key_prefix); it->Valid(); it->Next()) {
-          NG_RETURN_IF_ERROR(poller.Step());
-          if (it->value().size() != 8) continue;
-          const uint64_t id = storage::DecodeBigEndian64(it->value().data());
-          NG_ASSIGN_OR_RETURN(std::optional<Entity> entity, ReadEntity(id));
-          if (!entity.has_value() || entity->mention_count() <= 0) continue;
-          bool seen = false;
-          for (const Entity& c : candidates) seen = seen || c.name() == entity->name();
-          if (!seen) candidates.push_back(*std::move(entity));
-        }
-        NG_RETURN_IF_ERROR(it->status());
-      }
+      NG_ASSIGN_OR_RETURN(std::vector<newsgraph::v1::ResolvedCandidate> candidates,
+                          CandidatesNamed(surface, /*single_word=*/i == last, poller));
       if (candidates.empty()) continue;
-      std::sort(candidates.begin(), candidates.end(), [](const Entity& a, const Entity& b) {
-        return a.mention_count() > b.mention_count();
-      });
-      int64_t sum = 0;
-      for (const Entity& c : candidates) sum += c.mention_count();
       newsgraph::v1::ResolvedSpan* span = response.add_spans();
       *span->mutable_span() = MakeSpan(offsets, begin, end);
       span->set_text(surface);
       for (int k = 0; k < static_cast<int>(candidates.size()) && k < max_candidates; ++k) {
-        newsgraph::v1::ResolvedCandidate* candidate = span->add_candidates();
-        candidate->set_score(static_cast<float>(candidates[k].mention_count()) /
-                             static_cast<float>(std::max<int64_t>(1, sum)));
-        *candidate->mutable_entity() = std::move(candidates[k]);
+        *span->add_candidates() = std::move(candidates[k]);
       }
       matched = true;
       i = last + 1;

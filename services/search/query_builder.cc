@@ -369,8 +369,17 @@ class QueryBuilder::Impl {
   }
 
   // The entity of a kEntityGroup: matches documents that mention it under
-  // any alias, scored like the words that spell it (RankingOptions).
+  // any alias, scored like the words that spell it (RankingOptions). A kOr
+  // of entities (one organisation under two) counts the better one.
   absl::StatusOr<DocIteratorPtr> BuildEntityClause(const QueryNode& entity, double idf_sum) {
+    if (entity.kind == Kind::kOr) {
+      std::vector<DocIteratorPtr> alternatives;
+      for (const QueryNode& child : entity.children) {
+        NG_ASSIGN_OR_RETURN(DocIteratorPtr built, BuildEntityClause(child, idf_sum));
+        alternatives.push_back(std::move(built));
+      }
+      return MakeOr(std::move(alternatives), /*best_only=*/true);
+    }
     NG_ASSIGN_OR_RETURN(TermPostings postings,
                         reader_->Postings(EntityTerm(entity.text), /*with_positions=*/false));
     if (postings.doc() == kNoMoreDocs) return MakeEmpty();

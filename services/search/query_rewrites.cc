@@ -26,10 +26,18 @@ void RewriteWithEntities(const newsgraph::v1::ResolveEntitiesResponse& resolved,
     if (keep && !keep(span)) continue;
     const size_t begin = span.span().byte_begin();
     const size_t end = span.span().byte_end();
+    // The best candidate, and the organisations the span names by their
+    // initials or in full (IAAF and the International Association of
+    // Athletics Federations): one organisation under two entities.
     auto entity_node = [&](size_t b, size_t e) {
-      QueryNode node{.kind = Kind::kKeyword, .field = "entity", .begin = b, .end = e};
-      node.text = span.candidates(0).entity().name();
-      return node;
+      QueryNode node{.kind = Kind::kOr, .begin = b, .end = e};
+      for (int k = 0; k < span.candidates_size(); ++k) {
+        if (k > 0 && span.candidates(k).match() != newsgraph::v1::NAME_MATCH_INITIALS) continue;
+        QueryNode entity{.kind = Kind::kKeyword, .field = "entity", .begin = b, .end = e};
+        entity.text = span.candidates(k).entity().name();
+        node.children.push_back(std::move(entity));
+      }
+      return node.children.size() == 1 ? std::move(node.children[0]) : node;
     };
     auto rewrite = [&](auto&& self, QueryNode* node) -> bool {
       if ((node->kind == Kind::kTerm || node->kind == Kind::kPhrase) && node->field.empty()) {

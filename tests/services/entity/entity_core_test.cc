@@ -270,6 +270,47 @@ TEST_F(EntityCoreTest, QueryAcronymsFindTheOrganisationNamedInFull) {
   EXPECT_THAT(resolve("bgc"), ::testing::Not(::testing::Contains("Bergen Gas Company")));
 }
 
+// One organisation known by its initials in some texts and in full in
+// others is two entities; a query naming either finds both, the other one
+// marked as an initials match, and initials found inside a longer phrase
+// ("ISU rules") or on a person do not count.
+TEST_F(EntityCoreTest, QueriesFindAnOrganisationByItsInitialsAndInFull) {
+  NG_ASSERT_OK(core_->AnnotateDocument(
+      Doc("documents/1", 1, "The International Skating Union met in Oslo on Monday.")));
+  NG_ASSERT_OK_AND_ASSIGN(
+      auto short_form,
+      core_->AnnotateDocument(Doc("documents/2", 1, "On Tuesday the ISU said the rules stand.")));
+  ASSERT_NE(Find(short_form, "ISU"), nullptr);
+  NG_ASSERT_OK(core_->AnnotateDocument(
+      Doc("documents/3", 1, "Ingrid Sofie Ulvang spoke for the skaters in Bergen.")));
+  auto resolve = [&](const std::string& text) {
+    newsgraph::v1::ResolveEntitiesRequest r;
+    r.set_text(text);
+    auto resolved = core_->ResolveEntities(r);
+    EXPECT_TRUE(resolved.ok()) << resolved.status();
+    std::vector<std::pair<std::string, newsgraph::v1::NameMatch>> found;
+    if (resolved.ok()) {
+      for (const auto& span : resolved->spans()) {
+        for (const auto& c : span.candidates()) {
+          found.emplace_back(c.entity().canonical_name(), c.match());
+        }
+      }
+    }
+    return found;
+  };
+  using ::testing::Pair;
+  using ::testing::UnorderedElementsAre;
+  EXPECT_THAT(
+      resolve("International Skating Union rules"),
+      UnorderedElementsAre(Pair("International Skating Union", newsgraph::v1::NAME_MATCH_ALIAS),
+                           Pair("ISU", newsgraph::v1::NAME_MATCH_INITIALS)));
+  EXPECT_THAT(resolve("ISU"), UnorderedElementsAre(Pair("ISU", newsgraph::v1::NAME_MATCH_ALIAS),
+                                                   Pair("International Skating Union",
+                                                        newsgraph::v1::NAME_MATCH_INITIALS)));
+  EXPECT_THAT(resolve("Ingrid Sofie Ulvang"),
+              UnorderedElementsAre(Pair("Ingrid Sofie Ulvang", newsgraph::v1::NAME_MATCH_ALIAS)));
+}
+
 // A document without a publication time is dated by the first full date of
 // its opening (a dateline, a transcript's heading), not by the time it was
 // annotated; a later date in its body does not count.

@@ -554,6 +554,20 @@ TEST_F(QueryBuilderTest, AnEntityGroupCoversTheSlotsOfTheWordsThatSpellIt) {
   EXPECT_EQ(direct->match_slots(), 3);
 }
 
+// One organisation under two entities (named in full and by its initials):
+// a document mentioning either stands for the words.
+TEST_F(QueryBuilderTest, AnEntityGroupOfTwoEntitiesCoversTheWordsWhereEitherIsMentioned) {
+  QueryNode entities =
+      Node(Kind::kOr, {Keyword("entity", "entities/7"), Keyword("entity", "entities/9")});
+  QueryNode group = Node(Kind::kEntityGroup,
+                         {Term("european"), Term("central"), Term("bank"), std::move(entities)});
+  std::unique_ptr<QueryBuilder> builder = NewBuilder();
+  NG_ASSERT_OK_AND_ASSIGN(DocIteratorPtr it, builder->Build(Node(Kind::kMatch, {group})));
+  EXPECT_EQ(CoveredAt(it.get(), "5"), 0b111u);
+  EXPECT_EQ(CoveredAt(it.get(), "6"), 0b111u);
+  EXPECT_THAT(Matches(Node(Kind::kMatch, {group})), ElementsAre("1", "2", "3", "4", "5", "6", "7"));
+}
+
 TEST_F(QueryBuilderTest, AnEntityGroupOfAnUnindexedEntityStillMatchesItsWords) {
   QueryNode group =
       Node(Kind::kEntityGroup, {Term("wheat"), Term("harvest"), Keyword("entity", "entities/404")});
@@ -727,6 +741,26 @@ TEST(RewriteWithEntitiesTest, WordsSpellingAnEntityInAMatchBecomeAnEntityGroup) 
   EXPECT_EQ(group.children[2].kind, Kind::kKeyword);
   EXPECT_EQ(group.children[2].text, "entities/7");
   EXPECT_EQ(root.children[2].text, "rates");
+}
+
+TEST(RewriteWithEntitiesTest, OrganisationsNamedByTheirInitialsJoinTheBestCandidate) {
+  newsgraph::v1::ResolveEntitiesResponse resolved = Resolved(9, 21, "entities/7");
+  auto* span = resolved.mutable_spans(0);
+  auto* initials = span->add_candidates();
+  initials->mutable_entity()->set_name("entities/9");
+  initials->set_match(newsgraph::v1::NAME_MATCH_INITIALS);
+  span->add_candidates()->mutable_entity()->set_name("entities/11");  // another reading
+  QueryNode root = Node(Kind::kMatch, QueryWords());
+  RewriteWithEntities(resolved, &root);
+  ASSERT_EQ(root.children.size(), 3u);
+  const QueryNode& group = root.children[1];
+  ASSERT_EQ(group.kind, Kind::kEntityGroup);
+  ASSERT_EQ(group.children.size(), 3u);
+  const QueryNode& entities = group.children[2];
+  EXPECT_EQ(entities.kind, Kind::kOr);
+  ASSERT_EQ(entities.children.size(), 2u);
+  EXPECT_EQ(entities.children[0].text, "entities/7");
+  EXPECT_EQ(entities.children[1].text, "entities/9");
 }
 
 TEST(RewriteWithEntitiesTest, OneWordInAMatchIsAGroupOfOneAndInAnAndAWordOrEntity) {
