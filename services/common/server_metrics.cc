@@ -8,6 +8,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <array>
+#include <atomic>
 #include <exception>
 #include <string>
 #include <utility>
@@ -21,10 +23,19 @@
 
 namespace newsgraph {
 
+// The series of one method, made on its first call (a method never called
+// has none) and then found without a lock or a label lookup.
+struct MethodSeries {
+  std::atomic<prometheus::Histogram*> seconds{nullptr};
+  std::array<std::atomic<prometheus::Counter*>, grpc::StatusCode::UNAUTHENTICATED + 1> handled{};
+};
+
 struct ServerMetrics::Families {
   prometheus::Family<prometheus::Counter>* handled;
   prometheus::Family<prometheus::Histogram>* handling_seconds;
   prometheus::Gauge* in_flight;
+  // Per method served and "unknown"; the map is fixed at construction.
+  absl::flat_hash_map<std::string, std::unique_ptr<MethodSeries>> methods;
 };
 
 // Turns the sources' values into Prometheus families at each scrape.
@@ -118,6 +129,10 @@ ServerMetrics::ServerMetrics(absl::flat_hash_set<std::string> methods)
                               .Help("gRPC calls started and not yet completed.")
                               .Register(*registry_)
                               .Add({});
+  for (const std::string& method : methods_) {
+    families_->methods.emplace(method, std::make_unique<MethodSeries>());
+  }
+  families_->methods.emplace("unknown", std::make_unique<MethodSeries>());
 }
 
 ServerMetrics::~ServerMetrics() = default;
@@ -148,13 +163,30 @@ void ServerMetrics::CallStarted() { families_->in_flight->Increment(); }
 
 void ServerMetrics::CallFinished(const std::string& called, grpc::StatusCode code, double seconds) {
   families_->in_flight->Decrement();
-  static const std::string* unknown = new std::string("unknown");
-  const std::string& method = methods_.contains(called) ? called : *unknown;
-  families_->handled->Add({{"grpc_method", method}, {"grpc_code", StatusCodeName(code)}})
-      .Increment();
-  static const prometheus::Histogram::BucketBoundaries* buckets =
-      new prometheus::Histogram::BucketBoundaries(DurationBuckets());
-  families_->handling_seconds->Add({{"grpc_method", method}}, *buckets).Observe(seconds);
+  auto found = families_->methods.find(called);
+  if (found == families_->methods.end()) found = families_->methods.find("unknown");
+  const std::string& method = found->first;
+  MethodSeries& series = *found->second;
+  // Family::Add is thread-safe and returns the one series of a label set,
+  // so two calls racing to make a series store the same pointer.
+  // A code outside gRPC's counts as UNKNOWN, as StatusCodeName names it.
+  int c = static_cast<int>(code);
+  if (c < 0 || c >= static_cast<int>(series.handled.size())) c = grpc::StatusCode::UNKNOWN;
+  prometheus::Counter* handled = series.handled[c].load(std::memory_order_acquire);
+  if (handled == nullptr) {
+    handled = &families_->handled->Add(
+        {{"grpc_method", method}, {"grpc_code", StatusCodeName(static_cast<grpc::StatusCode>(c))}});
+    series.handled[c].store(handled, std::memory_order_release);
+  }
+  handled->Increment();
+  prometheus::Histogram* histogram = series.seconds.load(std::memory_order_acquire);
+  if (histogram == nullptr) {
+    static const prometheus::Histogram::BucketBoundaries* buckets =
+        new prometheus::Histogram::BucketBoundaries(DurationBuckets());
+    histogram = &families_->handling_seconds->Add({{"grpc_method", method}}, *buckets);
+    series.seconds.store(histogram, std::memory_order_release);
+  }
+  histogram->Observe(seconds);
 }
 
 const char* StatusCodeName(grpc::StatusCode code) {

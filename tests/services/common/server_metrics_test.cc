@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/testing/http_get.h"
@@ -54,6 +55,45 @@ TEST(ServerMetricsTest, CountsAndTimesCallsByMethodAndCode) {
             2);
   EXPECT_EQ(testing::MetricValue(*text, "newsgraph_grpc_server_calls_in_flight", {}), 1);
   EXPECT_THAT(testing::PromtoolCheck(*text), HasSubstr("passed"));
+}
+
+// Calls on many threads, first calls of a method and code racing each
+// other, all count; a code gRPC does not define counts as UNKNOWN.
+TEST(ServerMetricsTest, ConcurrentCallsAllCountAndStrangeCodesAreUnknown) {
+  const std::string search = "/newsgraph.v1.SearchService/Search";
+  absl::StatusOr<std::unique_ptr<ServerMetrics>> metrics =
+      ServerMetrics::Start("127.0.0.1:0", {search});
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) {
+        (*metrics)->CallStarted();
+        (*metrics)->CallFinished(
+            search, i % 2 == 0 ? grpc::StatusCode::OK : grpc::StatusCode::NOT_FOUND, 0.001);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  (*metrics)->CallStarted();
+  (*metrics)->CallFinished(search, static_cast<grpc::StatusCode>(99), 0.001);
+  (*metrics)->CallStarted();
+  (*metrics)->CallFinished(search, static_cast<grpc::StatusCode>(-1), 0.001);
+  absl::StatusOr<std::string> text = testing::HttpGet((*metrics)->port(), "/metrics");
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(testing::MetricValue(*text, "newsgraph_grpc_server_handled_total",
+                                 {{"grpc_method", search}, {"grpc_code", "OK"}}),
+            1000);
+  EXPECT_EQ(testing::MetricValue(*text, "newsgraph_grpc_server_handled_total",
+                                 {{"grpc_method", search}, {"grpc_code", "NOT_FOUND"}}),
+            1000);
+  EXPECT_EQ(testing::MetricValue(*text, "newsgraph_grpc_server_handled_total",
+                                 {{"grpc_method", search}, {"grpc_code", "UNKNOWN"}}),
+            2);
+  EXPECT_EQ(testing::MetricValue(*text, "newsgraph_grpc_server_handling_seconds_count",
+                                 {{"grpc_method", search}}),
+            2002);
+  EXPECT_EQ(testing::MetricValue(*text, "newsgraph_grpc_server_calls_in_flight", {}), 0);
 }
 
 TEST(ServerMetricsTest, SourcesAreReadAtEachScrapeAndFamiliesOfOneNameMerged) {
