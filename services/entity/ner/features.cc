@@ -122,17 +122,35 @@ std::vector<TokenInfo> DescribeTokens(const std::vector<std::string>& tokens,
     t.table_line = table_line;
     if (!lists.empty()) t.lists = std::move(lists[i]);
   }
+  for (size_t i = 0; i < infos.size(); ++i) ContextFeatures(infos, i, &infos[i].context_features);
   return infos;
 }
 
+namespace {
+
+// The token at `k` of `s`, or a boundary token outside it.
+const TokenInfo& TokenAt(const std::vector<TokenInfo>& s, long k) {
+  static const TokenInfo kBoundary{"<s>", "<s>", "<s>", "<s>", false, false,
+                                   false, false, -2,    -2,    "<s>"};
+  return k < 0 || k >= static_cast<long>(s.size()) ? kBoundary : s[static_cast<size_t>(k)];
+}
+
+}  // namespace
+
 void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int document_tag_of_word,
                      std::vector<uint64_t>* features) {
-  features->clear();
+  if (s[i].context_features.empty()) {
+    features->clear();
+    ContextFeatures(s, i, features);
+  } else {
+    features->assign(s[i].context_features.begin(), s[i].context_features.end());
+  }
+  PassFeatures(s, i, document_tag_of_word, features);
+}
+
+void ContextFeatures(const std::vector<TokenInfo>& s, size_t i, std::vector<uint64_t>* features) {
   Emitter f(features);
-  static const TokenInfo kBoundary{"<s>", "<s>", "<s>", "<s>", false, false, false, false, -2, -2, "<s>"};
-  auto at = [&](long k) -> const TokenInfo& {
-    return k < 0 || k >= static_cast<long>(s.size()) ? kBoundary : s[static_cast<size_t>(k)];
-  };
+  auto at = [&](long k) -> const TokenInfo& { return TokenAt(s, k); };
   const long n = static_cast<long>(i);
   const TokenInfo& w = s[i];
   f.Add(0, "bias");
@@ -212,6 +230,14 @@ void ExtractFeatures(const std::vector<TokenInfo>& s, size_t i, int document_tag
   f.Add(100, static_cast<int64_t>(w.common_word) * 2 + w.proper_word);
   f.Add(101, std::to_string(w.common_word * 2 + w.proper_word), w.short_shape);
   f.Add(102, static_cast<int64_t>(at(n + 1).common_word) * 2 + at(n + 1).proper_word);
+}
+
+void PassFeatures(const std::vector<TokenInfo>& s, size_t i, int document_tag_of_word,
+                  std::vector<uint64_t>* features) {
+  Emitter f(features);
+  auto at = [&](long k) -> const TokenInfo& { return TokenAt(s, k); };
+  const long n = static_cast<long>(i);
+  const TokenInfo& w = s[i];
   f.Add(110, w.first_pass_type);
   f.Add(111, w.first_pass_majority);
   f.Add(112, static_cast<int64_t>(w.first_pass_majority) * 100 + w.first_pass_type);

@@ -51,6 +51,11 @@ struct TokenInfo {
   // -> "Santa Fe").
   int first_pass_longest_type = -1;
   int first_pass_longest_length = 0;
+  // The token's ContextFeatures, which DescribeTokens fills (empty: not
+  // computed yet). They do not depend on the first pass, so both passes over
+  // a document share them; whoever changes another field of a described
+  // token must clear them.
+  std::vector<uint64_t> context_features;
 };
 
 // Word lists the tagger consults (lower-cased entries).
@@ -79,11 +84,20 @@ std::vector<TokenInfo> DescribeTokens(const std::vector<std::string>& tokens,
 absl::flat_hash_set<std::string> LowercaseWords(
     const std::vector<const std::vector<std::string>*>& sentences);
 
-// Appends the hashed features of token `i` that do not depend on the tag
-// sequence, given the document's earlier predictions for the same word
-// (-1 when none).
+// Sets `features` to the hashed features of token `i` that do not depend on
+// the tag sequence, given the document's earlier predictions for the same
+// word (-1 when none): its context_features (computed when empty) and its
+// PassFeatures.
 void ExtractFeatures(const std::vector<TokenInfo>& sentence, size_t i, int document_tag_of_word,
                      std::vector<uint64_t>* features);
+// Appends the features of token `i` that depend only on the sentence and
+// the document's text (its words, their shapes, lexicons, name lists).
+void ContextFeatures(const std::vector<TokenInfo>& sentence, size_t i,
+                     std::vector<uint64_t>* features);
+// Appends the features of token `i` that depend on a tagging pass: the
+// first pass's evidence and the document's earlier predictions for the word.
+void PassFeatures(const std::vector<TokenInfo>& sentence, size_t i, int document_tag_of_word,
+                  std::vector<uint64_t>* features);
 
 // Features that pair token `i`'s context with the previous tag: the
 // templates' hashes here, made into feature ids per previous tag by

@@ -50,19 +50,28 @@ class Reader {
 
 Perceptron::Perceptron(std::vector<std::string> labels) : labels_(std::move(labels)) {}
 
-const uint64_t* Perceptron::FindSlot(uint64_t feature) const {
-  // Features are hashes already: their low bits pick the slot.
-  for (uint64_t slot = feature & slot_mask_;; slot = (slot + 1) & slot_mask_) {
-    const uint64_t* entry = slots_.data() + slot * kSlotWords;
-    if (entry[0] == feature) return feature == 0 ? nullptr : entry + 1;
-    if (entry[0] == 0) return nullptr;
+uint64_t Perceptron::NextTagMatch(uint64_t feature, uint64_t slot) const {
+  const uint8_t tag = TagOf(feature);
+  for (;; slot = (slot + 1) & slot_mask_) {
+    const uint8_t t = tags_[slot];
+    if (t == tag) return slot;
+    if (t == 0) return kNoSlot;
   }
+}
+
+const uint64_t* Perceptron::FindSlot(uint64_t feature, uint64_t slot) const {
+  for (slot = NextTagMatch(feature, slot); slot != kNoSlot;
+       slot = NextTagMatch(feature, (slot + 1) & slot_mask_)) {
+    const uint64_t* entry = slots_.data() + slot * kSlotWords;
+    if (entry[0] == feature) return entry + 1;
+  }
+  return nullptr;
 }
 
 void Perceptron::AddWeights(uint64_t feature, float* scores) const {
   const size_t n = labels_.size();
   if (!slots_.empty()) {
-    const uint64_t* found = FindSlot(feature);
+    const uint64_t* found = FindSlot(feature, feature & slot_mask_);
     if (found == nullptr) return;
     int16_t row[(kSlotWords - 1) * 4];
     std::memcpy(row, found, sizeof(row));
@@ -85,23 +94,46 @@ void Perceptron::AddWeights(const uint64_t* features, size_t count, float* score
     for (size_t f = 0; f < count; ++f) AddWeights(features[f], scores);
     return;
   }
-  // Start every feature's cache miss before waiting on the first, then sum
-  // the 16-bit weights exactly in 32 bits over the whole (padded) slot.
+  // In three sweeps, so that no read waits on one miss at a time: start
+  // loading every feature's tags; find the slots whose tags match (absent
+  // features mostly end here) and start loading those slots; then check
+  // each slot's feature and sum the 16-bit weights exactly in 32 bits over
+  // the whole (padded) slot.
   for (size_t f = 0; f < count; ++f) Prefetch(features[f]);
   constexpr size_t kWidth = (kSlotWords - 1) * 4;
   int32_t sums[kWidth] = {};
-  for (size_t f = 0; f < count; ++f) {
-    const uint64_t* found = FindSlot(features[f]);
-    if (found == nullptr) continue;
-    int16_t row[kWidth];
-    std::memcpy(row, found, sizeof(row));
-    for (size_t l = 0; l < kWidth; ++l) sums[l] += row[l];
+  constexpr size_t kChunk = 128;
+  uint64_t slots[kChunk];
+  size_t feature_of[kChunk];
+  for (size_t begin = 0; begin < count; begin += kChunk) {
+    const size_t end = std::min(count, begin + kChunk);
+    size_t matched = 0;
+    for (size_t f = begin; f < end; ++f) {
+      const uint64_t slot = NextTagMatch(features[f], features[f] & slot_mask_);
+      if (slot == kNoSlot) continue;
+      const uint64_t* entry = slots_.data() + slot * kSlotWords;
+      __builtin_prefetch(entry);
+      __builtin_prefetch(entry + kSlotWords - 1);  // a slot may cross a cache line
+      slots[matched] = slot;
+      feature_of[matched++] = f;
+    }
+    for (size_t k = 0; k < matched; ++k) {
+      const uint64_t feature = features[feature_of[k]];
+      const uint64_t* entry = slots_.data() + slots[k] * kSlotWords;
+      // A tag shared with another feature (1 in 128): go on probing.
+      const uint64_t* found =
+          entry[0] == feature ? entry + 1 : FindSlot(feature, (slots[k] + 1) & slot_mask_);
+      if (found == nullptr) continue;
+      int16_t row[kWidth];
+      std::memcpy(row, found, sizeof(row));
+      for (size_t l = 0; l < kWidth; ++l) sums[l] += row[l];
+    }
   }
   for (size_t l = 0; l < labels_.size(); ++l) scores[l] += static_cast<float>(sums[l]) * scale_;
 }
 
 size_t Perceptron::memory_bytes() const {
-  return slots_.size() * sizeof(uint64_t) + weights_.size() * sizeof(float) +
+  return slots_.size() * sizeof(uint64_t) + tags_.size() + weights_.size() * sizeof(float) +
          rows_.capacity() * (sizeof(uint64_t) + sizeof(uint32_t) + 1) +
          (totals_.size() + stamps_.size()) * 8;
 }
@@ -257,6 +289,7 @@ absl::StatusOr<Perceptron> Perceptron::Load(const std::string& path, std::string
   uint64_t slot_count = 16;
   while (slot_count < parsed.size() + parsed.size() / 2) slot_count *= 2;  // at most 2/3 full
   model.slots_.assign(slot_count * kSlotWords, 0);
+  model.tags_.assign(slot_count, 0);
   model.slot_mask_ = slot_count - 1;
   model.scale_ = scale;
   for (const Row& row : parsed) {
@@ -270,6 +303,7 @@ absl::StatusOr<Perceptron> Perceptron::Load(const std::string& path, std::string
     }
     uint64_t* entry = model.slots_.data() + slot * kSlotWords;
     entry[0] = row.feature;
+    model.tags_[slot] = TagOf(row.feature);
     std::memcpy(entry + 1, row.weights, sizeof(row.weights));
     ++model.loaded_features_;
   }

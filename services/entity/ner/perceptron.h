@@ -27,9 +27,9 @@ class Perceptron {
   void AddWeights(uint64_t feature, float* scores) const;
   void AddWeights(const uint64_t* features, size_t count, float* scores) const;
   // Hints that `feature` will be looked up soon (a loaded model prefetches
-  // its slot).
+  // its tag).
   void Prefetch(uint64_t feature) const {
-    if (!slots_.empty()) __builtin_prefetch(slots_.data() + (feature & slot_mask_) * kSlotWords);
+    if (!slots_.empty()) __builtin_prefetch(tags_.data() + (feature & slot_mask_));
   }
 
   // Training: adds `delta` to the weights of `features` for `label`. Call
@@ -66,8 +66,20 @@ class Perceptron {
   // Makes a copy's current weights the start of a new averaging, so that
   // Averaged() and Mean() results can be trained further.
   void StartAveraging();
-  const uint64_t* FindSlot(uint64_t feature) const;
+  // A slot's tag: 0 for an empty slot, else 0x80 | the feature's top 7 bits.
+  static uint8_t TagOf(uint64_t feature) { return 0x80 | static_cast<uint8_t>(feature >> 57); }
+  // The first slot from `slot` on (probing) whose tag is `feature`'s, or
+  // kNoSlot when an empty slot comes first: reads the tags only.
+  static constexpr uint64_t kNoSlot = ~uint64_t{0};
+  uint64_t NextTagMatch(uint64_t feature, uint64_t slot) const;
+  // The weights of `feature`, probing from `slot` (its home slot is
+  // feature & slot_mask_: features are hashes already), or null.
+  const uint64_t* FindSlot(uint64_t feature, uint64_t slot) const;
   std::vector<uint64_t> slots_;
+  // One tag per slot: a table a 48th of the slots' size, so that most
+  // lookups of absent features (most of a text's features) end there
+  // without reading a slot.
+  std::vector<uint8_t> tags_;
   uint64_t slot_mask_ = 0;
   size_t loaded_features_ = 0;
   float scale_ = 1.0f;

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,10 @@ std::vector<TokenInfo> Describe(const std::vector<std::string>& tokens,
   return DescribeTokens(tokens, lexicons, lowercase);
 }
 
-std::vector<uint64_t> Features(const std::vector<TokenInfo>& sentence, size_t i,
-                               int document_tag = -1) {
+// The features of token `i` computed afresh (the tests change tokens after
+// describing them, which the cached context features do not follow).
+std::vector<uint64_t> Features(std::vector<TokenInfo> sentence, size_t i, int document_tag = -1) {
+  for (TokenInfo& token : sentence) token.context_features.clear();
   std::vector<uint64_t> features;
   ExtractFeatures(sentence, i, document_tag, &features);
   return features;
@@ -198,6 +201,32 @@ TEST(ExtractFeaturesTest, ReplacesWhatTheVectorHeldAndIsDeterministic) {
   EXPECT_FALSE(features.empty());
   EXPECT_EQ(features, Features(s, 2));
   EXPECT_EQ(Features(Describe({"Talks", "in", "Paris", "ended"}), 2), features);
+}
+
+// DescribeTokens computes each token's context features once; both passes
+// reuse them, and only the pass features follow the first pass.
+TEST(ExtractFeaturesTest, DescribedTokensCarryTheirContextFeatures) {
+  Lexicons lexicons;
+  lexicons.places = {"paris"};
+  lexicons.clusters["paris"] = ClusterIds{.coarse = 3, .fine = 41};
+  std::vector<TokenInfo> s = Describe({"Talks", "in", "Paris", "ended", "."}, lexicons);
+  for (size_t i = 0; i < s.size(); ++i) {
+    std::vector<uint64_t> context;
+    ContextFeatures(s, i, &context);
+    EXPECT_EQ(s[i].context_features, context) << "token " << i;
+    std::vector<uint64_t> cached;
+    ExtractFeatures(s, i, 2, &cached);
+    EXPECT_EQ(cached, Features(s, i, 2)) << "token " << i;
+    ASSERT_GE(cached.size(), context.size());
+    EXPECT_TRUE(std::equal(context.begin(), context.end(), cached.begin()));
+  }
+  std::vector<uint64_t> pass;
+  PassFeatures(s, 2, -1, &pass);
+  s[2].first_pass_type = 3;
+  std::vector<uint64_t> after;
+  PassFeatures(s, 2, -1, &after);
+  EXPECT_NE(pass, after);
+  EXPECT_EQ(pass.size(), after.size());
 }
 
 TEST(ExtractFeaturesTest, EveryTemplateGivesADistinctFeature) {
