@@ -195,7 +195,7 @@ absl::Status IngestCore::GroupWriter::RecordChange(const Pending& pending,
     signatures_.emplace_back(doc_id, *pending.minhash);
   }
   CountLines(built, pending.line_hashes);
-  batch_.Put(cf::kDocuments, IdKey(doc_id), built.SerializeAsString());
+  PutDocument(&batch_, doc_id, built);
   batch_.Put(cf::kOutbox, IdKey(core_->next_outbox_sequence_++),
              EncodeOutboxValue(doc_id, built.version(), OutboxItem::Action::kProcess,
                                FromTimestamp(now_), pending.request_id));

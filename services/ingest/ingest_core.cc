@@ -168,6 +168,28 @@ void IngestCore::PutCounters(WriteBatch* batch) {
   batch->Put(cf::kMeta, kNextJobKey, storage::EncodeBigEndian64(next_job_id_));
 }
 
+void IngestCore::PutDocument(WriteBatch* batch, uint64_t id, const Document& doc) {
+  batch->Put(cf::kDocuments, IdKey(id), doc.SerializeAsString());
+  batch->Put(cf::kDocumentStates, IdKey(id), std::string(1, static_cast<char>(doc.state())));
+}
+
+void IngestCore::DeleteDocumentRecord(WriteBatch* batch, uint64_t id) {
+  batch->Delete(cf::kDocuments, IdKey(id));
+  batch->Delete(cf::kDocumentStates, IdKey(id));
+}
+
+absl::StatusOr<std::optional<PipelineState>> IngestCore::ReadState(uint64_t id) const {
+  NG_ASSIGN_OR_RETURN(std::optional<std::string> state,
+                      store_->Get(cf::kDocumentStates, IdKey(id)));
+  if (state.has_value() && state->size() == 1 &&
+      newsgraph::v1::PipelineState_IsValid(static_cast<unsigned char>((*state)[0]))) {
+    return static_cast<PipelineState>(static_cast<unsigned char>((*state)[0]));
+  }
+  NG_ASSIGN_OR_RETURN(std::optional<Document> doc, ReadDocument(id));
+  if (!doc.has_value()) return std::nullopt;
+  return doc->state();
+}
+
 absl::StatusOr<std::optional<Document>> IngestCore::ReadDocument(uint64_t id) const {
   NG_ASSIGN_OR_RETURN(std::optional<std::string> value, store_->Get(cf::kDocuments, IdKey(id)));
   if (!value.has_value()) return std::nullopt;
@@ -451,7 +473,7 @@ absl::Status IngestCore::DeleteDocument(const std::string& name) {
       return absl::NotFoundError(absl::StrCat("document '", name, "' does not exist"));
     }
     WriteBatch batch;
-    batch.Delete(cf::kDocuments, IdKey(id));
+    DeleteDocumentRecord(&batch, id);
     if (!doc->external_id().empty()) batch.Delete(cf::kExternalIds, StringKey(doc->external_id()));
     NG_ASSIGN_OR_RETURN(std::optional<uint64_t> holder,
                         ReadIdIndex(cf::kFingerprints, doc->content_fingerprint()));
@@ -510,7 +532,7 @@ absl::StatusOr<Document> IngestCore::RetryDocument(const std::string& name) {
     doc.set_pipeline_attempts(0);
     *doc.mutable_update_time() = NowTimestamp();
     WriteBatch batch;
-    batch.Put(cf::kDocuments, IdKey(id), doc.SerializeAsString());
+    PutDocument(&batch, id, doc);
     NG_RETURN_IF_ERROR(
         CommitWithOutboxItem(&batch, id, doc.version(), OutboxItem::Action::kProcess));
   }
@@ -572,9 +594,9 @@ absl::StatusOr<IngestJob> IngestCore::GetJob(const std::string& name,
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     NG_RETURN_IF_ERROR(poller.Step());
     const uint64_t doc_id = storage::DecodeBigEndian64(it->key().data() + 8);
-    NG_ASSIGN_OR_RETURN(std::optional<Document> doc, ReadDocument(doc_id));
-    if (!doc.has_value()) continue;
-    ++by_state[doc->state()];
+    NG_ASSIGN_OR_RETURN(std::optional<PipelineState> state, ReadState(doc_id));
+    if (!state.has_value()) continue;
+    ++by_state[*state];
   }
   NG_RETURN_IF_ERROR(it->status());
   job.set_received_count(by_state[newsgraph::v1::RECEIVED]);
@@ -616,7 +638,7 @@ absl::Status IngestCore::RecordProgress(const OutboxItem& item, PipelineState st
   doc->set_pipeline_error(last_error);
   *doc->mutable_update_time() = NowTimestamp();
   WriteBatch batch;
-  batch.Put(cf::kDocuments, IdKey(item.document_id), doc->SerializeAsString());
+  PutDocument(&batch, item.document_id, *doc);
   return store_->Write(batch, Durability::kProcessCrashSafe);
 }
 
@@ -632,7 +654,7 @@ absl::Status IngestCore::CompleteItem(const OutboxItem& item, PipelineState fina
       doc->set_pipeline_error(error);
       doc->set_pipeline_attempts(attempts);
       *doc->mutable_update_time() = NowTimestamp();
-      batch.Put(cf::kDocuments, IdKey(item.document_id), doc->SerializeAsString());
+      PutDocument(&batch, item.document_id, *doc);
     }
   }
   // Losing this write in a power cut only replays idempotent pipeline work.

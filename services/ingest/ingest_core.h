@@ -208,6 +208,15 @@ class IngestCore {
   std::unique_ptr<const PageTokens> page_tokens_;
   absl::Status LoadCounters();
   absl::StatusOr<std::optional<newsgraph::v1::Document>> ReadDocument(uint64_t id) const;
+  // Every write of a stored document goes through these two, which keep
+  // cf::kDocumentStates in step with cf::kDocuments.
+  static void PutDocument(storage::WriteBatch* batch, uint64_t id,
+                          const newsgraph::v1::Document& doc);
+  static void DeleteDocumentRecord(storage::WriteBatch* batch, uint64_t id);
+  // The pipeline state of document `id` (nullopt: no such document), read
+  // from cf::kDocumentStates, or from the document where a store written
+  // before that keyspace lacks the entry.
+  absl::StatusOr<std::optional<newsgraph::v1::PipelineState>> ReadState(uint64_t id) const;
   absl::StatusOr<newsgraph::v1::IngestJob> ReadJob(uint64_t job_id) const;
   // Reads an id index (external_ids, fingerprints): key -> document id.
   absl::StatusOr<std::optional<uint64_t>> ReadIdIndex(storage::ColumnFamily family,

@@ -10,6 +10,9 @@
 //   minhash_bands  band(u64) band_key(u64) doc_id(u64) -> ""
 //   minhashes      doc_id(u64)               -> MinHash signature (64 x u32)
 //   source_lines   source(str) line_hash(u64) -> documents containing the line (u64 BE)
+//   document_states doc_id(u64)              -> the document's PipelineState (1 byte), written
+//                                               with every write of `documents`, so that job
+//                                               progress is counted without reading documents
 #ifndef NEWSGRAPH_SERVICES_INGEST_INGEST_KEYSPACE_H_
 #define NEWSGRAPH_SERVICES_INGEST_INGEST_KEYSPACE_H_
 
@@ -25,8 +28,8 @@ namespace newsgraph::ingest {
 
 inline const std::vector<std::string>& IngestColumnFamilies() {
   static const std::vector<std::string>* names = new std::vector<std::string>{
-      "documents",     "external_ids", "fingerprints",  "outbox",       "jobs",
-      "job_documents", "meta",         "minhash_bands", "source_lines", "minhashes"};
+      "documents", "external_ids",  "fingerprints", "outbox",    "jobs",           "job_documents",
+      "meta",      "minhash_bands", "source_lines", "minhashes", "document_states"};
   return *names;
 }
 
@@ -42,6 +45,7 @@ inline constexpr storage::ColumnFamily kMeta{6};
 inline constexpr storage::ColumnFamily kMinHashBands{7};
 inline constexpr storage::ColumnFamily kSourceLines{8};
 inline constexpr storage::ColumnFamily kMinHashes{9};
+inline constexpr storage::ColumnFamily kDocumentStates{10};
 }  // namespace cf
 
 // Key layouts of the keyspaces above.

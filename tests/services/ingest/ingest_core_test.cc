@@ -217,6 +217,44 @@ TEST_F(IngestCoreTest, ListingAndJobCountsAreBoundedPerCall) {
   EXPECT_EQ(counted.received_count(), 10);
 }
 
+// A job's counts come from the documents' state records, which follow every
+// change of state; a store written before those records existed counts
+// from the documents themselves.
+TEST_F(IngestCoreTest, JobCountsFollowTheDocumentsStates) {
+  NG_ASSERT_OK_AND_ASSIGN(std::string job, core_->CreateJob());
+  for (int i = 0; i < 4; ++i) {
+    NG_ASSERT_OK(core_->Ingest(Text("Counted document " + std::to_string(i) + "."), false, job));
+  }
+  NG_ASSERT_OK_AND_ASSIGN(std::vector<OutboxItem> items, core_->PeekOutbox(10, {}));
+  ASSERT_EQ(items.size(), 4u);
+  NG_ASSERT_OK(core_->RecordProgress(items[0], newsgraph::v1::ANNOTATED, 1, ""));
+  NG_ASSERT_OK(core_->CompleteItem(items[1], newsgraph::v1::INDEXED, "", 1));
+  NG_ASSERT_OK(core_->CompleteItem(items[2], newsgraph::v1::FAILED, "bad", 3));
+  auto expect_counts = [&] {
+    NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::IngestJob counted, core_->GetJob(job));
+    EXPECT_EQ(counted.received_count(), 1);
+    EXPECT_EQ(counted.annotated_count(), 1);
+    EXPECT_EQ(counted.indexed_count(), 1);
+    EXPECT_EQ(counted.failed_count(), 1);
+  };
+  expect_counts();
+  // The state records of a store from before them are missing.
+  storage::WriteBatch forget;
+  for (uint64_t id = 1; id <= 4; ++id) {
+    forget.Delete(cf::kDocumentStates, storage::KeyBuilder().AddUint64(id).key());
+  }
+  NG_ASSERT_OK(store_->Write(forget, storage::Durability::kSynced));
+  expect_counts();
+  // A deleted document counts no more.
+  NG_ASSERT_OK(core_->DeleteDocument("documents/4"));
+  NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::IngestJob after, core_->GetJob(job));
+  EXPECT_EQ(after.received_count(), 0);
+  NG_ASSERT_OK_AND_ASSIGN(
+      std::optional<std::string> record,
+      store_->Get(cf::kDocumentStates, storage::KeyBuilder().AddUint64(4).key()));
+  EXPECT_FALSE(record.has_value());
+}
+
 TEST_F(IngestCoreTest, StateAndCountersSurviveReopen) {
   NG_ASSERT_OK(core_->Ingest(Text("First document.", "a"), false));
   Reopen();
