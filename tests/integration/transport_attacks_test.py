@@ -451,11 +451,29 @@ def analyze_request(text):
             return b"\x0a" + varint + body
 
 
+def scraped_value(daemon, name, labels):
+    """The value of one sample of the daemon's /metrics (--metrics_listen);
+    0 when the sample is absent."""
+    import re
+    import urllib.request
+    port = re.search(r"metrics on port (\d+)", daemon.read_log()).group(1)
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    for line in text.splitlines():
+        if line.startswith(name + "{"):
+            inside = line[len(name) + 1:line.index("}")]
+            if sorted(inside.split(",")) == sorted(wanted.split(",")):
+                return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
 def thread_quota(binary):
     """More slow calls at once than --max_threads: the excess is refused with
-    RESOURCE_EXHAUSTED instead of piling up threads, and the daemon recovers."""
+    RESOURCE_EXHAUSTED instead of piling up threads, the daemon recovers, and
+    its metrics count every refused call."""
     import threading
-    daemon = Daemon(binary, fd_limit=4096, extra_args=["--max_threads=16"])
+    daemon = Daemon(binary, fd_limit=4096,
+                    extra_args=["--max_threads=16", "--metrics_listen=127.0.0.1:0"])
     try:
         # Under the 64 KiB initial HTTP/2 window, so it goes in one DATA frame.
         text = "Minister Anna Virtanen met the Baltic Council in Riga on Tuesday. " * 900
@@ -478,8 +496,16 @@ def thread_quota(binary):
         refused = codes.count(8)
         assert refused > 0, f"no call was refused: {codes}"
         assert codes.count(0) > 0, f"no call was served: {codes}"
+        method = {"grpc_method": "/newsgraph.v1.EntityService/AnalyzeText"}
+        counted = scraped_value(daemon, "newsgraph_grpc_server_handled_total",
+                                {**method, "grpc_code": "RESOURCE_EXHAUSTED"})
+        assert counted == refused, f"{refused} calls refused, metrics count {counted}"
+        served = scraped_value(daemon, "newsgraph_grpc_server_handled_total",
+                               {**method, "grpc_code": "OK"})
+        assert served == codes.count(0), f"{codes.count(0)} calls served, metrics count {served}"
         canary(daemon)
-        return f"48 concurrent slow calls, 16 threads: {codes.count(0)} served, {refused} RESOURCE_EXHAUSTED"
+        return (f"48 concurrent slow calls, 16 threads: {codes.count(0)} served, {refused} "
+                f"RESOURCE_EXHAUSTED, both counted in the metrics")
     finally:
         daemon.stop()
 
