@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "base/status_macros.h"
+#include "newsgraph/batch_ingester.h"
 #include "newsgraph/client.h"
 #include "newsgraph/importers.h"
 #include "tests/testing/corpora.h"
@@ -53,20 +54,28 @@ TEST(IngestReliabilityTest, KillDuringBatchLosesAndDoublesNothing) {
                           DaemonProcess::Start(NEWSGRAPHD_PATH, args, dir.path()));
   const std::vector<newsgraph::v1::DocumentInput> docs = BatchOfStories(400);
 
-  // Stream the batch and SIGKILL the daemon once 150 documents are acknowledged.
+  // Stream the batch and SIGKILL the daemon once 150 documents are
+  // acknowledged. The window of 32 keeps the daemon from having acknowledged
+  // the whole batch by the time it dies, however slowly this side reads.
   absl::Mutex mu;
   absl::flat_hash_set<std::string> acknowledged;
   {
     ClientOptions options;
     options.target = daemon.address();
     NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Client> client, Client::Create(options));
-    absl::StatusOr<BatchIngestSummary> first =
-        client->BatchIngest(docs, [&](const newsgraph::v1::BatchIngestDocumentsResponse& ack) {
-          absl::MutexLock lock(&mu);
-          if (ack.error_code() == 0) acknowledged.insert(docs[ack.sequence()].external_id());
-          if (acknowledged.size() == 150) kill(daemon.pid(), SIGKILL);
-        });
-    EXPECT_FALSE(first.ok()) << "the stream should break when the daemon dies";
+    BatchIngesterOptions ingest_options;
+    ingest_options.max_in_flight = 32;
+    ingest_options.reconnect_timeout = absl::Milliseconds(200);
+    ingest_options.on_result = [&](const BatchItemResult& result) {
+      absl::MutexLock lock(&mu);
+      if (result.ack.error_code() == 0) acknowledged.insert(docs[result.index].external_id());
+      if (acknowledged.size() == 150) kill(daemon.pid(), SIGKILL);
+    };
+    BatchIngester ingester(client.get(), ingest_options);
+    absl::Status sent = absl::OkStatus();
+    for (size_t i = 0; i < docs.size() && sent.ok(); ++i) sent = ingester.Add(docs[i]);
+    const bool finished = sent.ok() && ingester.Finish().ok();
+    EXPECT_FALSE(finished) << "the stream should break when the daemon dies";
   }
   ASSERT_GE(acknowledged.size(), 150u);
   ASSERT_LT(acknowledged.size(), docs.size());
