@@ -80,15 +80,14 @@ std::optional<uint64_t> MentionResolver::Nearest(
 
 absl::Status MentionResolver::Resolve(const RecognizedMention& rm, Mention* mention) {
   const Name name = Describe(rm);
-  bool short_form = false;
-  NG_ASSIGN_OR_RETURN(std::optional<uint64_t> id, FindKnown(name, mention, &short_form));
+  Alias alias = Alias::kLearn;
+  NG_ASSIGN_OR_RETURN(std::optional<uint64_t> id, FindKnown(name, mention, &alias));
   if (!id.has_value()) id = Create(name);
-  return Record(*id, name, short_form, rm.byte_begin, mention);
+  return Record(*id, name, alias, rm.byte_begin, mention);
 }
 
 absl::StatusOr<std::optional<uint64_t>> MentionResolver::FindKnown(const Name& name,
-                                                                   Mention* mention,
-                                                                   bool* short_form) {
+                                                                   Mention* mention, Alias* alias) {
   // Short forms within the document come first. They stay local: the alias
   // table does not learn them, since another document's "Zhang" may be
   // someone else.
@@ -102,11 +101,14 @@ absl::StatusOr<std::optional<uint64_t>> MentionResolver::FindKnown(const Name& n
   if (!id.has_value()) {
     NG_ASSIGN_OR_RETURN(id, KnownFamilyName(name));
   }
-  *short_form = id.has_value();
+  *alias = id.has_value() ? Alias::kLocal : Alias::kLearn;
   if (id.has_value()) return id;
   if (auto it = learned_aliases_.find(name.key); it != learned_aliases_.end()) return it->second;
   NG_ASSIGN_OR_RETURN(id, LookUpAlias(name.key));
-  if (id.has_value()) return id;
+  if (id.has_value()) {
+    *alias = Alias::kStored;
+    return id;
+  }
   id = DefinedAcronym(name);
   if (id.has_value()) return id;
   NG_ASSIGN_OR_RETURN(id, AcronymOfLongName(name));
@@ -262,11 +264,12 @@ uint64_t MentionResolver::Create(const Name& name) {
   return id;
 }
 
-absl::Status MentionResolver::Record(uint64_t id, const Name& name, bool short_form,
-                                     size_t byte_begin, Mention* mention) {
-  if (!short_form && !learned_aliases_.contains(name.key)) {
+absl::Status MentionResolver::Record(uint64_t id, const Name& name, Alias alias, size_t byte_begin,
+                                     Mention* mention) {
+  if (alias != Alias::kLocal && !learned_aliases_.contains(name.key)) {
     learned_aliases_[name.key] = id;
-    context_.batch->Put(cf::kAliases, name.key, EncodeBigEndian64(id));
+    // A name the table already maps to the entity is not written again.
+    if (alias == Alias::kLearn) context_.batch->Put(cf::kAliases, name.key, EncodeBigEndian64(id));
     // The surface form is also reachable as text (for ResolveEntities).
     if (!name.code.empty()) {
       context_.batch->Put(cf::kAliases, AliasKey(name.folded, name.type), EncodeBigEndian64(id));

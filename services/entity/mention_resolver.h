@@ -103,10 +103,15 @@ class MentionResolver {
   static std::optional<uint64_t> Nearest(const std::vector<std::pair<size_t, uint64_t>>& defined,
                                          size_t byte);
   Name Describe(const RecognizedMention& rm) const;
-  // The rules in the order above; `short_form` says the match is local.
+  // What the alias table is to learn of a resolved name.
+  enum class Alias {
+    kLocal,   // a short form: the match holds in this document only
+    kStored,  // the alias table already maps the name to the entity
+    kLearn,   // a name to remember for the entity
+  };
+  // The rules in the order above; `alias` says what to learn.
   absl::StatusOr<std::optional<uint64_t>> FindKnown(const Name& name,
-                                                    newsgraph::v1::Mention* mention,
-                                                    bool* short_form);
+                                                    newsgraph::v1::Mention* mention, Alias* alias);
   std::optional<uint64_t> DefinedPerson(const Name& name) const;
   absl::StatusOr<std::optional<uint64_t>> KnownFamilyName(const Name& name) const;
   // Remembers that the name of `key` (a family name, an organisation's
@@ -120,7 +125,7 @@ class MentionResolver {
   uint64_t Create(const Name& name);
   // Counts the mention on entity `id` and remembers full names as
   // definitions of the short forms later mentions may use.
-  absl::Status Record(uint64_t id, const Name& name, bool short_form, size_t byte_begin,
+  absl::Status Record(uint64_t id, const Name& name, Alias alias, size_t byte_begin,
                       newsgraph::v1::Mention* mention);
   void KeepError(const absl::Status& status) {
     if (lookup_error_.ok()) lookup_error_ = status;
