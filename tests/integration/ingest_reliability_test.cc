@@ -16,6 +16,7 @@
 #include "newsgraph/importers.h"
 #include "tests/testing/corpora.h"
 #include "tests/testing/daemon_process.h"
+#include "tests/testing/split_cluster.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/stored_state.h"
 #include "tests/testing/story_corpus.h"
@@ -25,6 +26,7 @@ namespace newsgraph {
 namespace {
 
 using ::newsgraph::testing::DaemonProcess;
+using ::newsgraph::testing::SplitCluster;
 using ::newsgraph::testing::TempDir;
 
 // Real Reuters stories when the corpora are present, else generated ones.
@@ -157,27 +159,11 @@ TEST(IngestReliabilityTest, ShutdownDuringALargeAnnotationIsPromptAndKeepsTheDoc
 
 TEST(IngestReliabilityTest, IngestContinuesWhileEntityServiceIsDownAndCatchesUp) {
   TempDir dir;
-  const std::string data = "--data_dir=" + dir.path();
-  const int entity_port = ::newsgraph::testing::PickFreePort();
-  const std::string entity_listen = "127.0.0.1:" + std::to_string(entity_port);
-  NG_ASSERT_OK_AND_ASSIGN(
-      DaemonProcess entity,
-      DaemonProcess::Start(ENTITYD_PATH, {data}, dir.path(), absl::Seconds(30), entity_listen));
-  const std::string entity_flag = "--entity_address=" + entity_listen;
-  NG_ASSERT_OK_AND_ASSIGN(DaemonProcess search,
-                          DaemonProcess::Start(SEARCHD_PATH, {data, entity_flag}, dir.path()));
-  NG_ASSERT_OK_AND_ASSIGN(
-      DaemonProcess ingest,
-      DaemonProcess::Start(
-          INGESTD_PATH, {data, entity_flag, "--search_address=" + search.address()}, dir.path()));
-  ClientOptions options;
-  options.target = ingest.address();
-  options.ingest_target = ingest.address();
-  options.search_target = search.address();
-  options.entity_target = entity_listen;
-  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Client> client, Client::Create(options));
+  SplitCluster cluster;
+  NG_ASSERT_OK(cluster.Start(dir.path()));
+  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Client> client, Client::Create(cluster.Options()));
 
-  ASSERT_TRUE(StopsCleanly(entity));
+  ASSERT_TRUE(StopsCleanly(*cluster.entity));
   const std::vector<newsgraph::v1::DocumentInput> docs = BatchOfStories(30);
   NG_ASSERT_OK_AND_ASSIGN(BatchIngestSummary summary, client->BatchIngest(docs));
   EXPECT_EQ(summary.accepted, 30) << "ingest must keep accepting while entity is down";
@@ -188,64 +174,17 @@ TEST(IngestReliabilityTest, IngestContinuesWhileEntityServiceIsDownAndCatchesUp)
   EXPECT_EQ(waiting.state(), newsgraph::v1::RECEIVED);
   EXPECT_GE(waiting.pipeline_attempts(), 1);
 
-  NG_ASSERT_OK_AND_ASSIGN(entity, DaemonProcess::Start(ENTITYD_PATH, {data}, dir.path(),
-                                                       absl::Seconds(30), entity_listen));
+  NG_ASSERT_OK(cluster.StartEntity(dir.path()));
   NG_ASSERT_OK(WaitUntilDrained(*client, summary.documents, absl::Seconds(60)));
   NG_ASSERT_OK_AND_ASSIGN(auto stats, client->GetIndexStats());
   EXPECT_EQ(stats.document_count(), 30);
   newsgraph::v1::ListEntitiesRequest list;
   NG_ASSERT_OK_AND_ASSIGN(auto entities, client->ListEntities(list));
   EXPECT_GT(entities.entities_size(), 0);
-  for (DaemonProcess* p : {&ingest, &search, &entity}) ASSERT_TRUE(StopsCleanly(*p));
+  for (auto* p : {&cluster.ingest, &cluster.search, &cluster.entity}) {
+    ASSERT_TRUE(StopsCleanly(**p));
+  }
 }
-
-// Three services on fixed ports, for outage tests.
-struct SplitCluster {
-  std::string data;
-  std::string entity_listen;
-  std::string search_listen;
-  std::vector<std::string> ingest_extra;
-  std::optional<DaemonProcess> entity;
-  std::optional<DaemonProcess> search;
-  std::optional<DaemonProcess> ingest;
-
-  absl::Status StartEntity(const std::string& dir) {
-    absl::StatusOr<DaemonProcess> p =
-        DaemonProcess::Start(ENTITYD_PATH, {data}, dir, absl::Seconds(30), entity_listen);
-    if (!p.ok()) return p.status();
-    entity.emplace(*std::move(p));
-    return absl::OkStatus();
-  }
-  absl::Status StartSearch(const std::string& dir) {
-    absl::StatusOr<DaemonProcess> p =
-        DaemonProcess::Start(SEARCHD_PATH, {data, "--entity_address=" + entity_listen}, dir,
-                             absl::Seconds(30), search_listen);
-    if (!p.ok()) return p.status();
-    search.emplace(*std::move(p));
-    return absl::OkStatus();
-  }
-  absl::Status Start(const std::string& dir) {
-    data = "--data_dir=" + dir;
-    entity_listen = "127.0.0.1:" + std::to_string(::newsgraph::testing::PickFreePort());
-    search_listen = "127.0.0.1:" + std::to_string(::newsgraph::testing::PickFreePort());
-    NG_RETURN_IF_ERROR(StartEntity(dir));
-    NG_RETURN_IF_ERROR(StartSearch(dir));
-    std::vector<std::string> args = {data, "--entity_address=" + entity_listen,
-                                     "--search_address=" + search_listen};
-    args.insert(args.end(), ingest_extra.begin(), ingest_extra.end());
-    absl::StatusOr<DaemonProcess> p = DaemonProcess::Start(INGESTD_PATH, args, dir);
-    if (!p.ok()) return p.status();
-    ingest.emplace(*std::move(p));
-    return absl::OkStatus();
-  }
-  ClientOptions Options() const {
-    ClientOptions options;
-    options.target = options.ingest_target = ingest->address();
-    options.search_target = search_listen;
-    options.entity_target = entity_listen;
-    return options;
-  }
-};
 
 // What a finished run looks like from outside: hits of a few queries (by
 // external id, in rank order) and every entity with its mention count.

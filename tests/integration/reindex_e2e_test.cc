@@ -17,13 +17,14 @@
 #include "absl/strings/str_cat.h"
 #include "newsgraph/client.h"
 #include "tests/testing/daemon_process.h"
+#include "tests/testing/split_cluster.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace newsgraph {
 namespace {
 
-using ::newsgraph::testing::DaemonProcess;
+using ::newsgraph::testing::SplitCluster;
 using ::newsgraph::testing::TempDir;
 
 const char* const kPeople[] = {"Anna Berg", "Tomas Lind", "Maria Holm"};
@@ -86,22 +87,9 @@ Answers Ask(Client& client) {
 
 TEST(ReindexE2ETest, ALostEntityStoreIsRebuiltFromTheStoredDocuments) {
   TempDir dir;
-  const std::string data = "--data_dir=" + dir.path();
-  NG_ASSERT_OK_AND_ASSIGN(DaemonProcess entity,
-                          DaemonProcess::Start(ENTITYD_PATH, {data}, dir.path()));
-  const std::string entity_address = entity.address();
-  const std::string entity_flag = "--entity_address=" + entity_address;
-  NG_ASSERT_OK_AND_ASSIGN(DaemonProcess search,
-                          DaemonProcess::Start(SEARCHD_PATH, {data, entity_flag}, dir.path()));
-  NG_ASSERT_OK_AND_ASSIGN(
-      DaemonProcess ingest,
-      DaemonProcess::Start(
-          INGESTD_PATH, {data, entity_flag, "--search_address=" + search.address()}, dir.path()));
-  ClientOptions options;
-  options.target = ingest.address();
-  options.entity_target = entity_address;
-  options.search_target = search.address();
-  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Client> client, Client::Create(options));
+  SplitCluster cluster;
+  NG_ASSERT_OK(cluster.Start(dir.path()));
+  NG_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Client> client, Client::Create(cluster.Options()));
   std::vector<newsgraph::v1::DocumentInput> stories;
   for (int i = 0; i < 60; ++i) stories.push_back(Story(i));
   NG_ASSERT_OK_AND_ASSIGN(BatchIngestSummary summary, client->BatchIngest(stories));
@@ -112,10 +100,9 @@ TEST(ReindexE2ETest, ALostEntityStoreIsRebuiltFromTheStoredDocuments) {
   ASSERT_EQ(before.size(), 6u);  // five queries and the entity list
 
   // The entity service loses its data and comes back empty on its address.
-  ASSERT_TRUE(StopsCleanly(entity));
+  ASSERT_TRUE(StopsCleanly(*cluster.entity));
   std::filesystem::remove_all(dir.path() + "/entity");
-  NG_ASSERT_OK_AND_ASSIGN(entity, DaemonProcess::Start(ENTITYD_PATH, {data}, dir.path(),
-                                                       absl::Seconds(30), entity_address));
+  NG_ASSERT_OK(cluster.StartEntity(dir.path()));
   NG_ASSERT_OK_AND_ASSIGN(newsgraph::v1::ListEntitiesResponse none, client->ListEntities({}));
   EXPECT_EQ(none.entities_size(), 0);
 
@@ -135,15 +122,15 @@ TEST(ReindexE2ETest, ALostEntityStoreIsRebuiltFromTheStoredDocuments) {
 
   // The CLI's --entities recognizes every text again, as after a model
   // upgrade; the same model gives the same graph and the same answers.
-  const std::string cli = absl::StrCat(NEWSGRAPH_CLI_PATH, " --target=", ingest.address(),
+  const std::string cli = absl::StrCat(NEWSGRAPH_CLI_PATH, " --target=", cluster.ingest->address(),
                                        " admin reindex --entities > ", dir.path(), "/cli.out");
   ASSERT_EQ(std::system(cli.c_str()), 0);
   EXPECT_EQ(Ask(*client), before);
   NG_ASSERT_OK_AND_ASSIGN(stats, client->GetIndexStats());
   EXPECT_EQ(stats.document_count(), static_cast<int64_t>(summary.documents.size()));
-  ASSERT_TRUE(StopsCleanly(ingest));
-  ASSERT_TRUE(StopsCleanly(search));
-  ASSERT_TRUE(StopsCleanly(entity));
+  for (auto* p : {&cluster.ingest, &cluster.search, &cluster.entity}) {
+    ASSERT_TRUE(StopsCleanly(**p));
+  }
 }
 
 }  // namespace
